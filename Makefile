@@ -1,0 +1,85 @@
+# Crowdstream `cs` build.  `make` builds build/cs; `make test` builds the
+# sanitizer variant and runs every test; `make demo` runs the built-in demo.
+# Sources are picked up by wildcard: a new file in pkg/, db/, player/ or cmd/
+# needs no edit here.
+
+CC      ?= cc
+PKGS    := libavformat libavcodec libavfilter libavutil libswresample sndfile \
+           rubberband liblo sdl2 libcjson libxml-2.0 sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter -Wformat=2 -Wvla
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -DCS_VERSION='"$(VERSION)"' -pthread
+OPT     ?= -O2 -g
+LDLIBS  := $(PKG_LIBS) -lm -pthread
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*.c))
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+
+# Two build flavours share one rule set: build/rel (optimised) and build/san
+# (AddressSanitizer + UBSan, used by the tests).
+define flavour
+$(1)_OBJ  := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC))
+$(1)_CMD  := $$(patsubst %.c,build/$(1)/%.o,$$(CMD_SRC))
+$(1)_UNIT := $$(patsubst tests/unit/%.c,build/$(1)/unit/%,$$(UNIT_SRC))
+$(1)_TOOL := $$(patsubst tests/tools/%.c,build/$(1)/tools/%,$$(TOOL_SRC))
+
+build/$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+
+build/$(1)/libcs.a: $$($(1)_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a
+	$$(CC) $(2) -o $$@ $$($(1)_CMD) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+
+build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+
+build/$(1)/tools/%: tests/tools/%.c build/$(1)/libcs.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+
+-include $$(patsubst %.o,%.d,$$($(1)_OBJ) $$($(1)_CMD))
+endef
+
+$(eval $(call flavour,rel,$(OPT)))
+$(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
+
+.PHONY: all deps test check demo bench fuzz clean
+all: build/rel/cs
+	@ln -sf rel/cs build/cs
+
+deps:
+	@bash scripts/install-deps.sh all
+
+# Everything the test suite runs: both flavours of cs, unit binaries, tools.
+test-build: build/rel/cs build/san/cs $(san_UNIT) $(san_TOOL) $(rel_TOOL)
+	@ln -sf rel/cs build/cs
+
+test: deps
+	@$(MAKE) --no-print-directory -j2 test-build
+	@bash tests/run.sh
+
+check: test
+
+demo: deps
+	@$(MAKE) --no-print-directory -j2 all
+	@bash scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory -j2 all $(rel_TOOL)
+	@for b in tests/bench/*/run.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+clean:
+	rm -rf build

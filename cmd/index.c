@@ -1,0 +1,10 @@
+/* Placeholder until the index command lands (skeleton commit). */
+#include "cmd/cmd.h"
+#include "pkg/err.h"
+
+int cmd_index(int argc, char **argv, const cs_ctx *ctx)
+{
+    (void)argc; (void)argv; (void)ctx;
+    cs_log_error("index: not implemented yet");
+    return CS_EXIT_FAIL;
+}

@@ -1,0 +1,10 @@
+/* Placeholder until the search command lands (skeleton commit). */
+#include "cmd/cmd.h"
+#include "pkg/err.h"
+
+int cmd_search(int argc, char **argv, const cs_ctx *ctx)
+{
+    (void)argc; (void)argv; (void)ctx;
+    cs_log_error("search: not implemented yet");
+    return CS_EXIT_FAIL;
+}

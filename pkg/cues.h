@@ -1,0 +1,26 @@
+/* Mix cues from the segment list (DESIGN.md, `cs export`):
+ *   ini_cue   = end of the last segment labelled "intro";
+ *   sections  = segments whose start >= ini_cue (1e-6 s tolerance), in order;
+ *   begin_cue = start, end_cue = end of the N-th of them (N >= 1).
+ * Returns CS_CUES_OK, CS_CUES_NO_INTRO or CS_CUES_TOO_FEW (fewer than N
+ * sections after the intro).  Segments must be sorted (allin1.c does it).
+ */
+#ifndef CS_CUES_H
+#define CS_CUES_H
+
+#include "pkg/track.h"
+
+enum { CS_CUES_OK = 0, CS_CUES_NO_INTRO = -1, CS_CUES_TOO_FEW = -2 };
+
+int cs_cues_compute(const cs_segvec *segs, int n_sections, cs_cues *out);
+/* Number of sections after the intro (-1 without intro). */
+int cs_cues_sections_after_intro(const cs_segvec *segs);
+const char *cs_cues_strerror(int rc);
+
+/* Adjusted cue times in the stretched part: (cue - ini_cue) / speed. */
+static inline double cs_cue_adj(double cue, double ini_cue, double speed)
+{
+    return (cue - ini_cue) / speed;
+}
+
+#endif

@@ -1,0 +1,63 @@
+#include "pkg/err.h"
+
+#include <stdio.h>
+#include <stdatomic.h>
+
+static atomic_int log_level = CS_LOG_NORMAL;
+
+int cs_err_set(cs_err *err, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void cs_log_set_level(int level) { atomic_store(&log_level, level); }
+int cs_log_level(void) { return atomic_load(&log_level); }
+
+/* One fprintf per line keeps lines whole when threads log concurrently. */
+static void emit(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[2048];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "cs: %s%s\n", prefix, line);
+}
+
+void cs_log_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void cs_log_warn(const char *fmt, ...)
+{
+    if (cs_log_level() < CS_LOG_NORMAL) return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void cs_log_info(const char *fmt, ...)
+{
+    if (cs_log_level() < CS_LOG_NORMAL) return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit("", fmt, ap);
+    va_end(ap);
+}
+
+void cs_log_debug(const char *fmt, ...)
+{
+    if (cs_log_level() < CS_LOG_VERBOSE) return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit("debug: ", fmt, ap);
+    va_end(ap);
+}

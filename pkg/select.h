@@ -1,0 +1,39 @@
+/* Track selection by BPM range and key list (shared by `cs search`,
+ * `cs export` and `cs play`).
+ *
+ *   cs_selection sel;
+ *   cs_selection_init(&sel);                       // n_sections 6, no bounds
+ *   cs_selection_set_bpm(&sel, 122.5, 2.0);        // [120.5, 124.5] inclusive
+ *   cs_selection_set_keys(&sel, "Gm,Cm", &err);    // any notation
+ *   if (cs_selection_match(&sel, bpm, key_text)) ...
+ *   cs_selection_free(&sel);
+ */
+#ifndef CS_SELECT_H
+#define CS_SELECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "pkg/err.h"
+
+typedef struct cs_selection {
+    bool has_min, has_max;
+    double bpm_min, bpm_max;    /* inclusive */
+    char **keys;                /* as given, trimmed */
+    int *key_codes;             /* cs_key_parse() of each (CS_KEY_UNKNOWN kept) */
+    size_t n_keys;
+    int n_sections;             /* default 6 */
+} cs_selection;
+
+void cs_selection_init(cs_selection *s);
+void cs_selection_free(cs_selection *s);
+void cs_selection_set_bpm(cs_selection *s, double bpm, double delta);
+/* Comma-separated list; empty items ignored.  -1 if the list has no key. */
+int cs_selection_set_keys(cs_selection *s, const char *list, cs_err *err);
+bool cs_selection_match_bpm(const cs_selection *s, double bpm);
+/* A track's key matches when any listed key has the same canonical code, or,
+ * for notations we do not know, the same text ignoring case.  With no --key
+ * every track matches. */
+bool cs_selection_match_key(const cs_selection *s, const char *track_key);
+bool cs_selection_match(const cs_selection *s, double bpm, const char *track_key);
+
+#endif
