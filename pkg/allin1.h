@@ -4,13 +4,21 @@
  * "bpm": null, a missing "path" (NULL), missing beats/downbeats, extra keys,
  * "file_path" as a fallback for "path", unsorted or duplicated segments
  * (sorted by start, exact duplicates dropped, counted in n_warnings).
- * Rejected with a reason: not JSON, not an object, no "segments" array,
- * a segment without numeric start/end, end < start, NaN/negative times, a
- * non-numeric "bpm", a bpm outside 0..1000.
+ * A file with segments but no bpm/beats (a post-processed copy) loads with
+ * bpm 0 and empty vectors; callers decide it is unusable for export.
+ * Rejected with a reason naming the file: not JSON (with line and column),
+ * trailing data, not an object, no "segments" array, a segment that is not
+ * an object or lacks numeric start/end, end < start, negative or non-finite
+ * times (also in beats/downbeats), a non-numeric "bpm" (the string "120"
+ * included), a bpm outside 0..1000, beat positions that are not small
+ * integers, a file larger than CS_ALLIN1_MAX_BYTES.
  *
  *   cs_struct s = {0};
  *   if (cs_allin1_load("track.json", &s, &err) < 0) puts(err.msg);
+ *   else if (s.n_warnings) puts(s.warning);
+ *   char *json = cs_allin1_to_json(&s);     // allin1's own layout
  *   ...
+ *   free(json);
  *   cs_struct_free(&s);
  */
 #ifndef CS_ALLIN1_H
@@ -25,6 +33,15 @@
 
 int cs_allin1_parse(const char *text, size_t len, const char *name, cs_struct *out, cs_err *err);
 int cs_allin1_load(const char *file, cs_struct *out, cs_err *err);
+
+/* The struct as allin1 writes it: a pretty object (2-space indent, number
+ * arrays on one line) with keys path, bpm, beats, downbeats, beat_positions,
+ * segments and, when set, key; no final newline.  Numbers are the shortest
+ * text that reads back to the same double (Python's repr), so load(to_json(s))
+ * equals s exactly, and a real allin1 file is reproduced byte for byte.  A
+ * NULL path is written as null.  Returns a malloc'd string, NULL when out of
+ * memory. */
+char *cs_allin1_to_json(const cs_struct *s);
 
 /* Median-interval tempo of the beats (0 with fewer than 2 beats). */
 double cs_beats_bpm(const cs_dvec *beats);
