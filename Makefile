@@ -26,32 +26,44 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 # Two build flavours share one rule set: build/rel (optimised) and build/san
 # (AddressSanitizer + UBSan, used by the tests).
 define flavour
-$(1)_OBJ  := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC))
+$(1)_OBJ  := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC)) build/$(1)/gen/schema.o
 $(1)_CMD  := $$(patsubst %.c,build/$(1)/%.o,$$(CMD_SRC))
 $(1)_UNIT := $$(patsubst tests/unit/%.c,build/$(1)/unit/%,$$(UNIT_SRC))
 $(1)_TOOL := $$(patsubst tests/tools/%.c,build/$(1)/tools/%,$$(TOOL_SRC))
 
 build/$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+	@echo "  CC [$(1)] $$<"
+	@$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+
+build/$(1)/gen/schema.o: build/gen/schema.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -c $$< -o $$@
 
 build/$(1)/libcs.a: $$($(1)_OBJ)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	@ar rcs $$@ $$^
 
 build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a
-	$$(CC) $(2) -o $$@ $$($(1)_CMD) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@echo "  LD [$(1)] $$@"
+	@$$(CC) $(2) -o $$@ $$($(1)_CMD) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@echo "  LD [$(1)] $$@"
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 build/$(1)/tools/%: tests/tools/%.c build/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@echo "  LD [$(1)] $$@"
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 -include $$(patsubst %.o,%.d,$$($(1)_OBJ) $$($(1)_CMD))
 endef
+
+build/gen/schema.c: db/schema.sql db/gen-schema.sh
+	@mkdir -p $(dir $@)
+	sh db/gen-schema.sh $< $@
 
 $(eval $(call flavour,rel,$(OPT)))
 $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))

@@ -1,0 +1,87 @@
+#include "cmd/selopt.h"
+
+#include "cmd/cmd.h"
+#include "pkg/err.h"
+
+/* BPMs outside this are typos, not music. */
+#define BPM_LO 1.0
+#define BPM_HI 999.0
+
+void cs_selopts_init(cs_selopts *o)
+{
+    *o = (cs_selopts){ .delta = 2.0, .n_sections = 6 };
+}
+
+static bool sane_bpm(const char *cmd, const char *opt, double v)
+{
+    if (v >= BPM_LO && v <= BPM_HI) return true;
+    cs_log_error("%s: %s: %g is not a usable BPM (%g..%g)", cmd, opt, v, BPM_LO, BPM_HI);
+    return false;
+}
+
+int cs_selopt_handle(const char *cmd, int opt, const char *arg, cs_selopts *o)
+{
+    switch (opt) {
+    case CS_OPT_BPM:
+        if (!cs_opt_double(cmd, "--bpm", arg, &o->bpm) || !sane_bpm(cmd, "--bpm", o->bpm)) return -1;
+        o->has_bpm = true;
+        return 1;
+    case CS_OPT_DELTA:
+        if (!cs_opt_double(cmd, "--delta", arg, &o->delta)) return -1;
+        if (o->delta < 0 || o->delta > BPM_HI) {
+            cs_log_error("%s: --delta: %g must be between 0 and %g", cmd, o->delta, BPM_HI);
+            return -1;
+        }
+        o->has_delta = true;
+        return 1;
+    case CS_OPT_BPM_MIN:
+        if (!cs_opt_double(cmd, "--bpm-min", arg, &o->bpm_min) ||
+            !sane_bpm(cmd, "--bpm-min", o->bpm_min)) return -1;
+        o->has_min = true;
+        return 1;
+    case CS_OPT_BPM_MAX:
+        if (!cs_opt_double(cmd, "--bpm-max", arg, &o->bpm_max) ||
+            !sane_bpm(cmd, "--bpm-max", o->bpm_max)) return -1;
+        o->has_max = true;
+        return 1;
+    case CS_OPT_KEY:
+        o->keys = arg;
+        return 1;
+    case CS_OPT_N_SECTIONS:
+        return cs_opt_int(cmd, "--n-sections", arg, 1, 1000, &o->n_sections) ? 1 : -1;
+    default:
+        return 0;
+    }
+}
+
+int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
+{
+    cs_selection_init(sel);
+    if (o->has_bpm && (o->has_min || o->has_max)) {
+        cs_log_error("%s: --bpm/--delta and --bpm-min/--bpm-max cannot be combined", cmd);
+        return -1;
+    }
+    if (o->has_delta && !o->has_bpm) {
+        cs_log_error("%s: --delta needs --bpm", cmd);
+        return -1;
+    }
+    if (o->has_min && o->has_max && o->bpm_min > o->bpm_max) {
+        cs_log_error("%s: --bpm-min %g is above --bpm-max %g", cmd, o->bpm_min, o->bpm_max);
+        return -1;
+    }
+    if (o->has_bpm) cs_selection_set_bpm(sel, o->bpm, o->delta);
+    sel->has_min = sel->has_min || o->has_min;
+    sel->has_max = sel->has_max || o->has_max;
+    if (o->has_min) sel->bpm_min = o->bpm_min;
+    if (o->has_max) sel->bpm_max = o->bpm_max;
+    sel->n_sections = (int)o->n_sections;
+    if (o->keys) {
+        cs_err e = {{0}};
+        if (cs_selection_set_keys(sel, o->keys, &e) < 0) {
+            cs_log_error("%s: --key: %s", cmd, e.msg);
+            cs_selection_free(sel);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* The library database (SQLite): opening, migrations, transactions.
+ *
+ * cs_db_open() creates the file and its folder when needed, turns on WAL and
+ * foreign keys, and applies the forward migrations of db/schema.sql
+ * (PRAGMA user_version).  A database newer than this program is refused.
+ * Every command's writes go through cs_db_begin()/cs_db_commit(); a failed or
+ * interrupted command leaves the previous committed state.
+ *
+ *   cs_db *db;
+ *   if (cs_db_open(path, &db, &err) < 0) ...
+ *   cs_db_begin(db, &err); ...; cs_db_commit(db, &err);
+ *   cs_db_close(db);
+ */
+#ifndef CS_DB_H
+#define CS_DB_H
+
+#include <sqlite3.h>
+#include "pkg/err.h"
+
+typedef struct cs_db cs_db;
+
+/* Schema version this program writes. */
+int cs_db_schema_version(void);
+
+int cs_db_open(const char *path, cs_db **out, cs_err *err);
+/* Opens an existing library read-only (search); fails if it does not exist. */
+int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err);
+void cs_db_close(cs_db *db);
+sqlite3 *cs_db_sqlite(cs_db *db);
+const char *cs_db_path(const cs_db *db);
+
+int cs_db_begin(cs_db *db, cs_err *err);    /* BEGIN IMMEDIATE */
+int cs_db_commit(cs_db *db, cs_err *err);
+void cs_db_rollback(cs_db *db);
+
+/* Runs SQL with no result rows; err gets "<db>: <sqlite message>". */
+int cs_db_exec(cs_db *db, const char *sql, cs_err *err);
+/* Prepares a statement; on failure sets err and returns NULL. */
+sqlite3_stmt *cs_db_prepare(cs_db *db, const char *sql, cs_err *err);
+/* Sets err from the connection's last error, returns -1. */
+int cs_db_fail(cs_db *db, cs_err *err, const char *what);
+
+#endif

@@ -1,0 +1,612 @@
+/* cs_index_run: struct JSONs and a Rekordbox XML into the library.
+ *
+ * One transaction for the whole run, so a killed index leaves the previous
+ * library intact.  Struct files are keyed by path and skipped when their
+ * mtime and size are unchanged; files that vanished from the indexed folder
+ * are pruned.  The Rekordbox collection is replaced as a whole when its XML
+ * changed; a malformed XML is rolled back to the previous collection (a
+ * SAVEPOINT) and the struct files are still indexed.
+ */
+#include "db/library.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pkg/allin1.h"
+#include "pkg/key.h"
+#include "pkg/location.h"
+#include "pkg/rekordbox.h"
+
+typedef struct indexer {
+    cs_db *db;
+    const cs_index_opts *o;
+    cs_index_stats *st;
+    sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
+    sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
+    sqlite3_int64 collection_id;
+    /* Unknown key notations already warned about (warn once each). */
+    char **unknown;
+    size_t n_unknown, cap_unknown;
+    /* Struct files seen in this run, to prune the rest. */
+    char **seen;
+    size_t n_seen, cap_seen;
+} indexer;
+
+static long long mtime_ns(const struct stat *sb)
+{
+    return (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
+}
+
+static void note_key(indexer *ix, const char *key, const char *where)
+{
+    if (!key || cs_key_parse(key) != CS_KEY_UNKNOWN) return;
+    for (size_t i = 0; i < ix->n_unknown; i++)
+        if (!strcmp(ix->unknown[i], key)) return;
+    if (ix->n_unknown == ix->cap_unknown) {
+        size_t cap = ix->cap_unknown ? ix->cap_unknown * 2 : 16;
+        char **p = realloc(ix->unknown, cap * sizeof *p);
+        if (!p) return;
+        ix->unknown = p;
+        ix->cap_unknown = cap;
+    }
+    char *dup = strdup(key);
+    if (!dup) return;
+    ix->unknown[ix->n_unknown++] = dup;
+    ix->st->unknown_keys++;
+    ix->st->warnings++;
+    cs_log_warn("%s: unknown key notation '%s' kept as written", where, key);
+}
+
+/* ---- Rekordbox ---------------------------------------------------------- */
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(s, i);
+}
+
+static int step_done(indexer *ix, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int rb_on_info(void *ud, const cs_rb_info *info)
+{
+    indexer *ix = ud;
+    sqlite3 *h = cs_db_sqlite(ix->db);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(h, "UPDATE rb_collections SET product=?, version=?, company=?, "
+                              "entries=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    bind_text_or_null(s, 1, info->product);
+    bind_text_or_null(s, 2, info->version);
+    bind_text_or_null(s, 3, info->company);
+    if (info->entries >= 0) sqlite3_bind_int64(s, 4, info->entries);
+    sqlite3_bind_int64(s, 5, ix->collection_id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int rb_on_track(void *ud, const cs_rb_track *t)
+{
+    indexer *ix = ud;
+    sqlite3_stmt *s = ix->ins_rb;
+    char *path = t->location ? cs_location_decode(t->location) : NULL;
+    char *fold = path ? cs_path_fold(path) : NULL;
+    char *name_fold = path ? cs_path_fold(cs_path_basename(path)) : NULL;
+    sqlite3_bind_int64(s, 1, ix->collection_id);
+    bind_text_or_null(s, 2, t->track_id);
+    bind_text_or_null(s, 3, t->name);
+    bind_text_or_null(s, 4, t->artist);
+    bind_text_or_null(s, 5, t->album);
+    bind_text_or_null(s, 6, t->genre);
+    bind_text_or_null(s, 7, t->kind);
+    bind_text_or_null(s, 8, t->location);
+    bind_text_or_null(s, 9, path);
+    bind_text_or_null(s, 10, fold);
+    bind_text_or_null(s, 11, name_fold);
+    if (t->average_bpm > 0 && isfinite(t->average_bpm)) sqlite3_bind_double(s, 12, t->average_bpm);
+    else sqlite3_bind_null(s, 12);
+    /* Trim blanks: "  " is as empty as "". */
+    const char *ton = t->tonality;
+    while (ton && (*ton == ' ' || *ton == '\t')) ton++;
+    bind_text_or_null(s, 13, ton);
+    if (t->total_time > 0) sqlite3_bind_double(s, 14, t->total_time);
+    else sqlite3_bind_null(s, 14);
+    int rc = step_done(ix, s);
+    sqlite3_clear_bindings(s);
+    free(path);
+    free(fold);
+    free(name_fold);
+    if (rc < 0) return -1;
+    if (ton && *ton) note_key(ix, ton, t->name ? t->name : "rekordbox track");
+
+    sqlite3_int64 rb_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    for (size_t i = 0; i < t->n_tempos; i++) {
+        const cs_rb_tempo *tp = &t->tempos[i];
+        s = ix->ins_tempo;
+        sqlite3_bind_int64(s, 1, rb_id);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        sqlite3_bind_double(s, 3, tp->inizio);
+        sqlite3_bind_double(s, 4, tp->bpm);
+        bind_text_or_null(s, 5, tp->metro);
+        sqlite3_bind_int(s, 6, tp->battito);
+        if (step_done(ix, s) < 0) return -1;
+    }
+    for (size_t i = 0; i < t->n_marks; i++) {
+        const cs_rb_mark *m = &t->marks[i];
+        s = ix->ins_mark;
+        sqlite3_bind_int64(s, 1, rb_id);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        bind_text_or_null(s, 3, m->name);
+        sqlite3_bind_int(s, 4, m->type);
+        sqlite3_bind_double(s, 5, m->start);
+        if (m->end >= 0) sqlite3_bind_double(s, 6, m->end);
+        else sqlite3_bind_null(s, 6);
+        sqlite3_bind_int(s, 7, m->num);
+        if (step_done(ix, s) < 0) return -1;
+    }
+    ix->st->rb_tracks++;
+    return 0;
+}
+
+static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
+{
+    indexer *ix = ud;
+    sqlite3_stmt *s = ix->ins_pl;
+    sqlite3_bind_int64(s, 1, ix->collection_id);
+    sqlite3_bind_text(s, 2, p->path ? p->path : "", -1, SQLITE_TRANSIENT);
+    bind_text_or_null(s, 3, p->name);
+    sqlite3_bind_int(s, 4, p->type);
+    sqlite3_bind_int(s, 5, p->key_type);
+    if (step_done(ix, s) < 0) return -1;
+    sqlite3_int64 pl = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    for (size_t i = 0; i < p->n_keys; i++) {
+        s = ix->ins_ple;
+        sqlite3_bind_int64(s, 1, pl);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        bind_text_or_null(s, 3, p->keys[i]);
+        if (step_done(ix, s) < 0) return -1;
+    }
+    ix->st->rb_playlists++;
+    return 0;
+}
+
+/* Returns 1 when the collection changed, 0 when unchanged, -1 on failure
+ * (previous collection kept). */
+static int index_rekordbox(indexer *ix, cs_err *err)
+{
+    const char *xml = ix->o->rekordbox_xml;
+    char real[PATH_MAX];
+    struct stat sb;
+    if (stat(xml, &sb) < 0) return cs_err_set(err, "%s: %s", xml, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) return cs_err_set(err, "%s: not a regular file", xml);
+    if (!realpath(xml, real)) snprintf(real, sizeof real, "%s", xml);
+
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
+                                             "WHERE xml_path = ?", err);
+    if (!q) return -1;
+    sqlite3_bind_text(q, 1, real, -1, SQLITE_TRANSIENT);
+    int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == mtime_ns(&sb) &&
+               sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
+    sqlite3_finalize(q);
+    if (same && !ix->o->force) {
+        ix->st->rb_unchanged = true;
+        return 0;
+    }
+
+    if (cs_db_exec(ix->db, "SAVEPOINT rb; DELETE FROM rb_collections;", err) < 0) return -1;
+    sqlite3_stmt *ins = cs_db_prepare(ix->db, "INSERT INTO rb_collections(xml_path, mtime_ns, size) "
+                                               "VALUES (?, ?, ?)", err);
+    if (!ins) return -1;
+    sqlite3_bind_text(ins, 1, real, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(ins, 2, mtime_ns(&sb));
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)sb.st_size);
+    int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing collection");
+    sqlite3_finalize(ins);
+    if (rc < 0) return -1;
+    ix->collection_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+
+    cs_rb_handler h = { .ud = ix, .on_info = rb_on_info, .on_track = rb_on_track,
+                        .on_playlist = rb_on_playlist };
+    cs_rb_stats rs = {0};
+    rc = cs_rekordbox_parse_file(xml, &h, &rs, err);
+    ix->st->warnings += rs.warnings;
+    if (rc < 0) {
+        cs_db_exec(ix->db, "ROLLBACK TO rb; RELEASE rb;", NULL);
+        ix->st->rb_tracks = ix->st->rb_playlists = 0;
+        return -1;
+    }
+    if (cs_db_exec(ix->db, "RELEASE rb;", err) < 0) return -1;
+    return 1;
+}
+
+/* ---- struct files ------------------------------------------------------- */
+
+static int blob_doubles(sqlite3_stmt *s, int i, const cs_dvec *v)
+{
+    if (!v->n) return sqlite3_bind_null(s, i);
+    return sqlite3_bind_blob64(s, i, v->v, v->n * sizeof(double), SQLITE_TRANSIENT);
+}
+
+static int blob_positions(sqlite3_stmt *s, int i, const cs_ivec *v)
+{
+    if (!v->n) return sqlite3_bind_null(s, i);
+    signed char *b = malloc(v->n);
+    if (!b) return SQLITE_NOMEM;
+    for (size_t k = 0; k < v->n; k++)
+        b[k] = (signed char)(v->v[k] < -128 ? -128 : v->v[k] > 127 ? 127 : v->v[k]);
+    return sqlite3_bind_blob64(s, i, b, v->n, free);
+}
+
+static int remember_seen(indexer *ix, const char *path)
+{
+    if (ix->n_seen == ix->cap_seen) {
+        size_t cap = ix->cap_seen ? ix->cap_seen * 2 : 256;
+        char **p = realloc(ix->seen, cap * sizeof *p);
+        if (!p) return -1;
+        ix->seen = p;
+        ix->cap_seen = cap;
+    }
+    if (!(ix->seen[ix->n_seen] = strdup(path))) return -1;
+    ix->n_seen++;
+    return 0;
+}
+
+static int store_struct(indexer *ix, const char *file, const struct stat *sb,
+                        sqlite3_int64 existing, const cs_struct *s, cs_err *err)
+{
+    sqlite3_stmt *st = existing ? ix->upd_track : ix->ins_track;
+    char *fold = s->path ? cs_path_fold(s->path) : NULL;
+    char *file_fold = s->path ? cs_path_fold(cs_path_basename(s->path)) : NULL;
+    double duration = s->segments.n ? s->segments.v[s->segments.n - 1].end : 0;
+    double bbpm = cs_beats_bpm(&s->beats);
+
+    sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, mtime_ns(sb));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_size);
+    bind_text_or_null(st, 4, s->path);
+    bind_text_or_null(st, 5, fold);
+    bind_text_or_null(st, 6, file_fold);
+    if (s->bpm > 0) sqlite3_bind_double(st, 7, s->bpm);
+    else sqlite3_bind_null(st, 7);
+    if (bbpm > 0) sqlite3_bind_double(st, 8, bbpm);
+    else sqlite3_bind_null(st, 8);
+    bind_text_or_null(st, 9, s->key);
+    sqlite3_bind_double(st, 10, duration);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)s->beats.n);
+    blob_doubles(st, 12, &s->beats);
+    blob_doubles(st, 13, &s->downbeats);
+    blob_positions(st, 14, &s->beat_positions);
+    sqlite3_bind_int(st, 15, s->n_warnings);
+    if (existing) sqlite3_bind_int64(st, 16, existing);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    free(fold);
+    free(file_fold);
+    if (rc != SQLITE_DONE) return cs_db_fail(ix->db, err, file);
+
+    sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    sqlite3_bind_int64(ix->del_segs, 1, id);
+    if (step_done(ix, ix->del_segs) < 0) return cs_db_fail(ix->db, err, file);
+    for (size_t i = 0; i < s->segments.n; i++) {
+        const cs_segment *g = &s->segments.v[i];
+        sqlite3_stmt *q = ix->ins_seg;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+        sqlite3_bind_double(q, 3, g->start);
+        sqlite3_bind_double(q, 4, g->end);
+        sqlite3_bind_text(q, 5, g->label ? g->label : "", -1, SQLITE_TRANSIENT);
+        if (step_done(ix, q) < 0) return cs_db_fail(ix->db, err, file);
+    }
+    return 0;
+}
+
+static bool is_json_name(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] != '.' && n > 5 && strcasecmp(name + n - 5, ".json") == 0;
+}
+
+static int index_file(indexer *ix, const char *file, cs_err *err)
+{
+    struct stat sb;
+    ix->st->scanned++;
+    if (remember_seen(ix, file) < 0) return cs_err_set(err, "out of memory");
+    if (stat(file, &sb) < 0) {
+        cs_log_warn("%s: %s", file, strerror(errno));
+        ix->st->failed++;
+        return 0;
+    }
+    sqlite3_bind_text(ix->find, 1, file, -1, SQLITE_TRANSIENT);
+    sqlite3_int64 existing = 0;
+    bool unchanged = false;
+    if (sqlite3_step(ix->find) == SQLITE_ROW) {
+        existing = sqlite3_column_int64(ix->find, 0);
+        unchanged = sqlite3_column_int64(ix->find, 1) == mtime_ns(&sb) &&
+                    sqlite3_column_int64(ix->find, 2) == (sqlite3_int64)sb.st_size;
+    }
+    sqlite3_reset(ix->find);
+    if (unchanged && !ix->o->force) {
+        ix->st->unchanged++;
+        return 0;
+    }
+
+    cs_struct s = {0};
+    cs_err e = {{0}};
+    if (cs_allin1_load(file, &s, &e) < 0) {
+        cs_log_warn("%s", e.msg);
+        ix->st->failed++;
+        ix->st->warnings++;
+        if (existing) {   /* stale data for a file that is now bad */
+            sqlite3_bind_int64(ix->del_track, 1, existing);
+            step_done(ix, ix->del_track);
+        }
+        return 0;
+    }
+    if (s.n_warnings) {
+        cs_log_warn("%s: %s%s", file, s.warning,
+                    s.n_warnings > 1 ? " (and more repairs)" : "");
+        ix->st->warnings += s.n_warnings;
+    }
+    if (s.key) note_key(ix, s.key, file);
+    int rc = store_struct(ix, file, &sb, existing, &s, err);
+    cs_struct_free(&s);
+    if (rc == 0) ix->st->indexed++;
+    return rc;
+}
+
+static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0) {
+        if (depth == 0) return cs_err_set(err, "%s: %s", dir, strerror(errno));
+        cs_log_warn("%s: %s", dir, strerror(errno));
+        ix->st->warnings++;
+        return 0;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        if (rc == 0 && name[0] != '.') {
+            char path[PATH_MAX];
+            int len = snprintf(path, sizeof path, "%s/%s", dir, name);
+            struct stat sb;
+            if (len >= (int)sizeof path) {
+                cs_log_warn("%s/%s: path too long", dir, name);
+            } else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+                if (depth < 32) rc = walk(ix, path, depth + 1, err);
+            } else if (is_json_name(name)) {
+                rc = index_file(ix, path, err);
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Deletes library tracks under `root` whose files were not seen this run. */
+static int prune(indexer *ix, const char *root, cs_err *err)
+{
+    qsort(ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str);
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT id, struct_path FROM tracks "
+                                             "WHERE substr(CAST(struct_path AS BLOB), 1, ?) = "
+                                             "CAST(? AS BLOB)", err);
+    if (!q) return -1;
+    /* Byte-wise prefix (substr on TEXT would count characters). */
+    char prefix[PATH_MAX + 2];
+    snprintf(prefix, sizeof prefix, "%s/", root);
+    sqlite3_bind_int(q, 1, (int)strlen(prefix));
+    sqlite3_bind_text(q, 2, prefix, -1, SQLITE_TRANSIENT);
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(q, 1);
+        if (bsearch(&p, ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str)) continue;
+        sqlite3_bind_int64(ix->del_track, 1, sqlite3_column_int64(q, 0));
+        if (step_done(ix, ix->del_track) < 0) { rc = cs_db_fail(ix->db, err, "pruning"); break; }
+        ix->st->removed++;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* ---- audio resolution and matching ------------------------------------- */
+
+static bool is_file(const char *p)
+{
+    struct stat sb;
+    return p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* JSON path when it exists; else the same file name in --audio-dir; else the
+ * same name next to the struct file; else the matched Rekordbox Location. */
+static char *resolve_audio(const char *analysed, const char *struct_path, const char *audio_dir,
+                           const char *rb_path)
+{
+    char buf[PATH_MAX];
+    if (is_file(analysed)) return strdup(analysed);
+    const char *base = analysed ? cs_path_basename(analysed) : NULL;
+    if (base && *base && audio_dir) {
+        snprintf(buf, sizeof buf, "%s/%s", audio_dir, base);
+        if (is_file(buf)) return strdup(buf);
+    }
+    if (base && *base) {
+        const char *slash = strrchr(struct_path, '/');
+        int dl = slash ? (int)(slash - struct_path) : 1;
+        snprintf(buf, sizeof buf, "%.*s/%s", dl, slash ? struct_path : ".", base);
+        if (is_file(buf)) return strdup(buf);
+    }
+    if (is_file(rb_path)) return strdup(rb_path);
+    return NULL;
+}
+
+static int resolve_all(indexer *ix, cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(ix->db,
+        "SELECT t.id, t.analysed_path, t.struct_path, r.path, t.audio_path "
+        "FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id", err);
+    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET audio_path = ? WHERE id = ?", err);
+    if (!q || !u) {
+        sqlite3_finalize(q);
+        sqlite3_finalize(u);
+        return -1;
+    }
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char *a = resolve_audio((const char *)sqlite3_column_text(q, 1),
+                                (const char *)sqlite3_column_text(q, 2), ix->o->audio_dir,
+                                (const char *)sqlite3_column_text(q, 3));
+        const char *old = (const char *)sqlite3_column_text(q, 4);
+        if (!a) ix->st->no_audio++;
+        /* Keep a path found earlier (e.g. with another --audio-dir) if it
+         * still exists. */
+        if (!a && is_file(old)) { ix->st->no_audio--; continue; }
+        if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
+        bind_text_or_null(u, 1, a);
+        sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
+        free(a);
+        if (step_done(ix, u) < 0) { rc = cs_db_fail(ix->db, err, "storing audio path"); break; }
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    return rc;
+}
+
+/* Same decoded path (folded), else the same file name when that name is
+ * unique in the collection. */
+static const char match_sql[] =
+    "UPDATE tracks SET rb_id = COALESCE("
+    " (SELECT r.id FROM rb_tracks r WHERE r.path_fold = tracks.analysed_fold ORDER BY r.id LIMIT 1),"
+    " (SELECT MIN(r.id) FROM rb_tracks r WHERE r.name_fold = tracks.file_fold"
+    "  HAVING COUNT(*) = 1));";
+
+static int count(cs_db *db, const char *sql, long *out)
+{
+    sqlite3_stmt *q = cs_db_prepare(db, sql, NULL);
+    if (!q) return -1;
+    *out = sqlite3_step(q) == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    return 0;
+}
+
+static void finish_stmts(indexer *ix)
+{
+    sqlite3_stmt *all[] = { ix->find, ix->ins_track, ix->upd_track, ix->del_segs, ix->ins_seg,
+                            ix->del_track, ix->ins_rb, ix->ins_tempo, ix->ins_mark, ix->ins_pl,
+                            ix->ins_ple };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
+    for (size_t i = 0; i < ix->n_unknown; i++) free(ix->unknown[i]);
+    free(ix->unknown);
+    for (size_t i = 0; i < ix->n_seen; i++) free(ix->seen[i]);
+    free(ix->seen);
+}
+
+#define TRACK_COLS "struct_path, struct_mtime_ns, struct_size, analysed_path, analysed_fold, " \
+                   "file_fold, json_bpm, beats_bpm, json_key, duration, n_beats, beats, " \
+                   "downbeats, beat_positions, warnings"
+
+static int prepare_all(indexer *ix, cs_err *err)
+{
+    cs_db *db = ix->db;
+    return (ix->find = cs_db_prepare(db, "SELECT id, struct_mtime_ns, struct_size FROM tracks "
+                                         "WHERE struct_path = ?", err)) &&
+           (ix->ins_track = cs_db_prepare(db, "INSERT INTO tracks(" TRACK_COLS ") VALUES "
+                                              "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err)) &&
+           (ix->upd_track = cs_db_prepare(db, "UPDATE tracks SET struct_path=?, struct_mtime_ns=?, "
+                "struct_size=?, analysed_path=?, analysed_fold=?, file_fold=?, json_bpm=?, "
+                "beats_bpm=?, json_key=?, duration=?, n_beats=?, beats=?, downbeats=?, "
+                "beat_positions=?, warnings=? WHERE id=?", err)) &&
+           (ix->del_segs = cs_db_prepare(db, "DELETE FROM segments WHERE track_id = ?", err)) &&
+           (ix->ins_seg = cs_db_prepare(db, "INSERT INTO segments(track_id, idx, start, end, label) "
+                                            "VALUES (?,?,?,?,?)", err)) &&
+           (ix->del_track = cs_db_prepare(db, "DELETE FROM tracks WHERE id = ?", err)) &&
+           (ix->ins_rb = cs_db_prepare(db, "INSERT INTO rb_tracks(collection_id, track_id, name, "
+                "artist, album, genre, kind, location, path, path_fold, name_fold, average_bpm, "
+                "tonality, total_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err)) &&
+           (ix->ins_tempo = cs_db_prepare(db, "INSERT INTO rb_tempos VALUES (?,?,?,?,?,?)", err)) &&
+           (ix->ins_mark = cs_db_prepare(db, "INSERT INTO rb_marks VALUES (?,?,?,?,?,?,?)", err)) &&
+           (ix->ins_pl = cs_db_prepare(db, "INSERT INTO rb_playlists(collection_id, path, name, "
+                                           "type, key_type) VALUES (?,?,?,?,?)", err)) &&
+           (ix->ins_ple = cs_db_prepare(db, "INSERT INTO rb_playlist_entries VALUES (?,?,?)", err))
+               ? 0 : -1;
+}
+
+static int run(indexer *ix, cs_err *err)
+{
+    const cs_index_opts *o = ix->o;
+    cs_index_stats *st = ix->st;
+    int usable = 0;
+    bool changed = false;
+
+    if (o->rekordbox_xml) {
+        cs_err e = {{0}};
+        int rc = index_rekordbox(ix, &e);
+        if (rc < 0) {
+            cs_log_error("%s", e.msg);
+            st->rb_failed = true;
+            /* A failed SAVEPOINT rollback would leave no transaction. */
+            if (sqlite3_get_autocommit(cs_db_sqlite(ix->db))) return cs_err_set(err, "%s", e.msg);
+        } else {
+            usable++;
+            changed |= rc > 0;
+        }
+    }
+    if (o->struct_dir) {
+        char root[PATH_MAX];
+        struct stat sb;
+        const char *why = NULL;
+        if (stat(o->struct_dir, &sb) < 0 || !realpath(o->struct_dir, root)) why = strerror(errno);
+        else if (!S_ISDIR(sb.st_mode)) why = "not a directory";
+        if (why) {
+            cs_log_error("%s: %s", o->struct_dir, why);
+            st->dir_failed = true;
+        } else {
+            long before = st->indexed + st->removed;
+            if (walk(ix, root, 0, err) < 0 || prune(ix, root, err) < 0) return -1;
+            changed |= st->indexed + st->removed != before;
+            usable++;
+        }
+    }
+    if (!usable && (o->rekordbox_xml || o->struct_dir))
+        return cs_err_set(err, "nothing was indexed");
+    if (changed || o->force || st->indexed) {
+        if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
+    }
+    if (resolve_all(ix, err) < 0) return -1;
+    count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total);
+    count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched);
+    count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "
+                  "(json_bpm IS NULL OR abs(rb_bpm - json_bpm) > 0.005)", &st->bpm_overridden);
+    count(ix->db, "SELECT COUNT(*) FROM library WHERE key IS NOT NULL AND key <> ''", &st->with_key);
+    return 0;
+}
+
+int cs_index_run(cs_db *db, const cs_index_opts *o, cs_index_stats *st, cs_err *err)
+{
+    indexer ix = { .db = db, .o = o, .st = st };
+    memset(st, 0, sizeof *st);
+    if (cs_db_begin(db, err) < 0) return -1;
+    int rc = prepare_all(&ix, err);
+    if (rc == 0) rc = run(&ix, err);
+    finish_stmts(&ix);
+    if (rc == 0) rc = cs_db_commit(db, err);
+    if (rc < 0) cs_db_rollback(db);
+    return rc;
+}

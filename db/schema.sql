@@ -1,0 +1,127 @@
+-- Crowdstream library schema.  Forward migrations only: each block below is
+-- applied once, in order, inside its own transaction, and sets
+-- PRAGMA user_version to its number.  Never edit a released block; add one.
+-- Blocks start with a line "-- migration N".
+
+-- migration 1
+CREATE TABLE tracks (
+    id              INTEGER PRIMARY KEY,
+    struct_path     TEXT NOT NULL UNIQUE,   -- the allin1 JSON file
+    struct_mtime_ns INTEGER NOT NULL,
+    struct_size     INTEGER NOT NULL,
+    analysed_path   TEXT,                   -- JSON "path" (NULL when absent)
+    analysed_fold   TEXT,                   -- folded for Rekordbox matching
+    file_fold       TEXT,                   -- folded file name of it
+    audio_path      TEXT,                   -- resolved audio file, NULL if not found
+    json_bpm        REAL,                   -- JSON "bpm" (NULL when absent)
+    beats_bpm       REAL,                   -- median beat interval tempo
+    json_key        TEXT,
+    duration        REAL,                   -- end of the last segment
+    n_beats         INTEGER NOT NULL DEFAULT 0,
+    beats           BLOB,                   -- float64 little-endian seconds
+    downbeats       BLOB,                   -- float64 little-endian seconds
+    beat_positions  BLOB,                   -- int8 per beat
+    warnings        INTEGER NOT NULL DEFAULT 0,
+    rb_id           INTEGER REFERENCES rb_tracks(id) ON DELETE SET NULL
+);
+CREATE INDEX tracks_rb ON tracks(rb_id);
+
+CREATE TABLE segments (
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    idx      INTEGER NOT NULL,
+    start    REAL NOT NULL,
+    end      REAL NOT NULL,
+    label    TEXT NOT NULL,
+    PRIMARY KEY (track_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE rb_collections (
+    id        INTEGER PRIMARY KEY,
+    xml_path  TEXT NOT NULL UNIQUE,
+    mtime_ns  INTEGER NOT NULL,
+    size      INTEGER NOT NULL,
+    product   TEXT,
+    version   TEXT,
+    company   TEXT,
+    entries   INTEGER
+);
+
+CREATE TABLE rb_tracks (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES rb_collections(id) ON DELETE CASCADE,
+    track_id      TEXT,
+    name          TEXT,
+    artist        TEXT,
+    album         TEXT,
+    genre         TEXT,
+    kind          TEXT,
+    location      TEXT,
+    path          TEXT,       -- decoded Location
+    path_fold     TEXT,
+    name_fold     TEXT,       -- folded file name
+    average_bpm   REAL,       -- NULL when 0 / absent
+    tonality      TEXT,       -- NULL when empty
+    total_time    REAL
+);
+CREATE INDEX rb_tracks_path ON rb_tracks(path_fold);
+CREATE INDEX rb_tracks_name ON rb_tracks(name_fold);
+CREATE INDEX rb_tracks_coll ON rb_tracks(collection_id);
+
+CREATE TABLE rb_tempos (
+    rb_id   INTEGER NOT NULL REFERENCES rb_tracks(id) ON DELETE CASCADE,
+    idx     INTEGER NOT NULL,
+    inizio  REAL, bpm REAL, metro TEXT, battito INTEGER,
+    PRIMARY KEY (rb_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE rb_marks (
+    rb_id   INTEGER NOT NULL REFERENCES rb_tracks(id) ON DELETE CASCADE,
+    idx     INTEGER NOT NULL,
+    name TEXT, type INTEGER, start REAL, end REAL, num INTEGER,
+    PRIMARY KEY (rb_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE rb_playlists (
+    id            INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES rb_collections(id) ON DELETE CASCADE,
+    path          TEXT NOT NULL,
+    name          TEXT,
+    type          INTEGER,
+    key_type      INTEGER
+);
+
+CREATE TABLE rb_playlist_entries (
+    playlist_id INTEGER NOT NULL REFERENCES rb_playlists(id) ON DELETE CASCADE,
+    pos         INTEGER NOT NULL,
+    key         TEXT,
+    PRIMARY KEY (playlist_id, pos)
+) WITHOUT ROWID;
+
+CREATE TABLE renders (
+    id          INTEGER PRIMARY KEY,
+    track_id    INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    target_bpm  REAL,            -- NULL for the original-speed cut
+    method      TEXT NOT NULL,   -- rubberband | wsola | rate | orig
+    quality     TEXT,
+    format      TEXT NOT NULL,
+    ini_cue     REAL NOT NULL,
+    begin_cue   REAL NOT NULL,
+    end_cue     REAL NOT NULL,
+    speed       REAL NOT NULL,
+    out_path    TEXT NOT NULL UNIQUE,
+    frames      INTEGER NOT NULL,
+    rate        INTEGER NOT NULL,
+    gain_db     REAL,
+    fingerprint TEXT NOT NULL,   -- what the output was made from and how
+    rendered_at INTEGER NOT NULL
+);
+CREATE INDEX renders_track ON renders(track_id);
+
+-- Effective BPM and key (DESIGN.md): Rekordbox first, then the JSON.
+CREATE VIEW library AS
+SELECT t.*,
+       r.average_bpm AS rb_bpm,
+       r.tonality    AS rb_key,
+       COALESCE(r.average_bpm, t.json_bpm) AS bpm,
+       COALESCE(r.tonality, t.json_key)    AS key
+FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;

@@ -1,0 +1,150 @@
+/* cs_library_select: tracks by BPM range and key, with their mix cues. */
+#include "db/library.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/cues.h"
+
+const char *cs_lib_track_name(const cs_lib_track *t)
+{
+    return t->analysed_path ? t->analysed_path : t->struct_path;
+}
+
+static char *dup_col(sqlite3_stmt *q, int i)
+{
+    const unsigned char *s = sqlite3_column_text(q, i);
+    return s ? strdup((const char *)s) : NULL;
+}
+
+static int load_doubles(sqlite3_stmt *q, int i, cs_dvec *v)
+{
+    int bytes = sqlite3_column_bytes(q, i);
+    const void *b = sqlite3_column_blob(q, i);
+    v->n = b ? (size_t)bytes / sizeof(double) : 0;
+    v->v = NULL;
+    if (!v->n) return 0;
+    if (!(v->v = malloc(v->n * sizeof(double)))) return -1;
+    memcpy(v->v, b, v->n * sizeof(double));
+    return 0;
+}
+
+static int load_segments(sqlite3_stmt *q, long id, cs_segvec *out)
+{
+    size_t cap = 0;
+    out->v = NULL;
+    out->n = 0;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            cs_segment *p = realloc(out->v, cap * sizeof *p);
+            if (!p) { rc = -1; break; }
+            out->v = p;
+        }
+        cs_segment *g = &out->v[out->n];
+        g->start = sqlite3_column_double(q, 0);
+        g->end = sqlite3_column_double(q, 1);
+        if (!(g->label = dup_col(q, 2))) { rc = -1; break; }
+        out->n++;
+    }
+    sqlite3_reset(q);
+    return rc;
+}
+
+static void track_free(cs_lib_track *t)
+{
+    free(t->struct_path);
+    free(t->analysed_path);
+    free(t->audio_path);
+    free(t->key);
+    free(t->rb_name);
+    for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
+    free(t->segments.v);
+    free(t->beats.v);
+    free(t->downbeats.v);
+}
+
+void cs_lib_tracks_free(cs_lib_track *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) track_free(&t[i]);
+    free(t);
+}
+
+static const char select_sql[] =
+    "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size "
+    "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
+    "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
+
+int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                      cs_select_stats *st, cs_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    memset(st, 0, sizeof *st);
+    sqlite3_stmt *q = cs_db_prepare(db, select_sql, err);
+    sqlite3_stmt *sq = cs_db_prepare(db, "SELECT start, end, label FROM segments "
+                                          "WHERE track_id = ? ORDER BY idx", err);
+    if (!q || !sq) {
+        sqlite3_finalize(q);
+        sqlite3_finalize(sq);
+        return -1;
+    }
+    cs_lib_track *v = NULL;
+    size_t cap = 0, count = 0;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+        st->considered++;
+        double bpm = sqlite3_column_double(q, 6);
+        const char *key = (const char *)sqlite3_column_text(q, 7);
+        if (!(bpm > 0) || !isfinite(bpm)) { st->no_bpm++; continue; }
+        if (!cs_selection_match_bpm(sel, bpm)) { st->bpm_out++; continue; }
+        if (!cs_selection_match_key(sel, key)) { st->key_out++; continue; }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            cs_lib_track *p = realloc(v, cap * sizeof *p);
+            if (!p) { rc = cs_err_set(err, "out of memory"); break; }
+            v = p;
+        }
+        cs_lib_track *t = &v[count];
+        memset(t, 0, sizeof *t);
+        t->id = (long)sqlite3_column_int64(q, 0);
+        t->struct_path = dup_col(q, 1);
+        t->analysed_path = dup_col(q, 2);
+        t->audio_path = dup_col(q, 3);
+        t->json_bpm = sqlite3_column_double(q, 4);
+        t->rb_bpm = sqlite3_column_double(q, 5);
+        t->bpm = bpm;
+        t->key = dup_col(q, 7);
+        t->rb_name = dup_col(q, 8);
+        t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
+        t->struct_size = (long)sqlite3_column_int64(q, 12);
+        if (!t->struct_path || load_doubles(q, 9, &t->beats) < 0 ||
+            load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
+            track_free(t);
+            rc = cs_err_set(err, "out of memory");
+            break;
+        }
+        int c = cs_cues_compute(&t->segments, sel->n_sections, &t->cues);
+        if (c != CS_CUES_OK) {
+            if (c == CS_CUES_NO_INTRO) st->no_intro++;
+            else st->too_few++;
+            track_free(t);
+            continue;
+        }
+        count++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(sq);
+    if (rc < 0) {
+        cs_lib_tracks_free(v, count);
+        return -1;
+    }
+    st->selected = (long)count;
+    *out = v;
+    *n = count;
+    return 0;
+}
