@@ -3,7 +3,15 @@
  *   sections  = segments whose start >= ini_cue (1e-6 s tolerance), in order;
  *   begin_cue = start, end_cue = end of the N-th of them (N >= 1).
  * Returns CS_CUES_OK, CS_CUES_NO_INTRO or CS_CUES_TOO_FEW (fewer than N
- * sections after the intro).  Segments must be sorted (allin1.c does it).
+ * sections after the intro, or N < 1).  Segments must be sorted (allin1.c
+ * does it).  Labels compare case-insensitively; the last "intro" wins, even
+ * one that comes after a verse.  Cues are segment boundaries, never snapped
+ * to beats.
+ *
+ *   cs_cues c;
+ *   int rc = cs_cues_compute(&st.segments, 6, &c);
+ *   if (rc != CS_CUES_OK) skip(cs_cues_strerror(rc));
+ *   double begin_adj = cs_cue_adj(c.begin_cue, c.ini_cue, target_bpm / bpm);
  */
 #ifndef CS_CUES_H
 #define CS_CUES_H
