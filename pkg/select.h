@@ -26,8 +26,11 @@ typedef struct cs_selection {
 
 void cs_selection_init(cs_selection *s);
 void cs_selection_free(cs_selection *s);
+/* [bpm - |delta|, bpm + |delta|].  Bounds are compared with a 1e-9 BPM
+ * tolerance so that 122.5 +- 2 keeps 120.5 and 124.5 whatever the rounding. */
 void cs_selection_set_bpm(cs_selection *s, double bpm, double delta);
-/* Comma-separated list; empty items ignored.  -1 if the list has no key. */
+/* Comma-separated list, replacing any earlier one; items trimmed, empty items
+ * ignored.  -1 (err: "no key in \"...\"") if the list has no key. */
 int cs_selection_set_keys(cs_selection *s, const char *list, cs_err *err);
 bool cs_selection_match_bpm(const cs_selection *s, double bpm);
 /* A track's key matches when any listed key has the same canonical code, or,
