@@ -31,10 +31,25 @@ static inline double cs_audio_seconds(const cs_audio *a)
 {
     return a->rate > 0 ? (double)a->frames / a->rate : 0.0;
 }
+/* Largest |sample| (stretched float output may exceed 1.0: the exporter
+ * derives one gain per track from the peaks of all its rungs). */
+float cs_audio_peak(const cs_audio *a);
+void cs_audio_gain(cs_audio *a, float gain);
+
+/* Silences libav's own logging (once, thread-safe).  Every cs function that
+ * calls libav does this itself; exposed for code that uses libav directly. */
+void cs_av_quiet(void);
 
 /* Decodes [start, end) seconds of any file FFmpeg reads (end <= 0: to the
  * end).  out_rate / out_channels 0 keep the source's.  Fails with a message
- * naming the file for missing, unreadable or non-audio files. */
+ * naming the file for missing, unreadable or non-audio files.
+ *
+ * The cut is sample-exact on the output grid: it holds frames
+ * llround(start*rate) .. llround(end*rate)-1 of the whole decoded file
+ * (fewer when the file ends first).  Time 0 is the stream's start time, as
+ * for `ffmpeg -ss`.  Channel mapping: mono is copied to every output
+ * channel, anything to mono is the average of the channels, other changes
+ * use libswresample's default matrix. */
 int cs_audio_decode(const char *path, int out_rate, int out_channels,
                     double start, double end, cs_audio *out, cs_err *err);
 
@@ -47,7 +62,11 @@ double cs_decoder_duration(const cs_decoder *d);     /* seconds, <0 unknown */
 /* Reads up to `frames` frames into buf (interleaved); returns the frames read,
  * 0 at the end, -1 on error (message in err). */
 long cs_decoder_read(cs_decoder *d, float *buf, size_t frames, cs_err *err);
+/* Positions the next read at output frame llround(seconds * rate), exactly
+ * (decodes from an earlier keyframe and drops what precedes it). */
 int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err);
+/* Output frame index of the next frame cs_decoder_read returns. */
+long long cs_decoder_tell(const cs_decoder *d);
 void cs_decoder_free(cs_decoder *d);
 
 typedef enum cs_audio_format {
@@ -58,8 +77,11 @@ typedef enum cs_audio_format {
     CS_FMT_FLAC24,
 } cs_audio_format;
 
-/* Writes atomically: to "<dir>/.<name>.tmp.<pid>" then rename(2).  Samples
- * are written as given (callers apply gain; float-to-int conversion clips). */
+/* Writes atomically: to "<dir>/.<name>.tmp.<pid>.<n>", fsync, then
+ * rename(2); on any failure the temporary is removed and `path` is left as
+ * it was.  Samples are written as given (callers apply gain; float-to-int
+ * conversion clips instead of wrapping).  The format is chosen by `fmt`,
+ * not by the file name's extension. */
 int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_err *err);
 
 #endif
