@@ -1,0 +1,69 @@
+/* The deck EQ and the master soft clip, with the original server's maths
+ * (§1.9 of the research notes) but per-sample gain smoothing. */
+#include "player/engine_int.h"
+
+#include <math.h>
+
+/* e^(−2π·200/44100), e^(−2π·2000/44100), 1 − e^(−1/(0.05·44100)). */
+#define EQ_A_LOW 0.97190707f
+#define EQ_A_HIGH 0.75205137f
+#define EQ_SMOOTH 0.00045340f
+
+double cs_eq_percent_gain(double p)
+{
+    if (!isfinite(p)) p = 50.0;
+    if (p <= 0.0) return 0.0;
+    if (p >= 50.0) return 1.0;
+    return pow(10.0, ((p / 50.0) - 1.0) * 24.0 / 20.0);
+}
+
+void cs_eq_reset(cs_eq *q)
+{
+    for (int c = 0; c < 2; c++) q->lp[c] = q->hp[c] = q->xp[c] = 0.0f;
+    for (int b = 0; b < 3; b++) q->g[b] = q->t[b] = 1.0f;
+}
+
+void cs_eq_set(cs_eq *q, int band, float gain)
+{
+    if (band >= 0 && band < 3) q->t[band] = gain;
+}
+
+void cs_eq_process(cs_eq *q, float *buf, int n)
+{
+    float lp0 = q->lp[0], lp1 = q->lp[1], hp0 = q->hp[0], hp1 = q->hp[1];
+    float xp0 = q->xp[0], xp1 = q->xp[1];
+    float gl = q->g[0], gm = q->g[1], gh = q->g[2];
+    const float tl = q->t[0], tm = q->t[1], th = q->t[2];
+    bool moving = gl != tl || gm != tm || gh != th;
+    for (int i = 0; i < n; i++) {
+        if (moving) {
+            gl += (tl - gl) * EQ_SMOOTH;
+            gm += (tm - gm) * EQ_SMOOTH;
+            gh += (th - gh) * EQ_SMOOTH;
+        }
+        float x0 = buf[2 * i], x1 = buf[2 * i + 1];
+        lp0 = (1.0f - EQ_A_LOW) * x0 + EQ_A_LOW * lp0;
+        lp1 = (1.0f - EQ_A_LOW) * x1 + EQ_A_LOW * lp1;
+        hp0 = EQ_A_HIGH * (hp0 + x0 - xp0);
+        hp1 = EQ_A_HIGH * (hp1 + x1 - xp1);
+        xp0 = x0;
+        xp1 = x1;
+        buf[2 * i] = gl * lp0 + gm * (x0 - lp0 - hp0) + gh * hp0;
+        buf[2 * i + 1] = gl * lp1 + gm * (x1 - lp1 - hp1) + gh * hp1;
+    }
+    /* Snap once close: the exponential approach never lands exactly, and a
+     * settled EQ should cost no smoothing work. */
+    if (moving) {
+        if (fabsf(tl - gl) < 1e-5f) gl = tl;
+        if (fabsf(tm - gm) < 1e-5f) gm = tm;
+        if (fabsf(th - gh) < 1e-5f) gh = th;
+    }
+    q->lp[0] = lp0; q->lp[1] = lp1; q->hp[0] = hp0; q->hp[1] = hp1;
+    q->xp[0] = xp0; q->xp[1] = xp1;
+    q->g[0] = gl; q->g[1] = gm; q->g[2] = gh;
+}
+
+float cs_soft_clip(float x)
+{
+    return 0.9f * tanhf(0.9f * x);
+}

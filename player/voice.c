@@ -1,0 +1,94 @@
+/* Voice rendering: the variable-rate stream reader.  Cubic Hermite
+ * (Catmull-Rom) interpolation rather than the original's truncating
+ * nearest-sample read: aliasing and drift were audible there, and at rate
+ * 1.0 with an integral position Hermite returns the samples unchanged. */
+#include "player/engine_int.h"
+
+#include <string.h>
+
+void cs_voice_reset(cs_voice *v, cs_stream *s, int deck)
+{
+    v->s = s;
+    v->deck = deck;
+    v->stopping = false;
+    v->release_after = false;
+    v->rate = 1.0;
+    memset(v->h, 0, sizeof v->h);
+    /* frac = 3 makes the first render pull x[0], x[1], x[2] into the
+     * history with x[-1] = 0, landing exactly on the first frame. */
+    v->frac = 3.0;
+    v->zeros = 0;
+    cs_ramp_jump(&v->vol, 0.8f);
+}
+
+static inline float hermite(float xm1, float x0, float x1, float x2, float t)
+{
+    float c1 = 0.5f * (x1 - xm1);
+    float c2 = xm1 - 2.5f * x0 + 2.0f * x1 - 0.5f * x2;
+    float c3 = 0.5f * (x2 - xm1) + 1.5f * (x0 - x1);
+    return ((c3 * t + c2) * t + c1) * t + x0;
+}
+
+bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
+{
+    cs_stream *s = v->s;
+    cs_ring *rg = &s->ring;
+    /* eof before readable: the reader publishes the last frames before it
+     * sets eof, so this order never mistakes "not yet read" for "the end". */
+    bool eof = atomic_load_explicit(&s->eof, memory_order_acquire);
+    size_t avail = cs_ring_readable(rg);
+    size_t used = 0;
+    bool underrun = false;
+    double rate = v->rate * global_rate;
+    double frac = v->frac;
+    int i = 0;
+
+    /* Fast path: unit rate on an integral position is a scaled copy. */
+    if (rate == 1.0 && frac == 1.0 && v->zeros == 0 && avail >= (size_t)n) {
+        for (; i < n; i++) {
+            const float *f = cs_ring_at(rg, used++);
+            float g = cs_ramp_next(&v->vol);
+            bus[2 * i] += g * v->h[2][0];
+            bus[2 * i + 1] += g * v->h[2][1];
+            memmove(v->h[0], v->h[1], 3 * sizeof v->h[0]);
+            v->h[3][0] = f[0];
+            v->h[3][1] = f[1];
+        }
+        cs_ring_advance(rg, used);
+        return false;
+    }
+
+    for (; i < n; i++) {
+        while (frac >= 1.0) {
+            float a, b;
+            if (used < avail) {
+                const float *f = cs_ring_at(rg, used++);
+                a = f[0];
+                b = f[1];
+            } else if (eof) {
+                a = b = 0.0f;
+                v->zeros++;
+            } else {
+                underrun = true;
+                goto out;
+            }
+            memmove(v->h[0], v->h[1], 3 * sizeof v->h[0]);
+            v->h[3][0] = a;
+            v->h[3][1] = b;
+            frac -= 1.0;
+        }
+        if (v->zeros >= 3) {          /* x[0] is past the last real frame */
+            v->state = CS_VOICE_ENDED;
+            break;
+        }
+        float t = (float)frac;
+        float g = cs_ramp_next(&v->vol);
+        bus[2 * i] += g * hermite(v->h[0][0], v->h[1][0], v->h[2][0], v->h[3][0], t);
+        bus[2 * i + 1] += g * hermite(v->h[0][1], v->h[1][1], v->h[2][1], v->h[3][1], t);
+        frac += rate;
+    }
+out:
+    v->frac = frac;
+    cs_ring_advance(rg, used);
+    return underrun;
+}
