@@ -108,7 +108,8 @@ CREATE TABLE renders (
     begin_cue   REAL NOT NULL,
     end_cue     REAL NOT NULL,
     speed       REAL NOT NULL,
-    out_path    TEXT NOT NULL UNIQUE,
+    out_path    TEXT NOT NULL UNIQUE,   -- absolute
+    out_size    INTEGER NOT NULL,       -- bytes, to notice a replaced file
     frames      INTEGER NOT NULL,
     rate        INTEGER NOT NULL,
     gain_db     REAL,

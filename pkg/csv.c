@@ -10,12 +10,20 @@ char *cs_fmt_double(char *buf, double v)
         strcpy(buf, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
         return buf;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, v);
+    /* Shortest digit count that reads back exactly... */
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(buf, 32, "%.*e", prec - 1, v);
         if (strtod(buf, NULL) == v) break;
     }
-    /* Integral values keep a ".0" so readers see a float, as Python prints. */
-    if (!strpbrk(buf, ".eEn")) strcat(buf, ".0");
+    snprintf(buf, 32, "%.*e", prec - 1, v);
+    int exp10 = atoi(strchr(buf, 'e') + 1);
+    /* ...printed positionally in Python's range, with at least one decimal. */
+    if (exp10 >= -4 && exp10 < 16) {
+        int decimals = prec - 1 - exp10;
+        snprintf(buf, 32, "%.*f", decimals > 0 ? decimals : 0, v);
+        if (decimals <= 0) strcat(buf, ".0");
+    }
     return buf;
 }
 
