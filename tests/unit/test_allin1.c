@@ -374,6 +374,23 @@ TEST(rejects_malformed)
     CHECK_REJECT("{\"segments\":[1]}", "segments[0] is not an object");
 }
 
+/* Nesting far past cJSON's limit is an error, not a stack overflow. */
+TEST(rejects_deep_nesting)
+{
+    enum { DEPTH = 100000 };
+    char *text = malloc(DEPTH + 64);
+    CHECK(text);
+    size_t n = (size_t)sprintf(text, "{\"segments\":[],\"x\":");
+    memset(text + n, '[', DEPTH);
+    text[n + DEPTH] = '\0';
+    cs_struct s;
+    cs_err e = {{0}};
+    int rc = parse(text, &s, &e);
+    free(text);
+    CHECK_EQ_INT(rc, -1);
+    CHECK(strstr(e.msg, "invalid JSON") != NULL);
+}
+
 TEST(rejects_bad_bpm)
 {
     /* Decision: a quoted number is a non-numeric BPM, not a lenient parse. */
