@@ -33,7 +33,8 @@ void cs_struct_free(cs_struct *s)
 /* ---- reading ------------------------------------------------------------ */
 
 /* Every repair is counted; only the first is kept as text, which is enough
- * for one log line per file. */
+ * for one log line per file.  The text has no file name: the caller, who
+ * knows the file, prefixes it (errors, which stand alone, do name it). */
 __attribute__((format(printf, 2, 3)))
 static void warn(cs_struct *s, const char *fmt, ...)
 {
@@ -150,7 +151,7 @@ static int read_opt_string(const cJSON *root, const char *field, char **out,
     *out = NULL;
     if (!it || cJSON_IsNull(it)) return 0;
     if (!cJSON_IsString(it)) {
-        warn(s, "%s: \"%s\" is not a string; ignored", name, field);
+        warn(s, "\"%s\" is not a string; ignored", field);
         return 0;
     }
     if (it->valuestring[0] == '\0') return 0;
@@ -164,7 +165,7 @@ static int read_path(const cJSON *root, cs_struct *s, const char *name, cs_err *
     if (s->path || cJSON_GetObjectItemCaseSensitive(root, "path")) return 0;
     /* A wrapper around allin1 writes "file_path"; the audio is the same. */
     if (read_opt_string(root, "file_path", &s->path, s, name, err) < 0) return -1;
-    if (s->path) warn(s, "%s: no \"path\"; using \"file_path\"", name);
+    if (s->path) warn(s, "no \"path\"; using \"file_path\"");
     return 0;
 }
 
@@ -189,7 +190,7 @@ static int read_segment(const cJSON *it, size_t i, cs_segment *seg, cs_struct *s
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(it, "label");
     if (label && !cJSON_IsNull(label) && !cJSON_IsString(label))
         return cs_err_set(err, "%s: segments[%zu] label is not a string", name, i);
-    if (!cJSON_IsString(label)) warn(s, "%s: segments[%zu] has no label", name, i);
+    if (!cJSON_IsString(label)) warn(s, "segments[%zu] has no label", i);
     seg->label = lower_dup(cJSON_IsString(label) ? label->valuestring : "");
     return seg->label ? 0 : cs_err_set(err, "%s: out of memory", name);
 }
@@ -211,16 +212,16 @@ static bool seg_sorted(const cs_segvec *v)
 
 /* Sort by start (qsort is not stable, so the full key breaks ties and the
  * result does not depend on input order), then drop exact duplicates. */
-static void tidy_segments(cs_segvec *v, cs_struct *s, const char *name)
+static void tidy_segments(cs_segvec *v, cs_struct *s)
 {
     if (!seg_sorted(v)) {
         qsort(v->v, v->n, sizeof *v->v, seg_cmp);
-        warn(s, "%s: segments were not sorted by start", name);
+        warn(s, "segments were not sorted by start");
     }
     size_t out = 0;
     for (size_t i = 0; i < v->n; i++) {
         if (out > 0 && seg_cmp(&v->v[out - 1], &v->v[i]) == 0) {
-            warn(s, "%s: duplicate segment %g-%g \"%s\" dropped", name, v->v[i].start,
+            warn(s, "duplicate segment %g-%g \"%s\" dropped", v->v[i].start,
                  v->v[i].end, v->v[i].label);
             free(v->v[i].label);
             continue;
@@ -245,7 +246,7 @@ static int read_segments(const cJSON *root, cs_struct *s, const char *name, cs_e
         if (read_segment(it, i, &s->segments.v[i], s, name, err) < 0) return -1;
         s->segments.n = i + 1;
     }
-    tidy_segments(&s->segments, s, name);
+    tidy_segments(&s->segments, s);
     return 0;
 }
 
@@ -260,7 +261,7 @@ static int read_root(const cJSON *root, cs_struct *s, const char *name, cs_err *
     if (read_times(root, "downbeats", &s->downbeats, name, err) < 0) return -1;
     if (read_positions(root, &s->beat_positions, name, err) < 0) return -1;
     if (s->beat_positions.n && s->beat_positions.n != s->beats.n)
-        warn(s, "%s: %zu beat_positions for %zu beats", name, s->beat_positions.n, s->beats.n);
+        warn(s, "%zu beat_positions for %zu beats", s->beat_positions.n, s->beats.n);
     return 0;
 }
 

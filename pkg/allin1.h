@@ -3,7 +3,8 @@
  * Accepted leniently, as real files are: numbers as integers or floats,
  * "bpm": null, a missing "path" (NULL), missing beats/downbeats, extra keys,
  * "file_path" as a fallback for "path", unsorted or duplicated segments
- * (sorted by start, exact duplicates dropped, counted in n_warnings).
+ * (sorted by start, exact duplicates dropped, counted in n_warnings; the
+ * first repair is described in s.warning without the file name).
  * A file with segments but no bpm/beats (a post-processed copy) loads with
  * bpm 0 and empty vectors; callers decide it is unusable for export.
  * Rejected with a reason naming the file: not JSON (with line and column),
@@ -14,8 +15,8 @@
  * integers, a file larger than CS_ALLIN1_MAX_BYTES.
  *
  *   cs_struct s = {0};
- *   if (cs_allin1_load("track.json", &s, &err) < 0) puts(err.msg);
- *   else if (s.n_warnings) puts(s.warning);
+ *   if (cs_allin1_load(file, &s, &err) < 0) puts(err.msg);
+ *   else if (s.n_warnings) printf("%s: %s\n", file, s.warning);
  *   char *json = cs_allin1_to_json(&s);     // allin1's own layout
  *   ...
  *   free(json);
