@@ -1,10 +1,229 @@
-/* Placeholder until the demo command lands (skeleton commit). */
+/* cs demo: synthesise a small library (audio, allin1 struct JSONs and a
+ * Rekordbox XML) so the whole flow runs with nothing to download. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libxml/xmlwriter.h>
+
 #include "cmd/cmd.h"
-#include "pkg/err.h"
+#include "pkg/allin1.h"
+#include "pkg/audio.h"
+#include "pkg/key.h"
+#include "pkg/synth.h"
+
+static const char usage[] =
+    "usage: cs demo DIR [--tracks N] [--bars N]\n"
+    "\n"
+    "Writes a demo library into DIR: DIR/audio/*.wav (a tone in the track's key,\n"
+    "a click on every beat, a bass note per bar), DIR/struct/*.json (allin1\n"
+    "format, with allin1's integer BPM) and DIR/rekordbox.xml (exact AverageBpm,\n"
+    "Tonality in classic and Camelot notation, percent-encoded Locations).\n"
+    "Existing files are replaced.\n"
+    "\n"
+    "  --tracks N   how many tracks (1..12, default 6)\n"
+    "  --bars N     bars per section (default 4)\n"
+    "  -h, --help   this text\n";
+
+typedef struct demo_track {
+    const char *name;
+    double bpm;          /* true tempo (Rekordbox's AverageBpm) */
+    const char *key;     /* Rekordbox Tonality as written */
+    const char *json_key;/* key in the JSON, NULL for none */
+} demo_track;
+
+/* BPMs straddle 122.5 so '--bpm 122.5 --delta 2' selects some; names carry
+ * the characters real collections have (comma, apostrophe, ampersand, é). */
+static const demo_track demo_tracks[] = {
+    { "Demo 01 - Night Drive", 122.5, "Gm", "Gm" },
+    { "Demo 02 - Warehouse, Again", 121.0, "5A", NULL },
+    { "Demo 03 - Caf\xc3\xa9 l'\xc3\xa9t\xc3\xa9", 123.8, "Cm", "Cm" },
+    { "Demo 04 - Slow & Low", 118.0, "Am", "Am" },
+    { "Demo 05 - Peak Time", 126.0, "6A", NULL },
+    { "Demo 06 - Sunrise", 124.0, "F#m", "F#m" },
+    { "Demo 07 - Groove Theory", 120.0, "Dm", "Dm" },
+    { "Demo 08 - Late Set", 122.0, "Gm", NULL },
+    { "Demo 09 - Bassline", 119.5, "Cm", "Cm" },
+    { "Demo 10 - Afterhours", 125.0, "Em", "Em" },
+    { "Demo 11 - Rooftop", 121.5, "Bbm", NULL },
+    { "Demo 12 - Closing", 123.0, "Fm", "Fm" },
+};
+
+/* Tonic of the key, in 110..220 Hz (minor keys are 'A' in Camelot). */
+static double tonic_hz(const char *key)
+{
+    static const int camelot_minor_semitone[12] = { 11, 6, 1, 8, 3, 10, 5, 0, 7, 2, 9, 4 };
+    int code = cs_key_parse(key);
+    if (code < 0) return 220.0;
+    int num = code / 2, major = code % 2;
+    /* semitones above A of the tonic; relative major is 3 semitones up */
+    int st = (camelot_minor_semitone[num] + (major ? 3 : 0)) % 12;
+    return 110.0 * pow(2.0, st / 12.0);
+}
+
+static int mkdir_p(const char *d)
+{
+    if (mkdir(d, 0777) < 0 && errno != EEXIST) {
+        cs_log_error("%s: cannot create: %s", d, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Rekordbox-style Location: %20 for space, lower-case hex for non-ASCII,
+ * %27 %26 %5b %5d, everything else literal. */
+static void encode_location(char *out, size_t cap, const char *path)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(out, cap, "file://localhost");
+    for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < cap; p++) {
+        if (*p >= 0x80 || strchr(" '&[]%\"<>", *p)) o += (size_t)snprintf(out + o, cap - o, "%%%02x", *p);
+        else out[o++] = (char)*p;
+    }
+    out[o] = 0;
+}
+
+static int write_json(const char *file, const cs_struct *s)
+{
+    char *text = cs_allin1_to_json(s);
+    if (!text) return -1;
+    FILE *f = fopen(file, "w");
+    int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
+    if (f && fclose(f) != 0) rc = -1;
+    free(text);
+    if (rc < 0) cs_log_error("%s: cannot write: %s", file, strerror(errno));
+    return rc;
+}
 
 int cmd_demo(int argc, char **argv, const cs_ctx *ctx)
 {
-    (void)argc; (void)argv; (void)ctx;
-    cs_log_error("demo: not implemented yet");
-    return CS_EXIT_FAIL;
+    static const struct option opts[] = {
+        { "tracks", required_argument, NULL, 't' },
+        { "bars", required_argument, NULL, 'b' },
+        { "help", no_argument, NULL, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    long n_tracks = 6, bars = 4;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!cs_opt_int("demo", "--tracks", optarg, 1, 12, &n_tracks)) return CS_EXIT_USAGE;
+            break;
+        case 'b':
+            if (!cs_opt_int("demo", "--bars", optarg, 1, 64, &bars)) return CS_EXIT_USAGE;
+            break;
+        case 'h': cs_print_usage(usage, false); return CS_EXIT_OK;
+        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        cs_print_usage(usage, true);
+        return CS_EXIT_USAGE;
+    }
+    char dir[PATH_MAX], sub[PATH_MAX + 16];
+    if (mkdir_p(argv[optind]) < 0 || !realpath(argv[optind], dir)) {
+        cs_log_error("%s: %s", argv[optind], strerror(errno));
+        return CS_EXIT_FAIL;
+    }
+    snprintf(sub, sizeof sub, "%s/audio", dir);
+    if (mkdir_p(sub) < 0) return CS_EXIT_FAIL;
+    snprintf(sub, sizeof sub, "%s/struct", dir);
+    if (mkdir_p(sub) < 0) return CS_EXIT_FAIL;
+
+    char xml_path[PATH_MAX + 16];
+    snprintf(xml_path, sizeof xml_path, "%s/rekordbox.xml", dir);
+    xmlTextWriterPtr w = xmlNewTextWriterFilename(xml_path, 0);
+    if (!w) {
+        cs_log_error("%s: cannot write", xml_path);
+        return CS_EXIT_FAIL;
+    }
+    xmlTextWriterSetIndent(w, 1);
+    xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+    xmlTextWriterStartElement(w, BAD_CAST "DJ_PLAYLISTS");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Version", BAD_CAST "1.0.0");
+    xmlTextWriterStartElement(w, BAD_CAST "PRODUCT");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST "rekordbox");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Version", BAD_CAST "6.7.3");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Company", BAD_CAST "AlphaTheta");
+    xmlTextWriterEndElement(w);
+    xmlTextWriterStartElement(w, BAD_CAST "COLLECTION");
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Entries", "%ld", n_tracks);
+
+    static const char *const labels[] = { "verse", "chorus", "verse", "bridge", "chorus",
+                                          "verse", "chorus", "outro" };
+    cs_synth_section secs[1 + sizeof labels / sizeof labels[0]];
+    secs[0] = (cs_synth_section){ "intro", (int)bars };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        secs[i + 1] = (cs_synth_section){ labels[i], (int)bars };
+
+    int rc = CS_EXIT_OK;
+    for (long i = 0; i < n_tracks && rc == CS_EXIT_OK; i++) {
+        const demo_track *d = &demo_tracks[i];
+        char wav[PATH_MAX + 64], json[PATH_MAX + 64], loc[3 * PATH_MAX];
+        snprintf(wav, sizeof wav, "%s/audio/%s.wav", dir, d->name);
+        snprintf(json, sizeof json, "%s/struct/%s.json", dir, d->name);
+        cs_synth_params p = {
+            .bpm = d->bpm, .first_beat = 0.25 + 0.1 * (double)i, .tone_hz = tonic_hz(d->key),
+            .bass = 1, .sections = secs, .n_sections = sizeof secs / sizeof secs[0],
+            .path = wav, .key = d->json_key,
+        };
+        p.duration = p.first_beat + (double)(p.n_sections * (size_t)bars * 4) * 60.0 / d->bpm + 1.0;
+        cs_audio a = {0};
+        cs_struct s = {0};
+        cs_err err = {{0}};
+        if (cs_synth_render(&p, &a, &s, &err) < 0 || cs_audio_write(wav, &a, CS_FMT_WAV16, &err) < 0) {
+            cs_log_error("%s", err.msg);
+            rc = CS_EXIT_FAIL;
+        } else {
+            /* allin1 reports an integer mode of the beat intervals. */
+            s.bpm = round(d->bpm);
+            if (write_json(json, &s) < 0) rc = CS_EXIT_FAIL;
+        }
+        encode_location(loc, sizeof loc, wav);
+        xmlTextWriterStartElement(w, BAD_CAST "TRACK");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "TrackID", "%ld", i + 1);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST d->name);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Artist", BAD_CAST "Crowdstream Demo");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Kind", BAD_CAST "WAV File");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "TotalTime", "%d", (int)cs_audio_seconds(&a));
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "AverageBpm", "%.2f", d->bpm);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Tonality", BAD_CAST d->key);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Location", BAD_CAST loc);
+        xmlTextWriterStartElement(w, BAD_CAST "TEMPO");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Inizio", "%.3f", p.first_beat);
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Bpm", "%.2f", d->bpm);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Metro", BAD_CAST "4/4");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "Battito", BAD_CAST "1");
+        xmlTextWriterEndElement(w);
+        xmlTextWriterEndElement(w);
+        if (rc == CS_EXIT_OK && ctx->verbosity >= CS_LOG_NORMAL)
+            printf("demo: %s (%.1f BPM, %s, %.0f s)\n", d->name, d->bpm, d->key, cs_audio_seconds(&a));
+        cs_audio_free(&a);
+        cs_struct_free(&s);
+    }
+    xmlTextWriterEndElement(w);   /* COLLECTION */
+    xmlTextWriterStartElement(w, BAD_CAST "PLAYLISTS");
+    xmlTextWriterStartElement(w, BAD_CAST "NODE");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Type", BAD_CAST "0");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST "ROOT");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Count", BAD_CAST "1");
+    xmlTextWriterStartElement(w, BAD_CAST "NODE");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Name", BAD_CAST "demo");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "Type", BAD_CAST "1");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "KeyType", BAD_CAST "0");
+    xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Entries", "%ld", n_tracks);
+    for (long i = 0; i < n_tracks; i++) {
+        xmlTextWriterStartElement(w, BAD_CAST "TRACK");
+        xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Key", "%ld", i + 1);
+        xmlTextWriterEndElement(w);
+    }
+    xmlTextWriterEndDocument(w);
+    xmlFreeTextWriter(w);
+    return rc;
 }

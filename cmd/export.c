@@ -1,10 +1,311 @@
-/* Placeholder until the export command lands (skeleton commit). */
+/* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
+ * the debug CSV; a drop-in for the original struct_loader.py command line. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cmd/cmd.h"
-#include "pkg/err.h"
+#include "cmd/selopt.h"
+#include "db/export.h"
+#include "pkg/csv.h"
+#include "pkg/parts.h"
+
+static const char usage[] =
+    "usage: cs export [STRUCT_DIR] [selection] [rendering] [--csv-out FILE]\n"
+    "\n"
+    "Cuts every selected track from the end of its intro (ini_cue) to the end\n"
+    "of the N-th section after it (end_cue), stretches it to the target BPM\n"
+    "(speed = target / track BPM) and writes it with the original-speed cut:\n"
+    "  one target:  PARTS/<stem>_sectioned.wav, PARTS/orig/<stem>_sectioned.wav\n"
+    "  --ladder:    PARTS/<bpm>/<stem>_sectioned.wav for each rung, PARTS/orig/...\n"
+    "With STRUCT_DIR and/or --rekordbox-xml it first indexes them (as 'cs index').\n"
+    "Parts already up to date are not redone; an interrupted run finishes the rest.\n"
+    "\n"
+    CS_SELECTION_USAGE
+    "\n"
+    "input:\n"
+    "  --rekordbox-xml FILE  Rekordbox collection (AverageBpm, Tonality override)\n"
+    "  --audio-dir DIR       find audio by file name here when the JSON path is absent\n"
+    "\n"
+    "rendering:\n"
+    "  --target-bpm T        one target BPM (default: --bpm, else each track's own)\n"
+    "  --ladder LIST         rungs: 105,110,115,118,120,125,130 or A:B:STEP\n"
+    "  --stretch METHOD      rubberband (default; pitch kept, exact length),\n"
+    "                        wsola (libavfilter atempo; fast, pitch kept),\n"
+    "                        rate (resample; pitch follows, like a turntable)\n"
+    "  --quality best|fast   rubberband engine: best = R3 (default), fast = R2\n"
+    "  --audio-format wav|flac  (default wav)\n"
+    "  --bits 16|24|32f      sample format (default 16; 32f is WAV only)\n"
+    "  --rate HZ             output sample rate (default: the source's)\n"
+    "  -j, --jobs N          parallel renders (default: number of cores)\n"
+    "  --force               redo parts even when up to date\n"
+    "  --parts-dir DIR       where parts go (default parts_temp)\n"
+    "  --csv-out FILE        debug CSV, one row per track and target:\n"
+    "                        path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,\n"
+    "                        begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,\n"
+    "                        part_file_orig,part_file\n"
+    "  --no-progress         no progress display\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
+    "audio, are reported and left out.  Rungs of a track share one gain (sources\n"
+    "peaking above -1 dBFS are turned down to it), so levels match across rungs.\n"
+    "exit status: 0 ok (also when tracks were skipped), 1 a part could not be\n"
+    "written or nothing could be done, 2 bad usage.\n";
+
+enum {
+    O_XML = CS_OPT_FIRST_FREE, O_AUDIO_DIR, O_TARGET, O_LADDER, O_STRETCH, O_QUALITY, O_FORMAT,
+    O_BITS, O_RATE, O_FORCE, O_PARTS, O_CSV, O_NO_PROGRESS,
+};
+
+typedef struct args {
+    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir;
+    const char *format, *bits;
+    bool has_target, force, no_progress;
+    double target;
+    long rate, jobs;
+    cs_stretch_method method;
+    cs_stretch_quality quality;
+} args;
+
+static int parse_method(const char *v, cs_stretch_method *m)
+{
+    if (!strcmp(v, "rubberband")) *m = CS_STRETCH_RUBBERBAND;
+    else if (!strcmp(v, "wsola") || !strcmp(v, "atempo")) *m = CS_STRETCH_WSOLA;
+    else if (!strcmp(v, "rate") || !strcmp(v, "resample")) *m = CS_STRETCH_RATE;
+    else return -1;
+    return 0;
+}
+
+static int parse_format(const args *a, cs_audio_format *f)
+{
+    bool flac = !strcmp(a->format, "flac");
+    if (!flac && strcmp(a->format, "wav")) {
+        cs_log_error("export: --audio-format: '%s' is not wav or flac", a->format);
+        return -1;
+    }
+    if (!strcmp(a->bits, "16")) *f = flac ? CS_FMT_FLAC16 : CS_FMT_WAV16;
+    else if (!strcmp(a->bits, "24")) *f = flac ? CS_FMT_FLAC24 : CS_FMT_WAV24;
+    else if (!strcmp(a->bits, "32f") && !flac) *f = CS_FMT_WAV32F;
+    else {
+        cs_log_error("export: --bits: '%s' is not 16, 24%s", a->bits, flac ? "" : " or 32f");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args *a, cs_selopts *so)
+{
+    static const struct option opts[] = {
+        CS_SELECTION_LONGOPTS,
+        { "rekordbox-xml", required_argument, NULL, O_XML },
+        { "audio-dir", required_argument, NULL, O_AUDIO_DIR },
+        { "target-bpm", required_argument, NULL, O_TARGET },
+        { "ladder", required_argument, NULL, O_LADDER },
+        { "stretch", required_argument, NULL, O_STRETCH },
+        { "quality", required_argument, NULL, O_QUALITY },
+        { "audio-format", required_argument, NULL, O_FORMAT },
+        { "bits", required_argument, NULL, O_BITS },
+        { "rate", required_argument, NULL, O_RATE },
+        { "jobs", required_argument, NULL, 'j' },
+        { "force", no_argument, NULL, O_FORCE },
+        { "parts-dir", required_argument, NULL, O_PARTS },
+        { "csv-out", required_argument, NULL, O_CSV },
+        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
+        { "help", no_argument, NULL, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
+        int h = cs_selopt_handle("export", c, optarg, so);
+        if (h < 0) return CS_EXIT_USAGE;
+        if (h > 0) continue;
+        switch (c) {
+        case O_XML: a->xml = optarg; break;
+        case O_AUDIO_DIR: a->audio_dir = optarg; break;
+        case O_TARGET:
+            if (!cs_opt_double("export", "--target-bpm", optarg, &a->target)) return CS_EXIT_USAGE;
+            if (a->target < 1 || a->target > 999) {
+                cs_log_error("export: --target-bpm: %g is not a usable BPM (1..999)", a->target);
+                return CS_EXIT_USAGE;
+            }
+            a->has_target = true;
+            break;
+        case O_LADDER: a->ladder = optarg; break;
+        case O_STRETCH:
+            if (parse_method(optarg, &a->method) < 0) {
+                cs_log_error("export: --stretch: '%s' is not rubberband, wsola or rate", optarg);
+                return CS_EXIT_USAGE;
+            }
+            break;
+        case O_QUALITY:
+            if (!strcmp(optarg, "best")) a->quality = CS_STRETCH_BEST;
+            else if (!strcmp(optarg, "fast")) a->quality = CS_STRETCH_FAST;
+            else {
+                cs_log_error("export: --quality: '%s' is not best or fast", optarg);
+                return CS_EXIT_USAGE;
+            }
+            break;
+        case O_FORMAT: a->format = optarg; break;
+        case O_BITS: a->bits = optarg; break;
+        case O_RATE:
+            if (!cs_opt_int("export", "--rate", optarg, 8000, 384000, &a->rate)) return CS_EXIT_USAGE;
+            break;
+        case 'j':
+            if (!cs_opt_int("export", "--jobs", optarg, 1, 64, &a->jobs)) return CS_EXIT_USAGE;
+            break;
+        case O_FORCE: a->force = true; break;
+        case O_PARTS: a->parts_dir = optarg; break;
+        case O_CSV: a->csv_out = optarg; break;
+        case O_NO_PROGRESS: a->no_progress = true; break;
+        case 'h': cs_print_usage(usage, false); return -1;
+        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) a->struct_dir = argv[optind++];
+    if (optind < argc) {
+        cs_log_error("export: unexpected argument '%s'", argv[optind]);
+        return CS_EXIT_USAGE;
+    }
+    if (a->ladder && a->has_target) {
+        cs_log_error("export: --ladder and --target-bpm cannot be combined");
+        return CS_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int write_csv(const char *file, const cs_export_row *rows, size_t n)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        cs_log_error("%s: cannot write: %m", file);
+        return -1;
+    }
+    fputs("path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
+          "duration_orig,duration_sectioned,part_file_orig,part_file\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const cs_export_row *r = &rows[i];
+        const cs_lib_track *t = r->track;
+        char d1[32], d2[32];
+        cs_csv_field(f, cs_lib_track_name(t), 0);
+        cs_csv_number(f, t->bpm, 1);
+        cs_csv_field(f, t->key, 1);
+        cs_csv_number(f, r->target_bpm, 1);
+        cs_csv_number(f, r->speed, 1);
+        cs_csv_number(f, t->cues.ini_cue, 1);
+        cs_csv_number(f, t->cues.begin_cue, 1);
+        cs_csv_number(f, t->cues.end_cue, 1);
+        cs_csv_number(f, r->begin_cue_adj, 1);
+        cs_csv_number(f, r->end_cue_adj, 1);
+        cs_csv_field(f, cs_fmt_duration(d1, r->duration_orig), 1);
+        cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
+        cs_csv_field(f, r->part_file_orig, 1);
+        cs_csv_field(f, r->part_file, 1);
+        fputc('\n', f);
+    }
+    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+        cs_log_error("%s: write failed: %m", file);
+        fclose(f);
+        unlink(tmp);
+        return -1;
+    }
+    fclose(f);
+    if (rename(tmp, file) < 0) {
+        cs_log_error("%s: cannot write: %m", file);
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int index_inputs(cs_db *db, const args *a)
+{
+    if (!a->struct_dir && !a->xml) return 0;
+    cs_index_opts io = { .struct_dir = a->struct_dir, .rekordbox_xml = a->xml,
+                         .audio_dir = a->audio_dir };
+    cs_index_stats st;
+    cs_err err = {{0}};
+    if (cs_index_run(db, &io, &st, &err) < 0) {
+        cs_log_error("export: %s", err.msg);
+        return -1;
+    }
+    cs_log_info("index: indexed %ld, unchanged %ld, removed %ld, failed %ld; library %ld tracks, "
+                "%ld matched to rekordbox", st.indexed, st.unchanged, st.removed, st.failed,
+                st.total, st.matched);
+    return 0;
+}
 
 int cmd_export(int argc, char **argv, const cs_ctx *ctx)
 {
-    (void)argc; (void)argv; (void)ctx;
-    cs_log_error("export: not implemented yet");
-    return CS_EXIT_FAIL;
+    args a = { .parts_dir = "parts_temp", .format = "wav", .bits = "16",
+               .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
+    cs_selopts so;
+    cs_selopts_init(&so);
+    int rc = parse_args(argc, argv, &a, &so);
+    if (rc != 0) return rc < 0 ? CS_EXIT_OK : rc;
+
+    cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir, .method = a.method,
+                         .quality = a.quality, .rate = (int)a.rate, .force = a.force };
+    if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
+    cs_err err = {{0}};
+    if (a.ladder) {
+        if (cs_ladder_parse(a.ladder, &o.targets, &err) < 0) {
+            cs_log_error("export: --ladder: %s", err.msg);
+            return CS_EXIT_USAGE;
+        }
+        o.ladder = true;
+    } else if (a.has_target || so.has_bpm) {
+        o.targets.v = malloc(sizeof(double));
+        if (!o.targets.v) return CS_EXIT_FAIL;
+        o.targets.v[0] = a.has_target ? a.target : so.bpm;
+        o.targets.n = 1;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = a.jobs ? (int)a.jobs : cores > 0 ? (int)cores : 1;
+    o.progress = a.no_progress || ctx->verbosity < CS_LOG_NORMAL ? 0 : isatty(2) ? 2 : 1;
+
+    cs_selection sel;
+    if (cs_selopt_build("export", &so, &sel) < 0) {
+        free(o.targets.v);
+        return CS_EXIT_USAGE;
+    }
+    cs_db *db = NULL;
+    cs_lib_track *tracks = NULL;
+    size_t n = 0, n_rows = 0;
+    cs_export_row *rows = NULL;
+    cs_export_stats st = {0};
+    cs_select_stats sst;
+    rc = CS_EXIT_FAIL;
+    if (cs_db_open(ctx->db_path, &db, &err) < 0) {
+        cs_log_error("%s", err.msg);
+    } else if (index_inputs(db, &a) == 0) {
+        if (cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
+            cs_log_error("export: %s", err.msg);
+        } else if (cs_export_run(db, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
+            cs_log_error("export: %s", err.msg);
+        } else {
+            rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
+            if (!n)
+                cs_log_warn("export: no track matches the selection (%ld in the library)",
+                            sst.considered);
+            if (a.csv_out && write_csv(a.csv_out, rows, n_rows) < 0) rc = CS_EXIT_FAIL;
+            if (ctx->verbosity >= CS_LOG_NORMAL)
+                printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
+                       "skipped %ld, failed %ld; %zu csv rows%s%s\n",
+                       st.tracks, st.rendered, st.up_to_date, st.skipped, st.failed, n_rows,
+                       a.csv_out ? " in " : "", a.csv_out ? a.csv_out : "");
+        }
+    }
+    cs_export_rows_free(rows, n_rows);
+    cs_lib_tracks_free(tracks, n);
+    cs_db_close(db);
+    cs_selection_free(&sel);
+    free(o.targets.v);
+    return rc;
 }

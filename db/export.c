@@ -1,0 +1,521 @@
+/* cs_export_run: parts for every selected track, in parallel, resumable.
+ *
+ * Work is a flat list of parts (per track: the original-speed cut, then one
+ * per target BPM).  Workers take parts in order; the first worker to need a
+ * track decodes its cut once and the others wait for it, so each track is
+ * decoded once for all its rungs and at most about `jobs` cuts are in memory.
+ * Every finished part is recorded at once (its own small transaction), so a
+ * killed run keeps what it finished and the re-run only does the rest.
+ */
+#include "db/export.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/renders.h"
+#include "pkg/location.h"
+#include "pkg/cues.h"
+#include "pkg/parts.h"
+
+/* Bump when rendering changes in a way that makes old parts stale. */
+#define RENDER_VERSION 1
+/* One gain per track keeps every rung at the same level: sources peaking
+ * above -1 dBFS are turned down to it, so the stretchers' overshoot has room. */
+#define HEADROOM_PEAK 0.891f
+/* Anything still above this is soft-limited (continuous slope, never > 1). */
+#define LIMIT_KNEE 0.95f
+/* A cut may end this much past the decoded audio (rounding of cues). */
+#define CUE_SLACK_S 0.05
+
+enum { DEC_PENDING, DEC_RUNNING, DEC_READY, DEC_FAILED };
+
+typedef struct track_job {
+    const cs_lib_track *t;
+    char *audio;               /* resolved audio path */
+    char *stem;
+    struct stat audio_sb;
+    int state;                 /* DEC_* under ctx.mu */
+    cs_audio cut;
+    float gain;
+    int remaining;             /* parts to do that still need the cut */
+    bool skipped, failed;
+    char why[600];
+} track_job;
+
+typedef struct part_job {
+    track_job *tj;
+    double target;             /* <= 0: the original-speed cut */
+    double speed;
+    char *out_abs, *rel;
+    char fingerprint[17];
+    long long frames;
+    int rate;
+    bool todo, done, failed;
+} part_job;
+
+typedef struct ctx {
+    cs_db *db;
+    const cs_export_opts *o;
+    track_job *tracks;
+    size_t n_tracks;
+    part_job *parts;
+    size_t n_parts;
+    part_job **todo;
+    size_t n_todo;
+    atomic_size_t next;
+    pthread_mutex_t mu;        /* track states, db, counters */
+    pthread_cond_t cv;         /* decode finished / part finished */
+    size_t finished;
+    cs_export_stats *st;
+} ctx;
+
+static const char *method_name(cs_stretch_method m)
+{
+    return m == CS_STRETCH_WSOLA ? "wsola" : m == CS_STRETCH_RATE ? "rate" : "rubberband";
+}
+
+static const char *format_ext(cs_audio_format f)
+{
+    return f == CS_FMT_FLAC16 || f == CS_FMT_FLAC24 ? "flac" : "wav";
+}
+
+static const char *format_name(cs_audio_format f)
+{
+    static const char *names[] = { "wav16", "wav24", "wav32f", "flac16", "flac24" };
+    return (unsigned)f < 5 ? names[f] : "?";
+}
+
+static unsigned long long fnv1a(const char *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void fingerprint(const ctx *c, const part_job *p, char out[17])
+{
+    const track_job *tj = p->tj;
+    const cs_export_opts *o = c->o;
+    char buf[PATH_MAX + 512];
+    snprintf(buf, sizeof buf, "v%d|%s|%lld|%lld.%09ld|%.17g|%.17g|%.17g|%.17g|%s|%d|%s|%d",
+             RENDER_VERSION, tj->audio, (long long)tj->audio_sb.st_size,
+             (long long)tj->audio_sb.st_mtim.tv_sec, tj->audio_sb.st_mtim.tv_nsec,
+             tj->t->cues.ini_cue, tj->t->cues.end_cue, tj->t->bpm, p->target,
+             p->target > 0 ? method_name(o->method) : "orig", (int)o->quality,
+             format_name(o->format), o->rate);
+    snprintf(out, 17, "%016llx", fnv1a(buf));
+}
+
+static int mkdirs(const char *dir)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp) { errno = ENAMETOOLONG; return -1; }
+    for (char *s = tmp + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
+        *s = '/';
+    }
+    if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+static char *join3(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    if (*b) snprintf(s, n, "%s/%s/%s", a, b, c);
+    else snprintf(s, n, "%s/%s", a, c);
+    return s;
+}
+
+static bool is_file(const char *p, struct stat *sb)
+{
+    return p && stat(p, sb) == 0 && S_ISREG(sb->st_mode);
+}
+
+/* The library's path, else the JSON path, else the same name in --audio-dir. */
+static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb)
+{
+    if (is_file(t->audio_path, sb)) return strdup(t->audio_path);
+    if (is_file(t->analysed_path, sb)) return strdup(t->analysed_path);
+    if (audio_dir && t->analysed_path) {
+        char buf[PATH_MAX];
+        snprintf(buf, sizeof buf, "%s/%s", audio_dir, cs_path_basename(t->analysed_path));
+        if (is_file(buf, sb)) return strdup(buf);
+    }
+    return NULL;
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+static void soft_limit(cs_audio *a)
+{
+    const float range = 1.0f - LIMIT_KNEE;
+    size_t n = a->frames * (size_t)a->channels;
+    for (size_t i = 0; i < n; i++) {
+        float x = a->data[i], m = fabsf(x);
+        if (m > LIMIT_KNEE) a->data[i] = copysignf(LIMIT_KNEE + range * tanhf((m - LIMIT_KNEE) / range), x);
+    }
+}
+
+/* Removes temporaries a killed run left for this output (".<name>.tmp.*"). */
+static void remove_stale_temps(const char *out_abs)
+{
+    const char *slash = strrchr(out_abs, '/');
+    if (!slash) return;
+    char pat[PATH_MAX + 16];
+    snprintf(pat, sizeof pat, "%.*s/.%s.tmp.*", (int)(slash - out_abs), out_abs, slash + 1);
+    glob_t g;
+    if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; i++) unlink(g.gl_pathv[i]);
+    globfree(&g);
+}
+
+static int decode_cut(ctx *c, track_job *tj)
+{
+    const cs_cues *q = &tj->t->cues;
+    cs_err e = {{0}};
+    if (cs_audio_decode(tj->audio, c->o->rate, 0, q->ini_cue, q->end_cue, &tj->cut, &e) < 0) {
+        snprintf(tj->why, sizeof tj->why, "%s", e.msg);
+        return -1;
+    }
+    double want = q->end_cue - q->ini_cue;
+    double got = cs_audio_seconds(&tj->cut);
+    if (got + CUE_SLACK_S < want) {
+        snprintf(tj->why, sizeof tj->why,
+                 "%s: cues outside the audio (end_cue %.3f s, audio ends at %.3f s)", tj->audio,
+                 q->end_cue, q->ini_cue + got);
+        cs_audio_free(&tj->cut);
+        return -1;
+    }
+    float peak = cs_audio_peak(&tj->cut);
+    tj->gain = peak > HEADROOM_PEAK ? HEADROOM_PEAK / peak : 1.0f;
+    return 0;
+}
+
+/* Waits for, or does, the track's decode.  Returns 0 when the cut is ready. */
+static int ensure_decoded(ctx *c, track_job *tj)
+{
+    pthread_mutex_lock(&c->mu);
+    while (tj->state == DEC_RUNNING) pthread_cond_wait(&c->cv, &c->mu);
+    if (tj->state == DEC_PENDING) {
+        tj->state = DEC_RUNNING;
+        pthread_mutex_unlock(&c->mu);
+        int rc = decode_cut(c, tj);
+        pthread_mutex_lock(&c->mu);
+        tj->state = rc == 0 ? DEC_READY : DEC_FAILED;
+        if (rc < 0 && !tj->skipped) {
+            tj->skipped = true;
+            cs_log_warn("%s: skipped: %s", cs_lib_track_name(tj->t), tj->why);
+        }
+        pthread_cond_broadcast(&c->cv);
+    }
+    int ok = tj->state == DEC_READY ? 0 : -1;
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
+static int render_part(ctx *c, part_job *p, cs_err *err)
+{
+    track_job *tj = p->tj;
+    const cs_export_opts *o = c->o;
+    cs_audio out = {0};
+    const cs_audio *w = &tj->cut;
+    if (p->target > 0 && fabs(p->speed - 1.0) > 1e-9) {
+        if (cs_stretch_render(&tj->cut, p->speed, o->method, o->quality, &out, err) < 0) return -1;
+    } else if (p->target > 0) {
+        if (cs_audio_alloc(&out, tj->cut.frames, tj->cut.channels, tj->cut.rate) < 0)
+            return cs_err_set(err, "out of memory");
+        memcpy(out.data, tj->cut.data, tj->cut.frames * (size_t)tj->cut.channels * sizeof(float));
+    }
+    if (p->target > 0) {
+        cs_audio_gain(&out, tj->gain);
+        soft_limit(&out);
+        w = &out;
+    }
+    char *dir = strdup(p->out_abs);
+    if (!dir) { cs_audio_free(&out); return cs_err_set(err, "out of memory"); }
+    *strrchr(dir, '/') = 0;
+    int rc = 0;
+    if (mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
+    free(dir);
+    if (rc == 0) {
+        remove_stale_temps(p->out_abs);
+        rc = cs_audio_write(p->out_abs, w, o->format, err);
+    }
+    p->frames = (long long)w->frames;
+    p->rate = w->rate;
+    cs_audio_free(&out);
+    if (rc < 0) return -1;
+
+    struct stat sb;
+    cs_render_rec r = {
+        .track_id = tj->t->id, .target_bpm = p->target,
+        .method = p->target > 0 ? method_name(o->method) : "orig",
+        .quality = p->target > 0 && o->method == CS_STRETCH_RUBBERBAND
+                       ? (o->quality == CS_STRETCH_FAST ? "fast" : "best") : NULL,
+        .format = format_name(o->format), .ini_cue = tj->t->cues.ini_cue,
+        .begin_cue = tj->t->cues.begin_cue, .end_cue = tj->t->cues.end_cue, .speed = p->speed,
+        .out_path = p->out_abs, .out_size = stat(p->out_abs, &sb) == 0 ? (long long)sb.st_size : -1,
+        .frames = p->frames, .rate = p->rate,
+        .gain_db = p->target > 0 ? 20.0 * log10(tj->gain) : 0.0, .fingerprint = p->fingerprint,
+    };
+    pthread_mutex_lock(&c->mu);
+    rc = cs_renders_record(c->db, &r, err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    ctx *c = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&c->next, 1);
+        if (i >= c->n_todo) break;
+        part_job *p = c->todo[i];
+        track_job *tj = p->tj;
+        cs_err e = {{0}};
+        bool ok = ensure_decoded(c, tj) == 0;
+        if (ok && render_part(c, p, &e) < 0) {
+            ok = false;
+            pthread_mutex_lock(&c->mu);
+            tj->failed = true;
+            pthread_mutex_unlock(&c->mu);
+            cs_log_error("%s: %s", cs_lib_track_name(tj->t), e.msg);
+        }
+        pthread_mutex_lock(&c->mu);
+        p->done = ok;
+        p->failed = !ok;
+        if (ok) c->st->rendered++;
+        if (--tj->remaining == 0) cs_audio_free(&tj->cut);
+        c->finished++;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    return NULL;
+}
+
+/* ---- planning ------------------------------------------------------------- */
+
+static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const char *parts_abs,
+                     cs_err *err)
+{
+    const cs_export_opts *o = c->o;
+    char name[PATH_MAX], sub[40];
+    snprintf(name, sizeof name, "%s_sectioned.%s", tj->stem, format_ext(o->format));
+    if (target <= 0) snprintf(sub, sizeof sub, "orig");
+    else if (o->ladder) cs_bpm_dirname(sub, target);
+    else sub[0] = 0;
+    p->tj = tj;
+    p->target = target;
+    p->speed = target > 0 ? target / tj->t->bpm : 1.0;
+    p->out_abs = join3(parts_abs, sub, name);
+    p->rel = join3(o->parts_dir, sub, name);
+    if (!p->out_abs || !p->rel) return cs_err_set(err, "out of memory");
+    fingerprint(c, p, p->fingerprint);
+    if (!o->force && cs_renders_up_to_date(c->db, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
+        p->done = true;
+        c->st->up_to_date++;
+    } else {
+        p->todo = true;
+        tj->remaining++;
+    }
+    return 0;
+}
+
+static size_t targets_per_track(const cs_export_opts *o)
+{
+    return o->targets.n ? o->targets.n : 1;
+}
+
+static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err *err)
+{
+    const cs_export_opts *o = c->o;
+    size_t per = 1 + targets_per_track(o);
+    for (size_t i = 0; i < c->n_tracks; i++) {
+        track_job *tj = &c->tracks[i];
+        tj->t = &tracks[i];
+        tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb);
+        const char *stem_src = tj->t->struct_path;
+        if (!(tj->stem = cs_part_stem(stem_src))) return cs_err_set(err, "out of memory");
+        if (!tj->audio) {
+            tj->skipped = true;
+            if (o->audio_dir)
+                cs_log_warn("%s: skipped: audio not found (neither at its path nor in %s)",
+                            cs_lib_track_name(tj->t), o->audio_dir);
+            else
+                cs_log_warn("%s: skipped: audio not found (give --audio-dir)", cs_lib_track_name(tj->t));
+            continue;
+        }
+        for (size_t k = 0; k < per; k++) {
+            double target = k == 0 ? 0.0 : o->targets.n ? o->targets.v[k - 1] : tj->t->bpm;
+            if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) return -1;
+        }
+    }
+    c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
+    if (!c->todo) return cs_err_set(err, "out of memory");
+    for (size_t i = 0; i < c->n_parts; i++)
+        if (c->parts[i].todo) c->todo[c->n_todo++] = &c->parts[i];
+    return 0;
+}
+
+/* ---- progress ------------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void show_progress(const ctx *c, double t0, bool final)
+{
+    size_t done = c->finished, total = c->n_todo;
+    double el = now_s() - t0;
+    double eta = done ? el * (double)(total - done) / (double)done : 0;
+    if (c->o->progress == 2) {
+        int width = 30, fill = total ? (int)(width * done / total) : width;
+        fprintf(stderr, "\r[%.*s%.*s] %zu/%zu parts  %02d:%02d elapsed  ETA %02d:%02d ", fill,
+                "##############################", width - fill, "                              ",
+                done, total, (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60);
+        if (final) fputc('\n', stderr);
+    } else if (c->o->progress == 1) {
+        fprintf(stderr, "cs: export: %zu/%zu parts, %.0f s elapsed, ETA %.0f s\n", done, total, el, eta);
+    }
+}
+
+static void wait_workers(ctx *c)
+{
+    double t0 = now_s(), last = t0;
+    double every = c->o->progress == 2 ? 0.25 : 10.0;
+    pthread_mutex_lock(&c->mu);
+    while (c->finished < c->n_todo) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+        if (c->o->progress && now_s() - last >= every) {
+            last = now_s();
+            show_progress(c, t0, false);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (c->o->progress == 2 && c->n_todo) show_progress(c, t0, true);
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
+{
+    size_t per = 1 + targets_per_track(c->o);
+    cs_export_row *r = calloc(c->n_tracks * (per - 1) + 1, sizeof *r);
+    if (!r) return cs_err_set(err, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_tracks; i++) {
+        track_job *tj = &c->tracks[i];
+        if (tj->skipped) { c->st->skipped++; continue; }
+        part_job *ps = &c->parts[i * per];
+        bool all = true;
+        for (size_t k = 0; k < per; k++) all &= ps[k].done;
+        if (!all) { c->st->failed++; continue; }
+        const cs_cues *q = &tj->t->cues;
+        for (size_t k = 1; k < per; k++) {
+            cs_export_row *row = &r[n++];
+            row->track = tj->t;
+            row->target_bpm = ps[k].target;
+            row->speed = ps[k].speed;
+            row->begin_cue_adj = cs_cue_adj(q->begin_cue, q->ini_cue, row->speed);
+            row->end_cue_adj = cs_cue_adj(q->end_cue, q->ini_cue, row->speed);
+            row->duration_orig = q->end_cue - q->ini_cue;
+            row->duration_sectioned = ps[k].rate > 0 ? (double)ps[k].frames / ps[k].rate : 0;
+            row->part_file_orig = strdup(ps[0].rel);
+            row->part_file = strdup(ps[k].rel);
+            if (!row->part_file_orig || !row->part_file) {
+                cs_export_rows_free(r, n);
+                return cs_err_set(err, "out of memory");
+            }
+        }
+    }
+    *rows = r;
+    *n_rows = n;
+    return 0;
+}
+
+void cs_export_rows_free(cs_export_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].part_file_orig);
+        free(rows[i].part_file);
+    }
+    free(rows);
+}
+
+static void ctx_free(ctx *c)
+{
+    for (size_t i = 0; i < c->n_tracks; i++) {
+        free(c->tracks[i].audio);
+        free(c->tracks[i].stem);
+        cs_audio_free(&c->tracks[i].cut);
+    }
+    for (size_t i = 0; i < c->n_parts; i++) {
+        free(c->parts[i].out_abs);
+        free(c->parts[i].rel);
+    }
+    free(c->tracks);
+    free(c->parts);
+    free(c->todo);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+}
+
+int cs_export_run(cs_db *db, const cs_export_opts *o, const cs_lib_track *tracks, size_t n,
+                  cs_export_row **rows, size_t *n_rows, cs_export_stats *st, cs_err *err)
+{
+    memset(st, 0, sizeof *st);
+    *rows = NULL;
+    *n_rows = 0;
+    st->tracks = (long)n;
+    char parts_abs[PATH_MAX];
+    if (mkdirs(o->parts_dir) < 0 || !realpath(o->parts_dir, parts_abs))
+        return cs_err_set(err, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
+    if (access(parts_abs, W_OK) < 0)
+        return cs_err_set(err, "%s: not writable: %s", o->parts_dir, strerror(errno));
+
+    ctx c = { .db = db, .o = o, .n_tracks = n, .st = st };
+    size_t per = 1 + targets_per_track(o);
+    c.n_parts = n * per;
+    c.tracks = calloc(n ? n : 1, sizeof *c.tracks);
+    c.parts = calloc(c.n_parts ? c.n_parts : 1, sizeof *c.parts);
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    int rc = c.tracks && c.parts ? 0 : cs_err_set(err, "out of memory");
+    if (rc == 0) rc = plan(&c, tracks, parts_abs, err);
+    if (rc == 0 && c.n_todo) {
+        int jobs = o->jobs < 1 ? 1 : o->jobs;
+        if ((size_t)jobs > c.n_todo) jobs = (int)c.n_todo;
+        pthread_t th[64];
+        if (jobs > 64) jobs = 64;
+        int started = 0;
+        for (; started < jobs; started++)
+            if (pthread_create(&th[started], NULL, worker, &c) != 0) break;
+        if (!started) worker(&c);
+        else wait_workers(&c);
+        for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    }
+    if (rc == 0) rc = build_rows(&c, rows, n_rows, err);
+    ctx_free(&c);
+    return rc;
+}

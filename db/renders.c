@@ -1,0 +1,54 @@
+#include "db/renders.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+bool cs_renders_up_to_date(cs_db *db, const char *out_path, const char *fingerprint,
+                           long long *frames, int *rate)
+{
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT out_size, frames, rate FROM renders "
+                                         "WHERE out_path = ? AND fingerprint = ?", NULL);
+    if (!q) return false;
+    sqlite3_bind_text(q, 1, out_path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, fingerprint, -1, SQLITE_STATIC);
+    bool ok = false;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        struct stat sb;
+        ok = stat(out_path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+             (long long)sb.st_size == sqlite3_column_int64(q, 0);
+        *frames = sqlite3_column_int64(q, 1);
+        *rate = sqlite3_column_int(q, 2);
+    }
+    sqlite3_finalize(q);
+    return ok;
+}
+
+int cs_renders_record(cs_db *db, const cs_render_rec *r, cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(db,
+        "INSERT OR REPLACE INTO renders(track_id, target_bpm, method, quality, format, ini_cue, "
+        "begin_cue, end_cue, speed, out_path, out_size, frames, rate, gain_db, fingerprint, "
+        "rendered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
+    if (!q) return -1;
+    sqlite3_bind_int64(q, 1, r->track_id);
+    if (r->target_bpm > 0) sqlite3_bind_double(q, 2, r->target_bpm);
+    else sqlite3_bind_null(q, 2);
+    sqlite3_bind_text(q, 3, r->method, -1, SQLITE_STATIC);
+    if (r->quality) sqlite3_bind_text(q, 4, r->quality, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, 4);
+    sqlite3_bind_text(q, 5, r->format, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 6, r->ini_cue);
+    sqlite3_bind_double(q, 7, r->begin_cue);
+    sqlite3_bind_double(q, 8, r->end_cue);
+    sqlite3_bind_double(q, 9, r->speed);
+    sqlite3_bind_text(q, 10, r->out_path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 11, r->out_size);
+    sqlite3_bind_int64(q, 12, r->frames);
+    sqlite3_bind_int(q, 13, r->rate);
+    sqlite3_bind_double(q, 14, r->gain_db);
+    sqlite3_bind_text(q, 15, r->fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 16, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : cs_db_fail(db, err, "recording render");
+    sqlite3_finalize(q);
+    return rc;
+}
