@@ -1,10 +1,278 @@
-/* Placeholder until the play command lands (skeleton commit). */
+/* cs play: the live player and OSC server (the original audio server's
+ * flags), or the same engine rendered offline into a file. */
 #include "cmd/cmd.h"
 #include "pkg/err.h"
+#include "player/control.h"
+#include "player/engine.h"
+#include "player/osc.h"
+#include "player/output.h"
+#include "player/reader.h"
+#include "player/tempo.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: cs play [options]\n"
+    "       cs play --render FILE --duration S [--osc-script FILE] [options]\n"
+    "\n"
+    "The live player: an OSC server (the original audio server's messages and\n"
+    "/cs/status, /cs/bpm, /cs/next, /cs/ping) driving a 4-deck engine on an SDL2\n"
+    "output, until SIGINT/SIGTERM.  With --render the same engine runs offline.\n"
+    "\n"
+    "network and device:\n"
+    "  --port N               OSC UDP port (default 57120)\n"
+    "  --bind ADDR            listen address (default 0.0.0.0: IPv4 and IPv6)\n"
+    "  --buffer-size N        frames per audio callback (default 1024)\n"
+    "  --device NAME|INDEX    output device (default: the system's)\n"
+    "  --list-devices         list SDL audio drivers and output devices, exit\n"
+    "tempo:\n"
+    "  --bpm B                base BPM: start tempo and rate reference (default 120)\n"
+    "  --bpm-config FILE      movement->BPM config (original bpm_config.json schema)\n"
+    "  --idle-timeout S       no movement for S seconds: glide back to --bpm (60)\n"
+    "  --stretch-method M     playback_rate (default; pitch follows tempo),\n"
+    "                         rubberband or wsola (aliases pyrubberband, audiotsm)\n"
+    "  --disable-time-stretch tempo changes never alter the audio\n"
+    "EQ (cut-only 3-band per deck, /deck_eq etc.; off by default):\n"
+    "  --enable-filters       turn the EQ on\n"
+    "  --disable-filters      force it off (wins over --enable-filters)\n"
+    "  --optimized-filters    accepted for compatibility (the EQ is always optimised)\n"
+    "autoplay (original flags):\n"
+    "  --a/--b/--d FILE       play FILE on buffer 100/1100/3100 at once\n"
+    "  --c FILE               load FILE on buffer 2100 (starts with --c_at)\n"
+    "  --c_at S               start deck C S seconds after launch\n"
+    "  --c_preload FILE       load buffer 2100 without starting it\n"
+    "  --rate R --vol V       rate (1.0) and volume (0.8) for autoplay\n"
+    "  --levels A B C D       initial deck levels;  --ab A B: decks A and B\n"
+    "  --watch                print bar.beat once per beat;  --meter N beats per bar (4)\n"
+    "offline:\n"
+    "  --render FILE          write FILE (.wav float 32, .flac 24-bit) instead of playing\n"
+    "  --duration S           seconds to render (required with --render)\n"
+    "  --osc-script FILE      lines 'SECONDS /address [TYPES ARGS...]' (oscsend syntax)\n"
+    "\n"
+    "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n";
+
+typedef struct opts {
+    long port, buffer;
+    const char *bind, *device, *bpm_config, *stretch, *render, *script;
+    const char *a, *b, *c, *d, *c_preload;
+    double bpm, idle, rate, vol, c_at, duration, levels[4];
+    int nlevels;
+    bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle;
+    long meter;
+} opts;
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig) { (void)sig; stop_flag = 1; }
+
+#define NEED(k)                                                                   \
+    do {                                                                          \
+        if (i + (k) >= argc) {                                                    \
+            cs_log_error("play: %s needs %d value%s", a, (k), (k) > 1 ? "s" : ""); \
+            return CS_EXIT_USAGE;                                                 \
+        }                                                                         \
+    } while (0)
+#define DBL(dst) do { NEED(1); if (!cs_opt_double("play", a, argv[++i], &(dst))) return CS_EXIT_USAGE; } while (0)
+#define STR(dst) do { NEED(1); (dst) = argv[++i]; } while (0)
+
+static int parse(int argc, char **argv, opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cs_print_usage(usage, false);
+            return -1;
+        } else if (!strcmp(a, "--port")) {
+            NEED(1);
+            if (!cs_opt_int("play", a, argv[++i], 0, 65535, &o->port)) return CS_EXIT_USAGE;
+        } else if (!strcmp(a, "--buffer-size")) {
+            NEED(1);
+            if (!cs_opt_int("play", a, argv[++i], 16, 16384, &o->buffer)) return CS_EXIT_USAGE;
+        } else if (!strcmp(a, "--meter")) {
+            NEED(1);
+            if (!cs_opt_int("play", a, argv[++i], 1, 64, &o->meter)) return CS_EXIT_USAGE;
+        } else if (!strcmp(a, "--bind")) STR(o->bind);
+        else if (!strcmp(a, "--device")) STR(o->device);
+        else if (!strcmp(a, "--list-devices")) o->list = true;
+        else if (!strcmp(a, "--bpm")) DBL(o->bpm);
+        else if (!strcmp(a, "--bpm-config")) STR(o->bpm_config);
+        else if (!strcmp(a, "--idle-timeout")) { DBL(o->idle); o->has_idle = true; }
+        else if (!strcmp(a, "--stretch-method")) STR(o->stretch);
+        else if (!strcmp(a, "--disable-time-stretch")) o->no_stretch = true;
+        else if (!strcmp(a, "--enable-filters")) o->enable_eq = true;
+        else if (!strcmp(a, "--disable-filters")) o->disable_eq = true;
+        else if (!strcmp(a, "--optimized-filters")) ;
+        else if (!strcmp(a, "--a")) STR(o->a);
+        else if (!strcmp(a, "--b")) STR(o->b);
+        else if (!strcmp(a, "--c")) STR(o->c);
+        else if (!strcmp(a, "--d")) STR(o->d);
+        else if (!strcmp(a, "--c_preload")) STR(o->c_preload);
+        else if (!strcmp(a, "--c_at")) { DBL(o->c_at); o->has_c_at = true; }
+        else if (!strcmp(a, "--rate")) DBL(o->rate);
+        else if (!strcmp(a, "--vol")) DBL(o->vol);
+        else if (!strcmp(a, "--watch")) o->watch = true;
+        else if (!strcmp(a, "--levels")) {
+            NEED(4);
+            for (int k = 0; k < 4; k++)
+                if (!cs_opt_double("play", a, argv[++i], &o->levels[k])) return CS_EXIT_USAGE;
+            o->nlevels = 4;
+        } else if (!strcmp(a, "--ab")) {
+            NEED(2);
+            for (int k = 0; k < 2; k++)
+                if (!cs_opt_double("play", a, argv[++i], &o->levels[k])) return CS_EXIT_USAGE;
+            if (o->nlevels < 2) o->nlevels = 2;
+        } else if (!strcmp(a, "--render")) STR(o->render);
+        else if (!strcmp(a, "--duration")) DBL(o->duration);
+        else if (!strcmp(a, "--osc-script")) STR(o->script);
+        else {
+            cs_log_error("play: unknown option '%s' (see 'cs play --help')", a);
+            return CS_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static void autoplay(cs_control *c, const opts *o)
+{
+    const char *files[4] = { o->a, o->b, o->c, o->d };
+    for (int d = 0; d < 4; d++) {
+        if (!files[d]) continue;
+        long id = 100 + 1000L * d;
+        if (cs_control_load_buffer(c, id, files[d], NULL) < 0) continue;
+        if (d != 2) cs_control_play_stem(c, id, o->rate, o->vol, true, 0.0);
+    }
+    if (o->c_preload && !o->c) cs_control_load_buffer(c, 2100, o->c_preload, NULL);
+    if (o->has_c_at) cs_control_schedule_c_at(c, o->c_at);
+    for (int d = 0; d < o->nlevels; d++) cs_control_deck_level(c, d, o->levels[d]);
+}
+
+static void drain(cs_engine *e, cs_reader *r)
+{
+    cs_stream *s;
+    cs_engine_shutdown(e);
+    while ((s = cs_engine_retired(e))) cs_reader_drop(r, s);
+}
+
+static int run_live(cs_control *c, cs_engine *e, const opts *o)
+{
+    cs_err err = {{0}};
+    /* The socket first: the original was deaf for seconds while the audio
+     * device was probed, and early messages were lost. */
+    cs_osc_server *srv = cs_osc_server_new(o->bind, (int)o->port, &err);
+    if (!srv) {
+        cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    cs_output *out = cs_output_open(e, o->device, (int)o->buffer, &err);
+    if (!out) {
+        cs_log_error("play: %s", err.msg);
+        cs_osc_server_free(srv);
+        return CS_EXIT_FAIL;
+    }
+    cs_log_info("play: listening on %s port %ld, %ld-frame buffers (%.1f ms), EQ %s, tempo %s",
+                o->bind, o->port, o->buffer, 1000.0 * (double)o->buffer / CS_RATE,
+                o->enable_eq && !o->disable_eq ? "on" : "off",
+                o->no_stretch ? "fixed (--disable-time-stretch)" : "playback_rate");
+    autoplay(c, o);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!stop_flag) {
+        cs_osc_server_poll(srv, c, 5);
+        cs_control_tick(c);
+    }
+    cs_output_close(out);
+    cs_engine_stats st;
+    cs_engine_stats_get(e, &st);
+    printf("cs play: %.1f s played, %llu OSC packets, underruns: %llu stream, %llu device\n",
+           (double)st.frames / CS_RATE, (unsigned long long)cs_osc_server_packets(srv),
+           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
+    cs_osc_server_free(srv);
+    return CS_EXIT_OK;
+}
+
+static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
+{
+    cs_err err = {{0}};
+    cs_osc_script *sc = NULL;
+    if (o->script && !(sc = cs_osc_script_load(o->script, &err))) {
+        cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    autoplay(c, o);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cs_render_job job = { c, e, r, sc, o->duration, o->render };
+    int rc = cs_render_run(&job, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cs_osc_script_free(sc);
+    if (rc < 0) {
+        cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cs_engine_stats st;
+    cs_engine_stats_get(e, &st);
+    cs_log_info("play: rendered %.3f s to %s in %.3f s (%.0fx real time), underruns: %llu",
+                o->duration, o->render, wall, wall > 0 ? o->duration / wall : 0,
+                (unsigned long long)st.underruns);
+    return CS_EXIT_OK;
+}
 
 int cmd_play(int argc, char **argv, const cs_ctx *ctx)
 {
-    (void)argc; (void)argv; (void)ctx;
-    cs_log_error("play: not implemented yet");
-    return CS_EXIT_FAIL;
+    (void)ctx;
+    opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
+               .meter = 4 };
+    int prc = parse(argc, argv, &o);
+    if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
+    cs_err err = {{0}};
+    if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
+    if (o.render && !(o.duration > 0)) {
+        cs_log_error("play: --render needs --duration S (seconds > 0)");
+        return CS_EXIT_USAGE;
+    }
+    if ((o.script || o.duration > 0) && !o.render) {
+        cs_log_error("play: --osc-script and --duration go with --render FILE");
+        return CS_EXIT_USAGE;
+    }
+    if (!(o.bpm > 0 && o.bpm <= CS_TEMPO_BPM_MAX)) {
+        cs_log_error("play: --bpm %g: not a usable tempo", o.bpm);
+        return CS_EXIT_USAGE;
+    }
+    cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
+                              .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
+                              .tempo = cs_tempo_config_default(), .render = o.render != NULL,
+                              .watch = o.watch, .meter = (int)o.meter };
+    if (o.stretch) {
+        int m = cs_stretch_parse(o.stretch);
+        if (m < 0) {
+            cs_log_error("play: --stretch-method '%s': use playback_rate, rubberband or wsola", o.stretch);
+            return CS_EXIT_USAGE;
+        }
+        if (m != CS_STRETCH_RATE)
+            cs_log_warn("play: --stretch-method %s is not available in this build; using playback_rate",
+                        cs_stretch_name(m));
+    }
+    if (o.bpm_config && cs_tempo_config_load(o.bpm_config, &cfg.tempo, &err) < 0) {
+        cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    if (o.has_idle) cfg.tempo.idle_timeout_seconds = o.idle;
+
+    cs_engine *e = cs_engine_new(&err);
+    cs_reader *r = e ? cs_reader_new(!o.render, &err) : NULL;
+    cs_control *c = r ? cs_control_new(&cfg, e, r, &err) : NULL;
+    int rc = CS_EXIT_FAIL;
+    if (!c) cs_log_error("play: %s", err.msg);
+    else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, &o);
+    if (e && r) drain(e, r);
+    cs_control_free(c);
+    cs_reader_free(r);
+    cs_engine_free(e);
+    return rc;
 }

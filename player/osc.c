@@ -1,0 +1,579 @@
+/* OSC dispatch (every address of the original server plus /cs/...), raw
+ * packet handling and the UDP socket.  liblo parses and builds messages; the
+ * socket is ours so that the bind address, IPv4+IPv6 and replies to the
+ * sender are under our control. */
+#include "player/osc.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- lenient arguments ---- */
+
+typedef struct args {
+    const char *path, *types;
+    lo_arg **argv;
+    int argc;
+} args;
+
+static bool num(const args *a, int i, double *out)
+{
+    if (i >= a->argc) return false;
+    /* liblo packs arguments at 4-byte offsets: read through memcpy, since
+     * lo_arg is 8-aligned as a type. */
+    const void *v = a->argv[i];
+    int32_t i32;
+    int64_t i64;
+    float f;
+    double d;
+    switch (a->types[i]) {
+    case 'i': memcpy(&i32, v, 4); *out = i32; return true;
+    case 'f': memcpy(&f, v, 4); *out = f; return true;
+    case 'd': memcpy(&d, v, 8); *out = d; return true;
+    case 'h': memcpy(&i64, v, 8); *out = (double)i64; return true;
+    case 'T': *out = 1; return true;
+    case 'F': *out = 0; return true;
+    case 's':
+    case 'S': {
+        const char *s = v;
+        char *end;
+        double x = strtod(s, &end);
+        while (isspace((unsigned char)*end)) end++;
+        if (end == s || *end) return false;
+        *out = x;
+        return true;
+    }
+    default: return false;
+    }
+}
+
+static const char *str(const args *a, int i)
+{
+    if (i >= a->argc) return NULL;
+    return a->types[i] == 's' || a->types[i] == 'S' ? (const char *)a->argv[i] : NULL;
+}
+
+static double num_or(const args *a, int i, double dflt)
+{
+    double d;
+    return num(a, i, &d) ? d : dflt;
+}
+
+static int bad(const args *a, const char *why)
+{
+    cs_log_error("OSC %s: %s", a->path, why);
+    return CS_OSC_BAD;
+}
+
+static bool need_id(const args *a, long *id)
+{
+    double d;
+    if (!num(a, 0, &d) || !isfinite(d)) return false;
+    *id = (long)d;
+    return true;
+}
+
+static int deck_arg(const args *a, int i)
+{
+    const char *s = str(a, i);
+    return s ? cs_deck_of_name(s) : -1;
+}
+
+/* lo/mi/hi prefixes, trimmed, any case (the original's matching). */
+static int band_arg(const args *a, int i)
+{
+    const char *s = str(a, i);
+    if (!s) return -1;
+    while (isspace((unsigned char)*s)) s++;
+    char b[3] = { (char)tolower((unsigned char)s[0]), s[0] ? (char)tolower((unsigned char)s[1]) : 0, 0 };
+    if (!strcmp(b, "lo")) return CS_EQ_LOW;
+    if (!strcmp(b, "mi")) return CS_EQ_MID;
+    if (!strcmp(b, "hi")) return CS_EQ_HIGH;
+    return -1;
+}
+
+/* ---- handlers ---- */
+
+typedef struct hctx {
+    cs_control *c;
+    cs_osc_reply_fn reply;
+    void *rctx;
+} hctx;
+
+typedef int (*handler)(hctx *h, const args *a);
+
+static int h_load_buffer(hctx *h, const args *a)
+{
+    long id;
+    const char *path = str(a, 1);
+    if (!need_id(a, &id) || !path) return bad(a, "expects id path [name]");
+    return cs_control_load_buffer(h->c, id, path, str(a, 2)) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_play_stem(hctx *h, const args *a)
+{
+    long id;
+    if (!need_id(a, &id)) return bad(a, "expects id [rate volume loop start_pos]");
+    double rate = num_or(a, 1, 1.0), vol = num_or(a, 2, 0.8), loop = num_or(a, 3, 1), pos = num_or(a, 4, 0);
+    return cs_control_play_stem(h->c, id, rate, vol, loop != 0, pos) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_stop_stem(hctx *h, const args *a)
+{
+    long id;
+    if (!need_id(a, &id)) return bad(a, "expects id");
+    cs_control_stop_stem(h->c, id);
+    return 0;
+}
+
+static int h_stem_volume(hctx *h, const args *a)
+{
+    long id;
+    double v;
+    if (!need_id(a, &id) || !num(a, 1, &v)) return bad(a, "expects id volume");
+    cs_control_stem_volume(h->c, id, v);
+    return 0;
+}
+
+static int h_crossfade_levels(hctx *h, const args *a)
+{
+    double x, y;
+    if (!num(a, 0, &x) || !num(a, 1, &y)) return bad(a, "expects a b");
+    cs_control_deck_level(h->c, 0, x);
+    cs_control_deck_level(h->c, 1, y);
+    return 0;
+}
+
+static int h_deck_levels(hctx *h, const args *a)
+{
+    double v[CS_DECKS];
+    int n = 0;
+    for (; n < CS_DECKS && n < a->argc; n++)
+        if (!num(a, n, &v[n])) return bad(a, "levels must be numbers");
+    for (int d = 0; d < n; d++) cs_control_deck_level(h->c, d, v[d]);
+    return 0;
+}
+
+static int h_deck_filter(hctx *h, const args *a)
+{
+    if (!cs_control_eq_on(h->c)) return 0;     /* the original: silently ignored */
+    int d = deck_arg(a, 0), b = band_arg(a, 1);
+    double v;
+    if (d < 0 || b < 0 || !num(a, 2, &v)) return bad(a, "expects deck(A-D) band(low|mid|high) gain");
+    cs_control_eq_gain(h->c, d, b, isfinite(v) && v > 0 ? v : 0);
+    return 0;
+}
+
+static int h_deck_eq(hctx *h, const args *a)
+{
+    if (!cs_control_eq_on(h->c)) return 0;
+    int d = deck_arg(a, 0), b = band_arg(a, 1);
+    double p;
+    if (d < 0 || b < 0 || !num(a, 2, &p)) return bad(a, "expects deck(A-D) band(low|mid|high) percent");
+    cs_control_eq_gain(h->c, d, b, cs_eq_percent_gain(p));
+    return 0;
+}
+
+static int h_deck_eq_all(hctx *h, const args *a)
+{
+    if (!cs_control_eq_on(h->c)) return 0;
+    int d = deck_arg(a, 0);
+    double p[3];
+    if (d < 0 || !num(a, 1, &p[0]) || !num(a, 2, &p[1]) || !num(a, 3, &p[2]))
+        return bad(a, "expects deck(A-D) low mid high");
+    for (int b = 0; b < 3; b++) cs_control_eq_gain(h->c, d, b, cs_eq_percent_gain(p[b]));
+    return 0;
+}
+
+static int h_get_status(hctx *h, const args *a)
+{
+    (void)a;
+    cs_control_print_status(h->c);
+    return 0;
+}
+
+static int h_test_tone(hctx *h, const args *a)
+{
+    (void)h;
+    printf("test tone request: %.1f Hz (acknowledged; no tone is generated)\n", num_or(a, 0, 440));
+    fflush(stdout);
+    return 0;
+}
+
+static int h_mixer_cleanup(hctx *h, const args *a)
+{
+    (void)a;
+    cs_control_cleanup(h->c);
+    return 0;
+}
+
+static int h_set_tempo(hctx *h, const args *a)
+{
+    double b;
+    if (!num(a, 0, &b)) return bad(a, "expects bpm");
+    return cs_control_set_tempo(h->c, b) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_set_meter(hctx *h, const args *a)
+{
+    double b;
+    if (!num(a, 0, &b) || !(b >= 1)) return bad(a, "expects beats per bar > 0");
+    cs_control_set_meter(h->c, (int)b);
+    return 0;
+}
+
+static int h_print_clock(hctx *h, const args *a)
+{
+    cs_control_set_watch(h->c, num_or(a, 0, 1) != 0);
+    return 0;
+}
+
+static int h_movement(hctx *h, const args *a)
+{
+    double m;
+    if (!num(a, 0, &m)) return bad(a, "expects a movement value");
+    cs_control_movement(h->c, m);
+    return 0;
+}
+
+static int h_schedule_c_at(hctx *h, const args *a)
+{
+    double x;
+    if (!num(a, 0, &x)) return bad(a, "expects seconds since /reset");
+    return cs_control_schedule_c_at(h->c, x) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_dummy(hctx *h, const args *a)
+{
+    printf("dummy:");
+    for (int i = 0; i < a->argc; i++) {
+        const char *s = str(a, i);
+        double d;
+        if (s) printf(" %s", s);
+        else if (num(a, i, &d)) printf(" %g", d);
+        else printf(" <%c>", a->types[i]);
+    }
+    printf("\n");
+    fflush(stdout);
+    const char *s = str(a, 0);
+    double x;
+    if (s && !strcmp(s, "schedule_c_at") && num(a, 1, &x)) cs_control_schedule_c_at(h->c, x);
+    return 0;
+}
+
+static int h_reset(hctx *h, const args *a)
+{
+    (void)a;
+    cs_control_reset(h->c);
+    return 0;
+}
+
+static int h_play(hctx *h, const args *a)
+{
+    int d = deck_arg(a, 0);
+    const char *path = str(a, 1);
+    if (d < 0 || !path) return bad(a, "expects deck(A-D) path [start_at]");
+    return cs_control_play(h->c, d, path, num_or(a, 2, 0)) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_fade(hctx *h, const args *a)
+{
+    int d = deck_arg(a, 0);
+    if (d < 0) return bad(a, "expects deck(A-D) [start_at duration]");
+    return cs_control_fade(h->c, d, num_or(a, 1, 0), num_or(a, 2, 2.0)) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_cue(hctx *h, const args *a)
+{
+    int d = deck_arg(a, 0);
+    const char *path = str(a, 1);
+    if (d < 0 || !path) return bad(a, "expects deck(A-D) path [start_pos]");
+    return cs_control_cue(h->c, d, path, num_or(a, 2, 0)) < 0 ? CS_OSC_BAD : 0;
+}
+
+/* start_at and deck letters in any order: numbers are start_at (last
+ * wins), everything else a deck name. */
+static int h_start_group(hctx *h, const args *a)
+{
+    if (a->argc < 2) return bad(a, "expects start_at and deck letters");
+    double at = 0, v;
+    int decks[16], n = 0;
+    for (int i = 0; i < a->argc; i++) {
+        if (num(a, i, &v)) {
+            at = v;
+            continue;
+        }
+        const char *s = str(a, i);
+        int d = s ? cs_deck_of_name(s) : -1;
+        if (d < 0) {
+            cs_log_warn("OSC /start_group: unknown deck '%s' skipped", s ? s : "?");
+            continue;
+        }
+        if (n < 16) decks[n++] = d;
+    }
+    if (n == 0) return bad(a, "no valid deck given");
+    return cs_control_start_group(h->c, at, decks, n) < 0 ? CS_OSC_BAD : 0;
+}
+
+static void send_reply(hctx *h, const char *path, lo_message m)
+{
+    if (h->reply) h->reply(h->rctx, path, m);
+    lo_message_free(m);
+}
+
+static int h_cs_status(hctx *h, const args *a)
+{
+    (void)a;
+    cs_control_status st;
+    cs_control_status_get(h->c, &st);
+    lo_message m = lo_message_new();
+    lo_message_add_float(m, (float)st.bpm);
+    lo_message_add_float(m, (float)st.target_bpm);
+    for (int d = 0; d < CS_DECKS; d++) lo_message_add_int32(m, st.rung[d]);
+    lo_message_add_string(m, st.track);
+    lo_message_add_int32(m, (int32_t)(st.underruns + st.xruns));
+    lo_message_add_float(m, (float)st.movement);
+    send_reply(h, "/cs/status", m);
+    return 0;
+}
+
+static int h_cs_bpm(hctx *h, const args *a)
+{
+    double b;
+    if (!num(a, 0, &b)) return bad(a, "expects bpm");
+    return cs_control_target_bpm(h->c, b) < 0 ? CS_OSC_BAD : 0;
+}
+
+static int h_cs_next(hctx *h, const args *a)
+{
+    cs_err err = {{0}};
+    if (cs_control_next(h->c, &err) == 0) return 0;
+    lo_message m = lo_message_new();
+    lo_message_add_string(m, "/cs/next");
+    lo_message_add_string(m, err.msg);
+    send_reply(h, "/cs/error", m);
+    return bad(a, err.msg);
+}
+
+static int h_cs_ping(hctx *h, const args *a)
+{
+    (void)a;
+    send_reply(h, "/cs/pong", lo_message_new());
+    return 0;
+}
+
+static const struct {
+    const char *path;
+    handler fn;
+} table[] = {
+    { "/load_buffer", h_load_buffer },       { "/play_stem", h_play_stem },
+    { "/stop_stem", h_stop_stem },           { "/stem_volume", h_stem_volume },
+    { "/crossfade_levels", h_crossfade_levels }, { "/deck_levels", h_deck_levels },
+    { "/deck_filter", h_deck_filter },       { "/deck_eq", h_deck_eq },
+    { "/deck_eq_all", h_deck_eq_all },       { "/get_status", h_get_status },
+    { "/test_tone", h_test_tone },           { "/mixer_cleanup", h_mixer_cleanup },
+    { "/set_tempo", h_set_tempo },           { "/set_meter", h_set_meter },
+    { "/print_clock", h_print_clock },       { "/dance/total_movement", h_movement },
+    { "/dummy", h_dummy },                   { "/schedule_c_at", h_schedule_c_at },
+    { "/reset", h_reset },                   { "/play", h_play },
+    { "/fade", h_fade },                     { "/cue", h_cue },
+    { "/start_group", h_start_group },       { "/cs/status", h_cs_status },
+    { "/cs/bpm", h_cs_bpm },                 { "/cs/next", h_cs_next },
+    { "/cs/ping", h_cs_ping },
+};
+
+int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg **argv, int argc,
+                    cs_osc_reply_fn reply, void *reply_ctx)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i].path, path) != 0) continue;
+        hctx h = { c, reply, reply_ctx };
+        args a = { path, types ? types : "", argv, argc };
+        return table[i].fn(&h, &a);
+    }
+    return CS_OSC_UNKNOWN;
+}
+
+/* ---- packets ---- */
+
+static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
+
+/* liblo 0.31 rejects the array typetags '[' ']' that some clients send for
+ * "no arguments" (",[]"); they carry no data, so drop them from the tag. */
+static int handle_message(cs_control *c, const unsigned char *data, size_t size, cs_osc_reply_fn reply, void *rctx)
+{
+    size_t plen = strnlen((const char *)data, size);
+    if (plen == size || data[0] != '/') return CS_OSC_BAD;
+    const char *path = (const char *)data;
+    size_t toff = pad4(plen + 1);
+    unsigned char fixed[1536];
+    const unsigned char *msg = data;
+    size_t msize = size;
+    if (toff < size && data[toff] == ',') {
+        size_t tlen = strnlen((const char *)data + toff, size - toff);
+        if (memchr(data + toff, '[', tlen) || memchr(data + toff, ']', tlen)) {
+            size_t aoff = pad4(toff + tlen + 1);
+            if (aoff > size || size > sizeof fixed) return CS_OSC_BAD;
+            memset(fixed, 0, sizeof fixed);
+            memcpy(fixed, data, toff);
+            size_t k = toff;
+            for (size_t i = 0; i < tlen; i++)
+                if (data[toff + i] != '[' && data[toff + i] != ']') fixed[k++] = data[toff + i];
+            size_t naoff = pad4(k + 1);
+            memcpy(fixed + naoff, data + aoff, size - aoff);
+            msg = fixed;
+            msize = naoff + (size - aoff);
+        }
+    }
+    int res = 0;
+    lo_message m = lo_message_deserialise((void *)msg, msize, &res);
+    if (!m) {
+        cs_log_error("OSC %.*s: malformed message (liblo error %d), ignored", (int)(plen > 64 ? 64 : plen), path, res);
+        return CS_OSC_BAD;
+    }
+    int r = cs_osc_dispatch(c, path, lo_message_get_types(m), lo_message_get_argv(m),
+                            lo_message_get_argc(m), reply, rctx);
+    lo_message_free(m);
+    return r;
+}
+
+static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_reply_fn reply, void *rctx, int depth)
+{
+    if (size >= 16 && !memcmp(d, "#bundle", 8)) {
+        if (depth > 8) return CS_OSC_BAD;
+        size_t off = 16;
+        while (off + 4 <= size) {
+            uint32_t n = ((uint32_t)d[off] << 24) | ((uint32_t)d[off + 1] << 16) | ((uint32_t)d[off + 2] << 8) | d[off + 3];
+            off += 4;
+            if (n > size - off || n % 4) {
+                cs_log_error("OSC: malformed bundle, rest ignored");
+                return CS_OSC_BAD;
+            }
+            handle(c, d + off, n, reply, rctx, depth + 1);
+            off += n;
+        }
+        return 0;
+    }
+    if (size < 4 || size % 4) {
+        cs_log_error("OSC: malformed packet of %zu bytes ignored", size);
+        return CS_OSC_BAD;
+    }
+    return handle_message(c, d, size, reply, rctx);
+}
+
+int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx)
+{
+    return handle(c, data, size, reply, reply_ctx, 0);
+}
+
+/* ---- the UDP server ---- */
+
+struct cs_osc_server {
+    int fd;
+    uint64_t packets;
+    unsigned char buf[65536];
+};
+
+typedef struct sender {
+    int fd;
+    struct sockaddr_storage addr;
+    socklen_t len;
+} sender;
+
+static void reply_udp(void *ctx, const char *path, lo_message m)
+{
+    sender *s = ctx;
+    size_t n = 0;
+    void *data = lo_message_serialise(m, path, NULL, &n);
+    if (!data) return;
+    if (sendto(s->fd, data, n, 0, (struct sockaddr *)&s->addr, s->len) < 0)
+        cs_log_warn("OSC reply %s: %s", path, strerror(errno));
+    free(data);
+}
+
+static int try_bind(int family, const char *host, int port, bool dual, cs_err *err)
+{
+    struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res = NULL;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    int rc = getaddrinfo(host, ps, &hints, &res);
+    if (rc != 0) return cs_err_set(err, "--bind %s: %s", host, gai_strerror(rc));
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd < 0) continue;
+        if (ai->ai_family == AF_INET6) {
+            int v6only = dual ? 0 : 1;
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+        }
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            cs_err_set(err, "cannot listen on %s port %d: %s", host, port, strerror(errno));
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0 && !err->msg[0]) cs_err_set(err, "cannot listen on %s port %d", host, port);
+    return fd;
+}
+
+cs_osc_server *cs_osc_server_new(const char *bind_addr, int port, cs_err *err)
+{
+    cs_err tmp = {{0}};
+    int fd;
+    if (!bind_addr || !strcmp(bind_addr, "0.0.0.0") || !strcmp(bind_addr, "::")) {
+        /* Dual stack, so a client resolving localhost to ::1 is heard too
+         * (the original was IPv4 only); IPv4 alone where IPv6 is absent. */
+        fd = try_bind(AF_INET6, "::", port, true, &tmp);
+        if (fd < 0) {
+            tmp.msg[0] = 0;
+            fd = try_bind(AF_INET, "0.0.0.0", port, false, &tmp);
+        }
+    } else {
+        fd = try_bind(AF_UNSPEC, bind_addr, port, false, &tmp);
+    }
+    if (fd < 0) {
+        cs_err_set(err, "%s", tmp.msg);
+        return NULL;
+    }
+    cs_osc_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        close(fd);
+        cs_err_set(err, "out of memory");
+        return NULL;
+    }
+    s->fd = fd;
+    return s;
+}
+
+void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms)
+{
+    struct pollfd p = { .fd = s->fd, .events = POLLIN };
+    if (poll(&p, 1, timeout_ms) <= 0) return;
+    for (int i = 0; i < 256; i++) {     /* bounded: ticks must keep running */
+        sender from = { .fd = s->fd, .len = sizeof from.addr };
+        ssize_t n = recvfrom(s->fd, s->buf, sizeof s->buf, MSG_DONTWAIT, (struct sockaddr *)&from.addr, &from.len);
+        if (n < 0) break;
+        s->packets++;
+        cs_osc_handle_packet(c, s->buf, (size_t)n, reply_udp, &from);
+    }
+}
+
+uint64_t cs_osc_server_packets(const cs_osc_server *s) { return s->packets; }
+
+void cs_osc_server_free(cs_osc_server *s)
+{
+    if (!s) return;
+    close(s->fd);
+    free(s);
+}

@@ -1,0 +1,53 @@
+/* Offline rendering: the live engine, driven by a script instead of the
+ * network and by this loop instead of a device.  Blocks end exactly at the
+ * script's times and the reader is pumped synchronously (every stream full
+ * before each block), so the result is the same on every run. */
+#include "player/output.h"
+
+#include <math.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BLOCK 1024
+
+int cs_render_run(const cs_render_job *job, cs_err *err)
+{
+    if (!(job->duration > 0) || !isfinite(job->duration))
+        return cs_err_set(err, "--duration must be a positive number of seconds");
+    const char *dot = strrchr(job->path, '.');
+    bool flac = dot && !strcasecmp(dot, ".flac");
+    SF_INFO info = { .samplerate = CS_RATE, .channels = 2,
+                     .format = flac ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24 : SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+    SNDFILE *sf = sf_open(job->path, SFM_WRITE, &info);
+    if (!sf) return cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
+
+    uint64_t total = (uint64_t)llround(job->duration * CS_RATE), t = 0;
+    float buf[2 * BLOCK];
+    int rc = 0;
+    while (t < total) {
+        while (job->script && cs_osc_script_next_time(job->script) <= t) {
+            cs_control_set_clock(job->control, t);
+            cs_osc_script_run_next(job->script, job->control);
+            cs_reader_pump(job->reader, true);
+            cs_control_tick(job->control);
+        }
+        cs_control_set_clock(job->control, t);
+        cs_reader_pump(job->reader, true);
+        cs_control_tick(job->control);
+        uint64_t n = total - t < BLOCK ? total - t : BLOCK;
+        uint64_t next = job->script ? cs_osc_script_next_time(job->script) : UINT64_MAX;
+        if (next > t && next - t < n) n = next - t;
+        cs_engine_process(job->engine, buf, (size_t)n);
+        if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {
+            rc = cs_err_set(err, "%s: %s", job->path, sf_strerror(sf));
+            break;
+        }
+        t += n;
+    }
+    cs_control_set_clock(job->control, t);
+    cs_control_tick(job->control);
+    if (sf_close(sf) != 0 && rc == 0) rc = cs_err_set(err, "%s: cannot finish writing", job->path);
+    return rc;
+}
