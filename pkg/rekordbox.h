@@ -6,7 +6,16 @@
  * The caller gets one callback per TRACK of the COLLECTION (with its TEMPO and
  * POSITION_MARK children) and one per playlist NODE of PLAYLISTS (with its
  * TRACK keys).  Attributes missing from the file are NULL / 0.  A callback
- * returning non-zero stops the parse (result -1, err "stopped").
+ * returning non-zero stops the parse (result -1, err "<file>: stopped").
+ *
+ * Everything a callback receives is owned by the reader and valid only during
+ * the call (storage is reused for the next track): copy what you keep.
+ * Folders (NODE Type 0) are delivered when they open, before their children;
+ * playlists (Type 1) when they close, with all their keys, so the callbacks
+ * see the tree in document order, parents first.  Numbers are read in the C
+ * locale whatever the process locale is.  An attribute whose value uses a
+ * DTD entity is ignored (counted as a warning), so entity content never
+ * reaches the caller.
  *
  *   cs_rb_handler h = { .ud = db, .on_track = store_track };
  *   if (cs_rekordbox_parse_file("rb.xml", &h, &err) < 0) ...
@@ -29,6 +38,7 @@ typedef struct cs_rb_mark {
     int type;           /* 0 cue, 1 fade-in, 2 fade-out, 3 load, 4 loop */
     double start, end;  /* end < 0 when absent */
     int num;            /* hot cue number, -1 memory cue */
+    int red, green, blue;   /* mark colour 0..255, -1 when absent */
 } cs_rb_mark;
 
 typedef struct cs_rb_track {
@@ -40,6 +50,11 @@ typedef struct cs_rb_track {
     size_t n_tempos;
     cs_rb_mark *marks;
     size_t n_marks;
+    /* The remaining TRACK attributes (NULL / 0 when absent). */
+    char *composer, *grouping, *remixer, *label, *mix, *comments, *date_added;
+    char *colour;       /* "0x660099" as written */
+    long size, year, bit_rate, sample_rate, play_count, rating;
+    long disc_number, track_number;
 } cs_rb_track;
 
 typedef struct cs_rb_playlist {
@@ -65,8 +80,9 @@ typedef struct cs_rb_handler {
 
 typedef struct cs_rb_stats {
     long tracks;        /* TRACKs delivered */
-    long playlists;
-    long warnings;      /* malformed attributes skipped, etc. */
+    long playlists;     /* playlist NODEs (Type 1) delivered; folders not counted */
+    long warnings;      /* malformed attributes skipped, empty TEMPO/POSITION_MARK,
+                         * Entries not matching the TRACK count, etc. */
 } cs_rb_stats;
 
 /* 0 on success.  -1 on an unreadable or malformed file (err names the file,
