@@ -7,9 +7,12 @@
  *
  * Matching keys fold case and Unicode normalisation so that an NFD macOS name
  * and an NFC Rekordbox name compare equal: cs_path_fold() returns a new
- * string in NFC with Latin letters lower-cased (a small built-in table covers
- * Latin-1, Latin Extended-A/B and the common combining marks; other code
- * points pass through unchanged).  Backslashes become '/'.
+ * string in NFC with letters lower-cased (built-in tables cover Latin-1,
+ * Latin Extended-A/B and Additional, Greek and Cyrillic with the combining
+ * marks U+0300-036F, kana voicing marks and Hangul jamo; other code points
+ * pass through unchanged, as do bytes that are not valid UTF-8).
+ * Backslashes become '/'.  Several marks on one letter compose only when they
+ * arrive in canonical order (as NFD writes them).
  */
 #ifndef CS_LOCATION_H
 #define CS_LOCATION_H
