@@ -22,6 +22,9 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
                      .format = flac ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24 : SF_FORMAT_WAV | SF_FORMAT_FLOAT };
     SNDFILE *sf = sf_open(job->path, SFM_WRITE, &info);
     if (!sf) return cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
+    /* No PEAK chunk: it carries a timestamp, and equal renders should be
+     * equal files. */
+    sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 
     uint64_t total = (uint64_t)llround(job->duration * CS_RATE), t = 0;
     float buf[2 * BLOCK];
