@@ -48,8 +48,11 @@ void cs_eq_process(cs_eq *q, float *buf, int n)
         hp1 = EQ_A_HIGH * (hp1 + x1 - xp1);
         xp0 = x0;
         xp1 = x1;
-        buf[2 * i] = gl * lp0 + gm * (x0 - lp0 - hp0) + gh * hp0;
-        buf[2 * i + 1] = gl * lp1 + gm * (x1 - lp1 - hp1) + gh * hp1;
+        /* gl·lp + gm·(x − lp − hp) + gh·hp, regrouped: one multiply less,
+         * and exactly x when all gains are 1. */
+        float dl = gl - gm, dh = gh - gm;
+        buf[2 * i] = gm * x0 + dl * lp0 + dh * hp0;
+        buf[2 * i + 1] = gm * x1 + dl * lp1 + dh * hp1;
     }
     /* Snap once close: the exponential approach never lands exactly, and a
      * settled EQ should cost no smoothing work. */

@@ -49,7 +49,7 @@ typedef struct cs_stream {
     double start_frac;           /* where to start, fraction of the length */
     bool loop;
     char *path;                  /* NULL for memory streams */
-    char msg[256];               /* failure reason (state FAILED) */
+    char msg[600];               /* failure reason (state FAILED) */
     cs_stream_src *src;          /* reader-private */
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;

@@ -29,6 +29,14 @@ static inline float hermite(float xm1, float x0, float x1, float x2, float t)
     return ((c3 * t + c2) * t + c1) * t + x0;
 }
 
+static inline void shift(cs_voice *v, float a, float b)
+{
+    v->h[0][0] = v->h[1][0]; v->h[0][1] = v->h[1][1];
+    v->h[1][0] = v->h[2][0]; v->h[1][1] = v->h[2][1];
+    v->h[2][0] = v->h[3][0]; v->h[2][1] = v->h[3][1];
+    v->h[3][0] = a;          v->h[3][1] = b;
+}
+
 bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
 {
     cs_stream *s = v->s;
@@ -50,9 +58,7 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
             float g = cs_ramp_next(&v->vol);
             bus[2 * i] += g * v->h[2][0];
             bus[2 * i + 1] += g * v->h[2][1];
-            memmove(v->h[0], v->h[1], 3 * sizeof v->h[0]);
-            v->h[3][0] = f[0];
-            v->h[3][1] = f[1];
+            shift(v, f[0], f[1]);
         }
         cs_ring_advance(rg, used);
         return false;
@@ -72,9 +78,7 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
                 underrun = true;
                 goto out;
             }
-            memmove(v->h[0], v->h[1], 3 * sizeof v->h[0]);
-            v->h[3][0] = a;
-            v->h[3][1] = b;
+            shift(v, a, b);
             frac -= 1.0;
         }
         if (v->zeros >= 3) {          /* x[0] is past the last real frame */
