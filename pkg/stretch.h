@@ -1,0 +1,79 @@
+/* Offline tempo change of a whole cs_audio: the exporter renders each rung
+ * of a BPM ladder with it.
+ *
+ * speed = target_bpm / source_bpm; speed > 1 is faster and shorter.  Every
+ * method returns exactly cs_stretch_out_frames(in->frames, speed) =
+ * llround(in->frames / speed) frames, and a beat at t seconds of the input
+ * lands at t / speed in the output (first frame to first frame, no delay).
+ *
+ *   CS_STRETCH_RUBBERBAND  librubberband offline (study, then process), pitch
+ *                          kept; CS_STRETCH_BEST = R3 "finer" engine,
+ *                          CS_STRETCH_FAST = R2 "faster" with a short
+ *                          window and smoothing (crisper beats than R2's
+ *                          default; still looser than R3, see the tests).
+ *                          Channels together (mono-compatible), one thread.
+ *   CS_STRETCH_WSOLA       FFmpeg's atempo filter (WSOLA), pitch kept, ~20x
+ *                          faster than R2 with audibly rougher transients.
+ *   CS_STRETCH_RATE        windowed-sinc resampling, pitch follows the speed
+ *                          like a turntable; exact timing, no artefacts.
+ *
+ * Output is float and may exceed +-1.0 (pitch-preserving methods overshoot
+ * on transients).  Nothing here changes the gain: the caller takes
+ * cs_audio_peak() of every rung of a track and applies one gain to all, so
+ * rungs of the same track keep the same level.
+ *
+ *   cs_audio part, fast = {0};
+ *   cs_err e;
+ *   double speed = 125.0 / 122.5;
+ *   if (cs_stretch_render(&part, speed, CS_STRETCH_RUBBERBAND, CS_STRETCH_BEST,
+ *                         &fast, &e) < 0)
+ *       cs_log_error("%s", e.msg);
+ *   float peak = cs_audio_peak(&fast);   // > 1.0: lower the track's gain
+ *   ...
+ *   cs_audio_free(&fast);
+ *
+ * Calls are independent and thread-safe (each builds its own state); one
+ * call uses one core.
+ */
+#ifndef CS_STRETCH_H
+#define CS_STRETCH_H
+
+#include <stddef.h>
+#include "pkg/audio.h"
+#include "pkg/err.h"
+
+typedef enum cs_stretch_method {
+    CS_STRETCH_RUBBERBAND = 0,
+    CS_STRETCH_WSOLA,
+    CS_STRETCH_RATE,
+} cs_stretch_method;
+
+typedef enum cs_stretch_quality {
+    CS_STRETCH_BEST = 0,    /* rubberband R3 */
+    CS_STRETCH_FAST,        /* rubberband R2 */
+} cs_stretch_quality;
+
+/* Speeds outside this range are refused (4x is two octaves of tempo). */
+#define CS_STRETCH_MIN_SPEED 0.25
+#define CS_STRETCH_MAX_SPEED 4.0
+
+/* Renders `in` at `speed` into *out (allocated here; free with
+ * cs_audio_free).  Same rate and channels as the input.  speed == 1 copies.
+ * On failure *out is empty and err says why. */
+int cs_stretch_render(const cs_audio *in, double speed, cs_stretch_method m,
+                      cs_stretch_quality q, cs_audio *out, cs_err *err);
+
+/* llround(in_frames / speed): the exact output length of every method. */
+size_t cs_stretch_out_frames(size_t in_frames, double speed);
+
+/* 0 when speed is finite and within [CS_STRETCH_MIN_SPEED, MAX]. */
+int cs_stretch_check_speed(double speed, cs_err *err);
+
+/* "rubberband", "wsola", "rate" <-> enum; parse returns -1 when unknown. */
+const char *cs_stretch_method_name(cs_stretch_method m);
+int cs_stretch_method_parse(const char *s, cs_stretch_method *m);
+/* "best", "fast" */
+const char *cs_stretch_quality_name(cs_stretch_quality q);
+int cs_stretch_quality_parse(const char *s, cs_stretch_quality *q);
+
+#endif
