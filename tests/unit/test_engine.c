@@ -306,3 +306,46 @@ TEST(global_rate_scales_voice_rate)
     free(x);
     rig_free(&g);
 }
+
+#include <pthread.h>
+
+static void *producer(void *arg)
+{
+    cs_ring *q = arg;
+    for (uint32_t i = 1; i <= 200000;) {
+        if (cs_ring_push(q, &i)) i++;
+    }
+    return NULL;
+}
+
+TEST(spsc_ring_keeps_order_across_threads)
+{
+    cs_ring q;
+    CHECK_EQ_INT(cs_ring_init(&q, 100, sizeof(uint32_t)), 0);
+    CHECK_EQ_INT(cs_ring_capacity(&q), 128);
+    pthread_t th;
+    pthread_create(&th, NULL, producer, &q);
+    uint32_t want = 1, got, bad = 0;
+    while (want <= 200000) {
+        if (cs_ring_pop(&q, &got)) {
+            if (got != want) bad++;
+            want++;
+        }
+    }
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(cs_ring_readable(&q), 0);
+    /* Bulk write wraps around the end of the storage. */
+    float f[2 * 100];
+    for (int i = 0; i < 200; i++) f[i] = (float)i;
+    cs_ring r;
+    cs_ring_init(&r, 128, 2 * sizeof(float));
+    CHECK_EQ_INT(cs_ring_write(&r, f, 100), 100);
+    cs_ring_advance(&r, 90);
+    CHECK_EQ_INT(cs_ring_write(&r, f, 100), 100);
+    CHECK_EQ_INT(cs_ring_write(&r, f, 100), 18);
+    CHECK_NEAR(((float *)cs_ring_at(&r, 10))[1], 1.0, 0);
+    CHECK_NEAR(((float *)cs_ring_at(&r, 109))[0], 198.0, 0);
+    cs_ring_destroy(&r);
+    cs_ring_destroy(&q);
+}
