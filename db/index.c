@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pkg/allin1.h"
 #include "pkg/key.h"
@@ -318,51 +320,133 @@ static bool is_json_name(const char *name)
     return name[0] != '.' && n > 5 && strcasecmp(name + n - 5, ".json") == 0;
 }
 
-static int index_file(indexer *ix, const char *file, cs_err *err)
-{
+/* A struct file to (re)read: parsed by worker threads, stored in order by the
+ * thread that owns the transaction. */
+typedef struct parse_item {
+    const char *file;
     struct stat sb;
-    ix->st->scanned++;
-    if (remember_seen(ix, file) < 0) return cs_err_set(err, "out of memory");
-    if (stat(file, &sb) < 0) {
-        cs_log_warn("%s: %s", file, strerror(errno));
-        ix->st->failed++;
-        return 0;
-    }
-    sqlite3_bind_text(ix->find, 1, file, -1, SQLITE_TRANSIENT);
-    sqlite3_int64 existing = 0;
-    bool unchanged = false;
-    if (sqlite3_step(ix->find) == SQLITE_ROW) {
-        existing = sqlite3_column_int64(ix->find, 0);
-        unchanged = sqlite3_column_int64(ix->find, 1) == mtime_ns(&sb) &&
-                    sqlite3_column_int64(ix->find, 2) == (sqlite3_int64)sb.st_size;
-    }
-    sqlite3_reset(ix->find);
-    if (unchanged && !ix->o->force) {
-        ix->st->unchanged++;
-        return 0;
-    }
+    sqlite3_int64 existing;
+    int rc;                    /* cs_allin1_load result */
+    bool ready;
+    cs_struct s;
+    cs_err e;
+} parse_item;
 
-    cs_struct s = {0};
-    cs_err e = {{0}};
-    if (cs_allin1_load(file, &s, &e) < 0) {
-        cs_log_warn("%s", e.msg);
+typedef struct parse_pool {
+    parse_item *items;
+    size_t n;
+    size_t next;               /* next item a worker takes */
+    size_t consumed;           /* items the storing thread has finished */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} parse_pool;
+
+/* Parsed results not yet stored are bounded, so memory stays flat. */
+#define PARSE_WINDOW 256
+
+static void *parse_worker(void *arg)
+{
+    parse_pool *pp = arg;
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (pp->next < pp->n && pp->next >= pp->consumed + PARSE_WINDOW)
+            pthread_cond_wait(&pp->cv, &pp->mu);
+        if (pp->next >= pp->n) break;
+        parse_item *it = &pp->items[pp->next++];
+        pthread_mutex_unlock(&pp->mu);
+        it->rc = cs_allin1_load(it->file, &it->s, &it->e);
+        pthread_mutex_lock(&pp->mu);
+        it->ready = true;
+        pthread_cond_broadcast(&pp->cv);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+static int store_item(indexer *ix, parse_item *it, cs_err *err)
+{
+    if (it->rc < 0) {
+        cs_log_warn("%s", it->e.msg);
         ix->st->failed++;
         ix->st->warnings++;
-        if (existing) {   /* stale data for a file that is now bad */
-            sqlite3_bind_int64(ix->del_track, 1, existing);
+        if (it->existing) {   /* stale data for a file that is now bad */
+            sqlite3_bind_int64(ix->del_track, 1, it->existing);
             step_done(ix, ix->del_track);
         }
         return 0;
     }
-    if (s.n_warnings) {
-        cs_log_warn("%s: %s%s", file, s.warning,
-                    s.n_warnings > 1 ? " (and more repairs)" : "");
-        ix->st->warnings += s.n_warnings;
+    const cs_struct *s = &it->s;
+    if (s->n_warnings) {
+        cs_log_warn("%s: %s%s", it->file, s->warning,
+                    s->n_warnings > 1 ? " (and more repairs)" : "");
+        ix->st->warnings += s->n_warnings;
     }
-    if (s.key) note_key(ix, s.key, file);
-    int rc = store_struct(ix, file, &sb, existing, &s, err);
-    cs_struct_free(&s);
+    if (s->key) note_key(ix, s->key, it->file);
+    int rc = store_struct(ix, it->file, &it->sb, it->existing, s, err);
     if (rc == 0) ix->st->indexed++;
+    return rc;
+}
+
+/* Stats every seen file, keeps those that changed, parses them on up to two
+ * threads and stores the results in file order. */
+static int index_seen(indexer *ix, cs_err *err)
+{
+    parse_pool pp = { .items = calloc(ix->n_seen ? ix->n_seen : 1, sizeof(parse_item)) };
+    if (!pp.items) return cs_err_set(err, "out of memory");
+    for (size_t i = 0; i < ix->n_seen; i++) {
+        parse_item *it = &pp.items[pp.n];
+        it->file = ix->seen[i];
+        ix->st->scanned++;
+        if (stat(it->file, &it->sb) < 0) {
+            cs_log_warn("%s: %s", it->file, strerror(errno));
+            ix->st->failed++;
+            continue;
+        }
+        sqlite3_bind_text(ix->find, 1, it->file, -1, SQLITE_STATIC);
+        bool unchanged = false;
+        if (sqlite3_step(ix->find) == SQLITE_ROW) {
+            it->existing = sqlite3_column_int64(ix->find, 0);
+            unchanged = sqlite3_column_int64(ix->find, 1) == mtime_ns(&it->sb) &&
+                        sqlite3_column_int64(ix->find, 2) == (sqlite3_int64)it->sb.st_size;
+        }
+        sqlite3_reset(ix->find);
+        if (unchanged && !ix->o->force) ix->st->unchanged++;
+        else pp.n++;
+    }
+
+    pthread_mutex_init(&pp.mu, NULL);
+    pthread_cond_init(&pp.cv, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    pthread_t th[2];
+    int nth = 0, want = pp.n < 64 ? 0 : cores > 1 ? 2 : 1;
+    for (; nth < want; nth++)
+        if (pthread_create(&th[nth], NULL, parse_worker, &pp) != 0) break;
+
+    int rc = 0;
+    for (size_t i = 0; i < pp.n; i++) {
+        parse_item *it = &pp.items[i];
+        if (nth == 0) {
+            it->rc = cs_allin1_load(it->file, &it->s, &it->e);
+        } else {
+            pthread_mutex_lock(&pp.mu);
+            while (!it->ready) pthread_cond_wait(&pp.cv, &pp.mu);
+            pthread_mutex_unlock(&pp.mu);
+        }
+        if (rc == 0) rc = store_item(ix, it, err);
+        cs_struct_free(&it->s);
+        pthread_mutex_lock(&pp.mu);
+        pp.consumed = i + 1;
+        /* After a failure, let the workers run out quickly. */
+        if (rc < 0) pp.next = pp.n;
+        pthread_cond_broadcast(&pp.cv);
+        pthread_mutex_unlock(&pp.mu);
+    }
+    for (int i = 0; i < nth; i++) pthread_join(th[i], NULL);
+    /* Items a worker parsed after a failure still hold memory. */
+    for (size_t i = 0; i < pp.n; i++) cs_struct_free(&pp.items[i].s);
+    pthread_mutex_destroy(&pp.mu);
+    pthread_cond_destroy(&pp.cv);
+    free(pp.items);
     return rc;
 }
 
@@ -382,13 +466,16 @@ static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
         if (rc == 0 && name[0] != '.') {
             char path[PATH_MAX];
             int len = snprintf(path, sizeof path, "%s/%s", dir, name);
+            bool dir_entry = ents[i]->d_type == DT_DIR;
             struct stat sb;
+            if (ents[i]->d_type == DT_UNKNOWN || ents[i]->d_type == DT_LNK)
+                dir_entry = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
             if (len >= (int)sizeof path) {
                 cs_log_warn("%s/%s: path too long", dir, name);
-            } else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            } else if (dir_entry) {
                 if (depth < 32) rc = walk(ix, path, depth + 1, err);
             } else if (is_json_name(name)) {
-                rc = index_file(ix, path, err);
+                if (remember_seen(ix, path) < 0) rc = cs_err_set(err, "out of memory");
             }
         }
         free(ents[i]);
@@ -579,7 +666,8 @@ static int run(indexer *ix, cs_err *err)
             st->dir_failed = true;
         } else {
             long before = st->indexed + st->removed;
-            if (walk(ix, root, 0, err) < 0 || prune(ix, root, err) < 0) return -1;
+            if (walk(ix, root, 0, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
+                return -1;
             changed |= st->indexed + st->removed != before;
             usable++;
         }
