@@ -4,6 +4,8 @@
 #include "player/output.h"
 
 #include <SDL.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 struct cs_output {
@@ -52,6 +54,16 @@ cs_output *cs_output_open(cs_engine *e, const char *device, int buffer_frames, c
     SDL_AudioSpec want = { .freq = CS_RATE, .format = AUDIO_F32SYS, .channels = 2,
                            .samples = (Uint16)buffer_frames, .callback = callback, .userdata = o };
     SDL_AudioSpec have;
+    /* The original took a device index (PortAudio's); accept one too. */
+    if (device && *device && strspn(device, "0123456789") == strlen(device)) {
+        const char *name = SDL_GetAudioDeviceName(atoi(device), 0);
+        if (!name) {
+            cs_err_set(err, "--device %s: no such output device (see --list-devices)", device);
+            SDL_free(o);
+            return NULL;
+        }
+        device = name;
+    }
     /* No allowed changes: SDL converts if the device differs, so the
      * engine always sees 44.1 kHz stereo float. */
     o->dev = SDL_OpenAudioDevice(device, 0, &want, &have, 0);
