@@ -395,6 +395,7 @@ static int index_seen(indexer *ix, cs_err *err)
     if (!pp.items) return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < ix->n_seen; i++) {
         parse_item *it = &pp.items[pp.n];
+        memset(it, 0, sizeof *it);   /* the slot may hold a skipped file's values */
         it->file = ix->seen[i];
         ix->st->scanned++;
         if (stat(it->file, &it->sb) < 0) {

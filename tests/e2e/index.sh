@@ -102,7 +102,9 @@ check reindex_rb_unchanged grep -q "rekordbox unchanged" <<<"$out"
 sleep 0.01; struct a "/music/A Track.wav" 119 Gm start intro verse chorus verse chorus end
 rm "$S/c.json"
 out=$("$CS" --db "$DB" index "$S" 2>/dev/null)
-check reindex_changed grep -q "indexed 1, unchanged 3, removed 1" <<<"$out"
+check reindex_changed grep -q "indexed 1, unchanged 3, removed 1, failed 2" <<<"$out"
+# the two bad files must not have touched their neighbours' rows
+check bad_files_harmless test "$(q "SELECT COUNT(*) FROM tracks")" -eq 4
 check changed_value test "$(q "SELECT json_bpm FROM tracks WHERE struct_path LIKE '%/a.json'")" = "119.0"
 
 # bad input
