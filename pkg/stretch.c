@@ -68,16 +68,20 @@ static int render_rubberband(const cs_audio *in, double speed, cs_stretch_qualit
         return cs_err_set(err, "stretch: input too long for rubberband (%zu frames)", in->frames);
     /* Offline: two passes, exact output length and internal start-delay
      * compensation.  Threading never: the exporter runs one job per core.
-     * R2 gets a short window and time-domain smoothing.  Measured on the
-     * synth's click track (test_stretch.c, x0.86 .. x1.06): R2's default
-     * window smeared 1.5 ms clicks over ~30 ms and lost a third of them;
-     * the short window alone keeps them (< 5 ms) but makes the steady tone
-     * warble (+1.6 % pitch); smoothing brings that back to 0.2 %. */
+     * R2 runs with the library's percussive preset (short window,
+     * independent phases).  Measured on the synth's click track over the
+     * 105..130 ladder from 122.5 (test_stretch.c and the report in git log):
+     * R2's default window smeared the 1.5 ms clicks and lost some of them;
+     * the preset keeps every beat within 4.4 ms and is the fastest R2.  Any
+     * R2 set-up that keeps transients resets phases at each beat, which
+     * makes a steady tone warble (FFT peak up to 2 % off); R2 with
+     * SmoothingOn ends its output with a burst near full scale (also from
+     * the rubberband CLI with --smoothing), so it is not used. */
     RubberBandOptions opt = RubberBandOptionProcessOffline | RubberBandOptionChannelsTogether |
                             RubberBandOptionThreadingNever;
     if (q == CS_STRETCH_FAST)
         opt |= RubberBandOptionEngineFaster | RubberBandOptionWindowShort |
-               RubberBandOptionSmoothingOn;
+               RubberBandOptionPhaseIndependent;
     else
         opt |= RubberBandOptionEngineFiner;
     RubberBandState rb = rubberband_new((unsigned)in->rate, (unsigned)ch, opt, 1.0 / speed, 1.0);

@@ -59,12 +59,25 @@ static inline void measure_highpass(double *x, size_t n, double fc, double q, do
 /* Envelope of the clicks; caller frees.  NULL on allocation failure. */
 static inline double *measure_click_envelope(const cs_audio *a)
 {
-    double *x = measure_mono(a);
-    if (!x) return NULL;
+    double *m = measure_mono(a);
+    if (!m) return NULL;
     size_t n = a->frames;
+    /* Odd reflection at both ends (as scipy's filtfilt does): a filter
+     * starting or ending on a non-zero sample would otherwise see a step
+     * and report an edge "click" louder than the real ones. */
+    size_t pad = n > 1 ? (n - 1 < 512 ? n - 1 : 512) : 0;
+    double *x = malloc((n + 2 * pad + 1) * sizeof *x);
+    if (!x) { free(m); return NULL; }
+    for (size_t i = 0; i < n; i++) x[pad + i] = m[i];
+    for (size_t k = 1; k <= pad; k++) {
+        x[pad - k] = 2 * m[0] - m[k];
+        x[pad + n - 1 + k] = 2 * m[n - 1] - m[n - 1 - k];
+    }
+    free(m);
     /* 2nd-order Butterworth both ways: steeper filters ring before the
      * click and drag the onset early. */
-    for (int dir = 0; dir < 2; dir++) measure_highpass(x, n, 1000, M_SQRT1_2, a->rate, dir);
+    for (int dir = 0; dir < 2; dir++) measure_highpass(x, n + 2 * pad, 1000, M_SQRT1_2, a->rate, dir);
+    memmove(x, x + pad, n * sizeof *x);
     double *e = malloc((n ? n : 1) * sizeof *e);
     if (!e) { free(x); return NULL; }
     double k = a->rate / (2 * M_PI * 2500.0) / 2;
