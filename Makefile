@@ -67,8 +67,11 @@ build/gen/schema.c: db/schema.sql db/gen-schema.sh
 
 $(eval $(call flavour,rel,$(OPT)))
 $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
+# build/vg: no sanitizers, for valgrind memcheck (scripts/valgrind.sh).
+$(eval $(call flavour,vg,-O1 -g))
+include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz clean
+.PHONY: all deps test check demo bench fuzz valgrind clean
 all: build/rel/cs
 	@ln -sf rel/cs build/cs
 
@@ -88,6 +91,12 @@ check: test
 demo: deps
 	@$(MAKE) --no-print-directory -j2 all
 	@bash scripts/demo.sh
+
+# Unit binaries and a subset of e2e commands under valgrind memcheck (a few
+# minutes; not in CI, see README).
+valgrind:
+	@$(MAKE) --no-print-directory -j2 build/vg/cs $(vg_UNIT) $(rel_TOOL)
+	@bash scripts/valgrind.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory -j2 all $(rel_TOOL)

@@ -77,7 +77,9 @@ static int bad(const args *a, const char *why)
 static bool need_id(const args *a, long *id)
 {
     double d;
-    if (!num(a, 0, &d) || !isfinite(d)) return false;
+    /* Bounded before the cast: a double beyond long's range is undefined
+     * behaviour to convert (found by tests/fuzz/fuzz_osc.c). */
+    if (!num(a, 0, &d) || !(fabs(d) < 1e15)) return false;
     *id = (long)d;
     return true;
 }
@@ -226,7 +228,8 @@ static int h_set_tempo(hctx *h, const args *a)
 static int h_set_meter(hctx *h, const args *a)
 {
     double b;
-    if (!num(a, 0, &b) || !(b >= 1)) return bad(a, "expects beats per bar > 0");
+    /* 1..64 as --meter; bounded before the int cast (fuzz_osc found 2e17). */
+    if (!num(a, 0, &b) || !(b >= 1 && b <= 64)) return bad(a, "expects beats per bar 1..64");
     cs_control_set_meter(h->c, (int)b);
     return 0;
 }

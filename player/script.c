@@ -138,7 +138,9 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         cs_err_set(err, "%s: out of memory", path);
         return NULL;
     }
-    qsort(s->lines, (size_t)s->n, sizeof *s->lines, by_time);
+    /* An empty script has lines == NULL, which qsort must not get (UB;
+     * found by tests/fuzz/fuzz_script.c). */
+    if (s->n > 1) qsort(s->lines, (size_t)s->n, sizeof *s->lines, by_time);
     return s;
 }
 

@@ -1,0 +1,55 @@
+/* libFuzzer: the Rekordbox XML reader from memory.  The callbacks touch
+ * every field they are given, so a dangling or unterminated string shows up
+ * under ASan. */
+#include "pkg/rekordbox.h"
+
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t sink;
+
+static void touch(const char *s)
+{
+    if (s) sink += strlen(s);
+}
+
+static int on_info(void *ud, const cs_rb_info *i)
+{
+    (void)ud;
+    touch(i->product);
+    touch(i->version);
+    touch(i->company);
+    return 0;
+}
+
+static int on_track(void *ud, const cs_rb_track *t)
+{
+    (void)ud;
+    const char *f[] = { t->track_id, t->name, t->artist, t->album, t->genre, t->kind, t->location,
+                        t->tonality, t->composer, t->grouping, t->remixer, t->label, t->mix,
+                        t->comments, t->date_added, t->colour };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) touch(f[i]);
+    for (size_t i = 0; i < t->n_tempos; i++) sink += strnlen(t->tempos[i].metro, sizeof t->tempos[i].metro);
+    for (size_t i = 0; i < t->n_marks; i++) touch(t->marks[i].name);
+    return 0;
+}
+
+static int on_playlist(void *ud, const cs_rb_playlist *p)
+{
+    (void)ud;
+    touch(p->path);
+    touch(p->name);
+    for (size_t i = 0; i < p->n_keys; i++) touch(p->keys[i]);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    cs_rb_handler h = { .on_info = on_info, .on_track = on_track, .on_playlist = on_playlist };
+    cs_rb_stats st = {0};
+    cs_err err = {{0}};
+    cs_rekordbox_parse_memory((const char *)data, size, "fuzz.xml", &h, &st, &err);
+    return 0;
+}
