@@ -7,6 +7,7 @@
 #include "player/osc.h"
 #include "player/output.h"
 #include "player/reader.h"
+#include "player/stretch_live.h"
 #include "player/tempo.h"
 
 #include <math.h>
@@ -68,6 +69,8 @@ typedef struct opts {
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
+/* The master-mix stretcher of --stretch-method rubberband|wsola, or NULL. */
+static cs_live_stretch *stretch;
 
 #define NEED(k)                                                                   \
     do {                                                                          \
@@ -167,7 +170,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
         cs_log_error("play: %s", err.msg);
         return CS_EXIT_FAIL;
     }
-    cs_output *out = cs_output_open(e, o->device, (int)o->buffer, &err);
+    cs_output *out = cs_output_open(e, stretch, o->device, (int)o->buffer, &err);
     if (!out) {
         cs_log_error("play: %s", err.msg);
         cs_osc_server_free(srv);
@@ -176,7 +179,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
     cs_log_info("play: listening on %s port %ld, %ld-frame buffers (%.1f ms), EQ %s, tempo %s",
                 o->bind, o->port, o->buffer, 1000.0 * (double)o->buffer / CS_RATE,
                 o->enable_eq && !o->disable_eq ? "on" : "off",
-                o->no_stretch ? "fixed (--disable-time-stretch)" : "playback_rate");
+                o->no_stretch ? "fixed (--disable-time-stretch)" : stretch ? o->stretch : "playback_rate");
     autoplay(c, o);
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
@@ -184,6 +187,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
     while (!stop_flag) {
         cs_osc_server_poll(srv, c, 5);
         cs_control_tick(c);
+        if (stretch) cs_live_stretch_set_tempo(stretch, cs_control_stretch_tempo(c));
     }
     cs_output_close(out);
     cs_engine_stats st;
@@ -206,7 +210,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
     autoplay(c, o);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    cs_render_job job = { c, e, r, sc, o->duration, o->render };
+    cs_render_job job = { c, e, r, sc, o->duration, o->render, stretch };
     int rc = cs_render_run(&job, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     cs_osc_script_free(sc);
@@ -254,9 +258,7 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
             cs_log_error("play: --stretch-method '%s': use playback_rate, rubberband or wsola", o.stretch);
             return CS_EXIT_USAGE;
         }
-        if (m != CS_STRETCH_RATE)
-            cs_log_warn("play: --stretch-method %s is not available in this build; using playback_rate",
-                        cs_stretch_name(m));
+        cfg.stretch = (cs_stretch_method)m;
     }
     if (o.bpm_config && cs_tempo_config_load(o.bpm_config, &cfg.tempo, &err) < 0) {
         cs_log_error("play: %s", err.msg);
@@ -269,7 +271,14 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     cs_control *c = r ? cs_control_new(&cfg, e, r, &err) : NULL;
     int rc = CS_EXIT_FAIL;
     if (!c) cs_log_error("play: %s", err.msg);
+    /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
+    else if (cfg.stretch != CS_STRETCH_RATE && !cfg.stretch_disabled &&
+             !(stretch = cs_live_stretch_new(e, cfg.stretch, !o.render,
+                                             o.buffer * 4 > 8192 ? (int)o.buffer * 4 : 8192, &err)))
+        cs_log_error("play: %s", err.msg);
     else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, &o);
+    cs_live_stretch_free(stretch);
+    stretch = NULL;
     if (e && r) drain(e, r);
     cs_control_free(c);
     cs_reader_free(r);

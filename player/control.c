@@ -465,6 +465,12 @@ static void apply_rate(cs_control *c)
     if (fabs(g - c->grate) > 1e-9 && cs_engine_global_rate(c->e, g, CS_NOW) == 0) c->grate = g;
 }
 
+double cs_control_stretch_tempo(const cs_control *c)
+{
+    if (c->cfg.stretch == CS_STRETCH_RATE || c->cfg.stretch_disabled) return 1.0;
+    return cs_tempo_current(&c->tempo) / c->cfg.base_bpm;
+}
+
 int cs_control_set_tempo(cs_control *c, double bpm)
 {
     if (cs_tempo_jump(&c->tempo, bpm, now_s(c)) < 0) {

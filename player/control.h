@@ -95,6 +95,9 @@ int cs_control_eq_gain(cs_control *c, int deck, int band, double gain);
 bool cs_control_eq_on(const cs_control *c);
 void cs_control_print_status(cs_control *c);
 void cs_control_cleanup(cs_control *c);
+/* Tempo factor the live master stretcher applies: bpm / base with a
+ * rubberband or wsola method, 1 otherwise (or with --disable-time-stretch). */
+double cs_control_stretch_tempo(const cs_control *c);
 int cs_control_set_tempo(cs_control *c, double bpm);      /* jump */
 int cs_control_target_bpm(cs_control *c, double bpm);     /* glide (/cs/bpm) */
 int cs_control_movement(cs_control *c, double m);

@@ -224,6 +224,7 @@ void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st)
 }
 
 void cs_engine_count_xrun(cs_engine *e) { atomic_fetch_add(&e->xruns, 1); }
+void cs_engine_count_underrun(cs_engine *e) { atomic_fetch_add(&e->underruns, 1); }
 
 /* ---- audio side ---- */
 

@@ -106,5 +106,7 @@ int cs_engine_voice_state(const cs_engine *e, int slot);
 void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st);
 /* Output drivers report device-side trouble (late or overlong callbacks). */
 void cs_engine_count_xrun(cs_engine *e);
+/* The live stretcher reports a short reserve (counted with the underruns). */
+void cs_engine_count_underrun(cs_engine *e);
 
 #endif

@@ -16,13 +16,16 @@
 #include "player/control.h"
 #include "player/engine.h"
 #include "player/osc.h"
+#include "player/stretch_live.h"
 
 typedef struct cs_output cs_output;
 
 /* Opens the device (NULL: the default) as float32 stereo 44.1 kHz with
  * buffer_frames per callback, and starts it.  The callback only calls
- * cs_engine_process and counts late or overlong callbacks as xruns. */
-cs_output *cs_output_open(cs_engine *e, const char *device, int buffer_frames, cs_err *err);
+ * cs_engine_process (or, with a live stretcher, pops its reserve) and counts
+ * late or overlong callbacks as xruns. */
+cs_output *cs_output_open(cs_engine *e, cs_live_stretch *ls, const char *device, int buffer_frames,
+                          cs_err *err);
 void cs_output_close(cs_output *o);
 /* Prints SDL's audio drivers and the output devices of the current one. */
 int cs_output_list(FILE *f, cs_err *err);
@@ -34,6 +37,7 @@ typedef struct cs_render_job {
     cs_osc_script *script;      /* may be NULL */
     double duration;            /* seconds */
     const char *path;           /* .wav (float 32) or .flac (24-bit) */
+    cs_live_stretch *stretch;   /* unthreaded live stretcher, or NULL */
 } cs_render_job;
 
 /* Renders job->duration seconds; script lines run at their sample. */

@@ -11,6 +11,7 @@
 struct cs_output {
     SDL_AudioDeviceID dev;
     cs_engine *e;
+    cs_live_stretch *ls;
     int64_t last_ns;
     int64_t period_ns;
 };
@@ -30,7 +31,8 @@ static void callback(void *ud, Uint8 *stream, int len)
     int64_t period = (int64_t)frames * 1000000000 / CS_RATE;
     if (o->last_ns && t0 - o->last_ns > 2 * period) cs_engine_count_xrun(o->e);
     o->last_ns = t0;
-    cs_engine_process(o->e, (float *)stream, frames);
+    if (o->ls) cs_live_stretch_process(o->ls, (float *)stream, frames);
+    else cs_engine_process(o->e, (float *)stream, frames);
     if (mono_ns() - t0 > period) cs_engine_count_xrun(o->e);
 }
 
@@ -42,7 +44,8 @@ static int init_audio(cs_err *err)
     return 0;
 }
 
-cs_output *cs_output_open(cs_engine *e, const char *device, int buffer_frames, cs_err *err)
+cs_output *cs_output_open(cs_engine *e, cs_live_stretch *ls, const char *device, int buffer_frames,
+                          cs_err *err)
 {
     if (init_audio(err) < 0) return NULL;
     cs_output *o = SDL_calloc(1, sizeof *o);
@@ -51,6 +54,7 @@ cs_output *cs_output_open(cs_engine *e, const char *device, int buffer_frames, c
         return NULL;
     }
     o->e = e;
+    o->ls = ls;
     SDL_AudioSpec want = { .freq = CS_RATE, .format = AUDIO_F32SYS, .channels = 2,
                            .samples = (Uint16)buffer_frames, .callback = callback, .userdata = o };
     SDL_AudioSpec have;

@@ -12,6 +12,13 @@
 
 #define BLOCK 1024
 
+/* The control clock is the engine's: the output time without a stretcher,
+ * the mix's own (pre-stretch) timeline with one, as in live mode. */
+static uint64_t clock_of(const cs_render_job *job, uint64_t t)
+{
+    return job->stretch ? cs_engine_now(job->engine) : t;
+}
+
 int cs_render_run(const cs_render_job *job, cs_err *err)
 {
     if (!(job->duration > 0) || !isfinite(job->duration))
@@ -31,25 +38,27 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     int rc = 0;
     while (t < total) {
         while (job->script && cs_osc_script_next_time(job->script) <= t) {
-            cs_control_set_clock(job->control, t);
+            cs_control_set_clock(job->control, clock_of(job, t));
             cs_osc_script_run_next(job->script, job->control);
             cs_reader_pump(job->reader, true);
             cs_control_tick(job->control);
         }
-        cs_control_set_clock(job->control, t);
+        cs_control_set_clock(job->control, clock_of(job, t));
         cs_reader_pump(job->reader, true);
         cs_control_tick(job->control);
+        if (job->stretch) cs_live_stretch_set_tempo(job->stretch, cs_control_stretch_tempo(job->control));
         uint64_t n = total - t < BLOCK ? total - t : BLOCK;
         uint64_t next = job->script ? cs_osc_script_next_time(job->script) : UINT64_MAX;
         if (next > t && next - t < n) n = next - t;
-        cs_engine_process(job->engine, buf, (size_t)n);
+        if (job->stretch) cs_live_stretch_process(job->stretch, buf, (size_t)n);
+        else cs_engine_process(job->engine, buf, (size_t)n);
         if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {
             rc = cs_err_set(err, "%s: %s", job->path, sf_strerror(sf));
             break;
         }
         t += n;
     }
-    cs_control_set_clock(job->control, t);
+    cs_control_set_clock(job->control, clock_of(job, t));
     cs_control_tick(job->control);
     if (sf_close(sf) != 0 && rc == 0) rc = cs_err_set(err, "%s: cannot finish writing", job->path);
     return rc;
