@@ -50,11 +50,16 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
     double rate = v->rate * global_rate;
     double frac = v->frac;
     int i = 0;
+    /* This thread owns the read side: the frames from the read position on
+     * are at base[(at + k) & mask], found once per block rather than
+     * through an atomic load per frame. */
+    const float *base = (const float *)rg->buf;
+    size_t at = (size_t)((const float *)cs_ring_at(rg, 0) - base) / 2, mask = rg->mask;
 
     /* Fast path: unit rate on an integral position is a scaled copy. */
     if (rate == 1.0 && frac == 1.0 && v->zeros == 0 && avail >= (size_t)n) {
         for (; i < n; i++) {
-            const float *f = cs_ring_at(rg, used++);
+            const float *f = base + 2 * ((at + used++) & mask);
             float g = cs_ramp_next(&v->vol);
             bus[2 * i] += g * v->h[2][0];
             bus[2 * i + 1] += g * v->h[2][1];
@@ -64,11 +69,14 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
         return false;
     }
 
+    /* The history in locals: stores to bus cannot alias them. */
+    float a0 = v->h[0][0], a1 = v->h[1][0], a2 = v->h[2][0], a3 = v->h[3][0];
+    float b0 = v->h[0][1], b1 = v->h[1][1], b2 = v->h[2][1], b3 = v->h[3][1];
     for (; i < n; i++) {
         while (frac >= 1.0) {
             float a, b;
             if (used < avail) {
-                const float *f = cs_ring_at(rg, used++);
+                const float *f = base + 2 * ((at + used++) & mask);
                 a = f[0];
                 b = f[1];
             } else if (eof) {
@@ -78,7 +86,8 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
                 underrun = true;
                 goto out;
             }
-            shift(v, a, b);
+            a0 = a1; a1 = a2; a2 = a3; a3 = a;
+            b0 = b1; b1 = b2; b2 = b3; b3 = b;
             frac -= 1.0;
         }
         if (v->zeros >= 3) {          /* x[0] is past the last real frame */
@@ -87,11 +96,13 @@ bool cs_voice_render(cs_voice *v, float *bus, int n, double global_rate)
         }
         float t = (float)frac;
         float g = cs_ramp_next(&v->vol);
-        bus[2 * i] += g * hermite(v->h[0][0], v->h[1][0], v->h[2][0], v->h[3][0], t);
-        bus[2 * i + 1] += g * hermite(v->h[0][1], v->h[1][1], v->h[2][1], v->h[3][1], t);
+        bus[2 * i] += g * hermite(a0, a1, a2, a3, t);
+        bus[2 * i + 1] += g * hermite(b0, b1, b2, b3, t);
         frac += rate;
     }
 out:
+    v->h[0][0] = a0; v->h[1][0] = a1; v->h[2][0] = a2; v->h[3][0] = a3;
+    v->h[0][1] = b0; v->h[1][1] = b1; v->h[2][1] = b2; v->h[3][1] = b3;
     v->frac = frac;
     cs_ring_advance(rg, used);
     return underrun;
