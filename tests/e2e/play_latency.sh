@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Start latency, live: a 10-minute 44.1 kHz stereo WAV cued with /cue and
+# started with /start_group 0 must be playing within 100 ms of the message
+# (streaming reader: no whole-file decode).  Measured by a client that sends
+# the two messages and polls /cs/status until the deck's track is reported
+# started; one device buffer (23 ms at 1024) is added for "sounding".
+. "$(dirname "$0")/lib.sh"
+command -v sox >/dev/null || { skip all "sox not installed"; exit 0; }
+sox -n -r 44100 -c 2 -b 16 "$T/long.wav" synth 600 sine 440 vol 0.5
+PORT=$((20000 + RANDOM % 20000))
+# From $T: the working directory is where OSC may load files from.
+(cd "$T" && SDL_AUDIODRIVER=dummy exec "$CS" play --port $PORT --buffer-size 1024) >"$T/log" 2>&1 &
+pid=$!
+python3 - "$PORT" "$T/long.wav" >"$T/lat" 2>&1 <<'EOF'
+import socket, struct, sys, time
+def pad(b): return b + b"\0" * (4 - len(b) % 4)
+def msg(addr, tags=",", *args):
+    out = pad(addr.encode()) + pad(tags.encode())
+    for a in args:
+        out += struct.pack(">f", a) if isinstance(a, float) else pad(a.encode())
+    return out
+port, path = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.2)
+dst = ("127.0.0.1", port)
+for _ in range(100):                      # wait for the server
+    s.sendto(msg("/cs/ping"), dst)
+    try:
+        s.recvfrom(4096); break
+    except socket.timeout: pass
+time.sleep(0.3)
+t0 = time.monotonic()
+s.sendto(msg("/cue", ",ss", "A", path), dst)
+s.sendto(msg("/start_group", ",sf", "A", 0.0), dst)
+while time.monotonic() - t0 < 5:
+    s.sendto(msg("/cs/status"), dst)
+    try:
+        data, _ = s.recvfrom(4096)
+    except socket.timeout:
+        continue
+    if b"long" in data:
+        print("%.1f" % ((time.monotonic() - t0) * 1000)); sys.exit(0)
+    time.sleep(0.002)
+print("never")
+EOF
+kill -INT $pid; wait $pid
+ms=$(cat "$T/lat")
+echo "start latency: ${ms} ms to playing (+ <= 23 ms device buffer)"
+awk -v m="$ms" 'BEGIN{exit !(m ~ /^[0-9.]+$/ && m + 23.2 <= 100)}' && pass start_within_100ms || fail start_within_100ms "latency $ms ms: $(tail -5 "$T/log")"
