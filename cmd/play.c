@@ -9,6 +9,7 @@
 #include "player/reader.h"
 #include "player/stretch_live.h"
 #include "player/tempo.h"
+#include "cmd/play_allow.h"
 
 #include <math.h>
 #include <signal.h>
@@ -28,6 +29,9 @@ static const char usage[] =
     "network and device:\n"
     "  --port N               OSC UDP port (default 57120)\n"
     "  --bind ADDR            listen address (default 0.0.0.0: IPv4 and IPv6)\n"
+    "  --allow-dir DIR        OSC may load audio only from DIR (repeatable; default:\n"
+    "                         the working directory and the library's audio and\n"
+    "                         parts folders; with --render: anywhere unless given)\n"
     "  --buffer-size N        frames per audio callback (default 1024)\n"
     "  --device NAME|INDEX    output device (default: the system's)\n"
     "  --list-devices         list SDL audio drivers and output devices, exit\n"
@@ -61,6 +65,8 @@ typedef struct opts {
     long port, buffer;
     const char *bind, *device, *bpm_config, *stretch, *render, *script;
     const char *a, *b, *c, *d, *c_preload;
+    const char *allow[32];
+    int nallow;
     double bpm, idle, rate, vol, c_at, duration, levels[4];
     int nlevels;
     bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle;
@@ -98,6 +104,13 @@ static int parse(int argc, char **argv, opts *o)
         } else if (!strcmp(a, "--meter")) {
             NEED(1);
             if (!cs_opt_int("play", a, argv[++i], 1, 64, &o->meter)) return CS_EXIT_USAGE;
+        } else if (!strcmp(a, "--allow-dir")) {
+            NEED(1);
+            if (o->nallow == 32) {
+                cs_log_error("play: at most 32 --allow-dir folders");
+                return CS_EXIT_USAGE;
+            }
+            o->allow[o->nallow++] = argv[++i];
         } else if (!strcmp(a, "--bind")) STR(o->bind);
         else if (!strcmp(a, "--device")) STR(o->device);
         else if (!strcmp(a, "--list-devices")) o->list = true;
@@ -229,7 +242,6 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 
 int cmd_play(int argc, char **argv, const cs_ctx *ctx)
 {
-    (void)ctx;
     opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .meter = 4 };
     int prc = parse(argc, argv, &o);
@@ -269,6 +281,15 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     cs_engine *e = cs_engine_new(&err);
     cs_reader *r = e ? cs_reader_new(!o.render, &err) : NULL;
     cs_control *c = r ? cs_control_new(&cfg, e, r, &err) : NULL;
+    /* Live, OSC comes from the network: loads are confined (--allow-dir).
+     * A render's script is the user's own file, confined only on request. */
+    cs_allow *allow = NULL;
+    if (c && (!o.render || o.nallow > 0)) {
+        const char *cli_files[] = { o.a, o.b, o.c, o.d, o.c_preload };
+        allow = cs_play_allow_build(o.allow, o.nallow, cli_files, 5, ctx->db_path, &err);
+        if (allow) cs_control_set_allow(c, allow);
+        else cs_control_free(c), c = NULL;
+    }
     int rc = CS_EXIT_FAIL;
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
@@ -281,6 +302,7 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     stretch = NULL;
     if (e && r) drain(e, r);
     cs_control_free(c);
+    cs_allow_free(allow);
     cs_reader_free(r);
     cs_engine_free(e);
     return rc;

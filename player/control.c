@@ -44,6 +44,7 @@ struct cs_control {
     cs_tempo tempo;
     cs_control_ladder ladder;
     bool has_ladder;
+    const cs_allow *allow;       /* --allow-dir; NULL: anything */
     uint64_t clock;              /* render mode */
     uint64_t t0;                 /* /reset time (frames) */
     buffer buf[CS_MAX_VOICES];
@@ -112,6 +113,8 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
     return c;
 }
 
+void cs_control_set_allow(cs_control *c, const cs_allow *a) { c->allow = a; }
+
 void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l)
 {
     c->has_ladder = l != NULL;
@@ -164,6 +167,13 @@ static int attach_new(cs_control *c, buffer *b, double frac, bool loop)
 
 static buffer *load(cs_control *c, long id, const char *path, const char *name)
 {
+    /* Every load path (/load_buffer, /cue, /play, autoplay) passes here:
+     * the one place --allow-dir is enforced, before anything changes. */
+    cs_err why = {{0}};
+    if (c->allow && cs_allow_check(c->allow, path, &why) < 0) {
+        cs_log_error("buffer %ld: refused: %s", id, why.msg);
+        return NULL;
+    }
     buffer *b = find(c, id);
     if (b) release(c, b);     /* as the original: the old buffer goes first */
     struct stat st;

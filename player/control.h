@@ -25,6 +25,7 @@
 #include "pkg/err.h"
 #include "player/engine.h"
 #include "player/tempo.h"
+#include "player/allow.h"
 
 typedef enum cs_stretch_method {
     CS_STRETCH_RATE = 0,      /* playback_rate: voices read at bpm/base */
@@ -72,6 +73,10 @@ typedef struct cs_control cs_control;
 cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader *r, cs_err *err);
 void cs_control_free(cs_control *c);
 void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
+/* Folders loads may come from (the caller keeps `a` alive); NULL, the
+ * default, allows every path.  A refused load logs one line, changes
+ * nothing and returns -1. */
+void cs_control_set_allow(cs_control *c, const cs_allow *a);
 
 /* Render mode: the sample time of the message being handled. */
 void cs_control_set_clock(cs_control *c, uint64_t frames);

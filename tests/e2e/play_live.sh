@@ -31,7 +31,7 @@ print(data.split(b"\0")[0].decode())
 EOF
 
 SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$T/out.raw" SDL_DISKAUDIODELAY=20 \
-    "$CS" play --port $PORT --buffer-size 1024 >"$T/log" 2>&1 &
+    "$CS" play --port $PORT --buffer-size 1024 --allow-dir "$T" >"$T/log" 2>&1 &
 pid=$!
 ok=
 for _ in $(seq 50); do

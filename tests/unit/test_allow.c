@@ -1,0 +1,96 @@
+/* --allow-dir: realpath, then a prefix check on a path boundary; control
+ * refuses loads outside and changes nothing. */
+#include "tests/unit/unit.h"
+
+#include "player/allow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (f) fclose(f);
+}
+
+static char root[512], music[600], music2[600];
+
+static void setup(void)
+{
+    snprintf(root, sizeof root, "%s", unit_tmpdir());
+    snprintf(music, sizeof music, "%s/music", root);
+    snprintf(music2, sizeof music2, "%s/music2", root);
+    mkdir(music, 0755);
+    mkdir(music2, 0755);
+    char p[700];
+    snprintf(p, sizeof p, "%s/a.wav", music);
+    touch(p);
+    snprintf(p, sizeof p, "%s/b.wav", music2);
+    touch(p);
+    snprintf(p, sizeof p, "%s/link.wav", music);
+    symlink("/etc/passwd", p);
+}
+
+static int check(cs_allow *a, const char *dir, const char *rest)
+{
+    char p[800];
+    snprintf(p, sizeof p, "%s%s", dir, rest);
+    cs_err err = {{0}};
+    return cs_allow_check(a, p, &err);
+}
+
+TEST(allow_inside_and_boundary)
+{
+    setup();
+    cs_allow *a = cs_allow_new();
+    cs_err err = {{0}};
+    CHECK(cs_allow_add(a, music, true, &err) == 0);
+    CHECK(cs_allow_add(a, music, true, &err) == 0);
+    CHECK_EQ_INT(cs_allow_count(a), 1);
+    int in = check(a, music, "/a.wav");
+    int dotdot = check(a, music, "/../music/a.wav");
+    int sibling = check(a, music2, "/b.wav");          /* "/music" must not allow "/music2" */
+    int escape = check(a, music, "/../music2/b.wav");
+    int passwd = check(a, "/etc/passwd", "");
+    int link = check(a, music, "/link.wav");           /* symlink out of the folder */
+    int missing_in = check(a, music, "/nope.wav");     /* judged by its folder: allowed */
+    int missing_out = check(a, music, "/../../../x.wav");
+    cs_allow_free(a);
+    CHECK_EQ_INT(in, 0);
+    CHECK_EQ_INT(dotdot, 0);
+    CHECK_EQ_INT(sibling, -1);
+    CHECK_EQ_INT(escape, -1);
+    CHECK_EQ_INT(passwd, -1);
+    CHECK_EQ_INT(link, -1);
+    CHECK_EQ_INT(missing_in, 0);
+    CHECK_EQ_INT(missing_out, -1);
+}
+
+TEST(allow_single_file_and_missing_dir)
+{
+    setup();
+    cs_allow *a = cs_allow_new();
+    cs_err err = {{0}};
+    char f[700];
+    snprintf(f, sizeof f, "%s/b.wav", music2);
+    CHECK(cs_allow_add(a, f, false, &err) == 0);
+    int dir_rc = cs_allow_add(a, "/nonexistent/dir", true, &err);
+    int file = check(a, music2, "/b.wav");
+    int other = check(a, music, "/a.wav");
+    cs_allow_free(a);
+    CHECK_EQ_INT(dir_rc, -1);
+    CHECK_EQ_INT(file, 0);
+    CHECK_EQ_INT(other, -1);
+}
+
+TEST(allow_root_allows_all)
+{
+    cs_allow *a = cs_allow_new();
+    cs_err err = {{0}};
+    CHECK(cs_allow_add(a, "/", true, &err) == 0);
+    int r = check(a, "/etc/passwd", "");
+    cs_allow_free(a);
+    CHECK_EQ_INT(r, 0);
+}
