@@ -1,6 +1,7 @@
 /* cs play: the live player and OSC server (the original audio server's
  * flags), or the same engine rendered offline into a file. */
 #include "cmd/cmd.h"
+#include "cmd/play_ladder.h"
 #include "pkg/err.h"
 #include "player/control.h"
 #include "player/engine.h"
@@ -54,6 +55,7 @@ static const char usage[] =
     "  --rate R --vol V       rate (1.0) and volume (0.8) for autoplay\n"
     "  --levels A B C D       initial deck levels;  --ab A B: decks A and B\n"
     "  --watch                print bar.beat once per beat;  --meter N beats per bar (4)\n"
+    CS_PLAY_LADDER_USAGE
     "offline:\n"
     "  --render FILE          write FILE (.wav float 32, .flac 24-bit) instead of playing\n"
     "  --duration S           seconds to render (required with --render)\n"
@@ -71,12 +73,15 @@ typedef struct opts {
     int nlevels;
     bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle;
     long meter;
+    cs_play_ladder_args lad;     /* ladder sets: cmd/play_ladder.h */
 } opts;
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 /* The master-mix stretcher of --stretch-method rubberband|wsola, or NULL. */
 static cs_live_stretch *stretch;
+/* The ladder set of --csv or a selection, or NULL. */
+static cs_ladder *ladder;
 
 #define NEED(k)                                                                   \
     do {                                                                          \
@@ -92,6 +97,9 @@ static int parse(int argc, char **argv, opts *o)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int lk = cs_play_ladder_opt(a, i + 1 < argc ? argv[i + 1] : NULL, &o->lad);
+        if (lk < 0) return CS_EXIT_USAGE;
+        if (lk > 0) { i += lk - 1; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             cs_print_usage(usage, false);
             return -1;
@@ -197,7 +205,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    while (!stop_flag) {
+    while (!stop_flag && !(ladder && cs_ladder_done(ladder))) {
         cs_osc_server_poll(srv, c, 5);
         cs_control_tick(c);
         if (stretch) cs_live_stretch_set_tempo(stretch, cs_control_stretch_tempo(c));
@@ -277,6 +285,11 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
         return CS_EXIT_FAIL;
     }
     if (o.has_idle) cfg.tempo.idle_timeout_seconds = o.idle;
+    if (cs_play_ladder_wanted(&o.lad)) {
+        /* Rungs carry the tempo: nothing else may scale or stretch it. */
+        if (cfg.stretch != CS_STRETCH_RATE) cs_log_warn("play: a ladder set never stretches live; --stretch-method ignored");
+        cfg.stretch_disabled = true;
+    }
 
     cs_engine *e = cs_engine_new(&err);
     cs_reader *r = e ? cs_reader_new(!o.render, &err) : NULL;
@@ -290,6 +303,12 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
         if (allow) cs_control_set_allow(c, allow);
         else cs_control_free(c), c = NULL;
     }
+    if (c && cs_play_ladder_wanted(&o.lad) &&
+        !(ladder = cs_play_ladder_start(&o.lad, ctx->db_path, c, e, r, o.render ? 0 : 2 * (uint64_t)o.buffer + 2048,
+                                        (int)o.meter, &err))) {
+        cs_control_free(c);
+        c = NULL;
+    }
     int rc = CS_EXIT_FAIL;
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
@@ -301,6 +320,8 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     cs_live_stretch_free(stretch);
     stretch = NULL;
     if (e && r) drain(e, r);
+    cs_ladder_free(ladder);
+    ladder = NULL;
     cs_control_free(c);
     cs_allow_free(allow);
     cs_reader_free(r);

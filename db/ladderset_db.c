@@ -1,0 +1,74 @@
+/* Ladder sets from the library: the selected tracks (with their cues and
+ * beats) and the rungs `cs export --ladder` recorded for exactly those cues.
+ * Lives in db/ because it queries; the set type is pkg/ladderset.h's. */
+#include "db/ladderset_db.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return !dir[0] || (strncmp(path, dir, n) == 0 && (path[n] == '/' || dir[n - 1] == '/'));
+}
+
+int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
+                         cs_err *err)
+{
+    char dir[PATH_MAX] = "";
+    if (parts_dir && !realpath(parts_dir, dir))
+        return cs_err_set(err, "--parts-dir %s: no such directory", parts_dir);
+    cs_lib_track *tr = NULL;
+    size_t n = 0;
+    cs_select_stats st;
+    if (cs_library_select(db, sel, &tr, &n, &st, err) < 0) return -1;
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue "
+                                        "FROM renders WHERE track_id = ? AND target_bpm > 0 "
+                                        "ORDER BY target_bpm, rendered_at", err);
+    if (!q) {
+        cs_lib_tracks_free(tr, n);
+        return -1;
+    }
+    long without = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cs_lib_track *t = &tr[i];
+        const char *audio = t->audio_path ? t->audio_path : cs_lib_track_name(t);
+        cs_lset_track *lt = cs_lset_add_track(set, audio, t->bpm, t->cues.ini_cue,
+                                              t->cues.begin_cue - t->cues.ini_cue,
+                                              t->cues.end_cue - t->cues.ini_cue);
+        if (!lt) goto oom;
+        /* Beats in u, so every rung shares the analysed grid. */
+        if (t->beats.n) {
+            lt->beats.v = malloc(t->beats.n * sizeof *lt->beats.v);
+            if (!lt->beats.v) goto oom;
+            for (size_t k = 0; k < t->beats.n; k++) lt->beats.v[k] = t->beats.v[k] - t->cues.ini_cue;
+            lt->beats.n = t->beats.n;
+        }
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, t->id);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *out = (const char *)sqlite3_column_text(q, 2);
+            /* Only parts cut for these cues (an export with another
+             * --n-sections made others) and, when asked, from that folder. */
+            if (!out || !under(out, dir) || fabs(sqlite3_column_double(q, 3) - t->cues.ini_cue) > 1e-6 ||
+                fabs(sqlite3_column_double(q, 4) - t->cues.begin_cue) > 1e-6 ||
+                fabs(sqlite3_column_double(q, 5) - t->cues.end_cue) > 1e-6)
+                continue;
+            if (cs_lset_add_rung(lt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1), out) < 0)
+                goto oom;
+        }
+        if (lt->n_rungs == 0) without++;
+    }
+    sqlite3_finalize(q);
+    cs_lib_tracks_free(tr, n);
+    if (without)
+        cs_log_warn("%ld of %zu selected tracks have no rendered parts for these cues%s (run cs export "
+                    "--ladder with the same selection)", without, n, parts_dir ? " in --parts-dir" : "");
+    return 0;
+oom:
+    sqlite3_finalize(q);
+    cs_lib_tracks_free(tr, n);
+    return cs_err_set(err, "out of memory");
+}

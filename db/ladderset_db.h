@@ -1,0 +1,19 @@
+/* A ladder set (pkg/ladderset.h) from the library: tracks matching a
+ * selection, with their beats, and the rungs recorded in `renders` for the
+ * same cues (only those under parts_dir when it is given).  Tracks without
+ * rungs stay in the set with none (cs_lset_probe drops them, warned).
+ *
+ *   cs_lset set = {0};
+ *   if (cs_lset_from_library(db, &sel, "parts", &set, &err) < 0) fail(err.msg);
+ */
+#ifndef CS_LADDERSET_DB_H
+#define CS_LADDERSET_DB_H
+
+#include "db/db.h"
+#include "db/library.h"
+#include "pkg/ladderset.h"
+
+int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
+                         cs_err *err);
+
+#endif

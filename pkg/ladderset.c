@@ -1,0 +1,300 @@
+/* Ladder sets from an export CSV, and probing their files (see ladderset.h). */
+#include "pkg/ladderset.h"
+#include "pkg/audio.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- building ---- */
+
+cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, double ini_cue,
+                                 double begin_u, double end_u)
+{
+    cs_lset_track *nt = realloc(set->tracks, (set->n + 1) * sizeof *nt);
+    if (!nt) return NULL;
+    set->tracks = nt;
+    cs_lset_track *t = &nt[set->n];
+    memset(t, 0, sizeof *t);
+    t->path = strdup(path);
+    const char *base = strrchr(path, '/');
+    t->name = strdup(base ? base + 1 : path);
+    if (!t->path || !t->name) {
+        free(t->path);
+        free(t->name);
+        return NULL;
+    }
+    char *dot = strrchr(t->name, '.');
+    if (dot && dot != t->name) *dot = 0;
+    t->bpm = bpm;
+    t->ini_cue = ini_cue;
+    t->begin_u = begin_u;
+    t->end_u = end_u;
+    set->n++;
+    return t;
+}
+
+int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *path)
+{
+    size_t i = 0;
+    while (i < t->n_rungs && t->rungs[i].bpm < bpm) i++;
+    char *p = strdup(path);
+    if (!p) return -1;
+    if (i < t->n_rungs && t->rungs[i].bpm == bpm) {
+        free(t->rungs[i].path);
+        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0 };
+        return 0;
+    }
+    cs_lset_rung *nr = realloc(t->rungs, (t->n_rungs + 1) * sizeof *nr);
+    if (!nr) {
+        free(p);
+        return -1;
+    }
+    t->rungs = nr;
+    memmove(&nr[i + 1], &nr[i], (t->n_rungs - i) * sizeof *nr);
+    nr[i] = (cs_lset_rung){ bpm, speed, p, 0 };
+    t->n_rungs++;
+    return 0;
+}
+
+static void track_free(cs_lset_track *t)
+{
+    for (size_t k = 0; k < t->n_rungs; k++) free(t->rungs[k].path);
+    free(t->rungs);
+    free(t->beats.v);
+    free(t->path);
+    free(t->name);
+}
+
+void cs_lset_free(cs_lset *set)
+{
+    for (size_t i = 0; i < set->n; i++) track_free(&set->tracks[i]);
+    free(set->tracks);
+    set->tracks = NULL;
+    set->n = 0;
+}
+
+/* ---- CSV (RFC 4180: quoted fields, "" inside quotes, CRLF or LF) ---- */
+
+enum { C_PATH, C_BPM, C_TARGET, C_SPEED, C_INI, C_BEGIN, C_END, C_BEGIN_ADJ, C_END_ADJ, C_PART, C_N };
+static const char *const col_names[C_N] = { "path", "bpm", "target_bpm", "speed", "ini_cue", "begin_cue",
+                                            "end_cue", "begin_cue_adj", "end_cue_adj", "part_file" };
+
+/* Splits one record starting at *p into fields (in place); returns the
+ * number of fields, advances *p past the record. */
+static int record(char **p, char **f, int max)
+{
+    char *s = *p, *w = s;
+    int n = 0;
+    if (!*s) return 0;
+    for (;;) {
+        char *start = w;
+        if (*s == '"') {
+            s++;
+            for (;;) {
+                if (!*s) break;
+                if (*s == '"' && s[1] == '"') { *w++ = '"'; s += 2; continue; }
+                if (*s == '"') { s++; break; }
+                *w++ = *s++;
+            }
+        }
+        while (*s && *s != ',' && *s != '\n' && *s != '\r') *w++ = *s++;
+        char c = *s;
+        *w++ = 0;
+        if (n < max) f[n] = start;
+        n++;
+        if (c == ',') { s++; continue; }
+        /* *s may be the terminator just written: decide on c. */
+        if (c == '\r') {
+            s++;
+            if (*s == '\n') s++;
+        } else if (c == '\n') {
+            s++;
+        }
+        break;
+    }
+    *p = s;
+    return n;
+}
+
+static bool num(const char *s, double *v)
+{
+    if (!s || !*s) return false;
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return end != s && !*end && errno == 0 && isfinite(*v);
+}
+
+static char *slurp(const char *path, cs_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cs_err_set(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *nb = realloc(buf, 2 * cap + 1);
+        if (!nb) { free(buf); buf = NULL; break; }
+        buf = nb;
+        cap *= 2;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        cs_err_set(err, "%s: cannot read", path);
+        return NULL;
+    }
+    buf[n] = 0;
+    return buf;
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* part_file relative to the CSV's folder first (the CSV may travel with its
+ * parts), then as given (the working directory, the original's habit). */
+static void resolve(char *out, size_t cap, const char *dir, const char *file)
+{
+    if (file[0] != '/' && dir[0]) {
+        snprintf(out, cap, "%s/%s", dir, file);
+        if (is_file(out)) return;
+    }
+    snprintf(out, cap, "%s", file);
+}
+
+int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
+{
+    char *text = slurp(csv_path, err);
+    if (!text) return -1;
+    char dir[4096] = "";
+    const char *slash = strrchr(csv_path, '/');
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - csv_path), csv_path);
+    if (slash == csv_path) snprintf(dir, sizeof dir, "/");
+
+    char *p = text, *f[64];
+    if (!strncmp(p, "\xEF\xBB\xBF", 3)) p += 3;     /* a BOM from spreadsheet tools */
+    int nf = record(&p, f, 64), col[C_N];
+    for (int c = 0; c < C_N; c++) {
+        col[c] = -1;
+        for (int i = 0; i < nf && i < 64; i++)
+            if (!strcmp(f[i], col_names[c])) col[c] = i;
+    }
+    if (col[C_PATH] < 0 || col[C_BPM] < 0 || col[C_TARGET] < 0 || col[C_PART] < 0) {
+        free(text);
+        return cs_err_set(err, "%s: not an export CSV (needs columns path, bpm, target_bpm, part_file)", csv_path);
+    }
+    int line = 1, skipped = 0;
+    while (*p) {
+        line++;
+        for (int i = 0; i < 64; i++) f[i] = NULL;
+        nf = record(&p, f, 64);
+        if (nf <= 1 && (!f[0] || !*f[0])) continue;    /* blank line */
+#define F(c) (col[c] >= 0 && col[c] < nf && col[c] < 64 ? f[col[c]] : NULL)
+        double bpm, target, speed, ini = 0, begin, end, badj, eadj;
+        const char *path = F(C_PATH), *part = F(C_PART);
+        if (!path || !*path || !part || !*part || !num(F(C_BPM), &bpm) || !(bpm > 0) ||
+            !num(F(C_TARGET), &target) || !(target > 0)) {
+            if (skipped++ < 3) cs_log_warn("%s:%d: no path, bpm, target_bpm or part_file; row skipped", csv_path, line);
+            continue;
+        }
+        if (!num(F(C_SPEED), &speed) || !(speed > 0)) speed = target / bpm;
+        num(F(C_INI), &ini);
+        /* Cues in u: the adjusted ones times speed are exact; the raw cues
+         * minus ini_cue say the same when the adjusted ones are missing. */
+        if (num(F(C_BEGIN_ADJ), &badj)) begin = badj * speed;
+        else if (num(F(C_BEGIN), &begin)) begin -= ini;
+        else begin = -1;
+        if (num(F(C_END_ADJ), &eadj)) end = eadj * speed;
+        else if (num(F(C_END), &end)) end -= ini;
+        else end = -1;
+#undef F
+        cs_lset_track *t = NULL;
+        for (size_t i = 0; i < set->n && !t; i++)
+            if (!strcmp(set->tracks[i].path, path)) t = &set->tracks[i];
+        if (!t && !(t = cs_lset_add_track(set, path, bpm, ini, begin, end))) goto oom;
+        char full[8192];
+        resolve(full, sizeof full, dir, part);
+        if (cs_lset_add_rung(t, target, speed, full) < 0) goto oom;
+    }
+    if (skipped > 3) cs_log_warn("%s: %d rows skipped in all", csv_path, skipped);
+    free(text);
+    return 0;
+oom:
+    free(text);
+    return cs_err_set(err, "%s: out of memory", csv_path);
+}
+
+/* ---- probing ---- */
+
+size_t cs_lset_probe(cs_lset *set)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        cs_lset_track *t = &set->tracks[i];
+        size_t keep = 0;
+        for (size_t k = 0; k < t->n_rungs; k++) {
+            cs_lset_rung *r = &t->rungs[k];
+            cs_err e = {{0}};
+            cs_decoder *d = cs_decoder_open(r->path, 44100, 2, &e);
+            double secs = d ? cs_decoder_duration(d) : -1;
+            if (d) cs_decoder_free(d);
+            if (!d || !(secs > 0)) {
+                cs_log_warn("%s: rung %g BPM left out: %s", t->name, r->bpm,
+                            d ? "unknown length" : e.msg);
+                free(r->path);
+                continue;
+            }
+            /* The reader computes the length the same way; seeks by fraction
+             * of it land on the frame we mean. */
+            r->frames = llround(secs * 44100.0);
+            t->rungs[keep++] = *r;
+        }
+        t->n_rungs = keep;
+        if (!keep) {
+            cs_log_warn("%s: no playable part; track skipped", t->name);
+            track_free(t);
+            continue;
+        }
+        if (!(t->begin_u > 0) || !(t->end_u > t->begin_u)) {
+            /* No usable cues: hand over for the last quarter of the part. */
+            double len = (double)t->rungs[0].frames / 44100.0 * t->rungs[0].speed;
+            if (!(t->end_u > 0) || t->end_u > len) t->end_u = len;
+            if (!(t->begin_u > 0) || t->begin_u >= t->end_u) t->begin_u = 0.75 * t->end_u;
+        }
+        set->tracks[out++] = *t;
+    }
+    set->n = out;
+
+    /* The set's ladder: every rung any track has. */
+    for (size_t i = 0; i < set->n; i++) {
+        cs_lset_track *t = &set->tracks[i];
+        for (size_t j = 0; j < set->n; j++) {
+            const cs_lset_track *o = &set->tracks[j];
+            size_t k = 0;
+            for (; k < o->n_rungs; k++) {
+                bool has = false;
+                for (size_t m = 0; m < t->n_rungs; m++)
+                    if (fabs(t->rungs[m].bpm - o->rungs[k].bpm) < 1e-9) has = true;
+                if (!has) break;
+            }
+            if (k < o->n_rungs) {
+                cs_log_warn("%s: no %g BPM rung; its nearest rung plays instead", t->name, o->rungs[k].bpm);
+                break;
+            }
+        }
+    }
+    return set->n;
+}

@@ -1,0 +1,70 @@
+/* A ladder set: the tracks a ladder-set playback walks through, each with
+ * its section cues and its rungs (the same part rendered at several BPMs by
+ * `cs export --ladder`).  Read from an export CSV (rows grouped by `path`)
+ * or built by db/ladderset_db.c from the library; then probed, so that what
+ * reaches the player is only what can be played.
+ *
+ * Musical time: "u" is seconds of the ORIGINAL track after ini_cue.  A rung
+ * at speed s holds u at part time u / s, so every rung of a track shares one
+ * beat grid in u: the library's beats (minus ini_cue) when known, else beat 0
+ * at the part start with period 60 / bpm (the CSV says nothing more).
+ *
+ *   cs_lset set = {0};
+ *   if (cs_lset_read_csv("selected.csv", &set, &err) < 0) fail(err.msg);
+ *   cs_lset_probe(&set);              // warns, drops unplayable rungs/tracks
+ *   ... set.tracks[i].rungs[k].path ...
+ *   cs_lset_free(&set);
+ */
+#ifndef CS_LADDERSET_H
+#define CS_LADDERSET_H
+
+#include <stddef.h>
+#include "pkg/err.h"
+#include "pkg/track.h"
+
+typedef struct cs_lset_rung {
+    double bpm;           /* the rung's tempo (target_bpm) */
+    double speed;         /* bpm / the track's bpm: part time = u / speed */
+    char *path;           /* the part file, resolved */
+    long long frames;     /* length at 44.1 kHz (after probing), 0 unknown */
+} cs_lset_rung;
+
+typedef struct cs_lset_track {
+    char *path;           /* the original audio (the CSV's `path`) */
+    char *name;           /* shown in logs: the file name without extension */
+    double bpm;           /* the track's own BPM (the export's reference) */
+    double ini_cue;       /* seconds in the original */
+    double begin_u;       /* begin_cue - ini_cue: where the next track comes in */
+    double end_u;         /* end_cue - ini_cue: the part's end */
+    cs_dvec beats;        /* beat times in u (sorted), empty: the CSV rule */
+    cs_lset_rung *rungs;  /* sorted by bpm, distinct */
+    size_t n_rungs;
+} cs_lset_track;
+
+typedef struct cs_lset {
+    cs_lset_track *tracks;
+    size_t n;
+} cs_lset;
+
+/* Reads an export CSV.  part_file paths that are relative resolve against
+ * the CSV's folder when the file is there, else the working directory.
+ * Rows without a part_file or with unusable numbers are skipped with a
+ * warning; an unreadable file or a header without path / bpm / target_bpm /
+ * part_file is an error. */
+int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err);
+
+/* Appends a track (copies name/path); returns it, NULL when out of memory. */
+cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, double ini_cue,
+                                 double begin_u, double end_u);
+/* Adds a rung to t (a rung of the same bpm replaces the old one). */
+int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *path);
+
+/* Opens every rung's file: a missing or undecodable one is dropped with a
+ * warning; a track left without rungs is dropped (warned).  Then warns once
+ * per track that lacks some rung the set's ladder has (it will play its
+ * nearest one).  Returns the tracks left. */
+size_t cs_lset_probe(cs_lset *set);
+
+void cs_lset_free(cs_lset *set);
+
+#endif

@@ -1,0 +1,34 @@
+/* Line plots as hand-written SVG: panels stacked vertically sharing one x
+ * axis, each with its own y axis, ticks, grid and legend.  Enough for
+ * tempo traces; no plotting library.  NaN y values break a line.
+ *
+ *   cs_plot_series s[] = { { "current BPM", "#1f77b4", x, y, n, 0 } };
+ *   cs_plot_panel p[] = { { "BPM", 0, 0, s, 1 } };          // ymin = ymax: auto
+ *   cs_svgplot_write("out.svg", "title", "time (s)", p, 1, &err);
+ */
+#ifndef CS_SVGPLOT_H
+#define CS_SVGPLOT_H
+
+#include <stddef.h>
+#include "pkg/err.h"
+
+enum { CS_PLOT_STEP = 1, CS_PLOT_DASHED = 2, CS_PLOT_THICK = 4 };
+
+typedef struct cs_plot_series {
+    const char *label, *color;
+    const double *x, *y;
+    size_t n;
+    int flags;                /* CS_PLOT_STEP: hold each value until the next x */
+} cs_plot_series;
+
+typedef struct cs_plot_panel {
+    const char *ylabel;
+    double ymin, ymax;        /* equal: from the data, padded */
+    const cs_plot_series *series;
+    size_t n_series;
+} cs_plot_panel;
+
+int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
+                     const cs_plot_panel *panels, size_t n_panels, cs_err *err);
+
+#endif
