@@ -2,6 +2,7 @@
 #include "pkg/stretch.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,22 +69,18 @@ static int render_rubberband(const cs_audio *in, double speed, cs_stretch_qualit
         return cs_err_set(err, "stretch: input too long for rubberband (%zu frames)", in->frames);
     /* Offline: two passes, exact output length and internal start-delay
      * compensation.  Threading never: the exporter runs one job per core.
-     * R2 runs with the library's percussive preset (short window,
-     * independent phases).  Measured on the synth's click track over the
-     * 105..130 ladder from 122.5 (test_stretch.c and the report in git log):
-     * R2's default window smeared the 1.5 ms clicks and lost some of them;
-     * the preset keeps every beat within 4.4 ms and is the fastest R2.  Any
-     * R2 set-up that keeps transients resets phases at each beat, which
-     * makes a steady tone warble (FFT peak up to 2 % off); R2 with
-     * SmoothingOn ends its output with a burst near full scale (also from
-     * the rubberband CLI with --smoothing), so it is not used. */
+     * "fast" is R3 with the short window, not R2.  Measured on synthesised
+     * click tracks over a 105..130 ladder from 122.5 BPM: R2 cannot keep
+     * both a steady tone and the beats (its defaults, as `rubberband -2`,
+     * smear 1.5 ms clicks by up to 15 ms; its percussive preset keeps beats
+     * within 4.4 ms but makes a steady tone warble by up to 2 %), while R3
+     * with the short window keeps beats within 1.2 ms and pitch within 0.2 %
+     * at the same CPU cost as R2 (0.17 s vs 0.17-0.20 s for 8 s stereo with
+     * the CLI).  R2 with SmoothingOn also ends its output with a burst near
+     * full scale. */
     RubberBandOptions opt = RubberBandOptionProcessOffline | RubberBandOptionChannelsTogether |
-                            RubberBandOptionThreadingNever;
-    if (q == CS_STRETCH_FAST)
-        opt |= RubberBandOptionEngineFaster | RubberBandOptionWindowShort |
-               RubberBandOptionPhaseIndependent;
-    else
-        opt |= RubberBandOptionEngineFiner;
+                            RubberBandOptionThreadingNever | RubberBandOptionEngineFiner;
+    if (q == CS_STRETCH_FAST) opt |= RubberBandOptionWindowShort;
     RubberBandState rb = rubberband_new((unsigned)in->rate, (unsigned)ch, opt, 1.0 / speed, 1.0);
     float *buf = calloc((size_t)BLOCK * (size_t)ch, sizeof(float));
     float **planes = calloc((size_t)ch, sizeof *planes);
@@ -315,6 +312,148 @@ static int render_rate(const cs_audio *in, double speed, cs_audio *out, cs_err *
     free(w);
     free(acc);
     return 0;
+}
+
+/* ---- WSOLA anchored at beats -------------------------------------------- */
+
+/* atempo places its fragments where they correlate best, so a transient can
+ * land up to ~15 ms off its ideal time (measured on click tracks).  When the
+ * caller knows the beats, each inter-beat stretch is rendered on its own and
+ * placed so that its beat lands exactly: atempo copies the first half-window
+ * of its input unscaled, so a chunk that starts PRE before a beat carries
+ * that beat at PRE after its start.  Chunks overlap by FADE samples inside
+ * that pre-roll and are joined with a raised-cosine crossfade in the middle
+ * of it.  Exact placement would leave sustained tones with a phase jump at
+ * every beat, so, as WSOLA does at its splices, the chunk may move by up to
+ * SHIFT to where it continues the previous one best: beats land within SHIFT
+ * (instead of ~15 ms) and tones stay continuous.  Each chunk's
+ * input stops GUARD before the next beat so the previous chunk never holds a
+ * displaced copy of it, and is padded with its own last TAIL mirrored, so
+ * the end-of-stream flush (which emits stray fragments, measured as a ghost
+ * click ~11 ms before the next beat when slowing down) falls past the part
+ * of the chunk that is used. */
+#define ANCHOR_PRE_S 0.020
+#define ANCHOR_FADE_S 0.005
+#define ANCHOR_SHIFT_S 0.005
+#define ANCHOR_GUARD_S 0.001
+#define ANCHOR_MIN_GAP_S 0.1
+#define ANCHOR_TAIL_S 0.04
+
+/* How far (in [-max_shift, +max_shift] frames) to move the new chunk so that,
+ * over the crossfade window [win, win + fade) of the output, it continues
+ * what `out` already holds: the best normalised cross-correlation over all
+ * channels.  A sustained tone and the bass then run on without a phase
+ * jump at the splice; the beat moves by at most max_shift. */
+static long long best_shift(const cs_audio *out, const cs_audio *chunk, long long at,
+                            long long win, size_t fade, long long max_shift)
+{
+    const size_t ch = (size_t)out->channels;
+    long long best = 0;
+    double best_score = -2.0;
+    if (win < 0 || (size_t)win + fade > out->frames) return 0;
+    const float *x = out->data + (size_t)win * ch;
+    for (long long d = -max_shift; d <= max_shift; d++) {
+        long long j = win - (at + d);          /* chunk frame under win */
+        if (j < 0 || (size_t)j + fade > chunk->frames) continue;
+        const float *y = chunk->data + (size_t)j * ch;
+        double xy = 0, xx = 0, yy = 0;
+        for (size_t i = 0; i < fade * ch; i++) {
+            xy += (double)x[i] * y[i];
+            xx += (double)x[i] * x[i];
+            yy += (double)y[i] * y[i];
+        }
+        double score = xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0.0;
+        /* Prefer the smaller shift on ties: the beat stays closer. */
+        if (score > best_score + 1e-9 || (fabs(score - best_score) <= 1e-9 && llabs(d) < llabs(best))) {
+            best_score = score;
+            best = d;
+        }
+    }
+    return best;
+}
+
+static int render_wsola_anchored(const cs_audio *in, double speed, const cs_dvec *beats,
+                                 cs_audio *out, cs_err *err)
+{
+    const size_t ch = (size_t)in->channels;
+    const size_t pre = (size_t)lround(ANCHOR_PRE_S * in->rate);
+    const size_t fade = (size_t)lround(ANCHOR_FADE_S * in->rate);
+    const size_t guard = (size_t)lround(ANCHOR_GUARD_S * in->rate);
+    const size_t gap = (size_t)lround(ANCHOR_MIN_GAP_S * in->rate);
+    const long long shift = lround(ANCHOR_SHIFT_S * in->rate);
+    size_t *a = malloc((beats->n + 1) * sizeof *a);
+    if (!a) return cs_err_set(err, "stretch: out of memory");
+    size_t n = 0;
+    a[n++] = 0;
+    for (size_t i = 0; i < beats->n; i++) {
+        double t = beats->v[i] * in->rate;
+        if (!(t >= 0)) continue;
+        size_t p = (size_t)llround(t);
+        if (p >= a[n - 1] + gap && p + gap <= in->frames) a[n++] = p;
+    }
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        size_t start = k ? a[k] - pre : 0;
+        size_t end = k + 1 < n ? a[k + 1] - guard : in->frames;
+        size_t len = end - start;
+        size_t tail = k + 1 < n ? (size_t)lround(ANCHOR_TAIL_S * in->rate) : 0;
+        if (tail > len) tail = len;
+        cs_audio view = {0}, tmp = {0};
+        if (cs_audio_alloc(&view, len + tail, in->channels, in->rate) < 0 ||
+            cs_audio_alloc(&tmp, cs_stretch_out_frames(len + tail, speed), in->channels,
+                           in->rate) < 0) {
+            cs_audio_free(&view);
+            rc = cs_err_set(err, "stretch: out of memory");
+            break;
+        }
+        memcpy(view.data, in->data + start * ch, len * ch * sizeof(float));
+        for (size_t i = 0; i < tail; i++)
+            memcpy(view.data + (len + i) * ch, in->data + (end - 1 - i) * ch, ch * sizeof(float));
+        rc = render_wsola(&view, speed, &tmp, err);
+        cs_audio_free(&view);
+        /* Where this chunk's first frame goes: its beat (PRE in) on the grid,
+         * give or take the splice shift. */
+        long long at = k ? llround((double)a[k] / speed) - (long long)pre : 0;
+        long long win = at + (long long)(pre / 2);   /* crossfade window start */
+        if (k && rc == 0) at += best_shift(out, &tmp, at, win, fade, shift);
+        for (size_t j = 0; rc == 0 && j < tmp.frames; j++) {
+            long long o = at + (long long)j;
+            if (o < (k ? win : 0)) continue;
+            if ((size_t)o >= out->frames) break;
+            float *dst = out->data + (size_t)o * ch;
+            const float *src = tmp.data + j * ch;
+            if (k && o < win + (long long)fade) {
+                float x = ((float)(o - win) + 0.5f) / (float)fade;
+                float w = 0.5f - 0.5f * cosf((float)M_PI * x);
+                for (size_t c = 0; c < ch; c++) dst[c] = dst[c] * (1.0f - w) + src[c] * w;
+            } else {
+                memcpy(dst, src, ch * sizeof(float));
+            }
+        }
+        cs_audio_free(&tmp);
+    }
+    free(a);
+    return rc;
+}
+
+int cs_stretch_render_anchored(const cs_audio *in, double speed, cs_stretch_method m,
+                               cs_stretch_quality q, const cs_dvec *beats, cs_audio *out,
+                               cs_err *err)
+{
+    /* The pre-roll must still cover the crossfade and guard after scaling. */
+    bool anchored = m == CS_STRETCH_WSOLA && beats && beats->n > 0 && speed != 1.0 &&
+                    (ANCHOR_PRE_S - ANCHOR_GUARD_S) / speed >= ANCHOR_PRE_S / 2 + ANCHOR_SHIFT_S;
+    if (!anchored) return cs_stretch_render(in, speed, m, q, out, err);
+    memset(out, 0, sizeof *out);
+    if (cs_stretch_check_speed(speed, err) < 0) return -1;
+    if (in->channels <= 0 || in->rate <= 0 || (in->frames > 0 && !in->data))
+        return cs_err_set(err, "stretch: empty input (no channels or rate)");
+    if (cs_audio_alloc(out, cs_stretch_out_frames(in->frames, speed), in->channels, in->rate) < 0)
+        return cs_err_set(err, "stretch: out of memory");
+    cs_av_quiet();
+    int rc = render_wsola_anchored(in, speed, beats, out, err);
+    if (rc < 0) cs_audio_free(out);
+    return rc;
 }
 
 int cs_stretch_render(const cs_audio *in, double speed, cs_stretch_method m,

@@ -8,11 +8,10 @@
  *
  *   CS_STRETCH_RUBBERBAND  librubberband offline (study, then process), pitch
  *                          kept; CS_STRETCH_BEST = R3 "finer" engine,
- *                          CS_STRETCH_FAST = R2 "faster" with the
- *                          library's percussive preset (short window,
- *                          independent phases): beats within ~5 ms, 3-4x
- *                          faster than R3, but sustained tones warble (up
- *                          to 2 % pitch error measured on a steady sine).
+ *                          CS_STRETCH_FAST = R3 with the short window:
+ *                          as cheap as R2 but beats within ~1.2 ms and
+ *                          pitch within 0.2 % where R2 could not keep
+ *                          both (see stretch.c).
  *                          Channels together (mono-compatible), one thread.
  *   CS_STRETCH_WSOLA       FFmpeg's atempo filter (WSOLA), pitch kept, ~20x
  *                          faster than R2 with audibly rougher transients.
@@ -43,6 +42,7 @@
 #include <stddef.h>
 #include "pkg/audio.h"
 #include "pkg/err.h"
+#include "pkg/track.h"
 
 typedef enum cs_stretch_method {
     CS_STRETCH_RUBBERBAND = 0,
@@ -52,7 +52,7 @@ typedef enum cs_stretch_method {
 
 typedef enum cs_stretch_quality {
     CS_STRETCH_BEST = 0,    /* rubberband R3 */
-    CS_STRETCH_FAST,        /* rubberband R2 */
+    CS_STRETCH_FAST,        /* rubberband R3, short window */
 } cs_stretch_quality;
 
 /* Speeds outside this range are refused (4x is two octaves of tempo). */
@@ -67,6 +67,14 @@ int cs_stretch_render(const cs_audio *in, double speed, cs_stretch_method m,
 
 /* llround(in_frames / speed): the exact output length of every method. */
 size_t cs_stretch_out_frames(size_t in_frames, double speed);
+
+/* As cs_stretch_render, with the input's beats (seconds from its start,
+ * ascending) as anchors: for CS_STRETCH_WSOLA every beat then lands exactly
+ * on beat/speed (atempo alone drifts up to ~15 ms around it); other methods
+ * already place beats within ~1 ms and ignore the anchors. */
+int cs_stretch_render_anchored(const cs_audio *in, double speed, cs_stretch_method m,
+                               cs_stretch_quality q, const cs_dvec *beats, cs_audio *out,
+                               cs_err *err);
 
 /* 0 when speed is finite and within [CS_STRETCH_MIN_SPEED, MAX]. */
 int cs_stretch_check_speed(double speed, cs_err *err);

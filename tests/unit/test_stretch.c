@@ -20,12 +20,13 @@ static int fixture(double seconds, int channels, double first_beat, cs_audio *a,
     return cs_synth_render(&p, a, s, &e);
 }
 
-typedef struct { cs_stretch_method m; cs_stretch_quality q; const char *name; } variant;
+typedef struct { cs_stretch_method m; cs_stretch_quality q; const char *name; int anchored; } variant;
 static const variant variants[] = {
-    { CS_STRETCH_RUBBERBAND, CS_STRETCH_BEST, "rubberband-R3" },
-    { CS_STRETCH_RUBBERBAND, CS_STRETCH_FAST, "rubberband-R2" },
-    { CS_STRETCH_WSOLA, CS_STRETCH_BEST, "wsola" },
-    { CS_STRETCH_RATE, CS_STRETCH_BEST, "rate" },
+    { CS_STRETCH_RUBBERBAND, CS_STRETCH_BEST, "rubberband-R3", 0 },
+    { CS_STRETCH_RUBBERBAND, CS_STRETCH_FAST, "rubberband-R3short", 0 },
+    { CS_STRETCH_WSOLA, CS_STRETCH_BEST, "wsola", 0 },
+    { CS_STRETCH_RATE, CS_STRETCH_BEST, "rate", 0 },
+    { CS_STRETCH_WSOLA, CS_STRETCH_BEST, "wsola-anchored", 1 },
 };
 
 TEST(rejects_bad_speeds)
@@ -99,12 +100,12 @@ static double rms_db(const cs_audio *a)
 }
 
 /* Worst |onset - beat/speed| over the beats, the first included. */
-static int beat_error(const cs_audio *out, const cs_struct *s, double speed, double *worst,
-                      double *first, size_t *matched)
+static int beat_error(const cs_audio *out, const cs_struct *s, double speed, double threshold,
+                      double *worst, double *first, size_t *matched)
 {
     double *t;
     size_t n;
-    if (measure_onsets(out, 0.25, 0.1, &t, &n) < 0) return -1;
+    if (measure_onsets(out, threshold, 0.1, &t, &n) < 0) return -1;
     *worst = 0;
     *first = NAN;
     *matched = 0;
@@ -122,7 +123,8 @@ static int beat_error(const cs_audio *out, const cs_struct *s, double speed, dou
     return 0;
 }
 
-static void check_timing_pitch(const variant *v, double tol_s, double pitch_tol, double seconds)
+static void check_timing_pitch(const variant *v, double tol_s, double pitch_tol, double seconds,
+                               double onset_threshold)
 {
     cs_audio a, out;
     cs_struct s;
@@ -132,13 +134,15 @@ static void check_timing_pitch(const variant *v, double tol_s, double pitch_tol,
     const double rungs[2] = { 105, 130 };
     for (int r = 0; r < 2; r++) {
         double speed = rungs[r] / SRC_BPM;
-        if (cs_stretch_render(&a, speed, v->m, v->q, &out, &e) < 0) {
+        int rs = v->anchored ? cs_stretch_render_anchored(&a, speed, v->m, v->q, &s.beats, &out, &e)
+                             : cs_stretch_render(&a, speed, v->m, v->q, &out, &e);
+        if (rs < 0) {
             unit_fail(__FILE__, __LINE__, "%s: %s", v->name, e.msg);
             break;
         }
         double worst, first;
         size_t matched;
-        int rc = beat_error(&out, &s, speed, &worst, &first, &matched);
+        int rc = beat_error(&out, &s, speed, onset_threshold, &worst, &first, &matched);
         double hz = measure_pitch(&out, 0.2, 0, 100, 1500);
         double want_hz = v->m == CS_STRETCH_RATE ? 440 * speed : 440;
         level[r] = rms_db(&out);
@@ -156,12 +160,17 @@ static void check_timing_pitch(const variant *v, double tol_s, double pitch_tol,
     cs_audio_free(&a);
 }
 
-TEST(rubberband_r3_beats_and_pitch) { check_timing_pitch(&variants[0], 0.005, 0.005, 8); }
-/* R2 keeps beats only by resetting phases at each of them, and the steady
- * tone then warbles: its FFT peak lands up to 2 % off (see stretch.c). */
-TEST(rubberband_r2_beats_and_pitch) { check_timing_pitch(&variants[1], 0.005, 0.025, 8); }
-TEST(wsola_beats_and_pitch) { check_timing_pitch(&variants[2], 0.010, 0.005, 8); }
-TEST(rate_beats_exact_and_pitch_follows) { check_timing_pitch(&variants[3], 0.0005, 0.001, 8); }
+TEST(rubberband_r3_beats_and_pitch) { check_timing_pitch(&variants[0], 0.005, 0.005, 8, 0.25); }
+/* --quality fast: R3 with the short window keeps beats and pitch too. */
+TEST(rubberband_fast_beats_and_pitch) { check_timing_pitch(&variants[1], 0.005, 0.005, 8, 0.25); }
+TEST(wsola_beats_and_pitch) { check_timing_pitch(&variants[2], 0.010, 0.005, 8, 0.25); }
+/* Anchored at the beats, WSOLA puts every click within the 5 ms splice
+ * shift of its grid time (plain atempo: ~15 ms) and keeps the tone. */
+TEST(wsola_anchored_beats_and_pitch)
+{
+    check_timing_pitch(&variants[4], 0.0052, 0.005, 8, 0.25);
+}
+TEST(rate_beats_exact_and_pitch_follows) { check_timing_pitch(&variants[3], 0.0005, 0.001, 8, 0.25); }
 
 /* The end of the output is as clean as the rest: no burst, no clipping
  * (R2 with SmoothingOn ended near full scale). */
