@@ -28,7 +28,7 @@
 #include "pkg/parts.h"
 
 /* Bump when rendering changes in a way that makes old parts stale. */
-#define RENDER_VERSION 1
+#define RENDER_VERSION 2
 /* One gain per track keeps every rung at the same level: sources peaking
  * above -1 dBFS are turned down to it, so the stretchers' overshoot has room. */
 #define HEADROOM_PEAK 0.891f
@@ -46,6 +46,7 @@ typedef struct track_job {
     struct stat audio_sb;
     int state;                 /* DEC_* under ctx.mu */
     cs_audio cut;
+    cs_dvec anchors;           /* the track's beats in the cut, seconds from its start */
     float gain;
     int remaining;             /* parts to do that still need the cut */
     bool skipped, failed;
@@ -145,17 +146,20 @@ static bool is_file(const char *p, struct stat *sb)
     return p && stat(p, sb) == 0 && S_ISREG(sb->st_mode);
 }
 
-/* The library's path, else the JSON path, else the same name in --audio-dir. */
+/* The library's path, else the JSON path, else the same name in --audio-dir;
+ * made absolute so fingerprints do not depend on the working directory. */
 static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb)
 {
-    if (is_file(t->audio_path, sb)) return strdup(t->audio_path);
-    if (is_file(t->analysed_path, sb)) return strdup(t->analysed_path);
-    if (audio_dir && t->analysed_path) {
-        char buf[PATH_MAX];
+    char buf[PATH_MAX], real[PATH_MAX];
+    const char *found = NULL;
+    if (is_file(t->audio_path, sb)) found = t->audio_path;
+    else if (is_file(t->analysed_path, sb)) found = t->analysed_path;
+    else if (audio_dir && t->analysed_path) {
         snprintf(buf, sizeof buf, "%s/%s", audio_dir, cs_path_basename(t->analysed_path));
-        if (is_file(buf, sb)) return strdup(buf);
+        if (is_file(buf, sb)) found = buf;
     }
-    return NULL;
+    if (!found) return NULL;
+    return strdup(realpath(found, real) ? real : found);
 }
 
 /* ---- rendering ------------------------------------------------------------ */
@@ -200,6 +204,13 @@ static int decode_cut(ctx *c, track_job *tj)
         cs_audio_free(&tj->cut);
         return -1;
     }
+    /* Beats inside the cut anchor the WSOLA stretch (see stretch.h). */
+    const cs_dvec *b = &tj->t->beats;
+    tj->anchors.v = malloc((b->n ? b->n : 1) * sizeof(double));
+    tj->anchors.n = 0;
+    for (size_t i = 0; tj->anchors.v && i < b->n; i++)
+        if (b->v[i] >= q->ini_cue && b->v[i] < q->end_cue)
+            tj->anchors.v[tj->anchors.n++] = b->v[i] - q->ini_cue;
     float peak = cs_audio_peak(&tj->cut);
     tj->gain = peak > HEADROOM_PEAK ? HEADROOM_PEAK / peak : 1.0f;
     return 0;
@@ -234,7 +245,9 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     cs_audio out = {0};
     const cs_audio *w = &tj->cut;
     if (p->target > 0 && fabs(p->speed - 1.0) > 1e-9) {
-        if (cs_stretch_render(&tj->cut, p->speed, o->method, o->quality, &out, err) < 0) return -1;
+        if (cs_stretch_render_anchored(&tj->cut, p->speed, o->method, o->quality, &tj->anchors,
+                                       &out, err) < 0)
+            return -1;
     } else if (p->target > 0) {
         if (cs_audio_alloc(&out, tj->cut.frames, tj->cut.channels, tj->cut.rate) < 0)
             return cs_err_set(err, "out of memory");
@@ -299,7 +312,11 @@ static void *worker(void *arg)
         p->done = ok;
         p->failed = !ok;
         if (ok) c->st->rendered++;
-        if (--tj->remaining == 0) cs_audio_free(&tj->cut);
+        if (--tj->remaining == 0) {
+            cs_audio_free(&tj->cut);
+            free(tj->anchors.v);
+            tj->anchors.v = NULL;
+        }
         c->finished++;
         pthread_cond_broadcast(&c->cv);
         pthread_mutex_unlock(&c->mu);
@@ -469,6 +486,7 @@ static void ctx_free(ctx *c)
         free(c->tracks[i].audio);
         free(c->tracks[i].stem);
         cs_audio_free(&c->tracks[i].cut);
+        free(c->tracks[i].anchors.v);
     }
     for (size_t i = 0; i < c->n_parts; i++) {
         free(c->parts[i].out_abs);

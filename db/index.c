@@ -523,25 +523,32 @@ static bool is_file(const char *p)
     return p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* An absolute path, so the library works from any working directory. */
+static char *absolute(const char *p)
+{
+    char real[PATH_MAX];
+    return strdup(realpath(p, real) ? real : p);
+}
+
 /* JSON path when it exists; else the same file name in --audio-dir; else the
  * same name next to the struct file; else the matched Rekordbox Location. */
 static char *resolve_audio(const char *analysed, const char *struct_path, const char *audio_dir,
                            const char *rb_path)
 {
     char buf[PATH_MAX];
-    if (is_file(analysed)) return strdup(analysed);
+    if (is_file(analysed)) return absolute(analysed);
     const char *base = analysed ? cs_path_basename(analysed) : NULL;
     if (base && *base && audio_dir) {
         snprintf(buf, sizeof buf, "%s/%s", audio_dir, base);
-        if (is_file(buf)) return strdup(buf);
+        if (is_file(buf)) return absolute(buf);
     }
     if (base && *base) {
         const char *slash = strrchr(struct_path, '/');
         int dl = slash ? (int)(slash - struct_path) : 1;
         snprintf(buf, sizeof buf, "%.*s/%s", dl, slash ? struct_path : ".", base);
-        if (is_file(buf)) return strdup(buf);
+        if (is_file(buf)) return absolute(buf);
     }
-    if (is_file(rb_path)) return strdup(rb_path);
+    if (is_file(rb_path)) return absolute(rb_path);
     return NULL;
 }
 
