@@ -71,6 +71,8 @@ struct cs_ladder {
     uint64_t xf_t, hold, last_rate;
     double eff;                   /* the BPM every voice plays at */
     double bpm;
+    double slope, slope_bpm, target;      /* BPM per second (smoothed), and where it was measured */
+    uint64_t slope_t;
     FILE *trace;
     uint64_t next_trace;
     trow *rows;
@@ -116,13 +118,19 @@ static uint64_t deck_time_at(const cs_ladder *l, const ldeck *d, double u)
 
 static double period(const cs_ladder *l, int track) { return 60.0 / l->set.tracks[track].bpm; }
 
-static int pick(const cs_ladder *l, int track, int cur, unsigned bad)
+/* Rungs are chosen for the tempo expected `ahead` seconds on, when the
+ * switch sounds (up to a beat later): a fast glide would otherwise leave the
+ * rate a beat behind.  The glide approaches its target, never passes it. */
+static int pick(const cs_ladder *l, int track, int cur, unsigned bad, double ahead)
 {
+    double b = l->eff + l->slope * ahead;
+    if ((l->slope > 0 && b > l->target) || (l->slope < 0 && b < l->target)) b = l->target;
+    if ((l->slope > 0 && b < l->eff) || (l->slope < 0 && b > l->eff)) b = l->eff;
     const cs_lset_track *t = &l->set.tracks[track];
     double r[64];
     size_t n = t->n_rungs < 64 ? t->n_rungs : 64;
     for (size_t k = 0; k < n; k++) r[k] = t->rungs[k].bpm;
-    return cs_ladder_pick_rung(r, n, cur, l->eff, l->hyst, l->o.max_dev, bad);
+    return cs_ladder_pick_rung(r, n, cur, b, l->hyst, l->o.max_dev, bad);
 }
 
 /* ---- streams ---- */
@@ -208,11 +216,15 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     }
     if (d->sw == SW_NONE) {
         if (!old->committed) return;
-        int want = pick(l, d->track, old->rung, d->bad);
-        if (want == old->rung) return;
         double prep_u = l->o.prepare_s * l->eff / tr->bpm;
         long k;
         double ub = cs_ladder_beat_at_or_after(&tr->beats, period(l, d->track), deck_u(l, d, tc) + prep_u, &k);
+        double ahead = (double)(deck_time_at(l, d, ub) - now) / CS_RATE;
+        int want = pick(l, d->track, old->rung, d->bad, ahead);
+        if (want == old->rung) return;
+        /* A jump (/set_tempo) far off the rung: switch now, between beats
+         * (the mapping holds anywhere), rather than play a beat off-pitch. */
+        if (fabs(l->eff / tr->rungs[old->rung].bpm - 1.0) > 2 * l->o.max_dev) ub = deck_u(l, d, tc) + prep_u;
         if (ub + 0.1 > d->end_u) return;             /* too near the end to bother */
         if (open_voice(l, d, nv, want, ub / tr->rungs[want].speed * CS_RATE) < 0) return;
         d->sw = SW_OPEN;
@@ -273,7 +285,7 @@ static int open_track(cs_ladder *l, int di)
     d->cur = 0;
     d->free_at = 0;
     d->end_u = part_end_u(tr);
-    int rung = pick(l, l->next, -1, 0);
+    int rung = pick(l, l->next, -1, 0, 0);
     double u0 = cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
@@ -453,6 +465,7 @@ static void report(cs_ladder *l, uint64_t now)
 {
     cs_control_status st;
     cs_control_status_get(l->c, &st);
+    l->target = st.target_bpm;
     double s = (double)now / CS_RATE;
     if (st.movement >= 0 && fabs(st.movement - l->logged_move) > 1e-9 && s - l->logged_move_s >= 1.0) {
         cs_log_info("movement %.3f -> target %.2f BPM (now %.2f)", st.movement, st.target_bpm, st.bpm);
@@ -487,7 +500,15 @@ static void hook_tick(void *ctx, double bpm, uint64_t now)
     cs_ladder *l = ctx;
     uint64_t tc = now + l->o.lead;
     l->bpm = bpm;
-    if (l->eff <= 0) l->eff = bpm;
+    if (l->eff <= 0) l->eff = l->slope_bpm = bpm;
+    if (now >= l->slope_t + CS_RATE / 10) {
+        double s = (bpm - l->slope_bpm) / ((double)(now - l->slope_t) / CS_RATE);
+        if (s > 10) s = 10;                           /* a /set_tempo jump is no trend */
+        if (s < -10) s = -10;
+        l->slope = 0.5 * l->slope + 0.5 * s;
+        l->slope_bpm = bpm;
+        l->slope_t = now;
+    }
     update_rates(l, tc);
     tracks(l, now, tc);
     for (int i = 0; i < 2; i++)

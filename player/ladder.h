@@ -38,7 +38,7 @@ typedef struct cs_ladder_opts {
     uint64_t lead;           /* frames between a decision and its command time
                                 (live: more than one device buffer; render: 0) */
     double prepare_s;        /* seconds to open a stream before it is needed */
-    double hysteresis;       /* BPM; <= 0: a tenth of the rung step, at most 0.5 */
+    double hysteresis;       /* BPM; <= 0: 5% of the rung step, at most 0.5 */
     double max_dev;          /* rate bound that forces a switch (0.02) */
     double volume;           /* voice volume (0.8, as the original's --vol) */
     int meter;               /* beats per bar for /cs/next (4) */
@@ -67,7 +67,7 @@ void cs_ladder_free(cs_ladder *l);
  * chosen unless nothing else is left. */
 int cs_ladder_pick_rung(const double *rungs, size_t n, int cur, double bpm, double hyst,
                         double max_dev, unsigned bad_mask);
-/* Default hysteresis for a ladder: a tenth of its smallest step, <= 0.5. */
+/* Default hysteresis for a ladder: 5% of its smallest step, <= 0.5. */
 double cs_ladder_default_hyst(const double *rungs, size_t n);
 
 /* The same musical place in another rung: pos × rung_old / rung_new. */

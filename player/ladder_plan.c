@@ -28,7 +28,7 @@ double cs_ladder_default_hyst(const double *rungs, size_t n)
     double step = INFINITY;
     for (size_t k = 1; k < n; k++)
         if (rungs[k] - rungs[k - 1] > 0 && rungs[k] - rungs[k - 1] < step) step = rungs[k] - rungs[k - 1];
-    double h = 0.1 * step;
+    double h = 0.05 * step;
     return isfinite(h) && h < 0.5 ? h : 0.5;
 }
 

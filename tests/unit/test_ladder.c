@@ -53,9 +53,11 @@ TEST(bad_rungs_are_avoided)
 
 TEST(default_hysteresis)
 {
-    CHECK_NEAR(cs_ladder_default_hyst(L, NL), 0.4, 1e-12);
+    CHECK_NEAR(cs_ladder_default_hyst(L, NL), 0.2, 1e-12);
     static const double big[] = { 100, 110, 120 };
     CHECK_NEAR(cs_ladder_default_hyst(big, 3), 0.5, 1e-12);
+    static const double wide[] = { 100, 120 };
+    CHECK_NEAR(cs_ladder_default_hyst(wide, 2), 0.5, 1e-12);
     CHECK_NEAR(cs_ladder_default_hyst(big, 1), 0.5, 1e-12);
 }
 
