@@ -25,7 +25,8 @@ static const char usage[] =
     "Tonality in classic and Camelot notation, percent-encoded Locations).\n"
     "Existing files are replaced.\n"
     "\n"
-    "  --tracks N   how many tracks (1..12, default 6)\n"
+    "  --tracks N   how many tracks (1..48, default 6; past 12 the names repeat\n"
+    "               as \"(take 2)\" and so on, a little faster each take)\n"
     "  --bars N     bars per section (default 4)\n"
     "  -h, --help   this text\n";
 
@@ -113,7 +114,7 @@ int cmd_demo(int argc, char **argv, const cs_ctx *ctx)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (!cs_opt_int("demo", "--tracks", optarg, 1, 12, &n_tracks)) return CS_EXIT_USAGE;
+            if (!cs_opt_int("demo", "--tracks", optarg, 1, 48, &n_tracks)) return CS_EXIT_USAGE;
             break;
         case 'b':
             if (!cs_opt_int("demo", "--bars", optarg, 1, 64, &bars)) return CS_EXIT_USAGE;
@@ -164,12 +165,21 @@ int cmd_demo(int argc, char **argv, const cs_ctx *ctx)
 
     int rc = CS_EXIT_OK;
     for (long i = 0; i < n_tracks && rc == CS_EXIT_OK; i++) {
-        const demo_track *d = &demo_tracks[i];
-        char wav[PATH_MAX + 64], json[PATH_MAX + 64], loc[3 * PATH_MAX];
+        /* Past the table, the same tracks again as further takes. */
+        const size_t n_base = sizeof demo_tracks / sizeof demo_tracks[0];
+        demo_track take = demo_tracks[(size_t)i % n_base];
+        char take_name[128];
+        if ((size_t)i >= n_base) {
+            snprintf(take_name, sizeof take_name, "%s (take %zu)", take.name, (size_t)i / n_base + 1);
+            take.name = take_name;
+            take.bpm += 0.5 * (double)((size_t)i / n_base);
+        }
+        const demo_track *d = &take;
+        char wav[PATH_MAX + 160], json[PATH_MAX + 160], loc[3 * PATH_MAX + 480];
         snprintf(wav, sizeof wav, "%s/audio/%s.wav", dir, d->name);
         snprintf(json, sizeof json, "%s/struct/%s.json", dir, d->name);
         cs_synth_params p = {
-            .bpm = d->bpm, .first_beat = 0.25 + 0.1 * (double)i, .tone_hz = tonic_hz(d->key),
+            .bpm = d->bpm, .first_beat = 0.25 + 0.1 * (double)(i % 12), .tone_hz = tonic_hz(d->key),
             .bass = 1, .sections = secs, .n_sections = sizeof secs / sizeof secs[0],
             .path = wav, .key = d->json_key,
         };

@@ -391,47 +391,58 @@ static int render_wsola_anchored(const cs_audio *in, double speed, const cs_dvec
         size_t p = (size_t)llround(t);
         if (p >= a[n - 1] + gap && p + gap <= in->frames) a[n++] = p;
     }
+    /* One input and one output buffer, sized for the longest chunk, and the
+     * crossfade curve, reused for every chunk. */
+    const size_t tail_max = (size_t)lround(ANCHOR_TAIL_S * in->rate);
+    size_t longest = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t start = k ? a[k] - pre : 0, end = k + 1 < n ? a[k + 1] - guard : in->frames;
+        if (end - start + tail_max > longest) longest = end - start + tail_max;
+    }
+    cs_audio view = {0}, tmp = {0};
+    float *curve = malloc(fade * sizeof *curve);
     int rc = 0;
+    if (!curve || cs_audio_alloc(&view, longest, in->channels, in->rate) < 0 ||
+        cs_audio_alloc(&tmp, cs_stretch_out_frames(longest, speed), in->channels, in->rate) < 0)
+        rc = cs_err_set(err, "stretch: out of memory");
+    for (size_t i = 0; rc == 0 && i < fade; i++)
+        curve[i] = 0.5f - 0.5f * cosf((float)M_PI * ((float)i + 0.5f) / (float)fade);
     for (size_t k = 0; k < n && rc == 0; k++) {
         size_t start = k ? a[k] - pre : 0;
         size_t end = k + 1 < n ? a[k + 1] - guard : in->frames;
         size_t len = end - start;
-        size_t tail = k + 1 < n ? (size_t)lround(ANCHOR_TAIL_S * in->rate) : 0;
+        size_t tail = k + 1 < n ? tail_max : 0;
         if (tail > len) tail = len;
-        cs_audio view = {0}, tmp = {0};
-        if (cs_audio_alloc(&view, len + tail, in->channels, in->rate) < 0 ||
-            cs_audio_alloc(&tmp, cs_stretch_out_frames(len + tail, speed), in->channels,
-                           in->rate) < 0) {
-            cs_audio_free(&view);
-            rc = cs_err_set(err, "stretch: out of memory");
-            break;
-        }
-        memcpy(view.data, in->data + start * ch, len * ch * sizeof(float));
+        cs_audio v = { view.data, len + tail, in->channels, in->rate };
+        cs_audio t = { tmp.data, cs_stretch_out_frames(len + tail, speed), in->channels, in->rate };
+        memcpy(v.data, in->data + start * ch, len * ch * sizeof(float));
         for (size_t i = 0; i < tail; i++)
-            memcpy(view.data + (len + i) * ch, in->data + (end - 1 - i) * ch, ch * sizeof(float));
-        rc = render_wsola(&view, speed, &tmp, err);
-        cs_audio_free(&view);
+            memcpy(v.data + (len + i) * ch, in->data + (end - 1 - i) * ch, ch * sizeof(float));
+        /* render_wsola pads a short result with what `t` holds: zeros. */
+        memset(t.data, 0, t.frames * ch * sizeof(float));
+        rc = render_wsola(&v, speed, &t, err);
         /* Where this chunk's first frame goes: its beat (PRE in) on the grid,
          * give or take the splice shift. */
         long long at = k ? llround((double)a[k] / speed) - (long long)pre : 0;
         long long win = at + (long long)(pre / 2);   /* crossfade window start */
-        if (k && rc == 0) at += best_shift(out, &tmp, at, win, fade, shift);
-        for (size_t j = 0; rc == 0 && j < tmp.frames; j++) {
+        if (k && rc == 0) at += best_shift(out, &t, at, win, fade, shift);
+        for (size_t j = 0; rc == 0 && j < t.frames; j++) {
             long long o = at + (long long)j;
             if (o < (k ? win : 0)) continue;
             if ((size_t)o >= out->frames) break;
             float *dst = out->data + (size_t)o * ch;
-            const float *src = tmp.data + j * ch;
+            const float *src = t.data + j * ch;
             if (k && o < win + (long long)fade) {
-                float x = ((float)(o - win) + 0.5f) / (float)fade;
-                float w = 0.5f - 0.5f * cosf((float)M_PI * x);
+                float w = curve[o - win];
                 for (size_t c = 0; c < ch; c++) dst[c] = dst[c] * (1.0f - w) + src[c] * w;
             } else {
                 memcpy(dst, src, ch * sizeof(float));
             }
         }
-        cs_audio_free(&tmp);
     }
+    cs_audio_free(&view);
+    cs_audio_free(&tmp);
+    free(curve);
     free(a);
     return rc;
 }
