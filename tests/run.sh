@@ -46,6 +46,7 @@ for t in build/san/unit/test_*; do
 done
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
+    [ "$(basename "$t")" = lib.sh ] && continue   # helpers, not a test
     case "$t" in *"$pattern"*) ;; *) continue ;; esac
     run_one "e2e/$(basename "$t")" bash "$t"
 done
