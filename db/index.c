@@ -7,7 +7,7 @@
  * changed; a malformed XML is rolled back to the previous collection (a
  * SAVEPOINT) and the struct files are still indexed.
  */
-#include "db/library.h"
+#include "db/index_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,29 +23,13 @@
 #include "pkg/allin1.h"
 #include "pkg/key.h"
 #include "pkg/location.h"
-#include "pkg/rekordbox.h"
 
-typedef struct indexer {
-    cs_db *db;
-    const cs_index_opts *o;
-    cs_index_stats *st;
-    sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
-    sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
-    sqlite3_int64 collection_id;
-    /* Unknown key notations already warned about (warn once each). */
-    char **unknown;
-    size_t n_unknown, cap_unknown;
-    /* Struct files seen in this run, to prune the rest. */
-    char **seen;
-    size_t n_seen, cap_seen;
-} indexer;
-
-static long long mtime_ns(const struct stat *sb)
+long long cs_ix_mtime_ns(const struct stat *sb)
 {
     return (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
 }
 
-static void note_key(indexer *ix, const char *key, const char *where)
+void cs_ix_note_key(indexer *ix, const char *key, const char *where)
 {
     if (!key || cs_key_parse(key) != CS_KEY_UNKNOWN) return;
     for (size_t i = 0; i < ix->n_unknown; i++)
@@ -65,171 +49,17 @@ static void note_key(indexer *ix, const char *key, const char *where)
     cs_log_warn("%s: unknown key notation '%s' kept as written", where, key);
 }
 
-/* ---- Rekordbox ---------------------------------------------------------- */
-
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+void cs_ix_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(s, i);
 }
 
-static int step_done(indexer *ix, sqlite3_stmt *s)
+int cs_ix_step(indexer *ix, sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int rb_on_info(void *ud, const cs_rb_info *info)
-{
-    indexer *ix = ud;
-    sqlite3 *h = cs_db_sqlite(ix->db);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(h, "UPDATE rb_collections SET product=?, version=?, company=?, "
-                              "entries=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
-        return -1;
-    bind_text_or_null(s, 1, info->product);
-    bind_text_or_null(s, 2, info->version);
-    bind_text_or_null(s, 3, info->company);
-    if (info->entries >= 0) sqlite3_bind_int64(s, 4, info->entries);
-    sqlite3_bind_int64(s, 5, ix->collection_id);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(s);
-    return rc;
-}
-
-static int rb_on_track(void *ud, const cs_rb_track *t)
-{
-    indexer *ix = ud;
-    sqlite3_stmt *s = ix->ins_rb;
-    char *path = t->location ? cs_location_decode(t->location) : NULL;
-    char *fold = path ? cs_path_fold(path) : NULL;
-    char *name_fold = path ? cs_path_fold(cs_path_basename(path)) : NULL;
-    sqlite3_bind_int64(s, 1, ix->collection_id);
-    bind_text_or_null(s, 2, t->track_id);
-    bind_text_or_null(s, 3, t->name);
-    bind_text_or_null(s, 4, t->artist);
-    bind_text_or_null(s, 5, t->album);
-    bind_text_or_null(s, 6, t->genre);
-    bind_text_or_null(s, 7, t->kind);
-    bind_text_or_null(s, 8, t->location);
-    bind_text_or_null(s, 9, path);
-    bind_text_or_null(s, 10, fold);
-    bind_text_or_null(s, 11, name_fold);
-    if (t->average_bpm > 0 && isfinite(t->average_bpm)) sqlite3_bind_double(s, 12, t->average_bpm);
-    else sqlite3_bind_null(s, 12);
-    /* Trim blanks: "  " is as empty as "". */
-    const char *ton = t->tonality;
-    while (ton && (*ton == ' ' || *ton == '\t')) ton++;
-    bind_text_or_null(s, 13, ton);
-    if (t->total_time > 0) sqlite3_bind_double(s, 14, t->total_time);
-    else sqlite3_bind_null(s, 14);
-    int rc = step_done(ix, s);
-    sqlite3_clear_bindings(s);
-    free(path);
-    free(fold);
-    free(name_fold);
-    if (rc < 0) return -1;
-    if (ton && *ton) note_key(ix, ton, t->name ? t->name : "rekordbox track");
-
-    sqlite3_int64 rb_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
-    for (size_t i = 0; i < t->n_tempos; i++) {
-        const cs_rb_tempo *tp = &t->tempos[i];
-        s = ix->ins_tempo;
-        sqlite3_bind_int64(s, 1, rb_id);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        sqlite3_bind_double(s, 3, tp->inizio);
-        sqlite3_bind_double(s, 4, tp->bpm);
-        bind_text_or_null(s, 5, tp->metro);
-        sqlite3_bind_int(s, 6, tp->battito);
-        if (step_done(ix, s) < 0) return -1;
-    }
-    for (size_t i = 0; i < t->n_marks; i++) {
-        const cs_rb_mark *m = &t->marks[i];
-        s = ix->ins_mark;
-        sqlite3_bind_int64(s, 1, rb_id);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        bind_text_or_null(s, 3, m->name);
-        sqlite3_bind_int(s, 4, m->type);
-        sqlite3_bind_double(s, 5, m->start);
-        if (m->end >= 0) sqlite3_bind_double(s, 6, m->end);
-        else sqlite3_bind_null(s, 6);
-        sqlite3_bind_int(s, 7, m->num);
-        if (step_done(ix, s) < 0) return -1;
-    }
-    ix->st->rb_tracks++;
-    return 0;
-}
-
-static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
-{
-    indexer *ix = ud;
-    sqlite3_stmt *s = ix->ins_pl;
-    sqlite3_bind_int64(s, 1, ix->collection_id);
-    sqlite3_bind_text(s, 2, p->path ? p->path : "", -1, SQLITE_TRANSIENT);
-    bind_text_or_null(s, 3, p->name);
-    sqlite3_bind_int(s, 4, p->type);
-    sqlite3_bind_int(s, 5, p->key_type);
-    if (step_done(ix, s) < 0) return -1;
-    sqlite3_int64 pl = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
-    for (size_t i = 0; i < p->n_keys; i++) {
-        s = ix->ins_ple;
-        sqlite3_bind_int64(s, 1, pl);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-        bind_text_or_null(s, 3, p->keys[i]);
-        if (step_done(ix, s) < 0) return -1;
-    }
-    ix->st->rb_playlists++;
-    return 0;
-}
-
-/* Returns 1 when the collection changed, 0 when unchanged, -1 on failure
- * (previous collection kept). */
-static int index_rekordbox(indexer *ix, cs_err *err)
-{
-    const char *xml = ix->o->rekordbox_xml;
-    char real[PATH_MAX];
-    struct stat sb;
-    if (stat(xml, &sb) < 0) return cs_err_set(err, "%s: %s", xml, strerror(errno));
-    if (!S_ISREG(sb.st_mode)) return cs_err_set(err, "%s: not a regular file", xml);
-    if (!realpath(xml, real)) snprintf(real, sizeof real, "%s", xml);
-
-    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
-                                             "WHERE xml_path = ?", err);
-    if (!q) return -1;
-    sqlite3_bind_text(q, 1, real, -1, SQLITE_TRANSIENT);
-    int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == mtime_ns(&sb) &&
-               sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
-    sqlite3_finalize(q);
-    if (same && !ix->o->force) {
-        ix->st->rb_unchanged = true;
-        return 0;
-    }
-
-    if (cs_db_exec(ix->db, "SAVEPOINT rb; DELETE FROM rb_collections;", err) < 0) return -1;
-    sqlite3_stmt *ins = cs_db_prepare(ix->db, "INSERT INTO rb_collections(xml_path, mtime_ns, size) "
-                                               "VALUES (?, ?, ?)", err);
-    if (!ins) return -1;
-    sqlite3_bind_text(ins, 1, real, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(ins, 2, mtime_ns(&sb));
-    sqlite3_bind_int64(ins, 3, (sqlite3_int64)sb.st_size);
-    int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing collection");
-    sqlite3_finalize(ins);
-    if (rc < 0) return -1;
-    ix->collection_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
-
-    cs_rb_handler h = { .ud = ix, .on_info = rb_on_info, .on_track = rb_on_track,
-                        .on_playlist = rb_on_playlist };
-    cs_rb_stats rs = {0};
-    rc = cs_rekordbox_parse_file(xml, &h, &rs, err);
-    ix->st->warnings += rs.warnings;
-    if (rc < 0) {
-        cs_db_exec(ix->db, "ROLLBACK TO rb; RELEASE rb;", NULL);
-        ix->st->rb_tracks = ix->st->rb_playlists = 0;
-        return -1;
-    }
-    if (cs_db_exec(ix->db, "RELEASE rb;", err) < 0) return -1;
-    return 1;
 }
 
 /* ---- struct files ------------------------------------------------------- */
@@ -274,16 +104,16 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
     double bbpm = cs_beats_bpm(&s->beats);
 
     sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, mtime_ns(sb));
+    sqlite3_bind_int64(st, 2, cs_ix_mtime_ns(sb));
     sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_size);
-    bind_text_or_null(st, 4, s->path);
-    bind_text_or_null(st, 5, fold);
-    bind_text_or_null(st, 6, file_fold);
+    cs_ix_bind_text(st, 4, s->path);
+    cs_ix_bind_text(st, 5, fold);
+    cs_ix_bind_text(st, 6, file_fold);
     if (s->bpm > 0) sqlite3_bind_double(st, 7, s->bpm);
     else sqlite3_bind_null(st, 7);
     if (bbpm > 0) sqlite3_bind_double(st, 8, bbpm);
     else sqlite3_bind_null(st, 8);
-    bind_text_or_null(st, 9, s->key);
+    cs_ix_bind_text(st, 9, s->key);
     sqlite3_bind_double(st, 10, duration);
     sqlite3_bind_int64(st, 11, (sqlite3_int64)s->beats.n);
     blob_doubles(st, 12, &s->beats);
@@ -300,7 +130,7 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
 
     sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
     sqlite3_bind_int64(ix->del_segs, 1, id);
-    if (step_done(ix, ix->del_segs) < 0) return cs_db_fail(ix->db, err, file);
+    if (cs_ix_step(ix, ix->del_segs) < 0) return cs_db_fail(ix->db, err, file);
     for (size_t i = 0; i < s->segments.n; i++) {
         const cs_segment *g = &s->segments.v[i];
         sqlite3_stmt *q = ix->ins_seg;
@@ -309,7 +139,7 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
         sqlite3_bind_double(q, 3, g->start);
         sqlite3_bind_double(q, 4, g->end);
         sqlite3_bind_text(q, 5, g->label ? g->label : "", -1, SQLITE_TRANSIENT);
-        if (step_done(ix, q) < 0) return cs_db_fail(ix->db, err, file);
+        if (cs_ix_step(ix, q) < 0) return cs_db_fail(ix->db, err, file);
     }
     return 0;
 }
@@ -371,7 +201,7 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
         ix->st->warnings++;
         if (it->existing) {   /* stale data for a file that is now bad */
             sqlite3_bind_int64(ix->del_track, 1, it->existing);
-            step_done(ix, ix->del_track);
+            cs_ix_step(ix, ix->del_track);
         }
         return 0;
     }
@@ -381,7 +211,7 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
                     s->n_warnings > 1 ? " (and more repairs)" : "");
         ix->st->warnings += s->n_warnings;
     }
-    if (s->key) note_key(ix, s->key, it->file);
+    if (s->key) cs_ix_note_key(ix, s->key, it->file);
     int rc = store_struct(ix, it->file, &it->sb, it->existing, s, err);
     if (rc == 0) ix->st->indexed++;
     return rc;
@@ -407,7 +237,7 @@ static int index_seen(indexer *ix, cs_err *err)
         bool unchanged = false;
         if (sqlite3_step(ix->find) == SQLITE_ROW) {
             it->existing = sqlite3_column_int64(ix->find, 0);
-            unchanged = sqlite3_column_int64(ix->find, 1) == mtime_ns(&it->sb) &&
+            unchanged = sqlite3_column_int64(ix->find, 1) == cs_ix_mtime_ns(&it->sb) &&
                         sqlite3_column_int64(ix->find, 2) == (sqlite3_int64)it->sb.st_size;
         }
         sqlite3_reset(ix->find);
@@ -508,7 +338,7 @@ static int prune(indexer *ix, const char *root, cs_err *err)
         const char *p = (const char *)sqlite3_column_text(q, 1);
         if (bsearch(&p, ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str)) continue;
         sqlite3_bind_int64(ix->del_track, 1, sqlite3_column_int64(q, 0));
-        if (step_done(ix, ix->del_track) < 0) { rc = cs_db_fail(ix->db, err, "pruning"); break; }
+        if (cs_ix_step(ix, ix->del_track) < 0) { rc = cs_db_fail(ix->db, err, "pruning"); break; }
         ix->st->removed++;
     }
     sqlite3_finalize(q);
@@ -574,10 +404,10 @@ static int resolve_all(indexer *ix, cs_err *err)
          * still exists. */
         if (!a && is_file(old)) { ix->st->no_audio--; continue; }
         if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
-        bind_text_or_null(u, 1, a);
+        cs_ix_bind_text(u, 1, a);
         sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
         free(a);
-        if (step_done(ix, u) < 0) { rc = cs_db_fail(ix->db, err, "storing audio path"); break; }
+        if (cs_ix_step(ix, u) < 0) { rc = cs_db_fail(ix->db, err, "storing audio path"); break; }
     }
     sqlite3_finalize(q);
     sqlite3_finalize(u);
@@ -652,7 +482,7 @@ static int run(indexer *ix, cs_err *err)
 
     if (o->rekordbox_xml) {
         cs_err e = {{0}};
-        int rc = index_rekordbox(ix, &e);
+        int rc = cs_ix_index_rekordbox(ix, &e);
         if (rc < 0) {
             cs_log_error("%s", e.msg);
             st->rb_failed = true;

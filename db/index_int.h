@@ -1,0 +1,33 @@
+/* Internals shared by the indexer's files (index.c: struct files, matching,
+ * the run; index_rb.c: the Rekordbox collection).  Not a public API. */
+#ifndef CS_INDEX_INT_H
+#define CS_INDEX_INT_H
+
+#include <sys/stat.h>
+#include "db/library.h"
+
+typedef struct indexer {
+    cs_db *db;
+    const cs_index_opts *o;
+    cs_index_stats *st;
+    sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
+    sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
+    sqlite3_int64 collection_id;
+    /* Unknown key notations already warned about (warn once each). */
+    char **unknown;
+    size_t n_unknown, cap_unknown;
+    /* Struct files seen in this run, to prune the rest. */
+    char **seen;
+    size_t n_seen, cap_seen;
+} indexer;
+
+long long cs_ix_mtime_ns(const struct stat *sb);
+/* Warns once per distinct key notation we do not know. */
+void cs_ix_note_key(indexer *ix, const char *key, const char *where);
+void cs_ix_bind_text(sqlite3_stmt *s, int i, const char *v);   /* NULL/"" -> NULL */
+int cs_ix_step(indexer *ix, sqlite3_stmt *s);                   /* step + reset; 0 if done */
+/* Replaces the stored collection when the XML changed: 1 changed, 0
+ * unchanged, -1 failed (previous collection kept). */
+int cs_ix_index_rekordbox(indexer *ix, cs_err *err);
+
+#endif

@@ -1,0 +1,167 @@
+/* The Rekordbox part of cs_index_run: the collection XML into rb_* tables,
+ * replaced as a whole when the XML changed, rolled back to the previous
+ * collection (a SAVEPOINT) when it is malformed. */
+#include "db/index_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/location.h"
+#include "pkg/rekordbox.h"
+
+static int rb_on_info(void *ud, const cs_rb_info *info)
+{
+    indexer *ix = ud;
+    sqlite3 *h = cs_db_sqlite(ix->db);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(h, "UPDATE rb_collections SET product=?, version=?, company=?, "
+                              "entries=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    cs_ix_bind_text(s, 1, info->product);
+    cs_ix_bind_text(s, 2, info->version);
+    cs_ix_bind_text(s, 3, info->company);
+    if (info->entries >= 0) sqlite3_bind_int64(s, 4, info->entries);
+    sqlite3_bind_int64(s, 5, ix->collection_id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int rb_on_track(void *ud, const cs_rb_track *t)
+{
+    indexer *ix = ud;
+    sqlite3_stmt *s = ix->ins_rb;
+    char *path = t->location ? cs_location_decode(t->location) : NULL;
+    char *fold = path ? cs_path_fold(path) : NULL;
+    char *name_fold = path ? cs_path_fold(cs_path_basename(path)) : NULL;
+    sqlite3_bind_int64(s, 1, ix->collection_id);
+    cs_ix_bind_text(s, 2, t->track_id);
+    cs_ix_bind_text(s, 3, t->name);
+    cs_ix_bind_text(s, 4, t->artist);
+    cs_ix_bind_text(s, 5, t->album);
+    cs_ix_bind_text(s, 6, t->genre);
+    cs_ix_bind_text(s, 7, t->kind);
+    cs_ix_bind_text(s, 8, t->location);
+    cs_ix_bind_text(s, 9, path);
+    cs_ix_bind_text(s, 10, fold);
+    cs_ix_bind_text(s, 11, name_fold);
+    if (t->average_bpm > 0 && isfinite(t->average_bpm)) sqlite3_bind_double(s, 12, t->average_bpm);
+    else sqlite3_bind_null(s, 12);
+    /* Trim blanks: "  " is as empty as "". */
+    const char *ton = t->tonality;
+    while (ton && (*ton == ' ' || *ton == '\t')) ton++;
+    cs_ix_bind_text(s, 13, ton);
+    if (t->total_time > 0) sqlite3_bind_double(s, 14, t->total_time);
+    else sqlite3_bind_null(s, 14);
+    int rc = cs_ix_step(ix, s);
+    sqlite3_clear_bindings(s);
+    free(path);
+    free(fold);
+    free(name_fold);
+    if (rc < 0) return -1;
+    if (ton && *ton) cs_ix_note_key(ix, ton, t->name ? t->name : "rekordbox track");
+
+    sqlite3_int64 rb_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    for (size_t i = 0; i < t->n_tempos; i++) {
+        const cs_rb_tempo *tp = &t->tempos[i];
+        s = ix->ins_tempo;
+        sqlite3_bind_int64(s, 1, rb_id);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        sqlite3_bind_double(s, 3, tp->inizio);
+        sqlite3_bind_double(s, 4, tp->bpm);
+        cs_ix_bind_text(s, 5, tp->metro);
+        sqlite3_bind_int(s, 6, tp->battito);
+        if (cs_ix_step(ix, s) < 0) return -1;
+    }
+    for (size_t i = 0; i < t->n_marks; i++) {
+        const cs_rb_mark *m = &t->marks[i];
+        s = ix->ins_mark;
+        sqlite3_bind_int64(s, 1, rb_id);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        cs_ix_bind_text(s, 3, m->name);
+        sqlite3_bind_int(s, 4, m->type);
+        sqlite3_bind_double(s, 5, m->start);
+        if (m->end >= 0) sqlite3_bind_double(s, 6, m->end);
+        else sqlite3_bind_null(s, 6);
+        sqlite3_bind_int(s, 7, m->num);
+        if (cs_ix_step(ix, s) < 0) return -1;
+    }
+    ix->st->rb_tracks++;
+    return 0;
+}
+
+static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
+{
+    indexer *ix = ud;
+    sqlite3_stmt *s = ix->ins_pl;
+    sqlite3_bind_int64(s, 1, ix->collection_id);
+    sqlite3_bind_text(s, 2, p->path ? p->path : "", -1, SQLITE_TRANSIENT);
+    cs_ix_bind_text(s, 3, p->name);
+    sqlite3_bind_int(s, 4, p->type);
+    sqlite3_bind_int(s, 5, p->key_type);
+    if (cs_ix_step(ix, s) < 0) return -1;
+    sqlite3_int64 pl = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    for (size_t i = 0; i < p->n_keys; i++) {
+        s = ix->ins_ple;
+        sqlite3_bind_int64(s, 1, pl);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+        cs_ix_bind_text(s, 3, p->keys[i]);
+        if (cs_ix_step(ix, s) < 0) return -1;
+    }
+    ix->st->rb_playlists++;
+    return 0;
+}
+
+/* Returns 1 when the collection changed, 0 when unchanged, -1 on failure
+ * (previous collection kept). */
+int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
+{
+    const char *xml = ix->o->rekordbox_xml;
+    char real[PATH_MAX];
+    struct stat sb;
+    if (stat(xml, &sb) < 0) return cs_err_set(err, "%s: %s", xml, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) return cs_err_set(err, "%s: not a regular file", xml);
+    if (!realpath(xml, real)) snprintf(real, sizeof real, "%s", xml);
+
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
+                                             "WHERE xml_path = ?", err);
+    if (!q) return -1;
+    sqlite3_bind_text(q, 1, real, -1, SQLITE_TRANSIENT);
+    int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == cs_ix_mtime_ns(&sb) &&
+               sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
+    sqlite3_finalize(q);
+    if (same && !ix->o->force) {
+        ix->st->rb_unchanged = true;
+        return 0;
+    }
+
+    if (cs_db_exec(ix->db, "SAVEPOINT rb; DELETE FROM rb_collections;", err) < 0) return -1;
+    sqlite3_stmt *ins = cs_db_prepare(ix->db, "INSERT INTO rb_collections(xml_path, mtime_ns, size) "
+                                               "VALUES (?, ?, ?)", err);
+    if (!ins) return -1;
+    sqlite3_bind_text(ins, 1, real, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(ins, 2, cs_ix_mtime_ns(&sb));
+    sqlite3_bind_int64(ins, 3, (sqlite3_int64)sb.st_size);
+    int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing collection");
+    sqlite3_finalize(ins);
+    if (rc < 0) return -1;
+    ix->collection_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+
+    cs_rb_handler h = { .ud = ix, .on_info = rb_on_info, .on_track = rb_on_track,
+                        .on_playlist = rb_on_playlist };
+    cs_rb_stats rs = {0};
+    rc = cs_rekordbox_parse_file(xml, &h, &rs, err);
+    ix->st->warnings += rs.warnings;
+    if (rc < 0) {
+        cs_db_exec(ix->db, "ROLLBACK TO rb; RELEASE rb;", NULL);
+        ix->st->rb_tracks = ix->st->rb_playlists = 0;
+        return -1;
+    }
+    if (cs_db_exec(ix->db, "RELEASE rb;", err) < 0) return -1;
+    return 1;
+}
+
