@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- lenient arguments ---- */
@@ -68,9 +69,31 @@ static double num_or(const args *a, int i, double dflt)
     return num(a, i, &d) ? d : dflt;
 }
 
+/* A flood of bad packets (a broken or hostile sender) must not become a
+ * flood of log lines (tests/e2e/netflood.sh saw 37,000 a second): at most
+ * 10 a second, then how many were left out.  Control thread only. */
+static bool log_ok(void)
+{
+    static time_t window;
+    static unsigned shown, hidden;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (ts.tv_sec != window) {
+        if (hidden) cs_log_warn("OSC: %u more bad packets not shown", hidden);
+        window = ts.tv_sec;
+        shown = hidden = 0;
+    }
+    if (shown < 10) {
+        shown++;
+        return true;
+    }
+    hidden++;
+    return false;
+}
+
 static int bad(const args *a, const char *why)
 {
-    cs_log_error("OSC %s: %s", a->path, why);
+    if (log_ok()) cs_log_error("OSC %s: %s", a->path, why);
     return CS_OSC_BAD;
 }
 
@@ -440,7 +463,7 @@ static int handle_message(cs_control *c, const unsigned char *data, size_t size,
     int res = 0;
     lo_message m = lo_message_deserialise((void *)msg, msize, &res);
     if (!m) {
-        cs_log_error("OSC %.*s: malformed message (liblo error %d), ignored", (int)(plen > 64 ? 64 : plen), path, res);
+        if (log_ok()) cs_log_error("OSC %.*s: malformed message (liblo error %d), ignored", (int)(plen > 64 ? 64 : plen), path, res);
         return CS_OSC_BAD;
     }
     int r = cs_osc_dispatch(c, path, lo_message_get_types(m), lo_message_get_argv(m),
@@ -458,7 +481,7 @@ static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_rep
             uint32_t n = ((uint32_t)d[off] << 24) | ((uint32_t)d[off + 1] << 16) | ((uint32_t)d[off + 2] << 8) | d[off + 3];
             off += 4;
             if (n > size - off || n % 4) {
-                cs_log_error("OSC: malformed bundle, rest ignored");
+                if (log_ok()) cs_log_error("OSC: malformed bundle, rest ignored");
                 return CS_OSC_BAD;
             }
             handle(c, d + off, n, reply, rctx, depth + 1);
@@ -467,7 +490,7 @@ static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_rep
         return 0;
     }
     if (size < 4 || size % 4) {
-        cs_log_error("OSC: malformed packet of %zu bytes ignored", size);
+        if (log_ok()) cs_log_error("OSC: malformed packet of %zu bytes ignored", size);
         return CS_OSC_BAD;
     }
     return handle_message(c, d, size, reply, rctx);
