@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sndfile.h>
 #include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
@@ -39,6 +40,13 @@
 
 struct cs_decoder {
     char *path;
+    /* Fast path: PCM/FLAC files already at the output rate are read with
+     * libsndfile (no probing, no packets); everything else goes through
+     * libav below.  Both give the same samples (1/32768 scaling). */
+    SNDFILE *sf;
+    int64_t sf_frames;
+    float *sf_buf;           /* source-channel frames when channels differ */
+    size_t sf_cap;
     AVFormatContext *fmt;
     AVCodecContext *cc;
     AVStream *st;
@@ -115,6 +123,71 @@ static int setup_swr(cs_decoder *d, cs_err *err)
     return 0;
 }
 
+/* Uses libsndfile when the file is uncompressed PCM, float or FLAC, already
+ * at the output rate, with a channel change we do ourselves (same count,
+ * mono to many, many to mono).  Returns 1 when d is ready this way. */
+static int open_sndfile(cs_decoder *d, int out_rate, int out_channels)
+{
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(d->path, SFM_READ, &info);
+    if (!sf) return 0;
+    int major = info.format & SF_FORMAT_TYPEMASK, sub = info.format & SF_FORMAT_SUBMASK;
+    int pcm = sub == SF_FORMAT_PCM_16 || sub == SF_FORMAT_PCM_24 || sub == SF_FORMAT_PCM_32 ||
+              sub == SF_FORMAT_PCM_U8 || sub == SF_FORMAT_PCM_S8 || sub == SF_FORMAT_FLOAT ||
+              sub == SF_FORMAT_DOUBLE;
+    int container = major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_AIFF ||
+                    major == SF_FORMAT_W64 || major == SF_FORMAT_RF64 || major == SF_FORMAT_FLAC ||
+                    major == SF_FORMAT_CAF;
+    int och = out_channels > 0 ? out_channels : info.channels;
+    int maps = info.channels == och || info.channels == 1 || och == 1;
+    if (!container || (!pcm && major != SF_FORMAT_FLAC) || info.samplerate <= 0 ||
+        info.channels <= 0 || (out_rate > 0 && out_rate != info.samplerate) || !maps) {
+        sf_close(sf);
+        return 0;
+    }
+    /* Float files may hold values past 1.0: keep them, as libav does. */
+    sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+    d->sf = sf;
+    d->sf_frames = info.frames;
+    d->src_rate = d->out_rate = info.samplerate;
+    d->src_ch = info.channels;
+    d->out_ch = och;
+    d->duration = (double)info.frames / info.samplerate;
+    return 1;
+}
+
+static long sndfile_read(cs_decoder *d, float *buf, size_t frames, cs_err *err)
+{
+    size_t sch = (size_t)d->src_ch, och = (size_t)d->out_ch;
+    if (sch == och) {
+        sf_count_t n = sf_readf_float(d->sf, buf, (sf_count_t)frames);
+        if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
+        d->out_pos += n;
+        return (long)n;
+    }
+    if (d->sf_cap < frames) {
+        float *p = realloc(d->sf_buf, frames * sch * sizeof *p);
+        if (!p) return cs_err_set(err, "%s: out of memory", d->path);
+        d->sf_buf = p;
+        d->sf_cap = frames;
+    }
+    sf_count_t n = sf_readf_float(d->sf, d->sf_buf, (sf_count_t)frames);
+    if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
+    for (sf_count_t i = 0; i < n; i++) {
+        const float *src = d->sf_buf + (size_t)i * sch;
+        float *dst = buf + (size_t)i * och;
+        if (sch == 1) {
+            for (size_t c = 0; c < och; c++) dst[c] = src[0];
+        } else {   /* to mono: the average */
+            float sum = 0;
+            for (size_t c = 0; c < sch; c++) sum += src[c];
+            dst[0] = sum / (float)sch;
+        }
+    }
+    d->out_pos += n;
+    return (long)n;
+}
+
 cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs_err *err)
 {
     struct stat sb;
@@ -134,6 +207,7 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
         cs_err_set(err, "%s: out of memory", path);
         return NULL;
     }
+    if (open_sndfile(d, out_rate, out_channels)) return d;
     rc = avformat_open_input(&d->fmt, path, NULL, NULL);
     if (rc < 0) {
         if (rc == AVERROR_INVALIDDATA)
@@ -194,6 +268,8 @@ fail:
 void cs_decoder_free(cs_decoder *d)
 {
     if (!d) return;
+    if (d->sf) sf_close(d->sf);
+    free(d->sf_buf);
     swr_free(&d->swr);
     avcodec_free_context(&d->cc);
     avformat_close_input(&d->fmt);
@@ -371,6 +447,7 @@ static int refill(cs_decoder *d, cs_err *err)
 
 long cs_decoder_read(cs_decoder *d, float *buf, size_t frames, cs_err *err)
 {
+    if (d->sf) return sndfile_read(d, buf, frames, err);
     size_t got = 0, ch = (size_t)d->out_ch;
     if (frames > LONG_MAX) frames = LONG_MAX;
     while (got < frames) {
@@ -424,6 +501,14 @@ static int do_seek(cs_decoder *d, cs_err *err)
 int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err)
 {
     if (!(seconds >= 0)) seconds = 0;
+    if (d->sf) {
+        int64_t target = llround(seconds * d->out_rate);
+        if (target > d->sf_frames) target = d->sf_frames;
+        if (sf_seek(d->sf, (sf_count_t)target, SEEK_SET) < 0)
+            return cs_err_set(err, "%s: cannot seek: %s", d->path, sf_strerror(d->sf));
+        d->out_pos = target;
+        return 0;
+    }
     int64_t target = llround(seconds * d->out_rate);
     int resampling = d->out_rate != d->src_rate;
     /* Largest grid point at least RESAMPLE_PREROLL output frames before the
