@@ -49,5 +49,15 @@ fuzz: fuzz-build
 	    grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' build/fuzz/$$t.log | tail -n 2; \
 	done
 
-.PHONY: fuzz-build
+# Deterministic replay of the committed seeds (and so of every crash turned
+# into a seed): what CI runs, since a timed fuzz run could find something new
+# on any given day.
+fuzz-check: fuzz-build
+	@for t in $(FUZZ_ALL); do \
+	    build/fuzz/$$t -runs=0 tests/fuzz/seeds/$$t >build/fuzz/$$t.check.log 2>&1 \
+	    || { echo "fuzz-check $$t failed:"; tail -n 40 build/fuzz/$$t.check.log; exit 1; }; \
+	    echo "fuzz-check $$t: $$(ls tests/fuzz/seeds/$$t | wc -l) seeds replayed"; \
+	done
+
+.PHONY: fuzz-build fuzz-check
 -include $(patsubst %.o,%.d,$(fuzz_OBJ))
