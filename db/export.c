@@ -357,6 +357,33 @@ static size_t targets_per_track(const cs_export_opts *o)
     return o->targets.n ? o->targets.n : 1;
 }
 
+/* Two struct files with the same name (in different folders) would write
+ * the same part files: the later one gets " (2)", " (3)"... and a warning. */
+static bool stem_taken(const ctx *c, size_t i, const char *stem)
+{
+    for (size_t k = 0; k < i; k++)
+        if (!strcmp(c->tracks[k].stem, stem)) return true;
+    return false;
+}
+
+static int unique_stem(ctx *c, size_t i, char **stem)
+{
+    char *orig = *stem;
+    for (int n = 2; stem_taken(c, i, *stem); n++) {
+        char *s = malloc(strlen(orig) + 16);
+        if (!s) return -1;
+        sprintf(s, "%s (%d)", orig, n);
+        if (*stem != orig) free(*stem);
+        *stem = s;
+    }
+    if (*stem != orig) {
+        cs_log_warn("%s: another selected track has the same file name; its parts are named \"%s\"",
+                    c->tracks[i].t->struct_path, *stem);
+        free(orig);
+    }
+    return 0;
+}
+
 static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err *err)
 {
     const cs_export_opts *o = c->o;
@@ -365,8 +392,8 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
         tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb);
-        const char *stem_src = tj->t->struct_path;
-        if (!(tj->stem = cs_part_stem(stem_src))) return cs_err_set(err, "out of memory");
+        if (!(tj->stem = cs_part_stem(tj->t->struct_path))) return cs_err_set(err, "out of memory");
+        if (unique_stem(c, i, &tj->stem) < 0) return cs_err_set(err, "out of memory");
         if (!tj->audio) {
             tj->skipped = true;
             if (o->audio_dir)

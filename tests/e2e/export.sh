@@ -193,3 +193,20 @@ if command -v ffmpeg >/dev/null; then
 else
     skip other_formats "ffmpeg not installed"
 fi
+
+# --- two struct files with the same name in different folders ----------------
+mkdir -p "$T/dup/a" "$T/dup/b"
+cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/a/same.json"
+cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/b/same.json"
+"$CS" --db "$T/dup.db" export "$T/dup" --bpm-min 100 --n-sections 2 --stretch rate \
+    --parts-dir "$T/dupparts" --csv-out "$T/dup.csv" --no-progress >/dev/null 2>"$T/err"
+check duplicate_names_kept_apart test -f "$T/dupparts/same_sectioned.wav" -a -f "$T/dupparts/same (2)_sectioned.wav"
+check duplicate_names_warned grep -q "same file name" "$T/err"
+
+# --- a library from a newer cs is refused, not damaged -------------------------
+cp "$T/dup.db" "$T/newer.db"
+sqlite3 "$T/newer.db" "PRAGMA user_version = 99"
+"$CS" --db "$T/newer.db" search >/dev/null 2>"$T/err"
+check newer_schema_refused test $? -eq 1
+check newer_schema_named grep -q "newer than this cs" "$T/err"
+check newer_schema_untouched test "$(sqlite3 "$T/newer.db" "PRAGMA user_version")" = 99
