@@ -8,7 +8,7 @@ BUILD_PKGS="build-essential pkg-config
   libsndfile1-dev librubberband-dev liblo-dev libsdl2-dev libcjson-dev
   libxml2-dev libsqlite3-dev"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
-  valgrind python3"
+  valgrind python3 time iproute2 file"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
