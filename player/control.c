@@ -4,8 +4,11 @@
  * asynchronous and never block; starts are sample-accurate (a start waits
  * for its stream, then reaches the engine stamped with its sample time);
  * /play_stem's rate is honoured; non-looping players end; /mixer_cleanup
- * also clears the armed decks; /fade is a ramp in the engine, not a thread. */
-#include "player/control.h"
+ * also clears the armed decks; /fade is a ramp in the engine, not a thread.
+ *
+ * Engine commands are stamped with c->cmd_at (CS_NOW, or the sample of the
+ * time-tagged bundle being dispatched) and delays count from ctl_base(). */
+#include "player/control_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,52 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define START_WAIT_S 5.0         /* /start_group waits this long for loads */
-#define MAX_PENDING 64
-
-typedef struct buffer {
-    bool used;
-    long id;
-    char *path, *name;
-    cs_stream *s;                /* attached to the engine voice `slot` */
-    bool played;                 /* s was started: a replay needs a new stream */
-    double frac;                 /* s was opened at this fraction ... */
-    bool loop;                   /* ... with this loop flag */
-    bool failed_logged;
-} buffer;
-
-typedef struct pstart {
-    bool used;
-    int slot;                    /* -1: resolve from deck at start time */
-    int deck;
-    int group;                   /* entries of one group start together */
-    bool keep_playing;           /* group start: a playing voice continues */
-    double rate, volume;
-    uint64_t at, deadline;
-} pstart;
-
-struct cs_control {
-    cs_control_config cfg;
-    cs_engine *e;
-    cs_reader *r;
-    cs_tempo tempo;
-    cs_control_ladder ladder;
-    bool has_ladder;
-    const cs_allow *allow;       /* --allow-dir; NULL: anything */
-    uint64_t clock;              /* render mode */
-    uint64_t t0;                 /* /reset time (frames) */
-    buffer buf[CS_MAX_VOICES];
-    long armed[CS_DECKS];        /* -1: not armed */
-    double level[CS_DECKS];
-    pstart pend[MAX_PENDING];
-    int next_group;
-    double grate;
-    char last_track[256];
-    /* reporting */
-    double last_log_s, logged_bpm, last_report_s, beats, last_tick_s;
-    uint64_t reported_underruns, reported_xruns;
-    long last_beat;
-};
 
 int cs_stretch_parse(const char *n)
 {
@@ -76,14 +33,6 @@ const char *cs_stretch_name(cs_stretch_method m)
 uint64_t cs_control_now(const cs_control *c)
 {
     return c->cfg.render ? c->clock : cs_engine_now(c->e);
-}
-
-static double now_s(const cs_control *c) { return (double)cs_control_now(c) / CS_RATE; }
-
-static uint64_t after(const cs_control *c, double seconds)
-{
-    if (!isfinite(seconds) || seconds < 0) seconds = 0;
-    return cs_control_now(c) + (uint64_t)llround(seconds * CS_RATE);
 }
 
 cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader *r, cs_err *err)
@@ -107,6 +56,9 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
         c->level[d] = 1.0;
     }
     c->grate = 1.0;
+    c->nbuf = CS_MAX_VOICES;
+    c->rl_warn.what = "warnings";
+    c->rl_late.what = "late-bundle warnings";
     c->logged_bpm = cfg->base_bpm;
     c->last_beat = -1;
     if (cfg->eq_on) cs_engine_eq_enable(e, true, CS_NOW);
@@ -127,7 +79,7 @@ void cs_control_set_clock(cs_control *c, uint64_t frames) { c->clock = frames; }
 
 static buffer *find(cs_control *c, long id)
 {
-    for (int i = 0; i < CS_MAX_VOICES; i++)
+    for (int i = 0; i < c->nbuf; i++)
         if (c->buf[i].used && c->buf[i].id == id) return &c->buf[i];
     return NULL;
 }
@@ -136,8 +88,8 @@ static int slot_of(cs_control *c, const buffer *b) { return (int)(b - c->buf); }
 
 static void release(cs_control *c, buffer *b)
 {
-    if (b->s && cs_engine_release(c->e, slot_of(c, b), CS_NOW) < 0)
-        cs_log_error("engine queue full: buffer %ld not released", b->id);
+    if (b->s && cs_engine_release(c->e, slot_of(c, b), c->cmd_at) < 0)
+        CTL_ERROR(c, "engine queue full: buffer %ld not released", b->id);
     free(b->path);
     free(b->name);
     memset(b, 0, sizeof *b);
@@ -148,13 +100,13 @@ static int attach_new(cs_control *c, buffer *b, double frac, bool loop)
 {
     cs_stream *s = cs_stream_new_file(b->path, frac, loop);
     if (!s) {
-        cs_log_error("out of memory loading %s", b->path);
+        CTL_ERROR(c, "out of memory loading %s", b->path);
         return -1;
     }
     cs_reader_add(c->r, s);
-    if (cs_engine_attach(c->e, slot_of(c, b), s, cs_deck_of_id(b->id), CS_NOW) < 0) {
+    if (cs_engine_attach(c->e, slot_of(c, b), s, cs_deck_of_id(b->id), c->cmd_at) < 0) {
         cs_reader_drop(c->r, s);
-        cs_log_error("engine queue full: %s not loaded", b->path);
+        CTL_ERROR(c, "engine queue full: %s not loaded", b->path);
         return -1;
     }
     b->s = s;
@@ -171,7 +123,7 @@ static buffer *load(cs_control *c, long id, const char *path, const char *name)
      * the one place --allow-dir is enforced, before anything changes. */
     cs_err why = {{0}};
     if (c->allow && cs_allow_check(c->allow, path, &why) < 0) {
-        cs_log_error("buffer %ld: refused: %s", id, why.msg);
+        CTL_ERROR(c, "buffer %ld: refused: %s", id, why.msg);
         return NULL;
     }
     buffer *b = find(c, id);
@@ -179,14 +131,14 @@ static buffer *load(cs_control *c, long id, const char *path, const char *name)
     struct stat st;
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
         char abs[4096];
-        cs_log_error("buffer %ld: file not found: %s (%s)", id, path,
+        CTL_ERROR(c, "buffer %ld: file not found: %s (%s)", id, path,
                      realpath(path, abs) ? abs : "no such file");
         return NULL;
     }
-    for (int i = 0; i < CS_MAX_VOICES && !b; i++)
+    for (int i = 0; i < c->nbuf && !b; i++)
         if (!c->buf[i].used) b = &c->buf[i];
     if (!b) {
-        cs_log_error("buffer %ld: all %d buffers in use", id, CS_MAX_VOICES);
+        CTL_ERROR(c, "buffer %ld: all %d buffers in use", id, c->nbuf);
         return NULL;
     }
     b->used = true;
@@ -232,7 +184,7 @@ static int add_pending(cs_control *c, pstart p)
             return 0;
         }
     }
-    cs_log_error("too many pending starts (%d)", MAX_PENDING);
+    CTL_ERROR(c, "too many pending starts (%d)", MAX_PENDING);
     return -1;
 }
 
@@ -251,26 +203,26 @@ int cs_control_play_stem(cs_control *c, long id, double rate, double volume, boo
 {
     buffer *b = find(c, id);
     if (!b || !b->s) {
-        cs_log_error("/play_stem: buffer %ld is not loaded", id);
+        CTL_ERROR(c, "/play_stem: buffer %ld is not loaded", id);
         return -1;
     }
     if (prepare(c, b, start_pos, loop) < 0) return -1;
     b->played = true;
     snprintf(c->last_track, sizeof c->last_track, "%s", b->name);
     return add_pending(c, (pstart){ .slot = slot_of(c, b), .deck = cs_deck_of_id(id), .group = -1,
-                                    .rate = rate, .volume = volume, .at = cs_control_now(c),
-                                    .deadline = after(c, START_WAIT_S) });
+                                    .rate = rate, .volume = volume, .at = ctl_base(c),
+                                    .deadline = ctl_after(c, START_WAIT_S) });
 }
 
 int cs_control_stop_stem(cs_control *c, long id)
 {
     buffer *b = find(c, id);
     if (!b) {
-        cs_log_warn("/stop_stem: no player %ld", id);
+        CTL_WARN(c, "/stop_stem: no player %ld", id);
         return -1;
     }
     cancel_pending(c, slot_of(c, b));
-    cs_engine_stop(c->e, slot_of(c, b), CS_NOW);
+    cs_engine_stop(c->e, slot_of(c, b), c->cmd_at);
     return 0;
 }
 
@@ -279,17 +231,17 @@ int cs_control_stem_volume(cs_control *c, long id, double volume)
     buffer *b = find(c, id);
     if (!b) return -1;
     if (!isfinite(volume)) {
-        cs_log_error("/stem_volume %ld: volume is not a number", id);
+        CTL_ERROR(c, "/stem_volume %ld: volume is not a number", id);
         return -1;
     }
-    return cs_engine_volume(c->e, slot_of(c, b), volume, CS_NOW);
+    return cs_engine_volume(c->e, slot_of(c, b), volume, c->cmd_at);
 }
 
 int cs_control_deck_level(cs_control *c, int deck, double level)
 {
     if (deck < 0 || deck >= CS_DECKS || !isfinite(level) || level < 0) return 0;
     c->level[deck] = level;
-    return cs_engine_level(c->e, deck, level, 0, CS_NOW);
+    return cs_engine_level(c->e, deck, level, 0, c->cmd_at);
 }
 
 bool cs_control_eq_on(const cs_control *c) { return c->cfg.eq_on; }
@@ -298,7 +250,7 @@ int cs_control_eq_gain(cs_control *c, int deck, int band, double gain)
 {
     if (!c->cfg.eq_on) return 0;
     if (!isfinite(gain) || gain < 0) gain = 0;
-    return cs_engine_eq_gain(c->e, deck, band, gain, CS_NOW);
+    return cs_engine_eq_gain(c->e, deck, band, gain, c->cmd_at);
 }
 
 static int resolve_deck(cs_control *c, int deck)
@@ -307,7 +259,7 @@ static int resolve_deck(cs_control *c, int deck)
         buffer *b = find(c, c->armed[deck]);
         return b && b->s ? slot_of(c, b) : -1;
     }
-    for (int i = 0; i < CS_MAX_VOICES; i++)
+    for (int i = 0; i < c->nbuf; i++)
         if (c->buf[i].used && c->buf[i].s && cs_deck_of_id(c->buf[i].id) == deck) return i;
     return -1;
 }
@@ -322,17 +274,17 @@ static void fire(cs_control *c, pstart *p, uint64_t at)
     int slot = p->slot >= 0 ? p->slot : resolve_deck(c, p->deck);
     p->used = false;
     if (slot < 0 || !c->buf[slot].s) {
-        cs_log_warn("deck %c: no player to start", 'A' + p->deck);
+        CTL_WARN(c, "deck %c: no player to start", 'A' + p->deck);
         return;
     }
     if (p->keep_playing && cs_engine_voice_state(c->e, slot) == CS_VOICE_PLAYING) return;
     c->buf[slot].played = true;
     snprintf(c->last_track, sizeof c->last_track, "%s", c->buf[slot].name);
     if (cs_engine_play(c->e, slot, p->rate, p->volume, at) < 0)
-        cs_log_error("engine queue full: deck %c not started", 'A' + p->deck);
+        CTL_ERROR(c, "engine queue full: deck %c not started", 'A' + p->deck);
 }
 
-static void run_pending(cs_control *c)
+void ctl_run_pending(cs_control *c)
 {
     uint64_t now = cs_control_now(c);
     for (int i = 0; i < MAX_PENDING; i++) {
@@ -344,7 +296,7 @@ static void run_pending(cs_control *c)
             } else if (p->slot < 0 || !c->buf[p->slot].s || cs_stream_failed(c->buf[p->slot].s)) {
                 p->used = false;
             } else if (now >= p->deadline) {
-                cs_log_warn("buffer %ld: not ready after %.0f s, starting anyway", c->buf[p->slot].id, START_WAIT_S);
+                CTL_WARN(c, "buffer %ld: not ready after %.0f s, starting anyway", c->buf[p->slot].id, START_WAIT_S);
                 fire(c, p, now);
             }
             continue;
@@ -361,13 +313,13 @@ static void run_pending(cs_control *c)
         uint64_t at = p->at > now ? p->at : now;
         double waited = now > p->at ? (double)(now - p->at) / CS_RATE : 0;
         if (all && waited > 0.0005) cs_log_info("group start: waited %.0f ms for the decks to load", waited * 1000);
-        if (!all) cs_log_warn("group start: decks not ready after %.0f s; starting what is ready", START_WAIT_S);
+        if (!all) CTL_WARN(c, "group start: decks not ready after %.0f s; starting what is ready", START_WAIT_S);
         int g = p->group;
         for (int j = 0; j < MAX_PENDING; j++) {
             pstart *q = &c->pend[j];
             if (!q->used || q->group != g) continue;
             if (!slot_ready(c, resolve_deck(c, q->deck))) {
-                cs_log_warn("deck %c: not ready, left out of the group start", 'A' + q->deck);
+                CTL_WARN(c, "deck %c: not ready, left out of the group start", 'A' + q->deck);
                 q->used = false;
                 continue;
             }
@@ -411,8 +363,8 @@ int cs_control_play(cs_control *c, int deck, const char *path, double start_at)
     if (prepare(c, b, 0.0, true) < 0) return -1;
     b->played = true;
     return add_pending(c, (pstart){ .slot = slot_of(c, b), .deck = deck, .group = -1, .rate = 1.0,
-                                    .volume = 0.8, .at = after(c, start_at),
-                                    .deadline = after(c, start_at + START_WAIT_S) });
+                                    .volume = 0.8, .at = ctl_after(c, start_at),
+                                    .deadline = ctl_after(c, start_at + START_WAIT_S) });
 }
 
 int cs_control_start_group(cs_control *c, double start_at, const int *decks, int n)
@@ -420,8 +372,8 @@ int cs_control_start_group(cs_control *c, double start_at, const int *decks, int
     int g = c->next_group++;
     for (int i = 0; i < n; i++) {
         if (add_pending(c, (pstart){ .slot = -1, .deck = decks[i], .group = g, .keep_playing = true,
-                                     .rate = 1.0, .volume = 0.8, .at = after(c, start_at),
-                                     .deadline = after(c, start_at + START_WAIT_S) }) < 0)
+                                     .rate = 1.0, .volume = 0.8, .at = ctl_after(c, start_at),
+                                     .deadline = ctl_after(c, start_at + START_WAIT_S) }) < 0)
             return -1;
     }
     return 0;
@@ -431,14 +383,14 @@ int cs_control_fade(cs_control *c, int deck, double start_at, double duration)
 {
     if (!isfinite(duration) || duration < 0) duration = 0;
     c->level[deck] = 0;
-    return cs_engine_level(c->e, deck, 0.0, duration, after(c, start_at));
+    return cs_engine_level(c->e, deck, 0.0, duration, ctl_after(c, start_at));
 }
 
 int cs_control_schedule_c_at(cs_control *c, double seconds)
 {
     buffer *b = find(c, 2100);
     if (!b || !b->s) {
-        cs_log_error("/schedule_c_at: buffer 2100 is not loaded");
+        CTL_ERROR(c, "/schedule_c_at: buffer 2100 is not loaded");
         return -1;
     }
     if (!isfinite(seconds) || seconds < 0) seconds = 0;
@@ -451,7 +403,7 @@ int cs_control_schedule_c_at(cs_control *c, double seconds)
 
 void cs_control_reset(cs_control *c)
 {
-    c->t0 = cs_control_now(c);
+    c->t0 = ctl_base(c);
     c->beats = 0;
     c->last_beat = -1;
 }
@@ -459,163 +411,26 @@ void cs_control_reset(cs_control *c)
 void cs_control_cleanup(cs_control *c)
 {
     for (int i = 0; i < MAX_PENDING; i++) c->pend[i].used = false;
-    for (int i = 0; i < CS_MAX_VOICES; i++)
+    for (int i = 0; i < c->nbuf; i++)
         if (c->buf[i].used) release(c, &c->buf[i]);
     for (int d = 0; d < CS_DECKS; d++) c->armed[d] = -1;
     cs_log_info("mixer cleanup: all players and buffers cleared");
 }
 
-/* ---- tempo ---- */
-
-static void apply_rate(cs_control *c)
+int cs_control_reserve_voices(cs_control *c, int n)
 {
-    double bpm = cs_tempo_current(&c->tempo);
-    double g = 1.0;
-    if (c->cfg.stretch == CS_STRETCH_RATE && !c->cfg.stretch_disabled) g = bpm / c->cfg.base_bpm;
-    if (fabs(g - c->grate) > 1e-9 && cs_engine_global_rate(c->e, g, CS_NOW) == 0) c->grate = g;
-}
-
-double cs_control_stretch_tempo(const cs_control *c)
-{
-    if (c->cfg.stretch == CS_STRETCH_RATE || c->cfg.stretch_disabled) return 1.0;
-    return cs_tempo_current(&c->tempo) / c->cfg.base_bpm;
-}
-
-int cs_control_set_tempo(cs_control *c, double bpm)
-{
-    if (cs_tempo_jump(&c->tempo, bpm, now_s(c)) < 0) {
-        cs_log_error("/set_tempo %g: not a usable tempo", bpm);
-        return -1;
-    }
-    apply_rate(c);
-    return 0;
-}
-
-int cs_control_target_bpm(cs_control *c, double bpm)
-{
-    if (cs_tempo_set_target(&c->tempo, bpm, now_s(c)) < 0) {
-        cs_log_error("/cs/bpm %g: not a usable tempo", bpm);
-        return -1;
-    }
-    return 0;
-}
-
-int cs_control_movement(cs_control *c, double m)
-{
-    if (cs_tempo_movement(&c->tempo, m, now_s(c)) < 0) {
-        cs_log_warn("/dance/total_movement %g ignored", m);
-        return -1;
-    }
-    return 0;
-}
-
-void cs_control_set_meter(cs_control *c, int beats)
-{
-    if (beats > 0) c->cfg.meter = beats;
-}
-
-void cs_control_set_watch(cs_control *c, bool on) { c->cfg.watch = on; }
-
-int cs_control_next(cs_control *c, cs_err *err)
-{
-    if (!c->has_ladder || !c->ladder.next) return cs_err_set(err, "no ladder set is playing");
-    return c->ladder.next(c->ladder.ctx, err);
-}
-
-/* ---- status and housekeeping ---- */
-
-void cs_control_status_get(cs_control *c, cs_control_status *st)
-{
-    cs_engine_stats es;
-    cs_engine_stats_get(c->e, &es);
-    st->bpm = cs_tempo_current(&c->tempo);
-    st->target_bpm = cs_tempo_target(&c->tempo);
-    double m = cs_tempo_last_movement(&c->tempo);
-    st->movement = isnan(m) ? -1 : m;
-    for (int d = 0; d < CS_DECKS; d++) {
-        st->rung[d] = c->has_ladder && c->ladder.rung ? c->ladder.rung(c->ladder.ctx, d) : -1;
-        st->deck_level[d] = c->level[d];
-    }
-    const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
-    snprintf(st->track, sizeof st->track, "%s", t ? t : "");
-    st->underruns = es.underruns;
-    st->xruns = es.xruns;
-    st->playing = es.playing;
-    st->buffers = 0;
-    for (int i = 0; i < CS_MAX_VOICES; i++)
-        if (c->buf[i].used && c->buf[i].s && cs_stream_ready(c->buf[i].s)) st->buffers++;
-}
-
-void cs_control_print_status(cs_control *c)
-{
-    cs_control_status st;
-    cs_control_status_get(c, &st);
-    printf("=== audio server status ===\n"
-           "sample rate: %d Hz\n"
-           "tempo: %.2f BPM (target %.2f, base %.2f)\n"
-           "beat position: %.2f\n"
-           "buffers loaded: %d\n"
-           "players playing: %d\n"
-           "deck levels: A=%.2f B=%.2f C=%.2f D=%.2f\n"
-           "underruns: %llu, late callbacks: %llu\n",
-           CS_RATE, st.bpm, st.target_bpm, c->cfg.base_bpm, c->beats, st.buffers, st.playing,
-           st.deck_level[0], st.deck_level[1], st.deck_level[2], st.deck_level[3],
-           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
-    fflush(stdout);
-}
-
-void cs_control_tick(cs_control *c)
-{
-    cs_stream *s;
-    while ((s = cs_engine_retired(c->e))) cs_reader_drop(c->r, s);
-
-    for (int i = 0; i < CS_MAX_VOICES; i++) {
-        buffer *b = &c->buf[i];
-        if (b->used && b->s && cs_stream_failed(b->s) && !b->failed_logged) {
-            cs_log_error("buffer %ld: cannot play %s: %s", b->id, b->path, b->s->msg);
-            b->failed_logged = true;
-        }
-    }
-    run_pending(c);
-
-    double t = now_s(c);
-    double bpm = cs_tempo_update(&c->tempo, t);
-    apply_rate(c);
-    if (fabs(bpm - c->logged_bpm) >= 0.01 && t - c->last_log_s >= 1.0) {
-        cs_log_info("tempo %.2f BPM (target %.2f)", bpm, cs_tempo_target(&c->tempo));
-        c->logged_bpm = bpm;
-        c->last_log_s = t;
-    }
-    if (c->has_ladder && c->ladder.tick) c->ladder.tick(c->ladder.ctx, bpm, cs_control_now(c));
-
-    if (t - c->last_report_s >= 2.0) {
-        cs_engine_stats es;
-        cs_engine_stats_get(c->e, &es);
-        if (es.underruns != c->reported_underruns || es.xruns != c->reported_xruns) {
-            cs_log_warn("underruns: %llu stream (+%llu), %llu device (+%llu)",
-                        (unsigned long long)es.underruns,
-                        (unsigned long long)(es.underruns - c->reported_underruns),
-                        (unsigned long long)es.xruns, (unsigned long long)(es.xruns - c->reported_xruns));
-            c->reported_underruns = es.underruns;
-            c->reported_xruns = es.xruns;
-        }
-        if (es.dropped_cmds) cs_log_warn("%llu commands dropped (queue full)", (unsigned long long)es.dropped_cmds);
-        c->last_report_s = t;
-    }
-
-    if (t > c->last_tick_s) c->beats += (t - c->last_tick_s) * bpm / 60.0;
-    c->last_tick_s = t;
-    long beat = (long)floor(c->beats);
-    if (c->cfg.watch && beat != c->last_beat) {
-        printf("watch: bar %ld beat %ld  %.2f BPM\n", beat / c->cfg.meter + 1, beat % c->cfg.meter + 1, bpm);
-        fflush(stdout);
-    }
-    c->last_beat = beat;
+    if (n < 1 || n > c->nbuf) return -1;
+    for (int i = c->nbuf - n; i < c->nbuf; i++)
+        if (c->buf[i].used) return -1;
+    c->nbuf -= n;
+    return c->nbuf;
 }
 
 void cs_control_free(cs_control *c)
 {
     if (!c) return;
+    cs_ratelimit_flush(&c->rl_warn, true);
+    cs_ratelimit_flush(&c->rl_late, true);
     for (int i = 0; i < CS_MAX_VOICES; i++) {
         free(c->buf[i].path);
         free(c->buf[i].name);

@@ -52,7 +52,7 @@ typedef struct cs_control_config {
 /* What /cs/status reports. */
 typedef struct cs_control_status {
     double bpm, target_bpm, movement;   /* movement < 0: none yet */
-    int rung[CS_DECKS];                 /* -1: not a ladder deck */
+    int rung[CS_DECKS];                 /* BPM of the rung playing, rounded; -1: not a ladder deck */
     char track[256];
     uint64_t underruns, xruns;
     int buffers, playing;
@@ -64,7 +64,7 @@ typedef struct cs_control_ladder {
     void *ctx;
     void (*tick)(void *ctx, double bpm, uint64_t now);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
-    int (*rung)(void *ctx, int deck);               /* rung index or -1 */
+    int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
     const char *(*track)(void *ctx);
 } cs_control_ladder;
 
@@ -78,6 +78,11 @@ void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
  * nothing and returns -1. */
 void cs_control_set_allow(cs_control *c, const cs_allow *a);
 
+/* The top n engine voices for another module's own use (ladder sets):
+ * buffers never take them.  Returns the first such slot, or -1 when a
+ * buffer holds one of them already. */
+int cs_control_reserve_voices(cs_control *c, int n);
+
 /* Render mode: the sample time of the message being handled. */
 void cs_control_set_clock(cs_control *c, uint64_t frames);
 uint64_t cs_control_now(const cs_control *c);
@@ -87,8 +92,29 @@ void cs_control_tick(cs_control *c);
 /* True while some start waits for a stream (render mode keeps pumping). */
 bool cs_control_busy(const cs_control *c);
 
+/* Time-tagged OSC bundles (player/control_time.c; osc.c drives them).
+ * Engine sample of an NTP time tag (seconds since 1900, 2^-32 fractions):
+ * live, tag → wall clock → CLOCK_MONOTONIC → engine sample through the
+ * output clock (cs_engine_clock_read; the sample handed to the device at
+ * that time).  Render mode: the tag counts seconds from the render's start
+ * (sample round(tag × 44100); NTP time 0 = engine time 0), so renders are
+ * repeatable.  Tag 0/1 ("immediately") → CS_NOW. */
+uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac);
+/* Every engine command issued from now on (loads, starts, stops, levels,
+ * fades, EQ, rate) lands on sample `at`, and delays (/play, /fade,
+ * /start_group start_at, /reset's zero) count from it; CS_NOW restores "as
+ * soon as possible".  Returns the previous setting (bundles nest).  State
+ * kept on the control side (tempo, status, buffer table) still changes on
+ * arrival. */
+uint64_t cs_control_set_command_time(cs_control *c, uint64_t at);
+/* A bundle that arrived after its time runs at once: counted and logged
+ * "late by X ms" (at most 10 lines a second). */
+void cs_control_note_late(cs_control *c, double ms);
+uint64_t cs_control_late_bundles(const cs_control *c);
+
 /* The original server's operations (research notes §1.13).  Each returns 0,
- * or -1 after logging one line (nothing changed). */
+ * or -1 after logging one line (nothing changed); those lines are
+ * rate-limited (10 a second, then a count of the ones left out). */
 int cs_control_load_buffer(cs_control *c, long id, const char *path, const char *name);
 int cs_control_play_stem(cs_control *c, long id, double rate, double volume, bool loop, double start_pos);
 int cs_control_stop_stem(cs_control *c, long id);

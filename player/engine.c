@@ -48,6 +48,9 @@ struct cs_engine {
     atomic_ullong pub_frames, underruns, xruns, dropped;
     atomic_int playing;
     atomic_uint pub_level[CS_DECKS];   /* float bits */
+    /* Output clock seqlock: odd while the output side writes. */
+    atomic_uint clk_seq;
+    atomic_ullong clk_frames, clk_ns;
 };
 
 int cs_deck_of_id(long id)
@@ -220,6 +223,37 @@ void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st)
         float f;
         memcpy(&f, &bits, sizeof f);
         st->deck_level[d] = f;
+    }
+}
+
+/* A seqlock (Boehm, "Can seqlocks get along with programming language
+ * memory models?"): the fields are atomics read and written relaxed, ordered
+ * by the fences, so there is no data race and the writer never blocks. */
+void cs_engine_clock_publish(cs_engine *e, uint64_t frames, int64_t mono_ns)
+{
+    unsigned s = atomic_load_explicit(&e->clk_seq, memory_order_relaxed);
+    atomic_store_explicit(&e->clk_seq, s + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&e->clk_frames, frames, memory_order_relaxed);
+    atomic_store_explicit(&e->clk_ns, (unsigned long long)mono_ns, memory_order_relaxed);
+    atomic_store_explicit(&e->clk_seq, s + 2, memory_order_release);
+}
+
+bool cs_engine_clock_read(const cs_engine *e, uint64_t *frames, int64_t *mono_ns)
+{
+    cs_engine *m = (cs_engine *)e;
+    for (;;) {
+        unsigned s1 = atomic_load_explicit(&m->clk_seq, memory_order_acquire);
+        if (s1 == 0) return false;
+        if (s1 & 1) continue;     /* a write in progress: a few stores long */
+        uint64_t f = atomic_load_explicit(&m->clk_frames, memory_order_relaxed);
+        int64_t ns = (int64_t)atomic_load_explicit(&m->clk_ns, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&m->clk_seq, memory_order_relaxed) == s1) {
+            *frames = f;
+            *mono_ns = ns;
+            return true;
+        }
     }
 }
 

@@ -100,6 +100,15 @@ int cs_engine_eq_enable(cs_engine *e, bool on, uint64_t at);
 /* Linear band gain (smoothed over ~50 ms, per sample). */
 int cs_engine_eq_gain(cs_engine *e, int deck, int band, double gain, uint64_t at);
 
+/* Output clock: which engine sample reaches the output when, as a pair the
+ * control thread reads without locks (a seqlock written only by the output
+ * side: the device callback or the render loop, so the writer never waits).
+ * publish: engine sample `frames` is handed to the output at CLOCK_MONOTONIC
+ * time `mono_ns` (output side only).  read: the last consistent pair; false
+ * when none was published yet (control side). */
+void cs_engine_clock_publish(cs_engine *e, uint64_t frames, int64_t mono_ns);
+bool cs_engine_clock_read(const cs_engine *e, uint64_t *frames, int64_t *mono_ns);
+
 /* Streams the audio side let go of (replaced or released); NULL when none. */
 cs_stream *cs_engine_retired(cs_engine *e);
 int cs_engine_voice_state(const cs_engine *e, int slot);

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOT0 (CS_MAX_VOICES - 4)
 #define RAMP ((uint64_t)(CS_RAMP_SECONDS * CS_RATE + 0.5))
 #define RUNG_STEPS 4
 #define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
@@ -581,9 +580,17 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
             n++;
         }
     l->hyst = o->hysteresis > 0 ? o->hysteresis : cs_ladder_default_hyst(all, n);
+    /* Four voices of our own (two rungs per deck), taken from the pool OSC
+     * buffers use, so a /load_buffer can never land on them. */
+    int slot0 = cs_control_reserve_voices(c, 4);
+    if (slot0 < 0) {
+        cs_err_set(err, "ladder: no free engine voices (4 needed)");
+        cs_ladder_free(l);
+        return NULL;
+    }
     for (int i = 0; i < 2; i++) {
         l->deck[i].track = -1;
-        for (int k = 0; k < 2; k++) l->deck[i].v[k] = (lvoice){ .slot = SLOT0 + 2 * i + k, .rung = -1 };
+        for (int k = 0; k < 2; k++) l->deck[i].v[k] = (lvoice){ .slot = slot0 + 2 * i + k, .rung = -1 };
     }
     l->cur = -1;
     l->h_u = -1;

@@ -48,7 +48,8 @@ typedef struct cs_ladder_opts {
 
 typedef struct cs_ladder cs_ladder;
 
-/* Takes over *set (emptied).  Uses engine voices 60..63 and decks A and B. */
+/* Takes over *set (emptied).  Reserves four engine voices from c
+ * (cs_control_reserve_voices: 60..63) and plays on decks A and B. */
 cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,
                          const cs_ladder_opts *o, cs_err *err);
 /* The hooks to give cs_control_set_ladder. */

@@ -3,6 +3,7 @@
  * socket is ours so that the bind address, IPv4+IPv6 and replies to the
  * sender are under our control. */
 #include "player/osc.h"
+#include "player/ratelimit.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -74,21 +75,8 @@ static double num_or(const args *a, int i, double dflt)
  * 10 a second, then how many were left out.  Control thread only. */
 static bool log_ok(void)
 {
-    static time_t window;
-    static unsigned shown, hidden;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if (ts.tv_sec != window) {
-        if (hidden) cs_log_warn("OSC: %u more bad packets not shown", hidden);
-        window = ts.tv_sec;
-        shown = hidden = 0;
-    }
-    if (shown < 10) {
-        shown++;
-        return true;
-    }
-    hidden++;
-    return false;
+    static cs_ratelimit rl = { .what = "bad OSC packets" };
+    return cs_ratelimit_ok(&rl);
 }
 
 static int bad(const args *a, const char *why)
@@ -341,7 +329,7 @@ static int h_start_group(hctx *h, const args *a)
         const char *s = str(a, i);
         int d = s ? cs_deck_of_name(s) : -1;
         if (d < 0) {
-            cs_log_warn("OSC /start_group: unknown deck '%s' skipped", s ? s : "?");
+            if (log_ok()) cs_log_warn("OSC /start_group: unknown deck '%s' skipped", s ? s : "?");
             continue;
         }
         if (n < 16) decks[n++] = d;
@@ -472,22 +460,53 @@ static int handle_message(cs_control *c, const unsigned char *data, size_t size,
     return r;
 }
 
-static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_reply_fn reply, void *rctx, int depth)
+static uint32_t be32(const unsigned char *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* A bundle's engine time: its tag, never earlier than the enclosing
+ * bundle's (OSC 1.0: an enclosed bundle's tag must be >= its parent's; a
+ * sender breaking that gets the parent's).  A tag already passed runs at
+ * once, counted and logged as late.  `*tag` is updated to the tag used. */
+static uint64_t bundle_time(cs_control *c, uint64_t *tag, uint64_t parent_tag, uint64_t parent_at)
+{
+    if (*tag <= parent_tag) {     /* same time as the parent (top level: 0, "now") */
+        *tag = parent_tag;
+        return parent_at;
+    }
+    uint64_t at = cs_control_tag_time(c, (uint32_t)(*tag >> 32), (uint32_t)*tag);
+    uint64_t now = cs_control_now(c);
+    if (at != CS_NOW && at < now) {
+        cs_control_note_late(c, (double)(now - at) * 1000.0 / CS_RATE);
+        at = CS_NOW;
+    }
+    return at;
+}
+
+static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_reply_fn reply, void *rctx, int depth,
+                  uint64_t parent_tag, uint64_t parent_at)
 {
     if (size >= 16 && !memcmp(d, "#bundle", 8)) {
         if (depth > 8) return CS_OSC_BAD;
+        uint64_t tag = ((uint64_t)be32(d + 8) << 32) | be32(d + 12);
+        uint64_t at = bundle_time(c, &tag, parent_tag, parent_at);
+        uint64_t prev = cs_control_set_command_time(c, at);
+        int rc = 0;
         size_t off = 16;
         while (off + 4 <= size) {
-            uint32_t n = ((uint32_t)d[off] << 24) | ((uint32_t)d[off + 1] << 16) | ((uint32_t)d[off + 2] << 8) | d[off + 3];
+            uint32_t n = be32(d + off);
             off += 4;
             if (n > size - off || n % 4) {
                 if (log_ok()) cs_log_error("OSC: malformed bundle, rest ignored");
-                return CS_OSC_BAD;
+                rc = CS_OSC_BAD;
+                break;
             }
-            handle(c, d + off, n, reply, rctx, depth + 1);
+            handle(c, d + off, n, reply, rctx, depth + 1, tag, at);
             off += n;
         }
-        return 0;
+        cs_control_set_command_time(c, prev);
+        return rc;
     }
     if (size < 4 || size % 4) {
         if (log_ok()) cs_log_error("OSC: malformed packet of %zu bytes ignored", size);
@@ -498,7 +517,7 @@ static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_rep
 
 int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx)
 {
-    return handle(c, data, size, reply, reply_ctx, 0);
+    return handle(c, data, size, reply, reply_ctx, 0, 0, CS_NOW);
 }
 
 /* ---- the UDP server ---- */

@@ -7,7 +7,8 @@
  * are lenient (int, float, double, int64 and numeric strings interchange),
  * extra arguments are ignored, typetags "," and ",[]" are both accepted,
  * unknown addresses (the detector's keypoint flood) are dropped without a
- * word, and a bad argument costs one log line and changes nothing.
+ * word, and a bad argument costs one log line (at most 10 a second) and
+ * changes nothing.  Bundles are scheduled by their time tags, to the sample.
  *
  *   cs_osc_server *srv = cs_osc_server_new("0.0.0.0", 57120, &err);
  *   for (;;) { cs_osc_server_poll(srv, control, 5); cs_control_tick(control); }
@@ -32,8 +33,13 @@ enum { CS_OSC_HANDLED = 0, CS_OSC_UNKNOWN = 1, CS_OSC_BAD = -1 };
 int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg **argv, int argc,
                     cs_osc_reply_fn reply, void *reply_ctx);
 
-/* Handles one raw datagram (message or bundle; bundle elements in order,
- * time tags treated as "now"). */
+/* Handles one raw datagram: a message, or a bundle whose elements run in
+ * order, each engine command they issue stamped with the sample of the
+ * bundle's time tag (cs_control_tag_time: the tagged time at the output;
+ * 0/1 = immediately).  Nested bundles take their own tags, never earlier
+ * than their parent's.  A bundle whose time has passed runs at once and is
+ * counted and logged "late by X ms".  Messages are handled on arrival;
+ * only their effect on the audio waits for the tag. */
 int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx);
 
 typedef struct cs_osc_server cs_osc_server;

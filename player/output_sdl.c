@@ -1,6 +1,10 @@
 /* SDL2 output.  The callback does the engine's work and two clock reads:
  * a callback that starts more than two periods after the previous one, or
- * takes longer than one period, means the device ran dry (an xrun). */
+ * takes longer than one period, means the device ran dry (an xrun).  It also
+ * publishes the output clock: the engine sample that starts this buffer and
+ * the time the callback began.  SDL reports no presentation time, so "the
+ * output" is the hand-over to the device; the device's own latency (one or
+ * two buffers) comes on top, the same for every sample. */
 #include "player/output.h"
 
 #include <SDL.h>
@@ -31,6 +35,7 @@ static void callback(void *ud, Uint8 *stream, int len)
     int64_t period = (int64_t)frames * 1000000000 / CS_RATE;
     if (o->last_ns && t0 - o->last_ns > 2 * period) cs_engine_count_xrun(o->e);
     o->last_ns = t0;
+    cs_engine_clock_publish(o->e, o->ls ? cs_live_stretch_position(o->ls) : cs_engine_now(o->e), t0);
     if (o->ls) cs_live_stretch_process(o->ls, (float *)stream, frames);
     else cs_engine_process(o->e, (float *)stream, frames);
     if (mono_ns() - t0 > period) cs_engine_count_xrun(o->e);

@@ -50,6 +50,11 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
         uint64_t n = total - t < BLOCK ? total - t : BLOCK;
         uint64_t next = job->script ? cs_osc_script_next_time(job->script) : UINT64_MAX;
         if (next > t && next - t < n) n = next - t;
+        /* The output clock of a render: engine time 0 = monotonic 0 = the
+         * render's start (control maps time tags without it, see
+         * cs_control_tag_time; published so both modes look alike). */
+        uint64_t head = job->stretch ? cs_live_stretch_position(job->stretch) : t;
+        cs_engine_clock_publish(job->engine, head, (int64_t)((double)head * 1e9 / CS_RATE));
         if (job->stretch) cs_live_stretch_process(job->stretch, buf, (size_t)n);
         else cs_engine_process(job->engine, buf, (size_t)n);
         if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {

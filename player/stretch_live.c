@@ -35,6 +35,7 @@ struct cs_live_stretch {
     double applied;           /* tempo last handed to the back end */
     unsigned last_block;      /* mix frames of the last step (glide clock) */
     atomic_ullong underruns;
+    double out_pos;           /* audio side: mix frames handed out (position()) */
     atomic_bool stop;
     bool failed;              /* the back end refused input: silence from now */
     pthread_t thread;
@@ -290,6 +291,7 @@ void cs_live_stretch_set_tempo(cs_live_stretch *ls, double tempo)
 void cs_live_stretch_process(cs_live_stretch *ls, float *out, size_t frames)
 {
     if (!ls->threaded) fill(ls, frames);
+    ls->out_pos += (double)frames * atomic_load_explicit(&ls->tempo_target, memory_order_relaxed);
     cs_ring *r = &ls->ring;
     size_t have = cs_ring_readable(r);
     size_t n = have < frames ? have : frames;
@@ -308,6 +310,8 @@ void cs_live_stretch_process(cs_live_stretch *ls, float *out, size_t frames)
         cs_engine_count_underrun(ls->e);
     }
 }
+
+uint64_t cs_live_stretch_position(const cs_live_stretch *ls) { return (uint64_t)llround(ls->out_pos); }
 
 uint64_t cs_live_stretch_underruns(const cs_live_stretch *ls)
 {

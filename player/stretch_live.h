@@ -54,6 +54,11 @@ void cs_live_stretch_set_tempo(cs_live_stretch *ls, double tempo);
  * the reserve only (real-time safe).  Unthreaded: renders what it needs. */
 void cs_live_stretch_process(cs_live_stretch *ls, float *out, size_t frames);
 
+/* Audio side: the mix (engine) frame at the head of the next output frame:
+ * frames handed out so far × the tempo they were played at (exact at tempo
+ * 1, where output frame k is mix frame k; an estimate while gliding). */
+uint64_t cs_live_stretch_position(const cs_live_stretch *ls);
+
 /* Callbacks that found the reserve short (each also counts as an engine
  * underrun, so /cs/status and the underrun log show it). */
 uint64_t cs_live_stretch_underruns(const cs_live_stretch *ls);

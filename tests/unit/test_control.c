@@ -1,0 +1,370 @@
+/* Control-side tests through the OSC packet entry point (what the UDP server
+ * calls), in render mode: time-tagged bundles land on their exact sample
+ * (liblo builds them), late bundles run at once and are counted and logged,
+ * nested bundles; the output clock's seqlock; voices reserved for ladder
+ * sets; rate-limited warnings. */
+#include "tests/unit/unit.h"
+#include "player/control.h"
+#include "player/engine.h"
+#include "player/osc.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define SECS 2.0
+
+typedef struct rig {
+    cs_engine *e;
+    cs_reader *r;
+    cs_control *c;
+    uint64_t t;               /* samples rendered */
+    float *out;               /* everything rendered, interleaved */
+    size_t cap;
+} rig;
+
+static rig rig_new(void)
+{
+    rig g = { 0 };
+    cs_control_config cfg = { .base_bpm = 120, .stretch = CS_STRETCH_RATE,
+                              .tempo = cs_tempo_config_default(), .render = true, .meter = 4 };
+    g.e = cs_engine_new(NULL);
+    g.r = cs_reader_new(false, NULL);
+    g.c = cs_control_new(&cfg, g.e, g.r, NULL);
+    g.cap = (size_t)(SECS * CS_RATE);
+    g.out = calloc(2 * g.cap, sizeof(float));
+    return g;
+}
+
+static void rig_free(rig *g)
+{
+    cs_engine_shutdown(g->e);
+    cs_stream *s;
+    while ((s = cs_engine_retired(g->e))) cs_reader_drop(g->r, s);
+    cs_control_free(g->c);
+    cs_reader_free(g->r);
+    cs_engine_free(g->e);
+    free(g->out);
+}
+
+/* Renders up to sample `until` in odd-sized blocks (starts must not depend
+ * on block edges), ticking the control thread as the render loop does. */
+static void render_to(rig *g, uint64_t until)
+{
+    while (g->t < until && g->t < g->cap) {
+        uint64_t n = until - g->t < 1000 ? until - g->t : 1000;
+        cs_control_set_clock(g->c, g->t);
+        cs_reader_pump(g->r, true);
+        cs_control_tick(g->c);
+        cs_engine_process(g->e, g->out + 2 * g->t, (size_t)n);
+        g->t += n;
+    }
+    cs_control_set_clock(g->c, g->t);
+}
+
+/* A 2-second stereo WAV of constants (l, r): the first non-zero output
+ * sample of a channel is the start of the deck feeding it. */
+static const char *dc_wav(const char *name, float l, float r)
+{
+    static char paths[4][512];
+    static int k;
+    char *p = paths[k++ % 4];
+    snprintf(p, 512, "%s/%s", unit_tmpdir(), name);
+    SF_INFO info = { .samplerate = CS_RATE, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+    SNDFILE *sf = sf_open(p, SFM_WRITE, &info);
+    if (!sf) return NULL;
+    float *x = malloc(2 * 88200 * sizeof(float));
+    for (int i = 0; i < 88200; i++) x[2 * i] = l, x[2 * i + 1] = r;
+    sf_writef_float(sf, x, 88200);
+    free(x);
+    sf_close(sf);
+    return p;
+}
+
+static int send_msg(rig *g, const char *path, lo_message m)
+{
+    size_t n = 0;
+    void *d = lo_message_serialise(m, path, NULL, &n);
+    int rc = cs_osc_handle_packet(g->c, d, n, NULL, NULL);
+    free(d);
+    lo_message_free(m);
+    return rc;
+}
+
+static void load(rig *g, int id, const char *path)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_int32(m, id);
+    lo_message_add_string(m, path);
+    send_msg(g, "/load_buffer", m);
+    cs_reader_pump(g->r, true);
+}
+
+static lo_message play_msg(int id)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_int32(m, id);
+    return m;
+}
+
+/* Render-mode tags count seconds from the render's start. */
+static lo_timetag tag(double s)
+{
+    lo_timetag t = { (uint32_t)s, (uint32_t)((s - (uint32_t)s) * 4294967296.0) };
+    return t;
+}
+
+static void send_bundle(rig *g, lo_bundle b)
+{
+    size_t n = 0;
+    void *d = lo_bundle_serialise(b, NULL, &n);
+    cs_osc_handle_packet(g->c, d, n, NULL, NULL);
+    free(d);
+    lo_bundle_free_recursive(b);
+}
+
+static long first_nonzero(const rig *g, int ch, uint64_t from)
+{
+    for (uint64_t i = from; i < g->t; i++)
+        if (g->out[2 * i + (uint64_t)ch] != 0.0f) return (long)i;
+    return -1;
+}
+
+TEST(bundles_half_a_second_apart_start_22050_frames_apart)
+{
+    rig g = rig_new();
+    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    load(&g, 1100, dc_wav("b.wav", 0, 0.5f));
+    /* Both sent at time 0, ahead of their tags. */
+    lo_bundle b1 = lo_bundle_new(tag(0.5));
+    lo_bundle_add_message(b1, "/play_stem", play_msg(100));
+    send_bundle(&g, b1);
+    lo_bundle b2 = lo_bundle_new(tag(1.0));
+    lo_bundle_add_message(b2, "/play_stem", play_msg(1100));
+    send_bundle(&g, b2);
+    render_to(&g, (uint64_t)(1.5 * CS_RATE));
+    long a = first_nonzero(&g, 0, 0), b = first_nonzero(&g, 1, 0);
+    CHECK_EQ_INT(a, 22050);
+    CHECK_EQ_INT(b, 44100);
+    CHECK_EQ_INT(b - a, 22050);
+    CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
+    rig_free(&g);
+}
+
+TEST(bundle_time_is_now_for_every_command_it_issues)
+{
+    rig g = rig_new();
+    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    /* Playing from 0; a bundle at 0.5 s turns the deck down: the ramp starts
+     * on that sample, not when the bundle arrived. */
+    send_msg(&g, "/play_stem", play_msg(100));
+    lo_message lv = lo_message_new();
+    lo_message_add_float(lv, 0.0f);
+    lo_bundle b = lo_bundle_new(tag(0.5));
+    lo_bundle_add_message(b, "/deck_levels", lv);
+    /* ... and /cue + /start_group 0.25 inside it starts deck B 0.25 s after
+     * the bundle's time. */
+    lo_message cue = lo_message_new();
+    lo_message_add_string(cue, "B");
+    lo_message_add_string(cue, dc_wav("b.wav", 0, 0.5f));
+    lo_bundle_add_message(b, "/cue", cue);
+    lo_message sg = lo_message_new();
+    lo_message_add_string(sg, "B");
+    lo_message_add_float(sg, 0.25f);
+    lo_bundle_add_message(b, "/start_group", sg);
+    send_bundle(&g, b);
+    render_to(&g, (uint64_t)(1.0 * CS_RATE));
+    CHECK_EQ_INT(first_nonzero(&g, 0, 0), 0);
+    float full = g.out[2 * 1000];
+    CHECK(full > 0.2f);
+    CHECK(g.out[2 * 22049] == full);
+    CHECK(g.out[2 * 22050] < full);
+    CHECK_EQ_INT(first_nonzero(&g, 1, 0), 22050 + 11025);
+    rig_free(&g);
+}
+
+/* Runs fn with stderr going to a file; returns what was written. */
+static char *capture_stderr(void (*fn)(void *), void *arg)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/stderr.txt", unit_tmpdir());
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    dup2(fd, 2);
+    close(fd);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    static char buf[1 << 16];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = 0;
+    if (f) fclose(f);
+    return buf;
+}
+
+static void send_late(void *arg)
+{
+    rig *g = arg;
+    lo_bundle b = lo_bundle_new(tag(0.25));
+    lo_bundle_add_message(b, "/play_stem", play_msg(100));
+    send_bundle(g, b);
+}
+
+TEST(late_bundle_runs_at_once_counted_and_logged)
+{
+    rig g = rig_new();
+    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    render_to(&g, 22050);
+    /* At 0.5 s, a bundle for 0.25 s: 250 ms late. */
+    char *log = capture_stderr(send_late, &g);
+    render_to(&g, 44100);
+    CHECK_EQ_INT(first_nonzero(&g, 0, 0), 22050);
+    CHECK_EQ_INT(cs_control_late_bundles(g.c), 1);
+    CHECK(strstr(log, "late by 250.0 ms") != NULL);
+    rig_free(&g);
+}
+
+TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
+{
+    rig g = rig_new();
+    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    load(&g, 1100, dc_wav("b.wav", 0, 0.5f));
+    load(&g, 2100, dc_wav("c.wav", 0, 0.25f));
+    lo_bundle outer = lo_bundle_new(tag(0.5));
+    lo_bundle_add_message(outer, "/play_stem", play_msg(100));
+    lo_bundle later = lo_bundle_new(tag(0.75));
+    lo_bundle_add_message(later, "/play_stem", play_msg(1100));
+    lo_bundle_add_bundle(outer, later);
+    lo_bundle earlier = lo_bundle_new(tag(0.1));      /* breaks the rule: gets 0.5 */
+    lo_bundle_add_message(earlier, "/play_stem", play_msg(2100));
+    lo_bundle_add_bundle(outer, earlier);
+    send_bundle(&g, outer);
+    render_to(&g, 44100);
+    CHECK_EQ_INT(first_nonzero(&g, 0, 0), 22050);     /* A at the outer tag */
+    CHECK_EQ_INT(first_nonzero(&g, 1, 0), 22050);     /* C (right channel) at the parent's */
+    float c_only = g.out[2 * 30000 + 1];
+    CHECK(c_only > 0.1f);
+    CHECK(g.out[2 * 33074 + 1] == c_only);
+    CHECK(g.out[2 * 33075 + 1] > c_only);             /* B joins at 0.75 s */
+    CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
+    rig_free(&g);
+}
+
+TEST(immediate_tag_runs_now)
+{
+    rig g = rig_new();
+    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    render_to(&g, 5000);
+    lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
+    lo_bundle_add_message(b, "/play_stem", play_msg(100));
+    send_bundle(&g, b);
+    render_to(&g, 10000);
+    CHECK_EQ_INT(first_nonzero(&g, 0, 0), 5000);
+    CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
+    rig_free(&g);
+}
+
+TEST(live_tag_maps_through_the_output_clock)
+{
+    /* Not render mode: a tag 0.5 s after the wall clock's now maps to the
+     * published sample + 22050, within the time the calls take. */
+    cs_control_config cfg = { .base_bpm = 120, .stretch = CS_STRETCH_RATE,
+                              .tempo = cs_tempo_config_default(), .meter = 4 };
+    cs_engine *e = cs_engine_new(NULL);
+    cs_reader *r = cs_reader_new(false, NULL);
+    cs_control *c = cs_control_new(&cfg, e, r, NULL);
+    struct timespec mono, rt;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &rt);
+    cs_engine_clock_publish(e, 1000000, (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec);
+    double ntp = (double)rt.tv_sec + 2208988800.0 + (double)rt.tv_nsec / 1e9 + 0.5;
+    uint32_t sec = (uint32_t)ntp;
+    uint32_t frac = (uint32_t)((ntp - sec) * 4294967296.0);
+    uint64_t at = cs_control_tag_time(c, sec, frac);
+    uint64_t now = cs_control_tag_time(c, 0, 1);
+    cs_control_free(c);
+    cs_reader_free(r);
+    cs_engine_free(e);
+    CHECK_NEAR((double)at, 1000000.0 + 22050.0, 44.1 * 5);   /* within 5 ms */
+    CHECK_EQ_INT(now, CS_NOW);
+}
+
+static atomic_bool clk_stop;
+
+static void *clk_writer(void *arg)
+{
+    cs_engine *e = arg;
+    for (uint64_t i = 1; !atomic_load(&clk_stop); i++) cs_engine_clock_publish(e, i, (int64_t)i * 3);
+    return NULL;
+}
+
+TEST(output_clock_pair_is_always_consistent)
+{
+    cs_engine *e = cs_engine_new(NULL);
+    uint64_t f;
+    int64_t ns;
+    CHECK(!cs_engine_clock_read(e, &f, &ns));
+    pthread_t th;
+    atomic_store(&clk_stop, false);
+    pthread_create(&th, NULL, clk_writer, e);
+    int bad = 0, seen = 0;
+    uint64_t last = 0;
+    for (int i = 0; i < 200000; i++) {
+        if (!cs_engine_clock_read(e, &f, &ns)) continue;
+        seen++;
+        if (ns != (int64_t)f * 3 || f < last) bad++;
+        last = f;
+    }
+    atomic_store(&clk_stop, true);
+    pthread_join(th, NULL);
+    cs_engine_free(e);
+    CHECK(seen > 0);
+    CHECK_EQ_INT(bad, 0);
+}
+
+TEST(reserved_voices_never_hold_buffers)
+{
+    rig g = rig_new();
+    CHECK_EQ_INT(cs_control_reserve_voices(g.c, 4), CS_MAX_VOICES - 4);
+    const char *p = dc_wav("a.wav", 0.5f, 0);
+    int ok = 0;
+    int level = cs_log_level();
+    cs_log_set_level(-1);     /* the refusals are expected */
+    for (int id = 0; id < CS_MAX_VOICES; id++) ok += cs_control_load_buffer(g.c, 5000 + id, p, NULL) == 0;
+    cs_log_set_level(level);
+    CHECK_EQ_INT(ok, CS_MAX_VOICES - 4);
+    render_to(&g, 1000);
+    for (int s = CS_MAX_VOICES - 4; s < CS_MAX_VOICES; s++) CHECK_EQ_INT(cs_engine_voice_state(g.e, s), CS_VOICE_EMPTY);
+    CHECK_EQ_INT(cs_engine_voice_state(g.e, 0), CS_VOICE_CUED);
+    /* Voices a buffer holds cannot be reserved. */
+    CHECK_EQ_INT(cs_control_reserve_voices(g.c, 1), -1);
+    rig_free(&g);
+}
+
+static void flood(void *arg)
+{
+    rig *g = arg;
+    cs_log_set_level(CS_LOG_NORMAL);
+    for (int i = 0; i < 1000; i++) cs_control_stop_stem(g->c, 7000 + i);
+    cs_control_free(g->c);    /* reports what was left out */
+    g->c = NULL;
+}
+
+TEST(control_warnings_are_rate_limited)
+{
+    rig g = rig_new();
+    char *log = capture_stderr(flood, &g);
+    int lines = 0;
+    for (char *p = log; (p = strstr(p, "/stop_stem: no player")); p++) lines++;
+    CHECK(lines >= 1 && lines <= 20);      /* 10 a second; the flood may straddle two */
+    CHECK(strstr(log, "more warnings not shown") != NULL);
+    cs_control_config cfg = { .base_bpm = 120, .tempo = cs_tempo_config_default(), .render = true };
+    g.c = cs_control_new(&cfg, g.e, g.r, NULL);
+    rig_free(&g);
+}
