@@ -1,6 +1,9 @@
 /* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +271,13 @@ int cmd_export(int argc, char **argv, const cs_ctx *ctx)
         o.targets.v[0] = a.has_target ? a.target : so.bpm;
         o.targets.n = 1;
     }
+#ifdef __GLIBC__
+    /* Renders allocate and free many large buffers (cuts, stretcher and
+     * filter state); keeping freed memory in the heap instead of returning
+     * it to the kernel saves re-zeroing those pages every time. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = a.jobs ? (int)a.jobs : cores > 0 ? (int)cores : 1;
     o.progress = a.no_progress || ctx->verbosity < CS_LOG_NORMAL ? 0 : isatty(2) ? 2 : 1;
