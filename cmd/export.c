@@ -39,6 +39,8 @@ static const char usage[] =
     "  --stretch METHOD      rubberband (default; pitch kept, exact length),\n"
     "                        wsola (libavfilter atempo anchored at the track's\n"
     "                        beats; fast, pitch kept, beats within 5 ms),\n"
+    "                        atempo (plain atempo, as the original exporter:\n"
+    "                        fastest, beats may drift ~15 ms),\n"
     "                        rate (resample; pitch follows, like a turntable)\n"
     "  --quality best|fast   rubberband engine: best = R3 (default), fast = R3\n"
     "                        with the short window (R2's cost, R3's accuracy)\n"
@@ -69,7 +71,7 @@ enum {
 typedef struct args {
     const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir;
     const char *format, *bits;
-    bool has_target, force, no_progress;
+    bool has_target, force, no_progress, plain_atempo;
     double target;
     long rate, jobs;
     cs_stretch_method method;
@@ -142,8 +144,9 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so)
             break;
         case O_LADDER: a->ladder = optarg; break;
         case O_STRETCH:
+            a->plain_atempo = !strcmp(optarg, "atempo");
             if (parse_method(optarg, &a->method) < 0) {
-                cs_log_error("export: --stretch: '%s' is not rubberband, wsola or rate", optarg);
+                cs_log_error("export: --stretch: '%s' is not rubberband, wsola, atempo or rate", optarg);
                 return CS_EXIT_USAGE;
             }
             break;
@@ -256,6 +259,7 @@ int cmd_export(int argc, char **argv, const cs_ctx *ctx)
     if (rc != 0) return rc < 0 ? CS_EXIT_OK : rc;
 
     cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir, .method = a.method,
+                         .plain_atempo = a.plain_atempo,
                          .quality = a.quality, .rate = (int)a.rate, .force = a.force };
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};

@@ -80,9 +80,10 @@ typedef struct ctx {
     cs_export_stats *st;
 } ctx;
 
-static const char *method_name(cs_stretch_method m)
+static const char *method_name(const cs_export_opts *o)
 {
-    return m == CS_STRETCH_WSOLA ? "wsola" : m == CS_STRETCH_RATE ? "rate" : "rubberband";
+    if (o->method == CS_STRETCH_WSOLA) return o->plain_atempo ? "atempo" : "wsola";
+    return o->method == CS_STRETCH_RATE ? "rate" : "rubberband";
 }
 
 static const char *format_ext(cs_audio_format f)
@@ -112,7 +113,7 @@ static void fingerprint(const ctx *c, const part_job *p, char out[17])
              RENDER_VERSION, tj->audio, (long long)tj->audio_sb.st_size,
              (long long)tj->audio_sb.st_mtim.tv_sec, tj->audio_sb.st_mtim.tv_nsec,
              tj->t->cues.ini_cue, tj->t->cues.end_cue, tj->t->bpm, p->target,
-             p->target > 0 ? method_name(o->method) : "orig", (int)o->quality,
+             p->target > 0 ? method_name(o) : "orig", (int)o->quality,
              format_name(o->format), o->rate);
     snprintf(out, 17, "%016llx", fnv1a(buf));
 }
@@ -245,7 +246,8 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     cs_audio out = {0};
     const cs_audio *w = &tj->cut;
     if (p->target > 0 && fabs(p->speed - 1.0) > 1e-9) {
-        if (cs_stretch_render_anchored(&tj->cut, p->speed, o->method, o->quality, &tj->anchors,
+        if (cs_stretch_render_anchored(&tj->cut, p->speed, o->method, o->quality,
+                                       o->plain_atempo ? NULL : &tj->anchors,
                                        &out, err) < 0)
             return -1;
     } else if (p->target > 0) {
@@ -276,7 +278,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     struct stat sb;
     cs_render_rec r = {
         .track_id = tj->t->id, .target_bpm = p->target,
-        .method = p->target > 0 ? method_name(o->method) : "orig",
+        .method = p->target > 0 ? method_name(o) : "orig",
         .quality = p->target > 0 && o->method == CS_STRETCH_RUBBERBAND
                        ? (o->quality == CS_STRETCH_FAST ? "fast" : "best") : NULL,
         .format = format_name(o->format), .ini_cue = tj->t->cues.ini_cue,

@@ -26,6 +26,7 @@ typedef struct cs_export_opts {
     bool ladder;                  /* PARTS/<bpm>/ layout (else PARTS/) */
     cs_stretch_method method;
     cs_stretch_quality quality;
+    bool plain_atempo;            /* WSOLA without beat anchors (the original's) */
     cs_audio_format format;
     int rate;                     /* output rate, 0: the source's */
     int jobs;                     /* worker threads, >= 1 */

@@ -103,7 +103,15 @@ for i in 1 2; do
     check "wsola_pitch_kept_$i" near "$pp" "$po" "$(awk -v p="$po" 'BEGIN { print p * 0.005 }')"
 done
 
-# --- rubberband --quality fast (R2): exact length, beats within 5 ms ------------
+# --- --stretch atempo: plain atempo, the original exporter's way -------------
+out=$("$CS" export --bpm 122.5 --delta 0 --n-sections 2 --ladder 110 --stretch atempo \
+      --csv-out "$T/at.csv" --parts-dir "$T/at" --no-progress 2>&1)
+part=$(csv_col "$T/at.csv" 1 part_file)
+dur=$(awk -v i="$(csv_col "$T/at.csv" 1 ini_cue)" -v e="$(csv_col "$T/at.csv" 1 end_cue)" -v s="$(csv_col "$T/at.csv" 1 speed)" 'BEGIN { print (e - i) / s }')
+check atempo_length_20ms near "$("$AC" info "$part" | field /dev/stdin seconds)" "$dur" 0.02
+check atempo_recorded test "$(sqlite3 "$CS_DB" "SELECT method FROM renders WHERE out_path = '$part'")" = atempo
+
+# --- rubberband --quality fast (R3 short window): exact length, beats within 5 ms
 out=$("$CS" export --bpm 122.5 --delta 0 --n-sections 2 --ladder 110,130 --stretch rubberband \
       --quality fast --csv-out "$T/r2.csv" --parts-dir "$T/r2" --no-progress 2>&1)
 for i in 1 2; do

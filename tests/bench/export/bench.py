@@ -83,7 +83,8 @@ try:
         return go
 
     res = {}
-    res["cs_wsola"] = timed("cs export --stretch wsola", cs_export("wsola", "best", "p_wsola"))
+    res["cs_wsola"] = timed("cs export --stretch wsola (beat-anchored)", cs_export("wsola", "best", "p_wsola"))
+    res["cs_atempo"] = timed("cs export --stretch atempo (plain)", cs_export("atempo", "best", "p_atempo"))
     res["ff_seq"] = timed("ffmpeg atempo per track and rung", lambda: run_all(ffmpeg_cmds("ff"), 1))
     res["ff_par"] = timed("ffmpeg atempo per track and rung, %d at once" % jobs,
                           lambda: run_all(ffmpeg_cmds("ff"), jobs))
@@ -99,8 +100,9 @@ try:
         print("  %-58s wall x%5.2f  cpu x%5.2f" % (what, wb / wa, cb / ca))
 
     print("speed-ups (how many times less than the alternative; > 1 is better):")
-    ratio("cs_wsola", "ff_seq", "cs wsola vs ffmpeg per rung            (target wall >= 2)")
-    ratio("cs_wsola", "ff_par", "cs wsola vs ffmpeg per rung, parallel")
+    ratio("cs_wsola", "ff_seq", "cs wsola (anchored) vs ffmpeg per rung  (target wall >= 2)")
+    ratio("cs_atempo", "ff_seq", "cs atempo (plain) vs ffmpeg per rung   (target wall >= 2)")
+    ratio("cs_wsola", "ff_par", "cs wsola (anchored) vs ffmpeg per rung, parallel")
     ratio("cs_fast", "rb_seq", "cs rubberband fast vs rubberband -2 CLI (target wall >= 1)")
     ratio("cs_fast", "rb_par", "cs rubberband fast vs rubberband -2 CLI, parallel (cpu >= 1/1.1)")
     print("real time: cs wsola x%.0f, cs fast x%.0f, cs best x%.0f (audio seconds per wall second)"
