@@ -61,6 +61,12 @@ static const char usage[] =
     "  --duration S           seconds to render (required with --render)\n"
     "  --osc-script FILE      lines 'SECONDS /address [TYPES ARGS...]' (oscsend syntax)\n"
     "\n"
+    "OSC bundles: a bundle's time tag (NTP) is when its effect reaches the output,\n"
+    "to the sample; every command its messages issue lands on that sample and\n"
+    "delays (start_at) count from it.  Tag 1 = now; a bundle already late runs at\n"
+    "once and logs 'late by X ms'.  With --render, tags count seconds from the\n"
+    "render's start.\n"
+    "\n"
     "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n";
 
 typedef struct opts {
