@@ -315,6 +315,8 @@ TEST(output_clock_pair_is_always_consistent)
     pthread_create(&th, NULL, clk_writer, e);
     int bad = 0, seen = 0;
     uint64_t last = 0;
+    /* Wait for the writer's first pair (bounded), then race it. */
+    for (long i = 0; i < 100000000 && !cs_engine_clock_read(e, &f, &ns); i++) continue;
     for (int i = 0; i < 200000; i++) {
         if (!cs_engine_clock_read(e, &f, &ns)) continue;
         seen++;
