@@ -2,8 +2,9 @@
  *
  * Work is a flat list of parts (per track: the original-speed cut, then one
  * per target BPM).  Workers take parts in order; the first worker to need a
- * track decodes its cut once and the others wait for it, so each track is
- * decoded once for all its rungs and at most about `jobs` cuts are in memory.
+ * track decodes its cut once, and meanwhile the others render parts of a
+ * ready track or decode the next one (see take_job), so each track is
+ * decoded once for all its rungs and only a few cuts are in memory.
  * Every finished part is recorded at once (its own small transaction), so a
  * killed run keeps what it finished and the re-run only does the rest.
  */
@@ -14,7 +15,6 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,7 @@ typedef struct part_job {
     char fingerprint[17];
     long long frames;
     int rate;
-    bool todo, done, failed;
+    bool todo, taken, decode_here, done, failed;
 } part_job;
 
 typedef struct ctx {
@@ -73,7 +73,7 @@ typedef struct ctx {
     size_t n_parts;
     part_job **todo;
     size_t n_todo;
-    atomic_size_t next;
+    size_t first_open;         /* todo[] before this are all taken */
     pthread_mutex_t mu;        /* track states, db, counters */
     pthread_cond_t cv;         /* decode finished / part finished */
     size_t finished;
@@ -217,14 +217,12 @@ static int decode_cut(ctx *c, track_job *tj)
     return 0;
 }
 
-/* Waits for, or does, the track's decode.  Returns 0 when the cut is ready. */
-static int ensure_decoded(ctx *c, track_job *tj)
+/* Decodes the track's cut when take_job() handed this part the decode, else
+ * waits for whoever has it.  Returns 0 when the cut is ready. */
+static int ensure_decoded(ctx *c, part_job *p)
 {
-    pthread_mutex_lock(&c->mu);
-    while (tj->state == DEC_RUNNING) pthread_cond_wait(&c->cv, &c->mu);
-    if (tj->state == DEC_PENDING) {
-        tj->state = DEC_RUNNING;
-        pthread_mutex_unlock(&c->mu);
+    track_job *tj = p->tj;
+    if (p->decode_here) {
         int rc = decode_cut(c, tj);
         pthread_mutex_lock(&c->mu);
         tj->state = rc == 0 ? DEC_READY : DEC_FAILED;
@@ -233,7 +231,10 @@ static int ensure_decoded(ctx *c, track_job *tj)
             cs_log_warn("%s: skipped: %s", cs_lib_track_name(tj->t), tj->why);
         }
         pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
     }
+    pthread_mutex_lock(&c->mu);
+    while (tj->state == DEC_RUNNING) pthread_cond_wait(&c->cv, &c->mu);
     int ok = tj->state == DEC_READY ? 0 : -1;
     pthread_mutex_unlock(&c->mu);
     return ok;
@@ -293,16 +294,47 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     return rc;
 }
 
+/* Next part to render, under c->mu.  Parts are taken in order, except that
+ * a worker does not wait for a track another worker is still decoding: it
+ * takes a part of a ready track, or starts decoding the next track, looking
+ * a few tracks ahead at most (so only about `jobs` cuts are in memory).
+ * Waits only when every open part nearby belongs to a track being decoded. */
+#define LOOKAHEAD_PARTS 64
+
+static part_job *take_job(ctx *c)
+{
+    for (;;) {
+        while (c->first_open < c->n_todo && c->todo[c->first_open]->taken) c->first_open++;
+        if (c->first_open >= c->n_todo) return NULL;
+        part_job *pending = NULL;
+        size_t end = c->first_open + LOOKAHEAD_PARTS;
+        for (size_t i = c->first_open; i < c->n_todo && i < end; i++) {
+            part_job *p = c->todo[i];
+            if (p->taken) continue;
+            int st = p->tj->state;
+            if (st == DEC_READY || st == DEC_FAILED) { p->taken = true; return p; }
+            if (st == DEC_PENDING && !pending) pending = p;
+        }
+        if (pending) {
+            pending->taken = pending->decode_here = true;
+            pending->tj->state = DEC_RUNNING;
+            return pending;
+        }
+        pthread_cond_wait(&c->cv, &c->mu);
+    }
+}
+
 static void *worker(void *arg)
 {
     ctx *c = arg;
     for (;;) {
-        size_t i = atomic_fetch_add(&c->next, 1);
-        if (i >= c->n_todo) break;
-        part_job *p = c->todo[i];
+        pthread_mutex_lock(&c->mu);
+        part_job *p = take_job(c);
+        pthread_mutex_unlock(&c->mu);
+        if (!p) break;
         track_job *tj = p->tj;
         cs_err e = {{0}};
-        bool ok = ensure_decoded(c, tj) == 0;
+        bool ok = ensure_decoded(c, p) == 0;
         if (ok && render_part(c, p, &e) < 0) {
             ok = false;
             pthread_mutex_lock(&c->mu);
