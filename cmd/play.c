@@ -42,6 +42,8 @@ static const char usage[] =
     "  --idle-timeout S       no movement for S seconds: glide back to --bpm (60)\n"
     "  --stretch-method M     playback_rate (default; pitch follows tempo),\n"
     "                         rubberband or wsola (aliases pyrubberband, audiotsm)\n"
+    "  --stretch-quality Q    live rubberband engine: fast (default; R3, short\n"
+    "                         window) or best (full R3, as the offline rungs)\n"
     "  --disable-time-stretch tempo changes never alter the audio\n"
     "EQ (cut-only 3-band per deck, /deck_eq etc.; off by default):\n"
     "  --enable-filters       turn the EQ on\n"
@@ -79,6 +81,7 @@ typedef struct opts {
     int nlevels;
     bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle;
     long meter;
+    cs_stretch_quality stretch_quality;   /* live rubberband engine */
     cs_play_ladder_args lad;     /* ladder sets: cmd/play_ladder.h */
 } opts;
 
@@ -132,6 +135,13 @@ static int parse(int argc, char **argv, opts *o)
         else if (!strcmp(a, "--bpm-config")) STR(o->bpm_config);
         else if (!strcmp(a, "--idle-timeout")) { DBL(o->idle); o->has_idle = true; }
         else if (!strcmp(a, "--stretch-method")) STR(o->stretch);
+        else if (!strcmp(a, "--stretch-quality")) {
+            NEED(1);
+            if (cs_stretch_quality_parse(argv[++i], &o->stretch_quality) < 0) {
+                cs_log_error("play: --stretch-quality: '%s' is not best or fast", argv[i]);
+                return CS_EXIT_USAGE;
+            }
+        }
         else if (!strcmp(a, "--disable-time-stretch")) o->no_stretch = true;
         else if (!strcmp(a, "--enable-filters")) o->enable_eq = true;
         else if (!strcmp(a, "--disable-filters")) o->disable_eq = true;
@@ -257,6 +267,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 int cmd_play(int argc, char **argv, const cs_ctx *ctx)
 {
     opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
+               .stretch_quality = CS_STRETCH_FAST,
                .meter = 4 };
     int prc = parse(argc, argv, &o);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
@@ -319,7 +330,7 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
     else if (cfg.stretch != CS_STRETCH_RATE && !cfg.stretch_disabled &&
-             !(stretch = cs_live_stretch_new(e, cfg.stretch, !o.render,
+             !(stretch = cs_live_stretch_new(e, cfg.stretch, o.stretch_quality, !o.render,
                                              o.buffer * 4 > 8192 ? (int)o.buffer * 4 : 8192, &err)))
         cs_log_error("play: %s", err.msg);
     else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, &o);

@@ -31,7 +31,7 @@ int cs_stretch_check_speed(double speed, cs_err *err)
     return 0;
 }
 
-static const char *const method_names[] = { "rubberband", "wsola", "rate" };
+static const char *const method_names[] = { "rate", "rubberband", "wsola" };
 static const char *const quality_names[] = { "best", "fast" };
 
 const char *cs_stretch_method_name(cs_stretch_method m)
@@ -487,7 +487,7 @@ int cs_stretch_render(const cs_audio *in, double speed, cs_stretch_method m,
     if (cs_stretch_check_speed(speed, err) < 0) return -1;
     if (in->channels <= 0 || in->rate <= 0 || (in->frames > 0 && !in->data))
         return cs_err_set(err, "stretch: empty input (no channels or rate)");
-    if ((unsigned)m > CS_STRETCH_RATE) return cs_err_set(err, "stretch: unknown method %d", (int)m);
+    if ((unsigned)m > CS_STRETCH_WSOLA) return cs_err_set(err, "stretch: unknown method %d", (int)m);
     size_t frames = cs_stretch_out_frames(in->frames, speed);
     if (cs_audio_alloc(out, frames, in->channels, in->rate) < 0)
         return cs_err_set(err, "stretch: out of memory (%zu frames)", frames);

@@ -44,10 +44,12 @@
 #include "pkg/err.h"
 #include "pkg/track.h"
 
+/* One enum for the exporter and the player: RATE is the player's
+ * "playback_rate" and the zero value, so a zeroed config never stretches. */
 typedef enum cs_stretch_method {
-    CS_STRETCH_RUBBERBAND = 0,
+    CS_STRETCH_RATE = 0,
+    CS_STRETCH_RUBBERBAND,
     CS_STRETCH_WSOLA,
-    CS_STRETCH_RATE,
 } cs_stretch_method;
 
 typedef enum cs_stretch_quality {

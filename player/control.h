@@ -26,14 +26,11 @@
 #include "player/engine.h"
 #include "player/tempo.h"
 #include "player/allow.h"
+#include "pkg/stretch.h"
 
-typedef enum cs_stretch_method {
-    CS_STRETCH_RATE = 0,      /* playback_rate: voices read at bpm/base */
-    CS_STRETCH_RUBBERBAND,
-    CS_STRETCH_WSOLA,
-} cs_stretch_method;
-
-/* Parses playback_rate|rubberband|wsola and the original names
+/* The original server's --stretch-method names for pkg/stretch.h's methods:
+ * CS_STRETCH_RATE is playback_rate (voices read at bpm/base, pitch follows).
+ * Parses playback_rate|rubberband|wsola and the original names
  * pyrubberband / audiotsm; -1 when unknown. */
 int cs_stretch_parse(const char *name);
 const char *cs_stretch_name(cs_stretch_method m);

@@ -60,14 +60,15 @@ static void push_out(cs_live_stretch *ls, const float *x, size_t n)
 
 /* ---- Rubber Band (real-time mode, one continuous stretcher) ---- */
 
-static int rb_open(cs_live_stretch *ls, cs_err *err)
+static int rb_open(cs_live_stretch *ls, cs_stretch_quality q, cs_err *err)
 {
-    /* R3 with the short window: near-R2 CPU (anchors §2.2: ~29x real time
-     * per stereo stream) with R3's transients; channels together so the mix
-     * stays mono-compatible (Mixxx issue #11361). */
+    /* fast (default): R3 with the short window, near-R2 CPU (anchors §2.2:
+     * ~29x real time per stereo stream) with R3's transients; best: the full
+     * R3 engine, the quality of the offline rungs (~9x real time).  Channels
+     * together so the mix stays mono-compatible (Mixxx issue #11361). */
     RubberBandOptions opt = RubberBandOptionProcessRealTime | RubberBandOptionEngineFiner |
-                            RubberBandOptionWindowShort | RubberBandOptionChannelsTogether |
-                            RubberBandOptionThreadingNever;
+                            RubberBandOptionChannelsTogether | RubberBandOptionThreadingNever;
+    if (q == CS_STRETCH_FAST) opt |= RubberBandOptionWindowShort;
     rubberband_set_default_debug_level(0);
     ls->rb = rubberband_new(CS_RATE, 2, opt, 1.0, 1.0);
     if (!ls->rb) return cs_err_set(err, "rubberband: cannot create a real-time stretcher");
@@ -230,7 +231,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, bool threaded, int reserve,
+cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_stretch_quality q,
+                                     bool threaded, int reserve,
                                      cs_err *err)
 {
     cs_live_stretch *ls = calloc(1, sizeof *ls);
@@ -247,7 +249,7 @@ cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, boo
     ls->target = (size_t)reserve;
     ls->tempo = ls->applied = 1.0;
     atomic_init(&ls->tempo_target, 1.0);
-    int rc = method == CS_STRETCH_RUBBERBAND ? rb_open(ls, err)
+    int rc = method == CS_STRETCH_RUBBERBAND ? rb_open(ls, q, err)
            : method == CS_STRETCH_WSOLA      ? av_open(ls, err)
                                              : cs_err_set(err, "stretch: no live method %d", (int)method);
     if (rc < 0) {

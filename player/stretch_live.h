@@ -16,7 +16,7 @@
  * ratio r the output plays r mix seconds per second.  The stretcher stays in
  * the path at ratio 1 (constant latency, nothing stale to flush).
  *
- *   cs_live_stretch *ls = cs_live_stretch_new(engine, CS_STRETCH_RUBBERBAND, true, 8192, &err);
+ *   cs_live_stretch *ls = cs_live_stretch_new(engine, CS_STRETCH_RUBBERBAND, CS_STRETCH_FAST, true, 8192, &err);
  *   cs_live_stretch_set_tempo(ls, 132.0 / 120.0);   // control thread: faster
  *   cs_live_stretch_process(ls, out, frames);       // device callback
  *   cs_live_stretch_free(ls);                       // after the device stopped
@@ -41,7 +41,8 @@ typedef struct cs_live_stretch cs_live_stretch;
 /* method: CS_STRETCH_RUBBERBAND or CS_STRETCH_WSOLA.  reserve: frames of
  * processed audio the worker keeps ready (threaded only).  The reserve is
  * filled before this returns, so the device starts without an underrun. */
-cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, bool threaded, int reserve,
+cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_stretch_quality q,
+                                     bool threaded, int reserve,
                                      cs_err *err);
 /* Stops the worker; call after the device callback stopped for good. */
 void cs_live_stretch_free(cs_live_stretch *ls);

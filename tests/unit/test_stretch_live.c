@@ -50,7 +50,7 @@ static void rig_free(rig *g)
 static double consumption(cs_stretch_method m, double tempo, uint64_t *under, size_t *max_reserve)
 {
     rig g = rig_new();
-    cs_live_stretch *ls = cs_live_stretch_new(g.e, m, false, 8192, NULL);
+    cs_live_stretch *ls = cs_live_stretch_new(g.e, m, CS_STRETCH_FAST, false, 8192, NULL);
     if (!ls) {
         rig_free(&g);
         return -1;
@@ -96,7 +96,7 @@ TEST(wsola_pull_consumes_mix_at_tempo) { check_pull(CS_STRETCH_WSOLA); }
 TEST(threaded_reserve_bounded_no_underruns)
 {
     rig g = rig_new();
-    cs_live_stretch *ls = cs_live_stretch_new(g.e, CS_STRETCH_RUBBERBAND, true, 8192, NULL);
+    cs_live_stretch *ls = cs_live_stretch_new(g.e, CS_STRETCH_RUBBERBAND, CS_STRETCH_FAST, true, 8192, NULL);
     CHECK(ls != NULL);
     CHECK(cs_live_stretch_reserve(ls) >= 8192);
     cs_live_stretch_set_tempo(ls, 1.1);

@@ -3,7 +3,7 @@
 # music played with live time-stretching, in one run on this machine.
 #  A. ladder: `cs play --csv` over rungs (R2 renders), a movement curve that
 #     crosses rungs, track changes, rung switches; offline render.
-#  B. live stretch: the tracks' original-speed cuts on two decks with
+#  B/D. live stretch: the tracks' original-speed cuts on two decks with
 #     `--stretch-method rubberband` (the master mix through the real-time
 #     stretcher), the same movement script; offline render (the worker runs
 #     synchronously there, so CPU time is the whole cost).
@@ -41,27 +41,34 @@ cpu() {   # cpu LOG CMD...: user+sys seconds of CMD
 SHORT=$((DUR / 4))
 A=("$CS" play --csv "$T/set.csv" --loop-set --render "$T/a.wav" --osc-script "$T/move.osc" --duration)
 B=("$CS" play --stretch-method rubberband --render "$T/b.wav" --osc-script "$T/live.osc" --duration)
+# D: live rubberband at the rungs' own quality (full R3, --stretch-quality best).
+D=("$CS" play --stretch-method rubberband --stretch-quality best --render "$T/d.wav" --osc-script "$T/live.osc" --duration)
 # C: B without the stretcher (playback_rate): what B costs apart from stretching.
 C=("$CS" play --render "$T/c.wav" --osc-script "$T/live.osc" --duration)
 read -r A_CPU A_WALL < <(cpu "$T/a.log" "${A[@]}" "$DUR")
 read -r A0_CPU A0_WALL < <(cpu "$T/a0.log" "${A[@]}" "$SHORT")
 read -r B_CPU B_WALL < <(cpu "$T/b.log" "${B[@]}" "$DUR")
 read -r B0_CPU B0_WALL < <(cpu "$T/b0.log" "${B[@]}" "$SHORT")
+read -r D_CPU D_WALL < <(cpu "$T/d.log" "${D[@]}" "$DUR")
+read -r D0_CPU D0_WALL < <(cpu "$T/d0.log" "${D[@]}" "$SHORT")
 read -r C_CPU C_WALL < <(cpu "$T/c.log" "${C[@]}" "$DUR")
 read -r C0_CPU C0_WALL < <(cpu "$T/c0.log" "${C[@]}" "$SHORT")
 SW=$(grep -c "rung .* -> " "$T/a.log" || true)
 TR=$(grep -c "^cs: track " "$T/a.log" || true)
 echo "audio: $DUR s each (and $SHORT s for the marginal cost); ladder: $TR track starts, $SW rung switches"
 awk -v a="$A_CPU" -v b="$B_CPU" -v c="$C_CPU" -v a0="$A0_CPU" -v b0="$B0_CPU" -v c0="$C0_CPU" \
+    -v dd="$D_CPU" -v d0="$D0_CPU" \
     -v d="$DUR" -v s="$SHORT" -v aw="$A_WALL" -v bw="$B_WALL" 'BEGIN {
     m = d - s
-    ma = (a - a0) / m; mb = (b - b0) / m; mc = (c - c0) / m
+    ma = (a - a0) / m; mb = (b - b0) / m; mc = (c - c0) / m; md = (dd - d0) / m
     if (ma <= 0) ma = 1e-6
     printf "A ladder set      : %.3f s CPU  (render %.0fx real time); marginal %.5f s per s of audio\n", a, d / (aw > 0 ? aw : 1e-3), ma
     printf "B live rubberband : %.3f s CPU  (render %.0fx real time); marginal %.5f s per s of audio\n", b, d / (bw > 0 ? bw : 1e-3), mb
+    printf "D live R3 (best)  : %.3f s CPU;  marginal %.5f s per s of audio\n", dd, md
     printf "C same, no stretch: %.3f s CPU;  marginal %.5f s per s of audio\n", c, mc
     printf "ratio B/A, whole process      : %.1fx\n", b / (a > 0 ? a : 1e-3)
-    printf "ratio B/A, per second playing : %.1fx (target >= 50x)\n", mb / ma
+    printf "ratio B/A, per second playing : %.1fx (target >= 50x; live R3 short window)\n", mb / ma
+    printf "ratio D/A, per second playing : %.1fx (target >= 50x; live full R3, the rungs quality)\n", md / ma
     printf "stretching alone vs ladder    : (B-C)/A per second = %.1fx\n", (mb - mc) / ma }'
 echo "(both render offline into a WAV, so writing the output is in both figures; the ladder"
 echo " figure includes opening each rung's file at switches)"
