@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,16 +176,24 @@ static void soft_limit(cs_audio *a)
     }
 }
 
-/* Removes temporaries a killed run left for this output (".<name>.tmp.*"). */
+/* Removes temporaries a killed run left for this output (".<name>.tmp.<pid>.*",
+ * see cs_audio_write) whose process is gone; a live one may be another
+ * export writing into the same folder. */
 static void remove_stale_temps(const char *out_abs)
 {
     const char *slash = strrchr(out_abs, '/');
     if (!slash) return;
     char pat[PATH_MAX + 16];
     snprintf(pat, sizeof pat, "%.*s/.%s.tmp.*", (int)(slash - out_abs), out_abs, slash + 1);
+    size_t prefix = strlen(pat) - 1;   /* up to the pid */
     glob_t g;
-    if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0)
-        for (size_t i = 0; i < g.gl_pathc; i++) unlink(g.gl_pathv[i]);
+    if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            long pid = strlen(g.gl_pathv[i]) > prefix ? strtol(g.gl_pathv[i] + prefix, NULL, 10) : 0;
+            bool alive = pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+            if (!alive) unlink(g.gl_pathv[i]);
+        }
+    }
     globfree(&g);
 }
 
@@ -376,6 +385,9 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     p->rel = join3(o->parts_dir, sub, name);
     if (!p->out_abs || !p->rel) return cs_err_set(err, "out of memory");
     fingerprint(c, p, p->fingerprint);
+    /* A killed run may have left a temporary even for a part that is up to
+     * date (it was being redone with --force). */
+    remove_stale_temps(p->out_abs);
     if (!o->force && cs_renders_up_to_date(c->db, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
         p->done = true;
         c->st->up_to_date++;
