@@ -13,12 +13,8 @@ PORT=$((20000 + RANDOM % 20000))
 pid=$!
 python3 - "$PORT" "$T/long.wav" >"$T/lat" 2>&1 <<'EOF'
 import socket, struct, sys, time
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def msg(addr, tags=",", *args):
-    out = pad(addr.encode()) + pad(tags.encode())
-    for a in args:
-        out += struct.pack(">f", a) if isinstance(a, float) else pad(a.encode())
-    return out
+import os; sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
+from oscmsg import msg, pad
 port, path = int(sys.argv[1]), sys.argv[2]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.2)

@@ -10,12 +10,8 @@ PORT=$((20000 + RANDOM % 20000))
 
 cat >"$T/osc.py" <<'EOF'
 import socket, struct, sys
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def msg(addr, tags=",", *args):
-    out = pad(addr.encode()) + pad(tags.encode())
-    for a in args:
-        out += struct.pack(">f", a) if isinstance(a, float) else pad(a.encode())
-    return out
+import os; sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
+from oscmsg import msg, pad
 host, port, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 fam = socket.AF_INET6 if ":" in host else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)

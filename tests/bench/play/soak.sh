@@ -7,6 +7,7 @@
 # SDL_AUDIODRIVER picks the device driver (dummy when no sound card).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+export CS_ROOT=${CS_ROOT:-$ROOT}   # tests/tools/oscmsg.py
 CS=${CS_REL_BIN:-$ROOT/build/rel/cs}
 SECS=600 METHOD=playback_rate
 while [ $# -gt 0 ]; do
@@ -39,12 +40,8 @@ pids+=($!)
 
 python3 - "$PORT" "$SECS" <<'EOF'
 import socket, struct, sys, time
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def msg(addr, tags=",", *args):
-    out = pad(addr.encode()) + pad(tags.encode())
-    for a in args:
-        out += struct.pack(">f", a) if isinstance(a, float) else pad(a.encode())
-    return out
+import os; sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
+from oscmsg import msg, pad
 port, secs = int(sys.argv[1]), float(sys.argv[2])
 dst = ("127.0.0.1", port)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.2)
