@@ -1,5 +1,6 @@
 /* Opening the library, migrations and transactions. */
 #include "db/db.h"
+#include "pkg/fsutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -102,20 +103,6 @@ static int migrate(cs_db *db, cs_err *err)
     return 0;
 }
 
-static int mkdir_parents(const char *path)
-{
-    char *tmp = strdup(path);
-    if (!tmp) return -1;
-    for (char *s = tmp + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(tmp, 0777) < 0 && errno != EEXIST) { free(tmp); return -1; }
-        *s = '/';
-    }
-    free(tmp);
-    return 0;
-}
-
 static int open_common(const char *path, int flags, cs_db **out, cs_err *err)
 {
     cs_db *db = calloc(1, sizeof *db);
@@ -137,7 +124,7 @@ static int open_common(const char *path, int flags, cs_db **out, cs_err *err)
 
 int cs_db_open(const char *path, cs_db **out, cs_err *err)
 {
-    if (mkdir_parents(path) < 0)
+    if (cs_mkdirs_for(path) < 0)
         return cs_err_set(err, "%s: cannot create its folder: %s", path, strerror(errno));
     cs_db *db = NULL;
     if (open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, err) < 0) return -1;

@@ -26,6 +26,7 @@
 #include "db/renders.h"
 #include "pkg/location.h"
 #include "pkg/cues.h"
+#include "pkg/fsutil.h"
 #include "pkg/parts.h"
 
 /* Bump when rendering changes in a way that makes old parts stale. */
@@ -119,20 +120,6 @@ static void fingerprint(const ctx *c, const part_job *p, char out[17])
     snprintf(out, 17, "%016llx", fnv1a(buf));
 }
 
-static int mkdirs(const char *dir)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp) { errno = ENAMETOOLONG; return -1; }
-    for (char *s = tmp + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = 0;
-        if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
-        *s = '/';
-    }
-    if (mkdir(tmp, 0777) < 0 && errno != EEXIST) return -1;
-    return 0;
-}
-
 static char *join3(const char *a, const char *b, const char *c)
 {
     size_t n = strlen(a) + strlen(b) + strlen(c) + 3;
@@ -143,22 +130,17 @@ static char *join3(const char *a, const char *b, const char *c)
     return s;
 }
 
-static bool is_file(const char *p, struct stat *sb)
-{
-    return p && stat(p, sb) == 0 && S_ISREG(sb->st_mode);
-}
-
 /* The library's path, else the JSON path, else the same name in --audio-dir;
  * made absolute so fingerprints do not depend on the working directory. */
 static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb)
 {
     char buf[PATH_MAX], real[PATH_MAX];
     const char *found = NULL;
-    if (is_file(t->audio_path, sb)) found = t->audio_path;
-    else if (is_file(t->analysed_path, sb)) found = t->analysed_path;
+    if (cs_is_file(t->audio_path, sb)) found = t->audio_path;
+    else if (cs_is_file(t->analysed_path, sb)) found = t->analysed_path;
     else if (audio_dir && t->analysed_path) {
         snprintf(buf, sizeof buf, "%s/%s", audio_dir, cs_path_basename(t->analysed_path));
-        if (is_file(buf, sb)) found = buf;
+        if (cs_is_file(buf, sb)) found = buf;
     }
     if (!found) return NULL;
     return strdup(realpath(found, real) ? real : found);
@@ -274,7 +256,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     if (!dir) { cs_audio_free(&out); return cs_err_set(err, "out of memory"); }
     *strrchr(dir, '/') = 0;
     int rc = 0;
-    if (mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
+    if (cs_mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
     free(dir);
     if (rc == 0) {
         remove_stale_temps(p->out_abs);
@@ -580,7 +562,7 @@ int cs_export_run(cs_db *db, const cs_export_opts *o, const cs_lib_track *tracks
     *n_rows = 0;
     st->tracks = (long)n;
     char parts_abs[PATH_MAX];
-    if (mkdirs(o->parts_dir) < 0 || !realpath(o->parts_dir, parts_abs))
+    if (cs_mkdirs(o->parts_dir) < 0 || !realpath(o->parts_dir, parts_abs))
         return cs_err_set(err, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
     if (access(parts_abs, W_OK) < 0)
         return cs_err_set(err, "%s: not writable: %s", o->parts_dir, strerror(errno));

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "pkg/allin1.h"
+#include "pkg/fsutil.h"
 #include "pkg/key.h"
 #include "pkg/location.h"
 
@@ -347,12 +348,6 @@ static int prune(indexer *ix, const char *root, cs_err *err)
 
 /* ---- audio resolution and matching ------------------------------------- */
 
-static bool is_file(const char *p)
-{
-    struct stat sb;
-    return p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 /* An absolute path, so the library works from any working directory. */
 static char *absolute(const char *p)
 {
@@ -366,19 +361,19 @@ static char *resolve_audio(const char *analysed, const char *struct_path, const 
                            const char *rb_path)
 {
     char buf[PATH_MAX];
-    if (is_file(analysed)) return absolute(analysed);
+    if (cs_is_file(analysed, NULL)) return absolute(analysed);
     const char *base = analysed ? cs_path_basename(analysed) : NULL;
     if (base && *base && audio_dir) {
         snprintf(buf, sizeof buf, "%s/%s", audio_dir, base);
-        if (is_file(buf)) return absolute(buf);
+        if (cs_is_file(buf, NULL)) return absolute(buf);
     }
     if (base && *base) {
         const char *slash = strrchr(struct_path, '/');
         int dl = slash ? (int)(slash - struct_path) : 1;
         snprintf(buf, sizeof buf, "%.*s/%s", dl, slash ? struct_path : ".", base);
-        if (is_file(buf)) return absolute(buf);
+        if (cs_is_file(buf, NULL)) return absolute(buf);
     }
-    if (is_file(rb_path)) return absolute(rb_path);
+    if (cs_is_file(rb_path, NULL)) return absolute(rb_path);
     return NULL;
 }
 
@@ -402,7 +397,7 @@ static int resolve_all(indexer *ix, cs_err *err)
         if (!a) ix->st->no_audio++;
         /* Keep a path found earlier (e.g. with another --audio-dir) if it
          * still exists. */
-        if (!a && is_file(old)) { ix->st->no_audio--; continue; }
+        if (!a && cs_is_file(old, NULL)) { ix->st->no_audio--; continue; }
         if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
         cs_ix_bind_text(u, 1, a);
         sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));

@@ -1,6 +1,7 @@
 /* Ladder sets from an export CSV, and probing their files (see ladderset.h). */
 #include "pkg/ladderset.h"
 #include "pkg/audio.h"
+#include "pkg/fsutil.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -158,19 +159,13 @@ static char *slurp(const char *path, cs_err *err)
     return buf;
 }
 
-static bool is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* part_file relative to the CSV's folder first (the CSV may travel with its
  * parts), then as given (the working directory, the original's habit). */
 static void resolve(char *out, size_t cap, const char *dir, const char *file)
 {
     if (file[0] != '/' && dir[0]) {
         snprintf(out, cap, "%s/%s", dir, file);
-        if (is_file(out)) return;
+        if (cs_is_file(out, NULL)) return;
     }
     snprintf(out, cap, "%s", file);
 }

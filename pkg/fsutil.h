@@ -1,0 +1,20 @@
+/* Small file-system helpers shared by the library and the commands.
+ *
+ *   if (cs_mkdirs("parts/118") < 0) perror("parts/118");
+ *   struct stat sb;
+ *   if (cs_is_file(path, &sb)) ...   // sb may be NULL
+ */
+#ifndef CS_FSUTIL_H
+#define CS_FSUTIL_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+/* Creates dir and its missing parents (like `mkdir -p`); 0 or -1 with errno. */
+int cs_mkdirs(const char *dir);
+/* Creates the missing folders above a file path (not the file's own name). */
+int cs_mkdirs_for(const char *file);
+/* true when p names a regular file (symlinks followed); fills sb if given. */
+bool cs_is_file(const char *p, struct stat *sb);
+
+#endif
