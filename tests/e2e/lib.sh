@@ -17,3 +17,6 @@ check() {   # check NAME CMD... : passes when CMD exits 0
 }
 # near A B EPS: true when |A-B| <= EPS
 near() { awk -v a="$1" -v b="$2" -v e="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= e) }'; }
+# sox dithers whatever it writes at 16 bits, from a time seed: without -R
+# (repeatable) every run would test a different fixture.
+sox() { command sox -R "$@"; }

@@ -26,12 +26,27 @@ render() {   # render OUT DURATION SCRIPT [options]
     local out=$1 dur=$2 script=$3; shift 3
     "$CS" play --render "$out" --duration "$dur" --osc-script "$script" "$@" >"$out.log" 2>&1
 }
-# Onset spacing by least squares over every onset (WSOLA places single beats
-# up to ~20 ms off; the fitted spacing is the tempo).
-spacing() { "$AC" onsets "$1" | awk '{ x[n] = $1; n++ } END {
-    for (i = 0; i < n; i++) { mx += i; my += x[i] } mx /= n; my /= n;
-    for (i = 0; i < n; i++) { sxy += (i - mx) * (x[i] - my); sxx += (i - mx) ^ 2 }
-    printf "%.6f %d\n", sxy / sxx, n }'; }
+# Onset spacing by least squares over every onset, each numbered by how many
+# beats it lies after the previous one (its interval over the median
+# interval, rounded): Rubber Band's short window leaves single clicks 7 to
+# 13 dB down, so the detector may miss one, and a missed click must not
+# shift the numbering of the rest.  An onset off the grid (more than 0.3
+# beat) is left out.  Prints: spacing, onsets used, beats spanned.
+spacing() { "$AC" onsets "$1" | awk '{ x[n++] = $1 } END {
+    if (n < 3) { print 0, n, 0; exit }
+    for (i = 1; i < n; i++) d[i - 1] = x[i] - x[i - 1];
+    for (i = 0; i < n - 1; i++) for (j = i + 1; j < n - 1; j++) if (d[j] < d[i]) { t = d[i]; d[i] = d[j]; d[j] = t }
+    m = (n % 2) ? (d[(n - 1) / 2 - 1] + d[(n - 1) / 2]) / 2 : d[(n - 2) / 2];
+    k = 0; b[0] = 0; y[0] = x[0]; p = x[0];
+    for (i = 1; i < n; i++) {
+        r = (x[i] - p) / m; q = int(r + 0.5);
+        if (q < 1 || r - q > 0.3 || q - r > 0.3) continue;
+        k++; b[k] = b[k - 1] + q; y[k] = x[i]; p = x[i]
+    }
+    k++;
+    for (i = 0; i < k; i++) { mb += b[i]; my += y[i] } mb /= k; my /= k;
+    for (i = 0; i < k; i++) { sxy += (b[i] - mb) * (y[i] - my); sxx += (b[i] - mb) ^ 2 }
+    printf "%.6f %d %d\n", sxy / sxx, k, b[k - 1] }'; }
 # Longest run of exact zeros (left channel) after the first sound.
 zerorun() { python3 - "$1" <<'EOF'
 import array, subprocess, sys
@@ -57,14 +72,14 @@ for m in rubberband wsola; do
     grep -q "underruns: 0" "$T/tone_$m.wav.log" || fail ${m}_no_underruns "$(cat "$T/tone_$m.wav.log")"
 
     render "$T/click_$m.wav" 10 "$T/click.osc" --stretch-method $m
-    read -r sp n < <(spacing "$T/click_$m.wav")
+    read -r sp n nb < <(spacing "$T/click_$m.wav")
     want=$(awk 'BEGIN{printf "%.6f", 0.5*120/132}')
-    echo "$m: click spacing $sp s over $n onsets (want $want)"
-    near "$sp" "$want" "$(awk -v w="$want" 'BEGIN{print w*0.01}')" && [ "$n" -ge 20 ] \
-        && pass ${m}_tempo_132 || fail ${m}_tempo_132 "onset spacing $sp over $n onsets, want $want +-1%"
+    echo "$m: click spacing $sp s over $n onsets spanning $nb beats (want $want)"
+    near "$sp" "$want" "$(awk -v w="$want" 'BEGIN{print w*0.01}')" && [ "$n" -ge 19 ] && [ "$nb" -ge 20 ] \
+        && pass ${m}_tempo_132 || fail ${m}_tempo_132 "onset spacing $sp over $n onsets spanning $nb beats, want $want +-1%"
 
     render "$T/click_${m}_off.wav" 6 "$T/click.osc" --stretch-method $m --disable-time-stretch
-    read -r sp n < <(spacing "$T/click_${m}_off.wav")
+    read -r sp n nb < <(spacing "$T/click_${m}_off.wav")
     near "$sp" 0.5 0.005 && pass ${m}_disable_time_stretch || fail ${m}_disable_time_stretch "spacing $sp, want 0.5"
 done
 
