@@ -12,6 +12,7 @@
 #include "player/tempo.h"
 #include "cmd/play_allow.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +58,10 @@ static const char usage[] =
     "  --rate R --vol V       rate (1.0) and volume (0.8) for autoplay\n"
     "  --levels A B C D       initial deck levels;  --ab A B: decks A and B\n"
     "  --watch                print bar.beat once per beat;  --meter N beats per bar (4)\n"
+    "  --dummy_after S        S seconds after launch, run /dummy with --dummy_args\n"
+    "  --dummy_args ARG...    its string arguments (e.g. schedule_c_at 8)\n"
+    "  --cli-sentinel         check the command line, print 'cs play: cli-sentinel ok',\n"
+    "                         exit 0 (opens nothing)\n"
     CS_PLAY_LADDER_USAGE
     "offline:\n"
     "  --render FILE          write FILE (.wav float 32, .flac 24-bit) instead of playing\n"
@@ -79,7 +84,10 @@ typedef struct opts {
     int nallow;
     double bpm, idle, rate, vol, c_at, duration, levels[4];
     int nlevels;
-    bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle;
+    bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle, sentinel, has_dummy;
+    double dummy_after;
+    char **dummy_args;   /* into argv */
+    int ndummy;
     long meter;
     cs_stretch_quality stretch_quality;   /* live rubberband engine */
     cs_play_ladder_args lad;     /* ladder sets: cmd/play_ladder.h */
@@ -155,6 +163,19 @@ static int parse(int argc, char **argv, opts *o)
         else if (!strcmp(a, "--rate")) DBL(o->rate);
         else if (!strcmp(a, "--vol")) DBL(o->vol);
         else if (!strcmp(a, "--watch")) o->watch = true;
+        else if (!strcmp(a, "--cli-sentinel")) o->sentinel = true;
+        else if (!strcmp(a, "--dummy_after")) { DBL(o->dummy_after); o->has_dummy = true; }
+        else if (!strcmp(a, "--dummy_args")) {
+            /* argparse's nargs='*': every following word up to the next
+             * option (a negative number is a word). */
+            o->dummy_args = argv + i + 1;
+            o->ndummy = 0;
+            while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] && !isdigit((unsigned char)argv[i + 1][1]) &&
+                                     argv[i + 1][1] != '.')) {
+                i++;
+                o->ndummy++;
+            }
+        }
         else if (!strcmp(a, "--levels")) {
             NEED(4);
             for (int k = 0; k < 4; k++)
@@ -218,14 +239,28 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
                 o->enable_eq && !o->disable_eq ? "on" : "off",
                 o->no_stretch ? "fixed (--disable-time-stretch)" : stretch ? o->stretch : "playback_rate");
     autoplay(c, o);
+    /* --dummy_after: a local /dummy, timed from launch like the original's
+     * threading.Timer. */
+    cs_osc_script *timed = NULL;
+    if (o->has_dummy && cs_osc_script_add_strings(&timed, o->dummy_after, "/dummy", o->dummy_args, o->ndummy, &err) < 0)
+        cs_log_error("play: --dummy_after: %s", err.msg);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     while (!stop_flag && !(ladder && cs_ladder_done(ladder))) {
         cs_osc_server_poll(srv, c, 5);
+        if (timed) {
+            struct timespec t1;
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double since = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            while (cs_osc_script_next_time(timed) <= (uint64_t)(since * CS_RATE)) cs_osc_script_run_next(timed, c);
+        }
         cs_control_tick(c);
         if (stretch) cs_live_stretch_set_tempo(stretch, cs_control_stretch_tempo(c));
     }
+    cs_osc_script_free(timed);
     cs_output_close(out);
     cs_engine_stats st;
     cs_engine_stats_get(e, &st);
@@ -242,6 +277,11 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
     cs_osc_script *sc = NULL;
     if (o->script && !(sc = cs_osc_script_load(o->script, &err))) {
         cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    if (o->has_dummy && cs_osc_script_add_strings(&sc, o->dummy_after, "/dummy", o->dummy_args, o->ndummy, &err) < 0) {
+        cs_log_error("play: --dummy_after: %s", err.msg);
+        cs_osc_script_free(sc);
         return CS_EXIT_FAIL;
     }
     autoplay(c, o);
@@ -272,6 +312,14 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
     int prc = parse(argc, argv, &o);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
     cs_err err = {{0}};
+    if (o.has_dummy && !(o.dummy_after >= 0 && isfinite(o.dummy_after))) {
+        cs_log_error("play: --dummy_after %g: not a number of seconds", o.dummy_after);
+        return CS_EXIT_USAGE;
+    }
+    if (o.sentinel) {
+        printf("cs play: cli-sentinel ok\n");
+        return CS_EXIT_OK;
+    }
     if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
     if (o.render && !(o.duration > 0)) {
         cs_log_error("play: --render needs --duration S (seconds > 0)");

@@ -56,6 +56,11 @@ typedef struct cs_osc_script cs_osc_script;
  * h s T F N; arguments may be quoted with " or '); '#' starts a comment.
  * Lines run in time order (ties in file order). */
 cs_osc_script *cs_osc_script_load(const char *path, cs_err *err);
+/* Adds a line: `path` with string arguments at `seconds` (ties after the
+ * lines already there); creates the script when *s is NULL.  cs play's
+ * --dummy_after uses it. */
+int cs_osc_script_add_strings(cs_osc_script **s, double seconds, const char *path, char *const *args,
+                              int nargs, cs_err *err);
 /* Sample time of the next line, UINT64_MAX when none is left. */
 uint64_t cs_osc_script_next_time(const cs_osc_script *s);
 /* Runs the next line (control's clock must be set to its time). */

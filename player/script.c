@@ -144,6 +144,32 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
     return s;
 }
 
+int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *path, char *const *args,
+                              int nargs, cs_err *err)
+{
+    if (!isfinite(seconds) || seconds < 0) return cs_err_set(err, "%s at %g s: not a time in seconds", path, seconds);
+    cs_osc_script *s = *sp ? *sp : calloc(1, sizeof *s);
+    if (!s) return cs_err_set(err, "out of memory");
+    *sp = s;
+    line *nl = realloc(s->lines, (size_t)(s->n + 1) * sizeof *nl);
+    lo_message m = lo_message_new();
+    char *p = strdup(path);
+    if (!nl || !m || !p) {
+        if (nl) s->lines = nl;
+        if (m) lo_message_free(m);
+        free(p);
+        return cs_err_set(err, "out of memory");
+    }
+    s->lines = nl;
+    for (int i = 0; i < nargs; i++) lo_message_add_string(m, args[i]);
+    /* After every line not yet run, ties after the file's own lines. */
+    int order = 0;
+    for (int i = 0; i < s->n; i++) if (s->lines[i].order >= order) order = s->lines[i].order + 1;
+    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * 44100.0), order, p, m };
+    qsort(s->lines + s->next, (size_t)(s->n - s->next), sizeof *s->lines, by_time);
+    return 0;
+}
+
 uint64_t cs_osc_script_next_time(const cs_osc_script *s)
 {
     return s->next < s->n ? s->lines[s->next].at : UINT64_MAX;

@@ -27,7 +27,7 @@ print(data.split(b"\0")[0].decode())
 EOF
 
 SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$T/out.raw" SDL_DISKAUDIODELAY=20 \
-    "$CS" play --port $PORT --buffer-size 1024 --allow-dir "$T" >"$T/log" 2>&1 &
+    "$CS" play --port $PORT --buffer-size 1024 --allow-dir "$T" --dummy_after 0.5 --dummy_args hello -1 >"$T/log" 2>&1 &
 pid=$!
 ok=
 for _ in $(seq 50); do
@@ -71,3 +71,4 @@ read -r n first pk <"$T/an"
 [ "$first" -ge 0 ] && near "$pk" 0.1287 0.005 && pass disk_output_has_sine || fail disk_output_has_sine "frames $n first $first peak $pk"
 grep -q "underruns: 0 stream" "$T/log" && pass no_stream_underruns || fail no_stream_underruns "$(grep underruns "$T/log")"
 grep -q "keypoints" "$T/log" && fail flood_silent "keypoint messages were logged" || pass flood_silent
+grep -q "^dummy: hello -1$" "$T/log" && pass dummy_after_live || fail dummy_after_live "no 'dummy: hello -1' in the log"
