@@ -518,12 +518,18 @@ static void hook_tick(void *ctx, double bpm, uint64_t now)
 static int hook_next(void *ctx, cs_err *err)
 {
     cs_ladder *l = ctx;
-    if (l->st == ST_XFADE) return cs_err_set(err, "a track change is already under way");
     if (l->st == ST_DONE || l->next < 0) return cs_err_set(err, "no next track in the set");
     if (l->cur < 0) return cs_err_set(err, "the set has not started yet");
     l->forced = true;
     l->h_u = -1;
-    cs_log_info("/cs/next: %s comes in at the next bar", l->set.tracks[l->next].name);
+    /* During a fade the press is kept: the track after the incoming one
+     * follows at the first bar after the fade (a second press, as a DJ
+     * skipping two tracks would expect, not a refusal). */
+    if (l->st == ST_XFADE)
+        cs_log_info("/cs/next during the crossfade: %s comes in at the first bar after it",
+                    l->set.tracks[l->next].name);
+    else
+        cs_log_info("/cs/next: %s comes in at the next bar", l->set.tracks[l->next].name);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crowd-driven tempo on a ladder set: a small ladder exported here (R2,
 # fast), played offline by `cs play --csv` under a scripted movement curve,
-# /cs/next and a /set_tempo jump; then the sound is checked against the
+# /cs/next (once more during the fade it starts) and a /set_tempo jump; then the sound is checked against the
 # controller's own trace: tempo within 0.5 BPM, beats within 5 ms of the grid
 # at every rung switch and track change, the steady tone within the ±2% fine
 # rate, no discontinuity beyond the material's own.  Plus: the library path
@@ -30,6 +30,7 @@ cat >"$T/crowd.osc" <<'OSC'
 22 /cs/status
 26 /dance/total_movement f 0.07
 27.5 /cs/next
+29.5 /cs/next
 34 /set_tempo f 125
 OSC
 echo '{"movement_bpm":{"smoothing":{"transition_time_seconds":20}}}' >"$T/fast.json"
@@ -42,6 +43,7 @@ check no_underruns grep -q "underruns: 0$" "$T/play.log"
 check rung_switches_logged grep -q "deck A: rung .* -> .* BPM at" "$T/play.log"
 check track_changes_logged grep -q "track 2/2: .* on deck B" "$T/play.log"
 check cs_next_logged grep -q "/cs/next: .* comes in at the next bar" "$T/play.log"
+check cs_next_in_fade_kept grep -q "/cs/next during the crossfade: .* comes in at the first bar after it" "$T/play.log"
 check status_reply grep -q "/cs/status" "$T/play.log"
 check trace_rows [ "$(wc -l <"$T/trace.csv")" -ge 420 ]
 check plot_is_svg grep -q "<polyline" "$T/plot.svg"
