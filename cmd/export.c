@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "pkg/fsutil.h"
 #include "cmd/selopt.h"
 #include "db/export.h"
 #include "pkg/csv.h"
@@ -188,8 +189,17 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so)
 
 static int write_csv(const char *file, const cs_export_row *rows, size_t n)
 {
+    /* ".<name>.tmp.<pid>.0" beside it, as the parts (cs_remove_stale_temps
+     * clears what a killed run left). */
+    cs_remove_stale_temps(file);
+    const char *slash = strrchr(file, '/');
+    int dirlen = slash ? (int)(slash + 1 - file) : 0;
     char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
+    if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%ld.0", dirlen, file, file + dirlen, (long)getpid()) >=
+        (int)sizeof tmp) {
+        cs_log_error("%s: path too long", file);
+        return -1;
+    }
     FILE *f = fopen(tmp, "w");
     if (!f) {
         cs_log_error("%s: cannot write: %m", file);

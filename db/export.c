@@ -11,7 +11,6 @@
 #include "db/export.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -158,27 +157,6 @@ static void soft_limit(cs_audio *a)
     }
 }
 
-/* Removes temporaries a killed run left for this output (".<name>.tmp.<pid>.*",
- * see cs_audio_write) whose process is gone; a live one may be another
- * export writing into the same folder. */
-static void remove_stale_temps(const char *out_abs)
-{
-    const char *slash = strrchr(out_abs, '/');
-    if (!slash) return;
-    char pat[PATH_MAX + 16];
-    snprintf(pat, sizeof pat, "%.*s/.%s.tmp.*", (int)(slash - out_abs), out_abs, slash + 1);
-    size_t prefix = strlen(pat) - 1;   /* up to the pid */
-    glob_t g;
-    if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-            long pid = strlen(g.gl_pathv[i]) > prefix ? strtol(g.gl_pathv[i] + prefix, NULL, 10) : 0;
-            bool alive = pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-            if (!alive) unlink(g.gl_pathv[i]);
-        }
-    }
-    globfree(&g);
-}
-
 static int decode_cut(ctx *c, track_job *tj)
 {
     const cs_cues *q = &tj->t->cues;
@@ -259,7 +237,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     if (cs_mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
     free(dir);
     if (rc == 0) {
-        remove_stale_temps(p->out_abs);
+        cs_remove_stale_temps(p->out_abs);
         rc = cs_audio_write(p->out_abs, w, o->format, err);
     }
     p->frames = (long long)w->frames;
@@ -369,7 +347,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     fingerprint(c, p, p->fingerprint);
     /* A killed run may have left a temporary even for a part that is up to
      * date (it was being redone with --force). */
-    remove_stale_temps(p->out_abs);
+    cs_remove_stale_temps(p->out_abs);
     if (!o->force && cs_renders_up_to_date(c->db, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
         p->done = true;
         c->st->up_to_date++;

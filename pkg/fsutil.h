@@ -17,4 +17,10 @@ int cs_mkdirs_for(const char *file);
 /* true when p names a regular file (symlinks followed); fills sb if given. */
 bool cs_is_file(const char *p, struct stat *sb);
 
+/* Outputs are written as "<dir>/.<name>.tmp.<pid>.<n>" and renamed (see
+ * cs_audio_write).  This removes the temporaries of `path` whose process is
+ * gone (a killed run); a live process's may be another export writing into
+ * the same folder, and stay. */
+void cs_remove_stale_temps(const char *path);
+
 #endif
