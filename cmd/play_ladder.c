@@ -1,5 +1,6 @@
 /* cs play: ladder-set options and start-up (see play_ladder.h). */
 #include "cmd/play_ladder.h"
+#include "pkg/fsutil.h"
 #include "cmd/cmd.h"
 #include "db/ladderset_db.h"
 
@@ -48,7 +49,18 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
 {
     if (la->csv) {
         if (la->selection) cs_log_warn("play: --csv given: the selection flags are ignored");
-        return cs_lset_read_csv(la->csv, set, err);
+        if (cs_lset_read_csv(la->csv, set, err) < 0) return -1;
+        /* The library, when there is one, knows the beats the CSV lacks. */
+        cs_db *db = NULL;
+        cs_err dberr = {{0}};
+        if (cs_is_file(db_path, NULL) && cs_db_open_readonly(db_path, &db, &dberr) == 0) {
+            size_t got = cs_lset_attach_beats(db, set);
+            cs_log_info("play: beat grids of %zu of %zu tracks from the library %s", got, set->n, db_path);
+        } else {
+            cs_log_info("play: no library at %s: beat grids from the CSV's BPMs", db_path);
+        }
+        cs_db_close(db);
+        return 0;
     }
     cs_selection s;
     if (cs_selopt_build("play", &la->sel, &s) < 0) return cs_err_set(err, "bad selection");

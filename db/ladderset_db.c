@@ -72,3 +72,45 @@ oom:
     cs_lib_tracks_free(tr, n);
     return cs_err_set(err, "out of memory");
 }
+
+/* True when some beat lies within 1 ms of t (beats sorted). */
+static bool on_a_beat(const double *b, size_t n, double t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return (lo < n && fabs(b[lo] - t) <= 1e-3) || (lo > 0 && fabs(b[lo - 1] - t) <= 1e-3);
+}
+
+size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
+{
+    cs_err err = {{0}};
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT beats FROM library WHERE analysed_path = ?1 "
+                                        "OR struct_path = ?1 OR audio_path = ?1 ORDER BY id LIMIT 1", &err);
+    if (!q) return 0;
+    size_t got = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        cs_lset_track *t = &set->tracks[i];
+        if (t->beats.n) continue;
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, t->path, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_ROW) continue;
+        int bytes = sqlite3_column_bytes(q, 0);
+        const double *b = sqlite3_column_blob(q, 0);
+        size_t n = b ? (size_t)bytes / sizeof *b : 0;
+        /* The CSV's intro cue is one of the beats it was cut on; if not, the
+         * library was re-analysed since, and its beats are not this part's. */
+        if (n < 2 || !on_a_beat(b, n, t->ini_cue)) continue;
+        double *v = malloc(n * sizeof *v);
+        if (!v) break;
+        for (size_t k = 0; k < n; k++) v[k] = b[k] - t->ini_cue;
+        t->beats.v = v;
+        t->beats.n = n;
+        got++;
+    }
+    sqlite3_finalize(q);
+    return got;
+}

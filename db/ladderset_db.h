@@ -16,4 +16,12 @@
 int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
                          cs_err *err);
 
+/* For a set read from an export CSV (which holds no beats): each track
+ * whose `path` is a library track's (analysed, struct or audio path) and
+ * whose intro cue lies on one of that track's beats (within 1 ms) takes
+ * those beats as its grid, instead of the CSV rule (beat 0 at the part
+ * start, every 60 / bpm), which drifts on a track whose tempo does.
+ * Returns how many tracks got beats. */
+size_t cs_lset_attach_beats(cs_db *db, cs_lset *set);
+
 #endif

@@ -7,7 +7,8 @@
  * Musical time: "u" is seconds of the ORIGINAL track after ini_cue.  A rung
  * at speed s holds u at part time u / s, so every rung of a track shares one
  * beat grid in u: the library's beats (minus ini_cue) when known, else beat 0
- * at the part start with period 60 / bpm (the CSV says nothing more).
+ * at the part start with period 60 / bpm (the CSV says nothing more;
+ * cs_lset_attach_beats in db/ladderset_db.h fills in the library's).
  *
  *   cs_lset set = {0};
  *   if (cs_lset_read_csv("selected.csv", &set, &err) < 0) fail(err.msg);
