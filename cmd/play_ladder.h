@@ -11,6 +11,7 @@
 #define CS_PLAY_LADDER_USAGE                                                            \
     "ladder sets (pre-rendered rungs, no live stretching; see README):\n"               \
     "  --csv FILE             play the parts of a `cs export` CSV, track after track\n" \
+    "                         (beat grids from the library --db when it holds them)\n" \
     "  --bpm B --delta D | --bpm-min A --bpm-max B, --key K, --n-sections N\n"          \
     "                         or play the library's selection (--db) and its rungs\n"   \
     "  --parts-dir DIR        only rungs rendered into DIR\n"                           \
