@@ -20,7 +20,7 @@ void cs_log_set_level(int level) { atomic_store(&log_level, level); }
 int cs_log_level(void) { return atomic_load(&log_level); }
 
 /* One fprintf per line keeps lines whole when threads log concurrently. */
-static void emit(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(const char *prefix, const char *fmt, va_list ap)
 {
     char line[2048];
     vsnprintf(line, sizeof line, fmt, ap);
