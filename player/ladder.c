@@ -10,9 +10,7 @@
  * change fades the decks through their levels, in up to 64 linear segments of
  * the equal-power curve (piecewise-linear per sample gains, < 0.1% off the
  * curve), sent a little ahead so that /cs/next can still take over. */
-#include "player/ladder.h"
-#include "pkg/csv.h"
-#include "pkg/svgplot.h"
+#include "player/ladder_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,69 +21,12 @@
 #define RUNG_STEPS 4
 #define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
 #define XF_AHEAD (CS_RATE / 4)              /* crossfade segments sent 250 ms ahead */
-#define TRACE_EVERY (CS_RATE / 10)
 /* A start that depends on a position is sent only this close to its time:
  * rates are frozen from then until it happens (more than one render block,
  * more than the live control loop's period). */
 #define COMMIT_WINDOW 2048
 
-enum { SW_NONE, SW_OPEN, SW_FADE };
-enum { ST_START, ST_PLAY, ST_OPEN, ST_XFADE, ST_DONE };
-
-typedef struct lvoice {
-    int slot, rung;               /* rung -1: unused */
-    cs_stream *s;
-    bool committed;               /* play command sent: the model holds */
-    uint64_t t_ref;
-    double p_ref, rate;
-} lvoice;
-
-typedef struct ldeck {
-    int track;                    /* -1: free */
-    lvoice v[2];
-    int cur;                      /* the sounding voice (the old one during a switch) */
-    int sw;
-    double sw_u;                  /* the switch beat */
-    uint64_t sw_t, sw_end;
-    unsigned bad;                 /* rungs that would not open */
-    double end_u;                 /* where this deck's part stops */
-    uint64_t free_at;             /* fading out: free after this */
-} ldeck;
-
-typedef struct trow { double t, move, target, bpm, ra, rb; int track; } trow;
-
-struct cs_ladder {
-    cs_lset set;
-    cs_control *c;
-    cs_engine *e;
-    cs_reader *r;
-    cs_ladder_opts o;
-    double hyst;
-    ldeck deck[2];
-    int st, cur, next, fails, shown;
-    bool forced;
-    double h_u, h_len;            /* handover beat (current deck's u), fade length (0: to the end) */
-    int xf_from, xf_to, xf_n, xf_k;
-    double xf_u0, xf_u1;
-    uint64_t xf_t, hold, last_rate;
-    double eff;                   /* the BPM every voice plays at */
-    double bpm;
-    double slope, slope_bpm, target;      /* BPM per second (smoothed), and where it was measured */
-    uint64_t slope_t;
-    FILE *trace;
-    uint64_t next_trace;
-    trow *rows;
-    size_t nrows, caprows;
-    double logged_move, logged_move_s;
-    char label[300];
-};
-
 /* ---- positions ---- */
-
-static const cs_lset_rung *rung_of(const cs_ladder *l, const ldeck *d, const lvoice *v)
-{
-    return &l->set.tracks[d->track].rungs[v->rung];
-}
 
 static double vpos(const lvoice *v, uint64_t t)
 {
@@ -104,7 +45,7 @@ static const lvoice *voice_at(const ldeck *d, uint64_t t)
 static double deck_u(const cs_ladder *l, const ldeck *d, uint64_t t)
 {
     const lvoice *v = voice_at(d, t);
-    return vpos(v, t) / CS_RATE * rung_of(l, d, v)->speed;
+    return vpos(v, t) / CS_RATE * ladder_rung_of(l, d, v)->speed;
 }
 
 static uint64_t deck_time_at(const cs_ladder *l, const ldeck *d, double u)
@@ -112,7 +53,7 @@ static uint64_t deck_time_at(const cs_ladder *l, const ldeck *d, double u)
     const lvoice *v = &d->v[d->cur];
     const lvoice *o = &d->v[!d->cur];
     if (d->sw == SW_FADE && o->committed && u >= d->sw_u) v = o;
-    return cs_ladder_time_at(v->t_ref, v->p_ref, v->rate, u / rung_of(l, d, v)->speed * CS_RATE);
+    return cs_ladder_time_at(v->t_ref, v->p_ref, v->rate, u / ladder_rung_of(l, d, v)->speed * CS_RATE);
 }
 
 static double period(const cs_ladder *l, int track) { return 60.0 / l->set.tracks[track].bpm; }
@@ -194,7 +135,7 @@ static void update_rates(cs_ladder *l, uint64_t t)
             if (!v->committed) continue;
             v->p_ref = vpos(v, t);
             v->t_ref = t;
-            v->rate = l->eff / rung_of(l, d, v)->bpm;
+            v->rate = l->eff / ladder_rung_of(l, d, v)->bpm;
             cs_engine_rate(l->e, v->slot, v->rate, t);
         }
     }
@@ -449,49 +390,6 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
     }
 }
 
-/* ---- reporting ---- */
-
-static double deck_rung(const cs_ladder *l, int i)
-{
-    const ldeck *d = &l->deck[i];
-    if (d->track < 0 || !d->v[d->cur].committed) return 0;
-    const lvoice *v = &d->v[d->cur];
-    if (d->sw == SW_FADE) v = &d->v[!d->cur];
-    return rung_of(l, d, v)->bpm;
-}
-
-static void report(cs_ladder *l, uint64_t now)
-{
-    cs_control_status st;
-    cs_control_status_get(l->c, &st);
-    l->target = st.target_bpm;
-    double s = (double)now / CS_RATE;
-    if (st.movement >= 0 && fabs(st.movement - l->logged_move) > 1e-9 && s - l->logged_move_s >= 1.0) {
-        cs_log_info("movement %.3f -> target %.2f BPM (now %.2f)", st.movement, st.target_bpm, st.bpm);
-        l->logged_move = st.movement;
-        l->logged_move_s = s;
-    }
-    while (l->next_trace <= now) {
-        trow row = { (double)l->next_trace / CS_RATE, st.movement, st.target_bpm, st.bpm,
-                     deck_rung(l, 0), deck_rung(l, 1), l->cur >= 0 ? l->deck[l->cur].track : -1 };
-        if (l->trace) {
-            fprintf(l->trace, "%.1f,%.4f,%.3f,%.3f,%g,%g,", row.t, row.move, row.target, row.bpm, row.ra,
-                    row.rb);
-            cs_csv_field(l->trace, row.track >= 0 ? l->set.tracks[row.track].name : "", 0);
-            fputc('\n', l->trace);
-        }
-        if (l->o.plot_path) {
-            if (l->nrows == l->caprows) {
-                size_t cap = l->caprows ? 2 * l->caprows : 1024;
-                trow *nr = realloc(l->rows, cap * sizeof *nr);
-                if (nr) { l->rows = nr; l->caprows = cap; }
-            }
-            if (l->nrows < l->caprows) l->rows[l->nrows++] = row;
-        }
-        l->next_trace += TRACE_EVERY;
-    }
-}
-
 /* ---- hooks ---- */
 
 static void hook_tick(void *ctx, double bpm, uint64_t now)
@@ -512,7 +410,7 @@ static void hook_tick(void *ctx, double bpm, uint64_t now)
     tracks(l, now, tc);
     for (int i = 0; i < 2; i++)
         if (l->deck[i].track >= 0 && l->deck[i].free_at == 0) rung_switch(l, &l->deck[i], now, tc);
-    report(l, now);
+    ladder_report(l, now);
 }
 
 static int hook_next(void *ctx, cs_err *err)
@@ -537,7 +435,7 @@ static int hook_rung(void *ctx, int deck)
 {
     cs_ladder *l = ctx;
     if (deck < 0 || deck > 1) return -1;
-    double r = deck_rung(l, deck);
+    double r = ladder_deck_rung(l, deck);
     return r > 0 ? (int)lround(r) : -1;
 }
 
@@ -602,59 +500,19 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->h_u = -1;
     l->logged_move = -1;
     l->logged_move_s = -1e9;
-    if (o->trace_path) {
-        if (!(l->trace = fopen(o->trace_path, "w"))) {
-            cs_err_set(err, "%s: cannot write the trace", o->trace_path);
-            cs_ladder_free(l);
-            return NULL;
-        }
-        fputs("time,movement,target_bpm,current_bpm,rung_a,rung_b,track\n", l->trace);
+    if (o->trace_path && ladder_trace_open(l, err) < 0) {
+        cs_ladder_free(l);
+        return NULL;
     }
     cs_log_info("ladder set: %zu tracks, rungs %g..%g BPM (%zu), hysteresis %.2f BPM%s", l->set.n,
                 all[0], all[n - 1], n, l->hyst, o->loop ? ", looping" : "");
     return l;
 }
 
-static void write_plot(cs_ladder *l)
-{
-    size_t n = l->nrows;
-    double *x = malloc(6 * (n ? n : 1) * sizeof *x);
-    if (!x) return;
-    double *mv = x + n, *tg = x + 2 * n, *bp = x + 3 * n, *ra = x + 4 * n, *rb = x + 5 * n;
-    for (size_t i = 0; i < n; i++) {
-        x[i] = l->rows[i].t;
-        mv[i] = l->rows[i].move >= 0 ? l->rows[i].move : NAN;
-        tg[i] = l->rows[i].target;
-        bp[i] = l->rows[i].bpm;
-        ra[i] = l->rows[i].ra > 0 ? l->rows[i].ra : NAN;
-        rb[i] = l->rows[i].rb > 0 ? l->rows[i].rb : NAN;
-    }
-    cs_plot_series bpm_s[] = {
-        { "rung deck A", "#9ecae1", x, ra, n, CS_PLOT_STEP | CS_PLOT_THICK },
-        { "rung deck B", "#fdae6b", x, rb, n, CS_PLOT_STEP | CS_PLOT_THICK },
-        { "target BPM", "#d62728", x, tg, n, CS_PLOT_DASHED },
-        { "current BPM", "#1f77b4", x, bp, n, 0 },
-    };
-    cs_plot_series mv_s[] = { { "movement", "#2ca02c", x, mv, n, 0 } };
-    cs_plot_panel panels[] = {
-        { "BPM", 0, 0, bpm_s, 4 },
-        { "movement", 0, 1, mv_s, 1 },
-    };
-    cs_err err = {{0}};
-    if (cs_svgplot_write(l->o.plot_path, "Crowdstream ladder set: movement, tempo and rungs", "time (s)",
-                         panels, 2, &err) < 0)
-        cs_log_error("%s", err.msg);
-    else
-        cs_log_info("plot written to %s", l->o.plot_path);
-    free(x);
-}
-
 void cs_ladder_free(cs_ladder *l)
 {
     if (!l) return;
-    if (l->o.plot_path && l->nrows) write_plot(l);
-    if (l->trace && fclose(l->trace) != 0) cs_log_error("%s: cannot finish the trace", l->o.trace_path);
-    free(l->rows);
+    ladder_trace_close(l);
     cs_lset_free(&l->set);
     free(l);
 }
