@@ -92,7 +92,9 @@ static void release(cs_control *c, buffer *b)
         CTL_ERROR(c, "engine queue full: buffer %ld not released", b->id);
     free(b->path);
     free(b->name);
+    uint64_t until = b->s && c->cmd_at != CS_NOW ? c->cmd_at : 0;
     memset(b, 0, sizeof *b);
+    b->busy_until = until;
 }
 
 /* Opens a new stream of b's file and puts it on b's voice (cued). */
@@ -135,8 +137,9 @@ static buffer *load(cs_control *c, long id, const char *path, const char *name)
                      realpath(path, abs) ? abs : "no such file");
         return NULL;
     }
+    uint64_t now = cs_control_now(c);
     for (int i = 0; i < c->nbuf && !b; i++)
-        if (!c->buf[i].used) b = &c->buf[i];
+        if (!c->buf[i].used && c->buf[i].busy_until <= now) b = &c->buf[i];
     if (!b) {
         CTL_ERROR(c, "buffer %ld: all %d buffers in use", id, c->nbuf);
         return NULL;

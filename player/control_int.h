@@ -21,6 +21,10 @@ typedef struct buffer {
     double frac;                 /* s was opened at this fraction ... */
     bool loop;                   /* ... with this loop flag */
     bool failed_logged;
+    /* A free slot whose engine release is stamped for a later sample (a
+     * bundle's /mixer_cleanup or reload): not reused before then, or the
+     * pending release would end the stream loaded into it meanwhile. */
+    uint64_t busy_until;
 } buffer;
 
 typedef struct pstart {

@@ -188,6 +188,31 @@ TEST(bundle_time_is_now_for_every_command_it_issues)
 }
 
 /* Runs fn with stderr going to a file; returns what was written. */
+TEST(future_cleanup_spares_a_load_made_before_it)
+{
+    /* Deck A plays; at 0.1 s a bundle clears the mixer at 0.5 s; before
+     * that, at 0.2 s, deck B is loaded and started.  The cleanup ends what was there
+     * when it was sent (A stops at 0.5 s) and B, loaded after, plays on:
+     * B must not take the engine slot whose release is still pending. */
+    rig g = rig_new();
+    load(&g, 100, dc_wav("ca.wav", 0.5f, 0));
+    send_msg(&g, "/play_stem", play_msg(100));
+    render_to(&g, (uint64_t)(0.1 * CS_RATE));
+    lo_bundle b = lo_bundle_new(tag(0.5));
+    lo_bundle_add_message(b, "/mixer_cleanup", lo_message_new());
+    send_bundle(&g, b);
+    render_to(&g, (uint64_t)(0.2 * CS_RATE));
+    load(&g, 1100, dc_wav("cb.wav", 0, 0.5f));
+    send_msg(&g, "/play_stem", play_msg(1100));
+    render_to(&g, (uint64_t)(1.0 * CS_RATE));
+    uint64_t before = (uint64_t)(0.45 * CS_RATE), after = (uint64_t)(0.8 * CS_RATE);
+    CHECK(g.out[2 * before] != 0.0f);          /* A until the cleanup */
+    CHECK(g.out[2 * after] == 0.0f);           /* ... and not after */
+    CHECK(g.out[2 * before + 1] != 0.0f);      /* B from 0.2 s */
+    CHECK(g.out[2 * after + 1] != 0.0f);       /* ... and past the cleanup */
+    rig_free(&g);
+}
+
 static char *capture_stderr(void (*fn)(void *), void *arg)
 {
     char path[512];
