@@ -1,7 +1,8 @@
 #include "pkg/fsutil.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,21 +38,43 @@ bool cs_is_file(const char *p, struct stat *sb)
     return p && stat(p, sb) == 0 && S_ISREG(sb->st_mode);
 }
 
+/* "<digits>.<digits>" and nothing else: the pid and counter of a temporary
+ * (a user's ".x.tmp.bak" is not one). */
+static long temp_pid(const char *suffix)
+{
+    const char *p = suffix;
+    long pid = 0;
+    if (!isdigit((unsigned char)*p)) return -1;
+    while (isdigit((unsigned char)*p)) {
+        if (pid > 99999999) return -1;
+        pid = pid * 10 + (*p++ - '0');
+    }
+    if (*p++ != '.' || !isdigit((unsigned char)*p)) return -1;
+    while (isdigit((unsigned char)*p)) p++;
+    return *p ? -1 : pid;
+}
+
 void cs_remove_stale_temps(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash + 1 - path) : 0;
+    char dir[PATH_MAX], prefix[NAME_MAX + 16];
+    int dirlen = slash ? (int)(slash - path) : 0;
     const char *name = slash ? slash + 1 : path;
-    char pat[PATH_MAX + 16];
-    if (snprintf(pat, sizeof pat, "%.*s.%s.tmp.*", dirlen, path, name) >= (int)sizeof pat) return;
-    size_t prefix = strlen(pat) - 1;   /* up to the pid */
-    glob_t g;
-    if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-            long pid = strlen(g.gl_pathv[i]) > prefix ? strtol(g.gl_pathv[i] + prefix, NULL, 10) : 0;
-            bool alive = pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-            if (!alive) unlink(g.gl_pathv[i]);
-        }
+    if (snprintf(dir, sizeof dir, "%.*s", slash ? (dirlen ? dirlen : 1) : 1, slash ? path : ".") >= (int)sizeof dir ||
+        snprintf(prefix, sizeof prefix, ".%s.tmp.", name) >= (int)sizeof prefix)
+        return;
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        /* The literal name, no pattern: track names hold [ ] * ? freely. */
+        if (strncmp(e->d_name, prefix, plen) != 0) continue;
+        long pid = temp_pid(e->d_name + plen);
+        if (pid <= 0 || pid == (long)getpid()) continue;   /* ours: being written now */
+        if (kill((pid_t)pid, 0) == 0 || errno == EPERM) continue;
+        char full[PATH_MAX];
+        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full) unlink(full);
     }
-    globfree(&g);
+    closedir(d);
 }

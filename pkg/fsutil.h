@@ -18,9 +18,11 @@ int cs_mkdirs_for(const char *file);
 bool cs_is_file(const char *p, struct stat *sb);
 
 /* Outputs are written as "<dir>/.<name>.tmp.<pid>.<n>" and renamed (see
- * cs_audio_write).  This removes the temporaries of `path` whose process is
- * gone (a killed run); a live process's may be another export writing into
- * the same folder, and stay. */
+ * cs_audio_write).  This removes the temporaries of `path` (exactly that
+ * name, then "<pid>.<n>") whose process is gone (a killed run); a live
+ * process's, this one's included, may be an export writing it now, and stay.
+ * Liveness is kill(pid, 0): a folder shared by several hosts (NFS) could
+ * lose another host's temporary. */
 void cs_remove_stale_temps(const char *path);
 
 #endif
