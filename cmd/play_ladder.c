@@ -53,11 +53,13 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
         /* The library, when there is one, knows the beats the CSV lacks. */
         cs_db *db = NULL;
         cs_err dberr = {{0}};
-        if (cs_is_file(db_path, NULL) && cs_db_open_readonly(db_path, &db, &dberr) == 0) {
+        if (!cs_is_file(db_path, NULL)) {
+            cs_log_info("play: no library at %s: beat grids from the CSV's BPMs", db_path);
+        } else if (cs_db_open_lookup(db_path, &db, &dberr) < 0) {
+            cs_log_warn("play: %s; beat grids from the CSV's BPMs", dberr.msg);
+        } else {
             size_t got = cs_lset_attach_beats(db, set);
             cs_log_info("play: beat grids of %zu of %zu tracks from the library %s", got, set->n, db_path);
-        } else {
-            cs_log_info("play: no library at %s: beat grids from the CSV's BPMs", db_path);
         }
         cs_db_close(db);
         return 0;

@@ -148,6 +148,23 @@ int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err)
     return cs_db_open(path, out, err);
 }
 
+int cs_db_open_lookup(const char *path, cs_db **out, cs_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) return cs_err_set(err, "%s: no library here", path);
+    cs_db *db = NULL;
+    if (open_common(path, SQLITE_OPEN_READONLY, &db, err) < 0) return -1;
+    int have = user_version(db);
+    if (have != cs_db_schema_version()) {
+        cs_err_set(err, "%s: library schema %d, this cs reads %d (run 'cs index' to migrate it)", path, have,
+                   cs_db_schema_version());
+        cs_db_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
 void cs_db_close(cs_db *db)
 {
     if (!db) return;

@@ -23,8 +23,13 @@ typedef struct cs_db cs_db;
 int cs_db_schema_version(void);
 
 int cs_db_open(const char *path, cs_db **out, cs_err *err);
-/* Opens an existing library read-only (search); fails if it does not exist. */
+/* Opens an existing library for reading (search); fails if it does not
+ * exist.  An older library is migrated in place first. */
 int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err);
+/* Truly read-only (SQLITE_OPEN_READONLY, no migration, no WAL switch), for
+ * optional lookups that must leave the library as it is; a library of
+ * another schema version is refused. */
+int cs_db_open_lookup(const char *path, cs_db **out, cs_err *err);
 void cs_db_close(cs_db *db);
 sqlite3 *cs_db_sqlite(cs_db *db);
 const char *cs_db_path(const cs_db *db);

@@ -98,15 +98,20 @@ size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
         sqlite3_reset(q);
         sqlite3_bind_text(q, 1, t->path, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_ROW) continue;
-        int bytes = sqlite3_column_bytes(q, 0);
-        const double *b = sqlite3_column_blob(q, 0);
-        size_t n = b ? (size_t)bytes / sizeof *b : 0;
-        /* The CSV's intro cue is one of the beats it was cut on; if not, the
-         * library was re-analysed since, and its beats are not this part's. */
-        if (n < 2 || !on_a_beat(b, n, t->ini_cue)) continue;
+        /* The blob may sit at any byte offset: copied, not read in place. */
+        const void *blob = sqlite3_column_blob(q, 0);
+        size_t n = blob ? (size_t)sqlite3_column_bytes(q, 0) / sizeof(double) : 0;
+        if (n < 2) continue;
         double *v = malloc(n * sizeof *v);
         if (!v) break;
-        for (size_t k = 0; k < n; k++) v[k] = b[k] - t->ini_cue;
+        memcpy(v, blob, n * sizeof *v);
+        /* The CSV's intro cue is one of the beats it was cut on; if not, the
+         * library was re-analysed since, and its beats are not this part's. */
+        if (!on_a_beat(v, n, t->ini_cue)) {
+            free(v);
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) v[k] -= t->ini_cue;
         t->beats.v = v;
         t->beats.n = n;
         got++;
