@@ -316,10 +316,6 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
         cs_log_error("play: --dummy_after %g: not a number of seconds", o.dummy_after);
         return CS_EXIT_USAGE;
     }
-    if (o.sentinel) {
-        printf("cs play: cli-sentinel ok\n");
-        return CS_EXIT_OK;
-    }
     if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
     if (o.render && !(o.duration > 0)) {
         cs_log_error("play: --render needs --duration S (seconds > 0)");
@@ -344,6 +340,11 @@ int cmd_play(int argc, char **argv, const cs_ctx *ctx)
             return CS_EXIT_USAGE;
         }
         cfg.stretch = (cs_stretch_method)m;
+    }
+    /* After every check of the line itself, before anything is opened. */
+    if (o.sentinel) {
+        printf("cs play: cli-sentinel ok\n");
+        return CS_EXIT_OK;
     }
     if (o.bpm_config && cs_tempo_config_load(o.bpm_config, &cfg.tempo, &err) < 0) {
         cs_log_error("play: %s", err.msg);

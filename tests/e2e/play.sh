@@ -175,14 +175,17 @@ render "$T/xf2.wav" 6 "$T/xf.osc"
 cmp -s "$T/xf.wav" "$T/xf2.wav" && pass render_deterministic || fail render_deterministic "two renders differ"
 
 # 11. The original's launch flags: --dummy_after runs /dummy locally after S
-#     seconds (here: schedule_c_at 0.6 -> deck C starts at 0.6 s, to the
-#     sample); --cli-sentinel checks the line and exits 0 opening nothing.
+#     seconds (here: schedule_c_at 0, a time already past, so deck C starts
+#     when /dummy runs: at 0.25 s, sample 11025); --cli-sentinel checks the
+#     line and exits 0 opening nothing (2 on a bad value, as a launch would).
 : >"$T/none.osc"
-render "$T/dummy.wav" 1 "$T/none.osc" --c "$T/impL.wav" --dummy_after 0.25 --dummy_args schedule_c_at 0.6 --watch
+render "$T/dummy.wav" 1 "$T/none.osc" --c "$T/impL.wav" --dummy_after 0.25 --dummy_args schedule_c_at 0
 f=$(an first "$T/dummy.wav" | awk '{print $1}')
-grep -q "^dummy: schedule_c_at 0.6$" "$T/dummy.wav.log" && [ "$f" = 26460 ] && pass dummy_after_schedules_c \
-    || fail dummy_after_schedules_c "first sample $f (want 26460); $(cat "$T/dummy.wav.log")"
+grep -q "^dummy: schedule_c_at 0$" "$T/dummy.wav.log" && [ "$f" = 11025 ] && pass dummy_after_schedules_c \
+    || fail dummy_after_schedules_c "first sample $f (want 11025); $(cat "$T/dummy.wav.log")"
 out=$("$CS" play --cli-sentinel --port 57999 --disable-filters --dummy_after 5 --dummy_args a -1 b 2>&1); rc=$?
 [ $rc = 0 ] && [ "$out" = "cs play: cli-sentinel ok" ] && pass cli_sentinel || fail cli_sentinel "rc $rc: $out"
+"$CS" play --cli-sentinel --stretch-method bogus >/dev/null 2>"$T/sm.err"; rc=$?
+[ $rc = 2 ] && grep -q "bogus" "$T/sm.err" && pass cli_sentinel_checks_values || fail cli_sentinel_checks_values "rc $rc: $(cat "$T/sm.err")"
 "$CS" play --cli-sentinel --dummy_after soon >/dev/null 2>"$T/ds.err"; rc=$?
 [ $rc = 2 ] && grep -q "dummy_after" "$T/ds.err" && pass dummy_after_bad_value || fail dummy_after_bad_value "rc $rc: $(cat "$T/ds.err")"

@@ -30,20 +30,24 @@ render() {   # render OUT DURATION SCRIPT [options]
 # beats it lies after the previous one (its interval over the median
 # interval, rounded): Rubber Band's short window leaves single clicks 7 to
 # 13 dB down, so the detector may miss one, and a missed click must not
-# shift the numbering of the rest.  An onset off the grid (more than 0.3
-# beat) is left out.  Prints: spacing, onsets used, beats spanned.
+# shift the numbering of the rest.  Numbering starts at the first onset
+# whose next interval is about the median; an onset off the grid (more than
+# 0.3 beat) is left out.  Prints: spacing, onsets used, beats spanned
+# (0 0 0 when fewer than 3 onsets fit a grid).
 spacing() { "$AC" onsets "$1" | awk '{ x[n++] = $1 } END {
     if (n < 3) { print 0, n, 0; exit }
     for (i = 1; i < n; i++) d[i - 1] = x[i] - x[i - 1];
     for (i = 0; i < n - 1; i++) for (j = i + 1; j < n - 1; j++) if (d[j] < d[i]) { t = d[i]; d[i] = d[j]; d[j] = t }
     m = (n % 2) ? (d[(n - 1) / 2 - 1] + d[(n - 1) / 2]) / 2 : d[(n - 2) / 2];
-    k = 0; b[0] = 0; y[0] = x[0]; p = x[0];
-    for (i = 1; i < n; i++) {
+    for (s = 0; s < n - 1; s++) { r = (x[s + 1] - x[s]) / m; if (r > 0.7 && r < 1.3) break }
+    k = 0; b[0] = 0; y[0] = x[s]; p = x[s];
+    for (i = s + 1; i < n; i++) {
         r = (x[i] - p) / m; q = int(r + 0.5);
         if (q < 1 || r - q > 0.3 || q - r > 0.3) continue;
         k++; b[k] = b[k - 1] + q; y[k] = x[i]; p = x[i]
     }
     k++;
+    if (k < 3) { print 0, 0, 0; exit }
     for (i = 0; i < k; i++) { mb += b[i]; my += y[i] } mb /= k; my /= k;
     for (i = 0; i < k; i++) { sxy += (b[i] - mb) * (y[i] - my); sxx += (b[i] - mb) ^ 2 }
     printf "%.6f %d %d\n", sxy / sxx, k, b[k - 1] }'; }
