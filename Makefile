@@ -95,7 +95,7 @@ demo: deps
 	@bash scripts/demo.sh
 
 # Unit binaries and a subset of e2e commands under valgrind memcheck (a few
-# minutes; not in CI, see README).
+# minutes; CI runs it after make test, see README).
 valgrind:
 	@$(MAKE) --no-print-directory -j2 build/vg/cs $(vg_UNIT) $(rel_TOOL)
 	@bash scripts/valgrind.sh

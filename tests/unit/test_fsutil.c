@@ -14,7 +14,7 @@ static char dir[512];
 
 static void touch(const char *name)
 {
-    char p[800];
+    char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     FILE *f = fopen(p, "w");
     if (f) fclose(f);
@@ -22,7 +22,7 @@ static void touch(const char *name)
 
 static bool exists(const char *name)
 {
-    char p[800];
+    char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return access(p, F_OK) == 0;
 }
