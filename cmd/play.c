@@ -213,9 +213,8 @@ static void autoplay(cs_control *c, const opts *o)
 
 static void drain(cs_engine *e, cs_reader *r)
 {
-    cs_stream *s;
     cs_engine_shutdown(e);
-    while ((s = cs_engine_retired(e))) cs_reader_drop(r, s);
+    cs_engine_drop_retired(e, r);
 }
 
 static int run_live(cs_control *c, cs_engine *e, const opts *o)

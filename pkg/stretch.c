@@ -33,29 +33,39 @@ int cs_stretch_check_speed(double speed, cs_err *err)
 
 static const char *const method_names[] = { "rate", "rubberband", "wsola" };
 static const char *const quality_names[] = { "best", "fast" };
+#define N_METHODS (int)(sizeof method_names / sizeof *method_names)
+#define N_QUALITIES (int)(sizeof quality_names / sizeof *quality_names)
+
+/* Index of s in names[0..n), -1 when absent (or s is NULL). */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
 
 const char *cs_stretch_method_name(cs_stretch_method m)
 {
-    return (unsigned)m < 3 ? method_names[m] : "?";
+    return (unsigned)m < N_METHODS ? method_names[m] : "?";
 }
 
 int cs_stretch_method_parse(const char *s, cs_stretch_method *m)
 {
-    for (int i = 0; i < 3; i++)
-        if (s && strcmp(s, method_names[i]) == 0) { *m = (cs_stretch_method)i; return 0; }
-    return -1;
+    int i = name_index(method_names, N_METHODS, s);
+    if (i >= 0) *m = (cs_stretch_method)i;
+    return i < 0 ? -1 : 0;
 }
 
 const char *cs_stretch_quality_name(cs_stretch_quality q)
 {
-    return (unsigned)q < 2 ? quality_names[q] : "?";
+    return (unsigned)q < N_QUALITIES ? quality_names[q] : "?";
 }
 
 int cs_stretch_quality_parse(const char *s, cs_stretch_quality *q)
 {
-    for (int i = 0; i < 2; i++)
-        if (s && strcmp(s, quality_names[i]) == 0) { *q = (cs_stretch_quality)i; return 0; }
-    return -1;
+    int i = name_index(quality_names, N_QUALITIES, s);
+    if (i >= 0) *q = (cs_stretch_quality)i;
+    return i < 0 ? -1 : 0;
 }
 
 /* ---- Rubber Band, offline ------------------------------------------------ */

@@ -106,8 +106,7 @@ void cs_control_print_status(cs_control *c)
 
 void cs_control_tick(cs_control *c)
 {
-    cs_stream *s;
-    while ((s = cs_engine_retired(c->e))) cs_reader_drop(c->r, s);
+    cs_engine_drop_retired(c->e, c->r);
 
     for (int i = 0; i < CS_MAX_VOICES; i++) {
         buffer *b = &c->buf[i];

@@ -204,6 +204,12 @@ cs_stream *cs_engine_retired(cs_engine *e)
     return cs_ring_pop(&e->retq, &s) ? s : NULL;
 }
 
+void cs_engine_drop_retired(cs_engine *e, cs_reader *r)
+{
+    cs_stream *s;
+    while ((s = cs_engine_retired(e))) cs_reader_drop(r, s);
+}
+
 int cs_engine_voice_state(const cs_engine *e, int slot)
 {
     if (!slot_ok(slot)) return CS_VOICE_EMPTY;

@@ -18,7 +18,7 @@
  *   cs_engine *e = cs_engine_new(&err);
  *   cs_engine_attach(e, slot, stream, deck, 0);           // cue a stream
  *   cs_engine_play(e, slot, 1.0, 0.8, cs_engine_now(e) + 22050);
- *   while ((s = cs_engine_retired(e))) cs_reader_drop(reader, s);
+ *   cs_engine_drop_retired(e, reader);                     // control tick
  * Audio side: cs_engine_process(e, out, frames) from the device callback or
  * the offline renderer.
  */
@@ -111,6 +111,9 @@ bool cs_engine_clock_read(const cs_engine *e, uint64_t *frames, int64_t *mono_ns
 
 /* Streams the audio side let go of (replaced or released); NULL when none. */
 cs_stream *cs_engine_retired(cs_engine *e);
+/* Hands every retired stream to the reader to close (control side; after
+ * cs_engine_shutdown, every stream the engine still held). */
+void cs_engine_drop_retired(cs_engine *e, cs_reader *r);
 int cs_engine_voice_state(const cs_engine *e, int slot);
 void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st);
 /* Output drivers report device-side trouble (late or overlong callbacks). */

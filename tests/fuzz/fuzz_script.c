@@ -51,8 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cs_osc_script_free(sc);
     cs_engine_shutdown(e);
-    cs_stream *s;
-    while ((s = cs_engine_retired(e))) cs_reader_drop(r, s);
+    cs_engine_drop_retired(e, r);
     cs_control_free(c);
     cs_reader_free(r);
     cs_engine_free(e);

@@ -43,8 +43,7 @@ static rig rig_new(void)
 static void rig_free(rig *g)
 {
     cs_engine_shutdown(g->e);
-    cs_stream *s;
-    while ((s = cs_engine_retired(g->e))) cs_reader_drop(g->r, s);
+    cs_engine_drop_retired(g->e, g->r);
     cs_control_free(g->c);
     cs_reader_free(g->r);
     cs_engine_free(g->e);

@@ -165,8 +165,7 @@ TEST(engine_workload_never_allocates_or_locks_in_callback)
         if (round % 5 == 0) cs_engine_release(e, (slot + 5) % 8, now + 400);
         if (round == 20) cs_engine_eq_enable(e, false, now);
         if (round == 30) cs_engine_eq_enable(e, true, now);
-        cs_stream *old;
-        while ((old = cs_engine_retired(e))) cs_reader_drop(r, old);
+        cs_engine_drop_retired(e, r);
         struct timespec ts = { 0, 3000000 };
         nanosleep(&ts, NULL);
     }
@@ -174,8 +173,7 @@ TEST(engine_workload_never_allocates_or_locks_in_callback)
     pthread_join(th, NULL);
     CHECK(w.blocks > 50);
     cs_engine_shutdown(e);
-    cs_stream *old;
-    while ((old = cs_engine_retired(e))) cs_reader_drop(r, old);
+    cs_engine_drop_retired(e, r);
     cs_reader_free(r);
     cs_engine_free(e);
     free(x);

@@ -32,8 +32,7 @@ static int player_new(player *p)
 static void player_free(player *p)
 {
     cs_engine_shutdown(p->e);
-    cs_stream *s;
-    while ((s = cs_engine_retired(p->e))) cs_reader_drop(p->r, s);
+    cs_engine_drop_retired(p->e, p->r);
     cs_control_free(p->c);
     cs_reader_free(p->r);
     cs_engine_free(p->e);
