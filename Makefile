@@ -18,7 +18,7 @@ LDLIBS  := $(PKG_LIBS) -lm -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*.c))
+LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*/*.c))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))

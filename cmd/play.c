@@ -3,13 +3,15 @@
 #include "cmd/cmd.h"
 #include "cmd/play_ladder.h"
 #include "pkg/err.h"
-#include "player/control.h"
-#include "player/engine.h"
-#include "player/osc.h"
-#include "player/output.h"
-#include "player/reader.h"
-#include "player/stretch_live.h"
-#include "player/tempo.h"
+#include "player/control/control.h"
+#include "player/engine/engine.h"
+#include "player/surface/osc.h"
+#include "player/driver/live.h"
+#include "player/driver/render.h"
+#include "player/driver/sdl_output.h"
+#include "player/engine/reader.h"
+#include "player/engine/stretch_live.h"
+#include "player/control/bpm_config.h"
 #include "cmd/play_allow.h"
 
 #include <ctype.h>
@@ -217,56 +219,40 @@ static void drain(cs_engine *e, cs_reader *r)
     cs_engine_drop_retired(e, r);
 }
 
-static int run_live(cs_control *c, cs_engine *e, const opts *o)
+/* After the socket and the device are open: say what plays, start the
+ * --a/--b/--c/--d files. */
+static void live_started(cs_control *c, void *user)
 {
-    cs_err err = {{0}};
-    /* The socket first: the original was deaf for seconds while the audio
-     * device was probed, and early messages were lost. */
-    cs_osc_server *srv = cs_osc_server_new(o->bind, (int)o->port, &err);
-    if (!srv) {
-        cs_log_error("play: %s", err.msg);
-        return CS_EXIT_FAIL;
-    }
-    cs_output *out = cs_output_open(e, stretch, o->device, (int)o->buffer, &err);
-    if (!out) {
-        cs_log_error("play: %s", err.msg);
-        cs_osc_server_free(srv);
-        return CS_EXIT_FAIL;
-    }
+    const opts *o = user;
     cs_log_info("play: listening on %s port %ld, %ld-frame buffers (%.1f ms), EQ %s, tempo %s",
                 o->bind, o->port, o->buffer, 1000.0 * (double)o->buffer / CS_RATE,
                 o->enable_eq && !o->disable_eq ? "on" : "off",
                 o->no_stretch ? "fixed (--disable-time-stretch)" : stretch ? o->stretch : "playback_rate");
     autoplay(c, o);
+}
+
+static int run_live(cs_control *c, cs_engine *e, const opts *o)
+{
+    cs_err err = {{0}};
     /* --dummy_after: a local /dummy, timed from launch like the original's
      * threading.Timer. */
     cs_osc_script *timed = NULL;
     if (o->has_dummy && cs_osc_script_add_strings(&timed, o->dummy_after, "/dummy", o->dummy_args, o->ndummy, &err) < 0)
         cs_log_error("play: --dummy_after: %s", err.msg);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    while (!stop_flag && !(ladder && cs_ladder_done(ladder))) {
-        cs_osc_server_poll(srv, c, 5);
-        if (timed) {
-            struct timespec t1;
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            double since = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-            while (cs_osc_script_next_time(timed) <= (uint64_t)(since * CS_RATE)) cs_osc_script_run_next(timed, c);
-        }
-        cs_control_tick(c);
-        if (stretch) cs_live_stretch_set_tempo(stretch, cs_control_stretch_tempo(c));
-    }
+    cs_live_job job = {
+        .control = c, .engine = e, .bind = o->bind, .port = (int)o->port, .device = o->device,
+        .buffer_frames = (int)o->buffer, .stretch = stretch, .ladder = ladder, .timed = timed,
+        .on_start = live_started, .user = (void *)o, .stop = &stop_flag,
+    };
+    int rc = cs_live_run(&job, &err);
     cs_osc_script_free(timed);
-    cs_output_close(out);
-    cs_engine_stats st;
-    cs_engine_stats_get(e, &st);
-    printf("cs play: %.1f s played, %llu OSC packets, underruns: %llu stream, %llu device\n",
-           (double)st.frames / CS_RATE, (unsigned long long)cs_osc_server_packets(srv),
-           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
-    cs_osc_server_free(srv);
+    if (rc < 0) {
+        cs_log_error("play: %s", err.msg);
+        return CS_EXIT_FAIL;
+    }
     return CS_EXIT_OK;
 }
 

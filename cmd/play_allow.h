@@ -4,7 +4,7 @@
 #ifndef CS_CMD_PLAY_ALLOW_H
 #define CS_CMD_PLAY_ALLOW_H
 
-#include "player/allow.h"
+#include "player/control/allow.h"
 
 /* dirs: --allow-dir values (n of them; 0 = defaults); files: command-line
  * audio files (NULLs skipped).  NULL with err when a given folder does not

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include "cmd/selopt.h"
-#include "player/ladder.h"
+#include "player/surface/ladder.h"
 
 #define CS_PLAY_LADDER_USAGE                                                            \
     "ladder sets (pre-rendered rungs, no live stretching; see README):\n"               \

@@ -6,10 +6,10 @@
  *
  * A fresh player per input keeps every crash reproducible from its input
  * alone; a bundle carries a sequence of messages when state matters. */
-#include "player/control.h"
-#include "player/engine.h"
-#include "player/osc.h"
-#include "player/reader.h"
+#include "player/control/control.h"
+#include "player/engine/engine.h"
+#include "player/surface/osc.h"
+#include "player/engine/reader.h"
 
 #include <stdint.h>
 #include <stdio.h>

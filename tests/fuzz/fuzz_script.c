@@ -1,10 +1,10 @@
 /* libFuzzer: the --osc-script parser (cs_osc_script_load reads a path, so
  * the input goes through a memfd), then every parsed line is dispatched, as
  * a render would, to a control in render mode. */
-#include "player/control.h"
-#include "player/engine.h"
-#include "player/osc.h"
-#include "player/reader.h"
+#include "player/control/control.h"
+#include "player/engine/engine.h"
+#include "player/surface/osc.h"
+#include "player/engine/reader.h"
 
 #include <stdint.h>
 #include <stdio.h>

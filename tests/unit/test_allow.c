@@ -2,7 +2,7 @@
  * refuses loads outside and changes nothing. */
 #include "tests/unit/unit.h"
 
-#include "player/allow.h"
+#include "player/control/allow.h"
 
 #include <stdio.h>
 #include <stdlib.h>

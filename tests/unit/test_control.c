@@ -4,9 +4,9 @@
  * nested bundles; the output clock's seqlock; voices reserved for ladder
  * sets; rate-limited warnings. */
 #include "tests/unit/unit.h"
-#include "player/control.h"
-#include "player/engine.h"
-#include "player/osc.h"
+#include "player/control/control.h"
+#include "player/engine/engine.h"
+#include "player/surface/osc.h"
 
 #include <fcntl.h>
 #include <pthread.h>

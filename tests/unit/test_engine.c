@@ -1,7 +1,8 @@
 /* Engine unit tests: deck mapping, EQ law, ramps, resampler, scheduling to
  * the sample, soft clip, end of stream, underruns.  Memory streams only. */
 #include "tests/unit/unit.h"
-#include "player/engine_int.h"
+#include "player/engine/engine_int.h"
+#include "player/control/decks.h"
 
 #include <math.h>
 #include <stdlib.h>

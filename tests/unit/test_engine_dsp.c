@@ -1,7 +1,7 @@
 /* The engine's cheap DSP shortcuts against plain references: the fast tanh
  * of the soft clip, and the EQ that skips its filters while flat. */
 #include "tests/unit/unit.h"
-#include "player/engine_int.h"
+#include "player/engine/engine_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * rate and level changes, stops, releases, replacements) then runs on an
  * "audio" thread.  A forked self-test checks that the trap fires. */
 #include "tests/unit/unit.h"
-#include "player/engine_int.h"
+#include "player/engine/engine_int.h"
+#include "player/control/decks.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -3,10 +3,10 @@
  * where the result would look right. */
 #include "tests/unit/unit.h"
 
-#include "player/control.h"
-#include "player/engine.h"
-#include "player/osc.h"
-#include "player/reader.h"
+#include "player/control/control.h"
+#include "player/engine/engine.h"
+#include "player/surface/osc.h"
+#include "player/engine/reader.h"
 
 #include <stdint.h>
 #include <stdio.h>

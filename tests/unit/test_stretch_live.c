@@ -1,7 +1,7 @@
 /* Live master stretcher: the pull model (mix consumed at tempo x output, no
  * underruns, bounded reserve) for both back ends, synchronous and threaded. */
 #include "tests/unit/unit.h"
-#include "player/stretch_live.h"
+#include "player/engine/stretch_live.h"
 
 #include <math.h>
 #include <stdlib.h>

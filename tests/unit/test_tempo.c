@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "player/tempo.h"
+#include "player/control/bpm_config.h"
 
 static cs_tempo_config dflt(void) { return cs_tempo_config_default(); }
 

@@ -1,0 +1,154 @@
+/* The original server's bpm_config.json, read into a cs_tempo_config (see
+ * bpm_config.h). */
+#include "player/control/bpm_config.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A bpm_config.json is a few hundred bytes; anything huge is a wrong file. */
+#define CONFIG_MAX_BYTES (1L << 20)
+
+/* ---- config -------------------------------------------------------------- */
+
+int cs_tempo_config_check(const cs_tempo_config *c, cs_err *err)
+{
+    const double th[] = {c->th_very_very_low, c->th_very_low, c->th_low, c->th_medium};
+    static const char *const th_name[] = {"very_very_low", "very_low", "low", "medium"};
+    for (int i = 0; i < 4; i++) {
+        if (!(th[i] >= 0 && th[i] <= 1))
+            return cs_err_set(err, "threshold %s %g is outside 0..1", th_name[i], th[i]);
+        if (i > 0 && th[i] < th[i - 1])
+            return cs_err_set(err, "threshold %s %g is below %s %g", th_name[i], th[i],
+                              th_name[i - 1], th[i - 1]);
+    }
+    const double bpm[] = {c->bpm_very_very_low, c->bpm_very_low, c->bpm_low, c->bpm_medium,
+                          c->bpm_high_max};
+    static const char *const bpm_name[] = {"very_very_low", "very_low", "low", "medium",
+                                           "high_max"};
+    for (int i = 0; i < 5; i++)
+        if (!cs_tempo_bpm_ok(bpm[i]))
+            return cs_err_set(err, "bpm target %s %g is outside 0..%g", bpm_name[i], bpm[i],
+                              CS_TEMPO_BPM_MAX);
+    if (!(isfinite(c->movement_max_value) && c->movement_max_value > 0))
+        return cs_err_set(err, "movement_max_value %g is not positive", c->movement_max_value);
+    if (!(c->progressive_top >= 0 && c->progressive_top <= 1))
+        return cs_err_set(err, "progressive top %g is outside 0..1", c->progressive_top);
+    if (!(isfinite(c->rise_seconds) && c->rise_seconds >= 0) ||
+        !(isfinite(c->fall_seconds) && c->fall_seconds >= 0))
+        return cs_err_set(err, "transition time is not a finite number >= 0");
+    if (isnan(c->idle_timeout_seconds))
+        return cs_err_set(err, "idle timeout is not a number");
+    return 0;
+}
+
+/* One numeric field: absent or null keeps *dst; anything but a number is an
+ * error, because a quoted "0.15" silently ignored would be a surprise. */
+static int get_num(const cJSON *obj, const char *section, const char *key, double *dst,
+                   const char *path, cs_err *err)
+{
+    const cJSON *it = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    if (!it || cJSON_IsNull(it)) return 0;
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+        return cs_err_set(err, "%s: movement_bpm.%s%s%s is not a number", path,
+                          section ? section : "", section ? "." : "", key);
+    *dst = it->valuedouble;
+    return 0;
+}
+
+static int get_section(const cJSON *mb, const char *key, const cJSON **out, const char *path,
+                       cs_err *err)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(mb, key);
+    *out = NULL;
+    if (!it || cJSON_IsNull(it)) return 0;
+    if (!cJSON_IsObject(it)) return cs_err_set(err, "%s: movement_bpm.%s is not an object", path, key);
+    *out = it;
+    return 0;
+}
+
+static int apply_json(const cJSON *root, cs_tempo_config *c, const char *path, cs_err *err)
+{
+    if (!cJSON_IsObject(root)) return cs_err_set(err, "%s: not a JSON object", path);
+    const cJSON *mb = cJSON_GetObjectItemCaseSensitive(root, "movement_bpm");
+    if (!mb || cJSON_IsNull(mb)) return 0;
+    if (!cJSON_IsObject(mb)) return cs_err_set(err, "%s: movement_bpm is not an object", path);
+    const cJSON *th, *bt, *sm;
+    if (get_section(mb, "thresholds", &th, path, err) < 0 ||
+        get_section(mb, "bpm_targets", &bt, path, err) < 0 ||
+        get_section(mb, "smoothing", &sm, path, err) < 0)
+        return -1;
+    double both = NAN;
+    const struct { const cJSON *obj; const char *section, *key; double *dst; } f[] = {
+        {mb, NULL, "movement_max_value", &c->movement_max_value},
+        {th, "thresholds", "very_very_low", &c->th_very_very_low},
+        {th, "thresholds", "very_low", &c->th_very_low},
+        {th, "thresholds", "low", &c->th_low},
+        {th, "thresholds", "medium", &c->th_medium},
+        {bt, "bpm_targets", "very_very_low", &c->bpm_very_very_low},
+        {bt, "bpm_targets", "very_low", &c->bpm_very_low},
+        {bt, "bpm_targets", "low", &c->bpm_low},
+        {bt, "bpm_targets", "medium", &c->bpm_medium},
+        {bt, "bpm_targets", "high_max", &c->bpm_high_max},
+        {sm, "smoothing", "transition_time_seconds", &both},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        if (get_num(f[i].obj, f[i].section, f[i].key, f[i].dst, path, err) < 0) return -1;
+    if (!isnan(both)) c->rise_seconds = c->fall_seconds = both;
+    /* Our extension: separate directions override the shared time. */
+    if (get_num(sm, "smoothing", "rise_time_seconds", &c->rise_seconds, path, err) < 0 ||
+        get_num(sm, "smoothing", "fall_time_seconds", &c->fall_seconds, path, err) < 0)
+        return -1;
+    cs_err why = {{0}};
+    if (cs_tempo_config_check(c, &why) < 0) return cs_err_set(err, "%s: %s", path, why.msg);
+    return 0;
+}
+
+static char *read_small_file(const char *path, size_t *len, cs_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
+    if (!S_ISREG(st.st_mode)) { cs_err_set(err, "%s: not a regular file", path); return NULL; }
+    if (st.st_size > CONFIG_MAX_BYTES) { cs_err_set(err, "%s: too large", path); return NULL; }
+    FILE *f = fopen(path, "rb");
+    if (!f) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)st.st_size + 1, f) : 0;
+    bool bad = !buf || ferror(f) || n > (size_t)st.st_size;
+    fclose(f);
+    if (bad) {
+        cs_err_set(err, "%s: %s", path, buf ? "read error" : "out of memory");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+int cs_tempo_config_load(const char *path, cs_tempo_config *cfg, cs_err *err)
+{
+    size_t len = 0;
+    char *text = read_small_file(path, &len, err);
+    if (!text) return -1;
+    const char *end = NULL;
+    cJSON *root = len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
+    bool trailing = false;
+    if (root && end)
+        for (const char *p = end; p < text + len; p++)
+            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') trailing = true;
+    free(text);
+    if (!root || trailing) {
+        cJSON_Delete(root);
+        return cs_err_set(err, "%s: invalid JSON", path);
+    }
+    cs_tempo_config c = *cfg;
+    int rc = apply_json(root, &c, path, err);
+    cJSON_Delete(root);
+    if (rc == 0) *cfg = c;
+    return rc;
+}
+

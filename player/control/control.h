@@ -1,0 +1,143 @@
+/* The control thread's state: the original audio server's model (buffers by
+ * id, players, armed decks, groups, deck levels, EQ, tempo) driving the
+ * real-time engine.
+ *
+ * Every call runs on one thread (the OSC loop, or the offline renderer) and
+ * never blocks on audio: loads go to the reader, starts wait in a pending
+ * list until their streams are ready, then reach the engine stamped with
+ * their exact sample time.  Time is the engine's sample clock (render mode
+ * sets it explicitly with cs_control_set_clock), so offline renders are
+ * exact and repeatable.
+ *
+ *   cs_control *c = cs_control_new(&cfg, engine, reader, &err);
+ *   cs_control_cue(c, 0, "a.wav", 0.0);
+ *   cs_control_start_group(c, 0.5, (int[]){0, 1}, 2);
+ *   for (;;) { ...dispatch messages...; cs_control_tick(c); }
+ *
+ * Ladder sets (another module) plug in through cs_control_ladder.
+ */
+#ifndef CS_PLAYER_CONTROL_H
+#define CS_PLAYER_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkg/err.h"
+#include "player/engine/engine.h"
+#include "player/control/tempo.h"
+#include "player/control/allow.h"
+#include "pkg/stretch.h"
+
+/* The original server's --stretch-method names for pkg/stretch.h's methods:
+ * CS_STRETCH_RATE is playback_rate (voices read at bpm/base, pitch follows).
+ * Parses playback_rate|rubberband|wsola and the original names
+ * pyrubberband / audiotsm; -1 when unknown. */
+int cs_stretch_parse(const char *name);
+const char *cs_stretch_name(cs_stretch_method m);
+
+typedef struct cs_control_config {
+    double base_bpm;            /* --bpm (120) */
+    bool eq_on;                 /* --enable-filters and not --disable-filters */
+    cs_stretch_method stretch;
+    bool stretch_disabled;      /* --disable-time-stretch: tempo never changes the audio */
+    cs_tempo_config tempo;
+    bool render;                /* offline: clock set by the caller */
+    bool watch;                 /* --watch: print bar.beat once per beat */
+    int meter;                  /* --meter (4) */
+} cs_control_config;
+
+/* What /cs/status reports. */
+typedef struct cs_control_status {
+    double bpm, target_bpm, movement;   /* movement < 0: none yet */
+    int rung[CS_DECKS];                 /* BPM of the rung playing, rounded; -1: not a ladder deck */
+    char track[256];
+    uint64_t underruns, xruns;
+    int buffers, playing;
+    double deck_level[CS_DECKS];
+} cs_control_status;
+
+/* Hooks for ladder sets: called from the control thread. */
+typedef struct cs_control_ladder {
+    void *ctx;
+    void (*tick)(void *ctx, double bpm, uint64_t now);
+    int (*next)(void *ctx, cs_err *err);            /* /cs/next */
+    int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
+    const char *(*track)(void *ctx);
+} cs_control_ladder;
+
+typedef struct cs_control cs_control;
+
+cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader *r, cs_err *err);
+void cs_control_free(cs_control *c);
+void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
+/* Folders loads may come from (the caller keeps `a` alive); NULL, the
+ * default, allows every path.  A refused load logs one line, changes
+ * nothing and returns -1. */
+void cs_control_set_allow(cs_control *c, const cs_allow *a);
+
+/* The top n engine voices for another module's own use (ladder sets):
+ * buffers never take them.  Returns the first such slot, or -1 when a
+ * buffer holds one of them already. */
+int cs_control_reserve_voices(cs_control *c, int n);
+
+/* Render mode: the sample time of the message being handled. */
+void cs_control_set_clock(cs_control *c, uint64_t frames);
+uint64_t cs_control_now(const cs_control *c);
+/* Housekeeping: retired streams, pending starts, load failures, tempo,
+ * underrun reports (at most one line per 2 s), the watch. */
+void cs_control_tick(cs_control *c);
+/* True while some start waits for a stream (render mode keeps pumping). */
+bool cs_control_busy(const cs_control *c);
+
+/* Time-tagged OSC bundles (player/control_time.c; osc_server.c drives them).
+ * Engine sample of an NTP time tag (seconds since 1900, 2^-32 fractions):
+ * live, tag → wall clock → CLOCK_MONOTONIC → engine sample through the
+ * output clock (cs_engine_clock_read; the sample handed to the device at
+ * that time).  Render mode: the tag counts seconds from the render's start
+ * (sample round(tag × 44100); NTP time 0 = engine time 0), so renders are
+ * repeatable.  Tag 0/1 ("immediately") → CS_NOW. */
+uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac);
+/* Every engine command issued from now on (loads, starts, stops, levels,
+ * fades, EQ, rate) lands on sample `at`, and delays (/play, /fade,
+ * /start_group start_at, /reset's zero) count from it; CS_NOW restores "as
+ * soon as possible".  Returns the previous setting (bundles nest).  State
+ * kept on the control side (tempo, status, buffer table) still changes on
+ * arrival. */
+uint64_t cs_control_set_command_time(cs_control *c, uint64_t at);
+/* A bundle that arrived after its time runs at once: counted and logged
+ * "late by X ms" (at most 10 lines a second). */
+void cs_control_note_late(cs_control *c, double ms);
+uint64_t cs_control_late_bundles(const cs_control *c);
+
+/* The original server's operations (research notes §1.13).  Each returns 0,
+ * or -1 after logging one line (nothing changed); those lines are
+ * rate-limited (10 a second, then a count of the ones left out). */
+int cs_control_load_buffer(cs_control *c, long id, const char *path, const char *name);
+int cs_control_play_stem(cs_control *c, long id, double rate, double volume, bool loop, double start_pos);
+int cs_control_stop_stem(cs_control *c, long id);
+int cs_control_stem_volume(cs_control *c, long id, double volume);
+/* level < 0 (or NaN): keep that deck's level. */
+int cs_control_deck_level(cs_control *c, int deck, double level);
+/* Linear band gain; ignored (0) while the EQ is disabled. */
+int cs_control_eq_gain(cs_control *c, int deck, int band, double gain);
+bool cs_control_eq_on(const cs_control *c);
+void cs_control_print_status(cs_control *c);
+void cs_control_cleanup(cs_control *c);
+/* Tempo factor the live master stretcher applies: bpm / base with a
+ * rubberband or wsola method, 1 otherwise (or with --disable-time-stretch). */
+double cs_control_stretch_tempo(const cs_control *c);
+int cs_control_set_tempo(cs_control *c, double bpm);      /* jump */
+int cs_control_target_bpm(cs_control *c, double bpm);     /* glide (/cs/bpm) */
+int cs_control_movement(cs_control *c, double m);
+void cs_control_set_meter(cs_control *c, int beats);
+void cs_control_set_watch(cs_control *c, bool on);
+void cs_control_reset(cs_control *c);
+int cs_control_schedule_c_at(cs_control *c, double seconds);
+int cs_control_play(cs_control *c, int deck, const char *path, double start_at);
+int cs_control_fade(cs_control *c, int deck, double start_at, double duration);
+int cs_control_cue(cs_control *c, int deck, const char *path, double start_pos);
+int cs_control_start_group(cs_control *c, double start_at, const int *decks, int n);
+int cs_control_next(cs_control *c, cs_err *err);
+void cs_control_status_get(cs_control *c, cs_control_status *st);
+
+#endif

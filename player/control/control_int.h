@@ -1,0 +1,96 @@
+/* Internals of the control thread's state, shared by control.c (buffers,
+ * starts, deck commands), control_tick.c (tempo, status, housekeeping) and
+ * control_time.c (time-tagged bundles).  Control thread only. */
+#ifndef CS_PLAYER_CONTROL_INT_H
+#define CS_PLAYER_CONTROL_INT_H
+
+#include "player/control/control.h"
+#include "player/control/ratelimit.h"
+
+#include <math.h>
+
+#define START_WAIT_S 5.0         /* /start_group waits this long for loads */
+#define MAX_PENDING 64
+
+typedef struct buffer {
+    bool used;
+    long id;
+    char *path, *name;
+    cs_stream *s;                /* attached to the engine voice `slot` */
+    bool played;                 /* s was started: a replay needs a new stream */
+    double frac;                 /* s was opened at this fraction ... */
+    bool loop;                   /* ... with this loop flag */
+    bool failed_logged;
+    /* A free slot whose engine release is stamped for a later sample (a
+     * bundle's /mixer_cleanup or reload): not reused before then, or the
+     * pending release would end the stream loaded into it meanwhile. */
+    uint64_t busy_until;
+} buffer;
+
+typedef struct pstart {
+    bool used;
+    int slot;                    /* -1: resolve from deck at start time */
+    int deck;
+    int group;                   /* entries of one group start together */
+    bool keep_playing;           /* group start: a playing voice continues */
+    double rate, volume;
+    uint64_t at, deadline;
+} pstart;
+
+struct cs_control {
+    cs_control_config cfg;
+    cs_engine *e;
+    cs_reader *r;
+    cs_tempo tempo;
+    cs_control_ladder ladder;
+    bool has_ladder;
+    const cs_allow *allow;       /* --allow-dir; NULL: anything */
+    uint64_t clock;              /* render mode */
+    uint64_t t0;                 /* /reset time (frames) */
+    /* Engine time of the commands being issued: CS_NOW (as soon as
+     * possible), or the sample of the time-tagged bundle being dispatched. */
+    uint64_t cmd_at;
+    buffer buf[CS_MAX_VOICES];
+    int nbuf;                    /* voices 0..nbuf-1 hold buffers; the rest are reserved */
+    long armed[CS_DECKS];        /* -1: not armed */
+    double level[CS_DECKS];
+    pstart pend[MAX_PENDING];
+    int next_group;
+    double grate;
+    char last_track[256];
+    /* reporting */
+    double last_log_s, logged_bpm, last_report_s, beats, last_tick_s;
+    uint64_t reported_underruns, reported_xruns;
+    long last_beat;
+    uint64_t late_bundles;
+    cs_ratelimit rl_warn;        /* warnings OSC input can trigger */
+    cs_ratelimit rl_late;        /* "bundle late by" lines */
+};
+
+/* Warnings and errors a sender can provoke at will (unknown players,
+ * refused loads...): rate-limited, so a flood of them is not a flood of
+ * log lines. */
+#define CTL_WARN(c, ...) do { if (cs_ratelimit_ok(&(c)->rl_warn)) cs_log_warn(__VA_ARGS__); } while (0)
+#define CTL_ERROR(c, ...) do { if (cs_ratelimit_ok(&(c)->rl_warn)) cs_log_error(__VA_ARGS__); } while (0)
+
+static inline double ctl_now_s(const cs_control *c) { return (double)cs_control_now(c) / CS_RATE; }
+
+/* Where delays count from: the bundle's sample while one is dispatched,
+ * else now. */
+static inline uint64_t ctl_base(const cs_control *c)
+{
+    return c->cmd_at != CS_NOW ? c->cmd_at : cs_control_now(c);
+}
+
+static inline uint64_t ctl_after(const cs_control *c, double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0) seconds = 0;
+    return ctl_base(c) + (uint64_t)llround(seconds * CS_RATE);
+}
+
+/* control.c: starts waiting for their streams (called by the tick). */
+void ctl_run_pending(cs_control *c);
+/* control_tick.c: the engine's global rate from the tempo. */
+void ctl_apply_rate(cs_control *c);
+
+#endif

@@ -1,0 +1,155 @@
+/* The control thread's tempo and status operations and its housekeeping
+ * tick (see control.h). */
+#include "player/control/control_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- tempo ---- */
+
+void ctl_apply_rate(cs_control *c)
+{
+    double bpm = cs_tempo_current(&c->tempo);
+    double g = 1.0;
+    if (c->cfg.stretch == CS_STRETCH_RATE && !c->cfg.stretch_disabled) g = bpm / c->cfg.base_bpm;
+    if (fabs(g - c->grate) > 1e-9 && cs_engine_global_rate(c->e, g, c->cmd_at) == 0) c->grate = g;
+}
+
+double cs_control_stretch_tempo(const cs_control *c)
+{
+    if (c->cfg.stretch == CS_STRETCH_RATE || c->cfg.stretch_disabled) return 1.0;
+    return cs_tempo_current(&c->tempo) / c->cfg.base_bpm;
+}
+
+int cs_control_set_tempo(cs_control *c, double bpm)
+{
+    if (cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) {
+        CTL_ERROR(c, "/set_tempo %g: not a usable tempo", bpm);
+        return -1;
+    }
+    ctl_apply_rate(c);
+    return 0;
+}
+
+int cs_control_target_bpm(cs_control *c, double bpm)
+{
+    if (cs_tempo_set_target(&c->tempo, bpm, ctl_now_s(c)) < 0) {
+        CTL_ERROR(c, "/cs/bpm %g: not a usable tempo", bpm);
+        return -1;
+    }
+    return 0;
+}
+
+int cs_control_movement(cs_control *c, double m)
+{
+    if (cs_tempo_movement(&c->tempo, m, ctl_now_s(c)) < 0) {
+        CTL_WARN(c, "/dance/total_movement %g ignored", m);
+        return -1;
+    }
+    return 0;
+}
+
+void cs_control_set_meter(cs_control *c, int beats)
+{
+    if (beats > 0) c->cfg.meter = beats;
+}
+
+void cs_control_set_watch(cs_control *c, bool on) { c->cfg.watch = on; }
+
+int cs_control_next(cs_control *c, cs_err *err)
+{
+    if (!c->has_ladder || !c->ladder.next) return cs_err_set(err, "no ladder set is playing");
+    return c->ladder.next(c->ladder.ctx, err);
+}
+
+/* ---- status and housekeeping ---- */
+
+void cs_control_status_get(cs_control *c, cs_control_status *st)
+{
+    cs_engine_stats es;
+    cs_engine_stats_get(c->e, &es);
+    st->bpm = cs_tempo_current(&c->tempo);
+    st->target_bpm = cs_tempo_target(&c->tempo);
+    double m = cs_tempo_last_movement(&c->tempo);
+    st->movement = isnan(m) ? -1 : m;
+    for (int d = 0; d < CS_DECKS; d++) {
+        st->rung[d] = c->has_ladder && c->ladder.rung ? c->ladder.rung(c->ladder.ctx, d) : -1;
+        st->deck_level[d] = c->level[d];
+    }
+    const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
+    snprintf(st->track, sizeof st->track, "%s", t ? t : "");
+    st->underruns = es.underruns;
+    st->xruns = es.xruns;
+    st->playing = es.playing;
+    st->buffers = 0;
+    for (int i = 0; i < CS_MAX_VOICES; i++)
+        if (c->buf[i].used && c->buf[i].s && cs_stream_ready(c->buf[i].s)) st->buffers++;
+}
+
+void cs_control_print_status(cs_control *c)
+{
+    cs_control_status st;
+    cs_control_status_get(c, &st);
+    printf("=== audio server status ===\n"
+           "sample rate: %d Hz\n"
+           "tempo: %.2f BPM (target %.2f, base %.2f)\n"
+           "beat position: %.2f\n"
+           "buffers loaded: %d\n"
+           "players playing: %d\n"
+           "deck levels: A=%.2f B=%.2f C=%.2f D=%.2f\n"
+           "underruns: %llu, late callbacks: %llu\n",
+           CS_RATE, st.bpm, st.target_bpm, c->cfg.base_bpm, c->beats, st.buffers, st.playing,
+           st.deck_level[0], st.deck_level[1], st.deck_level[2], st.deck_level[3],
+           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
+    fflush(stdout);
+}
+
+void cs_control_tick(cs_control *c)
+{
+    cs_engine_drop_retired(c->e, c->r);
+
+    for (int i = 0; i < CS_MAX_VOICES; i++) {
+        buffer *b = &c->buf[i];
+        if (b->used && b->s && cs_stream_failed(b->s) && !b->failed_logged) {
+            CTL_ERROR(c, "buffer %ld: cannot play %s: %s", b->id, b->path, b->s->msg);
+            b->failed_logged = true;
+        }
+    }
+    ctl_run_pending(c);
+    cs_ratelimit_flush(&c->rl_warn, false);
+    cs_ratelimit_flush(&c->rl_late, false);
+
+    double t = ctl_now_s(c);
+    double bpm = cs_tempo_update(&c->tempo, t);
+    ctl_apply_rate(c);
+    if (fabs(bpm - c->logged_bpm) >= 0.01 && t - c->last_log_s >= 1.0) {
+        cs_log_info("tempo %.2f BPM (target %.2f)", bpm, cs_tempo_target(&c->tempo));
+        c->logged_bpm = bpm;
+        c->last_log_s = t;
+    }
+    if (c->has_ladder && c->ladder.tick) c->ladder.tick(c->ladder.ctx, bpm, cs_control_now(c));
+
+    if (t - c->last_report_s >= 2.0) {
+        cs_engine_stats es;
+        cs_engine_stats_get(c->e, &es);
+        if (es.underruns != c->reported_underruns || es.xruns != c->reported_xruns) {
+            cs_log_warn("underruns: %llu stream (+%llu), %llu device (+%llu)",
+                        (unsigned long long)es.underruns,
+                        (unsigned long long)(es.underruns - c->reported_underruns),
+                        (unsigned long long)es.xruns, (unsigned long long)(es.xruns - c->reported_xruns));
+            c->reported_underruns = es.underruns;
+            c->reported_xruns = es.xruns;
+        }
+        if (es.dropped_cmds) cs_log_warn("%llu commands dropped (queue full)", (unsigned long long)es.dropped_cmds);
+        c->last_report_s = t;
+    }
+
+    if (t > c->last_tick_s) c->beats += (t - c->last_tick_s) * bpm / 60.0;
+    c->last_tick_s = t;
+    long beat = (long)floor(c->beats);
+    if (c->cfg.watch && beat != c->last_beat) {
+        printf("watch: bar %ld beat %ld  %.2f BPM\n", beat / c->cfg.meter + 1, beat % c->cfg.meter + 1, bpm);
+        fflush(stdout);
+    }
+    c->last_beat = beat;
+}

@@ -1,0 +1,265 @@
+/* The reader: opens streams and keeps their rings topped up, off the audio
+ * thread.  Sources are pluggable (source_int.h): memory here, files in
+ * source_file.c (so a binary that plays only memory needs no decoder). */
+#include "player/engine/source_int.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK 4096              /* frames decoded per read */
+#define PASS_LIMIT (4 * CHUNK)  /* frames per stream per pass: fairness */
+
+struct cs_reader {
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t lock;       /* guards `incoming` and `quit` only */
+    pthread_cond_t wake;
+    cs_stream *incoming;        /* added by control, not yet seen by reader */
+    cs_stream *list;            /* reader-private */
+    bool quit;
+    float buf[CHUNK * 2];
+};
+
+cs_stream *cs_stream_alloc(double start_frac, bool loop)
+{
+    cs_stream *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (cs_ring_init(&s->ring, CS_STREAM_RING_FRAMES, 2 * sizeof(float)) < 0) {
+        free(s);
+        return NULL;
+    }
+    s->src = calloc(1, sizeof *s->src);
+    if (!s->src) {
+        cs_ring_destroy(&s->ring);
+        free(s);
+        return NULL;
+    }
+    atomic_init(&s->state, CS_STREAM_NEW);
+    atomic_init(&s->eof, false);
+    atomic_init(&s->dead, false);
+    atomic_init(&s->total_frames, -1);
+    if (!isfinite(start_frac) || start_frac < 0) start_frac = 0;
+    if (start_frac > 1) start_frac = 1;
+    s->start_frac = start_frac;
+    s->loop = loop;
+    return s;
+}
+
+cs_stream *cs_stream_new_memory(const float *frames, size_t n, double start_frac, bool loop)
+{
+    cs_stream *s = cs_stream_alloc(start_frac, loop);
+    if (!s) return NULL;
+    s->src->mem = frames;
+    s->src->mem_frames = n;
+    return s;
+}
+
+void cs_stream_free(cs_stream *s)
+{
+    if (!s) return;
+    if (s->src) {
+        if (s->src->ops && s->src->ops->close) s->src->ops->close(s->src);
+        free(s->src);
+    }
+    cs_ring_destroy(&s->ring);
+    free(s->path);
+    free(s);
+}
+
+bool cs_stream_ready(cs_stream *s)
+{
+    if (atomic_load(&s->state) != CS_STREAM_OPEN) return false;
+    return cs_ring_readable(&s->ring) >= CS_STREAM_READY_FRAMES || atomic_load(&s->eof);
+}
+
+static void fail(cs_stream *s, const char *msg)
+{
+    snprintf(s->msg, sizeof s->msg, "%s", msg);
+    atomic_store(&s->state, CS_STREAM_FAILED);
+}
+
+static int src_seek(cs_stream *s, long long frame, cs_err *err)
+{
+    cs_stream_src *src = s->src;
+    if (src->ops) return src->ops->seek(src, frame, err);
+    src->mem_pos = frame < 0 ? 0 : (size_t)frame > src->mem_frames ? src->mem_frames : (size_t)frame;
+    return 0;
+}
+
+static long src_read(cs_stream *s, float *buf, size_t frames, cs_err *err)
+{
+    cs_stream_src *src = s->src;
+    if (src->ops) return src->ops->read(src, buf, frames, err);
+    size_t n = src->mem_frames - src->mem_pos;
+    if (n > frames) n = frames;
+    memcpy(buf, src->mem + 2 * src->mem_pos, n * 2 * sizeof(float));
+    src->mem_pos += n;
+    return (long)n;
+}
+
+static void open_stream(cs_stream *s)
+{
+    cs_err err = {{0}};
+    long long total = -1;
+    if (s->src->ops) {
+        if (s->src->ops->open(s->src, s->path, &total, &err) < 0) {
+            fail(s, err.msg[0] ? err.msg : "cannot open");
+            return;
+        }
+    } else {
+        total = (long long)s->src->mem_frames;
+    }
+    atomic_store(&s->total_frames, total);
+    if (s->start_frac > 0 && total > 0) {
+        long long at = (long long)floor(s->start_frac * (double)total);
+        if (at >= total) at = s->loop ? 0 : total;
+        if (src_seek(s, at, &err) < 0) {
+            fail(s, err.msg[0] ? err.msg : "cannot seek");
+            return;
+        }
+    }
+    atomic_store(&s->state, CS_STREAM_OPEN);
+}
+
+/* Decodes into the ring until it is full, `limit` frames were written, or
+ * the source ends.  Loops by seeking back to the start. */
+static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
+{
+    size_t done = 0;
+    bool looped_empty = false;
+    while (done < limit && !atomic_load_explicit(&s->eof, memory_order_relaxed)) {
+        size_t room = cs_ring_writable(&s->ring);
+        if (room == 0) break;
+        size_t want = room < CHUNK ? room : CHUNK;
+        cs_err err = {{0}};
+        long n = src_read(s, r->buf, want, &err);
+        if (n < 0) {
+            fail(s, err.msg[0] ? err.msg : "read error");
+            atomic_store(&s->eof, true);
+            return;
+        }
+        if (n == 0) {
+            /* A loop over an empty source would spin forever. */
+            if (s->loop && !looped_empty && src_seek(s, 0, &err) == 0) {
+                looped_empty = true;
+                continue;
+            }
+            atomic_store_explicit(&s->eof, true, memory_order_release);
+            return;
+        }
+        looped_empty = false;
+        cs_ring_write(&s->ring, r->buf, (size_t)n);
+        done += (size_t)n;
+    }
+}
+
+void cs_reader_pump(cs_reader *r, bool fill)
+{
+    pthread_mutex_lock(&r->lock);
+    while (r->incoming) {
+        cs_stream *s = r->incoming;
+        r->incoming = s->next;
+        s->next = r->list;
+        r->list = s;
+    }
+    pthread_mutex_unlock(&r->lock);
+
+    /* New streams first: a fresh load should start within milliseconds
+     * even while other rings are being topped up. */
+    for (cs_stream *s = r->list; s; s = s->next) {
+        if (atomic_load(&s->dead) || atomic_load(&s->state) != CS_STREAM_NEW) continue;
+        open_stream(s);
+        if (atomic_load(&s->state) == CS_STREAM_OPEN)
+            fill_stream(r, s, fill ? (size_t)-1 : CS_STREAM_READY_FRAMES);
+    }
+    cs_stream **pp = &r->list;
+    while (*pp) {
+        cs_stream *s = *pp;
+        if (atomic_load(&s->dead)) {
+            *pp = s->next;
+            cs_stream_free(s);
+            continue;
+        }
+        if (atomic_load(&s->state) == CS_STREAM_OPEN)
+            fill_stream(r, s, fill ? (size_t)-1 : PASS_LIMIT);
+        pp = &s->next;
+    }
+}
+
+static void *reader_main(void *arg)
+{
+    cs_reader *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        if (r->quit) {
+            pthread_mutex_unlock(&r->lock);
+            break;
+        }
+        /* 5 ms polling: rings hold ~1.5 s, so this is far inside the
+         * deadline; the audio thread never signals (that could block). */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 5 * 1000000;
+        if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+        if (!r->incoming) pthread_cond_timedwait(&r->wake, &r->lock, &ts);
+        pthread_mutex_unlock(&r->lock);
+        cs_reader_pump(r, false);
+    }
+    return NULL;
+}
+
+cs_reader *cs_reader_new(bool threaded, cs_err *err)
+{
+    cs_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        cs_err_set(err, "reader: out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    r->threaded = threaded;
+    if (threaded && pthread_create(&r->thread, NULL, reader_main, r) != 0) {
+        cs_err_set(err, "reader: cannot start thread");
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->wake);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void cs_reader_add(cs_reader *r, cs_stream *s)
+{
+    pthread_mutex_lock(&r->lock);
+    s->next = r->incoming;
+    r->incoming = s;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void cs_reader_drop(cs_reader *r, cs_stream *s)
+{
+    (void)r;
+    if (s) atomic_store(&s->dead, true);
+}
+
+void cs_reader_free(cs_reader *r)
+{
+    if (!r) return;
+    if (r->threaded) {
+        pthread_mutex_lock(&r->lock);
+        r->quit = true;
+        pthread_cond_signal(&r->wake);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->thread, NULL);
+    }
+    for (cs_stream *s = r->incoming, *n; s; s = n) { n = s->next; cs_stream_free(s); }
+    for (cs_stream *s = r->list, *n; s; s = n) { n = s->next; cs_stream_free(s); }
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->wake);
+    free(r);
+}

@@ -1,0 +1,83 @@
+/* Streams and the reader that fills them.
+ *
+ * A cs_stream is one playback of one source (a file, or samples in memory)
+ * from a start position: an SPSC ring of 44.1 kHz stereo float frames that
+ * the reader fills ahead of the audio callback, which consumes it.  Files are
+ * never decoded whole: the reader opens them, seeks to the start fraction and
+ * keeps about 1.5 s decoded ahead, looping at the end when asked.
+ *
+ *   cs_reader *r = cs_reader_new(true, &err);      // true: own thread
+ *   cs_stream *s = cs_stream_new_file("x.wav", 0.0, true);
+ *   cs_reader_add(r, s);            // opened and filled asynchronously
+ *   ... cs_stream_ready(s) ...      // control thread polls
+ *   ... audio thread reads s->ring ...
+ *   cs_reader_drop(r, s);           // nobody uses s any more; reader frees it
+ *
+ * Ownership: the control thread creates a stream and hands it to the reader;
+ * from then on only the reader frees it, after cs_reader_drop.  The audio
+ * thread only reads the ring and the atomics.  In render mode (no thread)
+ * cs_reader_pump() does the reader's work synchronously, so offline renders
+ * are deterministic: every stream is full before each block.
+ */
+#ifndef CS_PLAYER_READER_H
+#define CS_PLAYER_READER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pkg/err.h"
+#include "player/engine/ring.h"
+
+#define CS_STREAM_RING_FRAMES 65536     /* ~1.5 s of look-ahead per stream */
+#define CS_STREAM_READY_FRAMES 8192     /* "ready" once ~190 ms is decoded */
+
+enum cs_stream_state {
+    CS_STREAM_NEW = 0,   /* waiting for the reader to open it */
+    CS_STREAM_OPEN,      /* decoding */
+    CS_STREAM_FAILED,    /* could not open or read; msg says why */
+};
+
+typedef struct cs_stream_src cs_stream_src;
+
+typedef struct cs_stream {
+    cs_ring ring;                /* float[2] frames, reader → audio */
+    atomic_int state;            /* enum cs_stream_state */
+    atomic_bool eof;             /* reader wrote the last frame (non-loop) */
+    atomic_bool dead;            /* dropped: reader frees it */
+    atomic_llong total_frames;   /* source length at 44.1 kHz, -1 unknown */
+    double start_frac;           /* where to start, fraction of the length */
+    bool loop;
+    char *path;                  /* NULL for memory streams */
+    char msg[600];               /* failure reason (state FAILED) */
+    cs_stream_src *src;          /* reader-private */
+    struct cs_stream *next;      /* reader-private list link */
+} cs_stream;
+
+/* A stream of a file (any format the decoder reads, converted to 44.1 kHz
+ * stereo).  Returns NULL only when out of memory. */
+cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop);
+/* A stream of interleaved stereo frames the caller keeps alive until the
+ * stream is freed (tests, tones). */
+cs_stream *cs_stream_new_memory(const float *frames, size_t n, double start_frac, bool loop);
+/* Frees a stream nobody else holds (one never given to a reader). */
+void cs_stream_free(cs_stream *s);
+
+/* Opened with enough audio decoded to start without an underrun (or the
+ * whole, shorter, source decoded). */
+bool cs_stream_ready(cs_stream *s);
+static inline bool cs_stream_failed(cs_stream *s)
+{
+    return atomic_load(&s->state) == CS_STREAM_FAILED;
+}
+
+typedef struct cs_reader cs_reader;
+cs_reader *cs_reader_new(bool threaded, cs_err *err);
+void cs_reader_add(cs_reader *r, cs_stream *s);
+void cs_reader_drop(cs_reader *r, cs_stream *s);
+/* One pass of the reader's work: opens new streams, frees dropped ones and
+ * tops up every ring (fully when `fill` is true).  For render mode. */
+void cs_reader_pump(cs_reader *r, bool fill);
+void cs_reader_free(cs_reader *r);
+
+#endif

@@ -1,0 +1,48 @@
+/* File sources: pkg/audio.h's streaming decoder (FFmpeg), converting any
+ * format it reads to 44.1 kHz stereo float on the reader thread. */
+#include "player/engine/source_int.h"
+#include "pkg/audio.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int file_open(cs_stream_src *src, const char *path, long long *total, cs_err *err)
+{
+    cs_decoder *d = cs_decoder_open(path, 44100, 2, err);
+    if (!d) return -1;
+    src->handle = d;
+    double secs = cs_decoder_duration(d);
+    *total = secs > 0 ? llround(secs * 44100.0) : -1;
+    return 0;
+}
+
+static long file_read(cs_stream_src *src, float *buf, size_t frames, cs_err *err)
+{
+    return cs_decoder_read(src->handle, buf, frames, err);
+}
+
+static int file_seek(cs_stream_src *src, long long frame, cs_err *err)
+{
+    return cs_decoder_seek(src->handle, (double)frame / 44100.0, err);
+}
+
+static void file_close(cs_stream_src *src)
+{
+    if (src->handle) cs_decoder_free(src->handle);
+    src->handle = NULL;
+}
+
+static const cs_source_ops file_ops = { file_open, file_read, file_seek, file_close };
+
+cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop)
+{
+    cs_stream *s = cs_stream_alloc(start_frac, loop);
+    if (!s) return NULL;
+    s->src->ops = &file_ops;
+    if (!(s->path = strdup(path))) {
+        cs_stream_free(s);
+        return NULL;
+    }
+    return s;
+}

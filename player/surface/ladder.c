@@ -1,0 +1,518 @@
+/* Ladder-set playback on the control thread (see ladder.h).
+ *
+ * Positions: every voice carries p(t) = p_ref + (t - t_ref)·rate in frames
+ * of its rung file, exactly what the engine's resampler does with the same
+ * commands (a rate command stamped t applies from sample t on).  u (musical
+ * seconds after ini_cue) = p / 44100 × speed, the same for every rung.
+ *
+ * Volumes: a rung switch fades the two voices of a deck through the voice
+ * volume (four CS_RAMP_SECONDS steps of an equal-power curve, 40 ms); a track
+ * change fades the decks through their levels, in up to 64 linear segments of
+ * the equal-power curve (piecewise-linear per sample gains, < 0.1% off the
+ * curve), sent a little ahead so that /cs/next can still take over. */
+#include "player/surface/ladder_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RAMP ((uint64_t)(CS_RAMP_SECONDS * CS_RATE + 0.5))
+#define RUNG_STEPS 4
+#define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
+#define XF_AHEAD (CS_RATE / 4)              /* crossfade segments sent 250 ms ahead */
+/* A start that depends on a position is sent only this close to its time:
+ * rates are frozen from then until it happens (more than one render block,
+ * more than the live control loop's period). */
+#define COMMIT_WINDOW 2048
+
+/* ---- positions ---- */
+
+static double vpos(const lvoice *v, uint64_t t)
+{
+    return t <= v->t_ref ? v->p_ref : v->p_ref + (double)(t - v->t_ref) * v->rate;
+}
+
+/* The voice whose model covers time t (during a switch: the new one from
+ * the switch sample on). */
+static const lvoice *voice_at(const ldeck *d, uint64_t t)
+{
+    const lvoice *o = &d->v[!d->cur];
+    if (d->sw == SW_FADE && o->committed && t >= o->t_ref) return o;
+    return &d->v[d->cur];
+}
+
+static double deck_u(const cs_ladder *l, const ldeck *d, uint64_t t)
+{
+    const lvoice *v = voice_at(d, t);
+    return vpos(v, t) / CS_RATE * ladder_rung_of(l, d, v)->speed;
+}
+
+static uint64_t deck_time_at(const cs_ladder *l, const ldeck *d, double u)
+{
+    const lvoice *v = &d->v[d->cur];
+    const lvoice *o = &d->v[!d->cur];
+    if (d->sw == SW_FADE && o->committed && u >= d->sw_u) v = o;
+    return cs_ladder_time_at(v->t_ref, v->p_ref, v->rate, u / ladder_rung_of(l, d, v)->speed * CS_RATE);
+}
+
+static double period(const cs_ladder *l, int track) { return 60.0 / l->set.tracks[track].bpm; }
+
+/* Rungs are chosen for the tempo expected `ahead` seconds on, when the
+ * switch sounds (up to a beat later): a fast glide would otherwise leave the
+ * rate a beat behind.  The glide approaches its target, never passes it. */
+static int pick(const cs_ladder *l, int track, int cur, unsigned bad, double ahead)
+{
+    double b = l->eff + l->slope * ahead;
+    if ((l->slope > 0 && b > l->target) || (l->slope < 0 && b < l->target)) b = l->target;
+    if ((l->slope > 0 && b < l->eff) || (l->slope < 0 && b > l->eff)) b = l->eff;
+    const cs_lset_track *t = &l->set.tracks[track];
+    double r[64];
+    size_t n = t->n_rungs < 64 ? t->n_rungs : 64;
+    for (size_t k = 0; k < n; k++) r[k] = t->rungs[k].bpm;
+    return cs_ladder_pick_rung(r, n, cur, b, l->hyst, l->o.max_dev, bad);
+}
+
+/* ---- streams ---- */
+
+/* Opens `rung` of the deck's track on voice v, cued at `frame`. */
+static int open_voice(cs_ladder *l, ldeck *d, lvoice *v, int rung, double frame)
+{
+    const cs_lset_rung *rg = &l->set.tracks[d->track].rungs[rung];
+    long long f = llround(frame);
+    if (f < 0) f = 0;
+    double frac = f > 0 && rg->frames > 0 ? ((double)f + 0.5) / (double)rg->frames : 0.0;
+    cs_stream *s = cs_stream_new_file(rg->path, frac, false);
+    if (!s) return -1;
+    cs_reader_add(l->r, s);
+    if (cs_engine_attach(l->e, v->slot, s, (int)(d - l->deck), CS_NOW) < 0) {
+        cs_reader_drop(l->r, s);
+        return -1;
+    }
+    *v = (lvoice){ .slot = v->slot, .rung = rung, .s = s, .p_ref = (double)f };
+    return 0;
+}
+
+static void drop_voice(cs_ladder *l, lvoice *v, uint64_t at)
+{
+    if (v->s) cs_engine_release(l->e, v->slot, at);
+    *v = (lvoice){ .slot = v->slot, .rung = -1 };
+}
+
+/* Plays v from t at the common tempo. */
+static void commit_voice(cs_ladder *l, lvoice *v, const cs_lset_rung *rg, uint64_t t, double volume)
+{
+    v->committed = true;
+    v->t_ref = t;
+    v->rate = l->eff / rg->bpm;
+    cs_engine_play(l->e, v->slot, v->rate, volume, t);
+    if (t > l->hold) l->hold = t;
+}
+
+static double part_end_u(const cs_lset_track *t)
+{
+    double end = t->end_u;
+    for (size_t k = 0; k < t->n_rungs; k++) {
+        double len = (double)t->rungs[k].frames / CS_RATE * t->rungs[k].speed;
+        if (len < end) end = len;
+    }
+    return end - 0.005;
+}
+
+/* ---- rates: every voice, same sample, same effective BPM ---- */
+
+static void update_rates(cs_ladder *l, uint64_t t)
+{
+    if (t < l->hold || fabs(l->bpm - l->eff) < 1e-7) return;
+    if (t < l->last_rate + RATE_EVERY && fabs(l->bpm - l->eff) < 0.05) return;
+    l->eff = l->bpm;
+    l->last_rate = t;
+    for (int i = 0; i < 2; i++) {
+        ldeck *d = &l->deck[i];
+        if (d->track < 0) continue;
+        for (int k = 0; k < 2; k++) {
+            lvoice *v = &d->v[k];
+            if (!v->committed) continue;
+            v->p_ref = vpos(v, t);
+            v->t_ref = t;
+            v->rate = l->eff / ladder_rung_of(l, d, v)->bpm;
+            cs_engine_rate(l->e, v->slot, v->rate, t);
+        }
+    }
+}
+
+/* ---- rung switches ---- */
+
+static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
+{
+    char name = (char)('A' + (d - l->deck));
+    lvoice *old = &d->v[d->cur], *nv = &d->v[!d->cur];
+    const cs_lset_track *tr = &l->set.tracks[d->track];
+    if (d->sw == SW_FADE && now >= d->sw_end) {
+        d->cur = !d->cur;
+        *old = (lvoice){ .slot = old->slot, .rung = -1 };
+        d->sw = SW_NONE;
+        return;
+    }
+    if (d->sw == SW_NONE) {
+        if (!old->committed) return;
+        double prep_u = l->o.prepare_s * l->eff / tr->bpm;
+        long k;
+        double ub = cs_ladder_beat_at_or_after(&tr->beats, period(l, d->track), deck_u(l, d, tc) + prep_u, &k);
+        double ahead = (double)(deck_time_at(l, d, ub) - now) / CS_RATE;
+        int want = pick(l, d->track, old->rung, d->bad, ahead);
+        if (want == old->rung) return;
+        /* A jump (/set_tempo) far off the rung: switch now, between beats
+         * (the mapping holds anywhere), rather than play a beat off-pitch. */
+        if (fabs(l->eff / tr->rungs[old->rung].bpm - 1.0) > 2 * l->o.max_dev) ub = deck_u(l, d, tc) + prep_u;
+        if (ub + 0.1 > d->end_u) return;             /* too near the end to bother */
+        if (open_voice(l, d, nv, want, ub / tr->rungs[want].speed * CS_RATE) < 0) return;
+        d->sw = SW_OPEN;
+        d->sw_u = ub;
+        return;
+    }
+    if (d->sw != SW_OPEN) return;
+    if (cs_stream_failed(nv->s)) {
+        cs_log_warn("%s: rung %g BPM cannot be played (%s); staying on %g", tr->name,
+                    tr->rungs[nv->rung].bpm, nv->s->msg, tr->rungs[old->rung].bpm);
+        if (nv->rung < 32) d->bad |= 1u << nv->rung;
+        drop_voice(l, nv, CS_NOW);
+        d->sw = SW_NONE;
+        return;
+    }
+    if (!cs_stream_ready(nv->s)) return;
+    uint64_t t = deck_time_at(l, d, d->sw_u);
+    if (t < tc || d->sw_u + 0.1 > d->end_u) {        /* too late for that beat: try again */
+        drop_voice(l, nv, CS_NOW);
+        d->sw = SW_NONE;
+        return;
+    }
+    if (t > tc + COMMIT_WINDOW) return;
+    /* Both rungs at the same effective tempo from the beat on. */
+    double vol = l->o.volume;
+    commit_voice(l, nv, &tr->rungs[nv->rung], t, 0.0);
+    for (int j = 0; j < RUNG_STEPS; j++) {
+        double go, gi;
+        cs_ladder_eqpow((double)(j + 1) / RUNG_STEPS, &go, &gi);
+        cs_engine_volume(l->e, nv->slot, vol * gi, t + (uint64_t)j * RAMP);
+        cs_engine_volume(l->e, old->slot, vol * go, t + (uint64_t)j * RAMP);
+    }
+    cs_engine_release(l->e, old->slot, t + RUNG_STEPS * RAMP);
+    d->sw = SW_FADE;
+    d->sw_t = t;
+    d->sw_end = t + (RUNG_STEPS + 1) * RAMP;
+    cs_log_info("deck %c: rung %g -> %g BPM at %.3f s (beat at %.3f s of %s), %.2f BPM", name,
+                tr->rungs[old->rung].bpm, tr->rungs[nv->rung].bpm, (double)t / CS_RATE, d->sw_u,
+                tr->name, l->eff);
+}
+
+/* ---- tracks ---- */
+
+static int advance(const cs_ladder *l, int j)
+{
+    if (j + 1 < (int)l->set.n) return j + 1;
+    return l->o.loop ? 0 : -1;
+}
+
+/* Opens track l->next on deck `di` at its first beat. */
+static int open_track(cs_ladder *l, int di)
+{
+    ldeck *d = &l->deck[di];
+    const cs_lset_track *tr = &l->set.tracks[l->next];
+    d->track = l->next;
+    d->bad = 0;
+    d->sw = SW_NONE;
+    d->cur = 0;
+    d->free_at = 0;
+    d->end_u = part_end_u(tr);
+    int rung = pick(l, l->next, -1, 0, 0);
+    double u0 = cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
+    if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
+        d->track = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static void skip_failed(cs_ladder *l, int di)
+{
+    ldeck *d = &l->deck[di];
+    const cs_lset_track *tr = &l->set.tracks[d->track];
+    cs_log_warn("%s: cannot play %s (%s); track skipped", tr->name, d->v[0].s->path, d->v[0].s->msg);
+    drop_voice(l, &d->v[0], CS_NOW);
+    d->track = -1;
+    l->next = advance(l, l->next);
+    if (++l->fails >= (int)l->set.n) l->next = -1;
+}
+
+static void set_label(cs_ladder *l, int track)
+{
+    snprintf(l->label, sizeof l->label, "%d/%zu %s", track + 1, l->set.n, l->set.tracks[track].name);
+}
+
+/* The handover beat on the current deck: the begin cue snapped to the beat
+ * grid, or (forced, or too late for it) the next bar line. */
+static void plan_handover(cs_ladder *l, uint64_t tc)
+{
+    ldeck *d = &l->deck[l->cur];
+    const cs_lset_track *tr = &l->set.tracks[d->track];
+    double per = period(l, d->track);
+    double umin = deck_u(l, d, tc) + (l->o.prepare_s + 0.05) * l->eff / tr->bpm;
+    double h = l->forced ? -1 : cs_ladder_beat_nearest(&tr->beats, per, tr->begin_u, NULL);
+    if (h < umin) h = cs_ladder_bar_at_or_after(&tr->beats, per, umin, l->o.meter);
+    if (h > d->end_u - per) h = cs_ladder_beat_at_or_after(&tr->beats, per, umin, NULL);
+    l->h_u = h;
+    l->h_len = l->forced ? 2.0 * l->o.meter * per : 0;
+}
+
+static void start_xfade(cs_ladder *l, int to, uint64_t t)
+{
+    ldeck *out = &l->deck[l->cur];
+    l->xf_from = l->cur;
+    l->xf_to = to;
+    l->xf_u0 = l->h_u;
+    l->xf_u1 = l->h_len > 0 && l->h_u + l->h_len < out->end_u ? l->h_u + l->h_len : out->end_u;
+    double secs = (l->xf_u1 - l->xf_u0) * l->set.tracks[out->track].bpm / l->eff;
+    l->xf_n = (int)(secs / 0.05);
+    if (l->xf_n < 8) l->xf_n = 8;
+    if (l->xf_n > 64) l->xf_n = 64;
+    l->xf_k = 0;
+    l->xf_t = t;
+    out->end_u = l->xf_u1;
+}
+
+/* Sends the crossfade segments due soon; true when the fade is over. */
+static bool run_xfade(cs_ladder *l, uint64_t now, uint64_t tc)
+{
+    ldeck *out = &l->deck[l->xf_from];
+    while (l->xf_k < l->xf_n && l->xf_t <= tc + XF_AHEAD) {
+        double x = (double)(l->xf_k + 1) / l->xf_n, go, gi;
+        uint64_t t1 = deck_time_at(l, out, l->xf_u0 + x * (l->xf_u1 - l->xf_u0));
+        if (t1 <= l->xf_t) t1 = l->xf_t + 1;
+        cs_ladder_eqpow(x, &go, &gi);
+        double secs = (double)(t1 - l->xf_t) / CS_RATE;
+        cs_engine_level(l->e, l->xf_from, go, secs, l->xf_t);
+        cs_engine_level(l->e, l->xf_to, gi, secs, l->xf_t);
+        l->xf_t = t1;
+        if (++l->xf_k == l->xf_n) {
+            for (int k = 0; k < 2; k++)
+                if (out->v[k].s) cs_engine_release(l->e, out->v[k].slot, t1 + RAMP);
+            out->free_at = t1 + 2 * RAMP;
+        }
+    }
+    if (l->xf_k < l->xf_n || now < out->free_at) return false;
+    for (int k = 0; k < 2; k++) out->v[k] = (lvoice){ .slot = out->v[k].slot, .rung = -1 };
+    out->track = -1;
+    out->sw = SW_NONE;
+    return true;
+}
+
+static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
+{
+    int in = l->cur < 0 ? 0 : !l->cur;
+    ldeck *d = &l->deck[in];
+    switch (l->st) {
+    case ST_START:
+    case ST_PLAY:
+        if (l->st == ST_PLAY) {
+            ldeck *c = &l->deck[l->cur];
+            if (l->next < 0) {
+                lvoice *v = &c->v[c->cur];
+                if (cs_engine_voice_state(l->e, v->slot) == CS_VOICE_ENDED ||
+                    deck_u(l, c, now) >= c->end_u) {
+                    cs_log_info("set finished: %d tracks played", l->shown);
+                    for (int k = 0; k < 2; k++) drop_voice(l, &c->v[k], CS_NOW);
+                    c->track = -1;
+                    l->st = ST_DONE;
+                }
+                return;
+            }
+            if (l->h_u < 0 || l->h_u < deck_u(l, c, tc)) plan_handover(l, tc);
+            double prep = (l->o.prepare_s + 1.0) * l->eff / l->set.tracks[c->track].bpm;
+            if (deck_u(l, c, now) < l->h_u - prep && !l->forced) return;
+        }
+        if (l->next < 0) { l->st = ST_DONE; return; }
+        if (open_track(l, in) < 0) return;
+        l->st = ST_OPEN;
+        return;
+    case ST_OPEN: {
+        if (cs_stream_failed(d->v[0].s)) {
+            skip_failed(l, in);
+            l->st = l->cur < 0 ? ST_START : ST_PLAY;
+            if (l->next < 0 && l->cur < 0) l->st = ST_DONE;
+            return;
+        }
+        if (!cs_stream_ready(d->v[0].s)) return;
+        const cs_lset_track *tr = &l->set.tracks[d->track];
+        const cs_lset_rung *rg = &tr->rungs[d->v[0].rung];
+        if (l->cur < 0) {                            /* the first track: at once */
+            cs_engine_level(l->e, in, 1.0, 0, CS_NOW);
+            commit_voice(l, &d->v[0], rg, tc, l->o.volume);
+            cs_log_info("track %d/%zu: %s on deck %c (rung %g, %.2f BPM)", d->track + 1, l->set.n,
+                        tr->name, 'A' + in, rg->bpm, l->eff);
+        } else {
+            ldeck *c = &l->deck[l->cur];
+            if (l->h_u < 0 || l->h_u < deck_u(l, c, tc)) plan_handover(l, tc);
+            uint64_t t = deck_time_at(l, c, l->h_u);
+            if (t > tc + COMMIT_WINDOW) return;       /* not yet: keep rates free */
+            l->forced = false;
+            cs_engine_level(l->e, in, 0.0, 0, CS_NOW);
+            commit_voice(l, &d->v[0], rg, t, l->o.volume);
+            start_xfade(l, in, t);
+            cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s; "
+                        "crossfade %.1f s", d->track + 1, l->set.n, tr->name, 'A' + in, rg->bpm,
+                        (double)t / CS_RATE, l->h_u, l->set.tracks[c->track].name,
+                        (l->xf_u1 - l->xf_u0) * l->set.tracks[c->track].bpm / l->eff);
+        }
+        l->fails = 0;
+        l->shown++;
+        set_label(l, d->track);
+        l->next = advance(l, d->track);
+        if (l->next == 0 && l->o.loop && d->track == (int)l->set.n - 1)
+            cs_log_info("last track of the set; --loop-set: the first follows");
+        l->h_u = -1;
+        if (l->cur < 0) {
+            l->cur = in;
+            l->st = ST_PLAY;
+        } else {
+            l->st = ST_XFADE;
+        }
+        return;
+    }
+    case ST_XFADE:
+        if (run_xfade(l, now, tc)) {
+            l->cur = l->xf_to;
+            l->st = ST_PLAY;
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* ---- hooks ---- */
+
+static void hook_tick(void *ctx, double bpm, uint64_t now)
+{
+    cs_ladder *l = ctx;
+    uint64_t tc = now + l->o.lead;
+    l->bpm = bpm;
+    if (l->eff <= 0) l->eff = l->slope_bpm = bpm;
+    if (now >= l->slope_t + CS_RATE / 10) {
+        double s = (bpm - l->slope_bpm) / ((double)(now - l->slope_t) / CS_RATE);
+        if (s > 10) s = 10;                           /* a /set_tempo jump is no trend */
+        if (s < -10) s = -10;
+        l->slope = 0.5 * l->slope + 0.5 * s;
+        l->slope_bpm = bpm;
+        l->slope_t = now;
+    }
+    update_rates(l, tc);
+    tracks(l, now, tc);
+    for (int i = 0; i < 2; i++)
+        if (l->deck[i].track >= 0 && l->deck[i].free_at == 0) rung_switch(l, &l->deck[i], now, tc);
+    ladder_report(l, now);
+}
+
+static int hook_next(void *ctx, cs_err *err)
+{
+    cs_ladder *l = ctx;
+    if (l->st == ST_DONE || l->next < 0) return cs_err_set(err, "no next track in the set");
+    if (l->cur < 0) return cs_err_set(err, "the set has not started yet");
+    l->forced = true;
+    l->h_u = -1;
+    /* During a fade the press is kept: the track after the incoming one
+     * follows at the first bar after the fade (a second press, as a DJ
+     * skipping two tracks would expect, not a refusal). */
+    if (l->st == ST_XFADE)
+        cs_log_info("/cs/next during the crossfade: %s comes in at the first bar after it",
+                    l->set.tracks[l->next].name);
+    else
+        cs_log_info("/cs/next: %s comes in at the next bar", l->set.tracks[l->next].name);
+    return 0;
+}
+
+static int hook_rung(void *ctx, int deck)
+{
+    cs_ladder *l = ctx;
+    if (deck < 0 || deck > 1) return -1;
+    double r = ladder_deck_rung(l, deck);
+    return r > 0 ? (int)lround(r) : -1;
+}
+
+static const char *hook_track(void *ctx) { return ((cs_ladder *)ctx)->label; }
+
+cs_control_ladder cs_ladder_hooks(cs_ladder *l)
+{
+    return (cs_control_ladder){ l, hook_tick, hook_next, hook_rung, hook_track };
+}
+
+bool cs_ladder_done(const cs_ladder *l) { return l->st == ST_DONE; }
+
+cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,
+                         const cs_ladder_opts *o, cs_err *err)
+{
+    if (set->n == 0) {
+        cs_err_set(err, "the ladder set has no playable track");
+        return NULL;
+    }
+    cs_ladder *l = calloc(1, sizeof *l);
+    if (!l) {
+        cs_err_set(err, "ladder: out of memory");
+        return NULL;
+    }
+    l->set = *set;
+    *set = (cs_lset){0};
+    l->c = c;
+    l->e = e;
+    l->r = r;
+    l->o = *o;
+    if (!(l->o.max_dev > 0)) l->o.max_dev = 0.02;
+    if (!(l->o.volume > 0)) l->o.volume = 0.8;
+    if (l->o.meter < 1) l->o.meter = 4;
+    if (!(l->o.prepare_s > 0)) l->o.prepare_s = 0.25;
+    double all[256];
+    size_t n = 0;
+    for (size_t i = 0; i < l->set.n; i++)
+        for (size_t k = 0; k < l->set.tracks[i].n_rungs && n < 256; k++) {
+            size_t j = n;
+            double b = l->set.tracks[i].rungs[k].bpm;
+            bool seen = false;
+            for (size_t m = 0; m < n; m++) seen = seen || all[m] == b;
+            if (seen) continue;
+            while (j > 0 && all[j - 1] > b) { all[j] = all[j - 1]; j--; }
+            all[j] = b;
+            n++;
+        }
+    l->hyst = o->hysteresis > 0 ? o->hysteresis : cs_ladder_default_hyst(all, n);
+    /* Four voices of our own (two rungs per deck), taken from the pool OSC
+     * buffers use, so a /load_buffer can never land on them. */
+    int slot0 = cs_control_reserve_voices(c, 4);
+    if (slot0 < 0) {
+        cs_err_set(err, "ladder: no free engine voices (4 needed)");
+        cs_ladder_free(l);
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        l->deck[i].track = -1;
+        for (int k = 0; k < 2; k++) l->deck[i].v[k] = (lvoice){ .slot = slot0 + 2 * i + k, .rung = -1 };
+    }
+    l->cur = -1;
+    l->h_u = -1;
+    l->logged_move = -1;
+    l->logged_move_s = -1e9;
+    if (o->trace_path && ladder_trace_open(l, err) < 0) {
+        cs_ladder_free(l);
+        return NULL;
+    }
+    cs_log_info("ladder set: %zu tracks, rungs %g..%g BPM (%zu), hysteresis %.2f BPM%s", l->set.n,
+                all[0], all[n - 1], n, l->hyst, o->loop ? ", looping" : "");
+    return l;
+}
+
+void cs_ladder_free(cs_ladder *l)
+{
+    if (!l) return;
+    ladder_trace_close(l);
+    cs_lset_free(&l->set);
+    free(l);
+}

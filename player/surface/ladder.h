@@ -1,0 +1,97 @@
+/* Ladder sets: the set plays track after track from pre-rendered rungs, and
+ * the tempo follows the controller with NO live time-stretching (DESIGN.md
+ * "Two ways to play" (1)).
+ *
+ * Each deck (A, B) plays the rung nearest the current BPM at rate bpm / rung
+ * (a small resample).  When another rung gets nearer (with hysteresis, or
+ * the rate leaves ±max_dev) the deck switches on a beat: the new rung's
+ * stream starts exactly at that beat's frame, at the same effective tempo,
+ * with a 40 ms equal-power fade.  The next track starts on the other deck
+ * at the current one's begin cue (snapped to its beat grid), its first beat
+ * on that beat to the sample, and the decks crossfade (equal power) to the
+ * end of the current part.
+ *
+ * Exactness: the ladder keeps each voice's position as a function of sample
+ * time (rate changes are engine commands stamped with their sample time), so
+ * it knows where every beat is.  All voices change rate at the same sample,
+ * to the same effective BPM, so decks never drift apart; a start that depends
+ * on a position freezes rates (all decks) until it has happened.
+ *
+ * Runs on the control thread through cs_control_ladder hooks:
+ *   cs_ladder *l = cs_ladder_new(&set, control, engine, reader, &opts, &err);
+ *   ... cs_control_tick() calls the hooks; /cs/next calls next ...
+ *   cs_ladder_free(l);                  // writes the plot, closes the trace
+ */
+#ifndef CS_PLAYER_LADDER_H
+#define CS_PLAYER_LADDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkg/err.h"
+#include "pkg/ladderset.h"
+#include "player/control/control.h"
+
+typedef struct cs_ladder_opts {
+    bool loop;               /* --loop-set: after the last track, the first */
+    uint64_t lead;           /* frames between a decision and its command time
+                                (live: more than one device buffer; render: 0) */
+    double prepare_s;        /* seconds to open a stream before it is needed */
+    double hysteresis;       /* BPM; <= 0: 5% of the rung step, at most 0.5 */
+    double max_dev;          /* rate bound that forces a switch (0.02) */
+    double volume;           /* voice volume (0.8, as the original's --vol) */
+    int meter;               /* beats per bar for /cs/next (4) */
+    const char *trace_path;  /* CSV every 100 ms of engine time, or NULL */
+    const char *plot_path;   /* SVG of the trace at the end, or NULL */
+} cs_ladder_opts;
+
+typedef struct cs_ladder cs_ladder;
+
+/* Takes over *set (emptied).  Reserves four engine voices from c
+ * (cs_control_reserve_voices: 60..63) and plays on decks A and B. */
+cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,
+                         const cs_ladder_opts *o, cs_err *err);
+/* The hooks to give cs_control_set_ladder. */
+cs_control_ladder cs_ladder_hooks(cs_ladder *l);
+/* True once the set has played out (no --loop-set). */
+bool cs_ladder_done(const cs_ladder *l);
+/* Writes the plot (when asked), closes the trace. */
+void cs_ladder_free(cs_ladder *l);
+
+/* ---- the pure parts (player/ladder_plan.c), unit-tested ---- */
+
+/* Which rung to play at `bpm` (rungs sorted ascending, n > 0) when `cur` is
+ * playing (-1: none yet → the nearest).  Switches only when another rung is
+ * nearer by more than hyst BPM, or when cur's rate would leave ±max_dev and
+ * a nearer rung exists.  Rungs flagged in `bad_mask` (bit k) are never
+ * chosen unless nothing else is left. */
+int cs_ladder_pick_rung(const double *rungs, size_t n, int cur, double bpm, double hyst,
+                        double max_dev, unsigned bad_mask);
+/* Default hysteresis for a ladder: 5% of its smallest step, <= 0.5. */
+double cs_ladder_default_hyst(const double *rungs, size_t n);
+
+/* The same musical place in another rung: pos × rung_old / rung_new. */
+static inline double cs_ladder_map_pos(double pos, double rung_old, double rung_new)
+{
+    return pos * rung_old / rung_new;
+}
+
+/* Beat grid in u (seconds of the original after ini_cue): `beats` (sorted,
+ * may be empty) extended with `period` beyond its ends; empty: k × period.
+ * Returns the first beat >= u and its index (index 0 = the first beat >= 0). */
+double cs_ladder_beat_at_or_after(const cs_dvec *beats, double period, double u, long *index);
+/* The beat nearest `u` (the handover cue snapped to the grid). */
+double cs_ladder_beat_nearest(const cs_dvec *beats, double period, double u, long *index);
+/* First bar line (beat index multiple of meter) >= u. */
+double cs_ladder_bar_at_or_after(const cs_dvec *beats, double period, double u, int meter);
+
+/* Sample time at which a voice at position p_ref (frames) at t_ref, reading
+ * `rate` frames per sample, reaches position p (rounded to the nearest
+ * sample; never before t_ref). */
+uint64_t cs_ladder_time_at(uint64_t t_ref, double p_ref, double rate, double p);
+
+/* Equal-power crossfade gains at x in [0, 1]: out = cos(πx/2), in = sin(πx/2). */
+void cs_ladder_eqpow(double x, double *g_out, double *g_in);
+
+#endif

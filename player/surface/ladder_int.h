@@ -1,0 +1,79 @@
+/* Internals of a ladder set (see ladder.h), shared by ladder.c (positions,
+ * streams, rates, rung switches, tracks, hooks) and ladder_report.c (the
+ * trace, the plot, the rung each deck reports).  Control thread only. */
+#ifndef CS_PLAYER_LADDER_INT_H
+#define CS_PLAYER_LADDER_INT_H
+
+#include "player/surface/ladder.h"
+
+#include <stdio.h>
+
+enum { SW_NONE, SW_OPEN, SW_FADE };
+enum { ST_START, ST_PLAY, ST_OPEN, ST_XFADE, ST_DONE };
+
+typedef struct lvoice {
+    int slot, rung;               /* rung -1: unused */
+    cs_stream *s;
+    bool committed;               /* play command sent: the model holds */
+    uint64_t t_ref;
+    double p_ref, rate;
+} lvoice;
+
+typedef struct ldeck {
+    int track;                    /* -1: free */
+    lvoice v[2];
+    int cur;                      /* the sounding voice (the old one during a switch) */
+    int sw;
+    double sw_u;                  /* the switch beat */
+    uint64_t sw_t, sw_end;
+    unsigned bad;                 /* rungs that would not open */
+    double end_u;                 /* where this deck's part stops */
+    uint64_t free_at;             /* fading out: free after this */
+} ldeck;
+
+typedef struct trow { double t, move, target, bpm, ra, rb; int track; } trow;
+
+struct cs_ladder {
+    cs_lset set;
+    cs_control *c;
+    cs_engine *e;
+    cs_reader *r;
+    cs_ladder_opts o;
+    double hyst;
+    ldeck deck[2];
+    int st, cur, next, fails, shown;
+    bool forced;
+    double h_u, h_len;            /* handover beat (current deck's u), fade length (0: to the end) */
+    int xf_from, xf_to, xf_n, xf_k;
+    double xf_u0, xf_u1;
+    uint64_t xf_t, hold, last_rate;
+    double eff;                   /* the BPM every voice plays at */
+    double bpm;
+    double slope, slope_bpm, target;      /* BPM per second (smoothed), and where it was measured */
+    uint64_t slope_t;
+    FILE *trace;
+    uint64_t next_trace;
+    trow *rows;
+    size_t nrows, caprows;
+    double logged_move, logged_move_s;
+    char label[300];
+};
+
+static inline const cs_lset_rung *ladder_rung_of(const cs_ladder *l, const ldeck *d, const lvoice *v)
+{
+    return &l->set.tracks[d->track].rungs[v->rung];
+}
+
+/* ---- the trace and the plot (ladder_report.c) ---- */
+
+/* Opens o.trace_path and writes its CSV header line. */
+int ladder_trace_open(cs_ladder *l, cs_err *err);
+/* Takes the controller's status (l->target comes from it), logs movement
+ * changes and adds the trace rows due by `now`. */
+void ladder_report(cs_ladder *l, uint64_t now);
+/* Writes the plot (when asked), closes the trace, frees the rows. */
+void ladder_trace_close(cs_ladder *l);
+/* The rung (BPM) deck i plays, the incoming one during a switch; 0: none. */
+double ladder_deck_rung(const cs_ladder *l, int i);
+
+#endif

@@ -1,0 +1,103 @@
+/* Ladder-set reporting (see ladder.h): the rung each deck plays, the trace
+ * (a CSV row every 100 ms of engine time, kept for the plot too) and the SVG
+ * plot written at the end. */
+#include "player/surface/ladder_int.h"
+#include "pkg/csv.h"
+#include "pkg/svgplot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define TRACE_EVERY (CS_RATE / 10)
+
+int ladder_trace_open(cs_ladder *l, cs_err *err)
+{
+    if (!(l->trace = fopen(l->o.trace_path, "w")))
+        return cs_err_set(err, "%s: cannot write the trace", l->o.trace_path);
+    fputs("time,movement,target_bpm,current_bpm,rung_a,rung_b,track\n", l->trace);
+    return 0;
+}
+
+double ladder_deck_rung(const cs_ladder *l, int i)
+{
+    const ldeck *d = &l->deck[i];
+    if (d->track < 0 || !d->v[d->cur].committed) return 0;
+    const lvoice *v = &d->v[d->cur];
+    if (d->sw == SW_FADE) v = &d->v[!d->cur];
+    return ladder_rung_of(l, d, v)->bpm;
+}
+
+void ladder_report(cs_ladder *l, uint64_t now)
+{
+    cs_control_status st;
+    cs_control_status_get(l->c, &st);
+    l->target = st.target_bpm;
+    double s = (double)now / CS_RATE;
+    if (st.movement >= 0 && fabs(st.movement - l->logged_move) > 1e-9 && s - l->logged_move_s >= 1.0) {
+        cs_log_info("movement %.3f -> target %.2f BPM (now %.2f)", st.movement, st.target_bpm, st.bpm);
+        l->logged_move = st.movement;
+        l->logged_move_s = s;
+    }
+    while (l->next_trace <= now) {
+        trow row = { (double)l->next_trace / CS_RATE, st.movement, st.target_bpm, st.bpm,
+                     ladder_deck_rung(l, 0), ladder_deck_rung(l, 1),
+                     l->cur >= 0 ? l->deck[l->cur].track : -1 };
+        if (l->trace) {
+            fprintf(l->trace, "%.1f,%.4f,%.3f,%.3f,%g,%g,", row.t, row.move, row.target, row.bpm, row.ra,
+                    row.rb);
+            cs_csv_field(l->trace, row.track >= 0 ? l->set.tracks[row.track].name : "", 0);
+            fputc('\n', l->trace);
+        }
+        if (l->o.plot_path) {
+            if (l->nrows == l->caprows) {
+                size_t cap = l->caprows ? 2 * l->caprows : 1024;
+                trow *nr = realloc(l->rows, cap * sizeof *nr);
+                if (nr) { l->rows = nr; l->caprows = cap; }
+            }
+            if (l->nrows < l->caprows) l->rows[l->nrows++] = row;
+        }
+        l->next_trace += TRACE_EVERY;
+    }
+}
+
+static void write_plot(cs_ladder *l)
+{
+    size_t n = l->nrows;
+    double *x = malloc(6 * (n ? n : 1) * sizeof *x);
+    if (!x) return;
+    double *mv = x + n, *tg = x + 2 * n, *bp = x + 3 * n, *ra = x + 4 * n, *rb = x + 5 * n;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = l->rows[i].t;
+        mv[i] = l->rows[i].move >= 0 ? l->rows[i].move : NAN;
+        tg[i] = l->rows[i].target;
+        bp[i] = l->rows[i].bpm;
+        ra[i] = l->rows[i].ra > 0 ? l->rows[i].ra : NAN;
+        rb[i] = l->rows[i].rb > 0 ? l->rows[i].rb : NAN;
+    }
+    cs_plot_series bpm_s[] = {
+        { "rung deck A", "#9ecae1", x, ra, n, CS_PLOT_STEP | CS_PLOT_THICK },
+        { "rung deck B", "#fdae6b", x, rb, n, CS_PLOT_STEP | CS_PLOT_THICK },
+        { "target BPM", "#d62728", x, tg, n, CS_PLOT_DASHED },
+        { "current BPM", "#1f77b4", x, bp, n, 0 },
+    };
+    cs_plot_series mv_s[] = { { "movement", "#2ca02c", x, mv, n, 0 } };
+    cs_plot_panel panels[] = {
+        { "BPM", 0, 0, bpm_s, 4 },
+        { "movement", 0, 1, mv_s, 1 },
+    };
+    cs_err err = {{0}};
+    if (cs_svgplot_write(l->o.plot_path, "Crowdstream ladder set: movement, tempo and rungs", "time (s)",
+                         panels, 2, &err) < 0)
+        cs_log_error("%s", err.msg);
+    else
+        cs_log_info("plot written to %s", l->o.plot_path);
+    free(x);
+}
+
+void ladder_trace_close(cs_ladder *l)
+{
+    if (l->o.plot_path && l->nrows) write_plot(l);
+    if (l->trace && fclose(l->trace) != 0) cs_log_error("%s: cannot finish the trace", l->o.trace_path);
+    free(l->rows);
+}

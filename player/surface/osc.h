@@ -1,0 +1,70 @@
+/* The OSC surface of cs play: the original audio server's addresses (research
+ * notes §1.13) plus /cs/status, /cs/bpm, /cs/next and /cs/ping, over UDP
+ * (IPv4 and IPv6) or from a render script.
+ *
+ * One dispatch function serves both the network and --osc-script, so tests
+ * that render offline exercise exactly the code the network uses.  Numbers
+ * are lenient (int, float, double, int64 and numeric strings interchange),
+ * extra arguments are ignored, typetags "," and ",[]" are both accepted,
+ * unknown addresses (the detector's keypoint flood) are dropped without a
+ * word, and a bad argument costs one log line (at most 10 a second) and
+ * changes nothing.  Bundles are scheduled by their time tags, to the sample.
+ *
+ *   cs_osc_server *srv = cs_osc_server_new("0.0.0.0", 57120, &err);
+ *   for (;;) { cs_osc_server_poll(srv, control, 5); cs_control_tick(control); }
+ *
+ *   cs_osc_script *sc = cs_osc_script_load("mix.osc", &err);   // render
+ *   while (cs_osc_script_next_time(sc) < block_end) cs_osc_script_run_next(sc, control);
+ */
+#ifndef CS_PLAYER_OSC_H
+#define CS_PLAYER_OSC_H
+
+#include <lo/lo.h>
+#include <stdint.h>
+
+#include "pkg/err.h"
+#include "player/control/control.h"
+
+/* Replies go back through this (the network sends them to the sender; a
+ * script prints them). */
+typedef void (*cs_osc_reply_fn)(void *ctx, const char *path, lo_message m);
+
+enum { CS_OSC_HANDLED = 0, CS_OSC_UNKNOWN = 1, CS_OSC_BAD = -1 };
+int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg **argv, int argc,
+                    cs_osc_reply_fn reply, void *reply_ctx);
+
+/* Handles one raw datagram: a message, or a bundle whose elements run in
+ * order, each engine command they issue stamped with the sample of the
+ * bundle's time tag (cs_control_tag_time: the tagged time at the output;
+ * 0/1 = immediately).  Nested bundles take their own tags, never earlier
+ * than their parent's.  A bundle whose time has passed runs at once and is
+ * counted and logged "late by X ms".  Messages are handled on arrival;
+ * only their effect on the audio waits for the tag. */
+int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx);
+
+typedef struct cs_osc_server cs_osc_server;
+/* bind "0.0.0.0" (default) listens on IPv4 and IPv6 (dual stack where the
+ * system allows); "::" likewise; any other address binds that address only. */
+cs_osc_server *cs_osc_server_new(const char *bind, int port, cs_err *err);
+/* Waits up to timeout_ms for datagrams and handles all that arrived. */
+void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms);
+uint64_t cs_osc_server_packets(const cs_osc_server *s);
+void cs_osc_server_free(cs_osc_server *s);
+
+typedef struct cs_osc_script cs_osc_script;
+/* Lines "SECONDS /address [TYPES ARGS...]" in oscsend's syntax (types i f d
+ * h s T F N; arguments may be quoted with " or '); '#' starts a comment.
+ * Lines run in time order (ties in file order). */
+cs_osc_script *cs_osc_script_load(const char *path, cs_err *err);
+/* Adds a line: `path` with string arguments at `seconds` (ties after the
+ * lines already there); creates the script when *s is NULL.  cs play's
+ * --dummy_after uses it. */
+int cs_osc_script_add_strings(cs_osc_script **s, double seconds, const char *path, char *const *args,
+                              int nargs, cs_err *err);
+/* Sample time of the next line, UINT64_MAX when none is left. */
+uint64_t cs_osc_script_next_time(const cs_osc_script *s);
+/* Runs the next line (control's clock must be set to its time). */
+void cs_osc_script_run_next(cs_osc_script *s, cs_control *c);
+void cs_osc_script_free(cs_osc_script *s);
+
+#endif

@@ -1,0 +1,215 @@
+/* Render scripts: timed OSC messages in oscsend's argument syntax, built
+ * with liblo and run through the same dispatch as network messages. */
+#include "player/surface/osc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct line {
+    uint64_t at;
+    int order;
+    char *path;
+    lo_message msg;
+} line;
+
+struct cs_osc_script {
+    line *lines;
+    int n, next;
+};
+
+/* Splits on blanks; "..." and '...' group (no escapes, as a shell would
+ * pass oscsend's arguments). */
+static int tokenize(char *s, char **tok, int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (isspace((unsigned char)*s)) s++;
+        if (!*s || *s == '#') break;
+        if (*s == '"' || *s == '\'') {
+            char q = *s++;
+            tok[n++] = s;
+            while (*s && *s != q) s++;
+            if (*s) *s++ = 0;
+        } else {
+            tok[n++] = s;
+            while (*s && !isspace((unsigned char)*s)) s++;
+            if (*s) *s++ = 0;
+        }
+    }
+    return n;
+}
+
+static int build(lo_message m, const char *types, char **arg, int nargs, char *why, size_t wl)
+{
+    int k = 0;
+    for (const char *t = types; *t; t++) {
+        bool takes = strchr("ifdhsS", *t) != NULL;
+        if (takes && k >= nargs) {
+            snprintf(why, wl, "type '%c' has no argument", *t);
+            return -1;
+        }
+        char *end = NULL;
+        errno = 0;
+        switch (*t) {
+        case 'i': lo_message_add_int32(m, (int32_t)strtol(arg[k], &end, 0)); break;
+        case 'h': lo_message_add_int64(m, strtoll(arg[k], &end, 0)); break;
+        case 'f': lo_message_add_float(m, strtof(arg[k], &end)); break;
+        case 'd': lo_message_add_double(m, strtod(arg[k], &end)); break;
+        case 's': case 'S': lo_message_add_string(m, arg[k]); break;
+        case 'T': lo_message_add_true(m); break;
+        case 'F': lo_message_add_false(m); break;
+        case 'N': lo_message_add_nil(m); break;
+        case 'I': lo_message_add_infinitum(m); break;
+        default:
+            snprintf(why, wl, "unsupported type '%c'", *t);
+            return -1;
+        }
+        if (takes) {
+            if (end && (*end || end == arg[k])) {
+                snprintf(why, wl, "'%s' is not a %c", arg[k], *t);
+                return -1;
+            }
+            k++;
+        }
+    }
+    if (k < nargs) {
+        snprintf(why, wl, "%d arguments but %d types", nargs, k);
+        return -1;
+    }
+    return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const line *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return x->order - y->order;
+}
+
+cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cs_err_set(err, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    cs_osc_script *s = calloc(1, sizeof *s);
+    char buf[8192];
+    int cap = 0, lineno = 0;
+    while (s && fgets(buf, sizeof buf, f)) {
+        lineno++;
+        char *tok[64];
+        int n = tokenize(buf, tok, 64);
+        if (n == 0) continue;
+        char *end;
+        double t = strtod(tok[0], &end);
+        char why[160] = "";
+        if (*end || !isfinite(t) || t < 0) snprintf(why, sizeof why, "'%s' is not a time in seconds", tok[0]);
+        else if (n < 2 || tok[1][0] != '/') snprintf(why, sizeof why, "expected an OSC address after the time");
+        lo_message m = NULL;
+        if (!why[0]) {
+            m = lo_message_new();
+            if (n >= 3 && build(m, tok[2], tok + 3, n - 3, why, sizeof why) < 0) {
+                lo_message_free(m);
+                m = NULL;
+            }
+        }
+        if (why[0]) {
+            cs_err_set(err, "%s:%d: %s", path, lineno, why);
+            cs_osc_script_free(s);
+            fclose(f);
+            return NULL;
+        }
+        if (s->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            line *nl = realloc(s->lines, (size_t)cap * sizeof *nl);
+            if (!nl) { lo_message_free(m); break; }
+            s->lines = nl;
+        }
+        int idx = s->n++;
+        s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, strdup(tok[1]), m };
+    }
+    fclose(f);
+    if (!s) {
+        cs_err_set(err, "%s: out of memory", path);
+        return NULL;
+    }
+    /* An empty script has lines == NULL, which qsort must not get (UB;
+     * found by tests/fuzz/fuzz_script.c). */
+    if (s->n > 1) qsort(s->lines, (size_t)s->n, sizeof *s->lines, by_time);
+    return s;
+}
+
+int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *path, char *const *args,
+                              int nargs, cs_err *err)
+{
+    if (!isfinite(seconds) || seconds < 0) return cs_err_set(err, "%s at %g s: not a time in seconds", path, seconds);
+    cs_osc_script *s = *sp ? *sp : calloc(1, sizeof *s);
+    if (!s) return cs_err_set(err, "out of memory");
+    *sp = s;
+    line *nl = realloc(s->lines, (size_t)(s->n + 1) * sizeof *nl);
+    lo_message m = lo_message_new();
+    char *p = strdup(path);
+    if (!nl || !m || !p) {
+        if (nl) s->lines = nl;
+        if (m) lo_message_free(m);
+        free(p);
+        return cs_err_set(err, "out of memory");
+    }
+    s->lines = nl;
+    for (int i = 0; i < nargs; i++) lo_message_add_string(m, args[i]);
+    /* After every line not yet run, ties after the file's own lines. */
+    int order = 0;
+    for (int i = 0; i < s->n; i++) if (s->lines[i].order >= order) order = s->lines[i].order + 1;
+    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * 44100.0), order, p, m };
+    qsort(s->lines + s->next, (size_t)(s->n - s->next), sizeof *s->lines, by_time);
+    return 0;
+}
+
+uint64_t cs_osc_script_next_time(const cs_osc_script *s)
+{
+    return s->next < s->n ? s->lines[s->next].at : UINT64_MAX;
+}
+
+static void print_reply(void *ctx, const char *path, lo_message m)
+{
+    (void)ctx;
+    printf("reply %s", path);
+    const char *types = lo_message_get_types(m);
+    lo_arg **argv = lo_message_get_argv(m);
+    for (int i = 0; types && types[i]; i++) {
+        int32_t iv;
+        float fv;
+        switch (types[i]) {
+        case 'i': memcpy(&iv, argv[i], 4); printf(" %d", iv); break;
+        case 'f': memcpy(&fv, argv[i], 4); printf(" %g", fv); break;
+        case 's': printf(" \"%s\"", (const char *)argv[i]); break;
+        default: printf(" <%c>", types[i]);
+        }
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
+void cs_osc_script_run_next(cs_osc_script *s, cs_control *c)
+{
+    if (s->next >= s->n) return;
+    line *l = &s->lines[s->next++];
+    cs_osc_dispatch(c, l->path, lo_message_get_types(l->msg), lo_message_get_argv(l->msg),
+                    lo_message_get_argc(l->msg), print_reply, NULL);
+}
+
+void cs_osc_script_free(cs_osc_script *s)
+{
+    if (!s) return;
+    for (int i = 0; i < s->n; i++) {
+        free(s->lines[i].path);
+        lo_message_free(s->lines[i].msg);
+    }
+    free(s->lines);
+    free(s);
+}
