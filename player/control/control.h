@@ -86,6 +86,20 @@ uint64_t cs_control_now(const cs_control *c);
 /* Housekeeping: retired streams, pending starts, load failures, tempo,
  * underrun reports (at most one line per 2 s), the watch. */
 void cs_control_tick(cs_control *c);
+
+/* How soon the control side needs its next cs_control_tick(), in seconds:
+ * CS_CONTROL_TICK_BUSY_S while a start waits for its load (it fires on the
+ * tick after the load is ready), a ladder set runs (rung and track
+ * decisions) or --watch prints beats; CS_CONTROL_TICK_PLAY_S while voices
+ * only play (the playback-rate glide moves < 0.1 BPM, 0.08 %, in that time;
+ * ended and failed streams are collected); else CS_CONTROL_TICK_IDLE_S
+ * (rate-limited warnings, the underrun report).  The live loop sleeps on the
+ * OSC socket that long: a message wakes it at once, and an idle player
+ * wakes once a second instead of 200 times. */
+#define CS_CONTROL_TICK_BUSY_S 0.005
+#define CS_CONTROL_TICK_PLAY_S 0.050
+#define CS_CONTROL_TICK_IDLE_S 1.0
+double cs_control_next_tick(const cs_control *c);
 /* True while some start waits for a stream (render mode keeps pumping). */
 bool cs_control_busy(const cs_control *c);
 

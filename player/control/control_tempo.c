@@ -153,3 +153,13 @@ void cs_control_tick(cs_control *c)
     }
     c->last_beat = beat;
 }
+
+double cs_control_next_tick(const cs_control *c)
+{
+    if (c->has_ladder || c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (c->pend[i].used) return CS_CONTROL_TICK_BUSY_S;
+    cs_engine_stats st;
+    cs_engine_stats_get(c->e, &st);
+    return st.playing > 0 ? CS_CONTROL_TICK_PLAY_S : CS_CONTROL_TICK_IDLE_S;
+}

@@ -1,6 +1,7 @@
 /* The live loop (see live.h). */
 #include "player/driver/live.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -26,7 +27,14 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!*job->stop && !(job->ladder && cs_ladder_done(job->ladder))) {
-        cs_osc_server_poll(srv, job->control, 5);
+        /* Sleep on the socket until a message, the control side's next
+         * tick or the next timed message, whichever comes first. */
+        double wait = cs_control_next_tick(job->control);
+        if (job->timed) {
+            double due = (double)cs_osc_script_next_time(job->timed) / CS_RATE - seconds_since(&t0);
+            if (due < wait) wait = due > 0 ? due : 0;
+        }
+        cs_osc_server_poll(srv, job->control, (int)ceil(wait * 1000));
         if (job->timed) {
             uint64_t due = (uint64_t)(seconds_since(&t0) * CS_RATE);
             while (cs_osc_script_next_time(job->timed) <= due) cs_osc_script_run_next(job->timed, job->control);

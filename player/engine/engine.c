@@ -362,6 +362,12 @@ static void render(cs_engine *e, float *out, int n)
     atomic_store_explicit(&e->playing, playing, memory_order_relaxed);
 
     memset(out, 0, sizeof(float) * 2 * (size_t)n);
+    if (!active) {
+        /* Nothing plays: silence is exact (the soft clip maps 0 to 0), so an
+         * idle player costs the device a memset per buffer. */
+        for (int d = 0; d < CS_DECKS; d++) cs_ramp_skip(&e->level[d], n);
+        return;
+    }
     for (int d = 0; d < CS_DECKS; d++) {
         cs_ramp *lv = &e->level[d];
         if (!(active & (1u << d))) {

@@ -157,7 +157,16 @@ static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
     }
 }
 
-void cs_reader_pump(cs_reader *r, bool fill)
+/* Between passes the reader sleeps as long as the emptiest ring can play on
+ * above half full at twice normal speed (a voice's rate stays far below
+ * that), within these bounds: a full 1.5 s ring gives the upper one, a
+ * stream being topped up the lower one. */
+#define SLEEP_MIN_S 0.010
+#define SLEEP_MAX_S 0.250
+
+/* One pass over the streams; returns the seconds the reader may sleep after
+ * it, or -1 when no stream is open (sleep until a request). */
+static double pump(cs_reader *r, bool fill)
 {
     pthread_mutex_lock(&r->lock);
     while (r->incoming) {
@@ -176,6 +185,7 @@ void cs_reader_pump(cs_reader *r, bool fill)
         if (atomic_load(&s->state) == CS_STREAM_OPEN)
             fill_stream(r, s, fill ? (size_t)-1 : CS_STREAM_READY_FRAMES);
     }
+    double sleep_s = -1;
     cs_stream **pp = &r->list;
     while (*pp) {
         cs_stream *s = *pp;
@@ -184,30 +194,52 @@ void cs_reader_pump(cs_reader *r, bool fill)
             cs_stream_free(s);
             continue;
         }
-        if (atomic_load(&s->state) == CS_STREAM_OPEN)
+        double t = SLEEP_MAX_S;   /* failed or ended: wait to be dropped */
+        if (atomic_load(&s->state) == CS_STREAM_OPEN) {
             fill_stream(r, s, fill ? (size_t)-1 : PASS_LIMIT);
+            if (!atomic_load(&s->eof)) {
+                double above_half = (double)cs_ring_readable(&s->ring) - CS_STREAM_RING_FRAMES / 2.0;
+                t = above_half / (2.0 * CS_STREAM_RATE);
+                if (t < SLEEP_MIN_S) t = SLEEP_MIN_S;
+                if (t > SLEEP_MAX_S) t = SLEEP_MAX_S;
+            }
+        }
+        if (sleep_s < 0 || t < sleep_s) sleep_s = t;
         pp = &s->next;
     }
+    return sleep_s;
 }
 
+void cs_reader_pump(cs_reader *r, bool fill) { (void)pump(r, fill); }
+
+/* Event-driven: a request (cs_reader_add, quit) wakes the thread at once;
+ * otherwise it sleeps as long as pump() allows, and with no timeout at all
+ * when no stream is left, so an idle player's reader never wakes.  (The
+ * control side drops streams without a signal: a dead stream is freed at
+ * the next pass, at most SLEEP_MAX_S later.  The audio thread never
+ * signals: that could block it.) */
 static void *reader_main(void *arg)
 {
     cs_reader *r = arg;
+    double sleep_s = -1;
     for (;;) {
         pthread_mutex_lock(&r->lock);
-        if (r->quit) {
-            pthread_mutex_unlock(&r->lock);
-            break;
+        if (!r->quit && !r->incoming) {
+            if (sleep_s < 0) {
+                pthread_cond_wait(&r->wake, &r->lock);
+            } else {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                long long ns = ts.tv_nsec + (long long)(sleep_s * 1e9);
+                ts.tv_sec += (time_t)(ns / 1000000000);
+                ts.tv_nsec = (long)(ns % 1000000000);
+                pthread_cond_timedwait(&r->wake, &r->lock, &ts);
+            }
         }
-        /* 5 ms polling: rings hold ~1.5 s, so this is far inside the
-         * deadline; the audio thread never signals (that could block). */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 5 * 1000000;
-        if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
-        if (!r->incoming) pthread_cond_timedwait(&r->wake, &r->lock, &ts);
+        bool quit = r->quit;
         pthread_mutex_unlock(&r->lock);
-        cs_reader_pump(r, false);
+        if (quit) break;
+        sleep_s = pump(r, false);
     }
     return NULL;
 }
@@ -220,9 +252,17 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
         return NULL;
     }
     pthread_mutex_init(&r->lock, NULL);
-    pthread_cond_init(&r->wake, NULL);
+    /* Timed waits on the monotonic clock: a wall-clock step (NTP at boot on
+     * a Pi without a battery clock) must not stall the reader. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->wake, &ca);
+    pthread_condattr_destroy(&ca);
     r->threaded = threaded;
-    if (threaded && pthread_create(&r->thread, NULL, reader_main, r) != 0) {
+    if (threaded && pthread_create(&r->thread, NULL, reader_main, r) == 0) {
+        pthread_setname_np(r->thread, "cs-reader");   /* top, perf, the bench */
+    } else if (threaded) {
         cs_err_set(err, "reader: cannot start thread");
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);

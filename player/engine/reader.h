@@ -29,6 +29,7 @@
 #include "pkg/err.h"
 #include "player/engine/ring.h"
 
+#define CS_STREAM_RATE 44100            /* frames per second in every ring */
 #define CS_STREAM_RING_FRAMES 65536     /* ~1.5 s of look-ahead per stream */
 #define CS_STREAM_READY_FRAMES 8192     /* "ready" once ~190 ms is decoded */
 

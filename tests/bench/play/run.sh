@@ -40,3 +40,7 @@ if command -v valgrind >/dev/null; then
     [ -n "$ir" ] && echo "callgrind: $ir instructions for 10 s of audio = $((ir / 10)) per audio second"
     command -v callgrind_annotate >/dev/null && callgrind_annotate "$T/cg.out" 2>/dev/null | sed -n '1,30p' | grep -E "^ *[0-9,]+ .*(engine|voice|eq|tanh|decode|swr|reader)" | head -8 || true
 fi
+
+# Live: CPU and wake-ups per second, idle and with two decks at 1024 and 256
+# frames, beside the offline render of the same two decks (live.py).
+python3 "$ROOT/tests/bench/play/live.py" "$CS" "$T/a.wav" "$T/b.wav" "${LIVE_SECONDS:-10}"
