@@ -6,23 +6,26 @@
 
 #include <stdbool.h>
 
+/* The global options; a command's cs_opt_parse may still set them (they
+ * are accepted after the command too) and then resolves db_path. */
 typedef struct cs_ctx {
-    const char *db_path;   /* resolved library path (--db, $CS_DB, XDG) */
+    const char *db_path;   /* library path (--db, else $CS_DB, else XDG) */
     int verbosity;         /* CS_LOG_* */
 } cs_ctx;
 
 enum { CS_EXIT_OK = 0, CS_EXIT_FAIL = 1, CS_EXIT_USAGE = 2 };
 
-int cmd_index(int argc, char **argv, const cs_ctx *ctx);
-int cmd_search(int argc, char **argv, const cs_ctx *ctx);
-int cmd_export(int argc, char **argv, const cs_ctx *ctx);
-int cmd_play(int argc, char **argv, const cs_ctx *ctx);
-int cmd_doctor(int argc, char **argv, const cs_ctx *ctx);
-int cmd_demo(int argc, char **argv, const cs_ctx *ctx);
+int cmd_index(int argc, char **argv, cs_ctx *ctx);
+int cmd_search(int argc, char **argv, cs_ctx *ctx);
+int cmd_export(int argc, char **argv, cs_ctx *ctx);
+int cmd_play(int argc, char **argv, cs_ctx *ctx);
+int cmd_doctor(int argc, char **argv, cs_ctx *ctx);
+int cmd_demo(int argc, char **argv, cs_ctx *ctx);
 
 /* Strict number parsing for option values: the whole string must be a finite
- * number.  On failure prints "cs: <cmd>: <opt>: '<v>' is not a number" and
- * returns false. */
+ * number (a whole one in [lo, hi] for _int).  On failure prints the usage
+ * error "cs: error: <cmd>: <opt>: '<v>' is not a number (see ...)" and
+ * returns false.  Option tables: cmd/opt.h. */
 bool cs_opt_double(const char *cmd, const char *opt, const char *v, double *out);
 bool cs_opt_int(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
 /* Prints "usage" to stdout (for --help) or stderr (for errors). */

@@ -100,7 +100,7 @@ static int write_json(const char *file, const cs_struct *s)
     return rc;
 }
 
-int cmd_demo(int argc, char **argv, const cs_ctx *ctx)
+int cmd_demo(int argc, char **argv, cs_ctx *ctx)
 {
     static const struct option opts[] = {
         { "tracks", required_argument, NULL, 't' },

@@ -25,7 +25,7 @@ static bool has_decoder(const char *name)
     return c && c->type == AVMEDIA_TYPE_AUDIO;
 }
 
-int cmd_doctor(int argc, char **argv, const cs_ctx *ctx)
+int cmd_doctor(int argc, char **argv, cs_ctx *ctx)
 {
     (void)ctx;
     for (int i = 1; i < argc; i++) {

@@ -259,7 +259,7 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
-int cmd_export(int argc, char **argv, const cs_ctx *ctx)
+int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
     args a = { .parts_dir = "parts_temp", .format = "wav", .bits = "16",
                .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };

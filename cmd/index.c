@@ -1,61 +1,42 @@
 /* cs index: struct JSONs and a Rekordbox XML into the library. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "db/library.h"
 
-static const char usage[] =
-    "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--audio-dir DIR] [--force]\n"
-    "\n"
+static const cs_optdef def = {
+    "index",
+    "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or a\n"
     "Rekordbox XML collection into the library (see 'cs --help' for --db).\n"
     "Unchanged files are skipped, files gone from STRUCT_DIR are removed, the\n"
     "collection is replaced when its XML changed.  Each struct is matched to a\n"
     "Rekordbox track by path (case- and Unicode-insensitive), else by a unique\n"
-    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n"
-    "\n"
-    "  --rekordbox-xml FILE  Rekordbox 'Export Collection in xml format' file\n"
-    "  --audio-dir DIR       find audio by its file name here when the JSON path\n"
-    "                        does not exist on this machine\n"
-    "  --force               re-read files even when unchanged\n"
-    "  -h, --help            this text\n"
-    "\n"
+    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
-    "2 on bad usage.\n";
+    "2 on bad usage.\n",
+};
 
-int cmd_index(int argc, char **argv, const cs_ctx *ctx)
+int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "rekordbox-xml", required_argument, NULL, 'x' },
-        { "audio-dir", required_argument, NULL, 'a' },
-        { "force", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { 0, 0, 0, 0 },
-    };
     cs_index_opts o = {0};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'x': o.rekordbox_xml = optarg; break;
-        case 'a': o.audio_dir = optarg; break;
-        case 'f': o.force = true; break;
-        case 'h': cs_print_usage(usage, false); return CS_EXIT_OK;
-        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) o.struct_dir = argv[optind++];
-    if (optind < argc) {
-        cs_log_error("index: unexpected argument '%s'", argv[optind]);
-        return CS_EXIT_USAGE;
-    }
-    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir) {
-        cs_log_error("index: give a STRUCT_DIR and/or --rekordbox-xml FILE");
-        cs_print_usage(usage, true);
-        return CS_EXIT_USAGE;
-    }
+    const cs_option opts[] = {
+        OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
+                   "Rekordbox 'Export Collection in xml format' file"),
+        OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
+                   "find audio by its file name here when the JSON path\n"
+                   "does not exist on this machine"),
+        OPT_BOOL(0, "force", &o.force, "re-read files even when unchanged"),
+        OPT_END(),
+    };
+    int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
+    if (n < 0) return cs_opt_exit(n);
+    if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
+    if (n == 1) o.struct_dir = argv[0];
+    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir)
+        return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE");
 
     cs_err err = {{0}};
     cs_db *db;

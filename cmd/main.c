@@ -1,5 +1,6 @@
 /* cs: the dispatcher.  Global options, then one row per subcommand. */
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "pkg/err.h"
 
 #include <stdio.h>
@@ -8,7 +9,7 @@
 
 static const struct {
     const char *name;
-    int (*fn)(int, char **, const cs_ctx *);
+    int (*fn)(int, char **, cs_ctx *);
     const char *summary;
 } commands[] = {
     { "index",  cmd_index,  "read allin1 struct JSONs and a Rekordbox XML into the library" },
@@ -20,94 +21,82 @@ static const struct {
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-static void usage(FILE *f)
+static const char main_usage[] =
+    "usage: cs [--db PATH] [-q|--quiet] [-v|--verbose] <command> [options]\n"
+    "       cs --version | --help | help <command>\n";
+
+/* The intro: the commands, from the table above. */
+static const char *main_intro(void)
 {
-    fprintf(f,
-        "usage: cs [--db PATH] [-q|--quiet] [-v|--verbose] <command> [options]\n"
-        "       cs --version | --help | help <command>\n"
-        "\n"
+    static char buf[2048];
+    size_t n = (size_t)snprintf(buf, sizeof buf,
         "Crowdstream: pre-render track sections at a ladder of tempos and play them\n"
         "so the music follows the crowd.\n"
         "\ncommands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f,
-        "\nglobal options:\n"
-        "  --db PATH      library database (default $CS_DB, else\n"
-        "                 $XDG_DATA_HOME/crowdstream/library.db, ~/.local/share/...)\n"
-        "  -q, --quiet    errors only\n"
-        "  -v, --verbose  more detail\n"
-        "  --version      print the version\n"
-        "\n'cs <command> --help' describes a command.\n"
-        "exit status: 0 ok, 1 the command could not do its job, 2 bad usage.\n");
+    for (size_t i = 0; i < N_COMMANDS && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    return buf;
 }
 
-static char *default_db(void)
+static const char main_outro[] =
+    "'cs <command> --help' describes a command; 'cs help --all-options' lists\n"
+    "every command's options, one per line (for generated docs and completion).\n"
+    "Usage errors print one line, \"cs: error: ... (see 'cs CMD --help')\", exit 2.\n"
+    "exit status: 0 ok, 1 the command could not do its job, 2 bad usage.\n";
+
+/* Every command's options, one tab-separated line each (cmd/opt.h). */
+static int all_options(const cs_optdef *def, const cs_option *opts)
 {
-    const char *env = getenv("CS_DB");
-    if (env && *env) return strdup(env);
-    const char *xdg = getenv("XDG_DATA_HOME");
-    char buf[4096];
-    if (xdg && *xdg) {
-        snprintf(buf, sizeof buf, "%s/crowdstream/library.db", xdg);
-    } else {
-        const char *home = getenv("HOME");
-        snprintf(buf, sizeof buf, "%s/.local/share/crowdstream/library.db", home && *home ? home : ".");
+    cs_opt_list(stdout, def->cmd, opts);
+    for (size_t c = 0; c < N_COMMANDS; c++) {
+        char name[16], flag[] = "--list-options";
+        snprintf(name, sizeof name, "%s", commands[c].name);
+        char *av[] = { name, flag, NULL };
+        cs_ctx ctx = { .verbosity = cs_log_level() };
+        commands[c].fn(2, av, &ctx);
     }
-    return strdup(buf);
+    return CS_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
     cs_ctx ctx = { .db_path = NULL, .verbosity = CS_LOG_NORMAL };
-    char *owned_db = NULL;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--db")) {
-            if (++i >= argc) { cs_log_error("--db needs a path"); return CS_EXIT_USAGE; }
-            ctx.db_path = argv[i];
-        } else if (!strncmp(a, "--db=", 5)) {
-            ctx.db_path = a + 5;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            ctx.verbosity = CS_LOG_QUIET;
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            ctx.verbosity = CS_LOG_VERBOSE;
-        } else if (!strcmp(a, "--version")) {
-            printf("cs %s\n", CS_VERSION);
-            return CS_EXIT_OK;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return CS_EXIT_OK;
-        } else {
-            cs_log_error("unknown option '%s' (see 'cs --help')", a);
-            return CS_EXIT_USAGE;
-        }
+    bool version = false;
+    const cs_option opts[] = {
+        OPT_BOOL(0, "version", &version, "print the version"),
+        OPT_END(),
+    };
+    const cs_optdef def = { NULL, main_usage, main_intro(), main_outro };
+    int n = cs_opt_parse(&def, opts, argc, argv, &ctx, CS_OPT_STOP_AT_WORD);
+    if (n < 0) return cs_opt_exit(n);
+    if (version) {
+        printf("cs %s\n", CS_VERSION);
+        return CS_EXIT_OK;
     }
-    if (i >= argc) { usage(stderr); return CS_EXIT_USAGE; }
-    cs_log_set_level(ctx.verbosity);
+    if (n == 0) return cs_usage_error(NULL, "no command given");
 
-    const char *name = argv[i];
-    char *help_argv[3];
+    const char *name = argv[0];
+    char *help_argv[3], help_flag[] = "--help";
     if (!strcmp(name, "help")) {
-        if (i + 1 >= argc) { usage(stdout); return CS_EXIT_OK; }
-        help_argv[0] = argv[i + 1];
-        help_argv[1] = "--help";
-        help_argv[2] = NULL;
-        name = argv[i + 1];
-        argv = help_argv;
-        argc = 2;
-        i = 0;
-    }
-    if (!ctx.db_path) ctx.db_path = owned_db = default_db();
-    for (size_t c = 0; c < N_COMMANDS; c++) {
-        if (!strcmp(commands[c].name, name)) {
-            int rc = commands[c].fn(argc - i, argv + i, &ctx);
-            free(owned_db);
-            return rc;
+        if (n < 2) {
+            cs_opt_help(stdout, &def, opts);
+            return CS_EXIT_OK;
         }
+        if (!strcmp(argv[1], "--all-options")) return all_options(&def, opts);
+        help_argv[0] = argv[1];
+        help_argv[1] = help_flag;
+        help_argv[2] = NULL;
+        name = argv[1];
+        argv = help_argv;
+        n = 2;
     }
-    free(owned_db);
-    cs_log_error("'%s' is not a cs command (see 'cs --help')", name);
-    return CS_EXIT_USAGE;
+    const char *names[N_COMMANDS + 1];
+    for (size_t c = 0; c < N_COMMANDS; c++) {
+        if (!strcmp(commands[c].name, name)) return commands[c].fn(n, argv, &ctx);
+        names[c] = commands[c].name;
+    }
+    names[N_COMMANDS] = "help";
+    const char *dym = cs_did_you_mean(name, names, N_COMMANDS + 1);
+    if (dym) return cs_usage_error(NULL, "'%s' is not a cs command; did you mean '%s'?", name, dym);
+    return cs_usage_error(NULL, "'%s' is not a cs command", name);
 }

@@ -289,7 +289,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
     return CS_EXIT_OK;
 }
 
-int cmd_play(int argc, char **argv, const cs_ctx *ctx)
+int cmd_play(int argc, char **argv, cs_ctx *ctx)
 {
     opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,

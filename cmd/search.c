@@ -78,7 +78,7 @@ static void print_table(const cs_lib_track *t, size_t n)
                cs_lib_track_name(&t[i]), t[i].audio_path ? "" : "  (audio missing)");
 }
 
-int cmd_search(int argc, char **argv, const cs_ctx *ctx)
+int cmd_search(int argc, char **argv, cs_ctx *ctx)
 {
     static const struct option opts[] = {
         CS_SELECTION_LONGOPTS,
