@@ -28,7 +28,5 @@ int cmd_demo(int argc, char **argv, cs_ctx *ctx);
  * returns false.  Option tables: cmd/opt.h. */
 bool cs_opt_double(const char *cmd, const char *opt, const char *v, double *out);
 bool cs_opt_int(const char *cmd, const char *opt, const char *v, long lo, long hi, long *out);
-/* Prints "usage" to stdout (for --help) or stderr (for errors). */
-void cs_print_usage(const char *usage, bool to_stderr);
 
 #endif

@@ -1,7 +1,6 @@
 /* cs demo: synthesise a small library (audio, allin1 struct JSONs and a
  * Rekordbox XML) so the whole flow runs with nothing to download. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,24 +10,22 @@
 #include <libxml/xmlwriter.h>
 
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "pkg/allin1.h"
 #include "pkg/audio.h"
 #include "pkg/key.h"
 #include "pkg/synth.h"
 
-static const char usage[] =
-    "usage: cs demo DIR [--tracks N] [--bars N]\n"
-    "\n"
+static const cs_optdef def = {
+    "demo",
+    "usage: cs demo DIR [--tracks N] [--bars N]\n",
     "Writes a demo library into DIR: DIR/audio/*.wav (a tone in the track's key,\n"
     "a click on every beat, a bass note per bar), DIR/struct/*.json (allin1\n"
     "format, with allin1's integer BPM) and DIR/rekordbox.xml (exact AverageBpm,\n"
     "Tonality in classic and Camelot notation, percent-encoded Locations).\n"
-    "Existing files are replaced.\n"
-    "\n"
-    "  --tracks N   how many tracks (1..48, default 6; past 12 the names repeat\n"
-    "               as \"(take 2)\" and so on, a little faster each take)\n"
-    "  --bars N     bars per section (default 4)\n"
-    "  -h, --help   this text\n";
+    "Existing files are replaced.\n",
+    NULL,
+};
 
 typedef struct demo_track {
     const char *name;
@@ -102,34 +99,21 @@ static int write_json(const char *file, const cs_struct *s)
 
 int cmd_demo(int argc, char **argv, cs_ctx *ctx)
 {
-    static const struct option opts[] = {
-        { "tracks", required_argument, NULL, 't' },
-        { "bars", required_argument, NULL, 'b' },
-        { "help", no_argument, NULL, 'h' },
-        { 0, 0, 0, 0 },
-    };
     long n_tracks = 6, bars = 4;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            if (!cs_opt_int("demo", "--tracks", optarg, 1, 48, &n_tracks)) return CS_EXIT_USAGE;
-            break;
-        case 'b':
-            if (!cs_opt_int("demo", "--bars", optarg, 1, 64, &bars)) return CS_EXIT_USAGE;
-            break;
-        case 'h': cs_print_usage(usage, false); return CS_EXIT_OK;
-        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
-        }
-    }
-    if (optind + 1 != argc) {
-        cs_print_usage(usage, true);
-        return CS_EXIT_USAGE;
-    }
+    const cs_option opts[] = {
+        OPT_INT(0, "tracks", &n_tracks, "N", 1, 48,
+                "how many tracks (1..48, default 6; past 12 the names repeat\n"
+                "as \"(take 2)\" and so on, a little faster each take)"),
+        OPT_INT(0, "bars", &bars, "N", 1, 64, "bars per section (default 4)"),
+        OPT_END(),
+    };
+    int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
+    if (n < 0) return cs_opt_exit(n);
+    if (n == 0) return cs_usage_error("demo", "give the folder DIR to write");
+    if (n > 1) return cs_usage_error("demo", "unexpected argument '%s'", argv[1]);
     char dir[PATH_MAX], sub[PATH_MAX + 16];
-    if (mkdir_p(argv[optind]) < 0 || !realpath(argv[optind], dir)) {
-        cs_log_error("%s: %s", argv[optind], strerror(errno));
+    if (mkdir_p(argv[0]) < 0 || !realpath(argv[0], dir)) {
+        cs_log_error("%s: %s", argv[0], strerror(errno));
         return CS_EXIT_FAIL;
     }
     snprintf(sub, sizeof sub, "%s/audio", dir);

@@ -1,6 +1,7 @@
 /* cs doctor: what this machine can decode, stretch and play through, with
  * a hint for anything missing. */
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "pkg/err.h"
 
 #include <SDL.h>
@@ -11,13 +12,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: cs doctor\n"
-    "\n"
+static const cs_optdef def = {
+    "doctor",
+    "usage: cs doctor\n",
     "Lists audio decoders (FFmpeg), time-stretch engines (Rubber Band R2/R3,\n"
     "libavfilter atempo), SDL audio drivers and output devices, and says how\n"
     "to install what is missing.  Exit status 1 when something cs needs to\n"
-    "play is missing (no decoder for WAV/MP3/FLAC, or no audio driver).\n";
+    "play is missing (no decoder for WAV/MP3/FLAC, or no audio driver).\n",
+    NULL,
+};
 
 static bool has_decoder(const char *name)
 {
@@ -27,15 +30,10 @@ static bool has_decoder(const char *name)
 
 int cmd_doctor(int argc, char **argv, cs_ctx *ctx)
 {
-    (void)ctx;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            cs_print_usage(usage, false);
-            return CS_EXIT_OK;
-        }
-        cs_log_error("doctor: unknown option '%s'", argv[i]);
-        return CS_EXIT_USAGE;
-    }
+    const cs_option opts[] = { OPT_END() };
+    int npos = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
+    if (npos < 0) return cs_opt_exit(npos);
+    if (npos > 0) return cs_usage_error("doctor", "unexpected argument '%s'", argv[0]);
     int rc = CS_EXIT_OK;
 
     int n = 0;

@@ -1,189 +1,108 @@
 /* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
-#include <getopt.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "pkg/fsutil.h"
 #include "cmd/selopt.h"
 #include "db/export.h"
 #include "pkg/csv.h"
 #include "pkg/parts.h"
 
-static const char usage[] =
-    "usage: cs export [STRUCT_DIR] [selection] [rendering] [--csv-out FILE]\n"
-    "\n"
+static const cs_optdef def = {
+    "export",
+    "usage: cs export [STRUCT_DIR] [selection] [rendering] [--csv-out FILE]\n",
     "Cuts every selected track from the end of its intro (ini_cue) to the end\n"
     "of the N-th section after it (end_cue), stretches it to the target BPM\n"
     "(speed = target / track BPM) and writes it with the original-speed cut:\n"
     "  one target:  PARTS/<stem>_sectioned.wav, PARTS/orig/<stem>_sectioned.wav\n"
     "  --ladder:    PARTS/<bpm>/<stem>_sectioned.wav for each rung, PARTS/orig/...\n"
     "With STRUCT_DIR and/or --rekordbox-xml it first indexes them (as 'cs index').\n"
-    "Parts already up to date are not redone; an interrupted run finishes the rest.\n"
-    "\n"
-    CS_SELECTION_USAGE
-    "\n"
-    "input:\n"
-    "  --rekordbox-xml FILE  Rekordbox collection (AverageBpm, Tonality override)\n"
-    "  --audio-dir DIR       find audio by file name here when the JSON path is absent\n"
-    "\n"
-    "rendering:\n"
-    "  --target-bpm T        one target BPM (default: --bpm, else each track's own)\n"
-    "  --ladder LIST         rungs: 105,110,115,118,120,125,130 or A:B:STEP\n"
-    "  --stretch METHOD      rubberband (default; pitch kept, exact length),\n"
-    "                        wsola (libavfilter atempo anchored at the track's\n"
-    "                        beats; fast, pitch kept, beats within 5 ms),\n"
-    "                        atempo (plain atempo, as the original exporter:\n"
-    "                        fastest, beats may drift ~15 ms),\n"
-    "                        rate (resample; pitch follows, like a turntable)\n"
-    "  --quality best|fast   rubberband engine: best = R3 (default), fast = R3\n"
-    "                        with the short window (R2's cost, R3's accuracy)\n"
-    "  --audio-format wav|flac  (default wav)\n"
-    "  --bits 16|24|32f      sample format (default 16; 32f is WAV only)\n"
-    "  --rate HZ             output sample rate (default: the source's)\n"
-    "  -j, --jobs N          parallel renders (default: number of cores)\n"
-    "  --force               redo parts even when up to date\n"
-    "  --parts-dir DIR       where parts go (default parts_temp)\n"
-    "  --csv-out FILE        debug CSV, one row per track and target:\n"
-    "                        path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,\n"
-    "                        begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,\n"
-    "                        part_file_orig,part_file\n"
-    "  --no-progress         no progress display\n"
-    "  -h, --help            this text\n"
-    "\n"
+    "Parts already up to date are not redone; an interrupted run finishes the rest.\n",
     "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
     "audio, are reported and left out.  Rungs of a track share one gain (sources\n"
     "peaking above -1 dBFS are turned down to it), so levels match across rungs.\n"
     "exit status: 0 ok (also when tracks were skipped), 1 a part could not be\n"
-    "written or nothing could be done, 2 bad usage.\n";
+    "written or nothing could be done, 2 bad usage.\n",
+};
 
-enum {
-    O_XML = CS_OPT_FIRST_FREE, O_AUDIO_DIR, O_TARGET, O_LADDER, O_STRETCH, O_QUALITY, O_FORMAT,
-    O_BITS, O_RATE, O_FORCE, O_PARTS, O_CSV, O_NO_PROGRESS,
+enum { FMT_WAV, FMT_FLAC };
+static const cs_name audio_formats[] = { { "wav", FMT_WAV, 0 }, { "flac", FMT_FLAC, 0 }, { NULL, 0, 0 } };
+static const cs_name bit_depths[] = {
+    { "16", CS_FMT_WAV16, 0 }, { "24", CS_FMT_WAV24, 0 }, { "32f", CS_FMT_WAV32F, 0 }, { NULL, 0, 0 },
 };
 
 typedef struct args {
     const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir;
-    const char *format, *bits;
-    bool has_target, force, no_progress, plain_atempo;
+    bool has_target, force, no_progress;
     double target;
     long rate, jobs;
-    cs_stretch_method method;
-    cs_stretch_quality quality;
+    int method, quality, format, bits;
 } args;
-
-static int parse_method(const char *v, cs_stretch_method *m)
-{
-    if (!strcmp(v, "rubberband")) *m = CS_STRETCH_RUBBERBAND;
-    else if (!strcmp(v, "wsola") || !strcmp(v, "atempo")) *m = CS_STRETCH_WSOLA;
-    else if (!strcmp(v, "rate") || !strcmp(v, "resample")) *m = CS_STRETCH_RATE;
-    else return -1;
-    return 0;
-}
 
 static int parse_format(const args *a, cs_audio_format *f)
 {
-    bool flac = !strcmp(a->format, "flac");
-    if (!flac && strcmp(a->format, "wav")) {
-        cs_log_error("export: --audio-format: '%s' is not wav or flac", a->format);
-        return -1;
+    if (a->format == FMT_WAV) {
+        *f = (cs_audio_format)a->bits;
+        return 0;
     }
-    if (!strcmp(a->bits, "16")) *f = flac ? CS_FMT_FLAC16 : CS_FMT_WAV16;
-    else if (!strcmp(a->bits, "24")) *f = flac ? CS_FMT_FLAC24 : CS_FMT_WAV24;
-    else if (!strcmp(a->bits, "32f") && !flac) *f = CS_FMT_WAV32F;
-    else {
-        cs_log_error("export: --bits: '%s' is not 16, 24%s", a->bits, flac ? "" : " or 32f");
-        return -1;
-    }
+    if (a->bits == CS_FMT_WAV16) *f = CS_FMT_FLAC16;
+    else if (a->bits == CS_FMT_WAV24) *f = CS_FMT_FLAC24;
+    else return cs_usage_error("export", "--bits: '32f' is not 16 or 24 (FLAC has no float samples)");
     return 0;
 }
 
-static int parse_args(int argc, char **argv, args *a, cs_selopts *so)
+static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ctx)
 {
-    static const struct option opts[] = {
-        CS_SELECTION_LONGOPTS,
-        { "rekordbox-xml", required_argument, NULL, O_XML },
-        { "audio-dir", required_argument, NULL, O_AUDIO_DIR },
-        { "target-bpm", required_argument, NULL, O_TARGET },
-        { "ladder", required_argument, NULL, O_LADDER },
-        { "stretch", required_argument, NULL, O_STRETCH },
-        { "quality", required_argument, NULL, O_QUALITY },
-        { "audio-format", required_argument, NULL, O_FORMAT },
-        { "bits", required_argument, NULL, O_BITS },
-        { "rate", required_argument, NULL, O_RATE },
-        { "jobs", required_argument, NULL, 'j' },
-        { "force", no_argument, NULL, O_FORCE },
-        { "parts-dir", required_argument, NULL, O_PARTS },
-        { "csv-out", required_argument, NULL, O_CSV },
-        { "no-progress", no_argument, NULL, O_NO_PROGRESS },
-        { "help", no_argument, NULL, 'h' },
-        { 0, 0, 0, 0 },
+    const cs_option opts[] = {
+        CS_SELECTION_OPTIONS(so),
+        OPT_GROUP("\ninput:"),
+        OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
+        OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR", "find audio by file name here when the JSON path is absent"),
+        OPT_GROUP("\nrendering:"),
+        { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
+          .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
+        OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP"),
+        OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
+                 "rubberband (default; pitch kept, exact length),\n"
+                 "wsola (libavfilter atempo anchored at the track's\n"
+                 "beats; fast, pitch kept, beats within 5 ms),\n"
+                 "atempo (plain atempo, as the original exporter:\n"
+                 "fastest, beats may drift ~15 ms),\n"
+                 "rate (resample; pitch follows, like a turntable)"),
+        OPT_ENUM(0, "quality", &a->quality, cs_stretch_quality_names,
+                 "rubberband engine: best = R3 (default), fast = R3\n"
+                 "with the short window (R2's cost, R3's accuracy)"),
+        OPT_ENUM(0, "audio-format", &a->format, audio_formats, "(default wav)"),
+        OPT_ENUM(0, "bits", &a->bits, bit_depths, "sample format (default 16; 32f is WAV only)"),
+        OPT_INT(0, "rate", &a->rate, "HZ", 8000, 384000, "output sample rate (default: the source's)"),
+        OPT_INT('j', "jobs", &a->jobs, "N", 1, 64, "parallel renders (default: number of cores)"),
+        OPT_BOOL(0, "force", &a->force, "redo parts even when up to date"),
+        OPT_STRING(0, "parts-dir", &a->parts_dir, "DIR", "where parts go (default parts_temp)"),
+        OPT_STRING(0, "csv-out", &a->csv_out, "FILE",
+                   "debug CSV, one row per track and target:\n"
+                   "path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,\n"
+                   "begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,\n"
+                   "part_file_orig,part_file"),
+        OPT_BOOL(0, "no-progress", &a->no_progress, "no progress display"),
+        OPT_END(),
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
-        int h = cs_selopt_handle("export", c, optarg, so);
-        if (h < 0) return CS_EXIT_USAGE;
-        if (h > 0) continue;
-        switch (c) {
-        case O_XML: a->xml = optarg; break;
-        case O_AUDIO_DIR: a->audio_dir = optarg; break;
-        case O_TARGET:
-            if (!cs_opt_double("export", "--target-bpm", optarg, &a->target)) return CS_EXIT_USAGE;
-            if (a->target < 1 || a->target > 999) {
-                cs_log_error("export: --target-bpm: %g is not a usable BPM (1..999)", a->target);
-                return CS_EXIT_USAGE;
-            }
-            a->has_target = true;
-            break;
-        case O_LADDER: a->ladder = optarg; break;
-        case O_STRETCH:
-            a->plain_atempo = !strcmp(optarg, "atempo");
-            if (parse_method(optarg, &a->method) < 0) {
-                cs_log_error("export: --stretch: '%s' is not rubberband, wsola, atempo or rate", optarg);
-                return CS_EXIT_USAGE;
-            }
-            break;
-        case O_QUALITY:
-            if (!strcmp(optarg, "best")) a->quality = CS_STRETCH_BEST;
-            else if (!strcmp(optarg, "fast")) a->quality = CS_STRETCH_FAST;
-            else {
-                cs_log_error("export: --quality: '%s' is not best or fast", optarg);
-                return CS_EXIT_USAGE;
-            }
-            break;
-        case O_FORMAT: a->format = optarg; break;
-        case O_BITS: a->bits = optarg; break;
-        case O_RATE:
-            if (!cs_opt_int("export", "--rate", optarg, 8000, 384000, &a->rate)) return CS_EXIT_USAGE;
-            break;
-        case 'j':
-            if (!cs_opt_int("export", "--jobs", optarg, 1, 64, &a->jobs)) return CS_EXIT_USAGE;
-            break;
-        case O_FORCE: a->force = true; break;
-        case O_PARTS: a->parts_dir = optarg; break;
-        case O_CSV: a->csv_out = optarg; break;
-        case O_NO_PROGRESS: a->no_progress = true; break;
-        case 'h': cs_print_usage(usage, false); return -1;
-        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) a->struct_dir = argv[optind++];
-    if (optind < argc) {
-        cs_log_error("export: unexpected argument '%s'", argv[optind]);
-        return CS_EXIT_USAGE;
-    }
-    if (a->ladder && a->has_target) {
-        cs_log_error("export: --ladder and --target-bpm cannot be combined");
-        return CS_EXIT_USAGE;
-    }
+    int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
+    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : CS_EXIT_USAGE;
+    if (n > 1) return cs_usage_error("export", "unexpected argument '%s'", argv[1]);
+    if (n == 1) a->struct_dir = argv[0];
+    if (a->has_target && (a->target < 1 || a->target > 999))
+        return cs_usage_error("export", "--target-bpm: %g is not a usable BPM (1..999)", a->target);
+    if (a->ladder && a->has_target)
+        return cs_usage_error("export", "--ladder and --target-bpm cannot be combined");
     return 0;
 }
 
@@ -261,22 +180,22 @@ static int index_inputs(cs_db *db, const args *a)
 
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
-    args a = { .parts_dir = "parts_temp", .format = "wav", .bits = "16",
+    args a = { .parts_dir = "parts_temp", .format = FMT_WAV, .bits = CS_FMT_WAV16,
                .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
     cs_selopts so;
-    cs_selopts_init(&so);
-    int rc = parse_args(argc, argv, &a, &so);
+    cs_selopts_init(&so, "export");
+    int rc = parse_args(argc, argv, &a, &so, ctx);
     if (rc != 0) return rc < 0 ? CS_EXIT_OK : rc;
 
-    cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir, .method = a.method,
-                         .plain_atempo = a.plain_atempo,
-                         .quality = a.quality, .rate = (int)a.rate, .force = a.force };
+    cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir,
+                         .method = (cs_stretch_method)(a.method & ~CS_STRETCH_PLAIN),
+                         .plain_atempo = (a.method & CS_STRETCH_PLAIN) != 0,
+                         .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force };
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};
     if (a.ladder) {
         if (cs_ladder_parse(a.ladder, &o.targets, &err) < 0) {
-            cs_log_error("export: --ladder: %s", err.msg);
-            return CS_EXIT_USAGE;
+            return cs_usage_error("export", "--ladder: %s", err.msg);
         }
         o.ladder = true;
     } else if (a.has_target || so.has_bpm) {

@@ -417,8 +417,3 @@ int cs_opt_parse(const cs_optdef *def, const cs_option *opts, int argc, char **a
     free(pos);
     return rc;
 }
-
-void cs_print_usage(const char *usage, bool to_stderr)
-{
-    fputs(usage, to_stderr ? stderr : stdout);
-}

@@ -1,6 +1,7 @@
 /* cs play: the live player and OSC server (the original audio server's
  * flags), or the same engine rendered offline into a file. */
 #include "cmd/cmd.h"
+#include "cmd/opt.h"
 #include "cmd/play_ladder.h"
 #include "pkg/err.h"
 #include "player/control/control.h"
@@ -22,76 +23,37 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
+static const cs_optdef def = {
+    "play",
     "usage: cs play [options]\n"
-    "       cs play --render FILE --duration S [--osc-script FILE] [options]\n"
-    "\n"
+    "       cs play --render FILE --duration S [--osc-script FILE] [options]\n",
     "The live player: an OSC server (the original audio server's messages and\n"
     "/cs/status, /cs/bpm, /cs/next, /cs/ping) driving a 4-deck engine on an SDL2\n"
-    "output, until SIGINT/SIGTERM.  With --render the same engine runs offline.\n"
-    "\n"
-    "network and device:\n"
-    "  --port N               OSC UDP port (default 57120)\n"
-    "  --bind ADDR            listen address (default 0.0.0.0: IPv4 and IPv6)\n"
-    "  --allow-dir DIR        OSC may load audio only from DIR (repeatable; default:\n"
-    "                         the working directory and the library's audio and\n"
-    "                         parts folders; with --render: anywhere unless given)\n"
-    "  --buffer-size N        frames per audio callback (default 1024)\n"
-    "  --device NAME|INDEX    output device (default: the system's)\n"
-    "  --list-devices         list SDL audio drivers and output devices, exit\n"
-    "tempo:\n"
-    "  --bpm B                base BPM: start tempo and rate reference (default 120)\n"
-    "  --bpm-config FILE      movement->BPM config (original bpm_config.json schema)\n"
-    "  --idle-timeout S       no movement for S seconds: glide back to --bpm (60)\n"
-    "  --stretch-method M     playback_rate (default; pitch follows tempo),\n"
-    "                         rubberband or wsola (aliases pyrubberband, audiotsm)\n"
-    "  --stretch-quality Q    live rubberband engine: fast (default; R3, short\n"
-    "                         window) or best (full R3, as the offline rungs)\n"
-    "  --disable-time-stretch tempo changes never alter the audio\n"
-    "EQ (cut-only 3-band per deck, /deck_eq etc.; off by default):\n"
-    "  --enable-filters       turn the EQ on\n"
-    "  --disable-filters      force it off (wins over --enable-filters)\n"
-    "  --optimized-filters    accepted for compatibility (the EQ is always optimised)\n"
-    "autoplay (original flags):\n"
-    "  --a/--b/--d FILE       play FILE on buffer 100/1100/3100 at once\n"
-    "  --c FILE               load FILE on buffer 2100 (starts with --c_at)\n"
-    "  --c_at S               start deck C S seconds after launch\n"
-    "  --c_preload FILE       load buffer 2100 without starting it\n"
-    "  --rate R --vol V       rate (1.0) and volume (0.8) for autoplay\n"
-    "  --levels A B C D       initial deck levels;  --ab A B: decks A and B\n"
-    "  --watch                print bar.beat once per beat;  --meter N beats per bar (4)\n"
-    "  --dummy_after S        S seconds after launch, run /dummy with --dummy_args\n"
-    "  --dummy_args ARG...    its string arguments (e.g. schedule_c_at 8)\n"
-    "  --cli-sentinel         check the command line, print 'cs play: cli-sentinel ok',\n"
-    "                         exit 0 (opens nothing)\n"
-    CS_PLAY_LADDER_USAGE
-    "offline:\n"
-    "  --render FILE          write FILE (.wav float 32, .flac 24-bit) instead of playing\n"
-    "  --duration S           seconds to render (required with --render)\n"
-    "  --osc-script FILE      lines 'SECONDS /address [TYPES ARGS...]' (oscsend syntax)\n"
-    "\n"
+    "output, until SIGINT/SIGTERM.  With --render the same engine runs offline.\n",
     "OSC bundles: a bundle's time tag (NTP) is when its effect reaches the output,\n"
     "to the sample; every command its messages issue lands on that sample and\n"
     "delays (start_at) count from it.  Tag 1 = now; a bundle already late runs at\n"
     "once and logs 'late by X ms'.  With --render, tags count seconds from the\n"
     "render's start.\n"
     "\n"
-    "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n";
+    "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n",
+};
 
 typedef struct opts {
     long port, buffer;
-    const char *bind, *device, *bpm_config, *stretch, *render, *script;
+    const char *bind, *device, *bpm_config, *render, *script;
+    int stretch, stretch_quality;   /* pkg/stretch.h's names */
     const char *a, *b, *c, *d, *c_preload;
     const char *allow[32];
     int nallow;
     double bpm, idle, rate, vol, c_at, duration, levels[4];
     int nlevels;
-    bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle, sentinel, has_dummy;
+    bool list, enable_eq, disable_eq, no_stretch, watch, has_c_at, has_idle, sentinel, has_dummy,
+        has_stretch;
     double dummy_after;
-    char **dummy_args;   /* into argv */
+    char **dummy_args;   /* into argv (play takes no positionals: cmd/opt.c) */
     int ndummy;
     long meter;
-    cs_stretch_quality stretch_quality;   /* live rubberband engine */
     cs_play_ladder_args lad;     /* ladder sets: cmd/play_ladder.h */
 } opts;
 
@@ -102,100 +64,111 @@ static cs_live_stretch *stretch;
 /* The ladder set of --csv or a selection, or NULL. */
 static cs_ladder *ladder;
 
-#define NEED(k)                                                                   \
-    do {                                                                          \
-        if (i + (k) >= argc) {                                                    \
-            cs_log_error("play: %s needs %d value%s", a, (k), (k) > 1 ? "s" : ""); \
-            return CS_EXIT_USAGE;                                                 \
-        }                                                                         \
-    } while (0)
-#define DBL(dst) do { NEED(1); if (!cs_opt_double("play", a, argv[++i], &(dst))) return CS_EXIT_USAGE; } while (0)
-#define STR(dst) do { NEED(1); (dst) = argv[++i]; } while (0)
-
-static int parse(int argc, char **argv, opts *o)
+/* Option callbacks: o->value is the opts. */
+static int opt_allow(const cs_option *opt, char **w, int n)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int lk = cs_play_ladder_opt(a, i + 1 < argc ? argv[i + 1] : NULL, &o->lad);
-        if (lk < 0) return CS_EXIT_USAGE;
-        if (lk > 0) { i += lk - 1; continue; }
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cs_print_usage(usage, false);
-            return -1;
-        } else if (!strcmp(a, "--port")) {
-            NEED(1);
-            if (!cs_opt_int("play", a, argv[++i], 0, 65535, &o->port)) return CS_EXIT_USAGE;
-        } else if (!strcmp(a, "--buffer-size")) {
-            NEED(1);
-            if (!cs_opt_int("play", a, argv[++i], 16, 16384, &o->buffer)) return CS_EXIT_USAGE;
-        } else if (!strcmp(a, "--meter")) {
-            NEED(1);
-            if (!cs_opt_int("play", a, argv[++i], 1, 64, &o->meter)) return CS_EXIT_USAGE;
-        } else if (!strcmp(a, "--allow-dir")) {
-            NEED(1);
-            if (o->nallow == 32) {
-                cs_log_error("play: at most 32 --allow-dir folders");
-                return CS_EXIT_USAGE;
-            }
-            o->allow[o->nallow++] = argv[++i];
-        } else if (!strcmp(a, "--bind")) STR(o->bind);
-        else if (!strcmp(a, "--device")) STR(o->device);
-        else if (!strcmp(a, "--list-devices")) o->list = true;
-        else if (!strcmp(a, "--bpm")) DBL(o->bpm);
-        else if (!strcmp(a, "--bpm-config")) STR(o->bpm_config);
-        else if (!strcmp(a, "--idle-timeout")) { DBL(o->idle); o->has_idle = true; }
-        else if (!strcmp(a, "--stretch-method")) STR(o->stretch);
-        else if (!strcmp(a, "--stretch-quality")) {
-            NEED(1);
-            if (cs_stretch_quality_parse(argv[++i], &o->stretch_quality) < 0) {
-                cs_log_error("play: --stretch-quality: '%s' is not best or fast", argv[i]);
-                return CS_EXIT_USAGE;
-            }
-        }
-        else if (!strcmp(a, "--disable-time-stretch")) o->no_stretch = true;
-        else if (!strcmp(a, "--enable-filters")) o->enable_eq = true;
-        else if (!strcmp(a, "--disable-filters")) o->disable_eq = true;
-        else if (!strcmp(a, "--optimized-filters")) ;
-        else if (!strcmp(a, "--a")) STR(o->a);
-        else if (!strcmp(a, "--b")) STR(o->b);
-        else if (!strcmp(a, "--c")) STR(o->c);
-        else if (!strcmp(a, "--d")) STR(o->d);
-        else if (!strcmp(a, "--c_preload")) STR(o->c_preload);
-        else if (!strcmp(a, "--c_at")) { DBL(o->c_at); o->has_c_at = true; }
-        else if (!strcmp(a, "--rate")) DBL(o->rate);
-        else if (!strcmp(a, "--vol")) DBL(o->vol);
-        else if (!strcmp(a, "--watch")) o->watch = true;
-        else if (!strcmp(a, "--cli-sentinel")) o->sentinel = true;
-        else if (!strcmp(a, "--dummy_after")) { DBL(o->dummy_after); o->has_dummy = true; }
-        else if (!strcmp(a, "--dummy_args")) {
-            /* argparse's nargs='*': every following word up to the next
-             * option (a negative number is a word). */
-            o->dummy_args = argv + i + 1;
-            o->ndummy = 0;
-            while (i + 1 < argc && !(argv[i + 1][0] == '-' && argv[i + 1][1] && !isdigit((unsigned char)argv[i + 1][1]) &&
-                                     argv[i + 1][1] != '.')) {
-                i++;
-                o->ndummy++;
-            }
-        }
-        else if (!strcmp(a, "--levels")) {
-            NEED(4);
-            for (int k = 0; k < 4; k++)
-                if (!cs_opt_double("play", a, argv[++i], &o->levels[k])) return CS_EXIT_USAGE;
-            o->nlevels = 4;
-        } else if (!strcmp(a, "--ab")) {
-            NEED(2);
-            for (int k = 0; k < 2; k++)
-                if (!cs_opt_double("play", a, argv[++i], &o->levels[k])) return CS_EXIT_USAGE;
-            if (o->nlevels < 2) o->nlevels = 2;
-        } else if (!strcmp(a, "--render")) STR(o->render);
-        else if (!strcmp(a, "--duration")) DBL(o->duration);
-        else if (!strcmp(a, "--osc-script")) STR(o->script);
-        else {
-            cs_log_error("play: unknown option '%s' (see 'cs play --help')", a);
-            return CS_EXIT_USAGE;
-        }
-    }
+    (void)n;
+    opts *o = opt->value;
+    if (o->nallow == 32) return cs_usage_error("play", "at most 32 --allow-dir folders"), -1;
+    o->allow[o->nallow++] = w[0];
+    return 0;
+}
+
+static int opt_bpm(const cs_option *opt, char **w, int n)
+{
+    (void)n;
+    opts *o = opt->value;
+    if (!cs_opt_double("play", "--bpm", w[0], &o->bpm)) return -1;
+    cs_play_ladder_bpm(&o->lad, o->bpm);
+    return 0;
+}
+
+static int opt_levels(const cs_option *opt, char **w, int n)
+{
+    opts *o = opt->value;
+    for (int k = 0; k < n; k++)
+        if (!cs_opt_double("play", opt->nargs == 4 ? "--levels" : "--ab", w[k], &o->levels[k])) return -1;
+    if (o->nlevels < n) o->nlevels = n;
+    return 0;
+}
+
+/* argparse's nargs='*': the words up to the next option. */
+static int opt_dummy_args(const cs_option *opt, char **w, int n)
+{
+    opts *o = opt->value;
+    o->dummy_args = w;
+    o->ndummy = n;
+    return 0;
+}
+
+#define OPT_CB(l, a, k, f, h) OPT_CALLBACK(0, l, o, a, k, f, h)
+
+/* The original server's flags keep their spellings (--dummy_after, --c_at). */
+static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
+{
+    const cs_option table[] = {
+        OPT_GROUP("network and device:"),
+        OPT_INT(0, "port", &o->port, "N", 0, 65535, "OSC UDP port (default 57120)"),
+        OPT_STRING(0, "bind", &o->bind, "ADDR", "listen address (default 0.0.0.0: IPv4 and IPv6)"),
+        OPT_CB("allow-dir", "DIR", 1, opt_allow,
+               "OSC may load audio only from DIR (repeatable; default:\n"
+               "the working directory and the library's audio and\n"
+               "parts folders; with --render: anywhere unless given)"),
+        OPT_INT(0, "buffer-size", &o->buffer, "N", 16, 16384, "frames per audio callback (default 1024)"),
+        OPT_STRING(0, "device", &o->device, "NAME|INDEX", "output device (default: the system's)"),
+        OPT_BOOL(0, "list-devices", &o->list, "list SDL audio drivers and output devices, exit"),
+        OPT_GROUP("tempo:"),
+        OPT_CB("bpm", "B", 1, opt_bpm,
+               "base BPM: start tempo and rate reference (default 120);\n"
+               "with a ladder selection also its centre"),
+        OPT_STRING(0, "bpm-config", &o->bpm_config, "FILE", "movement->BPM config (original bpm_config.json schema)"),
+        { .type = CS_OPT_DOUBLE, .long_name = "idle-timeout", .value = &o->idle, .argh = "S", .seen = &o->has_idle,
+          .help = "no movement for S seconds: glide back to --bpm (60)" },
+        { .type = CS_OPT_ENUM, .long_name = "stretch-method", .value = &o->stretch, .argh = "M",
+          .names = cs_stretch_method_names, .seen = &o->has_stretch,
+          .help = "playback_rate (default; pitch follows tempo),\n"
+                  "rubberband or wsola (aliases pyrubberband, audiotsm)" },
+        { .type = CS_OPT_ENUM, .long_name = "stretch-quality", .value = &o->stretch_quality, .argh = "Q",
+          .names = cs_stretch_quality_names,
+          .help = "live rubberband engine: fast (default; R3, short\n"
+                  "window) or best (full R3, as the offline rungs)" },
+        OPT_BOOL(0, "disable-time-stretch", &o->no_stretch, "tempo changes never alter the audio"),
+        OPT_GROUP("EQ (cut-only 3-band per deck, /deck_eq etc.; off by default):"),
+        OPT_BOOL(0, "enable-filters", &o->enable_eq, "turn the EQ on"),
+        OPT_BOOL(0, "disable-filters", &o->disable_eq, "force it off (wins over --enable-filters)"),
+        OPT_BOOL(0, "optimized-filters", NULL, "accepted for compatibility (the EQ is always optimised)"),
+        OPT_GROUP("autoplay (original flags):"),
+        OPT_STRING(0, "a", &o->a, "FILE", "play FILE on buffer 100 at once"),
+        OPT_STRING(0, "b", &o->b, "FILE", "play FILE on buffer 1100 at once"),
+        OPT_STRING(0, "c", &o->c, "FILE", "load FILE on buffer 2100 (starts with --c_at)"),
+        OPT_STRING(0, "d", &o->d, "FILE", "play FILE on buffer 3100 at once"),
+        { .type = CS_OPT_DOUBLE, .long_name = "c_at", .value = &o->c_at, .argh = "S", .seen = &o->has_c_at,
+          .help = "start deck C S seconds after launch" },
+        OPT_STRING(0, "c_preload", &o->c_preload, "FILE", "load buffer 2100 without starting it"),
+        OPT_DOUBLE(0, "rate", &o->rate, "R", "rate for autoplay (1.0)"),
+        OPT_DOUBLE(0, "vol", &o->vol, "V", "volume for autoplay (0.8)"),
+        OPT_CB("levels", "A B C D", 4, opt_levels, "initial deck levels"),
+        OPT_CB("ab", "A B", 2, opt_levels, "initial levels of decks A and B"),
+        OPT_BOOL(0, "watch", &o->watch, "print bar.beat once per beat"),
+        OPT_INT(0, "meter", &o->meter, "N", 1, 64, "beats per bar (4)"),
+        { .type = CS_OPT_DOUBLE, .long_name = "dummy_after", .value = &o->dummy_after, .argh = "S",
+          .seen = &o->has_dummy, .help = "S seconds after launch, run /dummy with --dummy_args" },
+        OPT_CB("dummy_args", "ARG...", -1, opt_dummy_args,
+               "its string arguments (e.g. schedule_c_at 8): the words\n"
+               "up to the next option (a negative number is a word)"),
+        OPT_BOOL(0, "cli-sentinel", &o->sentinel,
+                 "check the command line, print 'cs play: cli-sentinel ok',\n"
+                 "exit 0 (opens nothing)"),
+        CS_PLAY_LADDER_OPTIONS(&o->lad),
+        OPT_GROUP("offline:"),
+        OPT_STRING(0, "render", &o->render, "FILE", "write FILE (.wav float 32, .flac 24-bit) instead of playing"),
+        OPT_DOUBLE(0, "duration", &o->duration, "S", "seconds to render (required with --render)"),
+        OPT_STRING(0, "osc-script", &o->script, "FILE", "lines 'SECONDS /address [TYPES ARGS...]' (oscsend syntax)"),
+        OPT_END(),
+    };
+    int n = cs_opt_parse(&def, table, argc, argv, ctx, 0);
+    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : CS_EXIT_USAGE;
+    if (n > 0) return cs_usage_error("play", "unexpected argument '%s'", argv[0]);
     return 0;
 }
 
@@ -227,7 +200,7 @@ static void live_started(cs_control *c, void *user)
     cs_log_info("play: listening on %s port %ld, %ld-frame buffers (%.1f ms), EQ %s, tempo %s",
                 o->bind, o->port, o->buffer, 1000.0 * (double)o->buffer / CS_RATE,
                 o->enable_eq && !o->disable_eq ? "on" : "off",
-                o->no_stretch ? "fixed (--disable-time-stretch)" : stretch ? o->stretch : "playback_rate");
+                o->no_stretch ? "fixed (--disable-time-stretch)" : stretch ? cs_stretch_method_name((cs_stretch_method)o->stretch) : "playback_rate");
     autoplay(c, o);
 }
 
@@ -294,38 +267,28 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,
                .meter = 4 };
-    int prc = parse(argc, argv, &o);
+    cs_play_ladder_args_init(&o.lad);
+    int prc = parse(argc, argv, &o, ctx);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
     cs_err err = {{0}};
     if (o.has_dummy && !(o.dummy_after >= 0 && isfinite(o.dummy_after))) {
-        cs_log_error("play: --dummy_after %g: not a number of seconds", o.dummy_after);
-        return CS_EXIT_USAGE;
+        return cs_usage_error("play", "--dummy_after %g: not a number of seconds", o.dummy_after);
     }
     if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
     if (o.render && !(o.duration > 0)) {
-        cs_log_error("play: --render needs --duration S (seconds > 0)");
-        return CS_EXIT_USAGE;
+        return cs_usage_error("play", "--render needs --duration S (seconds > 0)");
     }
     if ((o.script || o.duration > 0) && !o.render) {
-        cs_log_error("play: --osc-script and --duration go with --render FILE");
-        return CS_EXIT_USAGE;
+        return cs_usage_error("play", "--osc-script and --duration go with --render FILE");
     }
     if (!(o.bpm > 0 && o.bpm <= CS_TEMPO_BPM_MAX)) {
-        cs_log_error("play: --bpm %g: not a usable tempo", o.bpm);
-        return CS_EXIT_USAGE;
+        return cs_usage_error("play", "--bpm %g: not a usable tempo", o.bpm);
     }
     cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
                               .tempo = cs_tempo_config_default(), .render = o.render != NULL,
                               .watch = o.watch, .meter = (int)o.meter };
-    if (o.stretch) {
-        int m = cs_stretch_parse(o.stretch);
-        if (m < 0) {
-            cs_log_error("play: --stretch-method '%s': use playback_rate, rubberband or wsola", o.stretch);
-            return CS_EXIT_USAGE;
-        }
-        cfg.stretch = (cs_stretch_method)m;
-    }
+    if (o.has_stretch) cfg.stretch = (cs_stretch_method)(o.stretch & ~CS_STRETCH_PLAIN);
     /* After every check of the line itself, before anything is opened. */
     if (o.sentinel) {
         printf("cs play: cli-sentinel ok\n");
@@ -364,7 +327,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
     else if (cfg.stretch != CS_STRETCH_RATE && !cfg.stretch_disabled &&
-             !(stretch = cs_live_stretch_new(e, cfg.stretch, o.stretch_quality, !o.render,
+             !(stretch = cs_live_stretch_new(e, cfg.stretch, (cs_stretch_quality)o.stretch_quality, !o.render,
                                              o.buffer * 4 > 8192 ? (int)o.buffer * 4 : 8192, &err)))
         cs_log_error("play: %s", err.msg);
     else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, &o);

@@ -6,49 +6,25 @@
 
 #include <string.h>
 
-int cs_play_ladder_opt(const char *a, const char *val, cs_play_ladder_args *la)
+void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
-    static const struct { const char *name; int code; } sel[] = {
-        { "--delta", CS_OPT_DELTA }, { "--bpm-min", CS_OPT_BPM_MIN }, { "--bpm-max", CS_OPT_BPM_MAX },
-        { "--key", CS_OPT_KEY },     { "--n-sections", CS_OPT_N_SECTIONS },
-    };
-    if (!la->sel.n_sections) cs_selopts_init(&la->sel);
-    if (!strcmp(a, "--loop-set")) {
-        la->loop = true;
-        return 1;
-    }
-    const char **dst = !strcmp(a, "--csv") ? &la->csv : !strcmp(a, "--parts-dir") ? &la->parts_dir
-                     : !strcmp(a, "--trace") ? &la->trace : !strcmp(a, "--plot") ? &la->plot : NULL;
-    bool is_bpm = !strcmp(a, "--bpm");
-    int code = 0;
-    for (size_t i = 0; i < sizeof sel / sizeof sel[0]; i++)
-        if (!strcmp(a, sel[i].name)) code = sel[i].code;
-    if (!dst && !code && !is_bpm) return 0;
-    if (!val) {
-        if (is_bpm) return 0;               /* play reports it */
-        cs_log_error("play: %s needs a value", a);
-        return -1;
-    }
-    if (is_bpm) {
-        /* --bpm is also play's base tempo: a bad value is play's to report. */
-        cs_selopts tmp = la->sel;
-        if (cs_selopt_handle("play", CS_OPT_BPM, val, &tmp) == 1) la->sel = tmp;
-        return 0;
-    }
-    if (dst) {
-        *dst = val;
-        if (dst == &la->parts_dir) la->selection = true;
-        return 2;
-    }
-    if (cs_selopt_handle("play", code, val, &la->sel) < 0) return -1;
-    la->selection = true;
-    return 2;
+    *la = (cs_play_ladder_args){0};
+    cs_selopts_init(&la->sel, "play");
+}
+
+void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm)
+{
+    /* A base tempo outside the selection's range (1..999) is play's to
+     * report; the selection then keeps its previous centre. */
+    if (!(bpm >= 1 && bpm <= 999)) return;
+    la->sel.bpm = bpm;
+    la->sel.has_bpm = true;
 }
 
 static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset *set, cs_err *err)
 {
     if (la->csv) {
-        if (la->selection) cs_log_warn("play: --csv given: the selection flags are ignored");
+        if (la->sel.any_but_bpm || la->parts_dir) cs_log_warn("play: --csv given: the selection flags are ignored");
         if (cs_lset_read_csv(la->csv, set, err) < 0) return -1;
         /* The library, when there is one, knows the beats the CSV lacks. */
         cs_db *db = NULL;

@@ -8,30 +8,32 @@
 #include "cmd/selopt.h"
 #include "player/surface/ladder.h"
 
-#define CS_PLAY_LADDER_USAGE                                                            \
-    "ladder sets (pre-rendered rungs, no live stretching; see README):\n"               \
-    "  --csv FILE             play the parts of a `cs export` CSV, track after track\n" \
-    "                         (beat grids from the library --db when it holds them)\n" \
-    "  --bpm B --delta D | --bpm-min A --bpm-max B, --key K, --n-sections N\n"          \
-    "                         or play the library's selection (--db) and its rungs\n"   \
-    "  --parts-dir DIR        only rungs rendered into DIR\n"                           \
-    "  --loop-set             start over after the last track (default: stop)\n"        \
-    "  --trace FILE.csv       time, movement, BPMs, rungs, track every 100 ms\n"        \
-    "  --plot FILE.svg        the trace drawn at the end\n"
+/* The ladder-set group of cs play's option table (la: cs_play_ladder_args *);
+ * --bpm is play's own option (base tempo and the selection's centre). */
+#define CS_PLAY_LADDER_OPTIONS(la)                                                              \
+    OPT_GROUP("ladder sets (pre-rendered rungs, no live stretching; see README):"),             \
+    OPT_STRING(0, "csv", &(la)->csv, "FILE",                                                    \
+               "play the parts of a `cs export` CSV, track after track\n"                       \
+               "(beat grids from the library --db when it holds them)"),                        \
+    CS_SELOPTS_BUT_BPM(&(la)->sel),                                                             \
+    OPT_STRING(0, "parts-dir", &(la)->parts_dir, "DIR", "only rungs rendered into DIR"),        \
+    OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
+    OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
+    OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
 
 typedef struct cs_play_ladder_args {
     const char *csv, *parts_dir, *trace, *plot;
-    bool loop, selection;         /* selection: a selection flag or --parts-dir given */
+    bool loop;
     cs_selopts sel;
 } cs_play_ladder_args;
 
-/* Looks at one argument: returns how many it consumed (1 or 2), 0 when it
- * is not a ladder option (--bpm is noted for the selection and left to the
- * caller: 0), -1 after an error message. */
-int cs_play_ladder_opt(const char *a, const char *val, cs_play_ladder_args *la);
+/* Clears la (the selection's messages say "play"). */
+void cs_play_ladder_args_init(cs_play_ladder_args *la);
+/* With --bpm B given to play: B is also the selection's centre. */
+void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);
 static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
 {
-    return la->csv || la->selection;
+    return la->csv || la->sel.any_but_bpm || la->parts_dir;
 }
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */

@@ -1,6 +1,5 @@
 /* cs search: list library tracks by BPM range and key, with their cues. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +9,20 @@
 #include "db/library.h"
 #include "pkg/csv.h"
 
-static const char usage[] =
-    "usage: cs search [selection] [--format paths|table|csv|json]\n"
-    "\n"
+static const cs_optdef def = {
+    "search",
+    "usage: cs search [selection] [--format paths|table|csv|json]\n",
     "Lists the library's tracks that match, ordered by analysed path.  Tracks\n"
-    "without an 'intro' segment or without N sections after it are left out.\n"
-    "\n"
-    CS_SELECTION_USAGE
-    "\n"
-    "output:\n"
-    "  --format paths      analysed paths, one per line (default)\n"
-    "  --format table      aligned columns for people\n"
-    "  --format csv        path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path\n"
-    "  --format json       an array of objects with the same fields\n"
-    "  -h, --help          this text\n"
-    "\n"
+    "without an 'intro' segment or without N sections after it are left out.\n",
     "exit status: 0 ok (also with no match), 1 no library or a database error,\n"
-    "2 bad usage.\n";
+    "2 bad usage.\n",
+};
 
 enum { FMT_PATHS, FMT_TABLE, FMT_CSV, FMT_JSON };
+static const cs_name formats[] = {
+    { "paths", FMT_PATHS, 0 }, { "table", FMT_TABLE, 0 }, { "csv", FMT_CSV, 0 }, { "json", FMT_JSON, 0 },
+    { NULL, 0, 0 },
+};
 
 static void print_json(const cs_lib_track *t, size_t n)
 {
@@ -80,39 +74,23 @@ static void print_table(const cs_lib_track *t, size_t n)
 
 int cmd_search(int argc, char **argv, cs_ctx *ctx)
 {
-    static const struct option opts[] = {
-        CS_SELECTION_LONGOPTS,
-        { "format", required_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
-        { 0, 0, 0, 0 },
-    };
     cs_selopts so;
-    cs_selopts_init(&so);
-    int fmt = FMT_PATHS, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int h = cs_selopt_handle("search", c, optarg, &so);
-        if (h < 0) return CS_EXIT_USAGE;
-        if (h > 0) continue;
-        switch (c) {
-        case 'F':
-            if (!strcmp(optarg, "paths")) fmt = FMT_PATHS;
-            else if (!strcmp(optarg, "table")) fmt = FMT_TABLE;
-            else if (!strcmp(optarg, "csv")) fmt = FMT_CSV;
-            else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
-            else {
-                cs_log_error("search: --format: '%s' is not paths, table, csv or json", optarg);
-                return CS_EXIT_USAGE;
-            }
-            break;
-        case 'h': cs_print_usage(usage, false); return CS_EXIT_OK;
-        default: cs_print_usage(usage, true); return CS_EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cs_log_error("search: unexpected argument '%s'", argv[optind]);
-        return CS_EXIT_USAGE;
-    }
+    cs_selopts_init(&so, "search");
+    int fmt = FMT_PATHS;
+    const cs_option opts[] = {
+        CS_SELECTION_OPTIONS(&so),
+        OPT_GROUP("\noutput:"),
+        OPT_ENUM(0, "format", &fmt, formats,
+                 "paths: analysed paths, one per line (default)\n"
+                 "table: aligned columns for people\n"
+                 "csv: path,bpm,key,ini_cue,begin_cue,end_cue,\n"
+                 "     audio_path,struct_path\n"
+                 "json: an array of objects with the same fields"),
+        OPT_END(),
+    };
+    int npos = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
+    if (npos < 0) return cs_opt_exit(npos);
+    if (npos > 0) return cs_usage_error("search", "unexpected argument '%s'", argv[0]);
     cs_selection sel;
     if (cs_selopt_build("search", &so, &sel) < 0) return CS_EXIT_USAGE;
 

@@ -7,20 +7,28 @@
 #define BPM_LO 1.0
 #define BPM_HI 999.0
 
-void cs_selopts_init(cs_selopts *o)
+void cs_selopts_init(cs_selopts *o, const char *cmd)
 {
-    *o = (cs_selopts){ .delta = 2.0, .n_sections = 6 };
+    *o = (cs_selopts){ .delta = 2.0, .n_sections = 6, .cmd = cmd };
+}
+
+int cs_selopt_cb(const cs_option *opt, char **words, int n)
+{
+    (void)n;
+    cs_selopts *o = opt->value;
+    return cs_selopt_handle(o->cmd, (int)opt->lo, words[0], o) < 0 ? -1 : 0;
 }
 
 static bool sane_bpm(const char *cmd, const char *opt, double v)
 {
     if (v >= BPM_LO && v <= BPM_HI) return true;
-    cs_log_error("%s: %s: %g is not a usable BPM (%g..%g)", cmd, opt, v, BPM_LO, BPM_HI);
+    cs_usage_error(cmd, "%s: %g is not a usable BPM (%g..%g)", opt, v, BPM_LO, BPM_HI);
     return false;
 }
 
 int cs_selopt_handle(const char *cmd, int opt, const char *arg, cs_selopts *o)
 {
+    if (opt != CS_OPT_BPM) o->any_but_bpm = true;
     switch (opt) {
     case CS_OPT_BPM:
         if (!cs_opt_double(cmd, "--bpm", arg, &o->bpm) || !sane_bpm(cmd, "--bpm", o->bpm)) return -1;
@@ -29,7 +37,7 @@ int cs_selopt_handle(const char *cmd, int opt, const char *arg, cs_selopts *o)
     case CS_OPT_DELTA:
         if (!cs_opt_double(cmd, "--delta", arg, &o->delta)) return -1;
         if (o->delta < 0 || o->delta > BPM_HI) {
-            cs_log_error("%s: --delta: %g must be between 0 and %g", cmd, o->delta, BPM_HI);
+            cs_usage_error(cmd, "--delta: %g must be between 0 and %g", o->delta, BPM_HI);
             return -1;
         }
         o->has_delta = true;
@@ -58,15 +66,15 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
 {
     cs_selection_init(sel);
     if (o->has_bpm && (o->has_min || o->has_max)) {
-        cs_log_error("%s: --bpm/--delta and --bpm-min/--bpm-max cannot be combined", cmd);
+        cs_usage_error(cmd, "--bpm/--delta and --bpm-min/--bpm-max cannot be combined");
         return -1;
     }
     if (o->has_delta && !o->has_bpm) {
-        cs_log_error("%s: --delta needs --bpm", cmd);
+        cs_usage_error(cmd, "--delta needs --bpm");
         return -1;
     }
     if (o->has_min && o->has_max && o->bpm_min > o->bpm_max) {
-        cs_log_error("%s: --bpm-min %g is above --bpm-max %g", cmd, o->bpm_min, o->bpm_max);
+        cs_usage_error(cmd, "--bpm-min %g is above --bpm-max %g", o->bpm_min, o->bpm_max);
         return -1;
     }
     if (o->has_bpm) cs_selection_set_bpm(sel, o->bpm, o->delta);
@@ -78,7 +86,7 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
     if (o->keys) {
         cs_err e = {{0}};
         if (cs_selection_set_keys(sel, o->keys, &e) < 0) {
-            cs_log_error("%s: --key: %s", cmd, e.msg);
+            cs_usage_error(cmd, "--key: %s", e.msg);
             cs_selection_free(sel);
             return -1;
         }

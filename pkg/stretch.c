@@ -31,39 +31,49 @@ int cs_stretch_check_speed(double speed, cs_err *err)
     return 0;
 }
 
-static const char *const method_names[] = { "rate", "rubberband", "wsola" };
-static const char *const quality_names[] = { "best", "fast" };
-#define N_METHODS (int)(sizeof method_names / sizeof *method_names)
-#define N_QUALITIES (int)(sizeof quality_names / sizeof *quality_names)
+/* The one table of stretch-method names (export's --stretch, play's
+ * --stretch-method): ours first, then the original system's (the server's
+ * playback_rate/pyrubberband/audiotsm, the exporter's atempo). */
+const cs_name cs_stretch_method_names[] = {
+    { "rubberband", CS_STRETCH_RUBBERBAND, 0 },
+    { "wsola", CS_STRETCH_WSOLA, 0 },
+    { "atempo", CS_STRETCH_WSOLA | CS_STRETCH_PLAIN, 0 },
+    { "rate", CS_STRETCH_RATE, 0 },
+    { "playback_rate", CS_STRETCH_RATE, 0 },
+    { "resample", CS_STRETCH_RATE, CS_NAME_ALIAS },
+    { "pyrubberband", CS_STRETCH_RUBBERBAND, CS_NAME_ALIAS },
+    { "audiotsm", CS_STRETCH_WSOLA, CS_NAME_ALIAS },
+    { NULL, 0, 0 },
+};
 
-/* Index of s in names[0..n), -1 when absent (or s is NULL). */
-static int name_index(const char *const *names, int n, const char *s)
-{
-    for (int i = 0; s && i < n; i++)
-        if (strcmp(s, names[i]) == 0) return i;
-    return -1;
-}
+const cs_name cs_stretch_quality_names[] = {
+    { "best", CS_STRETCH_BEST, 0 },
+    { "fast", CS_STRETCH_FAST, 0 },
+    { NULL, 0, 0 },
+};
 
 const char *cs_stretch_method_name(cs_stretch_method m)
 {
-    return (unsigned)m < N_METHODS ? method_names[m] : "?";
+    const char *n = cs_name_of(cs_stretch_method_names, (int)m);
+    return n ? n : "?";
 }
 
 int cs_stretch_method_parse(const char *s, cs_stretch_method *m)
 {
-    int i = name_index(method_names, N_METHODS, s);
-    if (i >= 0) *m = (cs_stretch_method)i;
+    int i = cs_name_lookup(cs_stretch_method_names, s);
+    if (i >= 0) *m = (cs_stretch_method)(i & ~CS_STRETCH_PLAIN);
     return i < 0 ? -1 : 0;
 }
 
 const char *cs_stretch_quality_name(cs_stretch_quality q)
 {
-    return (unsigned)q < N_QUALITIES ? quality_names[q] : "?";
+    const char *n = cs_name_of(cs_stretch_quality_names, (int)q);
+    return n ? n : "?";
 }
 
 int cs_stretch_quality_parse(const char *s, cs_stretch_quality *q)
 {
-    int i = name_index(quality_names, N_QUALITIES, s);
+    int i = cs_name_lookup(cs_stretch_quality_names, s);
     if (i >= 0) *q = (cs_stretch_quality)i;
     return i < 0 ? -1 : 0;
 }

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include "pkg/audio.h"
 #include "pkg/err.h"
+#include "pkg/names.h"
 #include "pkg/track.h"
 
 /* One enum for the exporter and the player: RATE is the player's
@@ -81,8 +82,14 @@ int cs_stretch_render_anchored(const cs_audio *in, double speed, cs_stretch_meth
 /* 0 when speed is finite and within [CS_STRETCH_MIN_SPEED, MAX]. */
 int cs_stretch_check_speed(double speed, cs_err *err);
 
-/* "rubberband", "wsola", "rate" <-> enum; parse returns -1 when unknown. */
+/* Method names with their aliases, case ignored (pkg/names.h).  A value
+ * may carry CS_STRETCH_PLAIN: "atempo", WSOLA without beat anchors (the
+ * original exporter's plain atempo); mask it off for the method. */
+#define CS_STRETCH_PLAIN 0x100
+extern const cs_name cs_stretch_method_names[];
+extern const cs_name cs_stretch_quality_names[];
 const char *cs_stretch_method_name(cs_stretch_method m);
+/* name <-> enum through the tables; parse returns -1 when unknown. */
 int cs_stretch_method_parse(const char *s, cs_stretch_method *m);
 /* "best", "fast" */
 const char *cs_stretch_quality_name(cs_stretch_quality q);

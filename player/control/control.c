@@ -18,19 +18,6 @@
 #include <sys/stat.h>
 
 
-int cs_stretch_parse(const char *n)
-{
-    if (!strcmp(n, "playback_rate")) return CS_STRETCH_RATE;
-    if (!strcmp(n, "rubberband") || !strcmp(n, "pyrubberband")) return CS_STRETCH_RUBBERBAND;
-    if (!strcmp(n, "wsola") || !strcmp(n, "audiotsm")) return CS_STRETCH_WSOLA;
-    return -1;
-}
-
-const char *cs_stretch_name(cs_stretch_method m)
-{
-    return m == CS_STRETCH_RUBBERBAND ? "rubberband" : m == CS_STRETCH_WSOLA ? "wsola" : "playback_rate";
-}
-
 uint64_t cs_control_now(const cs_control *c)
 {
     return c->cfg.render ? c->clock : cs_engine_now(c->e);

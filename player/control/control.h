@@ -28,12 +28,8 @@
 #include "player/control/allow.h"
 #include "pkg/stretch.h"
 
-/* The original server's --stretch-method names for pkg/stretch.h's methods:
- * CS_STRETCH_RATE is playback_rate (voices read at bpm/base, pitch follows).
- * Parses playback_rate|rubberband|wsola and the original names
- * pyrubberband / audiotsm; -1 when unknown. */
-int cs_stretch_parse(const char *name);
-const char *cs_stretch_name(cs_stretch_method m);
+/* Stretch-method names (the original server's playback_rate, pyrubberband,
+ * audiotsm among them) are pkg/stretch.h's one table. */
 
 typedef struct cs_control_config {
     double base_bpm;            /* --bpm (120) */

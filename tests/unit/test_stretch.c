@@ -53,8 +53,17 @@ TEST(names_parse)
     CHECK(cs_stretch_method_parse("wsola", &m) == 0 && m == CS_STRETCH_WSOLA);
     CHECK(cs_stretch_method_parse("rubberband", &m) == 0 && m == CS_STRETCH_RUBBERBAND);
     CHECK(cs_stretch_method_parse("rate", &m) == 0 && m == CS_STRETCH_RATE);
-    CHECK(cs_stretch_method_parse("atempo", &m) < 0);
+    /* One table with the original system's names: the server's aliases and
+     * the exporter's atempo (WSOLA without anchors); case is ignored. */
+    CHECK(cs_stretch_method_parse("playback_rate", &m) == 0 && m == CS_STRETCH_RATE);
+    CHECK(cs_stretch_method_parse("pyrubberband", &m) == 0 && m == CS_STRETCH_RUBBERBAND);
+    CHECK(cs_stretch_method_parse("audiotsm", &m) == 0 && m == CS_STRETCH_WSOLA);
+    CHECK(cs_stretch_method_parse("atempo", &m) == 0 && m == CS_STRETCH_WSOLA);
+    CHECK(cs_name_lookup(cs_stretch_method_names, "atempo") == (CS_STRETCH_WSOLA | CS_STRETCH_PLAIN));
+    CHECK(cs_stretch_method_parse("RubberBand", &m) == 0 && m == CS_STRETCH_RUBBERBAND);
+    CHECK(cs_stretch_method_parse("magic", &m) < 0);
     CHECK(cs_stretch_quality_parse("fast", &q) == 0 && q == CS_STRETCH_FAST);
+    CHECK(cs_stretch_quality_parse("slow", &q) < 0);
     CHECK_STR(cs_stretch_method_name(CS_STRETCH_WSOLA), "wsola");
     CHECK_STR(cs_stretch_quality_name(CS_STRETCH_BEST), "best");
 }
