@@ -77,7 +77,9 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
                  "beats; fast, pitch kept, beats within 5 ms),\n"
                  "atempo (plain atempo, as the original exporter:\n"
                  "fastest, beats may drift ~15 ms),\n"
-                 "rate (resample; pitch follows, like a turntable)"),
+                 "rate (resample; pitch follows, like a turntable);\n"
+                 "cs play's names (playback_rate, pyrubberband,\n"
+                 "audiotsm) work too: one name table (pkg/stretch.h)"),
         OPT_ENUM(0, "quality", &a->quality, cs_stretch_quality_names,
                  "rubberband engine: best = R3 (default), fast = R3\n"
                  "with the short window (R2's cost, R3's accuracy)"),
