@@ -56,7 +56,10 @@ static int parse_format(const args *a, cs_audio_format *f)
     }
     if (a->bits == CS_FMT_WAV16) *f = CS_FMT_FLAC16;
     else if (a->bits == CS_FMT_WAV24) *f = CS_FMT_FLAC24;
-    else return cs_usage_error("export", "--bits: '32f' is not 16 or 24 (FLAC has no float samples)");
+    else {
+        cs_usage_error("export", "--bits: '32f' is not 16 or 24 (FLAC has no float samples)");
+        return -1;
+    }
     return 0;
 }
 

@@ -32,6 +32,7 @@ usage_shape bad_range_shape demo demo "$T/d" --tracks 0
 usage_shape missing_dir_shape demo demo
 usage_shape extra_arg_shape doctor doctor now
 usage_shape play_levels_shape play play --levels 1 2
+usage_shape flac_float_shape export export --audio-format flac --bits 32f
 usage_shape no_command_shape "" 
 usage_shape global_unknown_shape "" --bogus-flag
 
