@@ -23,8 +23,9 @@ CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
-# Two build flavours share one rule set: build/rel (optimised) and build/san
-# (AddressSanitizer + UBSan, used by the tests).
+# Build flavours share one rule set: build/rel (optimised), build/san
+# (AddressSanitizer + UBSan, used by the tests), build/vg and build/inj.
+# $(3): extra objects linked into that flavour's cs only.
 define flavour
 $(1)_OBJ  := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC)) build/$(1)/gen/schema.o
 $(1)_CMD  := $$(patsubst %.c,build/$(1)/%.o,$$(CMD_SRC))
@@ -44,9 +45,9 @@ build/$(1)/libcs.a: $$($(1)_OBJ)
 	@rm -f $$@
 	@ar rcs $$@ $$^
 
-build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a
+build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a $(3)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $(2) -o $$@ $$($(1)_CMD) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
@@ -71,9 +72,15 @@ $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
 # flags (other levels raise other -Werror warnings).  GCC's maybe-uninitialized
 # guesses are off: memcheck checks that for real.
 $(eval $(call flavour,vg,$(OPT) -Wno-maybe-uninitialized))
+# build/inj: san plus the fault-injection shim (tests/faults/shim.c): our
+# objects' allocation and write-side I/O calls are wrapped at link time, so
+# production code is untouched (tests/faults/README.md, `make faults`).
+INJ_WRAP := $(foreach f,malloc calloc realloc strdup strndup realpath write fsync fdatasync \
+              rename fflush fclose sf_writef_float sf_close,-Wl,--wrap=$(f))
+$(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),build/inj/tests/faults/shim.o))
 include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz valgrind clean
+.PHONY: all deps test check demo bench fuzz valgrind faults clean
 all: build/rel/cs
 	@ln -sf rel/cs build/cs
 
@@ -99,6 +106,12 @@ demo: deps
 valgrind:
 	@$(MAKE) --no-print-directory -j2 build/vg/cs $(vg_UNIT) $(rel_TOOL)
 	@bash scripts/valgrind.sh
+
+# Fault injection: every counted allocation and write, in turn, fails
+# (tests/faults/run.sh; FAULT_STEP=k tries every k-th point only).
+faults:
+	@$(MAKE) --no-print-directory -j2 build/inj/cs build/rel/cs $(rel_TOOL)
+	@bash tests/faults/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory -j2 all $(rel_TOOL)
