@@ -49,10 +49,10 @@ build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a $(3)
 	@echo "  LD [$(1)] $$@"
 	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
-build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a
+build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a $(3)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c $(3) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 build/$(1)/tools/%: tests/tools/%.c build/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
@@ -110,7 +110,8 @@ valgrind:
 # Fault injection: every counted allocation and write, in turn, fails
 # (tests/faults/run.sh; FAULT_STEP=k tries every k-th point only).
 faults:
-	@$(MAKE) --no-print-directory -j2 build/inj/cs build/rel/cs $(rel_TOOL)
+	@$(MAKE) --no-print-directory -j2 build/inj/cs build/inj/unit/test_faults_found build/rel/cs $(rel_TOOL)
+	@build/inj/unit/test_faults_found
 	@bash tests/faults/run.sh
 
 bench: deps

@@ -116,12 +116,9 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n)
     /* ".<name>.tmp.<pid>.0" beside it, as the parts (cs_remove_stale_temps
      * clears what a killed run left). */
     cs_remove_stale_temps(file);
-    const char *slash = strrchr(file, '/');
-    int dirlen = slash ? (int)(slash + 1 - file) : 0;
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%ld.0", dirlen, file, file + dirlen, (long)getpid()) >=
-        (int)sizeof tmp) {
-        cs_log_error("%s: path too long", file);
+    if (cs_temp_name(tmp, sizeof tmp, file, 0) < 0) {
+        cs_log_error("%s: path too long or not a file name", file);
         return -1;
     }
     FILE *f = fopen(tmp, "w");
@@ -199,13 +196,21 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};
     if (a.ladder) {
-        if (cs_ladder_parse(a.ladder, &o.targets, &err) < 0) {
+        int r = cs_ladder_parse(a.ladder, &o.targets, &err);
+        if (r == CS_ERR_NOMEM) {
+            cs_log_error("export: --ladder: %s", err.msg);
+            return CS_EXIT_FAIL;
+        }
+        if (r < 0) {
             return cs_usage_error("export", "--ladder: %s", err.msg);
         }
         o.ladder = true;
     } else if (a.has_target || so.has_bpm) {
         o.targets.v = malloc(sizeof(double));
-        if (!o.targets.v) return CS_EXIT_FAIL;
+        if (!o.targets.v) {
+            cs_log_error("export: out of memory");
+            return CS_EXIT_FAIL;
+        }
         o.targets.v[0] = a.has_target ? a.target : so.bpm;
         o.targets.n = 1;
     }
@@ -221,9 +226,9 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     o.progress = a.no_progress || ctx->verbosity < CS_LOG_NORMAL ? 0 : isatty(2) ? 2 : 1;
 
     cs_selection sel;
-    if (cs_selopt_build("export", &so, &sel) < 0) {
+    if ((rc = cs_selopt_build("export", &so, &sel)) < 0) {
         free(o.targets.v);
-        return CS_EXIT_USAGE;
+        return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
     }
     cs_db *db = NULL;
     cs_lib_track *tracks = NULL;

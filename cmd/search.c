@@ -92,7 +92,9 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
     if (npos < 0) return cs_opt_exit(npos);
     if (npos > 0) return cs_usage_error("search", "unexpected argument '%s'", argv[0]);
     cs_selection sel;
-    if (cs_selopt_build("search", &so, &sel) < 0) return CS_EXIT_USAGE;
+    int rc;
+    if ((rc = cs_selopt_build("search", &so, &sel)) < 0)
+        return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
 
     cs_err err = {{0}};
     cs_db *db;
@@ -104,7 +106,7 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
     cs_lib_track *t;
     size_t n;
     cs_select_stats st;
-    int rc = cs_library_select(db, &sel, &t, &n, &st, &err);
+    rc = cs_library_select(db, &sel, &t, &n, &st, &err);
     cs_db_close(db);
     cs_selection_free(&sel);
     if (rc < 0) {

@@ -85,10 +85,12 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
     sel->n_sections = (int)o->n_sections;
     if (o->keys) {
         cs_err e = {{0}};
-        if (cs_selection_set_keys(sel, o->keys, &e) < 0) {
-            cs_usage_error(cmd, "--key: %s", e.msg);
+        int r = cs_selection_set_keys(sel, o->keys, &e);
+        if (r < 0) {
+            if (r == CS_ERR_NOMEM) cs_log_error("%s: --key: %s", cmd, e.msg);
+            else cs_usage_error(cmd, "--key: %s", e.msg);
             cs_selection_free(sel);
-            return -1;
+            return r;
         }
     }
     return 0;

@@ -47,7 +47,8 @@ int cs_selopt_cb(const cs_option *o, char **words, int n);
 /* 1 when opt was a selection option (handled), 0 when not, -1 on a bad value. */
 int cs_selopt_handle(const char *cmd, int opt, const char *arg, cs_selopts *o);
 /* Validates and fills sel (initialised here).  -1 after printing a usage
- * error. */
+ * error; CS_ERR_NOMEM (pkg/err.h) after printing "out of memory" (the
+ * caller exits 1, not 2). */
 int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel);
 
 #endif

@@ -13,6 +13,9 @@ typedef struct indexer {
     sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
     sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
     sqlite3_int64 collection_id;
+    /* Why a Rekordbox handler stopped the reader (the reader itself only
+     * knows "stopped"): the library's error or "out of memory". */
+    cs_err rb_why;
     /* Unknown key notations already warned about (warn once each). */
     char **unknown;
     size_t n_unknown, cap_unknown;

@@ -13,6 +13,12 @@
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
 
+/* A handler's failure: the connection's error, kept for the message. */
+static int stopped_by_db(indexer *ix, const char *what)
+{
+    return cs_db_fail(ix->db, &ix->rb_why, what);
+}
+
 static int rb_on_info(void *ud, const cs_rb_info *info)
 {
     indexer *ix = ud;
@@ -20,13 +26,13 @@ static int rb_on_info(void *ud, const cs_rb_info *info)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(h, "UPDATE rb_collections SET product=?, version=?, company=?, "
                               "entries=? WHERE id=?", -1, &s, NULL) != SQLITE_OK)
-        return -1;
+        return stopped_by_db(ix, "storing the collection");
     cs_ix_bind_text(s, 1, info->product);
     cs_ix_bind_text(s, 2, info->version);
     cs_ix_bind_text(s, 3, info->company);
     if (info->entries >= 0) sqlite3_bind_int64(s, 4, info->entries);
     sqlite3_bind_int64(s, 5, ix->collection_id);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : stopped_by_db(ix, "storing the collection");
     sqlite3_finalize(s);
     return rc;
 }
@@ -38,6 +44,12 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
     char *path = t->location ? cs_location_decode(t->location) : NULL;
     char *fold = path ? cs_path_fold(path) : NULL;
     char *name_fold = path ? cs_path_fold(cs_path_basename(path)) : NULL;
+    if ((t->location && !path) || (path && (!fold || !name_fold))) {
+        free(path);
+        free(fold);
+        free(name_fold);
+        return cs_err_nomem(&ix->rb_why);
+    }
     sqlite3_bind_int64(s, 1, ix->collection_id);
     cs_ix_bind_text(s, 2, t->track_id);
     cs_ix_bind_text(s, 3, t->name);
@@ -62,7 +74,7 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
     free(path);
     free(fold);
     free(name_fold);
-    if (rc < 0) return -1;
+    if (rc < 0) return stopped_by_db(ix, "storing a track");
     if (ton && *ton) cs_ix_note_key(ix, ton, t->name ? t->name : "rekordbox track");
 
     sqlite3_int64 rb_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
@@ -75,7 +87,7 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
         sqlite3_bind_double(s, 4, tp->bpm);
         cs_ix_bind_text(s, 5, tp->metro);
         sqlite3_bind_int(s, 6, tp->battito);
-        if (cs_ix_step(ix, s) < 0) return -1;
+        if (cs_ix_step(ix, s) < 0) return stopped_by_db(ix, "storing a tempo");
     }
     for (size_t i = 0; i < t->n_marks; i++) {
         const cs_rb_mark *m = &t->marks[i];
@@ -88,7 +100,7 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
         if (m->end >= 0) sqlite3_bind_double(s, 6, m->end);
         else sqlite3_bind_null(s, 6);
         sqlite3_bind_int(s, 7, m->num);
-        if (cs_ix_step(ix, s) < 0) return -1;
+        if (cs_ix_step(ix, s) < 0) return stopped_by_db(ix, "storing a cue");
     }
     ix->st->rb_tracks++;
     return 0;
@@ -103,14 +115,14 @@ static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
     cs_ix_bind_text(s, 3, p->name);
     sqlite3_bind_int(s, 4, p->type);
     sqlite3_bind_int(s, 5, p->key_type);
-    if (cs_ix_step(ix, s) < 0) return -1;
+    if (cs_ix_step(ix, s) < 0) return stopped_by_db(ix, "storing a playlist");
     sqlite3_int64 pl = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
     for (size_t i = 0; i < p->n_keys; i++) {
         s = ix->ins_ple;
         sqlite3_bind_int64(s, 1, pl);
         sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
         cs_ix_bind_text(s, 3, p->keys[i]);
-        if (cs_ix_step(ix, s) < 0) return -1;
+        if (cs_ix_step(ix, s) < 0) return stopped_by_db(ix, "storing a playlist");
     }
     ix->st->rb_playlists++;
     return 0;
@@ -154,9 +166,11 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
     cs_rb_handler h = { .ud = ix, .on_info = rb_on_info, .on_track = rb_on_track,
                         .on_playlist = rb_on_playlist };
     cs_rb_stats rs = {0};
+    ix->rb_why.msg[0] = '\0';
     rc = cs_rekordbox_parse_file(xml, &h, &rs, err);
     ix->st->warnings += rs.warnings;
     if (rc < 0) {
+        if (ix->rb_why.msg[0]) cs_err_set(err, "%s: %s", xml, ix->rb_why.msg);
         cs_db_exec(ix->db, "ROLLBACK TO rb; RELEASE rb;", NULL);
         ix->st->rb_tracks = ix->st->rb_playlists = 0;
         return -1;

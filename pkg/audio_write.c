@@ -2,6 +2,7 @@
  * destination directory and renamed into place, so a reader (or a resumed
  * export checking what is up to date) never sees half a file. */
 #include "pkg/audio.h"
+#include "pkg/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,16 +39,13 @@ int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_
     if (a->channels <= 0 || a->rate <= 0 || (a->frames > 0 && !a->data))
         return cs_err_set(err, "%s: nothing to write (no channels or rate)", path);
 
-    /* "<dir>/.<name>.tmp.<pid>.<n>": same directory, so rename(2) is atomic. */
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
-    const char *name = slash ? slash + 1 : path;
-    if (!*name) return cs_err_set(err, "%s: not a file name", path);
     size_t tlen = strlen(path) + 64;
     char *tmp = malloc(tlen);
     if (!tmp) return cs_err_set(err, "%s: out of memory", path);
-    snprintf(tmp, tlen, "%.*s.%s.tmp.%ld.%u", (int)dirlen, path, name, (long)getpid(),
-             atomic_fetch_add(&tmp_counter, 1u));
+    if (cs_temp_name(tmp, tlen, path, atomic_fetch_add(&tmp_counter, 1u)) < 0) {
+        free(tmp);
+        return cs_err_set(err, "%s: not a file name", path);
+    }
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {

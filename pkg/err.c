@@ -16,6 +16,12 @@ int cs_err_set(cs_err *err, const char *fmt, ...)
     return -1;
 }
 
+int cs_err_nomem(cs_err *err)
+{
+    cs_err_set(err, "out of memory");
+    return CS_ERR_NOMEM;
+}
+
 void cs_log_set_level(int level) { atomic_store(&log_level, level); }
 int cs_log_level(void) { return atomic_load(&log_level); }
 

@@ -20,6 +20,12 @@ typedef struct cs_err {
  * write `return cs_err_set(err, "...")`. */
 int cs_err_set(cs_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An allocation failed: sets "out of memory" and returns CS_ERR_NOMEM (< 0,
+ * so `< 0` tests still hold), which lets a command tell it from bad input
+ * (exit 1, not 2: the input was fine). */
+#define CS_ERR_NOMEM (-2)
+int cs_err_nomem(cs_err *err);
+
 /* Log verbosity: 0 quiet (errors only), 1 normal, 2 verbose. */
 enum { CS_LOG_QUIET = 0, CS_LOG_NORMAL = 1, CS_LOG_VERBOSE = 2 };
 void cs_log_set_level(int level);

@@ -38,6 +38,15 @@ bool cs_is_file(const char *p, struct stat *sb)
     return p && stat(p, sb) == 0 && S_ISREG(sb->st_mode);
 }
 
+int cs_temp_name(char *buf, size_t n, const char *path, unsigned seq)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash + 1 - path) : 0;
+    if (!path[dirlen]) return -1;
+    int w = snprintf(buf, n, "%.*s.%s.tmp.%ld.%u", dirlen, path, path + dirlen, (long)getpid(), seq);
+    return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
 /* "<digits>.<digits>" and nothing else: the pid and counter of a temporary
  * (a user's ".x.tmp.bak" is not one). */
 static long temp_pid(const char *suffix)

@@ -8,6 +8,7 @@
 #define CS_FSUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* Creates dir and its missing parents (like `mkdir -p`); 0 or -1 with errno. */
@@ -16,6 +17,12 @@ int cs_mkdirs(const char *dir);
 int cs_mkdirs_for(const char *file);
 /* true when p names a regular file (symlinks followed); fills sb if given. */
 bool cs_is_file(const char *p, struct stat *sb);
+
+/* The temporary an output `path` is written to before its rename:
+ * "<dir>/.<name>.tmp.<pid>.<seq>" (the same folder, so rename(2) is atomic;
+ * seq tells apart the temporaries of threads writing the same name).  0, or
+ * -1 when path has no file name or buf[n] is too small. */
+int cs_temp_name(char *buf, size_t n, const char *path, unsigned seq);
 
 /* Outputs are written as "<dir>/.<name>.tmp.<pid>.<n>" and renamed (see
  * cs_audio_write).  This removes the temporaries of `path` (exactly that

@@ -67,7 +67,7 @@ int cs_ladder_parse(const char *spec, cs_dvec *out, cs_err *err)
     out->v = NULL;
     out->n = 0;
     double *v = malloc(MAX_RUNGS * sizeof *v);
-    if (!v) return cs_err_set(err, "out of memory");
+    if (!v) return cs_err_nomem(err);
     size_t n = 0;
     const char *c1 = strchr(spec, ':');
     if (c1) {

@@ -22,7 +22,7 @@ char *cs_part_stem(const char *file);
 char *cs_bpm_dirname(char *buf, double bpm);
 /* "105,110,118" or "A:B:STEP" (inclusive of B when it falls on the grid,
  * within 1e-9).  Values must be 1..999, at most 256 rungs; sorted and
- * deduplicated. */
+ * deduplicated.  0, -1 on a bad spec, CS_ERR_NOMEM when out of memory. */
 int cs_ladder_parse(const char *spec, cs_dvec *out, cs_err *err);
 
 #endif

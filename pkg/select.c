@@ -58,7 +58,7 @@ static int add_key(cs_selection *s, const char *b, size_t n, cs_err *err)
     if (codes) s->key_codes = codes;
     if (!text || !codes) {
         free(text);
-        return cs_err_set(err, "out of memory");
+        return cs_err_nomem(err);   /* CS_ERR_NOMEM through set_keys */
     }
     memcpy(text, b, n);
     text[n] = '\0';
@@ -76,9 +76,10 @@ int cs_selection_set_keys(cs_selection *s, const char *list, cs_err *err)
         const char *comma = strchr(p, ',');
         const char *b = p, *e = comma ? comma : p + strlen(p);
         trim(&b, &e);
-        if (e > b && add_key(s, b, (size_t)(e - b), err) < 0) {
+        int r = e > b ? add_key(s, b, (size_t)(e - b), err) : 0;
+        if (r < 0) {
             free_keys(s);
-            return -1;
+            return r;
         }
         if (!comma) break;
         p = comma + 1;

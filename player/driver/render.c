@@ -4,11 +4,17 @@
  * before each block), so the result is the same on every run. */
 #include "player/driver/render.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include "pkg/fsutil.h"
 
 #define BLOCK 1024
 
@@ -27,8 +33,21 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     bool flac = dot && !strcasecmp(dot, ".flac");
     SF_INFO info = { .samplerate = CS_RATE, .channels = 2,
                      .format = flac ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24 : SF_FORMAT_WAV | SF_FORMAT_FLOAT };
-    SNDFILE *sf = sf_open(job->path, SFM_WRITE, &info);
-    if (!sf) return cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
+    /* Written to a temporary and renamed when whole, as every output: a
+     * failed or killed render leaves no partial file under its name. */
+    char tmp[PATH_MAX];
+    if (cs_temp_name(tmp, sizeof tmp, job->path, 0) < 0)
+        return cs_err_set(err, "%s: path too long or not a file name", job->path);
+    cs_remove_stale_temps(job->path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return cs_err_set(err, "%s: cannot create: %s", job->path, strerror(errno));
+    SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
+    if (!sf) {
+        cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
     /* No PEAK chunk: it carries a timestamp, and equal renders should be
      * equal files. */
     sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
@@ -57,14 +76,22 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
         cs_engine_clock_publish(job->engine, head, (int64_t)((double)head * 1e9 / CS_RATE));
         if (job->stretch) cs_live_stretch_process(job->stretch, buf, (size_t)n);
         else cs_engine_process(job->engine, buf, (size_t)n);
+        errno = 0;
         if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {
-            rc = cs_err_set(err, "%s: %s", job->path, sf_strerror(sf));
+            rc = cs_err_set(err, "%s: write failed: %s", job->path, errno ? strerror(errno) : sf_strerror(sf));
             break;
         }
         t += n;
     }
     cs_control_set_clock(job->control, clock_of(job, t));
     cs_control_tick(job->control);
-    if (sf_close(sf) != 0 && rc == 0) rc = cs_err_set(err, "%s: cannot finish writing", job->path);
+    errno = 0;
+    if (sf_close(sf) != 0 && rc == 0)
+        rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno ? errno : EIO));
+    if (rc == 0 && fsync(fd) != 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
+    if (close(fd) != 0 && rc == 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
+    if (rc == 0 && rename(tmp, job->path) != 0)
+        rc = cs_err_set(err, "%s: cannot rename into place: %s", job->path, strerror(errno));
+    if (rc != 0) unlink(tmp);
     return rc;
 }

@@ -39,6 +39,8 @@
 #include <sndfile.h>
 #include <sqlite3.h>
 
+#include "tests/faults/shim.h"
+
 typedef struct {
     long target;          /* 0: never fail */
     atomic_long count;    /* calls reached */
@@ -228,6 +230,19 @@ static int v_sleep(sqlite3_vfs *v, int us) { return real_vfs->xSleep(real_vfs, u
 static int v_time(sqlite3_vfs *v, double *t) { return real_vfs->xCurrentTime(real_vfs, t); }
 static int v_lasterr(sqlite3_vfs *v, int n, char *m) { return real_vfs->xGetLastError(real_vfs, n, m); }
 static int v_time64(sqlite3_vfs *v, sqlite3_int64 *t) { return real_vfs->xCurrentTimeInt64(real_vfs, t); }
+
+void cs_fault_arm(long alloc_n, long io_n, bool persist_after)
+{
+    alloc_fp.target = 0;
+    io_fp.target = 0;
+    atomic_store(&alloc_fp.count, 0);
+    atomic_store(&io_fp.count, 0);
+    persist = persist_after;
+    alloc_fp.target = alloc_n;
+    io_fp.target = io_n;
+}
+long cs_fault_allocs(void) { return atomic_load(&alloc_fp.count); }
+long cs_fault_ios(void) { return atomic_load(&io_fp.count); }
 
 static const char *report_path;
 
