@@ -50,9 +50,14 @@ void cs_ix_note_key(indexer *ix, const char *key, const char *where)
     cs_log_warn("%s: unknown key notation '%s' kept as written", where, key);
 }
 
+/* Text and blobs are bound SQLITE_STATIC throughout the indexer: a
+ * TRANSIENT bind copies, and when that copy fails for memory the parameter
+ * is silently NULL (`make faults` stored tracks without names that way).
+ * A static value must live until the step; cs_ix_step clears the bindings
+ * after it, so no statement keeps a pointer past its step. */
 void cs_ix_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    if (v && *v) sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(s, i);
 }
 
@@ -60,6 +65,7 @@ int cs_ix_step(indexer *ix, sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -68,7 +74,7 @@ int cs_ix_step(indexer *ix, sqlite3_stmt *s)
 static int blob_doubles(sqlite3_stmt *s, int i, const cs_dvec *v)
 {
     if (!v->n) return sqlite3_bind_null(s, i);
-    return sqlite3_bind_blob64(s, i, v->v, v->n * sizeof(double), SQLITE_TRANSIENT);
+    return sqlite3_bind_blob64(s, i, v->v, v->n * sizeof(double), SQLITE_STATIC);
 }
 
 static int blob_positions(sqlite3_stmt *s, int i, const cs_ivec *v)
@@ -103,8 +109,13 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
     char *file_fold = s->path ? cs_path_fold(cs_path_basename(s->path)) : NULL;
     double duration = s->segments.n ? s->segments.v[s->segments.n - 1].end : 0;
     double bbpm = cs_beats_bpm(&s->beats);
+    if (s->path && (!fold || !file_fold)) {
+        free(fold);
+        free(file_fold);
+        return cs_err_set(err, "%s: out of memory", file);
+    }
 
-    sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, cs_ix_mtime_ns(sb));
     sqlite3_bind_int64(st, 3, (sqlite3_int64)sb->st_size);
     cs_ix_bind_text(st, 4, s->path);
@@ -119,14 +130,16 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
     sqlite3_bind_int64(st, 11, (sqlite3_int64)s->beats.n);
     blob_doubles(st, 12, &s->beats);
     blob_doubles(st, 13, &s->downbeats);
-    blob_positions(st, 14, &s->beat_positions);
+    /* (owned by SQLite once bound; a failed malloc is SQLITE_NOMEM) */
+    int brc = blob_positions(st, 14, &s->beat_positions);
     sqlite3_bind_int(st, 15, s->n_warnings);
     if (existing) sqlite3_bind_int64(st, 16, existing);
-    int rc = sqlite3_step(st);
+    int rc = brc == SQLITE_OK ? sqlite3_step(st) : brc;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     free(fold);
     free(file_fold);
+    if (rc == SQLITE_NOMEM) return cs_err_set(err, "%s: out of memory", file);
     if (rc != SQLITE_DONE) return cs_db_fail(ix->db, err, file);
 
     sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
@@ -139,7 +152,7 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
         sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
         sqlite3_bind_double(q, 3, g->start);
         sqlite3_bind_double(q, 4, g->end);
-        sqlite3_bind_text(q, 5, g->label ? g->label : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 5, g->label ? g->label : "", -1, SQLITE_STATIC);
         if (cs_ix_step(ix, q) < 0) return cs_db_fail(ix->db, err, file);
     }
     return 0;
@@ -333,15 +346,17 @@ static int prune(indexer *ix, const char *root, cs_err *err)
     char prefix[PATH_MAX + 2];
     snprintf(prefix, sizeof prefix, "%s/", root);
     sqlite3_bind_int(q, 1, (int)strlen(prefix));
-    sqlite3_bind_text(q, 2, prefix, -1, SQLITE_TRANSIENT);
-    int rc = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    sqlite3_bind_text(q, 2, prefix, -1, SQLITE_STATIC);
+    int rc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *p = (const char *)sqlite3_column_text(q, 1);
         if (bsearch(&p, ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str)) continue;
         sqlite3_bind_int64(ix->del_track, 1, sqlite3_column_int64(q, 0));
         if (cs_ix_step(ix, ix->del_track) < 0) { rc = cs_db_fail(ix->db, err, "pruning"); break; }
         ix->st->removed++;
     }
+    /* (a failed step, e.g. out of memory, is not the end of the rows) */
+    if (rc == 0 && step != SQLITE_DONE) rc = cs_db_fail(ix->db, err, "pruning");
     sqlite3_finalize(q);
     return rc;
 }
@@ -388,12 +403,14 @@ static int resolve_all(indexer *ix, cs_err *err)
         sqlite3_finalize(u);
         return -1;
     }
-    int rc = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        errno = 0;
         char *a = resolve_audio((const char *)sqlite3_column_text(q, 1),
                                 (const char *)sqlite3_column_text(q, 2), ix->o->audio_dir,
                                 (const char *)sqlite3_column_text(q, 3));
         const char *old = (const char *)sqlite3_column_text(q, 4);
+        if (!a && errno == ENOMEM) { rc = cs_err_set(err, "resolving audio paths: out of memory"); break; }
         if (!a) ix->st->no_audio++;
         /* Keep a path found earlier (e.g. with another --audio-dir) if it
          * still exists. */
@@ -401,9 +418,11 @@ static int resolve_all(indexer *ix, cs_err *err)
         if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
         cs_ix_bind_text(u, 1, a);
         sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
+        int r = cs_ix_step(ix, u);
         free(a);
-        if (cs_ix_step(ix, u) < 0) { rc = cs_db_fail(ix->db, err, "storing audio path"); break; }
+        if (r < 0) { rc = cs_db_fail(ix->db, err, "storing audio path"); break; }
     }
+    if (rc == 0 && step != SQLITE_DONE) rc = cs_db_fail(ix->db, err, "resolving audio paths");
     sqlite3_finalize(q);
     sqlite3_finalize(u);
     return rc;

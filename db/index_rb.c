@@ -111,7 +111,7 @@ static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
     indexer *ix = ud;
     sqlite3_stmt *s = ix->ins_pl;
     sqlite3_bind_int64(s, 1, ix->collection_id);
-    sqlite3_bind_text(s, 2, p->path ? p->path : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, p->path ? p->path : "", -1, SQLITE_STATIC);   /* see cs_ix_bind_text */
     cs_ix_bind_text(s, 3, p->name);
     sqlite3_bind_int(s, 4, p->type);
     sqlite3_bind_int(s, 5, p->key_type);
@@ -142,7 +142,7 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
     sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
                                              "WHERE xml_path = ?", err);
     if (!q) return -1;
-    sqlite3_bind_text(q, 1, real, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
     int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == cs_ix_mtime_ns(&sb) &&
                sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
     sqlite3_finalize(q);
@@ -155,7 +155,7 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
     sqlite3_stmt *ins = cs_db_prepare(ix->db, "INSERT INTO rb_collections(xml_path, mtime_ns, size) "
                                                "VALUES (?, ?, ?)", err);
     if (!ins) return -1;
-    sqlite3_bind_text(ins, 1, real, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 1, real, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 2, cs_ix_mtime_ns(&sb));
     sqlite3_bind_int64(ins, 3, (sqlite3_int64)sb.st_size);
     int rc = sqlite3_step(ins) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing collection");

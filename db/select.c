@@ -36,8 +36,8 @@ static int load_segments(sqlite3_stmt *q, long id, cs_segvec *out)
     out->v = NULL;
     out->n = 0;
     sqlite3_bind_int64(q, 1, id);
-    int rc = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         if (out->n == cap) {
             cap = cap ? cap * 2 : 16;
             cs_segment *p = realloc(out->v, cap * sizeof *p);
@@ -50,6 +50,7 @@ static int load_segments(sqlite3_stmt *q, long id, cs_segvec *out)
         if (!(g->label = dup_col(q, 2))) { rc = -1; break; }
         out->n++;
     }
+    if (step != SQLITE_ROW && step != SQLITE_DONE) rc = -1;   /* out of memory, I/O */
     sqlite3_reset(q);
     return rc;
 }
@@ -95,8 +96,8 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
     }
     cs_lib_track *v = NULL;
     size_t cap = 0, count = 0;
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         st->considered++;
         double bpm = sqlite3_column_double(q, 6);
         const char *key = (const char *)sqlite3_column_text(q, 7);
@@ -122,7 +123,12 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         t->rb_name = dup_col(q, 8);
         t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
         t->struct_size = (long)sqlite3_column_int64(q, 12);
-        if (!t->struct_path || load_doubles(q, 9, &t->beats) < 0 ||
+        /* NULL from dup_col: a NULL column, or out of memory when not */
+        bool lost = (!t->analysed_path && sqlite3_column_type(q, 2) != SQLITE_NULL) ||
+                    (!t->audio_path && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
+                    (!t->key && sqlite3_column_type(q, 7) != SQLITE_NULL) ||
+                    (!t->rb_name && sqlite3_column_type(q, 8) != SQLITE_NULL);
+        if (lost || !t->struct_path || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
             track_free(t);
             rc = cs_err_set(err, "out of memory");
@@ -137,6 +143,8 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         }
         count++;
     }
+    /* a failed step (out of memory, I/O) is not the end of the rows */
+    if (rc == 0 && step != SQLITE_DONE) rc = cs_db_fail(db, err, "selecting tracks");
     sqlite3_finalize(q);
     sqlite3_finalize(sq);
     if (rc < 0) {
