@@ -77,7 +77,9 @@ int cs_allow_check(const cs_allow *a, const char *path, cs_err *err)
     bool ok = false;
     for (size_t i = 0; real && i < a->n && !ok; i++)
         ok = a->v[i].dir ? inside(a->v[i].path, real) : !strcmp(a->v[i].path, real);
+    bool oom = !real && errno == ENOMEM;   /* not a refusal: say so */
     free(real);     /* free(NULL) when unresolvable: refused below */
+    if (oom) return cs_err_set(err, "%s: out of memory", path);
     return ok ? 0 : cs_err_set(err, "%s: outside the allowed folders (--allow-dir)", path);
 }
 

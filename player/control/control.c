@@ -143,7 +143,12 @@ static buffer *load(cs_control *c, long id, const char *path, const char *name)
         char *dot = b->name ? strrchr(b->name, '.') : NULL;
         if (dot && dot != b->name) *dot = 0;
     }
-    if (!b->path || !b->name || attach_new(c, b, 0.0, true) < 0) {
+    if (!b->path || !b->name) {
+        CTL_ERROR(c, "buffer %ld: out of memory loading %s", id, path);
+        release(c, b);
+        return NULL;
+    }
+    if (attach_new(c, b, 0.0, true) < 0) {
         release(c, b);
         return NULL;
     }

@@ -17,7 +17,8 @@
 # FAULT_STEP=k tries every k-th point only (from FAULT_START, default 1:
 # give a random start in CI to cover other points each time);
 # FAULT_PERSIST=1 fails every call after the N-th as well;
-# FAULT_ONLY="index search" picks commands, FAULT_KINDS="alloc" kinds.
+# FAULT_ONLY="index search" picks commands (live: tests/faults/live.sh, a
+# live cs play session; FAULT_LIVE_STEP), FAULT_KINDS="alloc" kinds.
 # FAULT_KEEP=1 keeps the work folder (printed) for a failed point.
 set -u
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,7 @@ REL=${CS_REL_BIN:-$ROOT/build/rel/cs}
 AC=${CS_TOOLS:-$ROOT/build/rel/tools}/audiocheck
 STEP=${FAULT_STEP:-1}
 START=${FAULT_START:-1}
-ONLY=${FAULT_ONLY:-"index export play search"}
+ONLY=${FAULT_ONLY:-"index export play search live"}
 KINDS=${FAULT_KINDS:-"alloc io"}
 export CS_FAULT_PERSIST=${FAULT_PERSIST:-0}
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=86
@@ -211,6 +212,7 @@ loop() {   # loop CMD KIND
 }
 
 for c in $ONLY; do
+    if [ "$c" = live ]; then . "$ROOT/tests/faults/live.sh"; echo "${summary[-1]}"; continue; fi
     prep "$c"
     dump_db >"$T/old.$c"
     run "$c" "$REL" || { echo "FAIL faults:$c: the clean run failed"; sed 's/^/    /' "$W/.err"; exit 1; }

@@ -7,8 +7,13 @@
 #include "pkg/err.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
+#include "db/library.h"
 
+#include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define NEED_SHIM()                                                            \
     do {                                                                       \
@@ -51,4 +56,154 @@ TEST(selection_keys_oom_is_not_bad_input)
         if (rc != CS_ERR_NOMEM) unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: rc %d", n, points, rc);
     }
     cs_selection_free(&s);
+}
+
+/* ---- the library: every allocation of an index and a select, in turn ---- */
+
+static const char rb_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<DJ_PLAYLISTS Version=\"1.0.0\"><PRODUCT Name=\"rekordbox\" Version=\"6\" Company=\"A\"/>\n"
+    "<COLLECTION Entries=\"2\">\n"
+    "<TRACK TrackID=\"1\" Name=\"One\" Artist=\"Ar\" Location=\"file://localhost/m/one.mp3\" "
+    "AverageBpm=\"122.5\" Tonality=\"Gm\"><TEMPO Inizio=\"0.5\" Bpm=\"122.5\" Metro=\"4/4\" Battito=\"1\"/>"
+    "<POSITION_MARK Name=\"Drop\" Type=\"0\" Start=\"30\" Num=\"1\"/></TRACK>\n"
+    "<TRACK TrackID=\"2\" Name=\"Two\" Location=\"file://localhost/m/two%20b.mp3\" AverageBpm=\"124\"/>\n"
+    "</COLLECTION><PLAYLISTS><NODE Type=\"0\" Name=\"ROOT\" Count=\"1\">"
+    "<NODE Name=\"Set\" Type=\"1\" KeyType=\"0\" Entries=\"2\"><TRACK Key=\"1\"/><TRACK Key=\"2\"/></NODE>"
+    "</NODE></PLAYLISTS></DJ_PLAYLISTS>\n";
+
+static const char struct_json[] =
+    "{\"path\": \"/m/one.mp3\", \"bpm\": 122, \"key\": \"G minor\", \"beats\": [0.5, 1.0, 1.5, 2.0],"
+    " \"downbeats\": [0.5, 2.5], \"beat_positions\": [1, 2, 3, 4],"
+    " \"segments\": [{\"start\": 0, \"end\": 8, \"label\": \"intro\"},"
+    " {\"start\": 8, \"end\": 16, \"label\": \"verse\"}, {\"start\": 16, \"end\": 24, \"label\": \"chorus\"}]}";
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Everything the library holds, as one string (row ids left out). */
+static void library_text(cs_db *db, char *out, size_t n)
+{
+    static const char *const sql =
+        "SELECT group_concat(x, '|') FROM ("
+        " SELECT quote(struct_path) || quote(analysed_path) || quote(analysed_fold) || quote(file_fold)"
+        "  || quote(json_key) || quote(json_bpm) || quote(beats) || quote(downbeats)"
+        "  || quote(beat_positions) || quote((SELECT name FROM rb_tracks r WHERE r.id = rb_id)) AS x"
+        "  FROM tracks"
+        " UNION ALL SELECT quote(track_id) || quote(name) || quote(artist) || quote(location) || quote(path)"
+        "  || quote(path_fold) || quote(name_fold) || quote(average_bpm) || quote(tonality) FROM rb_tracks"
+        " UNION ALL SELECT quote(metro) || quote(bpm) FROM rb_tempos"
+        " UNION ALL SELECT quote(name) || quote(start) FROM rb_marks"
+        " UNION ALL SELECT quote(path) || quote(name) FROM rb_playlists"
+        " UNION ALL SELECT quote(key) FROM rb_playlist_entries"
+        " UNION ALL SELECT quote(label) || quote(start) FROM segments ORDER BY 1)";
+    sqlite3_stmt *q;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(cs_db_sqlite(db), sql, -1, &q, NULL) != SQLITE_OK) return;
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+}
+
+/* make faults: a failed allocation inside SQLite's TRANSIENT bind left
+ * the parameter NULL and the index went on, storing Rekordbox tracks
+ * without names or paths (a re-run saw the XML unchanged and never fixed
+ * them).  Now every run either stores exactly what a clean run stores, or
+ * counts the file as failed and keeps the library as it was. */
+TEST(index_every_allocation_stores_all_or_reports)
+{
+    NEED_SHIM();
+    char dir[512], sdir[600], xml[600], dbp[600];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(sdir, sizeof sdir, "%s/struct", dir);
+    snprintf(xml, sizeof xml, "%s/rb.xml", dir);
+    mkdir(sdir, 0777);
+    char jpath[700];
+    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
+    write_text(jpath, struct_json);
+    write_text(xml, rb_xml);
+    cs_index_opts o = { .struct_dir = sdir, .rekordbox_xml = xml };
+    static char clean[16384], got[16384];
+    long points = 0;
+    int bad = 0;
+    for (long n = 0; n == 0 || n <= points; n++) {
+        snprintf(dbp, sizeof dbp, "%s/lib%ld.db", dir, n);
+        cs_db *db;
+        cs_err e = {{0}};
+        if (cs_db_open(dbp, &db, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+        sqlite3_exec(cs_db_sqlite(db), "PRAGMA synchronous=OFF", NULL, NULL, NULL);   /* speed */
+        cs_index_stats st;
+        cs_fault_arm(n, 0, false);
+        int rc = cs_index_run(db, &o, &st, &e);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        library_text(db, n ? got : clean, sizeof got);
+        cs_db_close(db);
+        unlink(dbp);
+        if (n == 0) {
+            CHECK(rc == 0 && st.indexed == 1 && st.rb_tracks == 2 && strstr(clean, "'Two'"));
+            continue;
+        }
+        bool whole = rc == 0 && !st.failed && !st.rb_failed && !strcmp(got, clean);
+        bool reported = rc < 0 || st.failed || st.rb_failed;
+        if (!whole && !reported && bad++ < 5)
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: a different library, nothing reported", n, points);
+    }
+    printf("index: %ld allocation points, %d silently wrong\n", points, bad);
+}
+
+/* The same for cs_library_select (search, export, play): a failed step
+ * ended the row loop as if the rows were done, and an optional text column
+ * that could not be copied came back NULL; now an error either way. */
+TEST(select_every_allocation_returns_all_or_fails)
+{
+    NEED_SHIM();
+    char dir[512], sdir[600], dbp[600], jpath[700];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(sdir, sizeof sdir, "%s/sel", dir);
+    mkdir(sdir, 0777);
+    for (int i = 0; i < 3; i++) {
+        snprintf(jpath, sizeof jpath, "%s/t%d.json", sdir, i);
+        write_text(jpath, struct_json);
+    }
+    snprintf(dbp, sizeof dbp, "%s/sel.db", dir);
+    cs_db *db;
+    cs_err e = {{0}};
+    cs_index_stats ist;
+    cs_index_opts o = { .struct_dir = sdir };
+    if (cs_db_open(dbp, &db, &e) < 0 || cs_index_run(db, &o, &ist, &e) < 0) {
+        unit_fail(__FILE__, __LINE__, "%s", e.msg);
+        return;
+    }
+    cs_selection sel;
+    cs_selection_init(&sel);
+    sel.n_sections = 1;
+    long points = 0;
+    int bad = 0;
+    for (long n = 0; n == 0 || n <= points; n++) {
+        cs_lib_track *t = NULL;
+        size_t count = 0;
+        cs_select_stats st;
+        cs_fault_arm(n, 0, false);
+        int rc = cs_library_select(db, &sel, &t, &count, &st, &e);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (rc == 0) {
+            bool whole = count == 3;
+            for (size_t i = 0; whole && i < count; i++)
+                whole = t[i].analysed_path && t[i].key && t[i].segments.n == 3 && t[i].beats.n == 4;
+            if (!whole && bad++ < 5)
+                unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: %zu tracks, not all whole, no error", n, points, count);
+        }
+        cs_lib_tracks_free(t, count);
+    }
+    cs_selection_free(&sel);
+    cs_db_close(db);
+    printf("select: %ld allocation points, %d silently short\n", points, bad);
 }
