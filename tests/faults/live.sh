@@ -24,7 +24,7 @@ ready() {   # waits (10 s at most) for the player's "listening on" line
     for i in $(seq 100); do grep -q "listening on" "$1" 2>/dev/null && return; sleep 0.1; done
 }
 
-session() {   # session OUT N: one live session, faults from the N-th allocation (0: none)
+session() {   # session OUT N [phase1]: one live session, faults from the N-th allocation (0: none)
     local out=$1 n=$2 port=$((20000 + RANDOM % 20000)) pid
     rm -f "$out".*
     env CS_FAULT_ALLOC="$n" CS_FAULT_PERSIST=1 CS_FAULT_REPORT="$out.rep" SDL_AUDIODRIVER=disk \
@@ -37,33 +37,25 @@ session() {   # session OUT N: one live session, faults from the N-th allocation
     oscsend localhost $port /crossfade_levels ff 1 0
     sleep 0.7
     # phase 1 done: deck A plays
-    oscsend localhost $port /load_buffer is 1100 "$L/b.wav"
-    oscsend localhost $port /play_stem i 1100
-    oscsend localhost $port /cs/status
-    oscsend localhost $port /crossfade_levels ff 1 1
-    oscsend localhost $port /set_tempo f 124
-    oscsend localhost $port /stem_volume if 1100 0.5
-    oscsend localhost $port /get_status
+    if [ -z "${3:-}" ]; then
+        oscsend localhost $port /load_buffer is 1100 "$L/b.wav"
+        oscsend localhost $port /play_stem i 1100
+        oscsend localhost $port /cs/status
+        oscsend localhost $port /crossfade_levels ff 1 1
+        oscsend localhost $port /set_tempo f 124
+        oscsend localhost $port /stem_volume if 1100 0.5
+        oscsend localhost $port /get_status
+    fi
     sleep 1.0
     kill -INT $pid
     wait $pid
 }
 
 # How many allocations a session makes before its faulted phase: the
-# clean session's count after phase 1 is not observable from outside, so
-# run phase 1 alone (a session whose phase 2 is empty) once.
+# count after phase 1 is not observable from outside, so a session with
+# phase 1 alone is run once (its shutdown adds its few to the count).
 phase1_count() {
-    local port=$((20000 + RANDOM % 20000)) pid
-    env CS_FAULT_REPORT="$L/p1.rep" SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE="$L/p1.raw" SDL_DISKAUDIODELAY=20 \
-        "$INJ" play --port $port --buffer-size 1024 --allow-dir "$L" >"$L/p1.log" 2>&1 &
-    pid=$!
-    ready "$L/p1.log"
-    oscsend localhost $port /load_buffer is 100 "$L/a.wav"
-    oscsend localhost $port /play_stem i 100
-    oscsend localhost $port /crossfade_levels ff 1 0
-    sleep 1.7
-    kill -INT $pid
-    wait $pid
+    session "$L/p1" 0 phase1
     awk '{ print $2 }' "$L/p1.rep"
 }
 

@@ -8,6 +8,7 @@
 #include "pkg/parts.h"
 #include "pkg/select.h"
 #include "db/library.h"
+#include "player/control/allow.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -206,4 +207,28 @@ TEST(select_every_allocation_returns_all_or_fails)
     cs_selection_free(&sel);
     cs_db_close(db);
     printf("select: %ld allocation points, %d silently short\n", points, bad);
+}
+
+/* make faults, live cs play: allocations failing while a load was checked
+ * against --allow-dir (realpath's buffer, the copy for its folder) were
+ * reported as "outside the allowed folders" (a refusal that is not one);
+ * now "out of memory". */
+TEST(allow_check_oom_is_not_a_refusal)
+{
+    NEED_SHIM();
+    const char *dir = unit_tmpdir();
+    char file[600];
+    snprintf(file, sizeof file, "%s/a.wav", dir);
+    write_text(file, "x");
+    cs_allow *a = cs_allow_new();
+    cs_err e = {{0}};
+    CHECK(a && cs_allow_add(a, dir, true, &e) == 0);
+    CHECK_EQ_INT(cs_allow_check(a, file, &e), 0);
+    cs_fault_arm(1, 0, true);      /* realpath's buffer and every one after */
+    int rc = cs_allow_check(a, file, &e);
+    cs_fault_arm(0, 0, false);
+    CHECK_EQ_INT(rc, -1);
+    CHECK(strstr(e.msg, "out of memory") != NULL);
+    CHECK(strstr(e.msg, "outside") == NULL);
+    cs_allow_free(a);
 }
