@@ -15,7 +15,8 @@
 #     the clean run's outputs (library dump, parts, CSV, stdout).
 # Prints per command and kind: points reached, runs tried, runs failing.
 # FAULT_STEP=k tries every k-th point only (from FAULT_START, default 1:
-# give a random start in CI to cover other points each time);
+# give a random start in CI to cover other points each time), I/O points
+# every FAULT_IO_STEP-th (default k/10);
 # FAULT_PERSIST=1 fails every call after the N-th as well;
 # FAULT_ONLY="index search" picks commands (live: tests/faults/live.sh, a
 # live cs play session; FAULT_LIVE_STEP), FAULT_KINDS="alloc" kinds.
@@ -27,6 +28,8 @@ INJ=${CS_INJ_BIN:-$ROOT/build/inj/cs}
 REL=${CS_REL_BIN:-$ROOT/build/rel/cs}
 AC=${CS_TOOLS:-$ROOT/build/rel/tools}/audiocheck
 STEP=${FAULT_STEP:-1}
+# I/O points are few (tens): sampled ten times as densely
+IO_STEP=${FAULT_IO_STEP:-$(( (STEP + 9) / 10 ))}
 START=${FAULT_START:-1}
 ONLY=${FAULT_ONLY:-"index export play search live"}
 KINDS=${FAULT_KINDS:-"alloc io"}
@@ -171,6 +174,8 @@ loop() {   # loop CMD KIND
     alloc) var=CS_FAULT_ALLOC pat='out of memory' ;;
     io) var=CS_FAULT_IO pat='I/O error|Input/output error' ;;
     esac
+    local step=$STEP
+    [ "$kind" = io ] && step=$IO_STEP
     n=$START
     while :; do
         prep "$c"
@@ -205,7 +210,7 @@ loop() {   # loop CMD KIND
             if [ -n "${FAULT_KEEP:-}" ]; then cp -r "$W" "$T.$c.$kind.$n"; echo "    kept $T.$c.$kind.$n"; fi
         fi
         [ $last = 1 ] && break
-        n=$((n + STEP))
+        n=$((n + step))
     done
     summary+=("$(printf '%-8s %-6s %6d points reached, %5d runs injected, %3d failing' "$c" "$kind" "$reached" "$tried" "$bad")")
     total_fail=$((total_fail + bad))
@@ -227,7 +232,7 @@ for c in $ONLY; do
         echo "${summary[-1]}  ($(( $(date +%s) - t0 )) s)"
     done
 done
-echo "---- fault injection (step $STEP from $START, persist $CS_FAULT_PERSIST)"
+echo "---- fault injection (step $STEP, I/O $IO_STEP, from $START, persist $CS_FAULT_PERSIST)"
 printf '%s\n' "${summary[@]}"
 [ $total_fail = 0 ] && echo "PASS faults: every injected run held" || echo "FAIL faults: $total_fail injected runs failed the checks"
 [ $total_fail = 0 ]
