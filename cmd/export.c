@@ -101,7 +101,7 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_END(),
     };
     int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
-    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : CS_EXIT_USAGE;
+    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : cs_opt_exit(n);
     if (n > 1) return cs_usage_error("export", "unexpected argument '%s'", argv[1]);
     if (n == 1) a->struct_dir = argv[0];
     if (a->has_target && (a->target < 1 || a->target > 999))

@@ -377,7 +377,10 @@ int cs_opt_parse(const cs_optdef *def, const cs_option *opts, int argc, char **a
     if (!ctx) g[0].type = CS_OPT_END;
     parser p = { def, opts, g };
     char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    if (!pos) return cs_usage_error(def->cmd, "out of memory");
+    if (!pos) {
+        cs_log_error("%s%sout of memory", def->cmd ? def->cmd : "", def->cmd ? ": " : "");
+        return CS_OPT_RC_FAIL;
+    }
     int npos = 0, rc = 0;
     bool words_only = false;
     for (int i = 1; i < argc; i++) {

@@ -89,12 +89,17 @@ enum { CS_OPT_STOP_AT_WORD = 1 };   /* cs itself: stop at the command name */
 /* Parses argv[1..argc) by opts (and the global options into ctx, which may
  * be NULL for none).  Returns the number of positional words, moved to
  * argv[0..n); CS_OPT_RC_HELP after printing the help (or the option list for
- * --list-options); CS_OPT_RC_USAGE after printing a usage error. */
-enum { CS_OPT_RC_HELP = -1, CS_OPT_RC_USAGE = -2 };
+ * --list-options); CS_OPT_RC_USAGE after printing a usage error;
+ * CS_OPT_RC_FAIL after printing "out of memory" (exit 1, never 2: the
+ * command line was fine). */
+enum { CS_OPT_RC_HELP = -1, CS_OPT_RC_USAGE = -2, CS_OPT_RC_FAIL = -3 };
 int cs_opt_parse(const cs_optdef *def, const cs_option *opts, int argc, char **argv, cs_ctx *ctx,
                  unsigned flags);
 /* The exit status for a negative cs_opt_parse result. */
-static inline int cs_opt_exit(int rc) { return rc == CS_OPT_RC_HELP ? CS_EXIT_OK : CS_EXIT_USAGE; }
+static inline int cs_opt_exit(int rc)
+{
+    return rc == CS_OPT_RC_HELP ? CS_EXIT_OK : rc == CS_OPT_RC_FAIL ? CS_EXIT_FAIL : CS_EXIT_USAGE;
+}
 
 void cs_opt_help(FILE *f, const cs_optdef *def, const cs_option *opts);
 /* One line per option, tab-separated, for generated docs and completion:

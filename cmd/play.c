@@ -167,7 +167,7 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         OPT_END(),
     };
     int n = cs_opt_parse(&def, table, argc, argv, ctx, 0);
-    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : CS_EXIT_USAGE;
+    if (n < 0) return n == CS_OPT_RC_HELP ? -1 : cs_opt_exit(n);
     if (n > 0) return cs_usage_error("play", "unexpected argument '%s'", argv[0]);
     return 0;
 }
