@@ -78,3 +78,29 @@ void cs_remove_stale_temps(const char *path)
     }
     closedir(d);
 }
+
+int cs_write_atomic(const char *path, const void *data, size_t n)
+{
+    cs_remove_stale_temps(path);
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash + 1 - path) : 0;
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%ld.0", dirlen, path, path + dirlen, (long)getpid()) >=
+        (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    bool ok = fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int saved = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) == 0) return 0;
+    if (ok) saved = errno;
+    unlink(tmp);
+    errno = saved;
+    return -1;
+}

@@ -8,6 +8,7 @@
 #define CS_FSUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* Creates dir and its missing parents (like `mkdir -p`); 0 or -1 with errno. */
@@ -24,5 +25,10 @@ bool cs_is_file(const char *p, struct stat *sb);
  * Liveness is kill(pid, 0): a folder shared by several hosts (NFS) could
  * lose another host's temporary. */
 void cs_remove_stale_temps(const char *path);
+
+/* Writes n bytes of data to path through "<dir>/.<name>.tmp.<pid>.0",
+ * fsync and rename, so a reader sees the old file or the whole new one.
+ * 0, or -1 with errno (the temporary removed). */
+int cs_write_atomic(const char *path, const void *data, size_t n);
 
 #endif
