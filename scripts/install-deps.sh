@@ -1,20 +1,46 @@
 #!/usr/bin/env bash
-# Installs every Debian package that building, running and testing cs needs.
-# Idempotent: packages already present are skipped without touching apt.
+# Installs the Debian 12 packages cs needs.  Idempotent: packages already
+# present are skipped without touching apt.
+#   scripts/install-deps.sh          what RUNNING cs needs (the shared
+#                                    libraries; a Raspberry Pi at a gig)
+#   scripts/install-deps.sh --dev    + building and testing: compilers,
+#                                    -dev headers, sox, valgrind, ... (what
+#                                    make, make test, make demo use)
+#   scripts/install-deps.sh --cross-arm64   + the arm64 cross toolchain,
+#                                    arm64 -dev libraries and qemu-user
+#                                    (make check-arm64; a ~400 MB download)
+# (the older words build, test and all still work: build = the -dev
+# packages, test/all = --dev)
 set -euo pipefail
 
-BUILD_PKGS="build-essential pkg-config
-  libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
+RUN_PKGS="libavformat59 libavcodec59 libavfilter8 libavutil57 libswresample4
+  libsndfile1 librubberband2 liblo7 libsdl2-2.0-0 libcjson1 libxml2 libsqlite3-0"
+DEV_LIBS="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
   libsndfile1-dev librubberband-dev liblo-dev libsdl2-dev libcjson-dev
   libxml2-dev libsqlite3-dev"
+BUILD_PKGS="build-essential pkg-config help2man $DEV_LIBS"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
   valgrind python3 time iproute2 file"
+CROSS_PKGS="crossbuild-essential-arm64 qemu-user-static"
 
-want="$BUILD_PKGS"
-case "${1:-all}" in
-  build) ;;
-  all|test) want="$BUILD_PKGS $TEST_PKGS" ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+want="$RUN_PKGS"
+case "${1:-run}" in
+  run) ;;
+  build) want="$RUN_PKGS $BUILD_PKGS" ;;
+  --dev|all|test) want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS" ;;
+  --cross-arm64)
+    # liblo-dev is not multi-arch co-installable: its arm64 headers and
+    # library are unpacked into build/arm64/sysroot by scripts/check-arm64.sh
+    # instead, so the host's liblo-dev stays.
+    want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS $CROSS_PKGS"
+    for p in $DEV_LIBS; do [ "$p" = liblo-dev ] || want="$want $p:arm64"; done
+    want="$want liblo7:arm64"
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      [ "$(id -u)" -ne 0 ] && SUDO=sudo || SUDO=""
+      $SUDO dpkg --add-architecture arm64
+      $SUDO apt-get update -qq
+    fi ;;
+  *) echo "usage: $0 [--dev|--cross-arm64]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -54,6 +54,7 @@ cs_output *cs_output_open(cs_engine *e, cs_live_stretch *ls, const char *device,
                           cs_err *err)
 {
     if (init_audio(err) < 0) return NULL;
+    if (device && !*device) device = NULL;   /* "" (an empty setting): the default */
     cs_output *o = SDL_calloc(1, sizeof *o);
     if (!o) {
         cs_err_set(err, "out of memory");

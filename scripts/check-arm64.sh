@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make check-arm64: cross-builds cs for arm64 (the Raspberry Pi's Debian 12)
+# with Debian's multiarch packages, then runs under qemu-user: every unit
+# test binary, tests/e2e/set.sh (index, export of a 3-rung ladder, ladder
+# renders, a moved set, --check) with the arm64 cs, and one ladder render
+# compared with the native build's, sample by sample.  Prints PASS/FAIL
+# lines and the time each stage took.
+# Needs: scripts/install-deps.sh --cross-arm64 (once; ~400 MB).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B=build/arm64
+TRIPLE=aarch64-linux-gnu
+QEMU=${QEMU:-qemu-aarch64-static}
+ML=/usr/lib/$TRIPLE
+for need in $TRIPLE-gcc "$QEMU"; do
+    command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
+done
+t_all=$(date +%s)
+stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
+
+# liblo-dev cannot sit beside the host's: its arm64 headers go into a
+# private folder (the arm64 liblo7 library itself is multi-arch).
+LO=$B/liblo
+if [ ! -f "$LO/usr/include/lo/lo.h" ]; then
+    mkdir -p "$LO" && (cd "$LO" && apt-get download liblo-dev:arm64 >/dev/null 2>&1) \
+        && dpkg-deb -x "$LO"/liblo-dev_*_arm64.deb "$LO" \
+        || { echo "FAIL check-arm64:setup: cannot fetch liblo-dev:arm64"; exit 1; }
+fi
+PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberband sdl2 libcjson libxml-2.0 sqlite3"
+export PKG_CONFIG_LIBDIR=$ML/pkgconfig:/usr/share/pkgconfig
+cflags="$(pkg-config --cflags $PKGS) -I$LO/usr/include" || { echo "FAIL check-arm64:setup: arm64 -dev packages missing"; exit 1; }
+libs="$(pkg-config --libs $PKGS) $ML/liblo.so.7 -lpthread"
+units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)"; done)
+stage "building"
+make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
+    $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
+file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || echo "FAIL check-arm64:build: not an arm64 binary"
+printf '#!/bin/sh\nexec %s %s "$@"\n' "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
+stage "built; running unit tests under $QEMU"
+
+pass=0 fail=0
+for u in $units; do
+    out=$($QEMU "$u" 2>&1); rc=$?
+    p=$(grep -c '^PASS ' <<<"$out"); f=$(grep -c '^FAIL ' <<<"$out")
+    grep '^FAIL ' <<<"$out" | sed 's/^FAIL /FAIL arm64:/'
+    [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL arm64:$(basename "$u"): exit $rc"; f=1; }
+    pass=$((pass + p)); fail=$((fail + f))
+done
+echo "check-arm64: unit tests: $pass passed, $fail failed"
+[ $fail -eq 0 ] && echo "PASS check-arm64:unit" || echo "FAIL check-arm64:unit: $fail failed"
+stage "e2e (tests/e2e/set.sh with the arm64 cs)"
+
+e2e=$(CS_ROOT=$PWD CS_BIN=$PWD/$B/cs CS_REL_BIN=$PWD/$B/cs SDL_AUDIODRIVER=dummy bash tests/e2e/set.sh 2>&1)
+sed 's/^\(PASS\|FAIL\|SKIP\) set:/\1 arm64-set:/' <<<"$e2e" | grep -E '^(PASS|FAIL|SKIP)'
+grep -q '^FAIL' <<<"$e2e" && echo "FAIL check-arm64:e2e" || echo "PASS check-arm64:e2e"
+stage "same render on both"
+
+# One ladder render by each build of the same set: how far apart?
+T=$(mktemp -d /tmp/cs-arm64-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export CS_DB=$T/db
+build/rel/cs demo "$T/lib" --tracks 8 --bars 2 >/dev/null
+build/rel/cs index "$T/lib/struct" --rekordbox-xml "$T/lib/rekordbox.xml" >/dev/null 2>&1
+build/rel/cs export --bpm 122.5 --key Gm --n-sections 3 --ladder 118:126:4 --stretch rate --no-progress \
+    --set "$T/set" >/dev/null 2>&1
+printf '0 /dance/total_movement f 0.7\n8 /cs/next\n' >"$T/s.osc"
+build/rel/cs play --set "$T/set" --render "$T/x86.wav" --duration 15 --osc-script "$T/s.osc" >/dev/null 2>&1
+$B/cs play --set "$T/set" --render "$T/arm.wav" --duration 15 --osc-script "$T/s.osc" >/dev/null 2>&1
+diff=$(python3 - "$T/x86.wav" "$T/arm.wav" <<'PY'
+import struct, sys
+def floats(p):
+    b = open(p, 'rb').read()
+    i = b.index(b'data') + 8
+    n = (len(b) - i) // 4
+    return struct.unpack('<%df' % n, b[i:i + 4 * n])
+a, c = floats(sys.argv[1]), floats(sys.argv[2])
+print(len(a), len(c), max((abs(x - y) for x, y in zip(a, c)), default=1.0))
+PY
+)
+read -r na nc maxd <<<"$diff"
+echo "check-arm64: render: $na vs $nc samples, largest difference $maxd"
+if [ "$na" = "$nc" ] && [ "$na" -gt 0 ] && python3 -c "import sys; sys.exit(not float('$maxd') <= 1e-4)"; then
+    echo "PASS check-arm64:same_render"
+else echo "FAIL check-arm64:same_render: $diff"; fi
+echo "check-arm64: done in $(( $(date +%s) - t_all )) s"
