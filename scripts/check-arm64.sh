@@ -5,37 +5,60 @@
 # renders, a moved set, --check) with the arm64 cs, and one ladder render
 # compared with the native build's, sample by sample.  Prints PASS/FAIL
 # lines and the time each stage took.
-# Needs: scripts/install-deps.sh --cross-arm64 (once; ~400 MB).
+# Needs: scripts/install-deps.sh --cross-arm64 (the cross compiler and
+# qemu-user-static); the arm64 libraries are fetched into build/arm64/sysroot
+# (~300 packages, ~400 MB, once).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=build/arm64
 TRIPLE=aarch64-linux-gnu
 QEMU=${QEMU:-qemu-aarch64-static}
-ML=/usr/lib/$TRIPLE
 for need in $TRIPLE-gcc "$QEMU"; do
     command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
 done
 t_all=$(date +%s)
 stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
 
-# liblo-dev cannot sit beside the host's: its arm64 headers go into a
-# private folder (the arm64 liblo7 library itself is multi-arch).
-LO=$B/liblo
-if [ ! -f "$LO/usr/include/lo/lo.h" ]; then
-    mkdir -p "$LO" && (cd "$LO" && apt-get download liblo-dev:arm64 >/dev/null 2>&1) \
-        && dpkg-deb -x "$LO"/liblo-dev_*_arm64.deb "$LO" \
-        || { echo "FAIL check-arm64:setup: cannot fetch liblo-dev:arm64"; exit 1; }
+# The arm64 libraries go into a sysroot under build/, never into the host's
+# dpkg state (an arm64 -dev package that is not Multi-Arch: same would
+# replace the host's): the -dev packages and everything they depend on are
+# fetched (from apt's cache when there, else apt-get download) and unpacked
+# with dpkg-deb -x.
+SR=$PWD/$B/sysroot
+CACHE=$B/debs
+DEV="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev libsndfile1-dev
+     librubberband-dev liblo-dev libsdl2-dev libcjson-dev libxml2-dev libsqlite3-dev libc6 libstdc++6"
+if [ ! -f "$SR/.complete" ]; then
+    stage "making the arm64 sysroot"
+    mkdir -p "$CACHE" "$SR"
+    list=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+               --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
+           | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | sort -u)
+    need=""
+    for p in $list; do
+        ls "$CACHE/${p}_"*_{arm64,all}.deb >/dev/null 2>&1 && continue
+        c=$(ls /var/cache/apt/archives/"${p}_"*_{arm64,all}.deb 2>/dev/null | head -1)
+        if [ -n "$c" ]; then cp "$c" "$CACHE/"; else need="$need $p:arm64"; fi
+    done
+    # shellcheck disable=SC2086
+    [ -z "$need" ] || (cd "$CACHE" && apt-get download $need >/dev/null 2>&1) \
+        || { echo "FAIL check-arm64:setup: apt-get download failed for:$need"; exit 1; }
+    for d in "$CACHE"/*.deb; do dpkg-deb -x "$d" "$SR" || exit 1; done
+    touch "$SR/.complete"
 fi
-PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberband sdl2 libcjson libxml-2.0 sqlite3"
-export PKG_CONFIG_LIBDIR=$ML/pkgconfig:/usr/share/pkgconfig
-cflags="$(pkg-config --cflags $PKGS) -I$LO/usr/include" || { echo "FAIL check-arm64:setup: arm64 -dev packages missing"; exit 1; }
-libs="$(pkg-config --libs $PKGS) $ML/liblo.so.7 -lpthread"
+PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberband liblo sdl2 libcjson libxml-2.0 sqlite3"
+export PKG_CONFIG_SYSROOT_DIR=$SR
+export PKG_CONFIG_LIBDIR=$SR/usr/lib/$TRIPLE/pkgconfig:$SR/usr/share/pkgconfig
+cflags=$(pkg-config --cflags $PKGS) || { echo "FAIL check-arm64:setup: the sysroot lacks a .pc"; exit 1; }
+libs="$(pkg-config --libs $PKGS) -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
+# qemu finds the loader and every library in the sysroot, none on the host.
+export QEMU_LD_PREFIX=$SR
 units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)"; done)
 stage "building"
 make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
     $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
 file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || echo "FAIL check-arm64:build: not an arm64 binary"
-printf '#!/bin/sh\nexec %s %s "$@"\n' "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
+printf '#!/bin/sh\nQEMU_LD_PREFIX=%s exec %s %s "$@"\n' "$SR" "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
 stage "built; running unit tests under $QEMU"
 
 pass=0 fail=0

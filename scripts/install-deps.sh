@@ -6,9 +6,10 @@
 #   scripts/install-deps.sh --dev    + building and testing: compilers,
 #                                    -dev headers, sox, valgrind, ... (what
 #                                    make, make test, make demo use)
-#   scripts/install-deps.sh --cross-arm64   + the arm64 cross toolchain,
-#                                    arm64 -dev libraries and qemu-user
-#                                    (make check-arm64; a ~400 MB download)
+#   scripts/install-deps.sh --cross-arm64   + the arm64 cross compiler and
+#                                    qemu-user (make check-arm64, which
+#                                    fetches the arm64 libraries into its
+#                                    own sysroot under build/)
 # (the older words build, test and all still work: build = the -dev
 # packages, test/all = --dev)
 set -euo pipefail
@@ -29,17 +30,10 @@ case "${1:-run}" in
   build) want="$RUN_PKGS $BUILD_PKGS" ;;
   --dev|all|test) want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS" ;;
   --cross-arm64)
-    # liblo-dev is not multi-arch co-installable: its arm64 headers and
-    # library are unpacked into build/arm64/sysroot by scripts/check-arm64.sh
-    # instead, so the host's liblo-dev stays.
-    want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS $CROSS_PKGS"
-    for p in $DEV_LIBS; do [ "$p" = liblo-dev ] || want="$want $p:arm64"; done
-    want="$want liblo7:arm64"
-    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-      [ "$(id -u)" -ne 0 ] && SUDO=sudo || SUDO=""
-      $SUDO dpkg --add-architecture arm64
-      $SUDO apt-get update -qq
-    fi ;;
+    # Only the cross compiler and qemu: the arm64 libraries go into a
+    # sysroot under build/ (scripts/check-arm64.sh), never into the host's
+    # dpkg state (arm64 -dev packages would replace the host's).
+    want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS $CROSS_PKGS" ;;
   *) echo "usage: $0 [--dev|--cross-arm64]" >&2; exit 2 ;;
 esac
 
