@@ -104,3 +104,33 @@ int cs_write_atomic(const char *path, const void *data, size_t n)
     errno = saved;
     return -1;
 }
+
+char *cs_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *nb = realloc(buf, 2 * cap + 1);
+        if (!nb) {
+            free(buf);
+            errno = ENOMEM;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int saved = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (buf && saved) {
+        free(buf);
+        buf = NULL;
+        errno = saved;
+    }
+    if (!buf) return NULL;
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}

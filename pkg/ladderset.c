@@ -133,29 +133,8 @@ static bool num(const char *s, double *v)
 
 static char *slurp(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cs_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nb = realloc(buf, 2 * cap + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        cs_err_set(err, "%s: cannot read", path);
-        return NULL;
-    }
-    buf[n] = 0;
+    char *buf = cs_read_file(path, NULL);
+    if (!buf) cs_err_set(err, "%s: %s", path, strerror(errno));
     return buf;
 }
 

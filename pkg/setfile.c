@@ -258,25 +258,10 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
     char path[8192];
     memset(m, 0, sizeof *m);
     if (join(path, sizeof path, dir, CS_SET_MANIFEST) < 0) return cs_err_set(err, "%s: path too long", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f) return cs_err_set(err, "%s: %s (not a set folder: cs export --set makes one)", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *text = malloc(cap + 1);
-    while (text) {
-        n += fread(text + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nt = realloc(text, 2 * cap + 1);
-        if (!nt) free(text);
-        text = nt;
-        cap *= 2;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!text || bad) {
-        free(text);
-        return cs_err_set(err, "%s: cannot read", path);
-    }
-    text[n] = 0;
+    char *text = cs_read_file(path, NULL);
+    if (!text)
+        return cs_err_set(err, "%s: %s%s", path, strerror(errno),
+                          errno == ENOENT ? " (not a set folder: cs export --set makes one)" : "");
     cJSON *root = cJSON_Parse(text);
     free(text);
     const char *why = NULL;
@@ -325,7 +310,10 @@ static size_t check_part(const char *dir, const cs_set_track *t, const cs_set_pa
     char full[8192];
     long long frames = 0, bytes = 0;
     cs_err e = {{0}};
-    if (join(full, sizeof full, dir, p->file) < 0) return 1;
+    if (join(full, sizeof full, dir, p->file) < 0) {
+        cs_log_error("%s/%s: path too long", dir, p->file);
+        return 1;
+    }
     const char *base = strrchr(t->path, '/');
     base = base ? base + 1 : t->path;
     if (measure(full, &frames, &bytes, &e) < 0) {
