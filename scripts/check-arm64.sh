@@ -17,6 +17,9 @@ for need in $TRIPLE-gcc "$QEMU"; do
     command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
 done
 t_all=$(date +%s)
+failed=0
+# Every FAIL line also counts towards the exit status.
+fail_line() { echo "FAIL $*"; failed=1; }
 stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
 
 # The arm64 libraries go into a sysroot under build/, never into the host's
@@ -58,7 +61,7 @@ units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)";
 stage "building"
 make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
     $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
-file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || echo "FAIL check-arm64:build: not an arm64 binary"
+file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || fail_line "check-arm64:build: not an arm64 binary"
 printf '#!/bin/sh\nQEMU_LD_PREFIX=%s exec %s %s "$@"\n' "$SR" "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
 stage "built; running unit tests under $QEMU"
 
@@ -71,12 +74,12 @@ for u in $units; do
     pass=$((pass + p)); fail=$((fail + f))
 done
 echo "check-arm64: unit tests: $pass passed, $fail failed"
-[ $fail -eq 0 ] && echo "PASS check-arm64:unit" || echo "FAIL check-arm64:unit: $fail failed"
+[ $fail -eq 0 ] && echo "PASS check-arm64:unit" || fail_line "check-arm64:unit: $fail failed"
 stage "e2e (tests/e2e/set.sh with the arm64 cs)"
 
 e2e=$(CS_ROOT=$PWD CS_BIN=$PWD/$B/cs CS_REL_BIN=$PWD/$B/cs SDL_AUDIODRIVER=dummy bash tests/e2e/set.sh 2>&1)
 sed 's/^\(PASS\|FAIL\|SKIP\) set:/\1 arm64-set:/' <<<"$e2e" | grep -E '^(PASS|FAIL|SKIP)'
-grep -q '^FAIL' <<<"$e2e" && echo "FAIL check-arm64:e2e" || echo "PASS check-arm64:e2e"
+if grep -q '^FAIL' <<<"$e2e" || ! grep -q '^PASS' <<<"$e2e"; then fail_line "check-arm64:e2e"; else echo "PASS check-arm64:e2e"; fi
 stage "same render on both"
 
 # One ladder render by each build of the same set: how far apart?
@@ -105,5 +108,6 @@ read -r na nc maxd <<<"$diff"
 echo "check-arm64: render: $na vs $nc samples, largest difference $maxd"
 if [ "$na" = "$nc" ] && [ "$na" -gt 0 ] && python3 -c "import sys; sys.exit(not float('$maxd') <= 1e-4)"; then
     echo "PASS check-arm64:same_render"
-else echo "FAIL check-arm64:same_render: $diff"; fi
+else fail_line "check-arm64:same_render: $diff"; fi
 echo "check-arm64: done in $(( $(date +%s) - t_all )) s"
+[ "$failed" = 0 ]

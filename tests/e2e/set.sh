@@ -89,3 +89,10 @@ mv "$T/old/parts" "$T/moved-parts"
     --osc-script "$T/crowd.osc") >"$T/old2.log" 2>&1
 if [ -s "$T/old1.wav" ] && cmp -s "$T/old1.wav" "$T/old2.wav"; then pass csv_parts_dir_moved
 else fail csv_parts_dir_moved "$(grep -m2 'error\|warn' "$T/old2.log")"; fi
+
+# A CSV written into the parts folder makes that folder a set too.
+"$CS_REL" export "${SEL[@]}" --parts-dir "$T/p2" --csv-out "$T/p2/mine.csv" >"$T/export3.log" 2>&1
+csvname=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csv"])' "$T/p2/set.json" 2>/dev/null)
+if [ "$csvname" = mine.csv ] && ! cut -d, -f14 "$T/p2/mine.csv" | tail -n +2 | grep -q "$T" \
+    && "$CS" play --set "$T/p2" --check >/dev/null 2>&1
+then pass csv_in_parts_makes_set; else fail csv_in_parts_makes_set "csv=$csvname: $(sed -n 2p "$T/p2/mine.csv" | cut -d, -f14)"; fi
