@@ -81,7 +81,7 @@ $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
 $(eval $(call flavour,vg,$(OPT) -Wno-maybe-uninitialized))
 include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz valgrind clean install uninstall deb check-arm64 man
+.PHONY: all deps test check demo bench fuzz valgrind clean install uninstall deb check-deb check-arm64 man
 all: $(BUILD)/rel/cs
 	@ln -sf rel/cs $(BUILD)/cs
 
@@ -161,6 +161,10 @@ uninstall:
 DEB_ARCH ?= $(shell dpkg --print-architecture)
 deb: $(BUILD)/rel/cs
 	@BUILD=$(BUILD) DEB_ARCH=$(DEB_ARCH) VERSION=$(VERSION) bash scripts/make-deb.sh
+
+# The package installed in a clean debootstrapped Debian 12 (root, network).
+check-deb: deb
+	@bash scripts/check-deb-chroot.sh
 
 # ---- arm64 (the Raspberry Pi): cross-build, tests under qemu-user ----
 check-arm64:

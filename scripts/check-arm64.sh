@@ -39,14 +39,20 @@ if [ ! -f "$SR/.complete" ]; then
     list=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
                --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
            | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib' | grep -v -- '-extra' | sort -u)
-    skipped=""
+    missing=""
     for p in $list; do
         ls "$CACHE/${p}_"*_{arm64,all}.deb >/dev/null 2>&1 && continue
         c=$(ls /var/cache/apt/archives/"${p}_"*_{arm64,all}.deb 2>/dev/null | head -1)
-        if [ -n "$c" ]; then cp "$c" "$CACHE/"; continue; fi
-        (cd "$CACHE" && { apt-get download "$p:arm64" || apt-get download "$p"; } >/dev/null 2>&1) || skipped="$skipped $p"
+        if [ -n "$c" ]; then cp "$c" "$CACHE/"; else missing="$missing $p:arm64"; fi
     done
-    [ -z "$skipped" ] || echo "check-arm64: not fetched (no arm64 or all candidate):$skipped"
+    # One apt call for all (each costs seconds): those with an arm64
+    # candidate (arch-all data packages are not needed to link or run).
+    # shellcheck disable=SC2086
+    found=$([ -z "$missing" ] || apt-cache show --no-all-versions $missing 2>/dev/null \
+            | awk '/^Package:/ { p = $2 } /^Architecture: arm64/ { print p ":arm64" }' | sort -u)
+    # shellcheck disable=SC2086
+    [ -z "$found" ] || (cd "$CACHE" && apt-get download $found >/dev/null 2>&1) \
+        || { echo "FAIL check-arm64:setup: apt-get download failed for: $found"; exit 1; }
     for d in "$CACHE"/*.deb; do dpkg-deb -x "$d" "$SR" || exit 1; done
     touch "$SR/.complete"
 fi
