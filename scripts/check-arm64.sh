@@ -60,6 +60,8 @@ PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberb
 export PKG_CONFIG_SYSROOT_DIR=$SR
 export PKG_CONFIG_LIBDIR=$SR/usr/lib/$TRIPLE/pkgconfig:$SR/usr/share/pkgconfig
 cflags=$(pkg-config --cflags $PKGS) || { echo "FAIL check-arm64:setup: the sysroot lacks a .pc"; exit 1; }
+# The sysroot's headers are system headers (-isystem): -Werror is for ours.
+cflags=$(sed 's/-I/-isystem /g' <<<"$cflags")
 libs="$(pkg-config --libs $PKGS) -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
 # qemu finds the loader and every library in the sysroot, none on the host.
 export QEMU_LD_PREFIX=$SR
