@@ -75,7 +75,7 @@ stage "built; running unit tests under $QEMU"
 
 pass=0 fail=0
 for u in $units; do
-    out=$($QEMU "$u" 2>&1); rc=$?
+    out=$(CS_EMULATED=1 $QEMU "$u" 2>&1); rc=$?
     p=$(grep -c '^PASS ' <<<"$out"); f=$(grep -c '^FAIL ' <<<"$out")
     grep '^FAIL ' <<<"$out" | sed 's/^FAIL /FAIL arm64:/'
     [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL arm64:$(basename "$u"): exit $rc"; f=1; }
