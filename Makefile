@@ -2,6 +2,14 @@
 # sanitizer variant and runs every test; `make demo` runs the built-in demo.
 # Sources are picked up by wildcard: a new file in pkg/, db/, player/ or cmd/
 # needs no edit here.
+# `make install PREFIX=/usr/local DESTDIR=` installs cs, cs.1, cs-play.service
+# and its settings file; `make deb` makes a Debian package; `make check-arm64`
+# cross-builds for arm64 and runs the tests under qemu-user (see README).
+
+# Plain `make` builds build/cs (fuzz.mk, included below, defines rules too).
+.DEFAULT_GOAL := all
+# Where the objects go: build/arm64 for the cross build (check-arm64).
+BUILD   ?= build
 
 CC      ?= cc
 PKGS    := libavformat libavcodec libavfilter libavutil libswresample sndfile \
@@ -27,42 +35,42 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 # (AddressSanitizer + UBSan, used by the tests), build/vg and build/inj.
 # $(3): extra objects linked into that flavour's cs only.
 define flavour
-$(1)_OBJ  := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC)) build/$(1)/gen/schema.o
-$(1)_CMD  := $$(patsubst %.c,build/$(1)/%.o,$$(CMD_SRC))
-$(1)_UNIT := $$(patsubst tests/unit/%.c,build/$(1)/unit/%,$$(UNIT_SRC))
-$(1)_TOOL := $$(patsubst tests/tools/%.c,build/$(1)/tools/%,$$(TOOL_SRC))
+$(1)_OBJ  := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(LIB_SRC)) $(BUILD)/$(1)/gen/schema.o
+$(1)_CMD  := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(CMD_SRC))
+$(1)_UNIT := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/unit/%,$$(UNIT_SRC))
+$(1)_TOOL := $$(patsubst tests/tools/%.c,$(BUILD)/$(1)/tools/%,$$(TOOL_SRC))
 
-build/$(1)/%.o: %.c
+$(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC [$(1)] $$<"
 	@$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
 
-build/$(1)/gen/schema.o: build/gen/schema.c
+$(BUILD)/$(1)/gen/schema.o: $(BUILD)/gen/schema.c
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(BASE_CFLAGS) $(2) -c $$< -o $$@
 
-build/$(1)/libcs.a: $$($(1)_OBJ)
+$(BUILD)/$(1)/libcs.a: $$($(1)_OBJ)
 	@rm -f $$@
 	@ar rcs $$@ $$^
 
-build/$(1)/cs: $$($(1)_CMD) build/$(1)/libcs.a $(3)
+$(BUILD)/$(1)/cs: $$($(1)_CMD) $(BUILD)/$(1)/libcs.a $(3)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
-build/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h build/$(1)/libcs.a $(3)
+$(BUILD)/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h $(BUILD)/$(1)/libcs.a $(3)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c $(3) build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
-build/$(1)/tools/%: tests/tools/%.c build/$(1)/libcs.a
+$(BUILD)/$(1)/tools/%: tests/tools/%.c $(BUILD)/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< build/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 -include $$(patsubst %.o,%.d,$$($(1)_OBJ) $$($(1)_CMD))
 endef
 
-build/gen/schema.c: db/schema.sql db/gen-schema.sh
+$(BUILD)/gen/schema.c: db/schema.sql db/gen-schema.sh
 	@mkdir -p $(dir $@)
 	sh db/gen-schema.sh $< $@
 
@@ -77,15 +85,15 @@ $(eval $(call flavour,vg,$(OPT) -Wno-maybe-uninitialized))
 # production code is untouched (tests/faults/README.md, `make faults`).
 INJ_WRAP := $(foreach f,malloc calloc realloc strdup strndup realpath write fsync fdatasync \
               rename fflush fclose sf_writef_float sf_close,-Wl,--wrap=$(f))
-$(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),build/inj/tests/faults/shim.o))
+$(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),$(BUILD)/inj/tests/faults/shim.o))
 include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz valgrind faults clean
-all: build/rel/cs
-	@ln -sf rel/cs build/cs
+.PHONY: all deps test check demo bench fuzz valgrind faults clean install uninstall deb check-deb check-arm64 man
+all: $(BUILD)/rel/cs
+	@ln -sf rel/cs $(BUILD)/cs
 
 deps:
-	@bash scripts/install-deps.sh all
+	@bash scripts/install-deps.sh --dev
 
 # Everything the test suite runs: both flavours of cs, unit binaries, tools.
 test-build: build/rel/cs build/san/cs $(san_UNIT) $(san_TOOL) $(rel_TOOL)
@@ -120,3 +128,58 @@ bench: deps
 
 clean:
 	rm -rf build
+
+# ---- install, man page, Debian package ----
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+# systemd reads /usr/local/lib/systemd/system too; the package uses /lib.
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+# A bash completion, when the project has one (installed as `cs`).
+COMPLETION := $(firstword $(wildcard dist/cs.bash-completion scripts/cs-completion.bash dist/cs-completion.bash))
+
+# The man page is made from `cs --help` and every `cs CMD --help`, so it is
+# as true as they are (tests/e2e/install.sh checks every option is in it).
+$(BUILD)/cs.1: $(BUILD)/rel/cs scripts/gen-man.sh
+	bash scripts/gen-man.sh $(BUILD)/rel/cs $@
+man: $(BUILD)/cs.1
+
+$(BUILD)/cs-play.service: dist/cs-play.service.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@.tmp && mv $@.tmp $@
+
+install: $(BUILD)/rel/cs $(BUILD)/cs.1
+	@rm -f $(BUILD)/cs-play.service
+	@$(MAKE) --no-print-directory $(BUILD)/cs-play.service BINDIR=$(BINDIR) SYSCONFDIR=$(SYSCONFDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 755 $(BUILD)/rel/cs $(DESTDIR)$(BINDIR)/cs
+	install -m 644 $(BUILD)/cs.1 $(DESTDIR)$(MANDIR)/man1/cs.1
+	install -m 644 $(BUILD)/cs-play.service $(DESTDIR)$(UNITDIR)/cs-play.service
+	@# The settings file is the admin's: never overwritten.
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/default/cs-play ] || \
+	    install -m 644 dist/cs-play.default $(DESTDIR)$(SYSCONFDIR)/default/cs-play
+	$(if $(COMPLETION),install -d $(DESTDIR)$(COMPDIR) && install -m 644 $(COMPLETION) $(DESTDIR)$(COMPDIR)/cs)
+	@# Disabled by default: `systemctl enable --now cs-play` starts it.
+	@[ -n "$(DESTDIR)" ] || ! [ -d /run/systemd/system ] || systemctl daemon-reload || true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cs $(DESTDIR)$(MANDIR)/man1/cs.1 $(DESTDIR)$(UNITDIR)/cs-play.service \
+	      $(DESTDIR)$(COMPDIR)/cs
+	@[ ! -e $(DESTDIR)$(SYSCONFDIR)/default/cs-play ] || \
+	    echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/default/cs-play (your settings)"
+
+# make deb [DEB_ARCH=arm64 after make check-arm64's build]: build/cs_<version>_<arch>.deb.
+DEB_ARCH ?= $(shell dpkg --print-architecture)
+deb: $(BUILD)/rel/cs
+	@BUILD=$(BUILD) DEB_ARCH=$(DEB_ARCH) VERSION=$(VERSION) bash scripts/make-deb.sh
+
+# The package installed in a clean debootstrapped Debian 12 (root, network).
+check-deb: deb
+	@bash scripts/check-deb-chroot.sh
+
+# ---- arm64 (the Raspberry Pi): cross-build, tests under qemu-user ----
+check-arm64:
+	@bash scripts/check-arm64.sh

@@ -13,6 +13,8 @@
 #include "cmd/opt.h"
 #include "pkg/fsutil.h"
 #include "cmd/selopt.h"
+#include "cmd/export_set.h"
+#include "pkg/setfile.h"
 #include "db/export.h"
 #include "pkg/csv.h"
 #include "pkg/parts.h"
@@ -41,7 +43,8 @@ static const cs_name bit_depths[] = {
 };
 
 typedef struct args {
-    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir;
+    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir;
+    char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
     double target;
     long rate, jobs;
@@ -92,11 +95,17 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_INT('j', "jobs", &a->jobs, "N", 1, 64, "parallel renders (default: number of cores)"),
         OPT_BOOL(0, "force", &a->force, "redo parts even when up to date"),
         OPT_STRING(0, "parts-dir", &a->parts_dir, "DIR", "where parts go (default parts_temp)"),
+        OPT_STRING(0, "set", &a->set_dir, "DIR",
+                   "a set folder that plays anywhere (cs play --set DIR):\n"
+                   "the parts, DIR/set.csv and DIR/set.json (beat grids,\n"
+                   "rungs, method, selection); a --csv-out written into\n"
+                   "the parts folder makes the same"),
         OPT_STRING(0, "csv-out", &a->csv_out, "FILE",
                    "debug CSV, one row per track and target:\n"
                    "path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,\n"
                    "begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,\n"
-                   "part_file_orig,part_file"),
+                   "part_file_orig,part_file (paths relative to the CSV\n"
+                   "when it is in the parts folder)"),
         OPT_BOOL(0, "no-progress", &a->no_progress, "no progress display"),
         OPT_END(),
     };
@@ -108,20 +117,27 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         return cs_usage_error("export", "--target-bpm: %g is not a usable BPM (1..999)", a->target);
     if (a->ladder && a->has_target)
         return cs_usage_error("export", "--ladder and --target-bpm cannot be combined");
+    if (a->set_dir && (a->parts_dir || a->csv_out))
+        return cs_usage_error("export", "--set DIR is the parts folder and its CSV: no --parts-dir or --csv-out with it");
+    if (a->set_dir) {
+        if (snprintf(a->set_csv, sizeof a->set_csv, "%s/" CS_SET_CSV, a->set_dir) >= (int)sizeof a->set_csv)
+            return cs_usage_error("export", "--set %s: path too long", a->set_dir);
+        a->parts_dir = a->set_dir;
+        a->csv_out = a->set_csv;
+    }
+    if (!a->parts_dir) a->parts_dir = "parts_temp";
     return 0;
 }
 
-static int write_csv(const char *file, const cs_export_row *rows, size_t n)
+/* rel: the parts folder when the CSV is in it (paths relative to the CSV),
+ * else NULL (paths as the export gave them). */
+static int write_csv(const char *file, const cs_export_row *rows, size_t n, const char *rel)
 {
-    /* ".<name>.tmp.<pid>.0" beside it, as the parts (cs_remove_stale_temps
-     * clears what a killed run left). */
-    cs_remove_stale_temps(file);
-    char tmp[PATH_MAX];
-    if (cs_temp_name(tmp, sizeof tmp, file, 0) < 0) {
-        cs_log_error("%s: path too long or not a file name", file);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "w");
+    /* Built in memory, then written to a temporary name and renamed
+     * (cs_write_atomic; cs_remove_stale_temps clears what a killed run left). */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
     if (!f) {
         cs_log_error("%s: cannot write: %m", file);
         return -1;
@@ -144,22 +160,17 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n)
         cs_csv_number(f, r->end_cue_adj, 1);
         cs_csv_field(f, cs_fmt_duration(d1, r->duration_orig), 1);
         cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
-        cs_csv_field(f, r->part_file_orig, 1);
-        cs_csv_field(f, r->part_file, 1);
+        cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file_orig) : r->part_file_orig, 1);
+        cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file) : r->part_file, 1);
         fputc('\n', f);
     }
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        cs_log_error("%s: write failed: %m", file);
-        fclose(f);
-        unlink(tmp);
-        return -1;
-    }
-    fclose(f);
-    if (rename(tmp, file) < 0) {
+    bool ok = fclose(f) == 0 && text;
+    if (!ok || cs_write_atomic(file, text, len) < 0) {
         cs_log_error("%s: cannot write: %m", file);
-        unlink(tmp);
+        free(text);
         return -1;
     }
+    free(text);
     return 0;
 }
 
@@ -182,7 +193,7 @@ static int index_inputs(cs_db *db, const args *a)
 
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
-    args a = { .parts_dir = "parts_temp", .format = FMT_WAV, .bits = CS_FMT_WAV16,
+    args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
                .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
     cs_selopts so;
     cs_selopts_init(&so, "export");
@@ -249,7 +260,18 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             if (!n)
                 cs_log_warn("export: no track matches the selection (%ld in the library)",
                             sst.considered);
-            if (a.csv_out && write_csv(a.csv_out, rows, n_rows) < 0) rc = CS_EXIT_FAIL;
+            /* A CSV in the parts folder makes the folder a set: relative
+             * paths and set.json beside it. */
+            const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
+            if (a.csv_out && write_csv(a.csv_out, rows, n_rows, set) < 0) rc = CS_EXIT_FAIL;
+            else if (set) {
+                char fmt[16];
+                snprintf(fmt, sizeof fmt, "%s%s", a.format == FMT_FLAC ? "flac" : "wav",
+                         cs_name_of(bit_depths, a.bits));
+                const char *name = strrchr(a.csv_out, '/');
+                if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
+                    rc = CS_EXIT_FAIL;
+            }
             if (ctx->verbosity >= CS_LOG_NORMAL)
                 printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
                        "skipped %ld, failed %ld; %zu csv rows%s%s\n",

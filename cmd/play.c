@@ -42,6 +42,7 @@ static const cs_optdef def = {
 typedef struct opts {
     long port, buffer;
     const char *bind, *device, *bpm_config, *render, *script;
+    double device_wait;          /* --device-wait: seconds, < 0 forever */
     int stretch, stretch_quality;   /* pkg/stretch.h's names */
     const char *a, *b, *c, *d, *c_preload;
     const char *allow[32];
@@ -117,6 +118,10 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         OPT_INT(0, "buffer-size", &o->buffer, "N", 16, 16384, "frames per audio callback (default 1024)"),
         OPT_STRING(0, "device", &o->device, "NAME|INDEX", "output device (default: the system's)"),
         OPT_BOOL(0, "list-devices", &o->list, "list SDL audio drivers and output devices, exit"),
+        OPT_DOUBLE(0, "device-wait", &o->device_wait, "S",
+                   "when the device cannot be opened (a USB card not there\n"
+                   "yet), retry every second for S seconds (-1: until stopped;\n"
+                   "default 0: fail at once)"),
         OPT_GROUP("tempo:"),
         OPT_CB("bpm", "B", 1, opt_bpm,
                "base BPM: start tempo and rate reference (default 120);\n"
@@ -216,7 +221,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     cs_live_job job = {
-        .control = c, .engine = e, .bind = o->bind, .port = (int)o->port, .device = o->device,
+        .control = c, .engine = e, .bind = o->bind, .port = (int)o->port, .device = o->device, .device_wait = o->device_wait,
         .buffer_frames = (int)o->buffer, .stretch = stretch, .ladder = ladder, .timed = timed,
         .on_start = live_started, .user = (void *)o, .stop = &stop_flag,
     };
@@ -273,6 +278,13 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     cs_err err = {{0}};
     if (o.has_dummy && !(o.dummy_after >= 0 && isfinite(o.dummy_after))) {
         return cs_usage_error("play", "--dummy_after %g: not a number of seconds", o.dummy_after);
+    }
+    if (o.lad.check) {
+        if (!o.lad.set_dir) {
+            cs_log_error("play: --check goes with --set DIR");
+            return CS_EXIT_USAGE;
+        }
+        return cs_play_set_check(o.lad.set_dir);
     }
     if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
     if (o.render && !(o.duration > 0)) {

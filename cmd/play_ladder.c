@@ -3,6 +3,11 @@
 #include "pkg/fsutil.h"
 #include "cmd/cmd.h"
 #include "db/ladderset_db.h"
+#include "pkg/setfile.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 
 #include <string.h>
 
@@ -21,11 +26,65 @@ void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm)
     la->sel.has_bpm = true;
 }
 
+int cs_play_set_check(const char *set_dir)
+{
+    cs_setfile m;
+    cs_err err = {{0}};
+    if (cs_setfile_read(set_dir, &m, &err) < 0) {
+        cs_log_error("%s", err.msg);
+        return CS_EXIT_FAIL;
+    }
+    size_t parts = 0, bad = cs_setfile_check(set_dir, &m);
+    for (size_t i = 0; i < m.n; i++) parts += m.tracks[i].n_parts + (m.tracks[i].orig.file != NULL);
+    if (bad) cs_log_error("%s: %zu of %zu parts missing or changed", set_dir, bad, parts);
+    else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
+                m.cs_version ? m.cs_version : "?");
+    cs_setfile_free(&m);
+    return bad ? CS_EXIT_FAIL : CS_EXIT_OK;
+}
+
+/* A set folder: the manifest is the whole truth, no library. */
+static int load_set_dir(const char *dir, cs_lset *set, cs_err *err)
+{
+    cs_setfile m;
+    if (cs_setfile_read(dir, &m, err) < 0) return -1;
+    int rc = cs_setfile_to_lset(dir, &m, set, err);
+    if (rc == 0) cs_log_info("play: set %s: %zu tracks, beat grids from its %s", dir, m.n, CS_SET_MANIFEST);
+    cs_setfile_free(&m);
+    return rc;
+}
+
+/* A CSV beside a set.json (a set folder's): the manifest's grids. */
+static void attach_set_beats(const char *csv, cs_lset *set)
+{
+    char copy[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", csv);
+    const char *dir = dirname(copy);
+    char man[PATH_MAX + 16];
+    snprintf(man, sizeof man, "%s/%s", dir, CS_SET_MANIFEST);
+    if (!cs_is_file(man, NULL)) return;
+    cs_setfile m;
+    cs_err err = {{0}};
+    if (cs_setfile_read(dir, &m, &err) < 0) {
+        cs_log_warn("play: %s", err.msg);
+        return;
+    }
+    size_t got = cs_setfile_attach_beats(&m, set);
+    cs_log_info("play: beat grids of %zu of %zu tracks from %s", got, set->n, man);
+    cs_setfile_free(&m);
+}
+
 static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset *set, cs_err *err)
 {
+    if (la->set_dir) {
+        if (la->sel.any_but_bpm || la->csv || la->parts_dir)
+            cs_log_warn("play: --set given: --csv, --parts-dir and the selection flags are ignored");
+        return load_set_dir(la->set_dir, set, err);
+    }
     if (la->csv) {
-        if (la->sel.any_but_bpm || la->parts_dir) cs_log_warn("play: --csv given: the selection flags are ignored");
-        if (cs_lset_read_csv(la->csv, set, err) < 0) return -1;
+        if (la->sel.any_but_bpm) cs_log_warn("play: --csv given: the selection flags are ignored");
+        if (cs_lset_read_csv_parts(la->csv, la->parts_dir, set, err) < 0) return -1;
+        attach_set_beats(la->csv, set);
         /* The library, when there is one, knows the beats the CSV lacks. */
         cs_db *db = NULL;
         cs_err dberr = {{0}};
@@ -61,7 +120,8 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     size_t listed = set.n;
     if (cs_lset_probe(&set) == 0) {
         cs_lset_free(&set);
-        cs_err_set(err, "%s: no playable track (%zu listed)", la->csv ? la->csv : "the selection", listed);
+        cs_err_set(err, "%s: no playable track (%zu listed)",
+                   la->set_dir ? la->set_dir : la->csv ? la->csv : "the selection", listed);
         return NULL;
     }
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,

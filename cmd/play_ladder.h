@@ -12,18 +12,27 @@
  * --bpm is play's own option (base tempo and the selection's centre). */
 #define CS_PLAY_LADDER_OPTIONS(la)                                                              \
     OPT_GROUP("ladder sets (pre-rendered rungs, no live stretching; see README):"),             \
+    OPT_STRING(0, "set", &(la)->set_dir, "DIR",                                                 \
+               "play a set folder (cs export --set DIR): its parts, CSV and\n"                  \
+               "set.json's beat grids; no library needed"),                                      \
+    OPT_BOOL(0, "check", &(la)->check,                                                          \
+             "with --set: check every part is there and unchanged (each bad\n"                  \
+             "one named; exit 1), then exit"),                                                  \
     OPT_STRING(0, "csv", &(la)->csv, "FILE",                                                    \
                "play the parts of a `cs export` CSV, track after track\n"                       \
-               "(beat grids from the library --db when it holds them)"),                        \
+               "(beat grids from a set.json beside it, else from the library\n"                 \
+               "--db when it holds them)"),                                                     \
     CS_SELOPTS_BUT_BPM(&(la)->sel),                                                             \
-    OPT_STRING(0, "parts-dir", &(la)->parts_dir, "DIR", "only rungs rendered into DIR"),        \
+    OPT_STRING(0, "parts-dir", &(la)->parts_dir, "DIR",                                         \
+               "only rungs rendered into DIR; with --csv: where the CSV's\n"                    \
+               "parts are now (it was moved or copied)"),                                       \
     OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
 
 typedef struct cs_play_ladder_args {
-    const char *csv, *parts_dir, *trace, *plot;
-    bool loop;
+    const char *csv, *parts_dir, *trace, *plot, *set_dir;
+    bool loop, check;
     cs_selopts sel;
 } cs_play_ladder_args;
 
@@ -33,8 +42,11 @@ void cs_play_ladder_args_init(cs_play_ladder_args *la);
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);
 static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
 {
-    return la->csv || la->sel.any_but_bpm || la->parts_dir;
+    return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir;
 }
+/* --set DIR --check: every part present and unchanged (pkg/setfile.h);
+ * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part. */
+int cs_play_set_check(const char *set_dir);
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,

@@ -87,3 +87,56 @@ void cs_remove_stale_temps(const char *path)
     }
     closedir(d);
 }
+
+int cs_write_atomic(const char *path, const void *data, size_t n)
+{
+    cs_remove_stale_temps(path);
+    char tmp[PATH_MAX];
+    if (cs_temp_name(tmp, sizeof tmp, path, 0) < 0) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    bool ok = fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int saved = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) == 0) return 0;
+    if (ok) saved = errno;
+    unlink(tmp);
+    errno = saved;
+    return -1;
+}
+
+char *cs_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *nb = realloc(buf, 2 * cap + 1);
+        if (!nb) {
+            free(buf);
+            errno = ENOMEM;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int saved = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (buf && saved) {
+        free(buf);
+        buf = NULL;
+        errno = saved;
+    }
+    if (!buf) return NULL;
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}

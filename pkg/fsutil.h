@@ -32,4 +32,13 @@ int cs_temp_name(char *buf, size_t n, const char *path, unsigned seq);
  * lose another host's temporary. */
 void cs_remove_stale_temps(const char *path);
 
+/* The whole file as a NUL-terminated string (malloc'd; *n its length when
+ * n is given), or NULL with errno (ENOMEM, or the open/read error). */
+char *cs_read_file(const char *path, size_t *n);
+
+/* Writes n bytes of data to path through "<dir>/.<name>.tmp.<pid>.0",
+ * fsync and rename, so a reader sees the old file or the whole new one.
+ * 0, or -1 with errno (the temporary removed). */
+int cs_write_atomic(const char *path, const void *data, size_t n);
+
 #endif

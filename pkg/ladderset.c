@@ -133,44 +133,45 @@ static bool num(const char *s, double *v)
 
 static char *slurp(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cs_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nb = realloc(buf, 2 * cap + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        free(buf);
-        cs_err_set(err, "%s: cannot read", path);
-        return NULL;
-    }
-    buf[n] = 0;
+    char *buf = cs_read_file(path, NULL);
+    if (!buf) cs_err_set(err, "%s: %s", path, strerror(errno));
     return buf;
 }
 
-/* part_file relative to the CSV's folder first (the CSV may travel with its
- * parts), then as given (the working directory, the original's habit). */
-static void resolve(char *out, size_t cap, const char *dir, const char *file)
+/* Where a part_file is now.  base: --parts-dir when given, else the CSV's
+ * folder (the CSV may travel with its parts).  Tried in order: base/file
+ * (a relative file), then the file's last two components under base (the
+ * rung folder and the name: a parts folder that was moved or copied, its
+ * CSV holding the old absolute or prefixed paths), then its name alone
+ * under base; then the file as given (the working directory, the original's
+ * habit).  A file found as given first wins when no --parts-dir says else. */
+static void resolve(char *out, size_t cap, const char *base, bool parts_dir, const char *file)
 {
-    if (file[0] != '/' && dir[0]) {
-        snprintf(out, cap, "%s/%s", dir, file);
-        if (cs_is_file(out, NULL)) return;
+    if (!parts_dir && file[0] == '/' && cs_is_file(file, NULL)) {
+        snprintf(out, cap, "%s", file);
+        return;
+    }
+    if (base[0]) {
+        const char *tail1 = strrchr(file, '/'), *tail2 = NULL;
+        for (const char *s = tail1 ? tail1 - 1 : NULL; s && s >= file && !tail2; s--)
+            if (*s == '/') tail2 = s;
+        const char *cand[3] = { file[0] != '/' ? file : NULL, tail2 ? tail2 + 1 : NULL,
+                                tail1 ? tail1 + 1 : NULL };
+        for (int i = 0; i < 3; i++) {
+            if (!cand[i]) continue;
+            snprintf(out, cap, "%s/%s", base, cand[i]);
+            if (cs_is_file(out, NULL)) return;
+        }
     }
     snprintf(out, cap, "%s", file);
 }
 
 int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
+{
+    return cs_lset_read_csv_parts(csv_path, NULL, set, err);
+}
+
+int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err)
 {
     char *text = slurp(csv_path, err);
     if (!text) return -1;
@@ -221,7 +222,7 @@ int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
             if (!strcmp(set->tracks[i].path, path)) t = &set->tracks[i];
         if (!t && !(t = cs_lset_add_track(set, path, bpm, ini, begin, end))) goto oom;
         char full[8192];
-        resolve(full, sizeof full, dir, part);
+        resolve(full, sizeof full, parts_dir ? parts_dir : dir, parts_dir != NULL, part);
         if (cs_lset_add_rung(t, target, speed, full) < 0) goto oom;
     }
     if (skipped > 3) cs_log_warn("%s: %d rows skipped in all", csv_path, skipped);

@@ -1,20 +1,40 @@
 #!/usr/bin/env bash
-# Installs every Debian package that building, running and testing cs needs.
-# Idempotent: packages already present are skipped without touching apt.
+# Installs the Debian 12 packages cs needs.  Idempotent: packages already
+# present are skipped without touching apt.
+#   scripts/install-deps.sh          what RUNNING cs needs (the shared
+#                                    libraries; a Raspberry Pi at a gig)
+#   scripts/install-deps.sh --dev    + building and testing: compilers,
+#                                    -dev headers, sox, valgrind, ... (what
+#                                    make, make test, make demo use)
+#   scripts/install-deps.sh --cross-arm64   + the arm64 cross compiler and
+#                                    qemu-user (make check-arm64, which
+#                                    fetches the arm64 libraries into its
+#                                    own sysroot under build/)
+# (the older words build, test and all still work: build = the -dev
+# packages, test/all = --dev)
 set -euo pipefail
 
-BUILD_PKGS="build-essential pkg-config
-  libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
+RUN_PKGS="libavformat59 libavcodec59 libavfilter8 libavutil57 libswresample4
+  libsndfile1 librubberband2 liblo7 libsdl2-2.0-0 libcjson1 libxml2 libsqlite3-0"
+DEV_LIBS="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
   libsndfile1-dev librubberband-dev liblo-dev libsdl2-dev libcjson-dev
   libxml2-dev libsqlite3-dev"
+BUILD_PKGS="build-essential pkg-config help2man $DEV_LIBS"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
   valgrind python3 time iproute2 file"
+CROSS_PKGS="crossbuild-essential-arm64 qemu-user-static"
 
-want="$BUILD_PKGS"
-case "${1:-all}" in
-  build) ;;
-  all|test) want="$BUILD_PKGS $TEST_PKGS" ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+want="$RUN_PKGS"
+case "${1:-run}" in
+  run) ;;
+  build) want="$RUN_PKGS $BUILD_PKGS" ;;
+  --dev|all|test) want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS" ;;
+  --cross-arm64)
+    # Only the cross compiler and qemu: the arm64 libraries go into a
+    # sysroot under build/ (scripts/check-arm64.sh), never into the host's
+    # dpkg state (arm64 -dev packages would replace the host's).
+    want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS $CROSS_PKGS" ;;
+  *) echo "usage: $0 [--dev|--cross-arm64]" >&2; exit 2 ;;
 esac
 
 missing=""

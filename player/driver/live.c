@@ -18,7 +18,8 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
 {
     cs_osc_server *srv = cs_osc_server_new(job->bind, job->port, err);
     if (!srv) return -1;
-    cs_output *out = cs_output_open(job->engine, job->stretch, job->device, job->buffer_frames, err);
+    cs_output *out = cs_output_open_wait(job->engine, job->stretch, job->device, job->buffer_frames,
+                                         job->device_wait, job->stop, err);
     if (!out) {
         cs_osc_server_free(srv);
         return -1;

@@ -25,6 +25,8 @@ typedef struct cs_live_job {
     int port;                       /* OSC UDP port */
     const char *device;             /* SDL device name or index; NULL: default */
     int buffer_frames;              /* frames per device callback */
+    double device_wait;             /* seconds to wait for a missing device
+                                       (< 0: until stopped; 0: fail at once) */
     cs_live_stretch *stretch;       /* threaded master-mix stretcher, or NULL */
     cs_ladder *ladder;              /* the loop ends when its set is done; or NULL */
     cs_osc_script *timed;           /* messages run at their time since launch

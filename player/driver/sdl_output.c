@@ -8,6 +8,7 @@
 #include "player/driver/sdl_output.h"
 
 #include <SDL.h>
+#include "pkg/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,6 +54,7 @@ cs_output *cs_output_open(cs_engine *e, cs_live_stretch *ls, const char *device,
                           cs_err *err)
 {
     if (init_audio(err) < 0) return NULL;
+    if (device && !*device) device = NULL;   /* "" (an empty setting): the default */
     cs_output *o = SDL_calloc(1, sizeof *o);
     if (!o) {
         cs_err_set(err, "out of memory");
@@ -83,6 +85,31 @@ cs_output *cs_output_open(cs_engine *e, cs_live_stretch *ls, const char *device,
     }
     SDL_PauseAudioDevice(o->dev, 0);
     return o;
+}
+
+cs_output *cs_output_open_wait(cs_engine *e, cs_live_stretch *ls, const char *device, int buffer_frames,
+                               double wait_s, volatile sig_atomic_t *stop, cs_err *err)
+{
+    cs_output *o = cs_output_open(e, ls, device, buffer_frames, err);
+    if (o || wait_s == 0) return o;
+    const char *what = device && *device ? device : "the default device";
+    if (wait_s < 0) cs_log_warn("play: %s; waiting for %s (retrying every second)", err->msg, what);
+    else cs_log_warn("play: %s; waiting up to %g s for %s (retrying every second)", err->msg, wait_s, what);
+    int64_t t0 = mono_ns();
+    for (;;) {
+        for (int i = 0; i < 10 && !(stop && *stop); i++) SDL_Delay(100);
+        double waited = (double)(mono_ns() - t0) / 1e9;
+        if ((stop && *stop) || (wait_s > 0 && waited > wait_s)) {
+            cs_err_set(err, "%s: not there after %.0f s of waiting", what, waited);
+            return NULL;
+        }
+        /* A device that appeared since shows only after SDL lists anew. */
+        if (SDL_WasInit(SDL_INIT_AUDIO)) SDL_QuitSubSystem(SDL_INIT_AUDIO);
+        if ((o = cs_output_open(e, ls, device, buffer_frames, err))) {
+            cs_log_info("play: %s opened after %.1f s of waiting", what, waited);
+            return o;
+        }
+    }
 }
 
 void cs_output_close(cs_output *o)

@@ -172,7 +172,9 @@ TEST(engine_workload_never_allocates_or_locks_in_callback)
     }
     atomic_store(&w.stop, true);
     pthread_join(th, NULL);
-    CHECK(w.blocks > 50);
+    /* The callback ran all along (under qemu-user, CS_EMULATED, each block
+     * costs ~10x: scripts/check-arm64.sh). */
+    CHECK(w.blocks > (getenv("CS_EMULATED") ? 5 : 50));
     cs_engine_shutdown(e);
     cs_engine_drop_retired(e, r);
     cs_reader_free(r);

@@ -149,8 +149,8 @@ static void check_timing_pitch(const variant *v, double tol_s, double pitch_tol,
             unit_fail(__FILE__, __LINE__, "%s: %s", v->name, e.msg);
             break;
         }
-        double worst, first;
-        size_t matched;
+        double worst = 0, first = 0;   /* beat_error may fail before setting them */
+        size_t matched = 0;
         int rc = beat_error(&out, &s, speed, onset_threshold, &worst, &first, &matched);
         double hz = measure_pitch(&out, 0.2, 0, 100, 1500);
         double want_hz = v->m == CS_STRETCH_RATE ? 440 * speed : 440;

@@ -112,6 +112,9 @@ TEST(threaded_reserve_bounded_no_underruns)
     uint64_t under = cs_live_stretch_underruns(ls);
     cs_live_stretch_free(ls);
     rig_free(&g);
-    CHECK_EQ_INT(under, 0);
+    /* Real time: under qemu-user (CS_EMULATED, scripts/check-arm64.sh) the
+     * worker runs ~10x slower than the 11.6 ms blocks need; only the bound
+     * on the reserve is checked there. */
+    if (!getenv("CS_EMULATED")) CHECK_EQ_INT(under, 0);
     CHECK(mr <= 8192 + 4096 * 2);
 }

@@ -1,0 +1,23 @@
+/* cs export --set DIR (or a CSV written into the parts folder): the set
+ * folder's manifest, set.json (pkg/setfile.h), made from the export's rows.
+ * Kept out of cmd/export.c, which parses the options and runs the export. */
+#ifndef CS_CMD_EXPORT_SET_H
+#define CS_CMD_EXPORT_SET_H
+
+#include <stdbool.h>
+#include "cmd/selopt.h"
+#include "db/export.h"
+
+/* file with parts_dir's own prefix ("parts/118/a.wav" -> "118/a.wav") when
+ * it has it, else file: a part's path relative to the set folder. */
+const char *cs_export_set_rel(const char *parts_dir, const char *file);
+/* True when csv_path's folder is parts_dir (the same folder, however named). */
+bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir);
+/* Writes parts_dir/set.json for rows (one per track and target; the tracks
+ * they point to give cues, key and beats), naming csv_name (in parts_dir),
+ * the selection so, and the export's settings o.  format: "wav16", ...
+ * 0, or -1 after logging the reason. */
+int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_selopts *so,
+                        const cs_export_opts *o, const char *format, const cs_export_row *rows, size_t n);
+
+#endif

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# make check-arm64: cross-builds cs for arm64 (the Raspberry Pi's Debian 12)
+# with Debian's multiarch packages, then runs under qemu-user: every unit
+# test binary, tests/e2e/set.sh (index, export of a 3-rung ladder, ladder
+# renders, a moved set, --check) with the arm64 cs, and one ladder render
+# compared with the native build's, sample by sample.  Prints PASS/FAIL
+# lines and the time each stage took.
+# Needs: scripts/install-deps.sh --cross-arm64 (the cross compiler and
+# qemu-user-static); the arm64 libraries are fetched into build/arm64/sysroot
+# (~300 packages, ~400 MB, once).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B=build/arm64
+TRIPLE=aarch64-linux-gnu
+QEMU=${QEMU:-qemu-aarch64-static}
+for need in $TRIPLE-gcc "$QEMU"; do
+    command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
+done
+t_all=$(date +%s)
+failed=0
+# Every FAIL line also counts towards the exit status.
+fail_line() { echo "FAIL $*"; failed=1; }
+stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
+
+# The arm64 libraries go into a sysroot under build/, never into the host's
+# dpkg state (an arm64 -dev package that is not Multi-Arch: same would
+# replace the host's): the -dev packages and everything they depend on are
+# fetched (from apt's cache when there, else apt-get download) and unpacked
+# with dpkg-deb -x.
+SR=$PWD/$B/sysroot
+CACHE=$B/debs
+DEV="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev libsndfile1-dev
+     librubberband-dev liblo-dev libsdl2-dev libcjson-dev libxml2-dev libsqlite3-dev libc6 libstdc++6"
+if [ ! -f "$SR/.complete" ]; then
+    stage "making the arm64 sysroot"
+    mkdir -p "$CACHE" "$SR"
+    # Shared libraries and headers are all a sysroot needs: lib* packages
+    # (not the -extra FFmpeg alternatives); tools, fonts, perl are left out.
+    list=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+               --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
+           | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib' | grep -v -- '-extra' | sort -u)
+    missing=""
+    for p in $list; do
+        ls "$CACHE/${p}_"*_{arm64,all}.deb >/dev/null 2>&1 && continue
+        c=$(ls /var/cache/apt/archives/"${p}_"*_{arm64,all}.deb 2>/dev/null | head -1)
+        if [ -n "$c" ]; then cp "$c" "$CACHE/"; else missing="$missing $p:arm64"; fi
+    done
+    # One apt call for all (each costs seconds): those with an arm64
+    # candidate (arch-all data packages are not needed to link or run).
+    # shellcheck disable=SC2086
+    found=$([ -z "$missing" ] || apt-cache show --no-all-versions $missing 2>/dev/null \
+            | awk '/^Package:/ { p = $2 } /^Architecture: arm64/ { print p ":arm64" }' | sort -u)
+    # shellcheck disable=SC2086
+    [ -z "$found" ] || (cd "$CACHE" && apt-get download $found >/dev/null 2>&1) \
+        || { echo "FAIL check-arm64:setup: apt-get download failed for: $found"; exit 1; }
+    for d in "$CACHE"/*.deb; do dpkg-deb -x "$d" "$SR" || exit 1; done
+    touch "$SR/.complete"
+fi
+PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberband liblo sdl2 libcjson libxml-2.0 sqlite3"
+export PKG_CONFIG_SYSROOT_DIR=$SR
+export PKG_CONFIG_LIBDIR=$SR/usr/lib/$TRIPLE/pkgconfig:$SR/usr/share/pkgconfig
+cflags=$(pkg-config --cflags $PKGS) || { echo "FAIL check-arm64:setup: the sysroot lacks a .pc"; exit 1; }
+# The sysroot's headers are system headers (-isystem): -Werror is for ours.
+cflags=$(sed 's/-I/-isystem /g' <<<"$cflags")
+libs="$(pkg-config --libs $PKGS) -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
+# qemu finds the loader and every library in the sysroot, none on the host.
+export QEMU_LD_PREFIX=$SR
+units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)"; done)
+stage "building"
+make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
+    $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
+file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || fail_line "check-arm64:build: not an arm64 binary"
+printf '#!/bin/sh\nQEMU_LD_PREFIX=%s exec %s %s "$@"\n' "$SR" "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
+stage "built; running unit tests under $QEMU"
+
+pass=0 fail=0
+for u in $units; do
+    out=$(CS_EMULATED=1 $QEMU "$u" 2>&1); rc=$?
+    p=$(grep -c '^PASS ' <<<"$out"); f=$(grep -c '^FAIL ' <<<"$out")
+    grep '^FAIL ' <<<"$out" | sed 's/^FAIL /FAIL arm64:/'
+    [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL arm64:$(basename "$u"): exit $rc"; f=1; }
+    pass=$((pass + p)); fail=$((fail + f))
+done
+echo "check-arm64: unit tests: $pass passed, $fail failed"
+[ $fail -eq 0 ] && echo "PASS check-arm64:unit" || fail_line "check-arm64:unit: $fail failed"
+stage "e2e (tests/e2e/set.sh with the arm64 cs)"
+
+e2e=$(CS_ROOT=$PWD CS_BIN=$PWD/$B/cs CS_REL_BIN=$PWD/$B/cs SDL_AUDIODRIVER=dummy bash tests/e2e/set.sh 2>&1)
+sed 's/^\(PASS\|FAIL\|SKIP\) set:/\1 arm64-set:/' <<<"$e2e" | grep -E '^(PASS|FAIL|SKIP)'
+if grep -q '^FAIL' <<<"$e2e" || ! grep -q '^PASS' <<<"$e2e"; then fail_line "check-arm64:e2e"; else echo "PASS check-arm64:e2e"; fi
+stage "same render on both"
+
+# One ladder render by each build of the same set: how far apart?
+T=$(mktemp -d /tmp/cs-arm64-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export CS_DB=$T/db
+build/rel/cs demo "$T/lib" --tracks 8 --bars 2 >/dev/null
+build/rel/cs index "$T/lib/struct" --rekordbox-xml "$T/lib/rekordbox.xml" >/dev/null 2>&1
+build/rel/cs export --bpm 122.5 --key Gm --n-sections 3 --ladder 118:126:4 --stretch rate --no-progress \
+    --set "$T/set" >/dev/null 2>&1
+printf '0 /dance/total_movement f 0.7\n8 /cs/next\n' >"$T/s.osc"
+build/rel/cs play --set "$T/set" --render "$T/x86.wav" --duration 15 --osc-script "$T/s.osc" >/dev/null 2>&1
+$B/cs play --set "$T/set" --render "$T/arm.wav" --duration 15 --osc-script "$T/s.osc" >/dev/null 2>&1
+diff=$(python3 - "$T/x86.wav" "$T/arm.wav" <<'PY'
+import struct, sys
+def floats(p):
+    b = open(p, 'rb').read()
+    i = b.index(b'data') + 8
+    n = (len(b) - i) // 4
+    return struct.unpack('<%df' % n, b[i:i + 4 * n])
+a, c = floats(sys.argv[1]), floats(sys.argv[2])
+print(len(a), len(c), max((abs(x - y) for x, y in zip(a, c)), default=1.0))
+PY
+)
+read -r na nc maxd <<<"$diff"
+echo "check-arm64: render: $na vs $nc samples, largest difference $maxd"
+if [ "$na" = "$nc" ] && [ "$na" -gt 0 ] && python3 -c "import sys; sys.exit(not float('$maxd') <= 1e-4)"; then
+    echo "PASS check-arm64:same_render"
+else fail_line "check-arm64:same_render: $diff"; fi
+echo "check-arm64: done in $(( $(date +%s) - t_all )) s"
+[ "$failed" = 0 ]
