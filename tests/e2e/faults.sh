@@ -218,14 +218,23 @@ for mode in vanish truncate; do
     if ! live_fault "live_$mode" $mode; then fail "stream_file_${mode}s" "player died"; continue; fi
     # The disk driver writes raw float32 stereo frames.
     secs=$(awk -v b="$(stat -c %s "$T/live_$mode.raw")" 'BEGIN { printf "%.2f", b / 8 / 44100 }')
-    # B before the fault (it starts about 1 s in) and in the last second: the
-    # same level, so it played on uninterrupted.
-    read -r _ b1 < <(an "$T/live_$mode.raw" 1.6 2.2)
+    # B before the fault and in the last second: the same level, so it played
+    # on uninterrupted.  "Before" counts from the group start heard in the
+    # output (the first sample above -40 dBFS), not from a fixed time: the
+    # cues leave after the sender's start-up (a python3 start is 0.1 to over
+    # 1 s here), and the fault comes 1.5 s after they leave.
+    t0=$(python3 - "$T/live_$mode.raw" <<'PY'
+import sys, array
+x = array.array('f'); x.frombytes(open(sys.argv[1], 'rb').read())
+print('%.3f' % next((i / 2 / 44100 for i in range(0, len(x), 2) if abs(x[i]) > 0.01), -1))
+PY
+)
+    read -r _ b1 < <(an "$T/live_$mode.raw" "$(awk -v t="$t0" 'BEGIN { print t + 0.3 }')" "$(awk -v t="$t0" 'BEGIN { print t + 0.9 }')")
     tail0=$(awk -v s="$secs" 'BEGIN { printf "%.2f", s - 1.0 }')
     read -r a2 b2 < <(an "$T/live_$mode.raw" "$tail0" "$secs")
     if near "$b1" "$b2" 0.02 && awk -v b="$b1" 'BEGIN { exit !(b > 0.05) }' \
         && ! grep -qi 'AddressSanitizer\|runtime error' "$T/live_$mode.log"; then
         pass "stream_file_${mode}s_other_deck_plays"
-    else fail "stream_file_${mode}s_other_deck_plays" "deck B level $b1 -> $b2 (A $a2), ${secs}s: $(grep -i 'error' "$T/live_$mode.log" | head -n 3)"; fi
+    else fail "stream_file_${mode}s_other_deck_plays" "deck B level $b1 -> $b2 (A $a2), started at ${t0}s of ${secs}s: $(grep -i 'error' "$T/live_$mode.log" | head -n 3)"; fi
     echo "$mode: ${secs}s played; deck A 440 Hz at the end $a2, deck B 660 Hz $b1 -> $b2"
 done
