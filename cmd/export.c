@@ -143,7 +143,7 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n, cons
         return -1;
     }
     fputs("path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
-          "duration_orig,duration_sectioned,part_file_orig,part_file\n", f);
+          "duration_orig,duration_sectioned,part_file_orig,part_file" CS_CSV_EOL, f);
     for (size_t i = 0; i < n; i++) {
         const cs_export_row *r = &rows[i];
         const cs_lib_track *t = r->track;
@@ -162,7 +162,7 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n, cons
         cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
         cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file_orig) : r->part_file_orig, 1);
         cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file) : r->part_file, 1);
-        fputc('\n', f);
+        fputs(CS_CSV_EOL, f);
     }
     bool ok = fclose(f) == 0 && text;
     if (!ok || cs_write_atomic(file, text, len) < 0) {
