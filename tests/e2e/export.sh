@@ -207,7 +207,9 @@ cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/a/same.json"
 cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/b/same.json"
 "$CS" --db "$T/dup.db" export "$T/dup" --bpm-min 100 --n-sections 2 --stretch rate \
     --parts-dir "$T/dupparts" --csv-out "$T/dup.csv" --no-progress >/dev/null 2>"$T/err"
-check duplicate_names_kept_apart test -f "$T/dupparts/same_sectioned.wav" -a -f "$T/dupparts/same (2)_sectioned.wav"
+# parts are named after the audio file (both are Demo 01's), the second "(2)"
+check duplicate_names_kept_apart test -f "$T/dupparts/Demo 01 - Night Drive_sectioned.wav" \
+    -a -f "$T/dupparts/Demo 01 - Night Drive (2)_sectioned.wav"
 check duplicate_names_warned grep -q "same file name" "$T/err"
 
 # --- a library from a newer cs is refused, not damaged -------------------------
