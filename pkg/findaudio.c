@@ -52,12 +52,18 @@ static char *scan(const char *dir, const char *want, bool by_stem)
     if (!d) { free(key); return NULL; }
     char *best = NULL;
     int best_rank = N_EXT, hits = 0;
+    /* Extensions are ASCII: a cheap test that spares folding every other
+     * file of a big folder (a struct folder is all ".json"). */
+    const char *want_dot = by_stem ? NULL : strrchr(want, '.');
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         int rank = 0;
         char *stem = NULL;
-        if (by_stem) {
+        if (!by_stem) {
+            const char *dot = strrchr(de->d_name, '.');
+            if ((dot == NULL) != (want_dot == NULL) || (dot && strcasecmp(dot, want_dot) != 0)) continue;
+        } else {
             const char *dot = strrchr(de->d_name, '.');
             if (!dot || (rank = ext_rank(dot + 1)) < 0 || rank >= best_rank) continue;
             if (!(stem = strndup(de->d_name, (size_t)(dot - de->d_name)))) break;
