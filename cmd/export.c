@@ -27,6 +27,9 @@ static const cs_optdef def = {
     "(speed = target / track BPM) and writes it with the original-speed cut:\n"
     "  one target:  PARTS/<stem>_sectioned.wav, PARTS/orig/<stem>_sectioned.wav\n"
     "  --ladder:    PARTS/<bpm>/<stem>_sectioned.wav for each rung, PARTS/orig/...\n"
+    "<stem> is the audio file's name without extension (as the original names\n"
+    "them), made safe for a file name; a second track with the same stem gets\n"
+    "\"<stem> (2)\".  The CSV's rows end in CRLF, as Python's csv module writes.\n"
     "With STRUCT_DIR and/or --rekordbox-xml it first indexes them (as 'cs index').\n"
     "Parts already up to date are not redone; an interrupted run finishes the rest.\n",
     "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
@@ -72,7 +75,11 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         CS_SELECTION_OPTIONS(so),
         OPT_GROUP("\ninput:"),
         OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
-        OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR", "find audio by file name here when the JSON path is absent"),
+        OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR",
+                   "find audio by file name here when the JSON path does\n"
+                   "not exist (names compared ignoring Unicode form and\n"
+                   "case); a struct without a path finds the audio\n"
+                   "named after the struct file (Song.json: Song.wav)"),
         OPT_GROUP("\nrendering:"),
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
@@ -143,7 +150,7 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n, cons
         return -1;
     }
     fputs("path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
-          "duration_orig,duration_sectioned,part_file_orig,part_file\n", f);
+          "duration_orig,duration_sectioned,part_file_orig,part_file" CS_CSV_EOL, f);
     for (size_t i = 0; i < n; i++) {
         const cs_export_row *r = &rows[i];
         const cs_lib_track *t = r->track;
@@ -162,7 +169,7 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n, cons
         cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
         cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file_orig) : r->part_file_orig, 1);
         cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file) : r->part_file, 1);
-        fputc('\n', f);
+        fputs(CS_CSV_EOL, f);
     }
     bool ok = fclose(f) == 0 && text;
     if (!ok || cs_write_atomic(file, text, len) < 0) {

@@ -13,7 +13,9 @@ static const cs_optdef def = {
     "Unchanged files are skipped, files gone from STRUCT_DIR are removed, the\n"
     "collection is replaced when its XML changed.  Each struct is matched to a\n"
     "Rekordbox track by path (case- and Unicode-insensitive), else by a unique\n"
-    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n",
+    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n"
+    "A Location twice in the collection (the first TRACK is used) and a file\n"
+    "name there several times (the track stays unmatched) are warned about.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -27,7 +29,10 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                    "Rekordbox 'Export Collection in xml format' file"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
-                   "does not exist on this machine"),
+                   "does not exist on this machine (names compared\n"
+                   "ignoring Unicode form and case); a struct without\n"
+                   "a path finds the audio named after the struct\n"
+                   "file (Song.json: Song.wav, .flac, .mp3...)"),
         OPT_BOOL(0, "force", &o.force, "re-read files even when unchanged"),
         OPT_END(),
     };

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "db/renders.h"
+#include "pkg/findaudio.h"
 #include "pkg/location.h"
 #include "pkg/cues.h"
 #include "pkg/fsutil.h"
@@ -129,19 +130,27 @@ static char *join3(const char *a, const char *b, const char *c)
     return s;
 }
 
-/* The library's path, else the JSON path, else the same name in --audio-dir;
- * made absolute so fingerprints do not depend on the working directory. */
-static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb)
+/* The library's path, else the JSON path, else the same name in --audio-dir
+ * (folded: NFD finds NFC), else for a struct without a path the audio named
+ * after the struct file's stem in --audio-dir; made absolute so fingerprints
+ * do not depend on the working directory.  *name gets the path as found
+ * (before symlinks resolve): the parts are named after its stem. */
+static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb, char **name)
 {
-    char buf[PATH_MAX], real[PATH_MAX];
-    const char *found = NULL;
-    if (cs_is_file(t->audio_path, sb)) found = t->audio_path;
-    else if (cs_is_file(t->analysed_path, sb)) found = t->analysed_path;
-    else if (audio_dir && t->analysed_path) {
-        snprintf(buf, sizeof buf, "%s/%s", audio_dir, cs_path_basename(t->analysed_path));
-        if (cs_is_file(buf, sb)) found = buf;
+    char real[PATH_MAX];
+    char *found = NULL;
+    *name = NULL;
+    if (cs_is_file(t->audio_path, NULL)) found = strdup(t->audio_path);
+    else if (cs_is_file(t->analysed_path, NULL)) found = strdup(t->analysed_path);
+    else if (t->analysed_path && *t->analysed_path)
+        found = cs_find_audio_by_name(audio_dir, cs_path_basename(t->analysed_path));
+    else if (audio_dir) {
+        char *stem = cs_file_stem(t->struct_path);
+        found = stem ? cs_find_audio_by_stem(audio_dir, stem) : NULL;
+        free(stem);
     }
-    if (!found) return NULL;
+    *name = found;
+    if (!found || !cs_is_file(found, sb)) return NULL;
     return strdup(realpath(found, real) ? real : found);
 }
 
@@ -390,6 +399,20 @@ static int unique_stem(ctx *c, size_t i, char **stem)
     return 0;
 }
 
+static void warn_no_audio(const cs_lib_track *t, const char *audio_dir)
+{
+    const char *name = cs_lib_track_name(t);
+    bool has_path = t->analysed_path && *t->analysed_path;
+    if (!audio_dir)
+        cs_log_warn("%s: skipped: audio not found (%sgive --audio-dir)", name,
+                    has_path ? "" : "the struct names no path; ");
+    else if (has_path)
+        cs_log_warn("%s: skipped: audio not found (neither at its path nor in %s)", name, audio_dir);
+    else
+        cs_log_warn("%s: skipped: audio not found (the struct names no path and %s has no audio file "
+                    "named after it)", name, audio_dir);
+}
+
 static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err *err)
 {
     const cs_export_opts *o = c->o;
@@ -397,16 +420,16 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
-        tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb);
-        if (!(tj->stem = cs_part_stem(tj->t->struct_path))) return cs_err_set(err, "out of memory");
+        char *audio_name;
+        tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name);
+        /* Named after the audio file, as the original exporter does. */
+        tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
+        free(audio_name);
+        if (!tj->stem) return cs_err_set(err, "out of memory");
         if (unique_stem(c, i, &tj->stem) < 0) return cs_err_set(err, "out of memory");
         if (!tj->audio) {
             tj->skipped = true;
-            if (o->audio_dir)
-                cs_log_warn("%s: skipped: audio not found (neither at its path nor in %s)",
-                            cs_lib_track_name(tj->t), o->audio_dir);
-            else
-                cs_log_warn("%s: skipped: audio not found (give --audio-dir)", cs_lib_track_name(tj->t));
+            warn_no_audio(tj->t, o->audio_dir);
             continue;
         }
         for (size_t k = 0; k < per; k++) {

@@ -23,6 +23,7 @@
 #include "pkg/allin1.h"
 #include "pkg/fsutil.h"
 #include "pkg/key.h"
+#include "pkg/findaudio.h"
 #include "pkg/location.h"
 
 long long cs_ix_mtime_ns(const struct stat *sb)
@@ -371,25 +372,30 @@ static char *absolute(const char *p)
 }
 
 /* JSON path when it exists; else the same file name in --audio-dir; else the
- * same name next to the struct file; else the matched Rekordbox Location. */
+ * same name next to the struct file; else the matched Rekordbox Location.
+ * Names compare folded (pkg/findaudio: NFD finds NFC).  A struct without a
+ * path looks for audio named after its own stem ("Song.json" -> "Song.wav")
+ * in the same two folders. */
 static char *resolve_audio(const char *analysed, const char *struct_path, const char *audio_dir,
                            const char *rb_path)
 {
-    char buf[PATH_MAX];
     if (cs_is_file(analysed, NULL)) return absolute(analysed);
     const char *base = analysed ? cs_path_basename(analysed) : NULL;
-    if (base && *base && audio_dir) {
-        snprintf(buf, sizeof buf, "%s/%s", audio_dir, base);
-        if (cs_is_file(buf, NULL)) return absolute(buf);
-    }
-    if (base && *base) {
-        const char *slash = strrchr(struct_path, '/');
-        int dl = slash ? (int)(slash - struct_path) : 1;
-        snprintf(buf, sizeof buf, "%.*s/%s", dl, slash ? struct_path : ".", base);
-        if (cs_is_file(buf, NULL)) return absolute(buf);
-    }
-    if (cs_is_file(rb_path, NULL)) return absolute(rb_path);
-    return NULL;
+    char *stem = base && *base ? NULL : cs_file_stem(struct_path);
+    const char *slash = strrchr(struct_path, '/');
+    char *struct_dir = slash ? strndup(struct_path, slash == struct_path ? 1 : (size_t)(slash - struct_path))
+                             : strdup(".");
+    const char *dirs[2] = { audio_dir, struct_dir };
+    char *found = NULL;
+    for (int i = 0; i < 2 && !found; i++)
+        found = stem ? cs_find_audio_by_stem(dirs[i], stem) : cs_find_audio_by_name(dirs[i], base);
+    free(stem);
+    free(struct_dir);
+    if (!found && cs_is_file(rb_path, NULL)) return absolute(rb_path);
+    if (!found) return NULL;
+    char *abs = absolute(found);
+    free(found);
+    return abs;
 }
 
 static int resolve_all(indexer *ix, cs_err *err)
@@ -528,6 +534,7 @@ static int run(indexer *ix, cs_err *err)
         return cs_err_set(err, "nothing was indexed");
     if (changed || o->force || st->indexed) {
         if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
+        cs_ix_warn_ambiguous(ix);
     }
     if (resolve_all(ix, err) < 0) return -1;
     count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total);

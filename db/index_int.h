@@ -32,5 +32,9 @@ int cs_ix_step(indexer *ix, sqlite3_stmt *s);                   /* step + reset;
 /* Replaces the stored collection when the XML changed: 1 changed, 0
  * unchanged, -1 failed (previous collection kept). */
 int cs_ix_index_rekordbox(indexer *ix, cs_err *err);
+/* After matching: one warning per library track whose Rekordbox match is
+ * ambiguous (two TRACKs with its Location: the first was taken; its file
+ * name several times in the collection under other folders: unmatched). */
+void cs_ix_warn_ambiguous(indexer *ix);
 
 #endif

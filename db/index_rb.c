@@ -124,7 +124,7 @@ static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
         cs_ix_bind_text(s, 3, p->keys[i]);
         if (cs_ix_step(ix, s) < 0) return stopped_by_db(ix, "storing a playlist");
     }
-    ix->st->rb_playlists++;
+    if (p->type == 1) ix->st->rb_playlists++;   /* folders (ROOT) are not playlists */
     return 0;
 }
 
@@ -179,3 +179,35 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
     return 1;
 }
 
+
+/* The match rule (index.c) takes the first TRACK of a Location and leaves a
+ * track unmatched when only its file name matches and that name is in the
+ * collection more than once; either way the user hears about it by name. */
+void cs_ix_warn_ambiguous(indexer *ix)
+{
+    static const char same_location[] =
+        "SELECT t.struct_path, r.path, COUNT(*), GROUP_CONCAT(r.track_id, ', ') "
+        "FROM tracks t JOIN rb_tracks r ON r.path_fold = t.analysed_fold "
+        "GROUP BY t.id HAVING COUNT(*) > 1 ORDER BY t.struct_path";
+    static const char same_name[] =
+        "SELECT t.struct_path, r.name_fold, COUNT(*), GROUP_CONCAT(r.path, '; ') "
+        "FROM tracks t JOIN rb_tracks r ON r.name_fold = t.file_fold "
+        "WHERE t.rb_id IS NULL GROUP BY t.id HAVING COUNT(*) > 1 ORDER BY t.struct_path";
+    const char *xml = ix->o->rekordbox_xml ? ix->o->rekordbox_xml : "rekordbox collection";
+    sqlite3_stmt *q = cs_db_prepare(ix->db, same_location, NULL);
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        cs_log_warn("%s: %d TRACKs in %s have the same Location \"%s\" (TrackID %s); the first is used",
+                    (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 2), xml,
+                    (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 3));
+        ix->st->warnings++;
+    }
+    sqlite3_finalize(q);
+    q = cs_db_prepare(ix->db, same_name, NULL);
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        cs_log_warn("%s: not matched to Rekordbox: its file name is in %s %d times, in other folders "
+                    "than its path (%s)", (const char *)sqlite3_column_text(q, 0), xml,
+                    sqlite3_column_int(q, 2), (const char *)sqlite3_column_text(q, 3));
+        ix->st->warnings++;
+    }
+    sqlite3_finalize(q);
+}

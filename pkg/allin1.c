@@ -1,6 +1,7 @@
 /* allin1 struct JSON: reading (lenient where real files are odd, strict where
  * a value would be silently wrong) and writing in allin1's own layout. */
 #include "pkg/allin1.h"
+#include "pkg/textfile.h"
 
 #include <cJSON.h>
 #include <ctype.h>
@@ -295,28 +296,10 @@ int cs_allin1_parse(const char *text, size_t len, const char *name, cs_struct *o
 int cs_allin1_load(const char *file, cs_struct *out, cs_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct stat st;
-    if (stat(file, &st) < 0) return cs_err_set(err, "%s: %s", file, strerror(errno));
-    if (!S_ISREG(st.st_mode)) return cs_err_set(err, "%s: not a regular file", file);
-    if (st.st_size > CS_ALLIN1_MAX_BYTES)
-        return cs_err_set(err, "%s: too large (%lld bytes, limit %ld)", file,
-                          (long long)st.st_size, (long)CS_ALLIN1_MAX_BYTES);
-    FILE *f = fopen(file, "rb");
-    if (!f) return cs_err_set(err, "%s: %s", file, strerror(errno));
-    /* One byte more than the limit tells a file that grew since stat(). */
-    size_t cap = (size_t)st.st_size + 1;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return cs_err_set(err, "%s: out of memory", file);
-    }
-    size_t n = fread(buf, 1, cap, f);
-    int rd_err = ferror(f);
-    fclose(f);
-    int rc;
-    if (rd_err) rc = cs_err_set(err, "%s: read error", file);
-    else if (n == cap) rc = cs_err_set(err, "%s: changed while being read", file);
-    else rc = cs_allin1_parse(buf, n, file, out, err);
+    size_t n;
+    char *buf = cs_text_load(file, CS_ALLIN1_MAX_BYTES, &n, err);
+    if (!buf) return -1;
+    int rc = cs_allin1_parse(buf, n, file, out, err);
     free(buf);
     return rc;
 }

@@ -4,12 +4,16 @@
  * the same double (like Python's repr): 0.1 -> "0.1", 1/3 -> "0.3333333333333333".
  * Durations print as M:SS.ss like the original exporter.
  *
- *   cs_csv_field(f, "a,b", 0);  cs_csv_number(f, 122.5, 1);  fputc('\n', f);
+ *   cs_csv_field(f, "a,b", 0);  cs_csv_number(f, 122.5, 1);  fputs(CS_CSV_EOL, f);
  */
 #ifndef CS_CSV_H
 #define CS_CSV_H
 
 #include <stdio.h>
+
+/* Record terminator of the CSVs we write: CRLF, as RFC 4180 and Python's
+ * csv module (the original exporter's writer) end every row. */
+#define CS_CSV_EOL "\r\n"
 
 /* buf must hold at least 32 bytes; returns buf. */
 char *cs_fmt_double(char *buf, double v);

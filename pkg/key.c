@@ -42,18 +42,30 @@ static int camelot_number(int pc, bool major)
     return ((7 + steps) % 12 + 12) % 12 + 1;
 }
 
-/* "6A", "06a", "12B" (Camelot) and "1m", "6d" (Open Key).  s is trimmed. */
-static int parse_numeric(const char *s, size_t len)
+/* What may follow a key and start the ignored rest ("A#m +50", "8A energy
+ * 6", "Am (tuning)", "Cm/Eb"): a blank, an opening bracket, a slash, a comma
+ * or semicolon, or a sign before a digit (a tuning offset in cents).  A
+ * letter, digit or '#' there continues the word, so "Am7", "G#mm" and "A##"
+ * stay unknown notations. */
+static bool ends_key(const char *s, const char *end)
 {
-    size_t i = 0;
+    if (s >= end) return true;
+    if (is_blank((unsigned char)*s) || strchr("([{/,;", *s)) return true;
+    return (*s == '+' || *s == '-') && s + 1 < end && is_digit((unsigned char)s[1]);
+}
+
+/* "6A", "06a", "12B" (Camelot) and "1m", "6d" (Open Key), then the rest. */
+static int parse_numeric(const char *s, const char *end)
+{
+    const char *p = s;
     int n = 0;
-    while (i < len && is_digit((unsigned char)s[i])) {
-        n = n * 10 + (s[i] - '0');
+    while (p < end && is_digit((unsigned char)*p)) {
+        n = n * 10 + (*p - '0');
         if (n > 12) return CS_KEY_UNKNOWN;
-        i++;
+        p++;
     }
-    if (i == 0 || i + 1 != len || n < 1) return CS_KEY_UNKNOWN;
-    switch (lower((unsigned char)s[i])) {
+    if (p == s || p == end || n < 1 || !ends_key(p + 1, end)) return CS_KEY_UNKNOWN;
+    switch (lower((unsigned char)*p)) {
     case 'a': return pack(n, false);
     case 'b': return pack(n, true);
     /* Open Key n sits six steps round the wheel from Camelot n. */
@@ -84,20 +96,24 @@ static int parse_accidental(const char **p, const char *end)
     return 0;
 }
 
-/* Mode word after the tonic: "" (major), m/min/minor, maj/major.
- * Returns 1 major, 0 minor, -1 for anything else. */
+/* Mode word after the tonic: none (major), m/min/minor, maj/major, each
+ * ending the key (see ends_key).  Returns 1 major, 0 minor, -1 for anything
+ * else. */
 static int parse_mode(const char *s, const char *end)
 {
-    while (s < end && is_blank((unsigned char)*s)) s++;
-    size_t len = (size_t)(end - s);
-    if (len == 0) return 1;
+    const char *t = s;
+    while (t < end && is_blank((unsigned char)*t)) t++;
+    if (t == end) return 1;
     static const struct { const char *word; int major; } modes[] = {
-        {"m", 0}, {"min", 0}, {"minor", 0}, {"maj", 1}, {"major", 1},
+        {"minor", 0}, {"major", 1}, {"min", 0}, {"maj", 1}, {"m", 0},
     };
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-        if (strlen(modes[i].word) == len && starts_with(s, modes[i].word) == len)
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        size_t n = strlen(modes[i].word);
+        if ((size_t)(end - t) >= n && starts_with(t, modes[i].word) == n && ends_key(t + n, end))
             return modes[i].major;
-    return -1;
+    }
+    /* No mode word: a major key when the tonic ends the key ("A energy"). */
+    return ends_key(s, end) ? 1 : -1;
 }
 
 static int parse_classic(const char *s, const char *end)
@@ -119,7 +135,7 @@ int cs_key_parse(const char *s)
     const char *end = s + strlen(s);
     while (end > s && is_blank((unsigned char)end[-1])) end--;
     if (end == s) return CS_KEY_NONE;
-    if (is_digit((unsigned char)*s)) return parse_numeric(s, (size_t)(end - s));
+    if (is_digit((unsigned char)*s)) return parse_numeric(s, end);
     return parse_classic(s, end);
 }
 

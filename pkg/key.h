@@ -9,6 +9,11 @@
  *   Camelot  "6A", "12B", "06a"
  *   Open Key "1m", "6d"  (1m = 8A, 1d = 8B)
  *
+ * Text after the key is ignored, as Mixxx reads tags, when it is set apart
+ * by a blank, a bracket, '/', ',', ';' or a signed number: a tuning suffix
+ * or extra words ("A#m +50", "8A energy 6", "Am (432 Hz)", "Cm/Eb" -> Cm).
+ * Glued letters or digits make the whole text unknown ("Am7", "Gmi", "G#mm").
+ *
  *   int k = cs_key_parse("Gm");      // == cs_key_parse("6A") == 10
  *   cs_key_name(k)                   // "Gm"
  *   cs_key_camelot(k, buf)           // "6A"

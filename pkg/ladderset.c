@@ -2,6 +2,7 @@
 #include "pkg/ladderset.h"
 #include "pkg/audio.h"
 #include "pkg/fsutil.h"
+#include "pkg/textfile.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -131,13 +132,6 @@ static bool num(const char *s, double *v)
     return end != s && !*end && errno == 0 && isfinite(*v);
 }
 
-static char *slurp(const char *path, cs_err *err)
-{
-    char *buf = cs_read_file(path, NULL);
-    if (!buf) cs_err_set(err, "%s: %s", path, strerror(errno));
-    return buf;
-}
-
 /* Where a part_file is now.  base: --parts-dir when given, else the CSV's
  * folder (the CSV may travel with its parts).  Tried in order: base/file
  * (a relative file), then the file's last two components under base (the
@@ -173,7 +167,7 @@ int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
 
 int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err)
 {
-    char *text = slurp(csv_path, err);
+    char *text = cs_text_load(csv_path, CS_TEXT_NO_LIMIT, NULL, err);
     if (!text) return -1;
     char dir[4096] = "";
     const char *slash = strrchr(csv_path, '/');
@@ -181,7 +175,6 @@ int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset 
     if (slash == csv_path) snprintf(dir, sizeof dir, "/");
 
     char *p = text, *f[64];
-    if (!strncmp(p, "\xEF\xBB\xBF", 3)) p += 3;     /* a BOM from spreadsheet tools */
     int nf = record(&p, f, 64), col[C_N];
     for (int c = 0; c < C_N; c++) {
         col[c] = -1;

@@ -17,10 +17,14 @@
  */
 #include "pkg/location.h"
 
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp);
+static size_t utf8_encode(uint32_t c, char *out);
 
 /* ---- Location decoding ---------------------------------------------------- */
 
@@ -43,6 +47,56 @@ static size_t prefix_len(const char *s, const char *prefix)
         if (c != prefix[i]) return 0;
     }
     return n;
+}
+
+/* One byte of Windows-1252 (a superset of Latin-1's printable range) as a
+ * code point, through glibc's iconv; the five bytes CP1252 leaves undefined
+ * (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as Latin-1, i.e. their own value. */
+static uint32_t cp1252_code_point(unsigned char byte, iconv_t cd)
+{
+    char in[1] = { (char)byte }, out[8];
+    char *ip = in, *op = out;
+    size_t il = 1, ol = sizeof out;
+    if (cd == (iconv_t)-1 || iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) return byte;
+    uint32_t cp;
+    *op = '\0';
+    return utf8_decode((const unsigned char *)out, &cp) ? cp : byte;
+}
+
+/* Decoded bytes that are not valid UTF-8 were percent-encoded from a legacy
+ * code page (Windows Rekordbox and older taggers write %DC for U+00DC):
+ * each such byte is read as Windows-1252 and re-encoded in UTF-8, valid
+ * UTF-8 around it is kept.  Takes ownership of s; NULL when out of memory. */
+static char *legacy_to_utf8(char *s, size_t *len)
+{
+    size_t bad = 0;
+    uint32_t cp;
+    for (size_t i = 0; i < *len;) {
+        size_t k = utf8_decode((const unsigned char *)s + i, &cp);
+        if (k) i += k;
+        else { bad++; i++; }
+    }
+    if (!bad) return s;
+    /* A byte grows to at most three (U+20AC EURO SIGN is E2 82 AC). */
+    char *out = malloc(*len + 2 * bad + 1);
+    if (!out) { free(s); return NULL; }
+    iconv_t cd = iconv_open("UTF-8", "WINDOWS-1252");
+    size_t n = 0;
+    for (size_t i = 0; i < *len;) {
+        size_t k = utf8_decode((const unsigned char *)s + i, &cp);
+        if (k) {
+            memcpy(out + n, s + i, k);
+            n += k;
+            i += k;
+        } else {
+            n += utf8_encode(cp1252_code_point((unsigned char)s[i++], cd), out + n);
+        }
+    }
+    if (cd != (iconv_t)-1) iconv_close(cd);
+    out[n] = '\0';
+    free(s);
+    *len = n;
+    return out;
 }
 
 char *cs_location_decode(const char *location)
@@ -68,6 +122,8 @@ char *cs_location_decode(const char *location)
         }
     }
     out[n] = '\0';
+    out = legacy_to_utf8(out, &n);
+    if (!out) return NULL;
 
     /* "/C:/Music" is a Windows drive path behind the URI's root slash. */
     if (out[0] == '/' && is_alpha((unsigned char)out[1]) && out[2] == ':' &&

@@ -4,6 +4,11 @@
  * only (upper or lower case hex; '+' and '#' stay literal), keep Windows drive
  * paths ("C:/Music/x.mp3"; "/C:/..." loses the leading slash), accept
  * unencoded third-party paths as they are.  Invalid escapes stay literal.
+ * Legacy code pages: decoded bytes that do not form valid UTF-8 (Windows
+ * Rekordbox and old taggers write "%DC" for U+00DC instead of "%C3%9C") are
+ * read one by one as Windows-1252 (Latin-1 for its five undefined bytes) and
+ * stored as UTF-8, so the path matches the UTF-8 name on disk and in the
+ * struct JSON; valid UTF-8 sequences in the same path are kept as they are.
  *
  * Matching keys fold case and Unicode normalisation so that an NFD macOS name
  * and an NFC Rekordbox name compare equal: cs_path_fold() returns a new

@@ -3,7 +3,8 @@
  *   single target:  PARTS/<stem>_sectioned.wav   + PARTS/orig/<stem>_sectioned.wav
  *   ladder:         PARTS/<bpm>/<stem>_sectioned.wav (bpm as %g) + PARTS/orig/...
  *
- * <stem> comes from the struct file's name; it is made safe so that the
+ * <stem> comes from the audio file's name (the original exporter's naming;
+ * the struct file's when the audio is missing); it is made safe so that the
  * output can never leave PARTS: path separators, control characters and a
  * leading '.' become '_', and an empty or over-long stem is replaced.
  *

@@ -1,6 +1,7 @@
 /* The original server's bpm_config.json, read into a cs_tempo_config (see
  * bpm_config.h). */
 #include "player/control/bpm_config.h"
+#include "pkg/textfile.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -108,31 +109,10 @@ static int apply_json(const cJSON *root, cs_tempo_config *c, const char *path, c
     return 0;
 }
 
-static char *read_small_file(const char *path, size_t *len, cs_err *err)
-{
-    struct stat st;
-    if (stat(path, &st) < 0) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
-    if (!S_ISREG(st.st_mode)) { cs_err_set(err, "%s: not a regular file", path); return NULL; }
-    if (st.st_size > CONFIG_MAX_BYTES) { cs_err_set(err, "%s: too large", path); return NULL; }
-    FILE *f = fopen(path, "rb");
-    if (!f) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t n = buf ? fread(buf, 1, (size_t)st.st_size + 1, f) : 0;
-    bool bad = !buf || ferror(f) || n > (size_t)st.st_size;
-    fclose(f);
-    if (bad) {
-        cs_err_set(err, "%s: %s", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 int cs_tempo_config_load(const char *path, cs_tempo_config *cfg, cs_err *err)
 {
     size_t len = 0;
-    char *text = read_small_file(path, &len, err);
+    char *text = cs_text_load(path, CONFIG_MAX_BYTES, &len, err);
     if (!text) return -1;
     const char *end = NULL;
     cJSON *root = len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;

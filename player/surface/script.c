@@ -1,6 +1,7 @@
 /* Render scripts: timed OSC messages in oscsend's argument syntax, built
  * with liblo and run through the same dispatch as network messages. */
 #include "player/surface/osc.h"
+#include "pkg/textfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -92,15 +93,14 @@ static int by_time(const void *a, const void *b)
 
 cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cs_err_set(err, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
+    /* Through the shared text reader: a BOM and CRLF lines read as if absent. */
+    char *text = cs_text_load(path, CS_TEXT_NO_LIMIT, NULL, err);
+    if (!text) return NULL;
     cs_osc_script *s = calloc(1, sizeof *s);
-    char buf[8192];
     int cap = 0, lineno = 0;
-    while (s && fgets(buf, sizeof buf, f)) {
+    for (char *buf = text, *next; s && buf; buf = next) {
+        if ((next = strchr(buf, '\n')) != NULL) *next++ = '\0';
+        else if (!*buf) break;
         lineno++;
         char *tok[64];
         int n = tokenize(buf, tok, 64);
@@ -121,7 +121,7 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         if (why[0]) {
             cs_err_set(err, "%s:%d: %s", path, lineno, why);
             cs_osc_script_free(s);
-            fclose(f);
+            free(text);
             return NULL;
         }
         if (s->n == cap) {
@@ -133,7 +133,7 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         int idx = s->n++;
         s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, strdup(tok[1]), m };
     }
-    fclose(f);
+    free(text);
     if (!s) {
         cs_err_set(err, "%s: out of memory", path);
         return NULL;

@@ -25,8 +25,7 @@ out=$("$CS" export "$L/struct" --rekordbox-xml "$L/rekordbox.xml" --bpm 122.5 --
 rc=$?
 check rb_exit test $rc -eq 0
 check rb_summary grep -q "3 tracks selected; parts rendered 9, up to date 0; tracks skipped 0, failed 0; 6 csv rows" <<<"$out"
-check csv_header test "$(head -1 "$T/rb.csv")" = \
-    "path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file"
+check csv_header test "$(head -1 "$T/rb.csv")" = $'path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file\r'
 check csv_rows test "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1])))) - 1)' "$T/rb.csv")" -eq 6
 # The comma and apostrophe names survive CSV quoting and exist on disk.
 check csv_quoting python3 - "$T/rb.csv" <<'EOF'
@@ -208,7 +207,9 @@ cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/a/same.json"
 cp "$L/struct/Demo 01 - Night Drive.json" "$T/dup/b/same.json"
 "$CS" --db "$T/dup.db" export "$T/dup" --bpm-min 100 --n-sections 2 --stretch rate \
     --parts-dir "$T/dupparts" --csv-out "$T/dup.csv" --no-progress >/dev/null 2>"$T/err"
-check duplicate_names_kept_apart test -f "$T/dupparts/same_sectioned.wav" -a -f "$T/dupparts/same (2)_sectioned.wav"
+# parts are named after the audio file (both are Demo 01's), the second "(2)"
+check duplicate_names_kept_apart test -f "$T/dupparts/Demo 01 - Night Drive_sectioned.wav" \
+    -a -f "$T/dupparts/Demo 01 - Night Drive (2)_sectioned.wav"
 check duplicate_names_warned grep -q "same file name" "$T/err"
 
 # --- a library from a newer cs is refused, not damaged -------------------------

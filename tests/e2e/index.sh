@@ -53,7 +53,7 @@ out=$("$CS" --db "$DB" index "$S" --rekordbox-xml "$T/rb.xml" 2>"$T/err")
 rc=$?
 check exit_ok test $rc -eq 0
 check summary_counts grep -q "indexed 5, unchanged 0, removed 0, failed 2" <<<"$out"
-check rekordbox_counts grep -q "rekordbox 3 tracks, 2 playlists" <<<"$out"
+check rekordbox_counts grep -q "rekordbox 3 tracks, 1 playlists" <<<"$out"
 # b matches by decoded path (case, NFC), e by unique file name (NFD vs NFC),
 # d by path (BPM 0 and empty key there: JSON values stay).
 check matched_three grep -q "matched to rekordbox 3" <<<"$out"

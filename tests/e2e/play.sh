@@ -65,6 +65,17 @@ render "$T/group.wav" 1 "$T/group.osc"
 got=$(an first "$T/group.wav")
 [ "$got" = "24255 24255" ] && pass group_start_same_sample || fail group_start_same_sample "first samples $got, want 24255 24255"
 
+# 1b. The same script as a Windows editor saves it (UTF-8 BOM, CRLF lines),
+#     and with old-Mac CR lines: read as if the mark and CRs were not there.
+{ printf '\xEF\xBB\xBF'; sed 's/$/\r/' "$T/group.osc"; } >"$T/group_crlf.osc"
+{ printf '\xEF\xBB\xBF'; tr '\n' '\r' <"$T/group.osc"; } >"$T/group_cr.osc"
+for v in crlf cr; do
+    render "$T/group_$v.wav" 1 "$T/group_$v.osc"
+    got=$(an first "$T/group_$v.wav" 2>/dev/null)
+    [ "$got" = "24255 24255" ] && pass "script_bom_${v}" \
+        || fail "script_bom_${v}" "first samples '$got', want 24255 24255: $(tail -1 "$T/group_$v.wav.log")"
+done
+
 # 2. /play_stem at a script time: exact sample; numbers as strings accepted.
 cat >"$T/stem.osc" <<EOF
 0 /load_buffer is 1100 $T/impR.wav

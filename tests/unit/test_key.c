@@ -105,7 +105,8 @@ TEST(unknown_and_none)
     CHECK_EQ_INT(cs_key_parse("\t\n"), CS_KEY_NONE);
     static const char *const bad[] = {
         "H#x", "13A", "0A", "00B", "Zm", "1C", "12", "Am7", "G#mm",
-        "Gmajor7", "6 A", "A##", "m", "#", "1e", "-1A", "Hm", "C min x", "Gmi",
+        "Gmajor7", "6 A", "A##", "m", "#", "1e", "-1A", "Hm", "Gmi", "A#m+", "8Ax",
+        "Dance", "Bad key", "12 +5",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int k = cs_key_parse(bad[i]);
@@ -116,6 +117,28 @@ TEST(unknown_and_none)
     }
     /* A lone letter is a major key, not an unknown notation. */
     CHECK_EQ_INT(cs_key_parse("A"), cs_key_parse("11B"));
+}
+
+/* Issue 10: tags carry a tuning suffix or extra words after the key (Mixxx
+ * reads the key and ignores them); every spelling of the key then selects it. */
+TEST(key_with_suffix_or_words)
+{
+    int bbm = cs_key_parse("3A");
+    CHECK_EQ_INT(bbm, 4);
+    static const char *const texts[] = {
+        "A#m +50", "A#m -12", "Bbm (tuning +50)", "3A energy 7", "A#m/Bbm", "a# minor  +50",
+        "Bb min extra words", "3A, 8B", "8m [OpenKey]", "A#m;", "A sharp minor +0",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        int k = cs_key_parse(texts[i]);
+        if (k != bbm) {
+            unit_fail(__FILE__, __LINE__, "cs_key_parse(\"%s\") == %d, expected %d (3A)", texts[i], k, bbm);
+            return;
+        }
+    }
+    CHECK_EQ_INT(cs_key_parse("C min x"), cs_key_parse("5A"));
+    CHECK_EQ_INT(cs_key_parse("E energy 6"), cs_key_parse("12B"));
+    CHECK_EQ_INT(cs_key_parse("F#  +25"), cs_key_parse("2B"));
 }
 
 TEST(invalid_codes)

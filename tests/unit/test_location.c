@@ -126,7 +126,30 @@ TEST(decode_invalid_escapes_stay_literal)
     CHECK_DECODE("%%41", "%A");
     CHECK_DECODE("a%00b", "a%00b");
     CHECK_DECODE("%2f%2F%41%61", "//Aa");
-    CHECK_DECODE("%ff", "\xff");
+    CHECK_DECODE("%ff", "\xc3\xbf");      /* not UTF-8: read as Windows-1252 (y diaeresis) */
+}
+
+/* Issue 10: Windows Rekordbox and old taggers percent-encode the legacy code
+ * page (%DC for U+00DC) instead of UTF-8; the path must still match the
+ * UTF-8 name on disk, so those bytes are read as Windows-1252. */
+TEST(decode_latin1_and_cp1252_escapes)
+{
+    CHECK_DECODE("file://localhost/C:/Music/R%DCF%DCS%20DU%20SOL%20-%20Innerbloom.wav",
+                 "C:/Music/R\xc3\x9c" "F\xc3\x9c" "S DU SOL - Innerbloom.wav");
+    CHECK_DECODE("file://localhost/Music/Caf%e9%20del%20Mar.mp3", "/Music/Caf\xc3\xa9 del Mar.mp3");
+    /* The 0x80-0x9F range is where Windows-1252 differs from Latin-1. */
+    CHECK_DECODE("file://localhost/Music/Don%92t%20Stop%20%80%201.wav",
+                 "/Music/Don\xe2\x80\x99t Stop \xe2\x82\xac 1.wav");
+    /* Valid UTF-8 in the same path stays; undefined 0x81 reads as Latin-1. */
+    CHECK_DECODE("/Music/%c3%a9t%e9%81.wav", "/Music/\xc3\xa9t\xc3\xa9\xc2\x81.wav");
+    /* Raw (unencoded) Latin-1 bytes from third-party writers too. */
+    CHECK_DECODE("/Music/Sch\xf6n.mp3", "/Music/Sch\xc3\xb6n.mp3");
+    /* And then the folded keys of both spellings match. */
+    char *a = cs_location_decode("file://localhost/M/%C9t%E9.wav");
+    char *b = cs_location_decode("file://localhost/M/%c3%89t%c3%a9.wav");
+    CHECK(a && b && fold_equal(a, b));
+    free(a);
+    free(b);
 }
 
 TEST(basename_after_last_separator)

@@ -446,3 +446,17 @@ TEST(config_check)
     c.idle_timeout_seconds = -1;             /* never */
     CHECK_EQ_INT(cs_tempo_config_check(&c, &e), 0);
 }
+
+/* Issue 10: a bpm_config.json saved by a Windows editor (UTF-8 BOM, CRLF)
+ * reads like the plain file (pkg/textfile, the shared text reader). */
+TEST(config_with_bom_and_crlf)
+{
+    cs_tempo_config c = dflt();
+    cs_err e = {{0}};
+    const char *path = write_file("bom.json",
+        "\xEF\xBB\xBF{\r\n \"movement_bpm\": {\"thresholds\": {\"medium\": 0.2},\r\n"
+        "  \"smoothing\": {\"fall_time_seconds\": 45}}\r\n}\r\n");
+    if (cs_tempo_config_load(path, &c, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    CHECK_NEAR(c.th_medium, 0.2, 0);
+    CHECK_NEAR(c.fall_seconds, 45, 0);
+}

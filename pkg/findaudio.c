@@ -1,0 +1,114 @@
+/* Audio lookup by name in a folder; see findaudio.h.  The folded compare
+ * needs a walk of the folder (readdir), done only when the exact name is
+ * not there. */
+#include "pkg/findaudio.h"
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pkg/fsutil.h"
+#include "pkg/location.h"
+
+static const char *const audio_ext[] = {
+    "wav", "aiff", "aif", "flac", "mp3", "m4a", "aac", "ogg", "opus", "mp4", "wma",
+};
+enum { N_EXT = sizeof audio_ext / sizeof audio_ext[0] };
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+char *cs_file_stem(const char *path)
+{
+    const char *base = cs_path_basename(path);
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    return strndup(base, n);
+}
+
+/* Rank of an audio extension (index in audio_ext), -1 when not audio. */
+static int ext_rank(const char *ext)
+{
+    for (int i = 0; i < N_EXT; i++)
+        if (strcasecmp(ext, audio_ext[i]) == 0) return i;
+    return -1;
+}
+
+/* Walks dir; for each regular file whose folded key (the whole name, or the
+ * stem when by_stem) equals want, keeps the best one.  by name: exactly one
+ * may match; by stem: the lowest extension rank wins. */
+static char *scan(const char *dir, const char *want, bool by_stem)
+{
+    char *key = cs_path_fold(want);
+    DIR *d = key ? opendir(dir) : NULL;
+    if (!d) { free(key); return NULL; }
+    char *best = NULL;
+    int best_rank = N_EXT, hits = 0;
+    /* Extensions are ASCII: a cheap test that spares folding every other
+     * file of a big folder (a struct folder is all ".json"). */
+    const char *want_dot = by_stem ? NULL : strrchr(want, '.');
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        int rank = 0;
+        char *stem = NULL;
+        if (!by_stem) {
+            const char *dot = strrchr(de->d_name, '.');
+            if ((dot == NULL) != (want_dot == NULL) || (dot && strcasecmp(dot, want_dot) != 0)) continue;
+        } else {
+            const char *dot = strrchr(de->d_name, '.');
+            if (!dot || (rank = ext_rank(dot + 1)) < 0 || rank >= best_rank) continue;
+            if (!(stem = strndup(de->d_name, (size_t)(dot - de->d_name)))) break;
+        }
+        char *fold = cs_path_fold(stem ? stem : de->d_name);
+        free(stem);
+        bool same = fold && strcmp(fold, key) == 0;
+        free(fold);
+        if (!same) continue;
+        char *path = join(dir, de->d_name);
+        if (!path || !cs_is_file(path, NULL)) { free(path); continue; }
+        hits++;
+        free(best);
+        best = path;
+        best_rank = rank;
+    }
+    closedir(d);
+    free(key);
+    if (!by_stem && hits > 1) {   /* ambiguous: do not guess */
+        free(best);
+        return NULL;
+    }
+    return best;
+}
+
+char *cs_find_audio_by_name(const char *dir, const char *name)
+{
+    if (!dir || !name || !*name) return NULL;
+    char *p = join(dir, name);
+    if (p && cs_is_file(p, NULL)) return p;
+    free(p);
+    return scan(dir, name, false);
+}
+
+char *cs_find_audio_by_stem(const char *dir, const char *stem)
+{
+    if (!dir || !stem || !*stem) return NULL;
+    /* The common case without a walk: the exact stem with a listed extension. */
+    for (int i = 0; i < N_EXT; i++) {
+        size_t n = strlen(dir) + strlen(stem) + strlen(audio_ext[i]) + 3;
+        char *p = malloc(n);
+        if (!p) return NULL;
+        snprintf(p, n, "%s/%s.%s", dir, stem, audio_ext[i]);
+        if (cs_is_file(p, NULL)) return p;
+        free(p);
+    }
+    return scan(dir, stem, true);
+}
