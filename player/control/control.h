@@ -50,6 +50,11 @@ typedef struct cs_control_status {
     uint64_t underruns, xruns;
     int buffers, playing;
     double deck_level[CS_DECKS];
+    /* Streams that ended before their known length (cs_reader_short_ends):
+     * how many, and the last one ("PATH: the stream ended at X s, before
+     * its length of Y s"; "" when none). */
+    unsigned short_ends;
+    char short_last[320];
 } cs_control_status;
 
 /* Hooks for ladder sets: called from the control thread. */

@@ -81,6 +81,8 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->underruns = es.underruns;
     st->xruns = es.xruns;
     st->playing = es.playing;
+    st->short_ends = c->r ? cs_reader_short_ends(c->r, st->short_last, sizeof st->short_last) : 0;
+    if (!c->r) st->short_last[0] = 0;
     st->buffers = 0;
     for (int i = 0; i < CS_MAX_VOICES; i++)
         if (c->buf[i].used && c->buf[i].s && cs_stream_ready(c->buf[i].s)) st->buffers++;
@@ -97,10 +99,12 @@ void cs_control_print_status(cs_control *c)
            "buffers loaded: %d\n"
            "players playing: %d\n"
            "deck levels: A=%.2f B=%.2f C=%.2f D=%.2f\n"
-           "underruns: %llu, late callbacks: %llu\n",
+           "underruns: %llu, late callbacks: %llu\n"
+           "streams ended early: %u%s%s\n",
            CS_RATE, st.bpm, st.target_bpm, c->cfg.base_bpm, c->beats, st.buffers, st.playing,
            st.deck_level[0], st.deck_level[1], st.deck_level[2], st.deck_level[3],
-           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
+           (unsigned long long)st.underruns, (unsigned long long)st.xruns, st.short_ends,
+           st.short_ends ? ", last: " : "", st.short_last);
     fflush(stdout);
 }
 

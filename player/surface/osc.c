@@ -349,6 +349,8 @@ static int h_cs_status(hctx *h, const args *a)
     lo_message_add_string(m, st.track);
     lo_message_add_int32(m, (int32_t)(st.underruns + st.xruns));
     lo_message_add_float(m, (float)st.movement);
+    lo_message_add_int32(m, (int32_t)st.short_ends);
+    lo_message_add_string(m, st.short_last);
     send_reply(h, "/cs/status", m);
     return 0;
 }
