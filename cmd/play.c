@@ -281,8 +281,8 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if ((o.script || o.duration > 0) && !o.render) {
         return cs_usage_error("play", "--osc-script and --duration go with --render FILE");
     }
-    if (!(o.bpm > 0 && o.bpm <= CS_TEMPO_BPM_MAX)) {
-        return cs_usage_error("play", "--bpm %g: not a usable tempo", o.bpm);
+    if (!cs_tempo_bpm_ok(o.bpm)) {
+        return cs_usage_error("play", "--bpm %g: outside %g..%g BPM", o.bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     }
     cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,

@@ -32,8 +32,8 @@ int cs_tempo_config_check(const cs_tempo_config *c, cs_err *err)
                                            "high_max"};
     for (int i = 0; i < 5; i++)
         if (!cs_tempo_bpm_ok(bpm[i]))
-            return cs_err_set(err, "bpm target %s %g is outside 0..%g", bpm_name[i], bpm[i],
-                              CS_TEMPO_BPM_MAX);
+            return cs_err_set(err, "bpm target %s %g is outside %g..%g BPM", bpm_name[i], bpm[i],
+                              CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     if (!(isfinite(c->movement_max_value) && c->movement_max_value > 0))
         return cs_err_set(err, "movement_max_value %g is not positive", c->movement_max_value);
     if (!(c->progressive_top >= 0 && c->progressive_top <= 1))

@@ -21,22 +21,35 @@ double cs_control_stretch_tempo(const cs_control *c)
     return cs_tempo_current(&c->tempo) / c->cfg.base_bpm;
 }
 
+/* A tempo the player can play: in the sane range (tempo.h) and, where
+ * tempo is the voices' read rate (playback_rate), at a rate the engine can
+ * play.  Logs one line naming the address and the limit otherwise. */
+static bool playable_bpm(cs_control *c, const char *what, double bpm)
+{
+    if (!cs_tempo_bpm_ok(bpm)) {
+        CTL_ERROR(c, "%s %g: outside %g..%g BPM, ignored", what, bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
+        return false;
+    }
+    double rate = bpm / c->cfg.base_bpm;
+    if (c->cfg.stretch == CS_STRETCH_RATE && !c->cfg.stretch_disabled &&
+        !(rate >= CS_ENGINE_RATE_MIN && rate <= CS_ENGINE_RATE_MAX)) {
+        CTL_ERROR(c, "%s %g: rate %g of --bpm %g is outside the engine's %g..%g, ignored", what, bpm, rate,
+                  c->cfg.base_bpm, CS_ENGINE_RATE_MIN, CS_ENGINE_RATE_MAX);
+        return false;
+    }
+    return true;
+}
+
 int cs_control_set_tempo(cs_control *c, double bpm)
 {
-    if (cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) {
-        CTL_ERROR(c, "/set_tempo %g: not a usable tempo", bpm);
-        return -1;
-    }
+    if (!playable_bpm(c, "/set_tempo", bpm) || cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) return -1;
     ctl_apply_rate(c);
     return 0;
 }
 
 int cs_control_target_bpm(cs_control *c, double bpm)
 {
-    if (cs_tempo_set_target(&c->tempo, bpm, ctl_now_s(c)) < 0) {
-        CTL_ERROR(c, "/cs/bpm %g: not a usable tempo", bpm);
-        return -1;
-    }
+    if (!playable_bpm(c, "/cs/bpm", bpm) || cs_tempo_set_target(&c->tempo, bpm, ctl_now_s(c)) < 0) return -1;
     return 0;
 }
 

@@ -30,7 +30,7 @@ cs_tempo_config cs_tempo_config_default(void)
 
 bool cs_tempo_bpm_ok(double bpm)
 {
-    return isfinite(bpm) && bpm > 0 && bpm <= CS_TEMPO_BPM_MAX;
+    return isfinite(bpm) && bpm >= CS_TEMPO_BPM_MIN && bpm <= CS_TEMPO_BPM_MAX;
 }
 
 /* ---- mapping ------------------------------------------------------------- */

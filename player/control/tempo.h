@@ -46,8 +46,14 @@
 
 enum { CS_TEMPO_OK = 0, CS_TEMPO_BAD_VALUE = -1 };
 
-/* BPMs outside (0, CS_TEMPO_BPM_MAX] or non-finite are refused. */
-#define CS_TEMPO_BPM_MAX 1000.0
+/* The sane tempo range: BPMs outside [CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX]
+ * (or non-finite) are refused, wherever they come from (/set_tempo, /cs/bpm,
+ * --bpm, bpm_config.json).  20..300 holds every dance tempo (and its half
+ * or double) while keeping a stray 1 (an OSC boolean read as a number) or
+ * 1e9 out; in playback_rate mode the control side also keeps bpm / --bpm
+ * within the engine's rates (CS_ENGINE_RATE_MIN..MAX). */
+#define CS_TEMPO_BPM_MIN 20.0
+#define CS_TEMPO_BPM_MAX 300.0
 
 typedef struct cs_tempo_config {
     double movement_max_value;  /* values > 1 are divided by this (0.6) */
@@ -68,7 +74,7 @@ typedef struct cs_tempo_config {
 
 cs_tempo_config cs_tempo_config_default(void);
 
-/* True for a finite BPM in (0, CS_TEMPO_BPM_MAX]. */
+/* True for a finite BPM in [CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX]. */
 bool cs_tempo_bpm_ok(double bpm);
 
 /* Movement normalised to [0, 1], or -1 for NaN, inf or negative input. */
