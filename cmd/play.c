@@ -294,10 +294,14 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
         printf("cs play: cli-sentinel ok\n");
         return CS_EXIT_OK;
     }
-    if (o.bpm_config && cs_tempo_config_load(o.bpm_config, &cfg.tempo, &err) < 0) {
+    const char *cfg_file = NULL;
+    cs_err cfg_warn = {{0}};
+    if (cs_tempo_config_pick(o.bpm_config, &cfg.tempo, &cfg_file, &cfg_warn, &err) < 0) {
         cs_log_error("play: %s", err.msg);
         return CS_EXIT_FAIL;
     }
+    if (cfg_warn.msg[0]) cs_log_warn("play: %s", cfg_warn.msg);
+    if (cfg_file) cs_log_info("play: movement->BPM config: %s", cfg_file);
     if (o.has_idle) cfg.tempo.idle_timeout_seconds = o.idle;
     if (cs_play_ladder_wanted(&o.lad)) {
         /* Rungs carry the tempo: nothing else may scale or stretch it. */

@@ -74,7 +74,7 @@ void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
 /* Folders loads may come from (the caller keeps `a` alive); NULL, the
  * default, allows every path.  A refused load logs one line, changes
  * nothing and returns -1. */
-void cs_control_set_allow(cs_control *c, const cs_allow *a);
+void cs_control_set_allow(cs_control *c, cs_allow *a);
 
 /* The top n engine voices for another module's own use (ladder sets):
  * buffers never take them.  Returns the first such slot, or -1 when a

@@ -24,7 +24,7 @@ cs_tempo_config cs_tempo_config_default(void)
         .bpm_high_max = 130,
         .rise_seconds = 30,
         .fall_seconds = 30,
-        .idle_timeout_seconds = 60,
+        .idle_timeout_seconds = 0,      /* hold: the original has no timeout */
     };
 }
 

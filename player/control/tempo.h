@@ -18,9 +18,12 @@
  * rise_seconds (upwards) or fall_seconds (downwards), 30 s each by default,
  * i.e. time constant T / ln(100); it snaps to the target within 0.005 BPM.
  *
- * Idle: when movement has been driving the target and none arrives for
- * idle_timeout_seconds (60), the target returns to the base BPM (a glide),
- * at exactly last movement + timeout.  A manual target (cs_tempo_set_target,
+ * Idle: by default the last tempo holds when movement stops arriving, as
+ * in the original (its detector sends nothing while it sees no dancers, and
+ * the server has no timeout: research notes §2.1).  With
+ * idle_timeout_seconds > 0 (cs play --idle-timeout S), when movement has
+ * been driving the target and none arrives for that long, the target
+ * returns to the base BPM (a glide), at exactly last movement + timeout.  A manual target (cs_tempo_set_target,
  * /cs/bpm) or jump (cs_tempo_jump, /set_tempo) is never undone by the idle
  * timeout: a controller such as the original mixer_tracks.py that sends
  * /set_tempo and then falls silent keeps its tempo.  The next movement
@@ -69,7 +72,7 @@ typedef struct cs_tempo_config {
     double bpm_high_max;        /* 130 */
     double rise_seconds;        /* 30: time to cover 99% of a step up; 0 = jump */
     double fall_seconds;        /* 30: same for a step down */
-    double idle_timeout_seconds;/* 60; <= 0 never returns to base */
+    double idle_timeout_seconds;/* 0 (hold the last tempo); > 0: glide back to base after it */
 } cs_tempo_config;
 
 cs_tempo_config cs_tempo_config_default(void);
