@@ -119,11 +119,15 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         OPT_BOOL(0, "list-devices", &o->list, "list SDL audio drivers and output devices, exit"),
         OPT_GROUP("tempo:"),
         OPT_CB("bpm", "B", 1, opt_bpm,
-               "base BPM: start tempo and rate reference (default 120);\n"
-               "with a ladder selection also its centre"),
-        OPT_STRING(0, "bpm-config", &o->bpm_config, "FILE", "movement->BPM config (original bpm_config.json schema)"),
+               "base BPM: start tempo and rate reference (default 120;\n"
+               "tempos are kept within 20..300 BPM); with a ladder\n"
+               "selection also its centre"),
+        OPT_STRING(0, "bpm-config", &o->bpm_config, "FILE",
+                   "movement->BPM config (original bpm_config.json schema;\n"
+                   "default: ./bpm_config.json when there, as the original)"),
         { .type = CS_OPT_DOUBLE, .long_name = "idle-timeout", .value = &o->idle, .argh = "S", .seen = &o->has_idle,
-          .help = "no movement for S seconds: glide back to --bpm (60)" },
+          .help = "no movement for S seconds: glide back to --bpm\n"
+                  "(default: hold the last tempo, as the original)" },
         { .type = CS_OPT_ENUM, .long_name = "stretch-method", .value = &o->stretch, .argh = "M",
           .names = cs_stretch_method_names, .seen = &o->has_stretch,
           .help = "playback_rate (default; pitch follows tempo),\n"
