@@ -66,14 +66,18 @@ else
 fi
 
 # 3. A FLAC cut in half: its header says 20 s, the deck's stream ends at
-#    ~10 s, and the log says so (the original would just go quiet).
+#    ~10 s, and the log and /cs/status say so (the original would just go
+#    quiet).
 render "$T/half-out.wav" 12 "$T/half.flac"
-line=$(grep "ended at" "$T/half-out.wav.log")
+echo "11.5 /cs/status" >>"$T/half-out.wav.osc"      # ... and /cs/status counts it
+"$CS" play --render "$T/half-out.wav" --duration 12 --osc-script "$T/half-out.wav.osc" >"$T/half-out.wav.log" 2>&1
+line=$(grep "ended at" "$T/half-out.wav.log" | grep -v "^reply")
+st=$(grep "^reply /cs/status" "$T/half-out.wav.log")
 at=$(sed -n 's/.*ended at \([0-9.]*\) s, before its length of \([0-9.]*\) s.*/\1 \2/p' <<<"$line")
-if [ -n "$at" ] && near "${at% *}" 10 0.6 && near "${at#* }" 20 0.01; then
+if [ -n "$at" ] && near "${at% *}" 10 0.6 && near "${at#* }" 20 0.01 && [[ "$st" == *' 1 "'*half.flac*'ended at'* ]]; then
     pass early_end_is_logged
 else
-    fail early_end_is_logged "no 'ended at ~10 s, before its length of 20 s' line: $(tr '\n' ' ' <"$T/half-out.wav.log" | cut -c1-300)"
+    fail early_end_is_logged "no 'ended at ~10 s, before its length of 20 s' line and /cs/status count: $(tr '\n' ' ' <"$T/half-out.wav.log" | cut -c1-400)"
 fi
 
 # 4. Export: cues inside the zero-size WAV export (was "start 4.000 s is

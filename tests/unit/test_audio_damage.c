@@ -12,14 +12,7 @@
 
 #define RATE 44100
 
-static char *tmp_path(const char *name)
-{
-    static char buf[8][512];
-    static int i;
-    char *p = buf[i++ % 8];
-    snprintf(p, 512, "%s/%s", unit_tmpdir(), name);
-    return p;
-}
+static const char *tmp_path(const char *name) { return unit_tmp_file(name); }
 
 static int have_ffmpeg(void) { return system("ffmpeg -version >/dev/null 2>&1") == 0; }
 
@@ -98,6 +91,21 @@ static int same_samples(const cs_audio *a, const cs_audio *b)
            !memcmp(a->data, b->data, a->frames * (size_t)a->channels * sizeof(float));
 }
 
+/* Decodes [start, end) of path: its length in seconds and the decoder's
+ * note; -1 (after failing the test) when it cannot. */
+static int decoded(const char *path, double start, double end, char *note, size_t n, double *secs)
+{
+    cs_audio a;
+    cs_err e = {{0}};
+    if (cs_audio_decode_noting(path, 0, 0, start, end, &a, note, n, &e) < 0) {
+        unit_fail(__FILE__, __LINE__, "%s", e.msg);
+        return -1;
+    }
+    *secs = cs_audio_seconds(&a);
+    cs_audio_free(&a);
+    return 0;
+}
+
 /* A recorder killed mid-take: RIFF and data sizes 0, all the audio behind
  * the header.  libsndfile reads 0 frames; FFmpeg all of them. */
 static void check_zero_sizes(const char *name, double secs, uint32_t riff)
@@ -174,15 +182,9 @@ static void check_mid_damage(const char *ext, const char *codec)
     for (size_t i = n / 2; i < n / 2 + 3000; i++) b[i] = (unsigned char)(i * 7919 >> 3);
     CHECK(spill(dmg, b, n) == 0);
     free(b);
-    cs_audio a;
-    cs_err e = {{0}};
     char note[400];
-    if (cs_audio_decode_noting(dmg, 0, 0, 0, 0, &a, note, sizeof note, &e) < 0) {
-        unit_fail(__FILE__, __LINE__, "%s", e.msg);
-        return;
-    }
-    double secs = cs_audio_seconds(&a);
-    cs_audio_free(&a);
+    double secs;
+    if (decoded(dmg, 0, 0, note, sizeof note, &secs) < 0) return;
     CHECK(secs > 19.5 && secs < 20.1);
     const char *at = strstr(note, "damaged packet");
     CHECK(at != NULL);
@@ -249,15 +251,10 @@ static void check_tagged(const char *name, int v1)
     double est = cs_decoder_duration(d);
     cs_decoder_free(d);
     CHECK_NEAR(est, 20.0, 0.5);          /* was 113.8 s: the tag counted as audio */
-    cs_audio a;
     char note[400];
+    double secs;
     /* Cues past the real end: the cut stops at the audio's end, no error. */
-    if (cs_audio_decode_noting(mp3, 0, 0, 4.0, 24.0, &a, note, sizeof note, &e) < 0) {
-        unit_fail(__FILE__, __LINE__, "%s", e.msg);
-        return;
-    }
-    double secs = cs_audio_seconds(&a);
-    cs_audio_free(&a);
+    if (decoded(mp3, 4.0, 24.0, note, sizeof note, &secs) < 0) return;
     CHECK_NEAR(4.0 + secs, 20.0, 0.06);
     CHECK_STR(note, "");                 /* a tag is no damage */
 }
