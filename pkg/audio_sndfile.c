@@ -7,8 +7,8 @@
  * libsndfile believes the header: a WAV whose RIFF and data sizes were
  * never filled in (a recorder killed mid-take leaves them 0) reads as 0
  * frames although the audio is all there, and FFmpeg decodes all of it.  So
- * the fast path only decides alone when the header's data size accounts for
- * the file's bytes; otherwise the file goes to FFmpeg, and what the header
+ * the fast path only decides alone when the header agrees with the file
+ * (header_agrees); otherwise the file goes to FFmpeg, and what the header
  * claimed is kept in d->note for the caller's warning. */
 #include "pkg/audio_int.h"
 
@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes a header may leave unaccounted for (the header itself, LIST/INFO,
- * cue and small artwork chunks) before the fast path distrusts it. */
+/* Formats whose chunks libsndfile cannot list: bytes a header may leave
+ * unaccounted for (the header itself, small metadata chunks) before the
+ * fast path distrusts it. */
 #define HEADER_SLACK_BYTES (64 * 1024)
 
 static int sample_bytes(int sub)
@@ -49,6 +50,31 @@ static bool fast_container(const char *path)
     return false;
 }
 
+/* Does the header agree with the file?  Not when it declares no frames, nor
+ * when one of its chunks (libsndfile lists what it parsed) runs past the
+ * file's end: a data size of 0 makes the audio after it read as a bogus
+ * chunk of a random size, a size larger than the file or a file cut short
+ * leaves the data chunk too long, and a data size smaller than the audio
+ * leaves much of the file in no chunk.  Metadata chunks after the audio
+ * (artwork, LIST) are accounted for and keep the fast path. */
+static bool header_agrees(SNDFILE *sf, const SF_INFO *info, int64_t data_bytes, int64_t file_bytes)
+{
+    if (info->frames <= 0 || info->frames > (int64_t)1 << 40) return false;
+    SF_CHUNK_ITERATOR *it = sf_get_chunk_iterator(sf, NULL);
+    if (!it) return file_bytes - data_bytes <= HEADER_SLACK_BYTES;
+    /* The first entry is the container (RIFF/FORM) itself; the others with
+     * their 8-byte headers and padding, after the 12-byte container
+     * header, are the bytes the header accounts for. */
+    int64_t accounted = 12;
+    for (bool first = true; it; it = sf_next_chunk_iterator(it), first = false) {
+        SF_CHUNK_INFO ci = {0};
+        if (sf_get_chunk_size(it, &ci) != SF_ERR_NO_ERROR) continue;
+        if ((int64_t)ci.datalen > file_bytes) return false;
+        if (!first) accounted += 8 + (int64_t)ci.datalen + (ci.datalen & 1);
+    }
+    return file_bytes - accounted <= HEADER_SLACK_BYTES;
+}
+
 int cs_sf_open(cs_decoder *d, int out_rate, int out_channels, int64_t file_bytes)
 {
     if (!fast_container(d->path)) return 0;
@@ -66,13 +92,9 @@ int cs_sf_open(cs_decoder *d, int out_rate, int out_channels, int64_t file_bytes
         sf_close(sf);
         return 0;
     }
-    /* The header against the file: a frame count of 0 or past any sane
-     * length, or a data size leaving much of the file unaccounted for, is a
-     * header FFmpeg must check. */
     double secs = (double)info.frames / info.samplerate;
-    int64_t data_bytes = bps ? (int64_t)info.frames * bps * info.channels : 0;
-    if (info.frames <= 0 || info.frames > (int64_t)1 << 40 ||
-        file_bytes - data_bytes > HEADER_SLACK_BYTES) {
+    int64_t data_bytes = (int64_t)info.frames * bps * info.channels;
+    if (!header_agrees(sf, &info, data_bytes, file_bytes)) {
         snprintf(d->note, sizeof d->note,
                  "its header says %.3f s of audio (%lld bytes) in a file of %lld bytes", secs,
                  (long long)data_bytes, (long long)file_bytes);

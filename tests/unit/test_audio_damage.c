@@ -163,6 +163,65 @@ TEST(wav_data_size_smaller_than_file_is_said)
     CHECK(strstr(note, "3528044 bytes") != NULL);
 }
 
+/* Other header lies: a data size twice the audio there (a header written
+ * before the take, as planned), and a file cut in half after a correct
+ * header.  Both decode what is there and say what the header claimed. */
+TEST(wav_header_larger_than_file_is_said)
+{
+    const char *intact = tmp_path("large-intact.wav"), *large = tmp_path("large.wav"), *cut = tmp_path("cut.wav");
+    CHECK(write_tone(intact, 20.0) == 0);
+    CHECK(wav_with_sizes(intact, large, 36 + 40 * RATE * 4, 40 * RATE * 4) == 0);
+    size_t n;
+    unsigned char *b = slurp(intact, &n);
+    CHECK(b != NULL);
+    CHECK(spill(cut, b, 44 + 10 * RATE * 4) == 0);
+    free(b);
+    char note[400], note2[400];
+    double secs, secs2;
+    if (decoded(large, 0, 0, note, sizeof note, &secs) < 0 || decoded(cut, 0, 0, note2, sizeof note2, &secs2) < 0) return;
+    CHECK_NEAR(secs, 20.0, 1e-9);
+    CHECK(strstr(note, "header says 20.000 s") != NULL || strstr(note, "header says 40.000 s") != NULL);
+    CHECK(strstr(note, "FFmpeg") != NULL);
+    CHECK_NEAR(secs2, 10.0, 1e-9);
+    CHECK(strstr(note2, "FFmpeg") != NULL);
+}
+
+/* Metadata after the audio (a 300 KB artwork chunk, a LIST chunk) is a
+ * header that agrees with its file: no warning, the samples as written. */
+TEST(wav_with_trailing_metadata_is_not_warned)
+{
+    const char *intact = tmp_path("meta-intact.wav"), *meta = tmp_path("meta.wav");
+    CHECK(write_tone(intact, 5.0) == 0);
+    size_t n, art = 300000, list = 26;
+    unsigned char *b = slurp(intact, &n);
+    unsigned char *m = b ? malloc(n + 8 + art + 8 + list) : NULL;
+    CHECK(m != NULL);
+    memcpy(m, b, n);
+    free(b);
+    unsigned char *p = m + n;
+    memcpy(p, "id3 ", 4);
+    le32(p + 4, (uint32_t)art);
+    for (size_t i = 0; i < art; i++) p[8 + i] = (unsigned char)(i * 31);
+    p += 8 + art;
+    memcpy(p, "LIST", 4);
+    le32(p + 4, (uint32_t)list);
+    memcpy(p + 8, "INFOINAM\x0e\0\0\0hello world!!\0", list);
+    size_t total = n + 8 + art + 8 + list;
+    le32(m + 4, (uint32_t)(total - 8));
+    CHECK(spill(meta, m, total) == 0);
+    free(m);
+    cs_audio want, got;
+    cs_err e = {{0}};
+    char note[400];
+    CHECK(cs_audio_decode(intact, 0, 0, 0, 0, &want, &e) == 0);
+    CHECK(cs_audio_decode_noting(meta, 0, 0, 0, 0, &got, note, sizeof note, &e) == 0);
+    int same = same_samples(&want, &got);
+    cs_audio_free(&want);
+    cs_audio_free(&got);
+    CHECK(same);
+    CHECK_STR(note, "");
+}
+
 /* Bytes at the middle of a compressed file overwritten: decoding skips the
  * damaged frames, goes on to the end and says where they were. */
 static void check_mid_damage(const char *ext, const char *codec)
