@@ -124,11 +124,15 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
                    "default 0: fail at once)"),
         OPT_GROUP("tempo:"),
         OPT_CB("bpm", "B", 1, opt_bpm,
-               "base BPM: start tempo and rate reference (default 120);\n"
-               "with a ladder selection also its centre"),
-        OPT_STRING(0, "bpm-config", &o->bpm_config, "FILE", "movement->BPM config (original bpm_config.json schema)"),
+               "base BPM: start tempo and rate reference (default 120;\n"
+               "tempos are kept within 20..300 BPM); with a ladder\n"
+               "selection also its centre"),
+        OPT_STRING(0, "bpm-config", &o->bpm_config, "FILE",
+                   "movement->BPM config (original bpm_config.json schema;\n"
+                   "default: ./bpm_config.json when there, as the original)"),
         { .type = CS_OPT_DOUBLE, .long_name = "idle-timeout", .value = &o->idle, .argh = "S", .seen = &o->has_idle,
-          .help = "no movement for S seconds: glide back to --bpm (60)" },
+          .help = "no movement for S seconds: glide back to --bpm\n"
+                  "(default: hold the last tempo, as the original)" },
         { .type = CS_OPT_ENUM, .long_name = "stretch-method", .value = &o->stretch, .argh = "M",
           .names = cs_stretch_method_names, .seen = &o->has_stretch,
           .help = "playback_rate (default; pitch follows tempo),\n"
@@ -293,8 +297,8 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if ((o.script || o.duration > 0) && !o.render) {
         return cs_usage_error("play", "--osc-script and --duration go with --render FILE");
     }
-    if (!(o.bpm > 0 && o.bpm <= CS_TEMPO_BPM_MAX)) {
-        return cs_usage_error("play", "--bpm %g: not a usable tempo", o.bpm);
+    if (!cs_tempo_bpm_ok(o.bpm)) {
+        return cs_usage_error("play", "--bpm %g: outside %g..%g BPM", o.bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     }
     cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
@@ -306,10 +310,14 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
         printf("cs play: cli-sentinel ok\n");
         return CS_EXIT_OK;
     }
-    if (o.bpm_config && cs_tempo_config_load(o.bpm_config, &cfg.tempo, &err) < 0) {
+    const char *cfg_file = NULL;
+    cs_err cfg_warn = {{0}};
+    if (cs_tempo_config_pick(o.bpm_config, &cfg.tempo, &cfg_file, &cfg_warn, &err) < 0) {
         cs_log_error("play: %s", err.msg);
         return CS_EXIT_FAIL;
     }
+    if (cfg_warn.msg[0]) cs_log_warn("play: %s", cfg_warn.msg);
+    if (cfg_file) cs_log_info("play: movement->BPM config: %s", cfg_file);
     if (o.has_idle) cfg.tempo.idle_timeout_seconds = o.idle;
     if (cs_play_ladder_wanted(&o.lad)) {
         /* Rungs carry the tempo: nothing else may scale or stretch it. */

@@ -170,10 +170,12 @@ static int decode_cut(ctx *c, track_job *tj)
 {
     const cs_cues *q = &tj->t->cues;
     cs_err e = {{0}};
-    if (cs_audio_decode(tj->audio, c->o->rate, 0, q->ini_cue, q->end_cue, &tj->cut, &e) < 0) {
+    char note[400];
+    if (cs_audio_decode_noting(tj->audio, c->o->rate, 0, q->ini_cue, q->end_cue, &tj->cut, note, sizeof note, &e) < 0) {
         snprintf(tj->why, sizeof tj->why, "%s", e.msg);
         return -1;
     }
+    if (note[0]) cs_log_warn("%s: %s", tj->audio, note);    /* damage skipped, header not trusted */
     double want = q->end_cue - q->ini_cue;
     double got = cs_audio_seconds(&tj->cut);
     if (got + CUE_SLACK_S < want) {

@@ -14,6 +14,7 @@
 #ifndef CS_AUDIO_H
 #define CS_AUDIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "pkg/err.h"
 
@@ -52,6 +53,11 @@ void cs_av_quiet(void);
  * use libswresample's default matrix. */
 int cs_audio_decode(const char *path, int out_rate, int out_channels,
                     double start, double end, cs_audio *out, cs_err *err);
+/* cs_audio_decode that also returns, in note[note_size], what had to be
+ * worked around (cs_decoder_warning's text; "" when nothing), for the
+ * caller to log as a warning naming the file. */
+int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, double start, double end,
+                           cs_audio *out, char *note, size_t note_size, cs_err *err);
 
 /* Streaming decoder: converts to out_rate / out_channels (0: source). */
 typedef struct cs_decoder cs_decoder;
@@ -59,6 +65,20 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
 int cs_decoder_rate(const cs_decoder *d);
 int cs_decoder_channels(const cs_decoder *d);
 double cs_decoder_duration(const cs_decoder *d);     /* seconds, <0 unknown */
+/* True when the duration comes from the file's header or stream (frame
+ * counts, Xing), false for a bitrate estimate (which may be far off). */
+bool cs_decoder_length_known(const cs_decoder *d);
+/* One line on what reading this file had to work around so far, into
+ * buf[size]; returns 1 when there is something, 0 (buf "") when not:
+ * - a header the libsndfile fast path would not trust (a WAV whose data
+ *   size is 0, smaller than the file holds...): what it said and what
+ *   FFmpeg, which then decodes the file, reads;
+ * - damaged packets or frames skipped (count and source times in seconds;
+ *   each costs a short gap), and whether nothing decodable followed them.
+ * An ID3v2 tag appended after the audio is no damage: decoding stops at it. */
+int cs_decoder_warning(const cs_decoder *d, char *buf, size_t size);
+/* How many problems cs_decoder_warning describes (grows as damage is met). */
+long cs_decoder_problems(const cs_decoder *d);
 /* Reads up to `frames` frames into buf (interleaved); returns the frames read,
  * 0 at the end, -1 on error (message in err). */
 long cs_decoder_read(cs_decoder *d, float *buf, size_t frames, cs_err *err);

@@ -11,23 +11,19 @@
  * the pre-roll's output frames are dropped.  Seeks that land too late (some
  * demuxers are inexact) are retried further back, down to the file start.
  */
-#include "pkg/audio.h"
+#include "pkg/audio_int.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sndfile.h>
 #include <sys/stat.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/mathematics.h>
 #include <libavutil/opt.h>
-#include <libswresample/swresample.h>
 
 /* Output frames decoded before a seek target and thrown away, so the
  * resampler's filter (32 taps by default) has settled when the cut begins. */
@@ -35,48 +31,11 @@
 /* Seconds decoded before a seek target on the first attempt: lossy codecs
  * (MP3's bit reservoir) need a frame or two of history to decode cleanly. */
 #define SEEK_MARGIN 0.25
-/* Corrupt packets skipped in a row before giving up. */
-#define MAX_BAD_PACKETS 64
+/* Errors in a row from a demuxer or decoder that makes no progress (the
+ * same file position) before giving up: damaged packets are skipped, but a
+ * library stuck on one spot must not spin forever. */
+#define MAX_STUCK_ERRORS 1000
 
-struct cs_decoder {
-    char *path;
-    /* Fast path: PCM/FLAC files already at the output rate are read with
-     * libsndfile (no probing, no packets); everything else goes through
-     * libav below.  Both give the same samples (1/32768 scaling). */
-    SNDFILE *sf;
-    int64_t sf_frames;
-    float *sf_buf;           /* source-channel frames when channels differ */
-    size_t sf_cap;
-    AVFormatContext *fmt;
-    AVCodecContext *cc;
-    AVStream *st;
-    int si;
-    SwrContext *swr;
-    AVPacket *pkt;
-    AVFrame *frm;
-
-    int src_rate, src_ch;
-    int out_rate, out_ch;
-    int mid_ch;              /* channels leaving swr (before our own mapping) */
-    int64_t start_pts;       /* stream start time in stream time base */
-    double duration;
-
-    int need_pos;            /* next frame's timestamp fixes src_next */
-    int64_t src_next;        /* source index of the next decoded sample */
-    int64_t src_skip;        /* drop source samples before this; -1 when done */
-    int64_t out_pos;         /* output index of the next frame in the fifo */
-    int64_t out_skip;        /* drop output frames before this */
-    double seek_back;        /* seconds the current seek went before p_src */
-    int64_t seek_src;        /* p_src of the current seek */
-    int from_top;            /* decoding started at the file's beginning */
-
-    int demux_eof, at_end, swr_flushed, bad_packets;
-
-    float *mid;              /* swr output, mid_ch interleaved */
-    size_t mid_cap;          /* frames */
-    float *fifo;             /* converted frames not yet returned, out_ch */
-    size_t fifo_off, fifo_n, fifo_cap;   /* frames */
-};
 
 static int av_fail(cs_err *err, const char *path, const char *what, int code)
 {
@@ -123,69 +82,30 @@ static int setup_swr(cs_decoder *d, cs_err *err)
     return 0;
 }
 
-/* Uses libsndfile when the file is uncompressed PCM, float or FLAC, already
- * at the output rate, with a channel change we do ourselves (same count,
- * mono to many, many to mono).  Returns 1 when d is ready this way. */
-static int open_sndfile(cs_decoder *d, int out_rate, int out_channels)
+/* Start of an ID3v2 tag appended after the audio (ID3v2.4 allows that, with
+ * a "3DI" footer as the file's last 10 bytes, or before a 128-byte ID3v1
+ * tag), or -1.  FFmpeg's MP3 demuxer reads such a tag as damaged MP3
+ * frames (a few of which decode as noise) and counts it in its duration
+ * estimate; libav has no public call for it, hence these few bytes of our
+ * own (layout: id3.org, ID3v2.4 structure, section 3.4). */
+static int64_t appended_tag_start(const char *path, int64_t size)
 {
-    SF_INFO info = {0};
-    SNDFILE *sf = sf_open(d->path, SFM_READ, &info);
-    if (!sf) return 0;
-    int major = info.format & SF_FORMAT_TYPEMASK, sub = info.format & SF_FORMAT_SUBMASK;
-    int pcm = sub == SF_FORMAT_PCM_16 || sub == SF_FORMAT_PCM_24 || sub == SF_FORMAT_PCM_32 ||
-              sub == SF_FORMAT_PCM_U8 || sub == SF_FORMAT_PCM_S8 || sub == SF_FORMAT_FLOAT ||
-              sub == SF_FORMAT_DOUBLE;
-    int container = major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_AIFF ||
-                    major == SF_FORMAT_W64 || major == SF_FORMAT_RF64 || major == SF_FORMAT_FLAC ||
-                    major == SF_FORMAT_CAF;
-    int och = out_channels > 0 ? out_channels : info.channels;
-    int maps = info.channels == och || info.channels == 1 || och == 1;
-    if (!container || (!pcm && major != SF_FORMAT_FLAC) || info.samplerate <= 0 ||
-        info.channels <= 0 || (out_rate > 0 && out_rate != info.samplerate) || !maps) {
-        sf_close(sf);
-        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    int64_t found = -1;
+    for (int64_t tail = 10; tail <= 138 && found < 0; tail += 128) {
+        unsigned char b[10];
+        if (size < tail + 10 || fseeko(f, (off_t)(size - tail), SEEK_SET) != 0 || fread(b, 1, 10, f) != 10)
+            break;
+        if (memcmp(b, "3DI", 3) || b[3] != 4 || (b[6] | b[7] | b[8] | b[9]) & 0x80) continue;
+        int64_t body = ((int64_t)b[6] << 21) | ((int64_t)b[7] << 14) | ((int64_t)b[8] << 7) | b[9];
+        int64_t start = size - tail - body - 10;
+        unsigned char h[3];
+        if (start > 0 && fseeko(f, (off_t)start, SEEK_SET) == 0 && fread(h, 1, 3, f) == 3 && !memcmp(h, "ID3", 3))
+            found = start;
     }
-    /* Float files may hold values past 1.0: keep them, as libav does. */
-    sf_command(sf, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
-    d->sf = sf;
-    d->sf_frames = info.frames;
-    d->src_rate = d->out_rate = info.samplerate;
-    d->src_ch = info.channels;
-    d->out_ch = och;
-    d->duration = (double)info.frames / info.samplerate;
-    return 1;
-}
-
-static long sndfile_read(cs_decoder *d, float *buf, size_t frames, cs_err *err)
-{
-    size_t sch = (size_t)d->src_ch, och = (size_t)d->out_ch;
-    if (sch == och) {
-        sf_count_t n = sf_readf_float(d->sf, buf, (sf_count_t)frames);
-        if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
-        d->out_pos += n;
-        return (long)n;
-    }
-    if (d->sf_cap < frames) {
-        float *p = realloc(d->sf_buf, frames * sch * sizeof *p);
-        if (!p) return cs_err_set(err, "%s: out of memory", d->path);
-        d->sf_buf = p;
-        d->sf_cap = frames;
-    }
-    sf_count_t n = sf_readf_float(d->sf, d->sf_buf, (sf_count_t)frames);
-    if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
-    for (sf_count_t i = 0; i < n; i++) {
-        const float *src = d->sf_buf + (size_t)i * sch;
-        float *dst = buf + (size_t)i * och;
-        if (sch == 1) {
-            for (size_t c = 0; c < och; c++) dst[c] = src[0];
-        } else {   /* to mono: the average */
-            float sum = 0;
-            for (size_t c = 0; c < sch; c++) sum += src[c];
-            dst[0] = sum / (float)sch;
-        }
-    }
-    d->out_pos += n;
-    return (long)n;
+    fclose(f);
+    return found;
 }
 
 cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs_err *err)
@@ -207,7 +127,8 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
         cs_err_set(err, "%s: out of memory", path);
         return NULL;
     }
-    if (open_sndfile(d, out_rate, out_channels)) return d;
+    d->end_byte = -1;
+    if (cs_sf_open(d, out_rate, out_channels, (int64_t)sb.st_size)) return d;
     rc = avformat_open_input(&d->fmt, path, NULL, NULL);
     if (rc < 0) {
         if (rc == AVERROR_INVALIDDATA)
@@ -256,6 +177,16 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
         d->duration = d->st->duration * av_q2d(d->st->time_base);
     else
         d->duration = -1;
+    d->length_known = d->duration > 0 && d->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE;
+    d->end_byte = appended_tag_start(path, (int64_t)sb.st_size);
+    /* A bitrate estimate counted the tag's bytes as audio. */
+    if (d->end_byte >= 0 && !d->length_known && d->duration > 0 && sb.st_size > 0)
+        d->duration *= (double)d->end_byte / (double)sb.st_size;
+    if (d->note[0]) {       /* the fast path distrusted the header: say what FFmpeg found */
+        size_t n = strlen(d->note);
+        snprintf(d->note + n, sizeof d->note - n, "; FFmpeg %s %.3f s",
+                 d->length_known ? "reads" : "estimates", d->duration);
+    }
     d->need_pos = 1;
     d->src_skip = 0;     /* drops samples a demuxer puts before time 0 */
     d->from_top = 1;
@@ -284,6 +215,24 @@ void cs_decoder_free(cs_decoder *d)
 int cs_decoder_rate(const cs_decoder *d) { return d->out_rate; }
 int cs_decoder_channels(const cs_decoder *d) { return d->out_ch; }
 double cs_decoder_duration(const cs_decoder *d) { return d->duration; }
+bool cs_decoder_length_known(const cs_decoder *d) { return d->length_known; }
+long cs_decoder_problems(const cs_decoder *d) { return d->damaged + (d->note[0] ? 1 : 0); }
+
+int cs_decoder_warning(const cs_decoder *d, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size) buf[0] = 0;
+    if (d->note[0]) n += (size_t)snprintf(buf, size, "%s", d->note);
+    if (d->damaged && n < size) {
+        n += (size_t)snprintf(buf + n, size - n, "%s%ld damaged packet%s skipped at %.3f s", n ? "; " : "",
+                              d->damaged, d->damaged == 1 ? "" : "s", d->dmg_first_s);
+        if (n < size && d->dmg_last_s > d->dmg_first_s)
+            n += (size_t)snprintf(buf + n, size - n, "..%.3f s", d->dmg_last_s);
+        if (n < size && !d->good_after_damage && d->at_end)
+            n += (size_t)snprintf(buf + n, size - n, " (nothing decodable after them: the audio ends there)");
+    }
+    return n > 0;
+}
 long long cs_decoder_tell(const cs_decoder *d) { return d->out_pos > d->out_skip ? d->out_pos : d->out_skip; }
 
 /* Room for `frames` more frames at the end of the fifo. */
@@ -392,7 +341,37 @@ static int take_frame(cs_decoder *d, AVFrame *f, cs_err *err)
     return convert(d, in, n - off, err) < 0 ? -1 : 0;
 }
 
-/* Decodes until the fifo grows or the stream ends.  0 ok, -1 error. */
+/* Counts a damaged packet or frame at source time t (seconds): it costs a
+ * gap, not the file (see cs_decoder_warning).  Returns -1 once the demuxer
+ * or decoder is stuck: MAX_STUCK_ERRORS errors without a packet read in
+ * between (a long damaged stretch still reads packets, so it goes on). */
+static int note_damage(cs_decoder *d, double t, int rc, cs_err *err)
+{
+    if (d->damaged == 0 || t < d->dmg_first_s) d->dmg_first_s = t;
+    if (d->damaged == 0 || t > d->dmg_last_s) d->dmg_last_s = t;
+    d->damaged++;
+    d->good_after_damage = false;
+    if (++d->bad_run > MAX_STUCK_ERRORS) return av_fail(err, d->path, "decoder stuck on damaged data", rc);
+    return 0;
+}
+
+static double now_s(const cs_decoder *d) { return (double)d->src_next / d->src_rate; }
+
+static double packet_s(const cs_decoder *d, const AVPacket *p)
+{
+    if (p->pts == AV_NOPTS_VALUE) return now_s(d);
+    return (double)(p->pts - d->start_pts) * av_q2d(d->st->time_base);
+}
+
+static void demux_end(cs_decoder *d)
+{
+    d->demux_eof = 1;
+    avcodec_send_packet(d->cc, NULL);
+}
+
+/* Decodes until the fifo grows or the stream ends.  0 ok, -1 error.
+ * Damaged packets and frames are skipped and counted, never the end of the
+ * track: only the file's end (or an appended tag's start) ends it. */
 static int refill(cs_decoder *d, cs_err *err)
 {
     for (;;) {
@@ -401,6 +380,7 @@ static int refill(cs_decoder *d, cs_err *err)
             int t = take_frame(d, d->frm, err);
             av_frame_unref(d->frm);
             if (t < 0) return -1;
+            if (d->damaged) d->good_after_damage = true;
             if (t == 1) {
                 d->seek_back = d->seek_back < 1 ? 1 : d->seek_back * 4;
                 if (do_seek(d, err) < 0) return -1;
@@ -417,37 +397,49 @@ static int refill(cs_decoder *d, cs_err *err)
             d->at_end = 1;
             return 0;
         }
-        if (rc != AVERROR(EAGAIN)) return av_fail(err, d->path, "decoding failed", rc);
+        if (rc != AVERROR(EAGAIN)) {     /* a frame the decoder could not decode */
+            if (note_damage(d, now_s(d), rc, err) < 0) return -1;
+            continue;
+        }
         if (d->demux_eof) {      /* the decoder wants input we no longer have */
             d->at_end = 1;
             return 0;
         }
         rc = av_read_frame(d->fmt, d->pkt);
         if (rc < 0) {
-            if (rc != AVERROR_EOF && d->fmt->pb && d->fmt->pb->error < 0 && rc != AVERROR_INVALIDDATA)
+            AVIOContext *pb = d->fmt->pb;
+            if (rc != AVERROR_EOF && pb && pb->error < 0 && rc != AVERROR_INVALIDDATA)
                 return av_fail(err, d->path, "read error", rc);
-            /* EOF, or garbage at the tail: decode what we have. */
-            d->demux_eof = 1;
-            avcodec_send_packet(d->cc, NULL);
+            /* Damage the demuxer could not resync over: skip on unless
+             * that was the file's end. */
+            if (rc == AVERROR_INVALIDDATA && pb && !avio_feof(pb)) {
+                if (note_damage(d, now_s(d), rc, err) < 0) demux_end(d);
+                continue;
+            }
+            demux_end(d);
             continue;
         }
+        d->bad_run = 0;
         if (d->pkt->stream_index != d->si) { av_packet_unref(d->pkt); continue; }
+        if (d->end_byte >= 0 && d->pkt->pos >= d->end_byte) {   /* the appended tag */
+            av_packet_unref(d->pkt);
+            demux_end(d);
+            continue;
+        }
+        double pkt_s = packet_s(d, d->pkt);
         rc = avcodec_send_packet(d->cc, d->pkt);
         av_packet_unref(d->pkt);
         if (rc == AVERROR_INVALIDDATA) {
-            /* A damaged packet costs a gap, not the whole file. */
-            if (++d->bad_packets > MAX_BAD_PACKETS)
-                return av_fail(err, d->path, "too many damaged packets", rc);
+            note_damage(d, pkt_s, rc, err);     /* a packet was read: never stuck */
             continue;
         }
         if (rc < 0 && rc != AVERROR(EAGAIN)) return av_fail(err, d->path, "decoding failed", rc);
-        d->bad_packets = 0;
     }
 }
 
 long cs_decoder_read(cs_decoder *d, float *buf, size_t frames, cs_err *err)
 {
-    if (d->sf) return sndfile_read(d, buf, frames, err);
+    if (d->sf) return cs_sf_read(d, buf, frames, err);
     size_t got = 0, ch = (size_t)d->out_ch;
     if (frames > LONG_MAX) frames = LONG_MAX;
     while (got < frames) {
@@ -501,14 +493,7 @@ static int do_seek(cs_decoder *d, cs_err *err)
 int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err)
 {
     if (!(seconds >= 0)) seconds = 0;
-    if (d->sf) {
-        int64_t target = llround(seconds * d->out_rate);
-        if (target > d->sf_frames) target = d->sf_frames;
-        if (sf_seek(d->sf, (sf_count_t)target, SEEK_SET) < 0)
-            return cs_err_set(err, "%s: cannot seek: %s", d->path, sf_strerror(d->sf));
-        d->out_pos = target;
-        return 0;
-    }
+    if (d->sf) return cs_sf_seek(d, seconds, err);
     int64_t target = llround(seconds * d->out_rate);
     int resampling = d->out_rate != d->src_rate;
     /* Largest grid point at least RESAMPLE_PREROLL output frames before the
@@ -527,6 +512,13 @@ int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err)
 int cs_audio_decode(const char *path, int out_rate, int out_channels,
                     double start, double end, cs_audio *out, cs_err *err)
 {
+    return cs_audio_decode_noting(path, out_rate, out_channels, start, end, out, NULL, 0, err);
+}
+
+int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, double start, double end,
+                           cs_audio *out, char *note, size_t note_size, cs_err *err)
+{
+    if (note_size) note[0] = 0;
     memset(out, 0, sizeof *out);
     if (!(start >= 0)) start = 0;
     if (end > 0 && end <= start)
@@ -534,7 +526,9 @@ int cs_audio_decode(const char *path, int out_rate, int out_channels,
     cs_decoder *d = cs_decoder_open(path, out_rate, out_channels, err);
     if (!d) return -1;
     int rate = d->out_rate, ch = d->out_ch;
-    if (d->duration > 0 && start >= d->duration) {
+    /* Only a length from the header or stream refuses early: an estimate
+     * (MP3 without a Xing header) may be short. */
+    if (d->length_known && start >= d->duration) {
         cs_err_set(err, "%s: start %.3f s is beyond the end (%.3f s)", path, start, d->duration);
         cs_decoder_free(d);
         return -1;
@@ -570,7 +564,13 @@ int cs_audio_decode(const char *path, int out_rate, int out_channels,
         if (r == 0) break;
         got += (size_t)r;
     }
+    if (note_size) cs_decoder_warning(d, note, note_size);
+    long damaged = d->damaged;
     cs_decoder_free(d);
+    if (got == 0 && damaged > 0) {
+        free(buf);
+        return cs_err_set(err, "%s: no decodable audio from %.3f s (%ld damaged packets)", path, start, damaged);
+    }
     if (got == 0 && start > 0) {
         free(buf);
         return cs_err_set(err, "%s: start %.3f s is beyond the end", path, start);

@@ -4,7 +4,12 @@
  * resolved (cs_control's load): the path goes through realpath(3), symlinks
  * and ".." included, and must then lie inside one of the folders, on a path
  * component boundary ("/music" allows "/music/a.wav", not "/music2/a.wav").
- * Single files can be allowed too (the files named on the command line).
+ * A path that does not resolve inside is still allowed when, as written
+ * (made absolute, with no "." or ".." component), it lies inside an allowed
+ * folder: a symlinked folder inside an allowed folder is the user's choice
+ * ("/music/usb -> /media/usb" allows "/music/usb/a.wav").  A file that is
+ * itself a symlink is judged by its target only.  Single files can be
+ * allowed too (the files named on the command line).
  *
  *   cs_allow *a = cs_allow_new();
  *   cs_allow_add(a, "parts", true, &err);          // folder
@@ -28,10 +33,11 @@ cs_allow *cs_allow_new(void);
  * so); adding the same entry twice keeps one. */
 int cs_allow_add(cs_allow *a, const char *path, bool is_dir, cs_err *err);
 size_t cs_allow_count(const cs_allow *a);
-/* 0 when path resolves inside an allowed folder or to an allowed file;
- * -1 with err "<path>: outside the allowed folders (--allow-dir)" or
- * "<path>: <strerror>" when it cannot be resolved. */
-int cs_allow_check(const cs_allow *a, const char *path, cs_err *err);
+/* 0 when path is allowed (above); -1 with err "<path>: outside the allowed
+ * folders (cs play --allow-dir FOLDER allows it)" the first time a load
+ * from FOLDER (where the file really is) is refused, "<path>: outside the
+ * allowed folders" after that. */
+int cs_allow_check(cs_allow *a, const char *path, cs_err *err);
 void cs_allow_free(cs_allow *a);
 
 #endif

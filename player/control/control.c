@@ -53,7 +53,7 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
     return c;
 }
 
-void cs_control_set_allow(cs_control *c, const cs_allow *a) { c->allow = a; }
+void cs_control_set_allow(cs_control *c, cs_allow *a) { c->allow = a; }
 
 void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l)
 {

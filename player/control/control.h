@@ -50,6 +50,11 @@ typedef struct cs_control_status {
     uint64_t underruns, xruns;
     int buffers, playing;
     double deck_level[CS_DECKS];
+    /* Streams that ended before their known length (cs_reader_short_ends):
+     * how many, and the last one ("PATH: the stream ended at X s, before
+     * its length of Y s"; "" when none). */
+    unsigned short_ends;
+    char short_last[320];
 } cs_control_status;
 
 /* Hooks for ladder sets: called from the control thread. */
@@ -69,7 +74,7 @@ void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
 /* Folders loads may come from (the caller keeps `a` alive); NULL, the
  * default, allows every path.  A refused load logs one line, changes
  * nothing and returns -1. */
-void cs_control_set_allow(cs_control *c, const cs_allow *a);
+void cs_control_set_allow(cs_control *c, cs_allow *a);
 
 /* The top n engine voices for another module's own use (ladder sets):
  * buffers never take them.  Returns the first such slot, or -1 when a

@@ -44,7 +44,7 @@ struct cs_control {
     cs_tempo tempo;
     cs_control_ladder ladder;
     bool has_ladder;
-    const cs_allow *allow;       /* --allow-dir; NULL: anything */
+    cs_allow *allow;             /* --allow-dir; NULL: anything */
     uint64_t clock;              /* render mode */
     uint64_t t0;                 /* /reset time (frames) */
     /* Engine time of the commands being issued: CS_NOW (as soon as

@@ -21,22 +21,35 @@ double cs_control_stretch_tempo(const cs_control *c)
     return cs_tempo_current(&c->tempo) / c->cfg.base_bpm;
 }
 
+/* A tempo the player can play: in the sane range (tempo.h) and, where
+ * tempo is the voices' read rate (playback_rate), at a rate the engine can
+ * play.  Logs one line naming the address and the limit otherwise. */
+static bool playable_bpm(cs_control *c, const char *what, double bpm)
+{
+    if (!cs_tempo_bpm_ok(bpm)) {
+        CTL_ERROR(c, "%s %g: outside %g..%g BPM, ignored", what, bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
+        return false;
+    }
+    double rate = bpm / c->cfg.base_bpm;
+    if (c->cfg.stretch == CS_STRETCH_RATE && !c->cfg.stretch_disabled &&
+        !(rate >= CS_ENGINE_RATE_MIN && rate <= CS_ENGINE_RATE_MAX)) {
+        CTL_ERROR(c, "%s %g: rate %g of --bpm %g is outside the engine's %g..%g, ignored", what, bpm, rate,
+                  c->cfg.base_bpm, CS_ENGINE_RATE_MIN, CS_ENGINE_RATE_MAX);
+        return false;
+    }
+    return true;
+}
+
 int cs_control_set_tempo(cs_control *c, double bpm)
 {
-    if (cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) {
-        CTL_ERROR(c, "/set_tempo %g: not a usable tempo", bpm);
-        return -1;
-    }
+    if (!playable_bpm(c, "/set_tempo", bpm) || cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) return -1;
     ctl_apply_rate(c);
     return 0;
 }
 
 int cs_control_target_bpm(cs_control *c, double bpm)
 {
-    if (cs_tempo_set_target(&c->tempo, bpm, ctl_now_s(c)) < 0) {
-        CTL_ERROR(c, "/cs/bpm %g: not a usable tempo", bpm);
-        return -1;
-    }
+    if (!playable_bpm(c, "/cs/bpm", bpm) || cs_tempo_set_target(&c->tempo, bpm, ctl_now_s(c)) < 0) return -1;
     return 0;
 }
 
@@ -81,6 +94,8 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->underruns = es.underruns;
     st->xruns = es.xruns;
     st->playing = es.playing;
+    st->short_ends = c->r ? cs_reader_short_ends(c->r, st->short_last, sizeof st->short_last) : 0;
+    if (!c->r) st->short_last[0] = 0;
     st->buffers = 0;
     for (int i = 0; i < CS_MAX_VOICES; i++)
         if (c->buf[i].used && c->buf[i].s && cs_stream_ready(c->buf[i].s)) st->buffers++;
@@ -97,10 +112,12 @@ void cs_control_print_status(cs_control *c)
            "buffers loaded: %d\n"
            "players playing: %d\n"
            "deck levels: A=%.2f B=%.2f C=%.2f D=%.2f\n"
-           "underruns: %llu, late callbacks: %llu\n",
+           "underruns: %llu, late callbacks: %llu\n"
+           "streams ended early: %u%s%s\n",
            CS_RATE, st.bpm, st.target_bpm, c->cfg.base_bpm, c->beats, st.buffers, st.playing,
            st.deck_level[0], st.deck_level[1], st.deck_level[2], st.deck_level[3],
-           (unsigned long long)st.underruns, (unsigned long long)st.xruns);
+           (unsigned long long)st.underruns, (unsigned long long)st.xruns, st.short_ends,
+           st.short_ends ? ", last: " : "", st.short_last);
     fflush(stdout);
 }
 

@@ -24,13 +24,13 @@ cs_tempo_config cs_tempo_config_default(void)
         .bpm_high_max = 130,
         .rise_seconds = 30,
         .fall_seconds = 30,
-        .idle_timeout_seconds = 60,
+        .idle_timeout_seconds = 0,      /* hold: the original has no timeout */
     };
 }
 
 bool cs_tempo_bpm_ok(double bpm)
 {
-    return isfinite(bpm) && bpm > 0 && bpm <= CS_TEMPO_BPM_MAX;
+    return isfinite(bpm) && bpm >= CS_TEMPO_BPM_MIN && bpm <= CS_TEMPO_BPM_MAX;
 }
 
 /* ---- mapping ------------------------------------------------------------- */

@@ -18,9 +18,12 @@
  * rise_seconds (upwards) or fall_seconds (downwards), 30 s each by default,
  * i.e. time constant T / ln(100); it snaps to the target within 0.005 BPM.
  *
- * Idle: when movement has been driving the target and none arrives for
- * idle_timeout_seconds (60), the target returns to the base BPM (a glide),
- * at exactly last movement + timeout.  A manual target (cs_tempo_set_target,
+ * Idle: by default the last tempo holds when movement stops arriving, as
+ * in the original (its detector sends nothing while it sees no dancers, and
+ * the server has no timeout: research notes §2.1).  With
+ * idle_timeout_seconds > 0 (cs play --idle-timeout S), when movement has
+ * been driving the target and none arrives for that long, the target
+ * returns to the base BPM (a glide), at exactly last movement + timeout.  A manual target (cs_tempo_set_target,
  * /cs/bpm) or jump (cs_tempo_jump, /set_tempo) is never undone by the idle
  * timeout: a controller such as the original mixer_tracks.py that sends
  * /set_tempo and then falls silent keeps its tempo.  The next movement
@@ -46,8 +49,14 @@
 
 enum { CS_TEMPO_OK = 0, CS_TEMPO_BAD_VALUE = -1 };
 
-/* BPMs outside (0, CS_TEMPO_BPM_MAX] or non-finite are refused. */
-#define CS_TEMPO_BPM_MAX 1000.0
+/* The sane tempo range: BPMs outside [CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX]
+ * (or non-finite) are refused, wherever they come from (/set_tempo, /cs/bpm,
+ * --bpm, bpm_config.json).  20..300 holds every dance tempo (and its half
+ * or double) while keeping a stray 1 (an OSC boolean read as a number) or
+ * 1e9 out; in playback_rate mode the control side also keeps bpm / --bpm
+ * within the engine's rates (CS_ENGINE_RATE_MIN..MAX). */
+#define CS_TEMPO_BPM_MIN 20.0
+#define CS_TEMPO_BPM_MAX 300.0
 
 typedef struct cs_tempo_config {
     double movement_max_value;  /* values > 1 are divided by this (0.6) */
@@ -63,12 +72,12 @@ typedef struct cs_tempo_config {
     double bpm_high_max;        /* 130 */
     double rise_seconds;        /* 30: time to cover 99% of a step up; 0 = jump */
     double fall_seconds;        /* 30: same for a step down */
-    double idle_timeout_seconds;/* 60; <= 0 never returns to base */
+    double idle_timeout_seconds;/* 0 (hold the last tempo); > 0: glide back to base after it */
 } cs_tempo_config;
 
 cs_tempo_config cs_tempo_config_default(void);
 
-/* True for a finite BPM in (0, CS_TEMPO_BPM_MAX]. */
+/* True for a finite BPM in [CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX]. */
 bool cs_tempo_bpm_ok(double bpm);
 
 /* Movement normalised to [0, 1], or -1 for NaN, inf or negative input. */

@@ -76,6 +76,14 @@ uint64_t cs_engine_now(const cs_engine *e);
  * passed: the next block start).  Each returns 0, or -1 when the command
  * queue is full (nothing changes then). */
 int cs_engine_attach(cs_engine *e, int slot, cs_stream *s, int deck, uint64_t at);
+/* Rates a voice is asked to play at (its own rate times the global rate
+ * stays sane within them): two octaves either way.  Beyond them the cubic
+ * Hermite reader aliases audibly and a stream would need more than its
+ * ring's ~1.5 s of look-ahead per second.  The control side refuses
+ * requests outside them (/play_stem rate; tempos in playback_rate mode). */
+#define CS_ENGINE_RATE_MIN 0.25
+#define CS_ENGINE_RATE_MAX 4.0
+
 int cs_engine_play(cs_engine *e, int slot, double rate, double volume, uint64_t at);
 int cs_engine_stop(cs_engine *e, int slot, uint64_t at);     /* ramp out, keep stream */
 int cs_engine_release(cs_engine *e, int slot, uint64_t at);  /* ramp out, retire stream */

@@ -12,6 +12,9 @@
 
 #define CHUNK 4096              /* frames decoded per read */
 #define PASS_LIMIT (4 * CHUNK)  /* frames per stream per pass: fairness */
+/* A stream ending this much before its known length ended early (MP3
+ * encoder delay and padding differ from the header by ~50 ms). */
+#define SHORT_END_FRAMES (44100 / 4)
 
 struct cs_reader {
     bool threaded;
@@ -21,8 +24,12 @@ struct cs_reader {
     cs_stream *incoming;        /* added by control, not yet seen by reader */
     cs_stream *list;            /* reader-private */
     bool quit;
+    unsigned short_ends;        /* guarded by lock */
+    char last_short[320];       /* guarded by lock */
     float buf[CHUNK * 2];
 };
+
+static void report_problems(cs_stream *s);
 
 cs_stream *cs_stream_alloc(double start_frac, bool loop)
 {
@@ -62,6 +69,7 @@ void cs_stream_free(cs_stream *s)
 {
     if (!s) return;
     if (s->src) {
+        report_problems(s);   /* damage met before the stream was dropped */
         if (s->src->ops && s->src->ops->close) s->src->ops->close(s->src);
         free(s->src);
     }
@@ -74,6 +82,47 @@ bool cs_stream_ready(cs_stream *s)
 {
     if (atomic_load(&s->state) != CS_STREAM_OPEN) return false;
     return cs_ring_readable(&s->ring) >= CS_STREAM_READY_FRAMES || atomic_load(&s->eof);
+}
+
+/* Logs what the source had to work around (damaged packets with their
+ * times, a header it did not trust), once per new problem. */
+static void report_problems(cs_stream *s)
+{
+    cs_stream_src *src = s->src;
+    if (!src->ops || !src->ops->warning || !src->handle) return;
+    char what[400];
+    long n = src->ops->warning(src, what, sizeof what);
+    if (n <= s->warned) return;
+    s->warned = n;
+    cs_log_warn("%s: %s", s->path ? s->path : "stream", what);
+}
+
+/* At the source's end: did it end before its known length? */
+static void check_end(cs_reader *r, cs_stream *s)
+{
+    cs_stream_src *src = s->src;
+    report_problems(s);
+    if (s->end_checked || !src->ops || !src->ops->tell || !src->length_known) return;
+    s->end_checked = true;
+    long long total = atomic_load(&s->total_frames), at = src->ops->tell(src);
+    if (total <= 0 || at >= total - SHORT_END_FRAMES) return;
+    char line[320];
+    snprintf(line, sizeof line, "%s: the stream ended at %.3f s, before its length of %.3f s",
+             s->path ? s->path : "stream", (double)at / 44100.0, (double)total / 44100.0);
+    cs_log_warn("%s", line);
+    pthread_mutex_lock(&r->lock);
+    r->short_ends++;
+    snprintf(r->last_short, sizeof r->last_short, "%s", line);
+    pthread_mutex_unlock(&r->lock);
+}
+
+unsigned cs_reader_short_ends(cs_reader *r, char *last, size_t size)
+{
+    pthread_mutex_lock(&r->lock);
+    unsigned n = r->short_ends;
+    if (size) snprintf(last, size, "%s", r->last_short);
+    pthread_mutex_unlock(&r->lock);
+    return n;
 }
 
 static void fail(cs_stream *s, const char *msg)
@@ -114,6 +163,7 @@ static void open_stream(cs_stream *s)
         total = (long long)s->src->mem_frames;
     }
     atomic_store(&s->total_frames, total);
+    report_problems(s);       /* a header the decoder did not trust */
     if (s->start_frac > 0 && total > 0) {
         long long at = (long long)floor(s->start_frac * (double)total);
         if (at >= total) at = s->loop ? 0 : total;
@@ -143,6 +193,7 @@ static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
             return;
         }
         if (n == 0) {
+            check_end(r, s);
             /* A loop over an empty source would spin forever. */
             if (s->loop && !looped_empty && src_seek(s, 0, &err) == 0) {
                 looped_empty = true;

@@ -52,6 +52,8 @@ typedef struct cs_stream {
     char *path;                  /* NULL for memory streams */
     char msg[600];               /* failure reason (state FAILED) */
     cs_stream_src *src;          /* reader-private */
+    long warned;                 /* reader-private: source problems logged */
+    bool end_checked;            /* reader-private: early end looked for */
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;
 
@@ -76,6 +78,11 @@ typedef struct cs_reader cs_reader;
 cs_reader *cs_reader_new(bool threaded, cs_err *err);
 void cs_reader_add(cs_reader *r, cs_stream *s);
 void cs_reader_drop(cs_reader *r, cs_stream *s);
+/* Streams that ended before their known length (a file truncated or
+ * damaged past what the decoder could skip; an estimated length never
+ * counts): how many since the reader started, and the last one's one-line
+ * description into last[size] ("" when none).  Each is also logged once. */
+unsigned cs_reader_short_ends(cs_reader *r, char *last, size_t size);
 /* One pass of the reader's work: opens new streams, frees dropped ones and
  * tops up every ring (fully when `fill` is true).  For render mode. */
 void cs_reader_pump(cs_reader *r, bool fill);

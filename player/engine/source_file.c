@@ -14,7 +14,17 @@ static int file_open(cs_stream_src *src, const char *path, long long *total, cs_
     src->handle = d;
     double secs = cs_decoder_duration(d);
     *total = secs > 0 ? llround(secs * 44100.0) : -1;
+    src->length_known = secs > 0 && cs_decoder_length_known(d);
     return 0;
+}
+
+static long long file_tell(cs_stream_src *src) { return cs_decoder_tell(src->handle); }
+
+/* The header note counts as one problem, each damaged packet as another. */
+static long file_warning(cs_stream_src *src, char *buf, size_t size)
+{
+    if (!cs_decoder_warning(src->handle, buf, size)) return 0;
+    return cs_decoder_problems(src->handle);
 }
 
 static long file_read(cs_stream_src *src, float *buf, size_t frames, cs_err *err)
@@ -33,7 +43,7 @@ static void file_close(cs_stream_src *src)
     src->handle = NULL;
 }
 
-static const cs_source_ops file_ops = { file_open, file_read, file_seek, file_close };
+static const cs_source_ops file_ops = { file_open, file_read, file_seek, file_close, file_tell, file_warning };
 
 cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop)
 {

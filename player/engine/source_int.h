@@ -12,11 +12,18 @@ typedef struct cs_source_ops {
     long (*read)(cs_stream_src *src, float *buf, size_t frames, cs_err *err);
     int (*seek)(cs_stream_src *src, long long frame, cs_err *err);
     void (*close)(cs_stream_src *src);
+    /* Optional.  Source frame the next read returns (44.1 kHz). */
+    long long (*tell)(cs_stream_src *src);
+    /* Optional.  What reading had to work around so far, one line into
+     * buf[size] (pkg/audio.h's cs_decoder_warning); returns a count that
+     * grows with each new problem (0: none), so the reader logs each once. */
+    long (*warning)(cs_stream_src *src, char *buf, size_t size);
 } cs_source_ops;
 
 struct cs_stream_src {
     const cs_source_ops *ops;   /* NULL: memory source */
     void *handle;               /* the ops' own state */
+    bool length_known;          /* total_frames is the file's own, not an estimate */
     const float *mem;           /* memory sources */
     size_t mem_frames, mem_pos;
 };

@@ -20,6 +20,43 @@ typedef struct args {
     int argc;
 } args;
 
+/* A numeric string is a whole decimal number: [+-]digits[.digits][e[+-]digits]
+ * with optional spaces around it.  strtod alone would take "0x81", "inf",
+ * "nan" and "1e999", and a prefix check would let "129abc" pass as 129. */
+static bool decimal_string(const char *s, double *out)
+{
+    const char *p = s;
+    while (isspace((unsigned char)*p)) p++;
+    const char *q = p;
+    if (*q == '+' || *q == '-') q++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*q)) q++, digits++;
+    if (*q == '.') {
+        q++;
+        while (isdigit((unsigned char)*q)) q++, digits++;
+    }
+    if (!digits) return false;
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '+' || *q == '-') q++;
+        if (!isdigit((unsigned char)*q)) return false;
+        while (isdigit((unsigned char)*q)) q++;
+    }
+    const char *end = q;
+    while (isspace((unsigned char)*q)) q++;
+    if (*q) return false;
+    char buf[64];
+    if ((size_t)(end - p) >= sizeof buf) return false;
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = 0;
+    *out = strtod(buf, NULL);
+    return isfinite(*out);
+}
+
+/* Numbers: int32, int64, float, double, or a decimal string (the original's
+ * lenient typing).  Booleans (T/F), nil, impulse, chars, blobs, MIDI and
+ * time tags are not numbers, and neither are NaN or infinities: a message
+ * carrying one where a number belongs is refused, not read as 0 or 1. */
 static bool num(const args *a, int i, double *out)
 {
     if (i >= a->argc) return false;
@@ -32,23 +69,30 @@ static bool num(const args *a, int i, double *out)
     double d;
     switch (a->types[i]) {
     case 'i': memcpy(&i32, v, 4); *out = i32; return true;
-    case 'f': memcpy(&f, v, 4); *out = f; return true;
-    case 'd': memcpy(&d, v, 8); *out = d; return true;
+    case 'f': memcpy(&f, v, 4); *out = f; return isfinite(*out);
+    case 'd': memcpy(&d, v, 8); *out = d; return isfinite(*out);
     case 'h': memcpy(&i64, v, 8); *out = (double)i64; return true;
-    case 'T': *out = 1; return true;
-    case 'F': *out = 0; return true;
     case 's':
-    case 'S': {
-        const char *s = v;
-        char *end;
-        double x = strtod(s, &end);
-        while (isspace((unsigned char)*end)) end++;
-        if (end == s || *end) return false;
-        *out = x;
-        return true;
-    }
+    case 'S': return decimal_string(v, out);
     default: return false;
     }
+}
+
+/* A number within [lo, hi] (the sane ranges in osc.h). */
+static bool num_in(const args *a, int i, double lo, double hi, double *out)
+{
+    return num(a, i, out) && *out >= lo && *out <= hi;
+}
+
+/* Optional argument: absent -> dflt (true); present -> must be a number in
+ * [lo, hi]. */
+static bool opt_in(const args *a, int i, double lo, double hi, double dflt, double *out)
+{
+    if (i >= a->argc) {
+        *out = dflt;
+        return true;
+    }
+    return num_in(a, i, lo, hi, out);
 }
 
 static const char *str(const args *a, int i)
@@ -57,10 +101,15 @@ static const char *str(const args *a, int i)
     return a->types[i] == 's' || a->types[i] == 'S' ? (const char *)a->argv[i] : NULL;
 }
 
-static double num_or(const args *a, int i, double dflt)
+/* A flag (loop, watch on/off): T/F, or a number (non-zero = on). */
+static bool flag(const args *a, int i, bool dflt, bool *out)
 {
     double d;
-    return num(a, i, &d) ? d : dflt;
+    if (i >= a->argc) *out = dflt;
+    else if (a->types[i] == 'T' || a->types[i] == 'F') *out = a->types[i] == 'T';
+    else if (num(a, i, &d)) *out = d != 0;
+    else return false;
+    return true;
 }
 
 /* A flood of bad packets (a broken or hostile sender) must not become a
@@ -129,8 +178,14 @@ static int h_play_stem(hctx *h, const args *a)
 {
     long id;
     if (!need_id(a, &id)) return bad(a, "expects id [rate volume loop start_pos]");
-    double rate = num_or(a, 1, 1.0), vol = num_or(a, 2, 0.8), loop = num_or(a, 3, 1), pos = num_or(a, 4, 0);
-    return cs_control_play_stem(h->c, id, rate, vol, loop != 0, pos) < 0 ? CS_OSC_BAD : 0;
+    double rate, vol, pos;
+    bool loop;
+    if (!opt_in(a, 1, CS_ENGINE_RATE_MIN, CS_ENGINE_RATE_MAX, 1.0, &rate))
+        return bad(a, "rate must be a number in [0.25, 4]");
+    if (!opt_in(a, 2, 0, CS_OSC_GAIN_MAX, 0.8, &vol)) return bad(a, "volume must be a number in [0, 4]");
+    if (!flag(a, 3, true, &loop)) return bad(a, "loop must be 0/1 or T/F");
+    if (!opt_in(a, 4, 0, 1, 0, &pos)) return bad(a, "start_pos must be a number in [0, 1]");
+    return cs_control_play_stem(h->c, id, rate, vol, loop, pos) < 0 ? CS_OSC_BAD : 0;
 }
 
 static int h_stop_stem(hctx *h, const args *a)
@@ -145,7 +200,7 @@ static int h_stem_volume(hctx *h, const args *a)
 {
     long id;
     double v;
-    if (!need_id(a, &id) || !num(a, 1, &v)) return bad(a, "expects id volume");
+    if (!need_id(a, &id) || !num_in(a, 1, 0, CS_OSC_GAIN_MAX, &v)) return bad(a, "expects id volume (0..4)");
     cs_control_stem_volume(h->c, id, v);
     return 0;
 }
@@ -153,7 +208,8 @@ static int h_stem_volume(hctx *h, const args *a)
 static int h_crossfade_levels(hctx *h, const args *a)
 {
     double x, y;
-    if (!num(a, 0, &x) || !num(a, 1, &y)) return bad(a, "expects a b");
+    if (!num_in(a, 0, -CS_OSC_GAIN_MAX, CS_OSC_GAIN_MAX, &x) || !num_in(a, 1, -CS_OSC_GAIN_MAX, CS_OSC_GAIN_MAX, &y))
+        return bad(a, "expects levels a b (at most 4; negative keeps a deck's level)");
     cs_control_deck_level(h->c, 0, x);
     cs_control_deck_level(h->c, 1, y);
     return 0;
@@ -164,7 +220,8 @@ static int h_deck_levels(hctx *h, const args *a)
     double v[CS_DECKS];
     int n = 0;
     for (; n < CS_DECKS && n < a->argc; n++)
-        if (!num(a, n, &v[n])) return bad(a, "levels must be numbers");
+        if (!num_in(a, n, -CS_OSC_GAIN_MAX, CS_OSC_GAIN_MAX, &v[n]))
+            return bad(a, "levels must be numbers, at most 4 (negative keeps a deck's level)");
     for (int d = 0; d < n; d++) cs_control_deck_level(h->c, d, v[d]);
     return 0;
 }
@@ -174,8 +231,9 @@ static int h_deck_filter(hctx *h, const args *a)
     if (!cs_control_eq_on(h->c)) return 0;     /* the original: silently ignored */
     int d = deck_arg(a, 0), b = band_arg(a, 1);
     double v;
-    if (d < 0 || b < 0 || !num(a, 2, &v)) return bad(a, "expects deck(A-D) band(low|mid|high) gain");
-    cs_control_eq_gain(h->c, d, b, isfinite(v) && v > 0 ? v : 0);
+    if (d < 0 || b < 0 || !num_in(a, 2, -CS_OSC_GAIN_MAX, CS_OSC_GAIN_MAX, &v))
+        return bad(a, "expects deck(A-D) band(low|mid|high) gain (at most 4)");
+    cs_control_eq_gain(h->c, d, b, v > 0 ? v : 0);
     return 0;
 }
 
@@ -184,7 +242,8 @@ static int h_deck_eq(hctx *h, const args *a)
     if (!cs_control_eq_on(h->c)) return 0;
     int d = deck_arg(a, 0), b = band_arg(a, 1);
     double p;
-    if (d < 0 || b < 0 || !num(a, 2, &p)) return bad(a, "expects deck(A-D) band(low|mid|high) percent");
+    if (d < 0 || b < 0 || !num_in(a, 2, -CS_OSC_PERCENT_MAX, CS_OSC_PERCENT_MAX, &p))
+        return bad(a, "expects deck(A-D) band(low|mid|high) percent");
     cs_control_eq_gain(h->c, d, b, cs_eq_percent_gain(p));
     return 0;
 }
@@ -194,7 +253,9 @@ static int h_deck_eq_all(hctx *h, const args *a)
     if (!cs_control_eq_on(h->c)) return 0;
     int d = deck_arg(a, 0);
     double p[3];
-    if (d < 0 || !num(a, 1, &p[0]) || !num(a, 2, &p[1]) || !num(a, 3, &p[2]))
+    if (d < 0 || !num_in(a, 1, -CS_OSC_PERCENT_MAX, CS_OSC_PERCENT_MAX, &p[0]) ||
+        !num_in(a, 2, -CS_OSC_PERCENT_MAX, CS_OSC_PERCENT_MAX, &p[1]) ||
+        !num_in(a, 3, -CS_OSC_PERCENT_MAX, CS_OSC_PERCENT_MAX, &p[2]))
         return bad(a, "expects deck(A-D) low mid high");
     for (int b = 0; b < 3; b++) cs_control_eq_gain(h->c, d, b, cs_eq_percent_gain(p[b]));
     return 0;
@@ -210,7 +271,9 @@ static int h_get_status(hctx *h, const args *a)
 static int h_test_tone(hctx *h, const args *a)
 {
     (void)h;
-    printf("test tone request: %.1f Hz (acknowledged; no tone is generated)\n", num_or(a, 0, 440));
+    double hz;
+    if (!opt_in(a, 0, 1, 96000, 440, &hz)) return bad(a, "expects a frequency in Hz (1..96000)");
+    printf("test tone request: %.1f Hz (acknowledged; no tone is generated)\n", hz);
     fflush(stdout);
     return 0;
 }
@@ -240,7 +303,9 @@ static int h_set_meter(hctx *h, const args *a)
 
 static int h_print_clock(hctx *h, const args *a)
 {
-    cs_control_set_watch(h->c, num_or(a, 0, 1) != 0);
+    bool on;
+    if (!flag(a, 0, true, &on)) return bad(a, "expects 0/1 or T/F");
+    cs_control_set_watch(h->c, on);
     return 0;
 }
 
@@ -255,7 +320,7 @@ static int h_movement(hctx *h, const args *a)
 static int h_schedule_c_at(hctx *h, const args *a)
 {
     double x;
-    if (!num(a, 0, &x)) return bad(a, "expects seconds since /reset");
+    if (!num_in(a, 0, -CS_OSC_SECONDS_MAX, CS_OSC_SECONDS_MAX, &x)) return bad(a, "expects seconds since /reset");
     return cs_control_schedule_c_at(h->c, x) < 0 ? CS_OSC_BAD : 0;
 }
 
@@ -273,7 +338,8 @@ static int h_dummy(hctx *h, const args *a)
     fflush(stdout);
     const char *s = str(a, 0);
     double x;
-    if (s && !strcmp(s, "schedule_c_at") && num(a, 1, &x)) cs_control_schedule_c_at(h->c, x);
+    if (s && !strcmp(s, "schedule_c_at") && num_in(a, 1, -CS_OSC_SECONDS_MAX, CS_OSC_SECONDS_MAX, &x))
+        cs_control_schedule_c_at(h->c, x);
     return 0;
 }
 
@@ -288,23 +354,30 @@ static int h_play(hctx *h, const args *a)
 {
     int d = deck_arg(a, 0);
     const char *path = str(a, 1);
+    double at;
     if (d < 0 || !path) return bad(a, "expects deck(A-D) path [start_at]");
-    return cs_control_play(h->c, d, path, num_or(a, 2, 0)) < 0 ? CS_OSC_BAD : 0;
+    if (!opt_in(a, 2, -CS_OSC_SECONDS_MAX, CS_OSC_SECONDS_MAX, 0, &at)) return bad(a, "start_at must be seconds (at most a day)");
+    return cs_control_play(h->c, d, path, at) < 0 ? CS_OSC_BAD : 0;
 }
 
 static int h_fade(hctx *h, const args *a)
 {
     int d = deck_arg(a, 0);
+    double at, dur;
     if (d < 0) return bad(a, "expects deck(A-D) [start_at duration]");
-    return cs_control_fade(h->c, d, num_or(a, 1, 0), num_or(a, 2, 2.0)) < 0 ? CS_OSC_BAD : 0;
+    if (!opt_in(a, 1, -CS_OSC_SECONDS_MAX, CS_OSC_SECONDS_MAX, 0, &at) || !opt_in(a, 2, 0, CS_OSC_SECONDS_MAX, 2.0, &dur))
+        return bad(a, "start_at and duration must be seconds (at most a day)");
+    return cs_control_fade(h->c, d, at, dur) < 0 ? CS_OSC_BAD : 0;
 }
 
 static int h_cue(hctx *h, const args *a)
 {
     int d = deck_arg(a, 0);
     const char *path = str(a, 1);
+    double pos;
     if (d < 0 || !path) return bad(a, "expects deck(A-D) path [start_pos]");
-    return cs_control_cue(h->c, d, path, num_or(a, 2, 0)) < 0 ? CS_OSC_BAD : 0;
+    if (!opt_in(a, 2, 0, 1, 0, &pos)) return bad(a, "start_pos must be a number in [0, 1]");
+    return cs_control_cue(h->c, d, path, pos) < 0 ? CS_OSC_BAD : 0;
 }
 
 /* start_at and deck letters in any order: numbers are start_at (last
@@ -316,6 +389,7 @@ static int h_start_group(hctx *h, const args *a)
     int decks[16], n = 0;
     for (int i = 0; i < a->argc; i++) {
         if (num(a, i, &v)) {
+            if (!(fabs(v) <= CS_OSC_SECONDS_MAX)) return bad(a, "start_at must be seconds (at most a day)");
             at = v;
             continue;
         }
@@ -349,6 +423,8 @@ static int h_cs_status(hctx *h, const args *a)
     lo_message_add_string(m, st.track);
     lo_message_add_int32(m, (int32_t)(st.underruns + st.xruns));
     lo_message_add_float(m, (float)st.movement);
+    lo_message_add_int32(m, (int32_t)st.short_ends);
+    lo_message_add_string(m, st.short_last);
     send_reply(h, "/cs/status", m);
     return 0;
 }

@@ -5,7 +5,15 @@
  * One dispatch function serves both the network and --osc-script, so tests
  * that render offline exercise exactly the code the network uses.  Numbers
  * are lenient (int, float, double, int64 and numeric strings interchange),
- * extra arguments are ignored, typetags "," and ",[]" are both accepted,
+ * but strict about what is a number: a string must be a whole decimal
+ * number ("129abc", "0x81", "inf" are not), NaN and infinities are refused,
+ * and booleans (T/F), nil, impulse, chars and blobs are not numbers (T/F
+ * are accepted as flags: /play_stem's loop, /print_clock).  Every number is
+ * checked against a sane range (below; tempos in tempo.h and control.c) and
+ * refused with one line outside it.  A message with no type-tag string at
+ * all (its address, padded, and nothing after) has no arguments, as
+ * python-osc reads it.  Extra arguments are ignored, typetags "," and
+ * ",[]" are both accepted,
  * unknown addresses (the detector's keypoint flood) are dropped without a
  * word, and a bad argument costs one log line (at most 10 a second) and
  * changes nothing.  Bundles are scheduled by their time tags, to the sample.
@@ -30,6 +38,16 @@
 typedef void (*cs_osc_reply_fn)(void *ctx, const char *path, lo_message m);
 
 enum { CS_OSC_HANDLED = 0, CS_OSC_UNKNOWN = 1, CS_OSC_BAD = -1 };
+
+/* Sane ranges of OSC arguments (beyond them a message is refused):
+ * volumes, deck levels and EQ gains at most 4 (+12 dB; a negative level
+ * keeps a deck's level, as before); EQ percents within +-1000; times
+ * (start_at, fade durations, /schedule_c_at) within a day, so no sample
+ * count overflows; /play_stem rate within CS_ENGINE_RATE_MIN..MAX and
+ * start positions within [0, 1] (fractions of the buffer). */
+#define CS_OSC_GAIN_MAX 4.0
+#define CS_OSC_PERCENT_MAX 1000.0
+#define CS_OSC_SECONDS_MAX 86400.0
 int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg **argv, int argc,
                     cs_osc_reply_fn reply, void *reply_ctx);
 

@@ -21,13 +21,19 @@
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
 
 /* liblo 0.31 rejects the array typetags '[' ']' that some clients send for
- * "no arguments" (",[]"); they carry no data, so drop them from the tag. */
+ * "no arguments" (",[]"); they carry no data, so drop them from the tag.
+ * A message without a type-tag string has no arguments. */
 static int handle_message(cs_control *c, const unsigned char *data, size_t size, cs_osc_reply_fn reply, void *rctx)
 {
     size_t plen = strnlen((const char *)data, size);
     if (plen == size || data[0] != '/') return CS_OSC_BAD;
     const char *path = (const char *)data;
     size_t toff = pad4(plen + 1);
+    /* No type-tag string at all (the address, padded, and nothing after):
+     * OSC 1.0 lets old senders omit it; python-osc, which the original
+     * server uses, reads it as no arguments, where liblo refuses it (error
+     * 9902). */
+    if (toff >= size) return cs_osc_dispatch(c, path, "", NULL, 0, reply, rctx);
     unsigned char fixed[1536];
     const unsigned char *msg = data;
     size_t msize = size;

@@ -5,7 +5,10 @@
     sock.sendto(msg("/deck_levels", ",ff", 1.0, 0.0), ("127.0.0.1", port))
 
 Strings are NUL-terminated and padded to 4 bytes; floats are big-endian
-float32 (pass Python floats), strings pass as str.
+float32 (pass Python floats), ints int32 (pass Python ints), strings pass
+as str, blobs as bytes (size-prefixed, padded).  Type tags without data
+(T F N I) take no argument; raw(addr) is an address with no type-tag
+string at all.
 """
 import struct
 
@@ -18,8 +21,27 @@ def pad(b):
 def msg(addr, tags=",", *args):
     out = pad(addr.encode()) + pad(tags.encode())
     for a in args:
-        out += struct.pack(">f", a) if isinstance(a, float) else pad(a.encode())
+        if isinstance(a, float):
+            out += struct.pack(">f", a)
+        elif isinstance(a, int):
+            out += struct.pack(">i", a)
+        elif isinstance(a, bytes):
+            out += struct.pack(">i", len(a)) + a + b"\0" * (-len(a) % 4)
+        else:
+            out += pad(a.encode())
     return out
+
+
+def raw(addr):
+    """An address, padded, with no type-tag string after it."""
+    return pad(addr.encode())
+
+
+def first_float(data):
+    """The first argument of a received message, read as float32."""
+    addr_end = (data.index(b"\0") // 4 + 1) * 4
+    tags_end = addr_end + (data.index(b"\0", addr_end) - addr_end) // 4 * 4 + 4
+    return struct.unpack(">f", data[tags_end:tags_end + 4])[0]
 
 
 def reply_address(data):

@@ -94,3 +94,58 @@ TEST(allow_root_allows_all)
     cs_allow_free(a);
     CHECK_EQ_INT(r, 0);
 }
+
+/* A symlinked folder inside an allowed folder is allowed (the user put the
+ * link there); ".." through it, and a file symlink out, are still judged
+ * by where they lead. */
+TEST(allow_symlinked_folder_inside)
+{
+    setup();
+    char usb[700], deep[700], sub[700];
+    snprintf(usb, sizeof usb, "%s/usb", music);            /* music/usb -> music2 */
+    symlink(music2, usb);
+    snprintf(sub, sizeof sub, "%s/sub", music);
+    mkdir(sub, 0755);
+    snprintf(deep, sizeof deep, "%s/sub/deep", music);     /* music/sub/deep -> root */
+    symlink(root, deep);
+    cs_allow *a = cs_allow_new();
+    cs_err err = {{0}};
+    CHECK(cs_allow_add(a, music, true, &err) == 0);
+    int via_link = check(a, music, "/usb/b.wav");
+    int via_deep = check(a, music, "/sub/deep/music2/b.wav");
+    int dotdot = check(a, music, "/usb/../music2/b.wav");
+    int file_link = check(a, music, "/link.wav");
+    /* Relative, from inside the allowed folder. */
+    char cwd[4096];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    CHECK(chdir(music) == 0);
+    int relative = check(a, "usb", "/b.wav");
+    CHECK(chdir(cwd) == 0);
+    cs_allow_free(a);
+    CHECK_EQ_INT(via_link, 0);
+    CHECK_EQ_INT(via_deep, 0);
+    CHECK_EQ_INT(dotdot, -1);
+    CHECK_EQ_INT(file_link, -1);
+    CHECK_EQ_INT(relative, 0);
+}
+
+/* A refusal names the flag that allows it, once per folder. */
+TEST(allow_refusal_names_the_flag_once_per_folder)
+{
+    setup();
+    cs_allow *a = cs_allow_new();
+    cs_err e1 = {{0}}, e2 = {{0}}, e3 = {{0}};
+    CHECK(cs_allow_add(a, music, true, &e1) == 0);
+    char b[700], c[700];
+    snprintf(b, sizeof b, "%s/b.wav", music2);
+    snprintf(c, sizeof c, "%s/c.wav", music2);
+    int r1 = cs_allow_check(a, b, &e1), r2 = cs_allow_check(a, c, &e2), r3 = cs_allow_check(a, "/etc/passwd", &e3);
+    cs_allow_free(a);
+    CHECK(r1 == -1 && r2 == -1 && r3 == -1);
+    char want[800];
+    snprintf(want, sizeof want, "(cs play --allow-dir %s allows it)", music2);
+    CHECK(strstr(e1.msg, want) != NULL);
+    CHECK(strstr(e2.msg, "--allow-dir") == NULL);
+    CHECK(strstr(e2.msg, "outside the allowed folders") != NULL);
+    CHECK(strstr(e3.msg, "(cs play --allow-dir /etc allows it)") != NULL);
+}

@@ -11,14 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *tmp_path(const char *name)
-{
-    static char buf[8][512];
-    static int i;
-    char *p = buf[i++ % 8];
-    snprintf(p, 512, "%s/%s", unit_tmpdir(), name);
-    return p;
-}
+static const char *tmp_path(const char *name) { return unit_tmp_file(name); }
 
 static int have_ffmpeg(void)
 {

@@ -5,6 +5,13 @@
 #include "player/control/bpm_config.h"
 
 static cs_tempo_config dflt(void) { return cs_tempo_config_default(); }
+/* The idle tests' controller: --idle-timeout 60 (the default holds). */
+static cs_tempo_config idle60(void)
+{
+    cs_tempo_config c = cs_tempo_config_default();
+    c.idle_timeout_seconds = 60;
+    return c;
+}
 
 /* ---- movement -> target -------------------------------------------------- */
 
@@ -199,13 +206,17 @@ TEST(jump_and_set_target)
     CHECK_EQ_INT(cs_tempo_set_target(&t, 115.5, 100), CS_TEMPO_OK);
     CHECK_NEAR(cs_tempo_current(&t), 125.5, 0);
     CHECK_NEAR(cs_tempo_update(&t, 130), 115.6, 1e-9);
-    CHECK_EQ_INT(cs_tempo_jump(&t, 1000, 130), CS_TEMPO_OK);
-    const double bad[] = {0, -120, NAN, INFINITY, 1000.001};
+    CHECK_EQ_INT(cs_tempo_jump(&t, 300, 130), CS_TEMPO_OK);
+    CHECK_EQ_INT(cs_tempo_jump(&t, 20, 130), CS_TEMPO_OK);
+    CHECK_EQ_INT(cs_tempo_jump(&t, 300, 130), CS_TEMPO_OK);
+    /* The sane range is 20..300 BPM (a boolean read as 1 BPM, or 1000,
+     * were taken before). */
+    const double bad[] = {0, 1, 19.99, -120, NAN, INFINITY, 300.001, 1000};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         CHECK_EQ_INT(cs_tempo_jump(&t, bad[i], 131), CS_TEMPO_BAD_VALUE);
         CHECK_EQ_INT(cs_tempo_set_target(&t, bad[i], 131), CS_TEMPO_BAD_VALUE);
-        CHECK_NEAR(cs_tempo_current(&t), 1000, 0);
-        CHECK_NEAR(cs_tempo_target(&t), 1000, 0);
+        CHECK_NEAR(cs_tempo_current(&t), 300, 0);
+        CHECK_NEAR(cs_tempo_target(&t), 300, 0);
     }
 }
 
@@ -244,10 +255,24 @@ TEST(time_does_not_run_backwards)
 
 /* ---- idle ------------------------------------------------------------- */
 
-TEST(idle_returns_to_base)
+/* The default: movement stops arriving, the last tempo holds (the
+ * original's behaviour; the old default glided back to base after 60 s). */
+TEST(default_holds_the_last_tempo)
 {
     cs_tempo t;
     cs_tempo_init(&t, NULL, 120, 0);
+    cs_tempo_movement(&t, 0.8, 0);
+    CHECK_NEAR(cs_tempo_update(&t, 3600), 130, 0);
+    CHECK_NEAR(cs_tempo_target(&t), 130, 0);
+    CHECK(!cs_tempo_is_idle(&t));
+    CHECK_NEAR(cs_tempo_config_default().idle_timeout_seconds, 0, 0);
+}
+
+TEST(idle_returns_to_base)
+{
+    const cs_tempo_config i60 = idle60();
+    cs_tempo t;
+    cs_tempo_init(&t, &i60, 120, 0);
     cs_tempo_movement(&t, 0.8, 0);
     cs_tempo_update(&t, 59.9);
     CHECK_NEAR(cs_tempo_target(&t), 130, 0);
@@ -266,9 +291,10 @@ TEST(idle_returns_to_base)
 
 TEST(idle_fires_at_the_exact_instant)
 {
+    const cs_tempo_config i60 = idle60();
     cs_tempo a, b;
-    cs_tempo_init(&a, NULL, 120, 0);
-    cs_tempo_init(&b, NULL, 120, 0);
+    cs_tempo_init(&a, &i60, 120, 0);
+    cs_tempo_init(&b, &i60, 120, 0);
     cs_tempo_movement(&a, 0.375, 0);        /* 124, no snap before 60 s */
     cs_tempo_movement(&b, 0.375, 0);
     cs_tempo_jump(&a, 110, 0);
@@ -284,15 +310,16 @@ TEST(idle_fires_at_the_exact_instant)
 
 TEST(idle_clock_restarts_with_each_movement)
 {
+    const cs_tempo_config i60 = idle60();
     cs_tempo t;
-    cs_tempo_init(&t, NULL, 120, 0);
+    cs_tempo_init(&t, &i60, 120, 0);
     for (int s = 0; s <= 100; s += 10) cs_tempo_movement(&t, 0.8, s);
     cs_tempo_update(&t, 159);
     CHECK_NEAR(cs_tempo_target(&t), 130, 0);
     cs_tempo_update(&t, 160);
     CHECK_NEAR(cs_tempo_target(&t), 120, 0);
     /* Refused values are not movement: they do not hold the tempo up. */
-    cs_tempo_init(&t, NULL, 120, 0);
+    cs_tempo_init(&t, &i60, 120, 0);
     cs_tempo_movement(&t, 0.8, 0);
     cs_tempo_movement(&t, NAN, 50);
     cs_tempo_update(&t, 61);
@@ -301,8 +328,9 @@ TEST(idle_clock_restarts_with_each_movement)
 
 TEST(manual_tempo_is_not_undone_by_idle)
 {
+    const cs_tempo_config i60 = idle60();
     cs_tempo t;
-    cs_tempo_init(&t, NULL, 120, 0);
+    cs_tempo_init(&t, &i60, 120, 0);
     cs_tempo_movement(&t, 0.8, 0);
     cs_tempo_jump(&t, 128, 10);
     CHECK_NEAR(cs_tempo_update(&t, 500), 128, 0);
@@ -355,12 +383,28 @@ TEST(config_original_file)
     const char *path = write_file("bpm_config.json", original_config);
     cs_tempo_config c = dflt();
     cs_err e = {{0}};
-    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &e), 0);
+    cs_err w = {{0}};
+    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &w, &e), 0);
     CHECK_NEAR(c.th_medium, 0.10, 0);
     CHECK_NEAR(c.th_low, 0.10, 0);
-    CHECK_NEAR(c.rise_seconds, 30, 0);
+    /* Rises as the original: smoothing_factor_down 0.92 per tick at
+     * audio_loop_rate_hz 100 covers 99% in ln(100) / (100 * -ln 0.92)
+     * = 0.5523 s (it was 30 s: the factors were ignored); falls in
+     * transition_time_seconds. */
+    CHECK_NEAR(c.rise_seconds, 0.5523, 0.0001);
     CHECK_NEAR(c.fall_seconds, 30, 0);
-    CHECK_NEAR(c.idle_timeout_seconds, 60, 0);
+    CHECK_NEAR(c.idle_timeout_seconds, 0, 0);
+    /* The key the original never reads is said by name; text keys are not. */
+    CHECK(strstr(w.msg, "smoothing_factor_up 0.96 is not used") != NULL);
+    CHECK(strstr(w.msg, "description") == NULL && strstr(w.msg, "notes") == NULL);
+    /* The glide with it: a rise to 130 is there within a second, a fall
+     * back takes 30 s. */
+    cs_tempo t;
+    cs_tempo_init(&t, &c, 120, 0);
+    cs_tempo_movement(&t, 0.8, 0);
+    CHECK_NEAR(cs_tempo_update(&t, 0.5523), 129.9, 1e-6);
+    cs_tempo_movement(&t, 0.0, 10);
+    CHECK_NEAR(cs_tempo_update(&t, 40), 105.25, 1e-6);
     CHECK_NEAR(cs_tempo_target_for(&c, 0.186), 120.064, 1e-9);
     CHECK_NEAR(cs_tempo_target_for(&c, 0.07), 115, 0);
 }
@@ -373,7 +417,7 @@ TEST(config_partial_keeps_defaults)
         "{\"movement_bpm\": {\"thresholds\": {\"medium\": 0.2},"
         " \"bpm_targets\": {\"high_max\": 135, \"low\": null},"
         " \"smoothing\": {\"transition_time_seconds\": 20, \"fall_time_seconds\": 45}}}");
-    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &e), 0);
+    CHECK_EQ_INT(cs_tempo_config_load(path, &c, NULL, &e), 0);
     CHECK_NEAR(c.th_medium, 0.2, 0);
     CHECK_NEAR(c.bpm_high_max, 135, 0);
     CHECK_NEAR(c.bpm_low, d.bpm_low, 0);
@@ -383,8 +427,19 @@ TEST(config_partial_keeps_defaults)
     /* No movement_bpm at all: everything as it was (the original did so). */
     c = dflt();
     path = write_file("other.json", "{\"something_else\": 1}");
-    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &e), 0);
+    cs_err w = {{0}};
+    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &w, &e), 0);
     CHECK(memcmp(&c, &d, sizeof c) == 0);
+    CHECK(strstr(w.msg, "something_else is not a setting cs reads") != NULL);
+    /* Another of the kind: a misspelt smoothing key, a rate that speeds the
+     * factor up (0.92 at 200 Hz: 99% in 0.2761 s). */
+    c = dflt();
+    path = write_file("typo.json", "{\"movement_bpm\": {\"smoothing\": {\"smoothing_factor_dwn\": 0.5,"
+                      " \"smoothing_factor_down\": 0.92, \"audio_loop_rate_hz\": 200}}}");
+    CHECK_EQ_INT(cs_tempo_config_load(path, &c, &w, &e), 0);
+    CHECK(strstr(w.msg, "movement_bpm.smoothing.smoothing_factor_dwn") != NULL);
+    CHECK_NEAR(c.rise_seconds, 0.27614, 0.0001);
+    CHECK_NEAR(c.fall_seconds, 30, 0);
 }
 
 #define CHECK_CONFIG_ERROR(name, text, why)                                    \
@@ -392,7 +447,7 @@ TEST(config_partial_keeps_defaults)
         const char *_p = write_file((name), (text));                           \
         cs_tempo_config _c = dflt(), _d = dflt();                              \
         cs_err _e = {{0}};                                                     \
-        CHECK_EQ_INT(cs_tempo_config_load(_p, &_c, &_e), -1);                  \
+        CHECK_EQ_INT(cs_tempo_config_load(_p, &_c, NULL, &_e), -1);                  \
         CHECK(strncmp(_e.msg, _p, strlen(_p)) == 0);                           \
         if (!strstr(_e.msg, (why))) {                                          \
             unit_fail(__FILE__, __LINE__, "\"%s\" lacks \"%s\"", _e.msg, (why)); \
@@ -418,6 +473,8 @@ TEST(config_errors_name_the_file)
                        "threshold medium 0.15 is below low 0.3");
     CHECK_CONFIG_ERROR("bpm0.json", "{\"movement_bpm\": {\"bpm_targets\": {\"low\": 0}}}",
                        "bpm target low 0");
+    CHECK_CONFIG_ERROR("factor.json", "{\"movement_bpm\": {\"smoothing\": {\"smoothing_factor_down\": 1.5}}}",
+                       "smoothing_factor_down 1.5 is outside (0, 1)");
     CHECK_CONFIG_ERROR("time.json",
                        "{\"movement_bpm\": {\"smoothing\": {\"transition_time_seconds\": -1}}}",
                        "transition time");
@@ -425,7 +482,7 @@ TEST(config_errors_name_the_file)
     cs_err e = {{0}};
     char missing[512];
     snprintf(missing, sizeof missing, "%s/nope.json", unit_tmpdir());
-    CHECK_EQ_INT(cs_tempo_config_load(missing, &c, &e), -1);
+    CHECK_EQ_INT(cs_tempo_config_load(missing, &c, NULL, &e), -1);
     CHECK(strstr(e.msg, missing) == e.msg && strstr(e.msg, "No such file"));
 }
 
@@ -456,7 +513,7 @@ TEST(config_with_bom_and_crlf)
     const char *path = write_file("bom.json",
         "\xEF\xBB\xBF{\r\n \"movement_bpm\": {\"thresholds\": {\"medium\": 0.2},\r\n"
         "  \"smoothing\": {\"fall_time_seconds\": 45}}\r\n}\r\n");
-    if (cs_tempo_config_load(path, &c, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    if (cs_tempo_config_load(path, &c, NULL, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
     CHECK_NEAR(c.th_medium, 0.2, 0);
     CHECK_NEAR(c.fall_seconds, 45, 0);
 }

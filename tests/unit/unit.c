@@ -70,6 +70,15 @@ const char *unit_tmpdir(void)
     return tmpdir;
 }
 
+const char *unit_tmp_file(const char *name)
+{
+    static char buf[8][512];
+    static int i;
+    char *p = buf[i++ % 8];
+    snprintf(p, sizeof buf[0], "%s/%s", unit_tmpdir(), name);
+    return p;
+}
+
 static void cleanup(void)
 {
     if (tmpdir[0]) {

@@ -22,6 +22,9 @@ void unit_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *unit_realdata(void);
 /* A fresh temporary directory for this test (removed at exit). */
 const char *unit_tmpdir(void);
+/* "<unit_tmpdir()>/<name>" in one of 8 rotating buffers (so a few can be
+ * held at once). */
+const char *unit_tmp_file(const char *name);
 
 #define TEST(name)                                                             \
     static void name(void);                                                    \
