@@ -1,13 +1,13 @@
 /* The OSC surface of cs play: the original audio server's addresses (research
- * notes §1.13) plus /cs/status, /cs/bpm, /cs/next and /cs/ping, over UDP
+ * notes §1.13) plus /cs/status, /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
  * (IPv4 and IPv6) or from a render script.
  *
  * One dispatch function serves both the network and --osc-script, so tests
  * that render offline exercise exactly the code the network uses.  Numbers
  * are lenient (int, float, double, int64 and numeric strings interchange),
  * extra arguments are ignored, typetags "," and ",[]" are both accepted,
- * unknown addresses (the detector's keypoint flood) are dropped without a
- * word, and a bad argument costs one log line (at most 10 a second) and
+ * unknown addresses (the detector's keypoint flood) are dropped and counted
+ * (the first of each address logged once: cs_control_unknown_address), and a bad argument costs one log line (at most 10 a second) and
  * changes nothing.  Bundles are scheduled by their time tags, to the sample.
  *
  *   cs_osc_server *srv = cs_osc_server_new("0.0.0.0", 57120, &err);
