@@ -34,7 +34,7 @@ rc=$?
 "$CS" play --dashboard 5005 >/dev/null 2>"$T/u2.txt"; r2=$?
 "$CS" status --format xml >/dev/null 2>"$T/u3.txt"; r3=$?
 [ $r1 = 2 ] && [ $r2 = 2 ] && [ $r3 = 2 ] && grep -q "play: --http 'abc': expected \[ADDR:\]PORT" "$T/u1.txt" \
-    && grep -q "play: --dashboard '5005': expected HOST:PORT" "$T/u2.txt" && grep -q "status: --format 'xml'" "$T/u3.txt" \
+    && grep -q "play: --dashboard '5005': expected HOST:PORT" "$T/u2.txt" && grep -q "status: --format: 'xml' is not text or json" "$T/u3.txt" \
     && pass watch_options_usage || fail watch_options_usage "$r1 $r2 $r3: $(cat "$T"/u?.txt)"
 
 # ---- the warnings, offline (exact engine time) ----
