@@ -21,6 +21,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx);
 int cmd_play(int argc, char **argv, cs_ctx *ctx);
 int cmd_doctor(int argc, char **argv, cs_ctx *ctx);
 int cmd_demo(int argc, char **argv, cs_ctx *ctx);
+int cmd_status(int argc, char **argv, cs_ctx *ctx);
 
 /* Strict number parsing for option values: the whole string must be a finite
  * number (a whole one in [lo, hi] for _int).  On failure prints the usage

@@ -16,6 +16,7 @@ static const struct {
     { "search", cmd_search, "list library tracks by BPM range and key, with their mix cues" },
     { "export", cmd_export, "render tempo-aligned sections (one target or a BPM ladder) and a CSV" },
     { "play",   cmd_play,   "live player and OSC server (ladder sets, original server's OSC)" },
+    { "status", cmd_status, "ask a running player for its status (tempo, tracks, rungs, underruns)" },
     { "doctor", cmd_doctor, "show available decoders, stretch engines and audio devices" },
     { "demo",   cmd_demo,   "synthesise a demo library (audio, struct JSONs, Rekordbox XML)" },
 };

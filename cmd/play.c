@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "cmd/play_ladder.h"
+#include "cmd/play_watch.h"
 #include "pkg/err.h"
 #include "player/control/control.h"
 #include "player/engine/engine.h"
@@ -28,7 +29,7 @@ static const cs_optdef def = {
     "usage: cs play [options]\n"
     "       cs play --render FILE --duration S [--osc-script FILE] [options]\n",
     "The live player: an OSC server (the original audio server's messages and\n"
-    "/cs/status, /cs/bpm, /cs/next, /cs/ping) driving a 4-deck engine on an SDL2\n"
+    "/cs/status, /cs/status/json, /cs/bpm, /cs/next, /cs/ping) driving a 4-deck engine on an SDL2\n"
     "output, until SIGINT/SIGTERM.  With --render the same engine runs offline.\n",
     "OSC bundles: a bundle's time tag (NTP) is when its effect reaches the output,\n"
     "to the sample; every command its messages issue lands on that sample and\n"
@@ -56,6 +57,7 @@ typedef struct opts {
     int ndummy;
     long meter;
     cs_play_ladder_args lad;     /* ladder sets: cmd/play_ladder.h */
+    cs_play_watch_args watch_set; /* --http, --dashboard...: cmd/play_watch.h */
 } opts;
 
 static volatile sig_atomic_t stop_flag;
@@ -169,8 +171,11 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
                  "check the command line, print 'cs play: cli-sentinel ok',\n"
                  "exit 0 (opens nothing)"),
         CS_PLAY_LADDER_OPTIONS(&o->lad),
+        CS_PLAY_WATCH_OPTIONS(&o->watch_set),
         OPT_GROUP("offline:"),
-        OPT_STRING(0, "render", &o->render, "FILE", "write FILE (.wav float 32, .flac 24-bit) instead of playing"),
+        OPT_STRING(0, "render", &o->render, "FILE",
+                   "write FILE instead of playing, in the format its extension\n"
+                   "names: .wav (float 32), .flac/.aiff (24-bit), .ogg, .opus, .mp3"),
         OPT_DOUBLE(0, "duration", &o->duration, "S", "seconds to render (required with --render)"),
         OPT_STRING(0, "osc-script", &o->script, "FILE", "lines 'SECONDS /address [TYPES ARGS...]' (oscsend syntax)"),
         OPT_END(),
@@ -178,7 +183,7 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
     int n = cs_opt_parse(&def, table, argc, argv, ctx, 0);
     if (n < 0) return n == CS_OPT_RC_HELP ? -1 : cs_opt_exit(n);
     if (n > 0) return cs_usage_error("play", "unexpected argument '%s'", argv[0]);
-    return 0;
+    return cs_play_watch_check(&o->watch_set);
 }
 
 static void autoplay(cs_control *c, const opts *o)
@@ -229,7 +234,9 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
         .buffer_frames = (int)o->buffer, .stretch = stretch, .ladder = ladder, .timed = timed,
         .on_start = live_started, .user = (void *)o, .stop = &stop_flag,
     };
-    int rc = cs_live_run(&job, &err);
+    int rc = cs_play_watch_start(&o->watch_set, o->watch, &job, &err);
+    if (rc == 0) rc = cs_live_run(&job, &err);
+    cs_play_watch_stop(&job);
     cs_osc_script_free(timed);
     if (rc < 0) {
         cs_log_error("play: %s", err.msg);
@@ -275,7 +282,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
 {
     opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,
-               .meter = 4 };
+               .meter = 4, .watch_set = cs_play_watch_defaults() };
     cs_play_ladder_args_init(&o.lad);
     int prc = parse(argc, argv, &o, ctx);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
@@ -294,6 +301,9 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if (o.render && !(o.duration > 0)) {
         return cs_usage_error("play", "--render needs --duration S (seconds > 0)");
     }
+    int render_format;
+    if (o.render && cs_render_format(o.render, &render_format, &err) < 0)
+        return cs_usage_error("play", "--render %s", err.msg);
     if ((o.script || o.duration > 0) && !o.render) {
         return cs_usage_error("play", "--osc-script and --duration go with --render FILE");
     }
@@ -303,7 +313,8 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
                               .tempo = cs_tempo_config_default(), .render = o.render != NULL,
-                              .watch = o.watch, .meter = (int)o.meter };
+                              .watch = o.watch, .meter = (int)o.meter,
+                              .movement_warn_s = o.watch_set.movement_warn };
     if (o.has_stretch) cfg.stretch = (cs_stretch_method)(o.stretch & ~CS_STRETCH_PLAIN);
     /* After every check of the line itself, before anything is opened. */
     if (o.sentinel) {

@@ -1,7 +1,10 @@
 #include "pkg/err.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdatomic.h>
+#include <string.h>
 
 static atomic_int log_level = CS_LOG_NORMAL;
 
@@ -25,12 +28,33 @@ int cs_err_nomem(cs_err *err)
 void cs_log_set_level(int level) { atomic_store(&log_level, level); }
 int cs_log_level(void) { return atomic_load(&log_level); }
 
-/* One fprintf per line keeps lines whole when threads log concurrently. */
+/* The status line at the bottom of a terminal (cs_log_status_line); the
+ * lock keeps it and the log lines above it whole between threads. */
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static char status_text[512];
+
+/* One fprintf per line keeps lines whole when threads log concurrently.
+ * With a status line shown: erase it, print the line, draw it again. */
 __attribute__((format(printf, 2, 0))) static void emit(const char *prefix, const char *fmt, va_list ap)
 {
     char line[2048];
     vsnprintf(line, sizeof line, fmt, ap);
-    fprintf(stderr, "cs: %s%s\n", prefix, line);
+    pthread_mutex_lock(&status_lock);
+    if (status_text[0]) fprintf(stderr, "\r\033[Kcs: %s%s\n%s", prefix, line, status_text);
+    else fprintf(stderr, "cs: %s%s\n", prefix, line);
+    fflush(stderr);
+    pthread_mutex_unlock(&status_lock);
+}
+
+void cs_log_status_line(const char *text)
+{
+    pthread_mutex_lock(&status_lock);
+    bool was = status_text[0] != 0;
+    snprintf(status_text, sizeof status_text, "%s", text ? text : "");
+    if (status_text[0]) fprintf(stderr, "\r\033[K%s", status_text);
+    else if (was) fputs("\r\033[K", stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&status_lock);
 }
 
 void cs_log_error(const char *fmt, ...)

@@ -38,4 +38,11 @@ void cs_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cs_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cs_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A status line kept at the bottom of a terminal on stderr: drawn in place
+ * ("\r", erase to the end of the line), and log lines are printed above it
+ * (erased, the line, drawn again).  The caller checks that stderr is a
+ * terminal and keeps `text` narrower than it.  "" or NULL erases it and
+ * ends that mode.  Thread-safe; never from the audio callback. */
+void cs_log_status_line(const char *text);
+
 #endif

@@ -49,6 +49,7 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
     c->rl_late.what = "late-bundle warnings";
     c->logged_bpm = cfg->base_bpm;
     c->last_beat = -1;
+    c->set_since_s = -1;
     if (cfg->eq_on) cs_engine_eq_enable(e, true, CS_NOW);
     return c;
 }

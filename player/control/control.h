@@ -40,14 +40,51 @@ typedef struct cs_control_config {
     bool render;                /* offline: clock set by the caller */
     bool watch;                 /* --watch: print bar.beat once per beat */
     int meter;                  /* --meter (4) */
+    /* A ladder set plays and no /dance/total_movement came for this many
+     * seconds: warned once (until movement comes back).  0: never. */
+    double movement_warn_s;
 } cs_control_config;
 
-/* What /cs/status reports. */
+/* What a ladder set reports about itself (cs_control_ladder.state). */
+typedef struct cs_control_ladder_state {
+    double rung[2];              /* BPM of the rung deck A/B plays (the incoming one
+                                    during a switch); 0: the deck is idle */
+    const char *track[2];        /* the track on deck A/B, or NULL; valid until the next tick */
+    const char *next_track;      /* the track that comes next, or NULL (end of the set) */
+    double next_change_s;        /* seconds until it starts on its beat; 0 while a
+                                    crossfade runs; NAN: unknown or none */
+    bool crossfading;
+    double rung_lo, rung_hi;     /* lowest and highest rung (BPM) of the track playing;
+                                    0: none yet */
+    double max_dev;              /* rate bound around a rung (0.02 = ±2 %) */
+} cs_control_ladder_state;
+
+/* What /cs/status and /cs/status/json report: a plain snapshot, taken on
+ * the control thread (cs_control_status_get), copied freely.  The field by
+ * field description (units, "none" values) is the README's "/cs/status"
+ * table; player/control/status.h turns it into JSON, text and one line. */
 typedef struct cs_control_status {
-    double bpm, target_bpm, movement;   /* movement < 0: none yet */
+    double time_s;                      /* engine time (seconds since launch / render start) */
+    double bpm, target_bpm, base_bpm;   /* BPM now, the glide's target, --bpm */
+    double movement;                    /* last movement, normalised 0..1; < 0: none yet */
+    double movement_age_s;              /* seconds since it arrived; < 0: none yet */
+    bool idle;                          /* the idle timeout sent the target back to base */
     int rung[CS_DECKS];                 /* BPM of the rung playing, rounded; -1: not a ladder deck */
-    char track[256];
-    uint64_t underruns, xruns;
+    char track[256];                    /* "i/n name" of the set's current track, or the last loaded */
+    /* ladder sets only (set false: the rest of this block is empty) */
+    bool set;
+    double rung_bpm[2];                 /* exact rung per deck A/B; 0: idle */
+    double rate[2];                     /* bpm / rung_bpm: the resample rate; 0: idle */
+    char deck_track[2][128];            /* the track on deck A/B; "": none */
+    char next_track[128];               /* "": the set ends after this track */
+    double next_change_s;               /* NAN: unknown / none; 0: crossfading */
+    bool crossfading;
+    double rung_lo, rung_hi, max_dev;   /* the current track's rung range; 0: none */
+    bool outside;                       /* tempo beyond the range ± max_dev: pitch moves */
+    uint64_t underruns, xruns;          /* stream ran dry; late device callbacks */
+    uint64_t late_bundles;
+    uint64_t unknown_osc;               /* messages to addresses the player does not know */
+    int unknown_addresses;              /* how many distinct such addresses */
     int buffers, playing;
     double deck_level[CS_DECKS];
     /* Streams that ended before their known length (cs_reader_short_ends):
@@ -64,6 +101,8 @@ typedef struct cs_control_ladder {
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
     int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
     const char *(*track)(void *ctx);
+    /* Optional (NULL: not reported): the set's state at engine time now. */
+    void (*state)(void *ctx, uint64_t now, cs_control_ladder_state *st);
 } cs_control_ladder;
 
 typedef struct cs_control cs_control;
@@ -154,5 +193,13 @@ int cs_control_cue(cs_control *c, int deck, const char *path, double start_pos);
 int cs_control_start_group(cs_control *c, double start_at, const int *decks, int n);
 int cs_control_next(cs_control *c, cs_err *err);
 void cs_control_status_get(cs_control *c, cs_control_status *st);
+/* A message to an address no handler knows (the detector's keypoints, a
+ * typo): counted per address, the first of each address logged once (at
+ * most 32 addresses are told apart; the rest are counted together).  A
+ * string compare over that table: cheap enough for the keypoint flood. */
+void cs_control_unknown_address(cs_control *c, const char *path);
+/* Logs the unknown addresses seen and their counts (one line; nothing when
+ * there were none): the session summary. */
+void cs_control_log_unknown(const cs_control *c);
 
 #endif

@@ -11,6 +11,7 @@
 
 #define START_WAIT_S 5.0         /* /start_group waits this long for loads */
 #define MAX_PENDING 64
+#define UNKNOWN_MAX 32           /* unknown OSC addresses told apart */
 
 typedef struct buffer {
     bool used;
@@ -65,6 +66,15 @@ struct cs_control {
     uint64_t late_bundles;
     cs_ratelimit rl_warn;        /* warnings OSC input can trigger */
     cs_ratelimit rl_late;        /* "bundle late by" lines */
+    /* unknown OSC addresses (cs_control_unknown_address) */
+    struct { char path[64]; uint64_t n; } unk[UNKNOWN_MAX];
+    int nunk;
+    uint64_t unk_total, unk_other;
+    /* live warnings about a ladder set */
+    double set_since_s;          /* when the set's first tick ran; < 0: not yet */
+    bool movement_warned;        /* "no movement for N s" said; cleared by movement */
+    int outside;                 /* the tempo is below (-1) or above (1) the rungs: one
+                                    warning per excursion */
 };
 
 /* Warnings and errors a sender can provoke at will (unknown players,
@@ -90,7 +100,17 @@ static inline uint64_t ctl_after(const cs_control *c, double seconds)
 
 /* control.c: starts waiting for their streams (called by the tick). */
 void ctl_run_pending(cs_control *c);
-/* control_tick.c: the engine's global rate from the tempo. */
+/* The tempo beyond the track's lowest or highest rung by more than the
+ * rate bound: its nearest rung plays beyond ±max_dev, so the pitch moves. */
+static inline bool ctl_outside(double bpm, const cs_control_ladder_state *ls)
+{
+    return ls->rung_lo > 0 && (bpm < ls->rung_lo * (1 - ls->max_dev) || bpm > ls->rung_hi * (1 + ls->max_dev));
+}
+
+/* control_tempo.c: the engine's global rate from the tempo. */
 void ctl_apply_rate(cs_control *c);
+/* control_watch.c: the live warnings (movement silence,
+ * tempo outside the rungs), run by the tick. */
+void ctl_watch_tick(cs_control *c, double t);
 
 #endif

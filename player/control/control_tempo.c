@@ -81,18 +81,45 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
 {
     cs_engine_stats es;
     cs_engine_stats_get(c->e, &es);
+    memset(st, 0, sizeof *st);
+    double now = ctl_now_s(c);
+    st->time_s = now;
     st->bpm = cs_tempo_current(&c->tempo);
     st->target_bpm = cs_tempo_target(&c->tempo);
+    st->base_bpm = cs_tempo_base(&c->tempo);
+    st->idle = cs_tempo_is_idle(&c->tempo);
     double m = cs_tempo_last_movement(&c->tempo);
     st->movement = isnan(m) ? -1 : m;
+    st->movement_age_s = isnan(m) ? -1 : fmax(0, now - c->tempo.movement_time);
     for (int d = 0; d < CS_DECKS; d++) {
         st->rung[d] = c->has_ladder && c->ladder.rung ? c->ladder.rung(c->ladder.ctx, d) : -1;
         st->deck_level[d] = c->level[d];
     }
     const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
     snprintf(st->track, sizeof st->track, "%s", t ? t : "");
+    st->next_change_s = NAN;
+    if (c->has_ladder && c->ladder.state) {
+        cs_control_ladder_state ls = { .next_change_s = NAN };
+        c->ladder.state(c->ladder.ctx, cs_control_now(c), &ls);
+        st->set = true;
+        for (int d = 0; d < 2; d++) {
+            st->rung_bpm[d] = ls.rung[d];
+            st->rate[d] = ls.rung[d] > 0 ? st->bpm / ls.rung[d] : 0;
+            snprintf(st->deck_track[d], sizeof st->deck_track[d], "%s", ls.track[d] ? ls.track[d] : "");
+        }
+        snprintf(st->next_track, sizeof st->next_track, "%s", ls.next_track ? ls.next_track : "");
+        st->next_change_s = ls.next_change_s;
+        st->crossfading = ls.crossfading;
+        st->rung_lo = ls.rung_lo;
+        st->rung_hi = ls.rung_hi;
+        st->max_dev = ls.max_dev;
+        st->outside = ctl_outside(st->bpm, &ls);
+    }
     st->underruns = es.underruns;
     st->xruns = es.xruns;
+    st->late_bundles = c->late_bundles;
+    st->unknown_osc = c->unk_total;
+    st->unknown_addresses = c->nunk + (c->unk_other > 0);
     st->playing = es.playing;
     st->short_ends = c->r ? cs_reader_short_ends(c->r, st->short_last, sizeof st->short_last) : 0;
     if (!c->r) st->short_last[0] = 0;
@@ -145,6 +172,7 @@ void cs_control_tick(cs_control *c)
         c->last_log_s = t;
     }
     if (c->has_ladder && c->ladder.tick) c->ladder.tick(c->ladder.ctx, bpm, cs_control_now(c));
+    ctl_watch_tick(c, t);
 
     if (t - c->last_report_s >= 2.0) {
         cs_engine_stats es;

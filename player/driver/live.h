@@ -17,6 +17,8 @@
 #include "player/engine/stretch_live.h"
 #include "player/surface/ladder.h"
 #include "player/surface/osc.h"
+#include "player/driver/dashboard.h"
+#include "player/driver/http.h"
 
 typedef struct cs_live_job {
     cs_control *control;
@@ -35,11 +37,17 @@ typedef struct cs_live_job {
     void (*on_start)(cs_control *c, void *user);
     void *user;
     volatile sig_atomic_t *stop;    /* set by the caller's signal handler */
+    /* Watching the set (all optional): 4 status snapshots a second go to */
+    bool status_line;               /* ONE line kept in place at the bottom of
+                                       stderr (a terminal; cs_log_status_line) */
+    double status_log_s;            /* else a plain "status:" log line this often (0: never) */
+    cs_http *http;                  /* the --http page (borrowed) */
+    cs_dashboard *dashboard;        /* /audio/bpm while a ladder set plays (borrowed) */
 } cs_live_job;
 
 /* Opens the OSC socket first (early messages are not lost while the device
  * is probed), then the device; runs the loop; closes both and prints the
- * session's summary line on stdout.  Returns 0, or -1 with err set when the
+ * session's summary line on stdout (and the unknown OSC addresses seen).  Returns 0, or -1 with err set when the
  * socket or the device cannot be opened. */
 int cs_live_run(const cs_live_job *job, cs_err *err);
 

@@ -25,14 +25,41 @@ static uint64_t clock_of(const cs_render_job *job, uint64_t t)
     return job->stretch ? cs_engine_now(job->engine) : t;
 }
 
+/* The file formats a render writes, by extension: libsndfile writes them
+ * all (MP3 through LAME, Opus and Vorbis in Ogg). */
+static const struct { const char *ext, *name; int format; } formats[] = {
+    { ".wav", "WAV (32-bit float)", SF_FORMAT_WAV | SF_FORMAT_FLOAT },
+    { ".flac", "FLAC (24-bit)", SF_FORMAT_FLAC | SF_FORMAT_PCM_24 },
+    { ".aiff", "AIFF (24-bit)", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
+    { ".aif", "AIFF (24-bit)", SF_FORMAT_AIFF | SF_FORMAT_PCM_24 },
+    { ".ogg", "Ogg Vorbis", SF_FORMAT_OGG | SF_FORMAT_VORBIS },
+    { ".opus", "Ogg Opus", SF_FORMAT_OGG | SF_FORMAT_OPUS },
+    { ".mp3", "MP3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III },
+};
+
+int cs_render_format(const char *path, int *format, cs_err *err)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (!dot || (slash && dot < slash))
+        return cs_err_set(err, "%s: no file extension to tell the format by (use %s)", path, CS_RENDER_EXTS);
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcasecmp(dot, formats[i].ext)) continue;
+        SF_INFO probe = { .samplerate = CS_RATE, .channels = 2, .format = formats[i].format };
+        if (!sf_format_check(&probe))
+            return cs_err_set(err, "%s: this libsndfile cannot write %s", path, formats[i].name);
+        *format = formats[i].format;
+        return 0;
+    }
+    return cs_err_set(err, "%s: '%s' is not a format a render writes (use %s)", path, dot, CS_RENDER_EXTS);
+}
+
 int cs_render_run(const cs_render_job *job, cs_err *err)
 {
     if (!(job->duration > 0) || !isfinite(job->duration))
         return cs_err_set(err, "--duration must be a positive number of seconds");
-    const char *dot = strrchr(job->path, '.');
-    bool flac = dot && !strcasecmp(dot, ".flac");
-    SF_INFO info = { .samplerate = CS_RATE, .channels = 2,
-                     .format = flac ? SF_FORMAT_FLAC | SF_FORMAT_PCM_24 : SF_FORMAT_WAV | SF_FORMAT_FLOAT };
+    int format;
+    if (cs_render_format(job->path, &format, err) < 0) return -1;
+    SF_INFO info = { .samplerate = CS_RATE, .channels = 2, .format = format };
     /* Written to a temporary and renamed when whole, as every output: a
      * failed or killed render leaves no partial file under its name. */
     char tmp[PATH_MAX];
@@ -85,6 +112,7 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     }
     cs_control_set_clock(job->control, clock_of(job, t));
     cs_control_tick(job->control);
+    cs_control_log_unknown(job->control);
     errno = 0;
     if (sf_close(sf) != 0 && rc == 0)
         rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno ? errno : EIO));

@@ -22,11 +22,20 @@ typedef struct cs_render_job {
     cs_reader *reader;          /* created unthreaded: pumped here */
     cs_osc_script *script;      /* may be NULL */
     double duration;            /* seconds */
-    const char *path;           /* .wav (float 32) or .flac (24-bit) */
+    const char *path;           /* its extension names the format: cs_render_format */
     cs_live_stretch *stretch;   /* unthreaded live stretcher, or NULL */
 } cs_render_job;
 
-/* Renders job->duration seconds; script lines run at their sample. */
+/* The extensions a render writes, for messages and --help. */
+#define CS_RENDER_EXTS ".wav, .flac, .aiff, .ogg, .opus or .mp3"
+/* The libsndfile format (SF_FORMAT_*) for path's extension, any case:
+ * .wav float 32, .flac and .aiff/.aif 24-bit, .ogg Vorbis, .opus Opus,
+ * .mp3 MP3 (libsndfile's LAME encoder).  -1 with err set naming the file
+ * and its extension when it is none of these (or this libsndfile cannot
+ * write it): nothing is written. */
+int cs_render_format(const char *path, int *format, cs_err *err);
+/* Renders job->duration seconds into job->path in the format its extension
+ * names; script lines run at their sample. */
 int cs_render_run(const cs_render_job *job, cs_err *err);
 
 #endif

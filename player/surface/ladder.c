@@ -441,9 +441,36 @@ static int hook_rung(void *ctx, int deck)
 
 static const char *hook_track(void *ctx) { return ((cs_ladder *)ctx)->label; }
 
+static void hook_state(void *ctx, uint64_t now, cs_control_ladder_state *st)
+{
+    cs_ladder *l = ctx;
+    for (int i = 0; i < 2; i++) {
+        st->rung[i] = ladder_deck_rung(l, i);
+        st->track[i] = l->deck[i].track >= 0 ? l->set.tracks[l->deck[i].track].name : NULL;
+    }
+    st->next_track = l->st != ST_DONE && l->next >= 0 ? l->set.tracks[l->next].name : NULL;
+    st->crossfading = l->st == ST_XFADE;
+    st->next_change_s = NAN;
+    if (st->crossfading) st->next_change_s = 0;
+    else if (st->next_track && l->cur >= 0 && l->h_u >= 0) {
+        uint64_t t = deck_time_at(l, &l->deck[l->cur], l->h_u);
+        st->next_change_s = t > now ? (double)(t - now) / CS_RATE : 0;
+    }
+    st->max_dev = l->o.max_dev;
+    int tr = l->cur >= 0 ? l->deck[l->cur].track : -1;
+    if (tr >= 0 && l->set.tracks[tr].n_rungs > 0) {
+        const cs_lset_track *t = &l->set.tracks[tr];
+        st->rung_lo = st->rung_hi = t->rungs[0].bpm;
+        for (size_t k = 1; k < t->n_rungs; k++) {
+            st->rung_lo = fmin(st->rung_lo, t->rungs[k].bpm);
+            st->rung_hi = fmax(st->rung_hi, t->rungs[k].bpm);
+        }
+    }
+}
+
 cs_control_ladder cs_ladder_hooks(cs_ladder *l)
 {
-    return (cs_control_ladder){ l, hook_tick, hook_next, hook_rung, hook_track };
+    return (cs_control_ladder){ l, hook_tick, hook_next, hook_rung, hook_track, hook_state };
 }
 
 bool cs_ladder_done(const cs_ladder *l) { return l->st == ST_DONE; }

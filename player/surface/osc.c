@@ -5,6 +5,7 @@
 #include "player/surface/osc_int.h"
 #include "player/control/decks.h"
 #include "player/control/ratelimit.h"
+#include "player/control/status.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -429,6 +430,21 @@ static int h_cs_status(hctx *h, const args *a)
     return 0;
 }
 
+/* The same snapshot with names: one JSON string (player/control/status.h). */
+static int h_cs_status_json(hctx *h, const args *a)
+{
+    (void)a;
+    cs_control_status st;
+    cs_control_status_get(h->c, &st);
+    char *json = cs_status_json(&st);
+    if (!json) return CS_OSC_BAD;
+    lo_message m = lo_message_new();
+    lo_message_add_string(m, json);
+    free(json);
+    send_reply(h, "/cs/status/json", m);
+    return 0;
+}
+
 static int h_cs_bpm(hctx *h, const args *a)
 {
     double b;
@@ -470,6 +486,7 @@ static const struct {
     { "/reset", h_reset },                   { "/play", h_play },
     { "/fade", h_fade },                     { "/cue", h_cue },
     { "/start_group", h_start_group },       { "/cs/status", h_cs_status },
+    { "/cs/status/json", h_cs_status_json },
     { "/cs/bpm", h_cs_bpm },                 { "/cs/next", h_cs_next },
     { "/cs/ping", h_cs_ping },
 };
@@ -483,5 +500,6 @@ int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg *
         args a = { path, types ? types : "", argv, argc };
         return table[i].fn(&h, &a);
     }
+    cs_control_unknown_address(c, path);
     return CS_OSC_UNKNOWN;
 }

@@ -1,5 +1,5 @@
 /* The OSC surface of cs play: the original audio server's addresses (research
- * notes §1.13) plus /cs/status, /cs/bpm, /cs/next and /cs/ping, over UDP
+ * notes §1.13) plus /cs/status, /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
  * (IPv4 and IPv6) or from a render script.
  *
  * One dispatch function serves both the network and --osc-script, so tests
@@ -14,8 +14,8 @@
  * all (its address, padded, and nothing after) has no arguments, as
  * python-osc reads it.  Extra arguments are ignored, typetags "," and
  * ",[]" are both accepted,
- * unknown addresses (the detector's keypoint flood) are dropped without a
- * word, and a bad argument costs one log line (at most 10 a second) and
+ * unknown addresses (the detector's keypoint flood) are dropped and counted
+ * (the first of each address logged once: cs_control_unknown_address), and a bad argument costs one log line (at most 10 a second) and
  * changes nothing.  Bundles are scheduled by their time tags, to the sample.
  *
  *   cs_osc_server *srv = cs_osc_server_new("0.0.0.0", 57120, &err);

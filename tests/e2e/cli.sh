@@ -23,7 +23,7 @@ usage_shape() {
 }
 
 # --- one shape for every usage error, in every command -----------------------
-for c in index search export play doctor demo; do
+for c in index search export play status doctor demo; do
     usage_shape "unknown_option_shape_$c" "$c" "$c" --bogus-flag
 done
 usage_shape missing_value_shape search search --format
@@ -100,7 +100,7 @@ done
     && grep -qP '^export\t-j\t--jobs\tN\t1\t' "$T/all" && grep -qP '^cs\t-q\t--quiet\t' "$T/all" \
     && pass all_options_listed || fail all_options_listed "rc $rc: $(head -c 300 "$T/err")"
 bad=""
-for c in index search export play doctor demo; do
+for c in index search export play status doctor demo; do
     "$CS" $c --help >"$T/help_$c" 2>&1 || bad="$bad $c:rc"
     listed=$(awk -F'\t' -v c=$c '$1 == c { print $3 }' "$T/all")
     for o in $listed; do grep -q -- "$o\b" "$T/help_$c" || bad="$bad $c:$o"; done

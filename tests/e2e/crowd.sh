@@ -12,12 +12,7 @@ AC=$TOOLS/audiocheck
 [ -x "$AC" ] || { skip all "no $AC (make build/rel/tools/audiocheck)"; exit 0; }
 export CS_DB=$T/db
 
-"$CS_REL" demo "$T/lib" --tracks 8 --bars 2 >/dev/null || { fail setup "cs demo"; exit 0; }
-"$CS_REL" index "$T/lib/struct" --rekordbox-xml "$T/lib/rekordbox.xml" >/dev/null 2>&1
-# Two Gm tracks (one tone, 196 Hz); rungs 4 BPM apart keep the rate within ±2%.
-(cd "$T" && "$CS_REL" export --bpm 122.5 --delta 2 --key Gm --n-sections 3 --ladder 114:130:4 \
-    --stretch rubberband --quality fast --csv-out set.csv --parts-dir parts -j 2 --no-progress) \
-    >"$T/export.log" 2>&1 || { fail setup "cs export: $(tail -2 "$T/export.log")"; exit 0; }
+ladder_set_fixture || exit 0
 
 cat >"$T/crowd.osc" <<'OSC'
 0 /dance/total_movement f 0.3
