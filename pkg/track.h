@@ -33,6 +33,8 @@ typedef struct cs_struct {
     char *path;             /* analysed audio path ("path"), NULL when absent */
     double bpm;             /* JSON bpm; 0 when absent or null */
     char *key;              /* JSON key, NULL when absent or empty */
+    char *source;           /* JSON "source" (who made the struct, e.g.
+                               "cs analyze 0.4.0"); NULL: allin1 */
     cs_dvec beats;
     cs_dvec downbeats;
     cs_ivec beat_positions;

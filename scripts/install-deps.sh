@@ -6,9 +6,9 @@ set -euo pipefail
 BUILD_PKGS="build-essential pkg-config
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
   libsndfile1-dev librubberband-dev liblo-dev libsdl2-dev libcjson-dev
-  libxml2-dev libsqlite3-dev"
+  libxml2-dev libsqlite3-dev libqm-dsp-dev"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
-  valgrind python3 time iproute2 file"
+  valgrind python3 time iproute2 file aubio-tools tecnoballz-data"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in

@@ -1,0 +1,400 @@
+/* Track structure from audio with qm-dsp (analyze.h). */
+#include "pkg/analyze.h"
+#include "pkg/analyze_qm.h"
+#include "pkg/key.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COARSE_STEP 512        /* qm's BeatTrack: 11.6 ms at 44.1 kHz */
+#define COARSE_LEN 1024
+#define FINE_STEP 64           /* 1.45 ms at 44.1 kHz */
+#define FINE_LEN 256
+#define REFINE_S 0.030         /* qm's beats scatter -5..+20 ms on clicks */
+#define STRAY_S 0.008          /* off the neighbours' line by more: put back */
+#define WEAK 0.1               /* an onset this weak is no beat at the ends */
+#define WALK_TOL 0.15           /* the next beat within 15 % of a period */
+#define STRONG 0.3             /* an onset this strong can be a beat */
+#define STEADY 0.03            /* a steady run: intervals within 3 % */
+#define MIN_GAP_BARS 4         /* boundaries closer than this merge */
+#define INTRO_MIN_BARS 8
+#define LONG_BARS 32           /* longer sections split into phrases */
+#define PHRASE_BARS 16
+#define SEG_TYPES 6
+
+const char *cs_analyze_source(void)
+{
+    return "cs analyze " CS_VERSION;
+}
+
+static float *mono_of(const cs_audio *a)
+{
+    float *m = malloc((a->frames ? a->frames : 1) * sizeof *m);
+    if (!m) return NULL;
+    for (size_t i = 0; i < a->frames; i++) {
+        double s = 0;
+        for (int c = 0; c < a->channels; c++) s += a->data[i * (size_t)a->channels + (size_t)c];
+        m[i] = (float)(s / a->channels);
+    }
+    return m;
+}
+
+/* Index and parabolic-interpolated position of the largest value of
+ * v[lo..hi]; the vertex of the parabola through the peak and its
+ * neighbours. */
+static double peak_in(const cs_dvec *v, long lo, long hi)
+{
+    if (lo < 0) lo = 0;
+    if (hi > (long)v->n - 1) hi = (long)v->n - 1;
+    long best = lo;
+    for (long k = lo; k <= hi; k++)
+        if (v->v[k] > v->v[best]) best = k;
+    if (best <= 0 || best >= (long)v->n - 1) return (double)best;
+    double a = v->v[best - 1], b = v->v[best], c = v->v[best + 1];
+    double den = a - 2 * b + c;
+    return den < 0 ? (double)best + 0.5 * (a - c) / den : (double)best;
+}
+
+/* Least-squares line t = a + b*i through beats [lo, hi] except `skip`. */
+static void fit_line(const double *t, size_t lo, size_t hi, size_t skip, double *a, double *b)
+{
+    double n = 0, si = 0, st = 0, sii = 0, sit = 0;
+    for (size_t i = lo; i <= hi; i++) {
+        if (i == skip) continue;
+        n++;
+        si += (double)i;
+        st += t[i];
+        sii += (double)i * (double)i;
+        sit += (double)i * t[i];
+    }
+    double den = n * sii - si * si;
+    *b = den != 0 ? (n * sit - si * st) / den : 0;
+    *a = n > 0 ? (st - *b * si) / n : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* qm places beats over the whole file, also where nothing sounds a beat
+ * (a lead-in, a fade): leading and trailing beats whose onset is below
+ * WEAK x the median beat's (med) are dropped. */
+static void trim_weak_ends(cs_dvec *beats, double *strength, double med)
+{
+    size_t lo = 0, hi = beats->n;
+    while (lo < hi && strength[lo] < WEAK * med) lo++;
+    while (hi > lo && strength[hi - 1] < WEAK * med) hi--;
+    memmove(beats->v, beats->v + lo, (hi - lo) * sizeof(double));
+    memmove(strength, strength + lo, (hi - lo) * sizeof(double));
+    beats->n = hi - lo;
+}
+
+static double median_of(const double *v, size_t n)
+{
+    double *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s || !n) {
+        free(s);
+        return 0;
+    }
+    memcpy(s, v, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double m = s[n / 2];
+    free(s);
+    return m;
+}
+
+/* Onset-following walk: from the first beat, each next beat is looked for
+ * within +-WALK_TOL of one period after the last; a strong enough onset
+ * there (>= STRONG x the median beat onset) is the beat and its distance
+ * the new period, else the beat goes where the period puts it.  qm's beat
+ * placement smooths the period over ~6 s, so around a tempo change it
+ * strays up to a quarter of a beat; this follows the onsets. */
+static int walk_beats(const cs_dvec *fine, int rate, const cs_dvec *seed, double med, cs_dvec *out)
+{
+    size_t n0 = seed->n, cap = n0 * 2 + 16;
+    out->v = malloc(cap * sizeof(double));
+    out->n = 0;
+    if (!out->v) return -1;
+    size_t k = n0 < 9 ? n0 : 9;
+    double *iv = malloc(k * sizeof *iv);
+    if (!iv) return -1;
+    for (size_t i = 1; i < k; i++) iv[i - 1] = seed->v[i] - seed->v[i - 1];
+    double p = median_of(iv, k - 1), cur = seed->v[0];
+    free(iv);
+    double end = seed->v[n0 - 1] + p / 2;
+    out->v[out->n++] = cur;
+    while (p > 0 && cur + p <= end) {
+        double pred = cur + p, r = WALK_TOL * p;
+        double kf = peak_in(fine, lround((pred - r) * rate / FINE_STEP), lround((pred + r) * rate / FINE_STEP));
+        double t = kf * FINE_STEP / rate;
+        if (fine->v[lround(kf)] >= STRONG * med && fabs(t - pred) < r) {
+            p = t - cur;
+        } else {
+            t = pred;
+        }
+        if (out->n == cap) {
+            double *nv = realloc(out->v, (cap *= 2) * sizeof(double));
+            if (!nv) return -1;
+            out->v = nv;
+        }
+        out->v[out->n++] = cur = t;
+    }
+    return 0;
+}
+
+/* A beat further than STRAY_S both from the line through its 4
+ * predecessors and from the line through its 4 successors goes between the
+ * two (a stray onset); at a tempo change a beat fits one of the sides. */
+static int straighten(cs_dvec *beats)
+{
+    double *t = beats->v;
+    size_t nb = beats->n;
+    double *r = malloc((nb ? nb : 1) * sizeof *r);   /* lines through the walked times */
+    if (!r) return -1;
+    memcpy(r, t, nb * sizeof *r);
+    for (size_t i = 0; i < nb && nb >= 5; i++) {
+        double a, b, pl = NAN, pr = NAN;
+        if (i >= 4) {
+            fit_line(r, i - 4, i - 1, (size_t)-1, &a, &b);
+            pl = a + b * (double)i;
+        }
+        if (i + 4 < nb) {
+            fit_line(r, i + 1, i + 4, (size_t)-1, &a, &b);
+            pr = a + b * (double)i;
+        }
+        bool off_l = isnan(pl) || fabs(r[i] - pl) > STRAY_S, off_r = isnan(pr) || fabs(r[i] - pr) > STRAY_S;
+        if (off_l && off_r) t[i] = isnan(pl) ? pr : isnan(pr) ? pl : (pl + pr) / 2;
+    }
+    free(r);
+    for (size_t i = 1; i < nb; i++)   /* never out of order */
+        if (t[i] <= t[i - 1]) t[i] = t[i - 1] + 1e-3;
+    return 0;
+}
+
+/* Beats in seconds (analyze.h), and the same in coarse df frames for
+ * DownBeat.  The HFC of a frame peaks when a transient sits at its centre;
+ * fine frame k is centred on sample k*FINE_STEP, so a peak is the onset. */
+static int find_beats(const float *m, size_t n, int rate, cs_dvec *beats, cs_dvec *frames,
+                      cs_err *err)
+{
+    cs_dvec df = {0}, fine = {0}, seed = {0};
+    double *strength = NULL;
+    int rc = -1;
+    beats->v = NULL;
+    beats->n = 0;
+    if (cs_qm_detection(m, n, rate, CS_QM_DF_COMPLEX, COARSE_STEP, COARSE_LEN, &df, err) < 0) return -1;
+    rc = cs_qm_beats(&df, rate, COARSE_STEP, frames, err);
+    free(df.v);
+    if (rc < 0) return -1;
+    rc = -1;
+    if (cs_qm_detection(m, n, rate, CS_QM_DF_HFC, FINE_STEP, FINE_LEN, &fine, err) < 0) return -1;
+    size_t nc = frames->n;
+    seed.v = malloc((nc ? nc : 1) * sizeof(double));
+    strength = malloc((nc ? nc : 1) * sizeof *strength);
+    if (!seed.v || !strength) goto oom;
+    seed.n = nc;
+    long reach = lround(REFINE_S * rate / FINE_STEP);
+    for (size_t i = 0; i < nc; i++) {
+        long c = lround(frames->v[i] * COARSE_STEP / FINE_STEP);
+        double k = peak_in(&fine, c - reach, c + reach);
+        seed.v[i] = k * FINE_STEP / rate;
+        strength[i] = fine.v[lround(k)];
+    }
+    double med = median_of(strength, nc);
+    trim_weak_ends(&seed, strength, med);
+    if (seed.n >= 2) {
+        if (walk_beats(&fine, rate, &seed, med, beats) < 0 || straighten(beats) < 0) goto oom;
+    } else {
+        beats->n = 0;
+    }
+    double *fv = realloc(frames->v, (beats->n ? beats->n : 1) * sizeof(double));
+    if (!fv) goto oom;
+    frames->v = fv;
+    frames->n = beats->n;
+    for (size_t i = 0; i < beats->n; i++) frames->v[i] = beats->v[i] * rate / COARSE_STEP;
+    rc = 0;
+    goto out;
+oom:
+    cs_err_set(err, "analyze: out of memory");
+out:
+    free(fine.v);
+    free(seed.v);
+    free(strength);
+    return rc;
+}
+
+/* 60 / slope over the longest steady run of beats. */
+static double steady_bpm(const cs_dvec *b)
+{
+    if (b->n < 2) return 0;
+    size_t best_lo = 0, best_hi = 1, lo = 0;
+    double ref = b->v[1] - b->v[0];
+    for (size_t i = 1; i < b->n; i++) {
+        double d = b->v[i] - b->v[i - 1];
+        if (fabs(d - ref) > STEADY * ref) {
+            lo = i - 1;
+            ref = d;
+        } else if (i - lo <= 8) {   /* the reference settles on the run's start */
+            ref = (b->v[i] - b->v[lo]) / (double)(i - lo);
+        }
+        if (i - lo > best_hi - best_lo) { best_lo = lo; best_hi = i; }
+    }
+    double a, slope;
+    fit_line(b->v, best_lo, best_hi, (size_t)-1, &a, &slope);
+    return slope > 0 ? round(6000.0 / slope) / 100.0 : 0;
+}
+
+static int set_bars(cs_struct *s, int phase)
+{
+    size_t n = s->beats.n;
+    s->beat_positions.v = malloc((n ? n : 1) * sizeof(int));
+    s->downbeats.v = malloc((n ? n : 1) * sizeof(double));
+    if (!s->beat_positions.v || !s->downbeats.v) return -1;
+    for (size_t i = 0; i < n; i++) {
+        int pos = (int)((i + (size_t)(CS_ANALYZE_BPB - phase)) % CS_ANALYZE_BPB) + 1;
+        s->beat_positions.v[i] = pos;
+        if (pos == 1) s->downbeats.v[s->downbeats.n++] = s->beats.v[i];
+    }
+    s->beat_positions.n = n;
+    return 0;
+}
+
+static int push_seg(cs_segvec *v, size_t *cap, double start, double end, const char *label)
+{
+    if (end <= start) return 0;
+    if (v->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        cs_segment *nv = realloc(v->v, nc * sizeof *nv);
+        if (!nv) return -1;
+        v->v = nv;
+        *cap = nc;
+    }
+    char *l = strdup(label);
+    if (!l) return -1;
+    v->v[v->n++] = (cs_segment){ start, end, l };
+    return 0;
+}
+
+/* Index of the downbeat nearest t. */
+static size_t nearest_downbeat(const cs_dvec *d, double t)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < d->n; i++)
+        if (fabs(d->v[i] - t) < fabs(d->v[best] - t)) best = i;
+    return best;
+}
+
+/* Sections on downbeats (analyze.h): boundaries as downbeat indices. */
+static int make_segments(const float *m, size_t n, int rate, cs_struct *s, double dur, cs_err *err)
+{
+    cs_dvec starts = {0};
+    cs_ivec types = {0};
+    if (cs_qm_segments(m, n, rate, SEG_TYPES, &starts, &types, err) < 0) return -1;
+    const cs_dvec *d = &s->downbeats;
+    size_t nd = d->n, nb_ = 0, *bd = malloc((starts.n + 2) * sizeof *bd);
+    int *bt = malloc((starts.n + 2) * sizeof *bt);
+    size_t cap = 0;
+    int rc = -1;
+    if (!bd || !bt) goto out;
+    /* Boundary downbeats (the first downbeat always), each with its type. */
+    bd[nb_] = 0;
+    bt[nb_++] = types.n ? types.v[0] : 0;
+    for (size_t i = 1; i < starts.n && nd > 0; i++) {
+        size_t k = nearest_downbeat(d, starts.v[i]);
+        if (k < bd[nb_ - 1] + MIN_GAP_BARS || k + MIN_GAP_BARS > nd) continue;
+        if (types.v[i] == bt[nb_ - 1]) continue;   /* same type: one section */
+        bd[nb_] = k;
+        bt[nb_++] = types.v[i];
+    }
+    double first = nd ? d->v[0] : 0;
+    double last = s->beats.n ? s->beats.v[s->beats.n - 1] + 60.0 / (s->bpm > 0 ? s->bpm : 120) : dur;
+    if (last > dur) last = dur;
+    if (push_seg(&s->segments, &cap, 0, first, "start") < 0) goto oom;
+    /* The intro: to the first boundary >= INTRO_MIN_BARS in. */
+    size_t j = 1;
+    while (j < nb_ && bd[j] < INTRO_MIN_BARS) j++;
+    size_t intro_end = j < nb_ ? bd[j] : (nd > INTRO_MIN_BARS ? INTRO_MIN_BARS : nd);
+    if (nd == 0) goto tail;
+    if (push_seg(&s->segments, &cap, first, intro_end < nd ? d->v[intro_end] : last, "intro") < 0)
+        goto oom;
+    /* Then section i runs from boundary i to boundary i+1 (or the end). */
+    for (size_t i = j, a = intro_end; a < nd; i++) {
+        size_t b = i + 1 < nb_ ? bd[i + 1] : nd;
+        char label[16];
+        snprintf(label, sizeof label, "part_%c", 'a' + bt[i < nb_ ? i : nb_ - 1] % 26);
+        while (b - a > LONG_BARS) {   /* long sections become 16-bar phrases */
+            if (push_seg(&s->segments, &cap, d->v[a], d->v[a + PHRASE_BARS], label) < 0) goto oom;
+            a += PHRASE_BARS;
+        }
+        if (push_seg(&s->segments, &cap, d->v[a], b < nd ? d->v[b] : last, label) < 0) goto oom;
+        a = b;
+    }
+tail:
+    if (push_seg(&s->segments, &cap, s->segments.n ? s->segments.v[s->segments.n - 1].end : 0, dur,
+                 "end") < 0)
+        goto oom;
+    rc = 0;
+    goto out;
+oom:
+    cs_err_set(err, "analyze: out of memory");
+out:
+    free(bd);
+    free(bt);
+    free(starts.v);
+    free(types.v);
+    return rc;
+}
+
+int cs_analyze_audio(const cs_audio *a, const char *path, cs_struct *out, cs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *name = path ? path : "audio";
+    if (a->rate < 8000 || a->channels < 1) return cs_err_set(err, "%s: unusable audio format", name);
+    float *m = mono_of(a);
+    cs_dvec coarse = {0};
+    if (!m) return cs_err_set(err, "%s: out of memory", name);
+    cs_err e2 = {{0}};
+    int rc = -1, phase = 0, key = CS_KEY_NONE;
+    double dur = cs_audio_seconds(a);
+    if (path && !(out->path = strdup(path))) goto oom;
+    if (!(out->source = strdup(cs_analyze_source()))) goto oom;
+    if (find_beats(m, a->frames, a->rate, &out->beats, &coarse, &e2) < 0) goto fail;
+    if (out->beats.n < 8) {
+        cs_err_set(err, "%s: no beat found (%zu beats in %.1f s)", name, out->beats.n, dur);
+        goto done;
+    }
+    out->bpm = steady_bpm(&out->beats);
+    if (cs_qm_downbeat_phase(m, a->frames, a->rate, COARSE_STEP, &coarse, CS_ANALYZE_BPB, &phase, &e2) < 0)
+        goto fail;
+    if (set_bars(out, phase) < 0) goto oom;
+    if (cs_qm_key(m, a->frames, a->rate, &key, &e2) < 0) goto fail;
+    if (key >= 0 && !(out->key = strdup(cs_key_name(key)))) goto oom;
+    if (make_segments(m, a->frames, a->rate, out, dur, &e2) < 0) goto fail;
+    rc = 0;
+    goto done;
+oom:
+    cs_err_set(err, "%s: out of memory", name);
+    goto done;
+fail:
+    cs_err_set(err, "%s: %s", name, e2.msg);
+done:
+    free(m);
+    free(coarse.v);
+    if (rc < 0) cs_struct_free(out);
+    return rc;
+}
+
+int cs_analyze_file(const char *path, cs_struct *out, cs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    cs_audio a = {0};
+    if (cs_audio_decode(path, CS_ANALYZE_RATE, 1, 0, 0, &a, err) < 0) return -1;
+    int rc = cs_analyze_audio(&a, path, out, err);
+    cs_audio_free(&a);
+    return rc;
+}
