@@ -61,6 +61,7 @@ static void track_free(cs_lib_track *t)
     free(t->audio_path);
     free(t->key);
     free(t->rb_name);
+    free(t->source);
     for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
     free(t->segments.v);
     free(t->beats.v);
@@ -75,7 +76,7 @@ void cs_lib_tracks_free(cs_lib_track *t, size_t n)
 
 static const char select_sql[] =
     "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
-    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source "
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
@@ -122,7 +123,8 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         t->rb_name = dup_col(q, 8);
         t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
         t->struct_size = (long)sqlite3_column_int64(q, 12);
-        if (!t->struct_path || load_doubles(q, 9, &t->beats) < 0 ||
+        t->source = dup_col(q, 13);
+        if (!t->struct_path || !t->source || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
             track_free(t);
             rc = cs_err_set(err, "out of memory");

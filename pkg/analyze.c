@@ -212,6 +212,9 @@ static int find_beats(const float *m, size_t n, int rate, cs_dvec *beats, cs_dve
     } else {
         beats->n = 0;
     }
+    /* 0.1 ms is plenty (allin1 writes 10 ms) and keeps the JSON short;
+     * downbeats and section bounds are copies of these values. */
+    for (size_t i = 0; i < beats->n; i++) beats->v[i] = round(beats->v[i] * 1e4) / 1e4;
     double *fv = realloc(frames->v, (beats->n ? beats->n : 1) * sizeof(double));
     if (!fv) goto oom;
     frames->v = fv;

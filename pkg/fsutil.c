@@ -78,3 +78,29 @@ void cs_remove_stale_temps(const char *path)
     }
     closedir(d);
 }
+
+int cs_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    static unsigned long seq;
+    char tmp[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%ld.%lu", dl, path, slash ? slash + 1 : path,
+                 (long)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int e = errno;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        e = bad ? e : errno;
+        unlink(tmp);
+        errno = e ? e : EIO;
+        return -1;
+    }
+    return 0;
+}

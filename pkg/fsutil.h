@@ -8,6 +8,7 @@
 #define CS_FSUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* Creates dir and its missing parents (like `mkdir -p`); 0 or -1 with errno. */
@@ -16,6 +17,11 @@ int cs_mkdirs(const char *dir);
 int cs_mkdirs_for(const char *file);
 /* true when p names a regular file (symlinks followed); fills sb if given. */
 bool cs_is_file(const char *p, struct stat *sb);
+
+/* Writes len bytes to path atomically: to "<dir>/.<name>.tmp.<pid>.<n>",
+ * fsync, rename(2); on failure the temporary is removed, path is left as it
+ * was, and -1 is returned with errno set.  Thread-safe. */
+int cs_write_file_atomic(const char *path, const char *data, size_t len);
 
 /* Outputs are written as "<dir>/.<name>.tmp.<pid>.<n>" and renamed (see
  * cs_audio_write).  This removes the temporaries of `path` (exactly that
