@@ -108,35 +108,47 @@ static double median_of(const double *v, size_t n)
     return m;
 }
 
+/* qm's beat period around time t: the median interval of the 8 seed beats
+ * nearest t. */
+static double seed_period(const cs_dvec *seed, double t, size_t *hint)
+{
+    size_t i = *hint;
+    while (i + 1 < seed->n && seed->v[i + 1] <= t) i++;
+    *hint = i;
+    size_t lo = i >= 4 ? i - 4 : 0, hi = lo + 8 < seed->n ? lo + 8 : seed->n - 1;
+    if (hi - lo < 8 && hi >= 8) lo = hi - 8;
+    double iv[8];
+    size_t n = 0;
+    for (size_t k = lo + 1; k <= hi && n < 8; k++) iv[n++] = seed->v[k] - seed->v[k - 1];
+    return median_of(iv, n);
+}
+
 /* Onset-following walk: from the first beat, each next beat is looked for
  * within +-WALK_TOL of one period after the last; a strong enough onset
  * there (>= STRONG x the median beat onset) is the beat and its distance
- * the new period, else the beat goes where the period puts it.  qm's beat
- * placement smooths the period over ~6 s, so around a tempo change it
- * strays up to a quarter of a beat; this follows the onsets. */
+ * the new period, else the beat goes where the period puts it.  The period
+ * stays within WALK_TOL of qm's around it (dense onsets must not talk it
+ * into a faster tempo).  qm's beat placement smooths the period over
+ * ~6 s, so around a tempo change its beats stray up to a quarter of a
+ * beat; this follows the onsets. */
 static int walk_beats(const cs_dvec *fine, int rate, const cs_dvec *seed, double med, cs_dvec *out)
 {
-    size_t n0 = seed->n, cap = n0 * 2 + 16;
+    size_t n0 = seed->n, cap = n0 * 2 + 16, hint = 0;
     out->v = malloc(cap * sizeof(double));
     out->n = 0;
     if (!out->v) return -1;
-    size_t k = n0 < 9 ? n0 : 9;
-    double *iv = malloc(k * sizeof *iv);
-    if (!iv) return -1;
-    for (size_t i = 1; i < k; i++) iv[i - 1] = seed->v[i] - seed->v[i - 1];
-    double p = median_of(iv, k - 1), cur = seed->v[0];
-    free(iv);
+    double cur = seed->v[0], p = seed_period(seed, cur, &hint);
     double end = seed->v[n0 - 1] + p / 2;
     out->v[out->n++] = cur;
     while (p > 0 && cur + p <= end) {
         double pred = cur + p, r = WALK_TOL * p;
         double kf = peak_in(fine, lround((pred - r) * rate / FINE_STEP), lround((pred + r) * rate / FINE_STEP));
         double t = kf * FINE_STEP / rate;
-        if (fine->v[lround(kf)] >= STRONG * med && fabs(t - pred) < r) {
-            p = t - cur;
-        } else {
-            t = pred;
-        }
+        if (fine->v[lround(kf)] >= STRONG * med && fabs(t - pred) < r) p = t - cur;
+        else t = pred;
+        double ref = seed_period(seed, t, &hint);
+        if (p < ref * (1 - WALK_TOL)) p = ref * (1 - WALK_TOL);
+        if (p > ref * (1 + WALK_TOL)) p = ref * (1 + WALK_TOL);
         if (out->n == cap) {
             double *nv = realloc(out->v, (cap *= 2) * sizeof(double));
             if (!nv) return -1;

@@ -27,7 +27,7 @@ static const truth tracks[] = {
 };
 #define N_TRACKS (sizeof tracks / sizeof tracks[0])
 
-static const cs_synth_section secs[] = { { "intro", 8 }, { "verse", 8 }, { "chorus", 8 } };
+static const cs_synth_section secs[] = { { "intro", 8 }, { "verse", 8 } };
 
 /* C#3..C4: qm's chromagram starts at C3 exactly, where a pure tone falls
  * between its bins. */
@@ -46,8 +46,8 @@ static int render(const truth *tr, cs_audio *a, cs_struct *want, cs_err *e)
 {
     cs_synth_params p = { .bpm = tr->bpm, .first_beat = tr->first_beat, .tone_hz = tonic_hz(tr->pc),
                           .bass = 1, .chord = tr->minor ? -1 : 1, .channels = 1,
-                          .sections = secs, .n_sections = 3 };
-    p.duration = tr->first_beat + 24 * 4 * 60.0 / tr->bpm + 1.0;
+                          .sections = secs, .n_sections = 2 };
+    p.duration = tr->first_beat + 16 * 4 * 60.0 / tr->bpm + 1.0;
     return cs_synth_render(&p, a, want, e);
 }
 
