@@ -15,6 +15,7 @@
 #define FINE_LEN 256
 #define REFINE_S 0.030         /* qm's beats scatter -5..+20 ms on clicks */
 #define STRAY_S 0.008          /* off the neighbours' line by more: put back */
+#define GRID_KEEP 0.9          /* a grid 90 % as loud as the walk is kept */
 #define WEAK 0.1               /* an onset this weak is no beat at the ends */
 #define WALK_TOL 0.15           /* the next beat within 15 % of a period */
 #define STRONG 0.3             /* an onset this strong can be a beat */
@@ -93,6 +94,8 @@ static void trim_weak_ends(cs_dvec *beats, double *strength, double med)
     memmove(strength, strength + lo, (hi - lo) * sizeof(double));
     beats->n = hi - lo;
 }
+
+static double steady_bpm(const cs_dvec *b);
 
 static double median_of(const double *v, size_t n)
 {
@@ -188,6 +191,58 @@ static int straighten(cs_dvec *beats)
     return 0;
 }
 
+/* Onset strength at time t: the fine function's largest value within one
+ * frame of it. */
+static double onset_at(const cs_dvec *fine, int rate, double t)
+{
+    long k = lround(t * rate / FINE_STEP);
+    double m = 0;
+    for (long j = k - 1; j <= k + 1; j++)
+        if (j >= 0 && j < (long)fine->n && fine->v[j] > m) m = fine->v[j];
+    return m;
+}
+
+static double mean_onset(const cs_dvec *fine, int rate, const double *t, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += onset_at(fine, rate, t[i]);
+    return n ? s / (double)n : 0;
+}
+
+/* A steady track gets a straight grid, as DJ software grids a
+ * constant-tempo track: the period within +-0.5 % of the steady tempo
+ * (101 steps) and the phase (fine frames) whose beats sit on the most
+ * onset strength.  It replaces the walked beats when its beats hear at
+ * least GRID_KEEP of the walk's mean onset strength: one grid cannot follow
+ * a tempo change, so there the walk wins; on a steady track it removes a
+ * walk's slips and single misplaced onsets. */
+static int straight_grid(const cs_dvec *fine, int rate, double bpm, cs_dvec *b)
+{
+    size_t n = b->n;
+    if (n < 16 || !(bpm > 0)) return 0;
+    double p0 = 60.0 / bpm, span = b->v[n - 1] - b->v[0], best = -1, bp = p0, bphi = b->v[0];
+    for (int k = -50; k <= 50; k++) {
+        double p = p0 * (1 + 0.0001 * k);
+        size_t m = (size_t)floor(span / p + 0.5) + 1;
+        for (double phi = b->v[0] - p / 2; phi < b->v[0] + p / 2; phi += (double)FINE_STEP / rate) {
+            double sc = 0;
+            for (size_t i = 0; i < m; i++) sc += onset_at(fine, rate, phi + p * (double)i);
+            sc /= (double)m;
+            if (sc > best) { best = sc; bp = p; bphi = phi; }
+        }
+    }
+    if (best < GRID_KEEP * mean_onset(fine, rate, b->v, n)) return 0;
+    size_t m = (size_t)floor(span / bp + 0.5) + 1;
+    if (bphi < 0) { bphi += bp; m--; }
+    double *v = malloc((m ? m : 1) * sizeof *v);
+    if (!v) return -1;
+    for (size_t i = 0; i < m; i++) v[i] = bphi + bp * (double)i;
+    free(b->v);
+    b->v = v;
+    b->n = m;
+    return 0;
+}
+
 /* Beats in seconds (analyze.h), and the same in coarse df frames for
  * DownBeat.  The HFC of a frame peaks when a transient sits at its centre;
  * fine frame k is centred on sample k*FINE_STEP, so a peak is the onset. */
@@ -221,6 +276,16 @@ static int find_beats(const float *m, size_t n, int rate, cs_dvec *beats, cs_dve
     trim_weak_ends(&seed, strength, med);
     if (seed.n >= 2) {
         if (walk_beats(&fine, rate, &seed, med, beats) < 0 || straighten(beats) < 0) goto oom;
+        /* The grid is fitted to the rise of the onset function: a real
+         * attack (a snare, a sampled drum) peaks a few ms after it starts,
+         * where ears and aubio place it. */
+        cs_dvec rise = { malloc((fine.n ? fine.n : 1) * sizeof(double)), fine.n };
+        if (!rise.v) goto oom;
+        for (size_t k = 0; k < fine.n; k++)
+            rise.v[k] = k > 0 && fine.v[k] > fine.v[k - 1] ? fine.v[k] - fine.v[k - 1] : 0;
+        int grc = straight_grid(&rise, rate, steady_bpm(beats), beats);
+        free(rise.v);
+        if (grc < 0) goto oom;
     } else {
         beats->n = 0;
     }
