@@ -17,6 +17,18 @@
 
 #define BPM_MAX 1000.0
 
+int cs_segvec_push(cs_segvec *v, double start, double end, const char *label)
+{
+    if (end <= start + 1e-9) return 0;
+    cs_segment *nv = realloc(v->v, (v->n + 1) * sizeof *nv);
+    if (!nv) return -1;
+    v->v = nv;
+    char *l = strdup(label);
+    if (!l) return -1;
+    v->v[v->n++] = (cs_segment){ start, end, l };
+    return 0;
+}
+
 void cs_struct_free(cs_struct *s)
 {
     if (!s) return;

@@ -344,22 +344,6 @@ static int set_bars(cs_struct *s, int phase)
     return 0;
 }
 
-static int push_seg(cs_segvec *v, size_t *cap, double start, double end, const char *label)
-{
-    if (end <= start) return 0;
-    if (v->n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        cs_segment *nv = realloc(v->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        v->v = nv;
-        *cap = nc;
-    }
-    char *l = strdup(label);
-    if (!l) return -1;
-    v->v[v->n++] = (cs_segment){ start, end, l };
-    return 0;
-}
-
 /* Index of the downbeat nearest t. */
 static size_t nearest_downbeat(const cs_dvec *d, double t)
 {
@@ -378,7 +362,6 @@ static int make_segments(const float *m, size_t n, int rate, cs_struct *s, doubl
     const cs_dvec *d = &s->downbeats;
     size_t nd = d->n, nb_ = 0, *bd = malloc((starts.n + 2) * sizeof *bd);
     int *bt = malloc((starts.n + 2) * sizeof *bt);
-    size_t cap = 0;
     int rc = -1;
     if (!bd || !bt) goto out;
     /* Boundary downbeats (the first downbeat always), each with its type. */
@@ -394,13 +377,13 @@ static int make_segments(const float *m, size_t n, int rate, cs_struct *s, doubl
     double first = nd ? d->v[0] : 0;
     double last = s->beats.n ? s->beats.v[s->beats.n - 1] + 60.0 / (s->bpm > 0 ? s->bpm : 120) : dur;
     if (last > dur) last = dur;
-    if (push_seg(&s->segments, &cap, 0, first, "start") < 0) goto oom;
+    if (cs_segvec_push(&s->segments, 0, first, "start") < 0) goto oom;
     /* The intro: to the first boundary >= INTRO_MIN_BARS in. */
     size_t j = 1;
     while (j < nb_ && bd[j] < INTRO_MIN_BARS) j++;
     size_t intro_end = j < nb_ ? bd[j] : (nd > INTRO_MIN_BARS ? INTRO_MIN_BARS : nd);
     if (nd == 0) goto tail;
-    if (push_seg(&s->segments, &cap, first, intro_end < nd ? d->v[intro_end] : last, "intro") < 0)
+    if (cs_segvec_push(&s->segments, first, intro_end < nd ? d->v[intro_end] : last, "intro") < 0)
         goto oom;
     /* Then section i runs from boundary i to boundary i+1 (or the end). */
     for (size_t i = j, a = intro_end; a < nd; i++) {
@@ -408,14 +391,14 @@ static int make_segments(const float *m, size_t n, int rate, cs_struct *s, doubl
         char label[16];
         snprintf(label, sizeof label, "part_%c", 'a' + bt[i < nb_ ? i : nb_ - 1] % 26);
         while (b - a > LONG_BARS) {   /* long sections become 16-bar phrases */
-            if (push_seg(&s->segments, &cap, d->v[a], d->v[a + PHRASE_BARS], label) < 0) goto oom;
+            if (cs_segvec_push(&s->segments, d->v[a], d->v[a + PHRASE_BARS], label) < 0) goto oom;
             a += PHRASE_BARS;
         }
-        if (push_seg(&s->segments, &cap, d->v[a], b < nd ? d->v[b] : last, label) < 0) goto oom;
+        if (cs_segvec_push(&s->segments, d->v[a], b < nd ? d->v[b] : last, label) < 0) goto oom;
         a = b;
     }
 tail:
-    if (push_seg(&s->segments, &cap, s->segments.n ? s->segments.v[s->segments.n - 1].end : 0, dur,
+    if (cs_segvec_push(&s->segments, s->segments.n ? s->segments.v[s->segments.n - 1].end : 0, dur,
                  "end") < 0)
         goto oom;
     rc = 0;

@@ -41,18 +41,6 @@ static int bar_beats(const char *metro)
     return n >= 1 && n <= 16 ? n : 4;
 }
 
-static int push_seg(cs_segvec *v, double start, double end, const char *label)
-{
-    if (end <= start + 1e-9) return 0;
-    cs_segment *nv = realloc(v->v, (v->n + 1) * sizeof *nv);
-    if (!nv) return -1;
-    v->v = nv;
-    char *l = strdup(label);
-    if (!l) return -1;
-    v->v[v->n++] = (cs_segment){ start, end, l };
-    return 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -88,16 +76,16 @@ static int make_sections(cs_struct *s, const cs_rb_mark *marks, size_t n_marks, 
 {
     const cs_dvec *d = &s->downbeats;
     cs_segvec *sv = &s->segments;
-    if (!d->n) return push_seg(sv, 0, duration, "start");
-    if (push_seg(sv, 0, d->v[0], "start") < 0) return -1;
+    if (!d->n) return cs_segvec_push(sv, 0, duration, "start");
+    if (cs_segvec_push(sv, 0, d->v[0], "start") < 0) return -1;
     size_t nc;
     double *c = cue_starts(marks, n_marks, d, beat, &nc);
     if (!c) return -1;
     int rc = 0;
     if (nc >= (size_t)min_cues) {
-        rc = push_seg(sv, d->v[0], c[0], "intro");
+        rc = cs_segvec_push(sv, d->v[0], c[0], "intro");
         for (size_t i = 0; i < nc && rc == 0; i++)
-            rc = push_seg(sv, c[i], i + 1 < nc ? c[i + 1] : duration, "cue");
+            rc = cs_segvec_push(sv, c[i], i + 1 < nc ? c[i + 1] : duration, "cue");
     } else {
         /* 16-bar phrases: by bar count from the first downbeat, so a tempo
          * change inside a phrase keeps it 16 bars long. */
@@ -107,7 +95,7 @@ static int make_sections(cs_struct *s, const cs_rb_mark *marks, size_t n_marks, 
             double end = whole ? d->v[k + step] : duration;
             /* The last phrase is whole when the audio lasts 16 bars more. */
             if (!whole && duration - d->v[k] >= (double)(step * (size_t)bpb) * beat - beat / 2) whole = true;
-            rc = push_seg(sv, d->v[k], end, k == 0 ? "intro" : whole ? "phrase" : "end");
+            rc = cs_segvec_push(sv, d->v[k], end, k == 0 ? "intro" : whole ? "phrase" : "end");
         }
     }
     free(c);

@@ -44,6 +44,9 @@ typedef struct cs_struct {
 } cs_struct;
 
 void cs_struct_free(cs_struct *s);
+/* Appends [start, end) labelled `label` (copied); a segment shorter than
+ * 1 ns is not added.  0, or -1 out of memory (v unchanged). */
+int cs_segvec_push(cs_segvec *v, double start, double end, const char *label);
 
 /* Mix cues in seconds of the original file (DESIGN.md, `cs export`). */
 typedef struct cs_cues {
