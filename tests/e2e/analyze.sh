@@ -19,8 +19,11 @@ python3 - "$T" >"$T/an_report.txt" 2>&1 <<'PY'
 import json, re, sys, glob, os, urllib.parse
 T = sys.argv[1]
 xml = open(f"{T}/lib/rekordbox.xml", encoding="utf-8").read()
-bpm = {urllib.parse.unquote(os.path.basename(m.group(1))).rsplit(".", 1)[0]: float(m.group(2))
-       for m in re.finditer(r'Location="file://localhost([^"]+)"[^>]*?AverageBpm="([0-9.]+)"', xml)}
+bpm = {}
+for tr in re.findall(r"<TRACK [^>]*>", xml):
+    loc, avg = re.search(r'Location="([^"]+)"', tr), re.search(r'AverageBpm="([0-9.]+)"', tr)
+    if loc and avg:
+        bpm[urllib.parse.unquote(os.path.basename(loc.group(1))).rsplit(".", 1)[0]] = float(avg.group(1))
 bad = []
 for f in sorted(glob.glob(f"{T}/an/*.json")):
     d = json.load(open(f)); name = os.path.basename(f)[:-5]
@@ -192,7 +195,7 @@ on = [float(x) for x in open(f"{T}/on_mix.txt") if x.strip()]
 log = open(f"{T}/play.log").read()
 bad = n = 0
 for m in re.finditer(r"(rung [0-9.]+ -> [0-9.]+ BPM|on deck [AB] \(rung [0-9.]+\)) at ([0-9.]+) s[^\n]*?"
-                     r"beat (?:at )?([0-9.]+) s of ([^,)\n]+)", log):
+                     r"beat (?:at )?([0-9.]+) s of ([^,);\n]+)", log):
     n += 1
     x, beat, track = float(m.group(2)), float(m.group(3)), m.group(4).strip()
     d = min(on, key=lambda t: abs(t - x)) - x
