@@ -22,11 +22,18 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wno-unused-parameter -Wformat=2 -Wvla
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -DCS_VERSION='"$(VERSION)"' -pthread
 OPT     ?= -O2 -g
-LDLIBS  := $(PKG_LIBS) -lm -pthread
+# libqm-dsp (Debian libqm-dsp-dev) ships no pkg-config file: its headers
+# are under /usr/include/qm-dsp and include each other from there.
+QM_CXXFLAGS := -isystem /usr/include/qm-dsp
+LDLIBS  := $(PKG_LIBS) -lqm-dsp -lm -pthread
+CXX     ?= g++
+CXXFLAGS_BASE := -std=c++14 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
+           -Wno-unused-parameter $(QM_CXXFLAGS) -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*/*.c))
+LIB_CXX  := $(sort $(wildcard pkg/*.cpp))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -35,7 +42,8 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 # (AddressSanitizer + UBSan, used by the tests), build/vg and build/inj.
 # $(3): extra objects linked into that flavour's cs only.
 define flavour
-$(1)_OBJ  := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(LIB_SRC)) $(BUILD)/$(1)/gen/schema.o
+$(1)_OBJ  := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(LIB_SRC)) $(BUILD)/$(1)/gen/schema.o \
+             $$(patsubst %.cpp,$(BUILD)/$(1)/%.o,$$(LIB_CXX))
 $(1)_CMD  := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$(CMD_SRC))
 $(1)_UNIT := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/unit/%,$$(UNIT_SRC))
 $(1)_TOOL := $$(patsubst tests/tools/%.c,$(BUILD)/$(1)/tools/%,$$(TOOL_SRC))
@@ -44,6 +52,11 @@ $(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC [$(1)] $$<"
 	@$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/%.o: %.cpp
+	@mkdir -p $$(dir $$@)
+	@echo "  CXX [$(1)] $$<"
+	@$$(CXX) $$(CXXFLAGS_BASE) $(2) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/gen/schema.o: $(BUILD)/gen/schema.c
 	@mkdir -p $$(dir $$@)

@@ -7,7 +7,8 @@
 
 static const cs_optdef def = {
     "index",
-    "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--audio-dir DIR] [--force]\n",
+    "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
+    "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or a\n"
     "Rekordbox XML collection into the library (see 'cs --help' for --db).\n"
     "Unchanged files are skipped, files gone from STRUCT_DIR are removed, the\n"
@@ -27,6 +28,13 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
+        OPT_BOOL(0, "from-rekordbox", &o.from_rekordbox,
+                 "also make a struct (source 'rekordbox') for every\n"
+                 "collection track with a TEMPO grid and audio that no\n"
+                 "struct file covers: beats from the grid, sections\n"
+                 "from its memory cues (7 or more after the first\n"
+                 "downbeat; the intro ends at the first), else 16-bar\n"
+                 "phrases (the first is the intro)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine (names compared\n"
@@ -40,7 +48,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
     if (n == 1) o.struct_dir = argv[0];
-    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir)
+    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir && !o.from_rekordbox)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE");
 
     cs_err err = {{0}};
@@ -63,6 +71,9 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
             printf("rekordbox %s%ld tracks, %ld playlists; ",
                    st.rb_failed ? "FAILED, " : st.rb_unchanged ? "unchanged, " : "",
                    st.rb_tracks, st.rb_playlists);
+        if (o.from_rekordbox)
+            printf("rekordbox structs %ld (%ld tracks without audio or grid); ", st.rb_structs,
+                   st.rb_struct_skipped);
         printf("library %ld tracks: matched to rekordbox %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld; unknown keys %ld; warnings %ld\n",
                st.total, st.matched, st.bpm_overridden, st.with_key, st.no_audio,

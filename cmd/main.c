@@ -12,6 +12,7 @@ static const struct {
     int (*fn)(int, char **, cs_ctx *);
     const char *summary;
 } commands[] = {
+    { "analyze", cmd_analyze, "write allin1-compatible struct JSONs from audio (qm-dsp), no allin1" },
     { "index",  cmd_index,  "read allin1 struct JSONs and a Rekordbox XML into the library" },
     { "search", cmd_search, "list library tracks by BPM range and key, with their mix cues" },
     { "export", cmd_export, "render tempo-aligned sections (one target or a BPM ladder) and a CSV" },

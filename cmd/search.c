@@ -39,6 +39,7 @@ static void print_json(const cs_lib_track *t, size_t n)
         if (t[i].audio_path) cJSON_AddStringToObject(o, "audio_path", t[i].audio_path);
         else cJSON_AddNullToObject(o, "audio_path");
         cJSON_AddStringToObject(o, "struct_path", t[i].struct_path);
+        cJSON_AddStringToObject(o, "source", t[i].source);
         cJSON_AddItemToArray(arr, o);
     }
     char *s = cJSON_Print(arr);
@@ -49,7 +50,7 @@ static void print_json(const cs_lib_track *t, size_t n)
 
 static void print_csv(const cs_lib_track *t, size_t n)
 {
-    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path");
+    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source");
     for (size_t i = 0; i < n; i++) {
         cs_csv_field(stdout, cs_lib_track_name(&t[i]), 0);
         cs_csv_number(stdout, t[i].bpm, 1);
@@ -59,16 +60,18 @@ static void print_csv(const cs_lib_track *t, size_t n)
         cs_csv_number(stdout, t[i].cues.end_cue, 1);
         cs_csv_field(stdout, t[i].audio_path, 1);
         cs_csv_field(stdout, t[i].struct_path, 1);
+        cs_csv_field(stdout, t[i].source, 1);
         putchar('\n');
     }
 }
 
 static void print_table(const cs_lib_track *t, size_t n)
 {
-    printf("%-8s %-5s %9s %9s %9s  %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "PATH");
+    printf("%-8s %-5s %9s %9s %9s  %-16s %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "SOURCE",
+           "PATH");
     for (size_t i = 0; i < n; i++)
-        printf("%-8.2f %-5s %9.2f %9.2f %9.2f  %s%s\n", t[i].bpm, t[i].key ? t[i].key : "-",
-               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue,
+        printf("%-8.2f %-5s %9.2f %9.2f %9.2f  %-16s %s%s\n", t[i].bpm, t[i].key ? t[i].key : "-",
+               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue, t[i].source,
                cs_lib_track_name(&t[i]), t[i].audio_path ? "" : "  (audio missing)");
 }
 
@@ -84,7 +87,8 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
                  "paths: analysed paths, one per line (default)\n"
                  "table: aligned columns for people\n"
                  "csv: path,bpm,key,ini_cue,begin_cue,end_cue,\n"
-                 "     audio_path,struct_path\n"
+                 "     audio_path,struct_path,source (who made the\n"
+                 "     struct: allin1, cs analyze <version>, rekordbox)\n"
                  "json: an array of objects with the same fields"),
         OPT_END(),
     };

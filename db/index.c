@@ -102,7 +102,7 @@ static int remember_seen(indexer *ix, const char *path)
     return 0;
 }
 
-static int store_struct(indexer *ix, const char *file, const struct stat *sb,
+int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
                         sqlite3_int64 existing, const cs_struct *s, cs_err *err)
 {
     sqlite3_stmt *st = existing ? ix->upd_track : ix->ins_track;
@@ -134,7 +134,8 @@ static int store_struct(indexer *ix, const char *file, const struct stat *sb,
     /* (owned by SQLite once bound; a failed malloc is SQLITE_NOMEM) */
     int brc = blob_positions(st, 14, &s->beat_positions);
     sqlite3_bind_int(st, 15, s->n_warnings);
-    if (existing) sqlite3_bind_int64(st, 16, existing);
+    sqlite3_bind_text(st, 16, s->source ? s->source : "allin1", -1, SQLITE_STATIC);
+    if (existing) sqlite3_bind_int64(st, 17, existing);
     int rc = brc == SQLITE_OK ? sqlite3_step(st) : brc;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -227,7 +228,7 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
         ix->st->warnings += s->n_warnings;
     }
     if (s->key) cs_ix_note_key(ix, s->key, it->file);
-    int rc = store_struct(ix, it->file, &it->sb, it->existing, s, err);
+    int rc = cs_ix_store_struct(ix, it->file, &it->sb, it->existing, s, err);
     if (rc == 0) ix->st->indexed++;
     return rc;
 }
@@ -465,7 +466,7 @@ static void finish_stmts(indexer *ix)
 
 #define TRACK_COLS "struct_path, struct_mtime_ns, struct_size, analysed_path, analysed_fold, " \
                    "file_fold, json_bpm, beats_bpm, json_key, duration, n_beats, beats, " \
-                   "downbeats, beat_positions, warnings"
+                   "downbeats, beat_positions, warnings, source"
 
 static int prepare_all(indexer *ix, cs_err *err)
 {
@@ -473,11 +474,11 @@ static int prepare_all(indexer *ix, cs_err *err)
     return (ix->find = cs_db_prepare(db, "SELECT id, struct_mtime_ns, struct_size FROM tracks "
                                          "WHERE struct_path = ?", err)) &&
            (ix->ins_track = cs_db_prepare(db, "INSERT INTO tracks(" TRACK_COLS ") VALUES "
-                                              "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err)) &&
+                                              "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err)) &&
            (ix->upd_track = cs_db_prepare(db, "UPDATE tracks SET struct_path=?, struct_mtime_ns=?, "
                 "struct_size=?, analysed_path=?, analysed_fold=?, file_fold=?, json_bpm=?, "
                 "beats_bpm=?, json_key=?, duration=?, n_beats=?, beats=?, downbeats=?, "
-                "beat_positions=?, warnings=? WHERE id=?", err)) &&
+                "beat_positions=?, warnings=?, source=? WHERE id=?", err)) &&
            (ix->del_segs = cs_db_prepare(db, "DELETE FROM segments WHERE track_id = ?", err)) &&
            (ix->ins_seg = cs_db_prepare(db, "INSERT INTO segments(track_id, idx, start, end, label) "
                                             "VALUES (?,?,?,?,?)", err)) &&
@@ -536,6 +537,7 @@ static int run(indexer *ix, cs_err *err)
         if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
         cs_ix_warn_ambiguous(ix);
     }
+    if (cs_ix_rekordbox_structs(ix, err) < 0) return -1;
     if (resolve_all(ix, err) < 0) return -1;
     count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total);
     count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched);

@@ -29,6 +29,15 @@ long long cs_ix_mtime_ns(const struct stat *sb);
 void cs_ix_note_key(indexer *ix, const char *key, const char *where);
 void cs_ix_bind_text(sqlite3_stmt *s, int i, const char *v);   /* NULL/"" -> NULL */
 int cs_ix_step(indexer *ix, sqlite3_stmt *s);                   /* step + reset; 0 if done */
+/* Stores a struct as track `existing` (0: a new track) with its segments;
+ * file, sb: the struct file's path and stat (mtime and size). */
+int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
+                       sqlite3_int64 existing, const cs_struct *s, cs_err *err);
+/* Rekordbox structs (index_rbstruct.c): drops those an allin1 or cs analyze
+ * struct now covers or whose collection track is gone, and with
+ * o->from_rekordbox makes one for every collection track with a TEMPO grid
+ * and audio that has no other struct. */
+int cs_ix_rekordbox_structs(indexer *ix, cs_err *err);
 /* Replaces the stored collection when the XML changed: 1 changed, 0
  * unchanged, -1 failed (previous collection kept). */
 int cs_ix_index_rekordbox(indexer *ix, cs_err *err);

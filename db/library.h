@@ -28,6 +28,8 @@ typedef struct cs_index_opts {
     const char *rekordbox_xml;   /* NULL: keep the stored collection */
     const char *audio_dir;       /* where audio is found by file name */
     bool force;                  /* re-read unchanged files */
+    bool from_rekordbox;         /* structs from the collection's grids and
+                                    memory cues (db/index_rbstruct.c) */
 } cs_index_opts;
 
 typedef struct cs_index_stats {
@@ -36,6 +38,7 @@ typedef struct cs_index_stats {
     bool rb_unchanged, rb_failed, dir_failed;
     long matched, bpm_overridden, with_key, no_audio, unknown_keys;
     long warnings;
+    long rb_structs, rb_struct_skipped;   /* --from-rekordbox: made/kept, no audio or grid */
     long total;                  /* tracks in the library afterwards */
 } cs_index_stats;
 
@@ -53,6 +56,8 @@ typedef struct cs_lib_track {
     double bpm;              /* effective */
     char *key;               /* effective key text, may be NULL */
     char *rb_name;           /* matched Rekordbox Name, may be NULL */
+    char *source;            /* who made the struct: "allin1", "cs analyze <version>",
+                                "rekordbox" */
     cs_segvec segments;
     cs_dvec beats;
     cs_dvec downbeats;

@@ -126,3 +126,11 @@ SELECT t.*,
        COALESCE(r.average_bpm, t.json_bpm) AS bpm,
        COALESCE(r.tonality, t.json_key)    AS key
 FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
+
+-- migration 2
+-- Where a struct came from (issue 14): 'allin1' (a JSON without "source"),
+-- the JSON's "source" as written (e.g. 'cs analyze 0.1.0'), or 'rekordbox'
+-- for a struct `cs index --from-rekordbox` made from a collection track's
+-- TEMPO grid and memory cues (struct_path 'rekordbox:<xml>#<TrackID>').
+ALTER TABLE tracks ADD COLUMN source TEXT NOT NULL DEFAULT 'allin1';
+CREATE INDEX tracks_source ON tracks(source);

@@ -62,6 +62,7 @@ static void track_free(cs_lib_track *t)
     free(t->audio_path);
     free(t->key);
     free(t->rb_name);
+    free(t->source);
     for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
     free(t->segments.v);
     free(t->beats.v);
@@ -76,7 +77,7 @@ void cs_lib_tracks_free(cs_lib_track *t, size_t n)
 
 static const char select_sql[] =
     "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
-    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source "
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
@@ -128,7 +129,8 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
                     (!t->audio_path && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
                     (!t->key && sqlite3_column_type(q, 7) != SQLITE_NULL) ||
                     (!t->rb_name && sqlite3_column_type(q, 8) != SQLITE_NULL);
-        if (lost || !t->struct_path || load_doubles(q, 9, &t->beats) < 0 ||
+        t->source = dup_col(q, 13);
+        if (lost || !t->struct_path || !t->source || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
             track_free(t);
             rc = cs_err_set(err, "out of memory");

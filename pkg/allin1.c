@@ -18,11 +18,24 @@
 
 #define BPM_MAX 1000.0
 
+int cs_segvec_push(cs_segvec *v, double start, double end, const char *label)
+{
+    if (end <= start + 1e-9) return 0;
+    cs_segment *nv = realloc(v->v, (v->n + 1) * sizeof *nv);
+    if (!nv) return -1;
+    v->v = nv;
+    char *l = strdup(label);
+    if (!l) return -1;
+    v->v[v->n++] = (cs_segment){ start, end, l };
+    return 0;
+}
+
 void cs_struct_free(cs_struct *s)
 {
     if (!s) return;
     free(s->path);
     free(s->key);
+    free(s->source);
     free(s->beats.v);
     free(s->downbeats.v);
     free(s->beat_positions.v);
@@ -258,6 +271,7 @@ static int read_root(const cJSON *root, cs_struct *s, const char *name, cs_err *
     if (read_segments(root, s, name, err) < 0) return -1;
     if (read_path(root, s, name, err) < 0) return -1;
     if (read_opt_string(root, "key", &s->key, s, name, err) < 0) return -1;
+    if (read_opt_string(root, "source", &s->source, s, name, err) < 0) return -1;
     if (read_times(root, "beats", &s->beats, name, err) < 0) return -1;
     if (read_times(root, "downbeats", &s->downbeats, name, err) < 0) return -1;
     if (read_positions(root, &s->beat_positions, name, err) < 0) return -1;
@@ -480,6 +494,10 @@ char *cs_allin1_to_json(const cs_struct *s)
     if (s->key) {
         sb_puts(&b, ",\n  \"key\": ");
         sb_string(&b, s->key);
+    }
+    if (s->source) {
+        sb_puts(&b, ",\n  \"source\": ");
+        sb_string(&b, s->source);
     }
     sb_puts(&b, "\n}");
     if (b.oom) {

@@ -37,7 +37,7 @@ int cs_allin1_load(const char *file, cs_struct *out, cs_err *err);
 
 /* The struct as allin1 writes it: a pretty object (2-space indent, number
  * arrays on one line) with keys path, bpm, beats, downbeats, beat_positions,
- * segments and, when set, key; no final newline.  Numbers are the shortest
+ * segments and, when set, key and source; no final newline.  Numbers are the shortest
  * text that reads back to the same double (Python's repr), so load(to_json(s))
  * equals s exactly, and a real allin1 file is reproduced byte for byte.  A
  * NULL path is written as null.  Returns a malloc'd string, NULL when out of

@@ -139,6 +139,12 @@ int cs_key_parse(const char *s)
     return parse_classic(s, end);
 }
 
+int cs_key_from_pitch(int pc, bool minor)
+{
+    if (pc < 0 || pc > 11) return CS_KEY_NONE;
+    return pack(camelot_number(pc, !minor), !minor);
+}
+
 const char *cs_key_name(int code)
 {
     if (code < 0 || code > 23) return NULL;

@@ -21,10 +21,15 @@
 #ifndef CS_KEY_H
 #define CS_KEY_H
 
+#include <stdbool.h>
+
 #define CS_KEY_NONE    (-1)   /* empty or missing */
 #define CS_KEY_UNKNOWN (-2)   /* not a notation we know; keep the text verbatim */
 
 int cs_key_parse(const char *s);
+/* The code of the key whose tonic has pitch class pc (0 = C .. 11 = B);
+ * CS_KEY_NONE for pc outside 0..11. */
+int cs_key_from_pitch(int pc, bool minor);
 /* Classic name with sharps for minor keys and flats where DJs use them
  * (Camelot wheel names: "Abm", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm", "Am",
  * "Em", "Bm", "F#m", "Dbm"; majors "B", "F#", "Db", "Ab", "Eb", "Bb", "F",

@@ -15,6 +15,17 @@
 
 /* Roots of a four-bar progression (A1, F1, C2, G1). */
 static const double bass_hz[4] = { 55.0, 43.6535, 65.4064, 48.9994 };
+/* With `chord`: semitones from the tonic, an octave below, of I-vi-IV-V
+ * (major) and i-VI-III-VII (minor, the A-F-C-G shape above). */
+static const int bass_major[4] = { 0, -3, -7, -5 };
+static const int bass_minor[4] = { 0, -4, 3, -2 };
+
+static double bass_root(const cs_synth_params *p, size_t bar)
+{
+    if (!p->chord || !(p->tone_hz > 0)) return bass_hz[bar % 4];
+    int st = (p->chord > 0 ? bass_major : bass_minor)[bar % 4];
+    return p->tone_hz / 2 * pow(2.0, st / 12.0);
+}
 
 static char *dup_or_null(const char *s, int *fail)
 {
@@ -90,7 +101,12 @@ static int build_audio(const cs_synth_params *p, double dur, int bpb, cs_audio *
     }
     if (p->tone_hz > 0) {
         double w = 2 * M_PI * p->tone_hz / rate;
-        for (size_t n = 0; n < frames; n++) m[n] = CS_SYNTH_TONE_AMP * sin(w * (double)n);
+        /* A triad: root, third (major 4 / minor 3 semitones), fifth. */
+        double w3 = w * pow(2.0, (p->chord > 0 ? 4 : 3) / 12.0), w5 = w * pow(2.0, 7 / 12.0);
+        for (size_t n = 0; n < frames; n++)
+            m[n] = p->chord ? CS_SYNTH_TONE_AMP * (0.4 * sin(w * (double)n) + 0.3 * sin(w3 * (double)n) +
+                                                   0.3 * sin(w5 * (double)n))
+                            : CS_SYNTH_TONE_AMP * sin(w * (double)n);
     }
     for (size_t k = 0;; k++) {
         double t = p->first_beat + (double)k * period;
@@ -106,7 +122,7 @@ static int build_audio(const cs_synth_params *p, double dur, int bpb, cs_audio *
         for (size_t b = 0;; b++) {
             double t = p->first_beat + (double)b * bar;
             if (t >= dur) break;
-            double f = bass_hz[b % 4];
+            double f = bass_root(p, b);
             size_t n0 = (size_t)ceil(t * rate), n1 = (size_t)ceil((t + bar) * rate);
             for (size_t n = n0; n < n1 && n < frames; n++) {
                 double tau = (double)n / rate - t;

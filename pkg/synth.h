@@ -6,7 +6,8 @@
  * beat (a 2.5 kHz sine burst starting at phase 0 exactly at the beat time,
  * with sub-sample precision, decaying in ~1.5 ms; -6 dBFS on downbeats,
  * -10.5 dBFS on other beats) and, optionally, a bass note on every bar
- * (a four-bar progression, -14 dBFS).  The peak stays below 0.9.  No noise,
+ * (a four-bar progression, -14 dBFS); with `chord`, the tone is a major or
+ * minor triad and the progression is in its key (key-detection tests).  The peak stays below 0.9.  No noise,
  * no randomness: the same parameters give the same samples.
  *
  * The struct: bpm; beats from first_beat every 60/bpm s up to the end;
@@ -47,6 +48,10 @@ typedef struct cs_synth_params {
     int channels;            /* 0: 2 (all channels identical) */
     int beats_per_bar;       /* 0: 4 */
     int bass;                /* non-zero: a bass note on every bar */
+    int chord;               /* 0: tone_hz alone, bass A-F-C-G; 1 (major) or
+                                -1 (minor): a triad on tone_hz (the same total
+                                level) and the bass a progression in that key,
+                                I-vi-IV-V or i-VI-III-VII, an octave below */
     const cs_synth_section *sections;
     size_t n_sections;
     const char *path;        /* copied into the struct (NULL: none) */

@@ -33,6 +33,8 @@ typedef struct cs_struct {
     char *path;             /* analysed audio path ("path"), NULL when absent */
     double bpm;             /* JSON bpm; 0 when absent or null */
     char *key;              /* JSON key, NULL when absent or empty */
+    char *source;           /* JSON "source" (who made the struct, e.g.
+                               "cs analyze 0.4.0"); NULL: allin1 */
     cs_dvec beats;
     cs_dvec downbeats;
     cs_ivec beat_positions;
@@ -42,6 +44,9 @@ typedef struct cs_struct {
 } cs_struct;
 
 void cs_struct_free(cs_struct *s);
+/* Appends [start, end) labelled `label` (copied); a segment shorter than
+ * 1 ns is not added.  0, or -1 out of memory (v unchanged). */
+int cs_segvec_push(cs_segvec *v, double start, double end, const char *label);
 
 /* Mix cues in seconds of the original file (DESIGN.md, `cs export`). */
 typedef struct cs_cues {

@@ -1,0 +1,159 @@
+/* Structs made from the stored Rekordbox collection (index_int.h,
+ * pkg/analyze_rb.h): one per collection track with a TEMPO grid and audio
+ * that no struct file (allin1 or cs analyze) covers.  They are library
+ * tracks like any other, with source 'rekordbox' and struct_path
+ * 'rekordbox:<xml>#<TrackID>'. */
+#include "db/index_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/analyze_rb.h"
+#include "pkg/fsutil.h"
+#include "pkg/location.h"
+
+/* Memory cues wanted before the cues make the sections: one more than the
+ * default --n-sections (6), so a default selection finds them all. */
+#define MIN_CUES 7
+
+/* A Rekordbox struct gives way to a struct file for the same collection
+ * track, and goes with its collection track. */
+static const char drop_sql[] =
+    "DELETE FROM tracks WHERE source = 'rekordbox' AND (rb_id IS NULL OR rb_id IN "
+    "(SELECT rb_id FROM tracks WHERE source <> 'rekordbox' AND rb_id IS NOT NULL));";
+
+static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt, cs_rb_mark **mk,
+                     size_t *nm, cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT inizio, bpm, metro, battito FROM rb_tempos "
+                                            "WHERE rb_id = ? ORDER BY idx", err);
+    sqlite3_stmt *m = cs_db_prepare(ix->db, "SELECT start, num FROM rb_marks WHERE rb_id = ? "
+                                            "ORDER BY idx", err);
+    int rc = q && m ? 0 : -1;
+    *tp = NULL;
+    *mk = NULL;
+    *nt = *nm = 0;
+    size_t cap = 0;
+    sqlite3_bind_int64(q, 1, rb);
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+        if (*nt == cap) {
+            cap = cap ? cap * 2 : 16;
+            cs_rb_tempo *n = realloc(*tp, cap * sizeof *n);
+            if (!n) { rc = cs_err_set(err, "out of memory"); break; }
+            *tp = n;
+        }
+        cs_rb_tempo *t = &(*tp)[(*nt)++];
+        memset(t, 0, sizeof *t);
+        t->inizio = sqlite3_column_double(q, 0);
+        t->bpm = sqlite3_column_double(q, 1);
+        const char *metro = (const char *)sqlite3_column_text(q, 2);
+        snprintf(t->metro, sizeof t->metro, "%s", metro ? metro : "4/4");
+        t->battito = sqlite3_column_int(q, 3);
+    }
+    cap = 0;
+    sqlite3_bind_int64(m, 1, rb);
+    while (rc == 0 && sqlite3_step(m) == SQLITE_ROW) {
+        if (*nm == cap) {
+            cap = cap ? cap * 2 : 16;
+            cs_rb_mark *n = realloc(*mk, cap * sizeof *n);
+            if (!n) { rc = cs_err_set(err, "out of memory"); break; }
+            *mk = n;
+        }
+        cs_rb_mark *k = &(*mk)[(*nm)++];
+        memset(k, 0, sizeof *k);
+        k->start = sqlite3_column_double(m, 0);
+        k->num = sqlite3_column_type(m, 1) == SQLITE_NULL ? 0 : sqlite3_column_int(m, 1);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(m);
+    return rc;
+}
+
+/* The track's audio on this machine: its Location, else its file name in
+ * --audio-dir. */
+static bool has_audio(const indexer *ix, const char *path)
+{
+    if (!path) return false;
+    if (cs_is_file(path, NULL)) return true;
+    if (!ix->o->audio_dir) return false;
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
+    return cs_is_file(buf, NULL);
+}
+
+static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
+{
+    sqlite3_int64 rb = sqlite3_column_int64(row, 0);
+    const char *tid = (const char *)sqlite3_column_text(row, 1);
+    const char *path = (const char *)sqlite3_column_text(row, 2);
+    double total = sqlite3_column_double(row, 3);
+    const char *xml = (const char *)sqlite3_column_text(row, 4);
+    const char *name = (const char *)sqlite3_column_text(row, 5);
+    if (!has_audio(ix, path)) {
+        ix->st->rb_struct_skipped++;
+        return 0;
+    }
+    char key[PATH_MAX + 64];
+    snprintf(key, sizeof key, "rekordbox:%s#%s", xml ? xml : "", tid ? tid : path);
+    sqlite3_int64 existing = 0;
+    sqlite3_bind_text(ix->find, 1, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(ix->find) == SQLITE_ROW) existing = sqlite3_column_int64(ix->find, 0);
+    sqlite3_reset(ix->find);
+    if (existing && ix->st->rb_unchanged && !ix->o->force) {
+        ix->st->rb_structs++;
+        return 0;
+    }
+    cs_rb_tempo *tp;
+    cs_rb_mark *mk;
+    size_t nt, nm;
+    if (load_grid(ix, rb, &tp, &nt, &mk, &nm, err) < 0) return -1;
+    cs_struct s;
+    cs_err e = {{0}};
+    int rc = cs_struct_from_rekordbox(tp, nt, mk, nm, total, MIN_CUES, &s, &e);
+    free(tp);
+    free(mk);
+    if (rc < 0) {
+        cs_log_warn("rekordbox track %s (%s): %s; no struct made", tid ? tid : "?",
+                    name ? name : path, e.msg);
+        ix->st->warnings++;
+        ix->st->rb_struct_skipped++;
+        return 0;
+    }
+    if (!(s.path = strdup(path))) {
+        cs_struct_free(&s);
+        return cs_err_set(err, "out of memory");
+    }
+    struct stat sb = {0};   /* no file of its own: the collection is its mtime */
+    rc = cs_ix_store_struct(ix, key, &sb, existing, &s, err);
+    cs_struct_free(&s);
+    if (rc < 0) return -1;
+    sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
+    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET rb_id = ? WHERE id = ?", err);
+    if (!u) return -1;
+    sqlite3_bind_int64(u, 1, rb);
+    sqlite3_bind_int64(u, 2, id);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing rekordbox struct");
+    sqlite3_finalize(u);
+    if (rc == 0) ix->st->rb_structs++;
+    return rc;
+}
+
+int cs_ix_rekordbox_structs(indexer *ix, cs_err *err)
+{
+    if (cs_db_exec(ix->db, drop_sql, err) < 0) return -1;
+    if (!ix->o->from_rekordbox) return 0;
+    /* Collection tracks with a grid that no other track covers. */
+    sqlite3_stmt *q = cs_db_prepare(ix->db,
+        "SELECT r.id, r.track_id, r.path, r.total_time, c.xml_path, r.name FROM rb_tracks r "
+        "JOIN rb_collections c ON c.id = r.collection_id "
+        "WHERE EXISTS (SELECT 1 FROM rb_tempos t WHERE t.rb_id = r.id) "
+        "AND NOT EXISTS (SELECT 1 FROM tracks k WHERE k.rb_id = r.id AND k.source <> 'rekordbox') "
+        "AND r.path IS NOT NULL ORDER BY r.id", err);
+    if (!q) return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) rc = make_one(ix, q, err);
+    sqlite3_finalize(q);
+    return rc;
+}
