@@ -2,6 +2,7 @@
 
 #include "cmd/cmd.h"
 #include "pkg/err.h"
+#include "pkg/key.h"
 
 /* BPMs outside this are typos, not music. */
 #define BPM_LO 1.0
@@ -91,6 +92,15 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
             else cs_usage_error(cmd, "--key: %s", e.msg);
             cs_selection_free(sel);
             return r;
+        }
+        /* A word that is no key in any notation would select nothing and
+         * say nothing (issue 12): name it. */
+        for (size_t i = 0; i < sel->n_keys; i++) {
+            if (sel->key_codes[i] != CS_KEY_UNKNOWN) continue;
+            cs_usage_error(cmd, "--key: '%s' is not a key (classic Gm, F#m, Eb; Camelot 6A; "
+                           "Open Key 1m)", sel->keys[i]);
+            cs_selection_free(sel);
+            return -1;
         }
     }
     return 0;

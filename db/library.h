@@ -32,9 +32,10 @@ typedef struct cs_index_opts {
 
 typedef struct cs_index_stats {
     long scanned, indexed, unchanged, removed, failed;
-    long rb_tracks, rb_playlists;
+    long rb_tracks, rb_playlists;  /* read, or stored when rb_unchanged */
     bool rb_unchanged, rb_failed, dir_failed;
     long matched, bpm_overridden, with_key, no_audio, unknown_keys;
+    long no_bpm;                 /* library tracks without a BPM (never selected) */
     long warnings;
     long total;                  /* tracks in the library afterwards */
 } cs_index_stats;
@@ -52,7 +53,8 @@ typedef struct cs_lib_track {
     double rb_bpm;           /* 0 when absent */
     double bpm;              /* effective */
     char *key;               /* effective key text, may be NULL */
-    char *rb_name;           /* matched Rekordbox Name, may be NULL */
+    char *rb_name;           /* matched Rekordbox Name (title), may be NULL */
+    char *rb_artist;         /* matched Rekordbox Artist, may be NULL */
     cs_segvec segments;
     cs_dvec beats;
     cs_dvec downbeats;
@@ -69,6 +71,11 @@ typedef struct cs_select_stats {
 int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
                       cs_select_stats *st, cs_err *err);
 void cs_lib_tracks_free(cs_lib_track *t, size_t n);
+/* Why tracks were left out, as one line for people: "3 in the library, left
+ * out: 1 no BPM, 2 too few sections after the intro (need 6)"; only the
+ * reasons that count; "the library is empty" when nothing was considered.
+ * Writes into buf (size bytes, truncated) and returns buf. */
+char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size);
 /* The name a track is shown and sorted by: analysed path, else struct path. */
 const char *cs_lib_track_name(const cs_lib_track *t);
 

@@ -2,6 +2,7 @@
 #include "db/library.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,7 @@ static void track_free(cs_lib_track *t)
     free(t->audio_path);
     free(t->key);
     free(t->rb_name);
+    free(t->rb_artist);
     for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
     free(t->segments.v);
     free(t->beats.v);
@@ -76,7 +78,7 @@ void cs_lib_tracks_free(cs_lib_track *t, size_t n)
 
 static const char select_sql[] =
     "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
-    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, r.artist "
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
@@ -121,6 +123,7 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         t->bpm = bpm;
         t->key = dup_col(q, 7);
         t->rb_name = dup_col(q, 8);
+        t->rb_artist = dup_col(q, 13);
         t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
         t->struct_size = (long)sqlite3_column_int64(q, 12);
         /* NULL from dup_col: a NULL column, or out of memory when not */
@@ -155,4 +158,30 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
     *out = v;
     *n = count;
     return 0;
+}
+
+char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size)
+{
+    if (st->considered == 0) {
+        snprintf(buf, size, "the library is empty (see 'cs index --help')");
+        return buf;
+    }
+    char need[32];
+    snprintf(need, sizeof need, "(need %d)", n_sections);
+    const struct { long n; const char *what, *more; } r[] = {
+        { st->no_intro, "no intro segment", "" },
+        { st->too_few, "too few sections after the intro ", need },
+        { st->no_bpm, "no BPM (JSON bpm 0/null and no Rekordbox AverageBpm)", "" },
+        { st->bpm_out, "BPM outside the range", "" },
+        { st->key_out, "key not asked for", "" },
+    };
+    size_t len = (size_t)snprintf(buf, size, "%ld in the library, %ld selected", st->considered,
+                                  st->selected);
+    const char *sep = "; left out: ";
+    for (size_t i = 0; i < sizeof r / sizeof r[0] && len < size; i++) {
+        if (!r[i].n) continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%ld %s%s", sep, r[i].n, r[i].what, r[i].more);
+        sep = ", ";
+    }
+    return buf;
 }
