@@ -82,8 +82,10 @@ static const char select_sql[] =
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
-int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
-                      cs_select_stats *st, cs_err *err)
+/* The selection loop; keep_all also returns the left-out tracks with
+ * left_out set (cs ls). */
+static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib_track **out,
+                       size_t *n, cs_select_stats *st, cs_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -103,9 +105,11 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         st->considered++;
         double bpm = sqlite3_column_double(q, 6);
         const char *key = (const char *)sqlite3_column_text(q, 7);
-        if (!(bpm > 0) || !isfinite(bpm)) { st->no_bpm++; continue; }
-        if (!cs_selection_match_bpm(sel, bpm)) { st->bpm_out++; continue; }
-        if (!cs_selection_match_key(sel, key)) { st->key_out++; continue; }
+        int why = CS_LEFT_IN;
+        if (!(bpm > 0) || !isfinite(bpm)) { st->no_bpm++; why = CS_LEFT_NO_BPM; }
+        else if (!cs_selection_match_bpm(sel, bpm)) { st->bpm_out++; why = CS_LEFT_BPM_OUT; }
+        else if (!cs_selection_match_key(sel, key)) { st->key_out++; why = CS_LEFT_KEY; }
+        if (why != CS_LEFT_IN && !keep_all) continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 64;
             cs_lib_track *p = realloc(v, cap * sizeof *p);
@@ -137,13 +141,19 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
             rc = cs_err_set(err, "out of memory");
             break;
         }
+        t->left_out = why;
+        t->sections = cs_cues_sections_after_intro(&t->segments);
         int c = cs_cues_compute(&t->segments, sel->n_sections, &t->cues);
-        if (c != CS_CUES_OK) {
+        if (c != CS_CUES_OK && why == CS_LEFT_IN) {
             if (c == CS_CUES_NO_INTRO) st->no_intro++;
             else st->too_few++;
-            track_free(t);
-            continue;
+            t->left_out = c == CS_CUES_NO_INTRO ? CS_LEFT_NO_INTRO : CS_LEFT_TOO_FEW;
+            if (!keep_all) {
+                track_free(t);
+                continue;
+            }
         }
+        if (t->left_out == CS_LEFT_IN) st->selected++;
         count++;
     }
     /* a failed step (out of memory, I/O) is not the end of the rows */
@@ -154,10 +164,21 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         cs_lib_tracks_free(v, count);
         return -1;
     }
-    st->selected = (long)count;
     *out = v;
     *n = count;
     return 0;
+}
+
+int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                      cs_select_stats *st, cs_err *err)
+{
+    return select_rows(db, sel, false, out, n, st, err);
+}
+
+int cs_library_list(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                    cs_select_stats *st, cs_err *err)
+{
+    return select_rows(db, sel, true, out, n, st, err);
 }
 
 char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size)
