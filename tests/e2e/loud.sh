@@ -97,6 +97,7 @@ check table_has_title grep -q "$artist - Demo 01" "$T/t"
 col() { "$CS" --db "$DB" search --format table "$@" | awk 'NR > 1 { print $N }' N="$COLN"; }
 COLN=1 col --sort bpm >"$T/b"
 check sort_bpm sort -c -g "$T/b"
+check sort_bpm_rows test "$(wc -l <"$T/b")" -eq 3
 check sort_bpm_not_path_order sh -c "! '$CS' --db '$DB' search --format table | awk 'NR > 1 { print \$1 }' | sort -c -g 2>/dev/null"
 keys() { COLN=2 col --key-notation "$1" --sort "${2:-path}"; }
 if [ "$(keys camelot | grep -cx '[0-9][0-9]*[AB]')" -eq 3 ]; then pass camelot_notation; else fail camelot_notation "$(keys camelot)"; fi
@@ -112,6 +113,7 @@ grep -q 'Name="Demo 02[^>]*Tonality="5A"' "$D/rekordbox.xml" && {
 }
 keys camelot key | sed 's/[AB]$//' >"$T/k"
 check sort_key sort -c -n "$T/k"
+check sort_key_rows test "$(wc -l <"$T/k")" -eq 3
 keys camelot path | sed 's/[AB]$//' >"$T/k0"
 check sort_key_not_path_order sh -c "! sort -c -n '$T/k0' 2>/dev/null"
 
