@@ -40,21 +40,13 @@ int cmd_ls(int argc, char **argv, cs_ctx *ctx)
     int npos = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
     if (npos < 0) return cs_opt_exit(npos);
     if (npos > 0) return cs_usage_error("ls", "unexpected argument '%s'", argv[0]);
-    cs_selection sel;
-    if (cs_selopt_build("ls", &so, &sel) < 0) return CS_EXIT_USAGE;
-
-    cs_err err = {{0}};
     cs_db *db;
-    if (cs_db_open_readonly(ctx->db_path, &db, &err) < 0) {
-        cs_log_error("%s", err.msg);
-        cs_selection_free(&sel);
-        return CS_EXIT_FAIL;
-    }
-    cs_lib_track *t = NULL;
-    size_t n = 0;
+    cs_lib_track *t;
+    size_t n;
     cs_select_stats st;
-    int rc = cs_library_list(db, &sel, &t, &n, &st, &err);
-    cs_selection_free(&sel);
+    int rc = cs_selopt_query(&so, ctx, true, &db, &t, &n, &st);
+    if (rc != CS_EXIT_OK) return rc;
+    cs_err err = {{0}};
     long parts = 0, rendered_tracks = 0, missing = 0;
     long long bytes = 0;
     if (rc == 0 && n) printf("%-34s %-8s %-5s %-26s %s\n", "STATUS", "BPM", "KEY", "RENDERED", "PATH");

@@ -175,28 +175,13 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
     int npos = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
     if (npos < 0) return cs_opt_exit(npos);
     if (npos > 0) return cs_usage_error("search", "unexpected argument '%s'", argv[0]);
-    cs_selection sel;
-    int rc;
-    if ((rc = cs_selopt_build("search", &so, &sel)) < 0)
-        return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
-
-    cs_err err = {{0}};
     cs_db *db;
-    if (cs_db_open_readonly(ctx->db_path, &db, &err) < 0) {
-        cs_log_error("%s", err.msg);
-        cs_selection_free(&sel);
-        return CS_EXIT_FAIL;
-    }
     cs_lib_track *t;
     size_t n;
     cs_select_stats st;
-    rc = cs_library_select(db, &sel, &t, &n, &st, &err);
+    int rc = cs_selopt_query(&so, ctx, false, &db, &t, &n, &st);
+    if (rc != CS_EXIT_OK) return rc;
     cs_db_close(db);
-    cs_selection_free(&sel);
-    if (rc < 0) {
-        cs_log_error("search: %s", err.msg);
-        return CS_EXIT_FAIL;
-    }
     if (sort_by != SORT_PATH) qsort(t, n, sizeof *t, cmp_tracks);
     switch (fmt) {
     case FMT_PATHS:
