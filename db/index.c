@@ -553,7 +553,7 @@ static int run(indexer *ix, cs_err *err)
     count(ix->db, "SELECT COUNT(*) FROM library WHERE bpm IS NULL OR NOT bpm > 0", &st->no_bpm);
     if (st->rb_unchanged) {
         count(ix->db, "SELECT COUNT(*) FROM rb_tracks", &st->rb_tracks);
-        count(ix->db, "SELECT COUNT(*) FROM rb_playlists", &st->rb_playlists);
+        count(ix->db, "SELECT COUNT(*) FROM rb_playlists WHERE type = 1", &st->rb_playlists);
     }
     return 0;
 }
