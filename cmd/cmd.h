@@ -18,6 +18,7 @@ enum { CS_EXIT_OK = 0, CS_EXIT_FAIL = 1, CS_EXIT_USAGE = 2 };
 int cmd_analyze(int argc, char **argv, cs_ctx *ctx);
 int cmd_index(int argc, char **argv, cs_ctx *ctx);
 int cmd_search(int argc, char **argv, cs_ctx *ctx);
+int cmd_ls(int argc, char **argv, cs_ctx *ctx);
 int cmd_export(int argc, char **argv, cs_ctx *ctx);
 int cmd_play(int argc, char **argv, cs_ctx *ctx);
 int cmd_doctor(int argc, char **argv, cs_ctx *ctx);

@@ -35,8 +35,12 @@ static const cs_optdef def = {
     "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
     "audio, are reported and left out.  Rungs of a track share one gain (sources\n"
     "peaking above -1 dBFS are turned down to it), so levels match across rungs.\n"
-    "exit status: 0 ok (also when tracks were skipped), 1 a part could not be\n"
-    "written or nothing could be done, 2 bad usage.\n",
+    "--audio-dir is stored with each track's audio path, as 'cs index --audio-dir'\n"
+    "does, so later commands find the audio without it.\n"
+    "When no track is selected, one line says why (counts per reason).\n"
+    "exit status: 0 ok (also when some tracks were skipped), 1 a part could not\n"
+    "be written or nothing could be done (no track selected, or every selected\n"
+    "track skipped), 2 bad usage.\n",
 };
 
 enum { FMT_WAV, FMT_FLAC };
@@ -181,9 +185,12 @@ static int write_csv(const char *file, const cs_export_row *rows, size_t n, cons
     return 0;
 }
 
+/* STRUCT_DIR / --rekordbox-xml are indexed as by 'cs index'; an --audio-dir
+ * alone is too, so the audio paths found through it are stored in the
+ * library and later commands (search, play) find them without it. */
 static int index_inputs(cs_db *db, const args *a)
 {
-    if (!a->struct_dir && !a->xml) return 0;
+    if (!a->struct_dir && !a->xml && !a->audio_dir) return 0;
     cs_index_opts io = { .struct_dir = a->struct_dir, .rekordbox_xml = a->xml,
                          .audio_dir = a->audio_dir };
     cs_index_stats st;
@@ -264,9 +271,17 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             cs_log_error("export: %s", err.msg);
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
-            if (!n)
-                cs_log_warn("export: no track matches the selection (%ld in the library)",
-                            sst.considered);
+            char why[512];
+            if (!n) {
+                /* Nothing to do is a failure (exit 1), with the reason. */
+                cs_log_error("export: no track selected: %s",
+                             cs_select_why(&sst, (int)so.n_sections, why, sizeof why));
+                rc = CS_EXIT_FAIL;
+            } else if (st.skipped == st.tracks) {
+                cs_log_error("export: all %ld selected tracks were skipped (reasons above); "
+                             "nothing rendered", st.tracks);
+                rc = CS_EXIT_FAIL;
+            }
             /* A CSV in the parts folder makes the folder a set: relative
              * paths and set.json beside it. */
             const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
@@ -279,11 +294,13 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;
             }
-            if (ctx->verbosity >= CS_LOG_NORMAL)
+            if (ctx->verbosity >= CS_LOG_NORMAL) {
                 printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
-                       "skipped %ld, failed %ld; %zu csv rows%s%s\n",
-                       st.tracks, st.rendered, st.up_to_date, st.skipped, st.failed, n_rows,
-                       a.csv_out ? " in " : "", a.csv_out ? a.csv_out : "");
+                       "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
+                       st.skipped, st.failed);
+                if (a.csv_out) printf("; %zu csv rows in %s", n_rows, a.csv_out);
+                putchar('\n');
+            }
         }
     }
     cs_export_rows_free(rows, n_rows);

@@ -67,17 +67,22 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        if (o.rekordbox_xml)
-            printf("rekordbox %s%ld tracks, %ld playlists; ",
-                   st.rb_failed ? "FAILED, " : st.rb_unchanged ? "unchanged, " : "",
+        if (o.rekordbox_xml && st.rb_unchanged)
+            printf("rekordbox unchanged (%ld tracks, %ld playlists); ", st.rb_tracks, st.rb_playlists);
+        else if (o.rekordbox_xml)
+            printf("rekordbox %s%ld tracks, %ld playlists; ", st.rb_failed ? "FAILED, " : "",
                    st.rb_tracks, st.rb_playlists);
         if (o.from_rekordbox)
             printf("rekordbox structs %ld (%ld tracks without audio or grid); ", st.rb_structs,
                    st.rb_struct_skipped);
         printf("library %ld tracks: matched to rekordbox %ld, bpm overridden %ld, with key %ld, "
-               "audio missing %ld; unknown keys %ld; warnings %ld\n",
-               st.total, st.matched, st.bpm_overridden, st.with_key, st.no_audio,
+               "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
+               st.total, st.matched, st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
+    /* Tracks without a BPM are kept but never selected: say so without -v. */
+    if (st.no_bpm)
+        cs_log_warn("index: %ld track%s without a BPM (JSON bpm 0/null, no Rekordbox AverageBpm): "
+                    "never selected; 'cs ls' lists them", st.no_bpm, st.no_bpm == 1 ? "" : "s");
     return CS_EXIT_OK;
 }

@@ -15,6 +15,7 @@ static const struct {
     { "analyze", cmd_analyze, "write allin1-compatible struct JSONs from audio (qm-dsp), no allin1" },
     { "index",  cmd_index,  "read allin1 struct JSONs and a Rekordbox XML into the library" },
     { "search", cmd_search, "list library tracks by BPM range and key, with their mix cues" },
+    { "ls",     cmd_ls,     "what is in the library, what is rendered, why a track is left out" },
     { "export", cmd_export, "render tempo-aligned sections (one target or a BPM ladder) and a CSV" },
     { "play",   cmd_play,   "live player and OSC server (ladder sets, original server's OSC)" },
     { "status", cmd_status, "ask a running player for its status (tempo, tracks, rungs, underruns)" },

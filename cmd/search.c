@@ -8,12 +8,16 @@
 #include "cmd/selopt.h"
 #include "db/library.h"
 #include "pkg/csv.h"
+#include "pkg/key.h"
 
 static const cs_optdef def = {
     "search",
-    "usage: cs search [selection] [--format paths|table|csv|json]\n",
+    "usage: cs search [selection] [--format paths|table|csv|json] [--sort bpm|key|path]\n"
+    "                 [--key-notation classic|camelot|openkey]\n",
     "Lists the library's tracks that match, ordered by analysed path.  Tracks\n"
-    "without an 'intro' segment or without N sections after it are left out.\n",
+    "without an 'intro' segment or without N sections after it are left out.\n"
+    "Title and artist come from the matched Rekordbox track.\n",
+    "When nothing matches, one line on stderr says why (counts per reason).\n"
     "exit status: 0 ok (also with no match), 1 no library or a database error,\n"
     "2 bad usage.\n",
 };
@@ -24,6 +28,43 @@ static const cs_name formats[] = {
     { NULL, 0, 0 },
 };
 
+enum { SORT_PATH, SORT_BPM, SORT_KEY };
+static const cs_name sorts[] = {
+    { "path", SORT_PATH, 0 }, { "bpm", SORT_BPM, 0 }, { "key", SORT_KEY, 0 }, { NULL, 0, 0 },
+};
+enum { NOTE_ASIS, NOTE_CLASSIC, NOTE_CAMELOT, NOTE_OPENKEY };
+static const cs_name notations[] = {
+    { "classic", NOTE_CLASSIC, 0 }, { "camelot", NOTE_CAMELOT, 0 }, { "openkey", NOTE_OPENKEY, 0 },
+    { NULL, 0, 0 },
+};
+static int notation = NOTE_ASIS;
+
+/* The track's key in the asked notation into buf (8 bytes); as written when
+ * no notation was asked or the text is no key we know; NULL when none. */
+static const char *key_text(const cs_lib_track *t, char *buf)
+{
+    int code = cs_key_parse(t->key);
+    if (notation == NOTE_ASIS || code < 0) return t->key;
+    if (notation == NOTE_CLASSIC) return cs_key_name(code);
+    return notation == NOTE_CAMELOT ? cs_key_camelot(code, buf) : cs_key_openkey(code, buf);
+}
+
+/* Sort key for --sort key: Camelot order, tracks without a key last. */
+static int key_rank(const cs_lib_track *t)
+{
+    int code = cs_key_parse(t->key);
+    return code >= 0 ? code : 100;
+}
+
+static int sort_by;
+static int cmp_tracks(const void *pa, const void *pb)
+{
+    const cs_lib_track *a = pa, *b = pb;
+    if (sort_by == SORT_KEY && key_rank(a) != key_rank(b)) return key_rank(a) - key_rank(b);
+    if (sort_by != SORT_PATH && a->bpm != b->bpm) return a->bpm < b->bpm ? -1 : 1;
+    return strcmp(cs_lib_track_name(a), cs_lib_track_name(b));
+}
+
 static void print_json(const cs_lib_track *t, size_t n)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -31,7 +72,9 @@ static void print_json(const cs_lib_track *t, size_t n)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", cs_lib_track_name(&t[i]));
         cJSON_AddNumberToObject(o, "bpm", t[i].bpm);
-        if (t[i].key) cJSON_AddStringToObject(o, "key", t[i].key);
+        char kb[8];
+        const char *key = key_text(&t[i], kb);
+        if (key) cJSON_AddStringToObject(o, "key", key);
         else cJSON_AddNullToObject(o, "key");
         cJSON_AddNumberToObject(o, "ini_cue", t[i].cues.ini_cue);
         cJSON_AddNumberToObject(o, "begin_cue", t[i].cues.begin_cue);
@@ -40,6 +83,10 @@ static void print_json(const cs_lib_track *t, size_t n)
         else cJSON_AddNullToObject(o, "audio_path");
         cJSON_AddStringToObject(o, "struct_path", t[i].struct_path);
         cJSON_AddStringToObject(o, "source", t[i].source);
+        if (t[i].rb_name) cJSON_AddStringToObject(o, "title", t[i].rb_name);
+        else cJSON_AddNullToObject(o, "title");
+        if (t[i].rb_artist) cJSON_AddStringToObject(o, "artist", t[i].rb_artist);
+        else cJSON_AddNullToObject(o, "artist");
         cJSON_AddItemToArray(arr, o);
     }
     char *s = cJSON_Print(arr);
@@ -50,29 +97,58 @@ static void print_json(const cs_lib_track *t, size_t n)
 
 static void print_csv(const cs_lib_track *t, size_t n)
 {
-    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source");
+    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source,title,artist");
     for (size_t i = 0; i < n; i++) {
+        char kb[8];
         cs_csv_field(stdout, cs_lib_track_name(&t[i]), 0);
         cs_csv_number(stdout, t[i].bpm, 1);
-        cs_csv_field(stdout, t[i].key, 1);
+        cs_csv_field(stdout, key_text(&t[i], kb), 1);
         cs_csv_number(stdout, t[i].cues.ini_cue, 1);
         cs_csv_number(stdout, t[i].cues.begin_cue, 1);
         cs_csv_number(stdout, t[i].cues.end_cue, 1);
         cs_csv_field(stdout, t[i].audio_path, 1);
         cs_csv_field(stdout, t[i].struct_path, 1);
         cs_csv_field(stdout, t[i].source, 1);
+        cs_csv_field(stdout, t[i].rb_name, 1);
+        cs_csv_field(stdout, t[i].rb_artist, 1);
         putchar('\n');
     }
 }
 
+/* Characters (not bytes) of UTF-8 text, for padding columns. */
+static int utf8_len(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* "Artist - Title", "Title", or "-" into buf. */
+static const char *track_label(const cs_lib_track *t, char *buf, size_t size)
+{
+    if (!t->rb_name && !t->rb_artist) return "-";
+    snprintf(buf, size, "%s%s%s", t->rb_artist ? t->rb_artist : "",
+             t->rb_artist && t->rb_name ? " - " : "", t->rb_name ? t->rb_name : "");
+    return buf;
+}
+
 static void print_table(const cs_lib_track *t, size_t n)
 {
-    printf("%-8s %-5s %9s %9s %9s  %-16s %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "SOURCE",
-           "PATH");
-    for (size_t i = 0; i < n; i++)
-        printf("%-8.2f %-5s %9.2f %9.2f %9.2f  %-16s %s%s\n", t[i].bpm, t[i].key ? t[i].key : "-",
-               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue, t[i].source,
-               cs_lib_track_name(&t[i]), t[i].audio_path ? "" : "  (audio missing)");
+    char lb[512], kb[8];
+    int w = 5;   /* "TRACK" */
+    for (size_t i = 0; i < n; i++) {
+        int l = utf8_len(track_label(&t[i], lb, sizeof lb));
+        if (l > w) w = l;
+    }
+    printf("%-8s %-5s %9s %9s %9s  %-16s %-*s  %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "SOURCE",
+           w, "TRACK", "PATH");
+    for (size_t i = 0; i < n; i++) {
+        const char *key = key_text(&t[i], kb), *label = track_label(&t[i], lb, sizeof lb);
+        printf("%-8.2f %-5s %9.2f %9.2f %9.2f  %-16s %s%*s  %s%s\n", t[i].bpm, key ? key : "-",
+               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue, t[i].source, label,
+               w - utf8_len(label), "", cs_lib_track_name(&t[i]),
+               t[i].audio_path ? "" : "  (audio missing)");
+    }
 }
 
 int cmd_search(int argc, char **argv, cs_ctx *ctx)
@@ -90,33 +166,26 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
                  "     audio_path,struct_path,source (who made the\n"
                  "     struct: allin1, cs analyze <version>, rekordbox)\n"
                  "json: an array of objects with the same fields"),
+        OPT_ENUM(0, "sort", &sort_by, sorts,
+                 "path: by analysed path (default)\n"
+                 "bpm: slowest first (ties by path)\n"
+                 "key: round the Camelot wheel, 1A 1B 2A ...; no key last"),
+        OPT_ENUM(0, "key-notation", &notation, notations,
+                 "print every key in one notation: Gm, 6A or 3m\n"
+                 "(default: as the collection writes it)"),
         OPT_END(),
     };
     int npos = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
     if (npos < 0) return cs_opt_exit(npos);
     if (npos > 0) return cs_usage_error("search", "unexpected argument '%s'", argv[0]);
-    cs_selection sel;
-    int rc;
-    if ((rc = cs_selopt_build("search", &so, &sel)) < 0)
-        return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
-
-    cs_err err = {{0}};
     cs_db *db;
-    if (cs_db_open_readonly(ctx->db_path, &db, &err) < 0) {
-        cs_log_error("%s", err.msg);
-        cs_selection_free(&sel);
-        return CS_EXIT_FAIL;
-    }
     cs_lib_track *t;
     size_t n;
     cs_select_stats st;
-    rc = cs_library_select(db, &sel, &t, &n, &st, &err);
+    int rc = cs_selopt_query(&so, ctx, false, &db, &t, &n, &st);
+    if (rc != CS_EXIT_OK) return rc;
     cs_db_close(db);
-    cs_selection_free(&sel);
-    if (rc < 0) {
-        cs_log_error("search: %s", err.msg);
-        return CS_EXIT_FAIL;
-    }
+    if (sort_by != SORT_PATH) qsort(t, n, sizeof *t, cmp_tracks);
     switch (fmt) {
     case FMT_PATHS:
         for (size_t i = 0; i < n; i++) puts(cs_lib_track_name(&t[i]));
@@ -125,10 +194,10 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
     case FMT_CSV: print_csv(t, n); break;
     case FMT_JSON: print_json(t, n); break;
     }
-    cs_log_debug("search: %ld considered, %ld selected; left out: %ld no BPM, %ld BPM out of "
-                 "range, %ld key, %ld no intro, %ld too few sections",
-                 st.considered, st.selected, st.no_bpm, st.bpm_out, st.key_out, st.no_intro,
-                 st.too_few);
+    char why[512];
+    cs_select_why(&st, (int)so.n_sections, why, sizeof why);
+    if (!n) cs_log_warn("search: no track selected: %s", why);
+    else cs_log_debug("search: %s", why);
     cs_lib_tracks_free(t, n);
     return CS_EXIT_OK;
 }

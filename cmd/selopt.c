@@ -1,7 +1,9 @@
 #include "cmd/selopt.h"
 
 #include "cmd/cmd.h"
+#include "db/library.h"
 #include "pkg/err.h"
+#include "pkg/key.h"
 
 /* BPMs outside this are typos, not music. */
 #define BPM_LO 1.0
@@ -92,6 +94,37 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
             cs_selection_free(sel);
             return r;
         }
+        /* A word that is no key in any notation would select nothing and
+         * say nothing (issue 12): name it. */
+        for (size_t i = 0; i < sel->n_keys; i++) {
+            if (sel->key_codes[i] != CS_KEY_UNKNOWN) continue;
+            cs_usage_error(cmd, "--key: '%s' is not a key (classic Gm, F#m, Eb; Camelot 6A; "
+                           "Open Key 1m)", sel->keys[i]);
+            cs_selection_free(sel);
+            return -1;
+        }
     }
     return 0;
+}
+
+int cs_selopt_query(const cs_selopts *so, cs_ctx *ctx, bool all, cs_db **db, cs_lib_track **t,
+                    size_t *n, cs_select_stats *st)
+{
+    *t = NULL;
+    *n = 0;
+    *db = NULL;
+    cs_selection sel;
+    int rc = cs_selopt_build(so->cmd, so, &sel);
+    if (rc < 0) return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
+    cs_err err = {{0}};
+    rc = cs_db_open_readonly(ctx->db_path, db, &err);
+    if (rc == 0)
+        rc = all ? cs_library_list(*db, &sel, t, n, st, &err)
+                 : cs_library_select(*db, &sel, t, n, st, &err);
+    cs_selection_free(&sel);
+    if (rc == 0) return CS_EXIT_OK;
+    cs_log_error("%s: %s", so->cmd, err.msg);
+    cs_db_close(*db);
+    *db = NULL;
+    return CS_EXIT_FAIL;
 }

@@ -51,4 +51,14 @@ int cs_selopt_handle(const char *cmd, int opt, const char *arg, cs_selopts *o);
  * caller exits 1, not 2). */
 int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel);
 
+/* Builds the selection, opens the library read-only and selects from it
+ * (every track with left_out set when all, as cs_library_list; else
+ * cs_library_select).  Returns CS_EXIT_OK with *db open (the caller closes
+ * it and frees the tracks), else the exit status after printing the error. */
+struct cs_db;
+struct cs_lib_track;
+struct cs_select_stats;
+int cs_selopt_query(const cs_selopts *so, cs_ctx *ctx, bool all, struct cs_db **db,
+                    struct cs_lib_track **t, size_t *n, struct cs_select_stats *st);
+
 #endif

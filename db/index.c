@@ -525,10 +525,18 @@ static int run(indexer *ix, cs_err *err)
             st->dir_failed = true;
         } else {
             long before = st->indexed + st->removed;
-            if (walk(ix, root, 0, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
-                return -1;
-            changed |= st->indexed + st->removed != before;
-            usable++;
+            if (walk(ix, root, 0, err) < 0) return -1;
+            if (ix->n_seen == 0) {
+                /* Nothing to index is a failure, not "library 0 tracks". */
+                cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
+                st->dir_failed = true;
+            } else {
+                if (index_seen(ix, err) < 0 || prune(ix, root, err) < 0) return -1;
+                changed |= st->indexed + st->removed != before;
+                if (st->indexed + st->unchanged > 0) usable++;
+                else cs_log_error("%s: none of its %zu struct files could be read", o->struct_dir,
+                                  ix->n_seen);
+            }
         }
     }
     if (!usable && (o->rekordbox_xml || o->struct_dir))
@@ -544,6 +552,11 @@ static int run(indexer *ix, cs_err *err)
     count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "
                   "(json_bpm IS NULL OR abs(rb_bpm - json_bpm) > 0.005)", &st->bpm_overridden);
     count(ix->db, "SELECT COUNT(*) FROM library WHERE key IS NOT NULL AND key <> ''", &st->with_key);
+    count(ix->db, "SELECT COUNT(*) FROM library WHERE bpm IS NULL OR NOT bpm > 0", &st->no_bpm);
+    if (st->rb_unchanged) {
+        count(ix->db, "SELECT COUNT(*) FROM rb_tracks", &st->rb_tracks);
+        count(ix->db, "SELECT COUNT(*) FROM rb_playlists WHERE type = 1", &st->rb_playlists);
+    }
     return 0;
 }
 

@@ -34,9 +34,10 @@ typedef struct cs_index_opts {
 
 typedef struct cs_index_stats {
     long scanned, indexed, unchanged, removed, failed;
-    long rb_tracks, rb_playlists;
+    long rb_tracks, rb_playlists;  /* read, or stored when rb_unchanged */
     bool rb_unchanged, rb_failed, dir_failed;
     long matched, bpm_overridden, with_key, no_audio, unknown_keys;
+    long no_bpm;                 /* library tracks without a BPM (never selected) */
     long warnings;
     long rb_structs, rb_struct_skipped;   /* --from-rekordbox: made/kept, no audio or grid */
     long total;                  /* tracks in the library afterwards */
@@ -55,7 +56,8 @@ typedef struct cs_lib_track {
     double rb_bpm;           /* 0 when absent */
     double bpm;              /* effective */
     char *key;               /* effective key text, may be NULL */
-    char *rb_name;           /* matched Rekordbox Name, may be NULL */
+    char *rb_name;           /* matched Rekordbox Name (title), may be NULL */
+    char *rb_artist;         /* matched Rekordbox Artist, may be NULL */
     char *source;            /* who made the struct: "allin1", "cs analyze <version>",
                                 "rekordbox" */
     cs_segvec segments;
@@ -63,7 +65,13 @@ typedef struct cs_lib_track {
     cs_dvec downbeats;
     cs_cues cues;
     long struct_mtime_ns, struct_size;
+    int left_out;            /* CS_LEFT_*: why the selection left it out */
+    int sections;            /* sections after the intro (-1: no intro) */
 } cs_lib_track;
+
+/* Why a track is not selected, first reason only, in the order checked. */
+enum { CS_LEFT_IN = 0, CS_LEFT_NO_BPM, CS_LEFT_BPM_OUT, CS_LEFT_KEY, CS_LEFT_NO_INTRO,
+       CS_LEFT_TOO_FEW };
 
 typedef struct cs_select_stats {
     long considered, no_bpm, bpm_out, key_out, no_intro, too_few, selected;
@@ -73,7 +81,27 @@ typedef struct cs_select_stats {
  * path (struct path when absent). */
 int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
                       cs_select_stats *st, cs_err *err);
+/* Every library track, same order; left_out says which ones sel leaves out
+ * and why (cues are valid only for CS_LEFT_IN ones).  For `cs ls`. */
+int cs_library_list(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                    cs_select_stats *st, cs_err *err);
 void cs_lib_tracks_free(cs_lib_track *t, size_t n);
+/* The parts `cs export` recorded for a track whose files are still there
+ * with their recorded size: tempo parts (their target BPMs, ascending, in
+ * rungs as "105,110,115", truncated), original-speed cuts, bytes on disk;
+ * missing counts recorded parts whose file is gone or changed. */
+typedef struct cs_track_renders {
+    long parts, orig, missing;
+    long long bytes;
+    char rungs[256];
+} cs_track_renders;
+int cs_library_renders(cs_db *db, long track_id, cs_track_renders *r, cs_err *err);
+
+/* Why tracks were left out, as one line for people: "3 in the library, left
+ * out: 1 no BPM, 2 too few sections after the intro (need 6)"; only the
+ * reasons that count; "the library is empty" when nothing was considered.
+ * Writes into buf (size bytes, truncated) and returns buf. */
+char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size);
 /* The name a track is shown and sorted by: analysed path, else struct path. */
 const char *cs_lib_track_name(const cs_lib_track *t);
 

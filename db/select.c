@@ -2,6 +2,7 @@
 #include "db/library.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ static void track_free(cs_lib_track *t)
     free(t->key);
     free(t->rb_name);
     free(t->source);
+    free(t->rb_artist);
     for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
     free(t->segments.v);
     free(t->beats.v);
@@ -77,12 +79,14 @@ void cs_lib_tracks_free(cs_lib_track *t, size_t n)
 
 static const char select_sql[] =
     "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
-    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source, r.artist "
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
-int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
-                      cs_select_stats *st, cs_err *err)
+/* The selection loop; keep_all also returns the left-out tracks with
+ * left_out set (cs ls). */
+static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib_track **out,
+                       size_t *n, cs_select_stats *st, cs_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -102,9 +106,11 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         st->considered++;
         double bpm = sqlite3_column_double(q, 6);
         const char *key = (const char *)sqlite3_column_text(q, 7);
-        if (!(bpm > 0) || !isfinite(bpm)) { st->no_bpm++; continue; }
-        if (!cs_selection_match_bpm(sel, bpm)) { st->bpm_out++; continue; }
-        if (!cs_selection_match_key(sel, key)) { st->key_out++; continue; }
+        int why = CS_LEFT_IN;
+        if (!(bpm > 0) || !isfinite(bpm)) { st->no_bpm++; why = CS_LEFT_NO_BPM; }
+        else if (!cs_selection_match_bpm(sel, bpm)) { st->bpm_out++; why = CS_LEFT_BPM_OUT; }
+        else if (!cs_selection_match_key(sel, key)) { st->key_out++; why = CS_LEFT_KEY; }
+        if (why != CS_LEFT_IN && !keep_all) continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 64;
             cs_lib_track *p = realloc(v, cap * sizeof *p);
@@ -122,13 +128,15 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         t->bpm = bpm;
         t->key = dup_col(q, 7);
         t->rb_name = dup_col(q, 8);
+        t->rb_artist = dup_col(q, 14);
         t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
         t->struct_size = (long)sqlite3_column_int64(q, 12);
         /* NULL from dup_col: a NULL column, or out of memory when not */
         bool lost = (!t->analysed_path && sqlite3_column_type(q, 2) != SQLITE_NULL) ||
                     (!t->audio_path && sqlite3_column_type(q, 3) != SQLITE_NULL) ||
                     (!t->key && sqlite3_column_type(q, 7) != SQLITE_NULL) ||
-                    (!t->rb_name && sqlite3_column_type(q, 8) != SQLITE_NULL);
+                    (!t->rb_name && sqlite3_column_type(q, 8) != SQLITE_NULL) ||
+                    (!t->rb_artist && sqlite3_column_type(q, 14) != SQLITE_NULL);
         t->source = dup_col(q, 13);
         if (lost || !t->struct_path || !t->source || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
@@ -136,13 +144,19 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
             rc = cs_err_set(err, "out of memory");
             break;
         }
+        t->left_out = why;
+        t->sections = cs_cues_sections_after_intro(&t->segments);
         int c = cs_cues_compute(&t->segments, sel->n_sections, &t->cues);
-        if (c != CS_CUES_OK) {
+        if (c != CS_CUES_OK && why == CS_LEFT_IN) {
             if (c == CS_CUES_NO_INTRO) st->no_intro++;
             else st->too_few++;
-            track_free(t);
-            continue;
+            t->left_out = c == CS_CUES_NO_INTRO ? CS_LEFT_NO_INTRO : CS_LEFT_TOO_FEW;
+            if (!keep_all) {
+                track_free(t);
+                continue;
+            }
         }
+        if (t->left_out == CS_LEFT_IN) st->selected++;
         count++;
     }
     /* a failed step (out of memory, I/O) is not the end of the rows */
@@ -153,8 +167,45 @@ int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, si
         cs_lib_tracks_free(v, count);
         return -1;
     }
-    st->selected = (long)count;
     *out = v;
     *n = count;
     return 0;
+}
+
+int cs_library_select(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                      cs_select_stats *st, cs_err *err)
+{
+    return select_rows(db, sel, false, out, n, st, err);
+}
+
+int cs_library_list(cs_db *db, const cs_selection *sel, cs_lib_track **out, size_t *n,
+                    cs_select_stats *st, cs_err *err)
+{
+    return select_rows(db, sel, true, out, n, st, err);
+}
+
+char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size)
+{
+    if (st->considered == 0) {
+        snprintf(buf, size, "the library is empty (see 'cs index --help')");
+        return buf;
+    }
+    char need[32];
+    snprintf(need, sizeof need, "(need %d)", n_sections);
+    const struct { long n; const char *what, *more; } r[] = {
+        { st->no_intro, "no intro segment", "" },
+        { st->too_few, "too few sections after the intro ", need },
+        { st->no_bpm, "no BPM (JSON bpm 0/null and no Rekordbox AverageBpm)", "" },
+        { st->bpm_out, "BPM outside the range", "" },
+        { st->key_out, "key not asked for", "" },
+    };
+    size_t len = (size_t)snprintf(buf, size, "%ld in the library, %ld selected", st->considered,
+                                  st->selected);
+    const char *sep = "; left out: ";
+    for (size_t i = 0; i < sizeof r / sizeof r[0] && len < size; i++) {
+        if (!r[i].n) continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%ld %s%s", sep, r[i].n, r[i].what, r[i].more);
+        sep = ", ";
+    }
+    return buf;
 }

@@ -160,3 +160,14 @@ char *cs_key_camelot(int code, char *buf)
     snprintf(buf, 4, "%d%c", code / 2 + 1, (code & 1) ? 'B' : 'A');
     return buf;
 }
+
+char *cs_key_openkey(int code, char *buf)
+{
+    if (code < 0 || code > 23) {
+        buf[0] = '\0';
+        return buf;
+    }
+    int n = ((code / 2 + 1 - 7) % 12 + 12) % 12;
+    snprintf(buf, 4, "%d%c", n ? n : 12, (code & 1) ? 'd' : 'm');
+    return buf;
+}

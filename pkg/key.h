@@ -37,5 +37,8 @@ int cs_key_from_pitch(int pc, bool minor);
 const char *cs_key_name(int code);
 /* "6A" into buf (at least 4 bytes); returns buf, or "" for invalid codes. */
 char *cs_key_camelot(int code, char *buf);
+/* Open Key "1m".."12d" into buf (at least 4 bytes): 1m = 8A, so the number
+ * is the Camelot number minus 7, round the wheel.  "" for invalid codes. */
+char *cs_key_openkey(int code, char *buf);
 
 #endif

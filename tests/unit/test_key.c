@@ -150,3 +150,18 @@ TEST(invalid_codes)
     CHECK_STR(cs_key_camelot(24, buf), "");
     CHECK_STR(cs_key_camelot(CS_KEY_NONE, buf), "");
 }
+
+/* cs search --key-notation openkey: 1m = Am (8A), 1d = C (8B), Gm = 11m;
+ * every code round-trips through the parser. */
+TEST(open_key_names)
+{
+    char buf[4] = "xx";
+    CHECK_STR(cs_key_openkey(cs_key_parse("Am"), buf), "1m");
+    CHECK_STR(cs_key_openkey(cs_key_parse("C"), buf), "1d");
+    CHECK_STR(cs_key_openkey(cs_key_parse("Gm"), buf), "11m");
+    CHECK_STR(cs_key_openkey(cs_key_parse("7B"), buf), "12d");
+    for (int code = 0; code < 24; code++)
+        CHECK_EQ_INT(cs_key_parse(cs_key_openkey(code, buf)), code);
+    CHECK_STR(cs_key_openkey(24, buf), "");
+    CHECK_STR(cs_key_openkey(CS_KEY_UNKNOWN, buf), "");
+}
