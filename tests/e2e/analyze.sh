@@ -94,7 +94,11 @@ print(t0, bar, file=open(f"{T}/rb_first.txt", "w"))
 PY
 "$CS" index --rekordbox-xml "$T/rb_cues.xml" --from-rekordbox >"$T/rb.log" 2>&1
 check rb_structs_made grep -q "rekordbox structs 4 " "$T/rb.log"
-check rb_source_shown [ "$("$CS" search --bpm-min 1 --n-sections 1 --format csv | grep -c ',rekordbox$')" -eq 4 ]
+rb_sources() {   # how many search CSV rows have source "rekordbox" (by column name)
+    "$CS" search --bpm-min 1 --n-sections 1 --format csv |
+        python3 -c 'import csv, sys; print(sum(r["source"] == "rekordbox" for r in csv.DictReader(sys.stdin)))'
+}
+check rb_source_shown [ "$(rb_sources)" -eq 4 ]
 read -r T0 BAR <"$T/rb_first.txt"
 segs=$(sqlite3 "$CS_DB" "SELECT group_concat(label || '@' || printf('%.3f', start), ' ') FROM
        (SELECT s.label, s.start FROM segments s JOIN tracks t ON t.id = s.track_id
