@@ -52,8 +52,24 @@ sqlite3_stmt *cs_db_prepare(cs_db *db, const char *sql, cs_err *err)
     return st;
 }
 
+int cs_db_row(cs_db *db, sqlite3_stmt *q, cs_err *err)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    return cs_db_fail(db, err, "reading");
+}
+
 int cs_db_begin(cs_db *db, cs_err *err) { return cs_db_exec(db, "BEGIN IMMEDIATE", err); }
-int cs_db_commit(cs_db *db, cs_err *err) { return cs_db_exec(db, "COMMIT", err); }
+int cs_db_commit(cs_db *db, cs_err *err)
+{
+    /* A transaction SQLite already rolled back (an error inside it that a
+     * caller dropped) must not read as "cannot commit": say what happened. */
+    if (sqlite3_get_autocommit(db->h))
+        return cs_err_set(err, "%s: the transaction was rolled back by an earlier error; "
+                               "nothing was written", db->path);
+    return cs_db_exec(db, "COMMIT", err);
+}
 void cs_db_rollback(cs_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);

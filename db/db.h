@@ -44,5 +44,11 @@ int cs_db_exec(cs_db *db, const char *sql, cs_err *err);
 sqlite3_stmt *cs_db_prepare(cs_db *db, const char *sql, cs_err *err);
 /* Sets err from the connection's last error, returns -1. */
 int cs_db_fail(cs_db *db, cs_err *err, const char *what);
+/* Steps q once: 1 a row, 0 done, -1 an error (err gets "<db>: reading: <sqlite
+ * message>").  Use it for every read: SQLite may roll back the whole
+ * transaction on SQLITE_NOMEM/IOERR/FULL inside a step (sqlite.org/lang_transaction.html,
+ * "Response To Errors Within A Transaction"), so a read error that is
+ * dropped turns into a later, misleading "cannot commit" or a wrong count. */
+int cs_db_row(cs_db *db, sqlite3_stmt *q, cs_err *err);
 
 #endif

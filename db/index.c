@@ -251,12 +251,17 @@ static int index_seen(indexer *ix, cs_err *err)
         }
         sqlite3_bind_text(ix->find, 1, it->file, -1, SQLITE_STATIC);
         bool unchanged = false;
-        if (sqlite3_step(ix->find) == SQLITE_ROW) {
+        int row = cs_db_row(ix->db, ix->find, err);
+        if (row > 0) {
             it->existing = sqlite3_column_int64(ix->find, 0);
             unchanged = sqlite3_column_int64(ix->find, 1) == cs_ix_mtime_ns(&it->sb) &&
                         sqlite3_column_int64(ix->find, 2) == (sqlite3_int64)it->sb.st_size;
         }
         sqlite3_reset(ix->find);
+        if (row < 0) {
+            free(pp.items);
+            return -1;
+        }
         if (unchanged && !ix->o->force) ix->st->unchanged++;
         else pp.n++;
     }
@@ -443,13 +448,16 @@ static const char match_sql[] =
     " (SELECT MIN(r.id) FROM rb_tracks r WHERE r.name_fold = tracks.file_fold"
     "  HAVING COUNT(*) = 1));";
 
-static int count(cs_db *db, const char *sql, long *out)
+/* The summary's counts: an error is an error (a count of 0 after an out of
+ * memory printed "with key 0" and exited 0). */
+static int count(cs_db *db, const char *sql, long *out, cs_err *err)
 {
-    sqlite3_stmt *q = cs_db_prepare(db, sql, NULL);
+    sqlite3_stmt *q = cs_db_prepare(db, sql, err);
     if (!q) return -1;
-    *out = sqlite3_step(q) == SQLITE_ROW ? (long)sqlite3_column_int64(q, 0) : 0;
+    int row = cs_db_row(db, q, err);
+    *out = row > 0 ? (long)sqlite3_column_int64(q, 0) : 0;
     sqlite3_finalize(q);
-    return 0;
+    return row < 0 ? -1 : 0;
 }
 
 static void finish_stmts(indexer *ix)
@@ -543,20 +551,24 @@ static int run(indexer *ix, cs_err *err)
         return cs_err_set(err, "nothing was indexed");
     if (changed || o->force || st->indexed) {
         if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
-        cs_ix_warn_ambiguous(ix);
+        if (cs_ix_warn_ambiguous(ix, err) < 0) return -1;
     }
     if (cs_ix_rekordbox_structs(ix, err) < 0) return -1;
     if (resolve_all(ix, err) < 0) return -1;
-    count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total);
-    count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched);
-    count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "
-                  "(json_bpm IS NULL OR abs(rb_bpm - json_bpm) > 0.005)", &st->bpm_overridden);
-    count(ix->db, "SELECT COUNT(*) FROM library WHERE key IS NOT NULL AND key <> ''", &st->with_key);
-    count(ix->db, "SELECT COUNT(*) FROM library WHERE bpm IS NULL OR NOT bpm > 0", &st->no_bpm);
-    if (st->rb_unchanged) {
-        count(ix->db, "SELECT COUNT(*) FROM rb_tracks", &st->rb_tracks);
-        count(ix->db, "SELECT COUNT(*) FROM rb_playlists WHERE type = 1", &st->rb_playlists);
-    }
+    if (count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total, err) < 0 ||
+        count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched, err) < 0 ||
+        count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "
+                      "(json_bpm IS NULL OR abs(rb_bpm - json_bpm) > 0.005)",
+              &st->bpm_overridden, err) < 0 ||
+        count(ix->db, "SELECT COUNT(*) FROM library WHERE key IS NOT NULL AND key <> ''",
+              &st->with_key, err) < 0 ||
+        count(ix->db, "SELECT COUNT(*) FROM library WHERE bpm IS NULL OR NOT bpm > 0",
+              &st->no_bpm, err) < 0)
+        return -1;
+    if (st->rb_unchanged &&
+        (count(ix->db, "SELECT COUNT(*) FROM rb_tracks", &st->rb_tracks, err) < 0 ||
+         count(ix->db, "SELECT COUNT(*) FROM rb_playlists WHERE type = 1", &st->rb_playlists, err) < 0))
+        return -1;
     return 0;
 }
 

@@ -44,6 +44,6 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err);
 /* After matching: one warning per library track whose Rekordbox match is
  * ambiguous (two TRACKs with its Location: the first was taken; its file
  * name several times in the collection under other folders: unmatched). */
-void cs_ix_warn_ambiguous(indexer *ix);
+int cs_ix_warn_ambiguous(indexer *ix, cs_err *err);   /* -1: a read failed (err set) */
 
 #endif

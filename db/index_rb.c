@@ -143,9 +143,11 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
                                              "WHERE xml_path = ?", err);
     if (!q) return -1;
     sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
-    int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == cs_ix_mtime_ns(&sb) &&
+    int row = cs_db_row(ix->db, q, err);
+    int same = row > 0 && sqlite3_column_int64(q, 0) == cs_ix_mtime_ns(&sb) &&
                sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
     sqlite3_finalize(q);
+    if (row < 0) return -1;
     if (same && !ix->o->force) {
         ix->st->rb_unchanged = true;
         return 0;
@@ -183,7 +185,7 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err)
 /* The match rule (index.c) takes the first TRACK of a Location and leaves a
  * track unmatched when only its file name matches and that name is in the
  * collection more than once; either way the user hears about it by name. */
-void cs_ix_warn_ambiguous(indexer *ix)
+int cs_ix_warn_ambiguous(indexer *ix, cs_err *err)
 {
     static const char same_location[] =
         "SELECT t.struct_path, r.path, COUNT(*), GROUP_CONCAT(r.track_id, ', ') "
@@ -194,20 +196,24 @@ void cs_ix_warn_ambiguous(indexer *ix)
         "FROM tracks t JOIN rb_tracks r ON r.name_fold = t.file_fold "
         "WHERE t.rb_id IS NULL GROUP BY t.id HAVING COUNT(*) > 1 ORDER BY t.struct_path";
     const char *xml = ix->o->rekordbox_xml ? ix->o->rekordbox_xml : "rekordbox collection";
-    sqlite3_stmt *q = cs_db_prepare(ix->db, same_location, NULL);
-    while (q && sqlite3_step(q) == SQLITE_ROW) {
+    sqlite3_stmt *q = cs_db_prepare(ix->db, same_location, err);
+    if (!q) return -1;
+    int row;
+    while ((row = cs_db_row(ix->db, q, err)) > 0) {
         cs_log_warn("%s: %d TRACKs in %s have the same Location \"%s\" (TrackID %s); the first is used",
                     (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 2), xml,
                     (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 3));
         ix->st->warnings++;
     }
     sqlite3_finalize(q);
-    q = cs_db_prepare(ix->db, same_name, NULL);
-    while (q && sqlite3_step(q) == SQLITE_ROW) {
+    if (row < 0) return -1;
+    if (!(q = cs_db_prepare(ix->db, same_name, err))) return -1;
+    while ((row = cs_db_row(ix->db, q, err)) > 0) {
         cs_log_warn("%s: not matched to Rekordbox: its file name is in %s %d times, in other folders "
                     "than its path (%s)", (const char *)sqlite3_column_text(q, 0), xml,
                     sqlite3_column_int(q, 2), (const char *)sqlite3_column_text(q, 3));
         ix->st->warnings++;
     }
     sqlite3_finalize(q);
+    return row < 0 ? -1 : 0;
 }

@@ -37,7 +37,8 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
     *nt = *nm = 0;
     size_t cap = 0;
     sqlite3_bind_int64(q, 1, rb);
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+    int row = 0;
+    while (rc == 0 && (row = cs_db_row(ix->db, q, err)) > 0) {
         if (*nt == cap) {
             cap = cap ? cap * 2 : 16;
             cs_rb_tempo *n = realloc(*tp, cap * sizeof *n);
@@ -52,9 +53,10 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
         snprintf(t->metro, sizeof t->metro, "%s", metro ? metro : "4/4");
         t->battito = sqlite3_column_int(q, 3);
     }
+    if (row < 0) rc = -1;
     cap = 0;
     sqlite3_bind_int64(m, 1, rb);
-    while (rc == 0 && sqlite3_step(m) == SQLITE_ROW) {
+    while (rc == 0 && (row = cs_db_row(ix->db, m, err)) > 0) {
         if (*nm == cap) {
             cap = cap ? cap * 2 : 16;
             cs_rb_mark *n = realloc(*mk, cap * sizeof *n);
@@ -66,6 +68,7 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
         k->start = sqlite3_column_double(m, 0);
         k->num = sqlite3_column_type(m, 1) == SQLITE_NULL ? 0 : sqlite3_column_int(m, 1);
     }
+    if (row < 0) rc = -1;
     sqlite3_finalize(q);
     sqlite3_finalize(m);
     return rc;
@@ -99,8 +102,10 @@ static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
     snprintf(key, sizeof key, "rekordbox:%s#%s", xml ? xml : "", tid ? tid : path);
     sqlite3_int64 existing = 0;
     sqlite3_bind_text(ix->find, 1, key, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(ix->find) == SQLITE_ROW) existing = sqlite3_column_int64(ix->find, 0);
+    int found = cs_db_row(ix->db, ix->find, err);
+    if (found > 0) existing = sqlite3_column_int64(ix->find, 0);
     sqlite3_reset(ix->find);
+    if (found < 0) return -1;
     if (existing && ix->st->rb_unchanged && !ix->o->force) {
         ix->st->rb_structs++;
         return 0;
@@ -118,7 +123,9 @@ static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
         cs_log_warn("rekordbox track %s (%s): %s; no struct made", tid ? tid : "?",
                     name ? name : path, e.msg);
         ix->st->warnings++;
-        ix->st->rb_struct_skipped++;
+        /* out of memory is a failure to retry, not a track without a grid */
+        if (rc == CS_ERR_NOMEM) ix->st->failed++;
+        else ix->st->rb_struct_skipped++;
         return 0;
     }
     if (!(s.path = strdup(path))) {
@@ -153,7 +160,9 @@ int cs_ix_rekordbox_structs(indexer *ix, cs_err *err)
         "AND r.path IS NOT NULL ORDER BY r.id", err);
     if (!q) return -1;
     int rc = 0;
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) rc = make_one(ix, q, err);
+    int row;
+    while (rc == 0 && (row = cs_db_row(ix->db, q, err)) > 0) rc = make_one(ix, q, err);
+    if (rc == 0 && row < 0) rc = -1;
     sqlite3_finalize(q);
     return rc;
 }

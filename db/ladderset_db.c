@@ -48,7 +48,8 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
         }
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, t->id);
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int row;
+        while ((row = cs_db_row(db, q, err)) > 0) {
             const char *out = (const char *)sqlite3_column_text(q, 2);
             /* Only parts cut for these cues (an export with another
              * --n-sections made others) and, when asked, from that folder. */
@@ -58,6 +59,11 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
                 continue;
             if (cs_lset_add_rung(lt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1), out) < 0)
                 goto oom;
+        }
+        if (row < 0) {   /* a read error is not "no rendered parts" */
+            sqlite3_finalize(q);
+            cs_lib_tracks_free(tr, n);
+            return -1;
         }
         if (lt->n_rungs == 0) without++;
     }

@@ -13,7 +13,8 @@ int cs_library_renders(cs_db *db, long track_id, cs_track_renders *r, cs_err *er
     if (!q) return -1;
     sqlite3_bind_int64(q, 1, track_id);
     size_t len = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int row;
+    while ((row = cs_db_row(db, q, err)) > 0) {
         const char *path = (const char *)sqlite3_column_text(q, 1);
         struct stat sb;
         if (!path || stat(path, &sb) < 0 || (long long)sb.st_size != sqlite3_column_int64(q, 2)) {
@@ -31,5 +32,5 @@ int cs_library_renders(cs_db *db, long track_id, cs_track_renders *r, cs_err *er
                                     sqlite3_column_double(q, 0));
     }
     sqlite3_finalize(q);
-    return 0;
+    return row < 0 ? -1 : 0;
 }

@@ -108,7 +108,7 @@ int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const c
 {
     memset(out, 0, sizeof *out);
     cs_rb_tempo *tp = malloc((n_tempos ? n_tempos : 1) * sizeof *tp);
-    if (!tp) return cs_err_set(err, "out of memory");
+    if (!tp) return cs_err_nomem(err);
     size_t nt = 0;
     for (size_t i = 0; i < n_tempos; i++)
         if (tempos[i].bpm > 0 && tempos[i].bpm < 1000 && isfinite(tempos[i].inizio) &&
@@ -152,7 +152,7 @@ int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const c
     free(tp);
     if (rc < 0) {
         cs_struct_free(out);
-        return cs_err_set(err, "out of memory");
+        return cs_err_nomem(err);
     }
     return 0;
 }

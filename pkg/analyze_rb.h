@@ -34,7 +34,8 @@
 #define CS_RB_PHRASE_BARS 16
 
 /* Fails (err without a file name) when there is no usable TEMPO row (none,
- * or Bpm <= 0), duration <= the first Inizio, or out of memory. */
+ * or Bpm <= 0) or duration <= the first Inizio (-1), or out of memory
+ * (CS_ERR_NOMEM). */
 int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const cs_rb_mark *marks,
                              size_t n_marks, double duration, int min_cues, cs_struct *out,
                              cs_err *err);
