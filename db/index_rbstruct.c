@@ -71,6 +71,13 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
     if (row < 0) rc = -1;
     sqlite3_finalize(q);
     sqlite3_finalize(m);
+    if (rc < 0) {   /* the caller frees only a grid that was read whole */
+        free(*tp);
+        free(*mk);
+        *tp = NULL;
+        *mk = NULL;
+        *nt = *nm = 0;
+    }
     return rc;
 }
 
