@@ -32,6 +32,13 @@ static int sf_format_of(cs_audio_format fmt)
     return 0;
 }
 
+const char *cs_sf_write_error(SNDFILE *sf, int saved_errno)
+{
+    if (saved_errno) return strerror(saved_errno);
+    if (sf && sf_error(sf) != SF_ERR_NO_ERROR) return sf_strerror(sf);
+    return strerror(EIO);
+}
+
 int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_err *err)
 {
     int format = sf_format_of(fmt);
@@ -63,20 +70,19 @@ int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_
     sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
     for (size_t done = 0; done < a->frames;) {
         size_t n = a->frames - done < WRITE_BLOCK ? a->frames - done : WRITE_BLOCK;
+        errno = 0;
         sf_count_t w = sf_writef_float(sf, a->data + done * (size_t)a->channels, (sf_count_t)n);
         if (w != (sf_count_t)n) {
-            int e = errno;
-            const char *why = sf_strerror(sf);
-            if (e == ENOSPC || e == EFBIG || e == EDQUOT) why = strerror(e);
-            cs_err_set(err, "%s: write failed: %s", path, why);
+            cs_err_set(err, "%s: write failed: %s", path, cs_sf_write_error(sf, errno));
             sf_close(sf);
             goto fail;
         }
         done += n;
     }
     /* sf_close flushes the header; a failure there is a failed write too. */
+    errno = 0;
     if (sf_close(sf) != 0) {
-        cs_err_set(err, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
+        cs_err_set(err, "%s: write failed: %s", path, cs_sf_write_error(NULL, errno));
         goto fail;
     }
     if (fsync(fd) != 0) {

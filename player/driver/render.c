@@ -3,6 +3,7 @@
  * script's times and the reader is pumped synchronously (every stream full
  * before each block), so the result is the same on every run. */
 #include "player/driver/render.h"
+#include "pkg/audio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -105,7 +106,7 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
         else cs_engine_process(job->engine, buf, (size_t)n);
         errno = 0;
         if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {
-            rc = cs_err_set(err, "%s: write failed: %s", job->path, errno ? strerror(errno) : sf_strerror(sf));
+            rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(sf, errno));
             break;
         }
         t += n;
@@ -115,7 +116,7 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     cs_control_log_unknown(job->control);
     errno = 0;
     if (sf_close(sf) != 0 && rc == 0)
-        rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno ? errno : EIO));
+        rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(NULL, errno));
     if (rc == 0 && fsync(fd) != 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
     if (close(fd) != 0 && rc == 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
     if (rc == 0 && rename(tmp, job->path) != 0)

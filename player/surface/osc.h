@@ -72,13 +72,16 @@ void cs_osc_server_free(cs_osc_server *s);
 typedef struct cs_osc_script cs_osc_script;
 /* Lines "SECONDS /address [TYPES ARGS...]" in oscsend's syntax (types i f d
  * h s T F N; arguments may be quoted with " or '); '#' starts a comment.
- * Lines run in time order (ties in file order). */
+ * Lines run in time order (ties in file order).  NULL with err set on a
+ * bad line ("FILE:LINE: why") or out of memory: never a shorter script. */
 cs_osc_script *cs_osc_script_load(const char *path, cs_err *err);
 /* Adds a line: `path` with string arguments at `seconds` (ties after the
  * lines already there); creates the script when *s is NULL.  cs play's
  * --dummy_after uses it. */
 int cs_osc_script_add_strings(cs_osc_script **s, double seconds, const char *path, char *const *args,
                               int nargs, cs_err *err);
+/* Lines in the script (run or not). */
+int cs_osc_script_lines(const cs_osc_script *s);
 /* Sample time of the next line, UINT64_MAX when none is left. */
 uint64_t cs_osc_script_next_time(const cs_osc_script *s);
 /* Runs the next line (control's clock must be set to its time). */

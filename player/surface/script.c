@@ -112,7 +112,7 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         else if (n < 2 || tok[1][0] != '/') snprintf(why, sizeof why, "expected an OSC address after the time");
         lo_message m = NULL;
         if (!why[0]) {
-            m = lo_message_new();
+            if (!(m = lo_message_new())) goto oom;
             if (n >= 3 && build(m, tok[2], tok + 3, n - 3, why, sizeof why) < 0) {
                 lo_message_free(m);
                 m = NULL;
@@ -124,14 +124,20 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
             free(text);
             return NULL;
         }
+        /* Out of memory is never a shorter script (make faults: a failed
+         * realloc ended the file early and a failed strdup left a line
+         * without its address). */
         if (s->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            line *nl = realloc(s->lines, (size_t)cap * sizeof *nl);
-            if (!nl) { lo_message_free(m); break; }
+            int ncap = cap ? 2 * cap : 64;
+            line *nl = realloc(s->lines, (size_t)ncap * sizeof *nl);
+            if (!nl) { lo_message_free(m); goto oom; }
             s->lines = nl;
+            cap = ncap;
         }
+        char *addr = strdup(tok[1]);
+        if (!addr) { lo_message_free(m); goto oom; }
         int idx = s->n++;
-        s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, strdup(tok[1]), m };
+        s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, addr, m };
     }
     free(text);
     if (!s) {
@@ -142,6 +148,11 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
      * found by tests/fuzz/fuzz_script.c). */
     if (s->n > 1) qsort(s->lines, (size_t)s->n, sizeof *s->lines, by_time);
     return s;
+oom:
+    cs_osc_script_free(s);
+    free(text);
+    cs_err_set(err, "%s: out of memory", path);
+    return NULL;
 }
 
 int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *path, char *const *args,
@@ -194,6 +205,8 @@ static void print_reply(void *ctx, const char *path, lo_message m)
     printf("\n");
     fflush(stdout);
 }
+
+int cs_osc_script_lines(const cs_osc_script *s) { return s ? s->n : 0; }
 
 void cs_osc_script_run_next(cs_osc_script *s, cs_control *c)
 {

@@ -139,9 +139,15 @@ int __wrap_fclose(FILE *f)
     }
     return __real_fclose(f);
 }
+/* As libsndfile reports a failed write(2) inside it: a short count, errno
+ * set (its own sf_error is set too, which a wrapper cannot reach). */
 sf_count_t __wrap_sf_writef_float(SNDFILE *sf, const float *p, sf_count_t frames)
 {
-    return io_fails() ? 0 : __real_sf_writef_float(sf, p, frames);
+    if (io_fails()) {
+        errno = EIO;
+        return 0;
+    }
+    return __real_sf_writef_float(sf, p, frames);
 }
 int __wrap_sf_close(SNDFILE *sf)
 {

@@ -4,11 +4,13 @@
  * in other builds they skip. */
 #include "tests/unit/unit.h"
 #include "tests/faults/shim.h"
+#include "pkg/audio.h"
 #include "pkg/err.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
 #include "db/library.h"
 #include "player/control/allow.h"
+#include "player/surface/osc.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -258,4 +260,64 @@ TEST(allow_check_oom_is_not_a_refusal)
     CHECK(strstr(e.msg, "out of memory") != NULL);
     CHECK(strstr(e.msg, "outside") == NULL);
     cs_allow_free(a);
+}
+
+/* make faults, export I/O: a part whose sf_writef_float fell short was
+ * reported as "write failed: No Error." (libsndfile's own error, empty when
+ * the failure came from below it); now the system's reason, or I/O error.
+ * Every I/O point of one write, in turn. */
+TEST(audio_write_failure_names_the_reason)
+{
+    NEED_SHIM();
+    cs_audio a = { .frames = 3 * 44100, .channels = 2, .rate = 44100 };
+    a.data = calloc(a.frames * 2, sizeof *a.data);
+    CHECK(a.data != NULL);
+    if (!a.data) return;
+    const char *path = unit_tmp_file("w.wav");
+    cs_err e = {{0}};
+    cs_fault_arm(0, 0, false);
+    CHECK_EQ_INT(cs_audio_write(path, &a, CS_FMT_WAV16, &e), 0);
+    long points = cs_fault_ios();
+    CHECK(points >= 3);   /* sf_writef_float blocks, sf_close, fsync, rename */
+    for (long n = 1; n <= points; n++) {
+        cs_fault_arm(0, n, false);
+        int rc = cs_audio_write(path, &a, CS_FMT_WAV16, &e);
+        cs_fault_arm(0, 0, false);
+        if (rc == 0 || strstr(e.msg, "No Error") || !strstr(e.msg, "Input/output error"))
+            unit_fail(__FILE__, __LINE__, "I/O point %ld of %ld: rc %d, \"%s\"", n, points, rc, e.msg);
+    }
+    free(a.data);
+}
+
+/* make faults, play --render: loading an --osc-script, a failed realloc
+ * ended the script early (a shorter set, exit 0, nothing said) and a
+ * failed strdup left a line without its address (a NULL path dispatched:
+ * UBSan, then a crash).  Every allocation of a 70-line script (past the
+ * first 64-line block), in turn: the whole script or "out of memory". */
+TEST(script_load_oom_is_never_a_shorter_script)
+{
+    NEED_SHIM();
+    const char *path = unit_tmp_file("s.osc");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    for (int i = 0; i < 70; i++) fprintf(f, "%d.5 /crossfade_levels ff 1 0\n", i);
+    fclose(f);
+    cs_err e = {{0}};
+    cs_fault_arm(0, 0, false);
+    cs_osc_script *s = cs_osc_script_load(path, &e);
+    long points = cs_fault_allocs();
+    CHECK(s && cs_osc_script_lines(s) == 70);
+    cs_osc_script_free(s);
+    CHECK(points >= 70);
+    for (long n = 1; n <= points; n++) {
+        e.msg[0] = '\0';
+        cs_fault_arm(n, 0, false);
+        s = cs_osc_script_load(path, &e);
+        cs_fault_arm(0, 0, false);
+        if (s ? cs_osc_script_lines(s) != 70 : !strstr(e.msg, "out of memory"))
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: %d lines, \"%s\"", n, points,
+                      cs_osc_script_lines(s), e.msg);
+        cs_osc_script_free(s);
+    }
 }
