@@ -74,7 +74,10 @@ static void attach_set_beats(const char *csv, cs_lset *set)
     cs_setfile_free(&m);
 }
 
-static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset *set, cs_err *err)
+/* st: filled when the set comes from the library (considered stays 0
+ * otherwise). */
+static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset *set,
+                    cs_select_stats *st, cs_err *err)
 {
     if (la->set_dir) {
         if (la->sel.any_but_bpm || la->csv || la->parts_dir)
@@ -103,7 +106,7 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
     if (cs_selopt_build("play", &la->sel, &s) < 0) return cs_err_set(err, "bad selection");
     cs_db *db = NULL;
     int rc = cs_db_open_readonly(db_path, &db, err);
-    if (rc == 0) rc = cs_lset_from_library(db, &s, la->parts_dir, set, err);
+    if (rc == 0) rc = cs_lset_from_library(db, &s, la->parts_dir, set, st, err);
     cs_db_close(db);
     cs_selection_free(&s);
     return rc;
@@ -113,15 +116,22 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
                                 cs_engine *e, cs_reader *r, uint64_t lead, int meter, cs_err *err)
 {
     cs_lset set = {0};
-    if (load_set(la, db_path, &set, err) < 0) {
+    cs_select_stats st = {0};
+    if (load_set(la, db_path, &set, &st, err) < 0) {
         cs_lset_free(&set);
         return NULL;
     }
-    size_t listed = set.n;
     if (cs_lset_probe(&set) == 0) {
+        /* Nothing to play: one line with the counts per reason, the
+         * selection's (as search and export say them) and then the set's. */
+        char sel_why[512] = "", set_why[512] = "";
+        bool from_library = !la->set_dir && !la->csv;
+        if (from_library) cs_select_why(&st, (int)la->sel.n_sections, sel_why, sizeof sel_why);
+        if (!from_library || st.selected) cs_lset_why(&set, set_why, sizeof set_why);
+        cs_err_set(err, "%s: nothing to play: %s%s%s",
+                   la->set_dir ? la->set_dir : la->csv ? la->csv : "the selection", sel_why,
+                   sel_why[0] && set_why[0] ? "; " : "", set_why);
         cs_lset_free(&set);
-        cs_err_set(err, "%s: no playable track (%zu listed)",
-                   la->set_dir ? la->set_dir : la->csv ? la->csv : "the selection", listed);
         return NULL;
     }
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,

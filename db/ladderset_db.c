@@ -15,15 +15,14 @@ static bool under(const char *path, const char *dir)
 }
 
 int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
-                         cs_err *err)
+                         cs_select_stats *st, cs_err *err)
 {
     char dir[PATH_MAX] = "";
     if (parts_dir && !realpath(parts_dir, dir))
         return cs_err_set(err, "--parts-dir %s: no such directory", parts_dir);
     cs_lib_track *tr = NULL;
     size_t n = 0;
-    cs_select_stats st;
-    if (cs_library_select(db, sel, &tr, &n, &st, err) < 0) return -1;
+    if (cs_library_select(db, sel, &tr, &n, st, err) < 0) return -1;
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue "
                                         "FROM renders WHERE track_id = ? AND target_bpm > 0 "
                                         "ORDER BY target_bpm, rendered_at", err);

@@ -4,7 +4,8 @@
  * rungs stay in the set with none (cs_lset_probe drops them, warned).
  *
  *   cs_lset set = {0};
- *   if (cs_lset_from_library(db, &sel, "parts", &set, &err) < 0) fail(err.msg);
+ *   cs_select_stats st;   // why the selection left tracks out (cs_select_why)
+ *   if (cs_lset_from_library(db, &sel, "parts", &set, &st, &err) < 0) fail(err.msg);
  */
 #ifndef CS_LADDERSET_DB_H
 #define CS_LADDERSET_DB_H
@@ -14,7 +15,7 @@
 #include "pkg/ladderset.h"
 
 int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
-                         cs_err *err);
+                         cs_select_stats *st, cs_err *err);
 
 /* For a set read from an export CSV (which holds no beats): each track
  * whose `path` is a library track's (analysed, struct or audio path) and

@@ -219,6 +219,7 @@ int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset 
         if (cs_lset_add_rung(t, target, speed, full) < 0) goto oom;
     }
     if (skipped > 3) cs_log_warn("%s: %d rows skipped in all", csv_path, skipped);
+    set->rows_skipped += (size_t)skipped;
     free(text);
     return 0;
 oom:
@@ -231,9 +232,10 @@ oom:
 size_t cs_lset_probe(cs_lset *set)
 {
     size_t out = 0;
+    set->listed = set->n;
     for (size_t i = 0; i < set->n; i++) {
         cs_lset_track *t = &set->tracks[i];
-        size_t keep = 0;
+        size_t keep = 0, had = t->n_rungs;
         for (size_t k = 0; k < t->n_rungs; k++) {
             cs_lset_rung *r = &t->rungs[k];
             cs_err e = {{0}};
@@ -253,6 +255,8 @@ size_t cs_lset_probe(cs_lset *set)
         }
         t->n_rungs = keep;
         if (!keep) {
+            if (had) set->unplayable++;
+            else set->no_parts++;
             cs_log_warn("%s: no playable part; track skipped", t->name);
             track_free(t);
             continue;
@@ -286,4 +290,24 @@ size_t cs_lset_probe(cs_lset *set)
         }
     }
     return set->n;
+}
+
+char *cs_lset_why(const cs_lset *set, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "%zu track%s listed, %zu playable", set->listed,
+                                  set->listed == 1 ? "" : "s", set->n);
+    const struct { size_t n; const char *what; } r[] = {
+        { set->no_parts, "with no rendered part (cs export --ladder renders them)" },
+        { set->unplayable, "with every part missing or undecodable (named above)" },
+    };
+    const char *sep = "; left out: ";
+    for (size_t i = 0; i < sizeof r / sizeof r[0] && len < size; i++) {
+        if (!r[i].n) continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%zu %s", sep, r[i].n, r[i].what);
+        sep = ", ";
+    }
+    if (set->rows_skipped && len < size)
+        snprintf(buf + len, size - len, "; %zu CSV row%s skipped (no path, bpm, target_bpm or part_file)",
+                 set->rows_skipped, set->rows_skipped == 1 ? "" : "s");
+    return buf;
 }

@@ -45,6 +45,12 @@ typedef struct cs_lset_track {
 typedef struct cs_lset {
     cs_lset_track *tracks;
     size_t n;
+    /* What did not make it, for cs_lset_why (filled by the readers and
+     * cs_lset_probe): tracks listed before probing, export CSV rows
+     * skipped (no path, bpm, target_bpm or part_file), tracks that came
+     * with no part at all, tracks whose every part is missing or does not
+     * decode. */
+    size_t listed, rows_skipped, no_parts, unplayable;
 } cs_lset;
 
 /* Reads an export CSV.  part_file paths that are relative resolve against
@@ -71,6 +77,12 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
  * per track that lacks some rung the set's ladder has (it will play its
  * nearest one).  Returns the tracks left. */
 size_t cs_lset_probe(cs_lset *set);
+
+/* After cs_lset_probe: what was listed and why tracks are not playable, as
+ * one line for people, e.g. "3 tracks listed, 0 playable; left out: 2 with
+ * no rendered part, 1 with every part missing or undecodable; 4 CSV rows
+ * skipped".  Writes into buf (size bytes, truncated) and returns buf. */
+char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
 
 void cs_lset_free(cs_lset *set);
 
