@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# README's walkthrough "Your own music, from the README" (issue 12), run as
+# written: every command in the ```sh blocks between <!-- walkthrough:begin
+# --> and <!-- walkthrough:end --> is extracted from README.md and run in
+# order, in one shell, from a fresh HOME, with MUSIC and RB_XML (the names
+# the README asks the reader to set) on a `cs demo` folder and port 57120
+# swapped for a free one.  A command after a `# walkthrough: skip REASON`
+# line is reported as SKIP with that reason; any other command exiting
+# non-zero is a FAIL and stops the run.  Then the results are checked:
+# library rows, the set folder against its manifest, the preview render's
+# length, level and tempo, the live status.  Last, a README with one
+# command broken must make the runner FAIL.
+. "$(dirname "$0")/lib.sh"
+README=${WALKTHROUGH_README:-$CS_ROOT/README.md}
+for tool in python3 sqlite3 soxi oscsend; do
+    command -v $tool >/dev/null || { skip all "$tool not installed (scripts/install-deps.sh --dev)"; exit 0; }
+done
+
+# extract README OUT_SCRIPT PORT: writes a bash script that runs the
+# walkthrough's commands, one PASS/FAIL/SKIP line each (prefix
+# "walkthrough:"), each command's output in $LOGS/<n>.out and .err.
+extract() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import re, shlex, sys
+readme, out, port = sys.argv[1:]
+text = open(readme, encoding="utf-8").read()
+m = re.search(r"<!-- walkthrough:begin -->(.*?)<!-- walkthrough:end -->", text, re.S)
+if not m:
+    sys.exit("README has no walkthrough:begin/end markers")
+cmds = []                       # (command, skip reason or None)
+for block in re.findall(r"^```sh\n(.*?)^```", m.group(1), re.S | re.M):
+    skip, cur = None, ""
+    for line in block.splitlines():
+        if not cur:
+            mk = re.match(r"\s*# walkthrough: skip (.+)", line)
+            if mk:
+                skip = mk.group(1).strip()
+                continue
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+        cur += line + "\n"
+        if line.endswith("\\"):
+            continue
+        cmds.append((cur.rstrip("\n"), skip))
+        skip, cur = None, ""
+    if cur:
+        sys.exit("a command continues past the end of its block")
+if not cmds:
+    sys.exit("no commands between the walkthrough markers")
+with open(out, "w") as f:
+    f.write('cd "$HOME" || exit 1\n')
+    for i, (cmd, skip) in enumerate(cmds, 1):
+        first = " ".join(cmd.split()[:3])
+        name = "cmd%02d" % i
+        if skip:
+            f.write("echo %s\n" % shlex.quote("SKIP walkthrough:%s: %s: %s" % (name, first, skip)))
+            continue
+        cmd = cmd.replace("57120", port)
+        f.write("{\n%s\n} >\"$LOGS/%s.out\" 2>\"$LOGS/%s.err\"\n" % (cmd, name, name))
+        f.write('rc=$?; if [ $rc -eq 0 ]; then echo %s; else echo %s"exit $rc: $(tail -n 2 "$LOGS/%s.err" | tr "\\n" " ")"; exit 1; fi\n'
+                % (shlex.quote("PASS walkthrough:%s: %s" % (name, first)),
+                   shlex.quote("FAIL walkthrough:%s: %s: " % (name, first)), name))
+PY
+}
+
+# run SCRIPT HOME_DIR LOGS: the extracted script, with the names the README
+# asks for and the release build of cs first in PATH.
+run() {
+    mkdir -p "$2" "$3"
+    env -u CS_DB -u XDG_DATA_HOME HOME="$2" LOGS="$3" MUSIC="$T/demo/audio" RB_XML="$T/demo/rekordbox.xml" \
+        PATH="$(dirname "$CS_REL"):$PATH" bash "$1"
+}
+
+"$CS_REL" demo "$T/demo" --tracks 3 >/dev/null || { fail setup "cs demo"; exit 0; }
+n_audio=$(ls "$T/demo/audio" | wc -l)
+PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+extract "$README" "$T/walk.sh" "$PORT" 2>"$T/extract.err" || { fail extract "$(cat "$T/extract.err")"; exit 0; }
+run "$T/walk.sh" "$T/home" "$T/logs" | tee "$T/walk.log"
+if grep -q '^FAIL' "$T/walk.log"; then exit 0; fi
+check every_command_ran_or_skipped [ "$(grep -c '^PASS walkthrough:' "$T/walk.log")" -ge 8 ]
+
+G=$T/home/gig
+DB=$T/home/.local/share/crowdstream/library.db
+# ---- the library: every track of the folder, from cs analyze, matched -----
+rows=$(sqlite3 "$DB" "SELECT count(*), sum(source LIKE 'cs analyze %'), sum(rb_id IS NOT NULL AND bpm = rb_bpm) FROM library" 2>&1)
+check library_rows [ "$rows" = "$n_audio|$n_audio|$n_audio" ]
+[ "$rows" = "$n_audio|$n_audio|$n_audio" ] || echo "  library: $rows (want $n_audio each)"
+
+# ---- the set folder: the manifest's tracks are cs search's, 7 rungs + orig -
+sel=$(HOME=$T/home env -u CS_DB -u XDG_DATA_HOME "$CS" search --bpm 122.5 --delta 3 --key "Gm,Cm" --n-sections 3 | wc -l)
+python3 - "$G/friday" "$sel" >"$T/set_report.txt" 2>&1 <<'PY'
+import json, os, sys, csv
+d, sel = sys.argv[1], int(sys.argv[2])
+m = json.load(open(os.path.join(d, "set.json")))
+bad = []
+if len(m["tracks"]) != sel or sel < 2: bad.append("tracks %d, cs search selects %d" % (len(m["tracks"]), sel))
+want = [106.0, 110.0, 114.0, 118.0, 122.0, 126.0, 130.0]
+for t in m["tracks"]:
+    if sorted(p["bpm"] for p in t["parts"]) != want: bad.append("%s: rungs %s" % (t["path"], [p["bpm"] for p in t["parts"]]))
+    for p in t["parts"] + [t["orig"]]:
+        f = os.path.join(d, p["file"])
+        if not os.path.isfile(f) or os.path.getsize(f) != p["bytes"]: bad.append("%s: missing or not %d bytes" % (f, p["bytes"]))
+rows = list(csv.DictReader(open(os.path.join(d, "set.csv"), newline="")))
+if len(rows) != 7 * sel: bad.append("set.csv rows %d, want %d" % (len(rows), 7 * sel))
+print("; ".join(bad) or "ok: %d tracks x 7 rungs + orig" % sel)
+sys.exit(1 if bad else 0)
+PY
+check set_folder_as_manifest [ $? -eq 0 ]
+sed 's/^/  /' "$T/set_report.txt"
+du=$(cat "$T/logs/"*.out | grep -c "$G/friday$")
+check du_printed [ "$du" -ge 1 ]
+
+# ---- the preview: 60 s, sound all through, tempo 120 -> 105 -> 130 --------
+dur=$(soxi -D "$G/preview.wav" 2>/dev/null)
+check preview_60s near "${dur:-0}" 60 0.01
+lv=$(for s in 0 25 50; do sox "$G/preview.wav" -n trim $s 10 stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'; done | tr '\n' ' ')
+python3 - "$G/preview.csv" $lv >"$T/preview_report.txt" 2>&1 <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+def bpm_at(t): return min(rows, key=lambda r: abs(float(r["time"]) - t))["current_bpm"]
+b29, b59 = float(bpm_at(29.9)), float(bpm_at(59.9))
+rms = [float(x) for x in sys.argv[2:]]
+tracks = len({r["track"] for r in rows if r["track"]})
+# 99 % of a step in 30 s: 120 -> 105 leaves 0.15 BPM at 30 s; 105 -> 130 0.25 at 60 s.
+ok = abs(b29 - 105) <= 0.3 and abs(b59 - 130) <= 0.5 and min(rms) > 0.01 and tracks >= 2
+print("bpm at 29.9 s %.2f, at 59.9 s %.2f; RMS per 10 s %s; tracks %d%s" % (b29, b59, rms, tracks, "" if ok else "  BAD"))
+sys.exit(0 if ok else 1)
+PY
+check preview_tempo_level_tracks [ $? -eq 0 ]
+sed 's/^/  /' "$T/preview_report.txt"
+check preview_plot [ -s "$G/preview.svg" ]
+
+# ---- live: cs status saw the movement oscsend sent ------------------------
+st=$(grep -l "BPM" "$T/logs/"*.out | xargs grep -h -i "target" 2>/dev/null | head -3)
+check live_status_target grep -q "123.3" <<<"$st"
+[ -n "$st" ] && echo "  status: $st"
+
+# ---- a README whose command breaks must fail the run ----------------------
+sed 's/^cs analyze "\$MUSIC"/cs analyse "$MUSIC"/' "$README" >"$T/broken.md"
+if cmp -s "$README" "$T/broken.md"; then
+    fail broken_readme_fails "the analyze line was not found to break"
+else
+    extract "$T/broken.md" "$T/broken.sh" "$PORT" && run "$T/broken.sh" "$T/home2" "$T/logs2" >"$T/broken.log" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && grep -q "^FAIL walkthrough:cmd02: cs analyse" "$T/broken.log" && ! grep -q "^PASS walkthrough:cmd03" "$T/broken.log"; then
+        pass broken_readme_fails
+    else
+        fail broken_readme_fails "rc $rc: $(head -3 "$T/broken.log" | tr '\n' ' ')"
+    fi
+fi
