@@ -132,10 +132,17 @@ sed 's/^/  /' "$T/preview_report.txt"
 check preview_plot [ -s "$G/preview.svg" ]
 
 # ---- live: cs status saw the movement oscsend sent ------------------------
-st=$(grep -l "BPM" "$T/logs/"*.out | xargs grep -h -i "target" 2>/dev/null | head -3)
-check live_status_target grep -q "123.3" <<<"$st"
-[ -n "$st" ] && echo "  status: $st"
-
+# The target the movement map gives for the value the walkthrough sends
+# (player/control/tempo.c: 118 + 12 * (m - 0.15) / 0.45 above 0.15).
+m=$(sed -n 's/^oscsend .* \/dance\/total_movement f \([0-9.]*\).*/\1/p' "$T/walk.sh" | head -1)
+want=$(awk -v m="${m:-0}" 'BEGIN { f = (m - 0.15) / 0.45; if (f > 1) f = 1; printf "%.2f", 118 + 12 * f }')
+st=$(cat "$T/logs/"*.out | grep -m1 -- "-> target ")
+got=$(sed -n 's/.*-> target \([0-9.]*\).*/\1/p' <<<"$st")
+if [ -n "$m" ] && awk -v m="$m" 'BEGIN { exit !(m >= 0.15 && m <= 0.6) }' && near "${got:-0}" "$want" 0.01; then
+    pass live_status_target
+else
+    fail live_status_target "movement '$m': want target $want, cs status said: ${st:-nothing}"
+fi
 # ---- a README whose command breaks must fail the run ----------------------
 sed 's/^cs analyze "\$MUSIC"/cs analyse "$MUSIC"/' "$README" >"$T/broken.md"
 if cmp -s "$README" "$T/broken.md"; then
