@@ -23,8 +23,14 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(WARN) $(PKG_CFLAGS) -DCS_VERSION='"$(VERSION)"' -pthread
 OPT     ?= -O2 -g
 # libqm-dsp (Debian libqm-dsp-dev) ships no pkg-config file: its headers
-# are under /usr/include/qm-dsp and include each other from there.
-QM_CXXFLAGS := -isystem /usr/include/qm-dsp
+# are under /usr/include/qm-dsp and include each other from there (QM_INC:
+# check-arm64 points it into its sysroot).
+QM_INC  ?= /usr/include/qm-dsp
+QM_CXXFLAGS := -isystem $(QM_INC)
+# The Debian -dev packages of the libraries linked without pkg-config.  With
+# the owners of PKGS' .pc files they are what scripts/check-arm64.sh fetches
+# for arm64 (`make print-deps`), so its sysroot follows this file.
+NOPC_DEV := libqm-dsp-dev
 LDLIBS  := $(PKG_LIBS) -lqm-dsp -lm -pthread
 CXX     ?= g++
 CXXFLAGS_BASE := -std=c++14 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
@@ -101,7 +107,7 @@ INJ_WRAP := $(foreach f,malloc calloc realloc strdup strndup realpath write fsyn
 $(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),$(BUILD)/inj/tests/faults/shim.o))
 include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz valgrind faults clean install uninstall deb check-deb check-arm64 man
+.PHONY: all deps test check demo bench fuzz valgrind faults clean install uninstall deb check-deb check-arm64 print-deps man
 all: $(BUILD)/rel/cs
 	@ln -sf rel/cs $(BUILD)/cs
 
@@ -194,5 +200,14 @@ check-deb: deb
 	@bash scripts/check-deb-chroot.sh
 
 # ---- arm64 (the Raspberry Pi): cross-build, tests under qemu-user ----
+# The cross compilers and qemu first (install-deps.sh --cross-arm64: a no-op
+# when present), as make test installs its own.
 check-arm64:
+	@bash scripts/install-deps.sh --cross-arm64
 	@bash scripts/check-arm64.sh
+
+# What the build links, for scripts/check-arm64.sh: pkg-config modules, then
+# the -dev packages of the libraries that have no .pc file.
+print-deps:
+	@echo $(PKGS)
+	@echo $(NOPC_DEV)

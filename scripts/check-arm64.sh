@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 B=build/arm64
 TRIPLE=aarch64-linux-gnu
 QEMU=${QEMU:-qemu-aarch64-static}
-for need in $TRIPLE-gcc "$QEMU"; do
+for need in $TRIPLE-gcc $TRIPLE-g++ "$QEMU"; do
     command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
 done
 t_all=$(date +%s)
@@ -29,20 +29,39 @@ stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
 # with dpkg-deb -x.
 SR=$PWD/$B/sysroot
 CACHE=$B/debs
-DEV="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev libsndfile1-dev
-     librubberband-dev liblo-dev libsdl2-dev libcjson-dev libxml2-dev libsqlite3-dev libc6 libstdc++6"
-if [ ! -f "$SR/.complete" ]; then
-    stage "making the arm64 sysroot"
+# Which -dev packages: those that own the host's .pc file of each module in
+# the Makefile's PKGS (the host has them: install-deps.sh --dev), the
+# Makefile's NOPC_DEV (libraries without a .pc), and the C and C++ runtime
+# qemu loads.  Taken from the Makefile each run, so a new dependency there
+# is a new package here.
+{ read -r PKGS; read -r NOPC_DEV; } < <(make -s --no-print-directory print-deps)
+DEV="$NOPC_DEV libc6 libstdc++6"
+for m in $PKGS; do
+    pc=$(pkg-config --path "$m") && owner=$(dpkg -S "$pc" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$owner" ] \
+        || { echo "FAIL check-arm64:setup: no Debian package owns the host's $m.pc (scripts/install-deps.sh --dev)"; exit 1; }
+    DEV="$DEV $owner"
+done
+DEV=$(tr ' ' '\n' <<<"$DEV" | grep . | sort -u | paste -sd ' ')
+# .complete holds the package list the sysroot was made for: a sysroot made
+# for another list (an older Makefile) is extended with what is missing,
+# not trusted.
+if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$DEV" ]; then
+    stage "making the arm64 sysroot for: $DEV"
     mkdir -p "$CACHE" "$SR"
-    # Shared libraries and headers are all a sysroot needs: lib* packages
-    # (not the -extra FFmpeg alternatives); tools, fonts, perl are left out.
-    list=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-               --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
-           | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib' | grep -v -- '-extra' | sort -u)
+    # Shared libraries and headers are all a sysroot needs: lib* and *-dev
+    # packages (not the -extra FFmpeg alternatives; -dev ones such as
+    # nettle-dev hold .pc files others require); tools, fonts, perl are
+    # left out.
+    # shellcheck disable=SC2086
+    list=$( (apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+                 --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
+             | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib|-dev$' | grep -v -- '-extra'
+             tr ' ' '\n' <<<"$DEV" | grep .) | sort -u)
+    [ -n "$list" ] || { echo "FAIL check-arm64:setup: apt knows no arm64 packages (scripts/install-deps.sh --cross-arm64 adds the architecture)"; exit 1; }
     missing=""
     for p in $list; do
         ls "$CACHE/${p}_"*_{arm64,all}.deb >/dev/null 2>&1 && continue
-        c=$(ls /var/cache/apt/archives/"${p}_"*_{arm64,all}.deb 2>/dev/null | head -1)
+        c=$(ls /var/cache/apt/archives/"${p}_"*_arm64.deb 2>/dev/null | head -1)
         if [ -n "$c" ]; then cp "$c" "$CACHE/"; else missing="$missing $p:arm64"; fi
     done
     # One apt call for all (each costs seconds): those with an arm64
@@ -53,21 +72,33 @@ if [ ! -f "$SR/.complete" ]; then
     # shellcheck disable=SC2086
     [ -z "$found" ] || (cd "$CACHE" && apt-get download $found >/dev/null 2>&1) \
         || { echo "FAIL check-arm64:setup: apt-get download failed for: $found"; exit 1; }
-    for d in "$CACHE"/*.deb; do dpkg-deb -x "$d" "$SR" || exit 1; done
-    touch "$SR/.complete"
+    # .unpacked lists the .debs already in the sysroot: an extended one
+    # unpacks only what is new.
+    n=0
+    for d in "$CACHE"/*.deb; do
+        grep -qxF "$(basename "$d")" "$SR/.unpacked" 2>/dev/null && continue
+        dpkg-deb -x "$d" "$SR" || exit 1
+        basename "$d" >>"$SR/.unpacked"
+        n=$((n + 1))
+    done
+    echo "check-arm64: sysroot: $(wc -l <<<"$list") packages, $n unpacked now"
+    new_sysroot=1
 fi
-PKGS="libavformat libavcodec libavfilter libavutil libswresample sndfile rubberband liblo sdl2 libcjson libxml-2.0 sqlite3"
 export PKG_CONFIG_SYSROOT_DIR=$SR
 export PKG_CONFIG_LIBDIR=$SR/usr/lib/$TRIPLE/pkgconfig:$SR/usr/share/pkgconfig
 cflags=$(pkg-config --cflags $PKGS) || { echo "FAIL check-arm64:setup: the sysroot lacks a .pc"; exit 1; }
+# Marked complete only once every module resolves in it.
+[ -z "${new_sysroot:-}" ] || printf '%s' "$DEV" >"$SR/.complete"
 # The sysroot's headers are system headers (-isystem): -Werror is for ours.
 cflags=$(sed 's/-I/-isystem /g' <<<"$cflags")
-libs="$(pkg-config --libs $PKGS) -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
+# -L: for the libraries without a .pc (-lqm-dsp).
+libs="$(pkg-config --libs $PKGS) -L$SR/usr/lib/$TRIPLE -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
 # qemu finds the loader and every library in the sysroot, none on the host.
 export QEMU_LD_PREFIX=$SR
 units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)"; done)
 stage "building"
-make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
+make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc CXX=$TRIPLE-g++ QM_INC="$SR/usr/include/qm-dsp" \
+    PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
     $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
 file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || fail_line "check-arm64:build: not an arm64 binary"
 printf '#!/bin/sh\nQEMU_LD_PREFIX=%s exec %s %s "$@"\n' "$SR" "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
@@ -75,8 +106,10 @@ stage "built; running unit tests under $QEMU"
 
 pass=0 fail=0
 for u in $units; do
+    t_u=$(date +%s)
     out=$(CS_EMULATED=1 $QEMU "$u" 2>&1); rc=$?
     p=$(grep -c '^PASS ' <<<"$out"); f=$(grep -c '^FAIL ' <<<"$out")
+    echo "check-arm64: $(basename "$u"): $p passed, $f failed, $(( $(date +%s) - t_u )) s"
     grep '^FAIL ' <<<"$out" | sed 's/^FAIL /FAIL arm64:/'
     [ $rc -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL arm64:$(basename "$u"): exit $rc"; f=1; }
     pass=$((pass + p)); fail=$((fail + f))

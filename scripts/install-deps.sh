@@ -30,9 +30,10 @@ case "${1:-run}" in
   build) want="$RUN_PKGS $BUILD_PKGS" ;;
   --dev|all|test) want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS" ;;
   --cross-arm64)
-    # Only the cross compiler and qemu: the arm64 libraries go into a
-    # sysroot under build/ (scripts/check-arm64.sh), never into the host's
-    # dpkg state (arm64 -dev packages would replace the host's).
+    # Only the cross compilers (crossbuild-essential-arm64: gcc and g++)
+    # and qemu: the arm64 libraries go into a sysroot under build/
+    # (scripts/check-arm64.sh), never into the host's dpkg state (arm64
+    # -dev packages would replace the host's).
     want="$RUN_PKGS $BUILD_PKGS $TEST_PKGS $CROSS_PKGS" ;;
   *) echo "usage: $0 [--dev|--cross-arm64]" >&2; exit 2 ;;
 esac
@@ -42,12 +43,24 @@ for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# make check-arm64 asks apt for the arm64 packages (apt-cache depends,
+# apt-get download into its sysroot): apt must know the architecture.
+# Nothing arm64 is installed on the host by this.
+add_arch=""
+if [ "${1:-}" = --cross-arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  add_arch=arm64
+fi
+[ -z "$missing" ] && [ -z "$add_arch" ] && exit 0
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "install-deps: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$add_arch" ]; then
+  echo "install-deps: adding the $add_arch architecture to apt (its package lists only)" >&2
+  $SUDO dpkg --add-architecture "$add_arch"
+fi
 $SUDO apt-get update -qq
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing" >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
