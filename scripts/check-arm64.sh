@@ -7,12 +7,33 @@
 # lines and the time each stage took.
 # Needs: scripts/install-deps.sh --cross-arm64 (the cross compiler and
 # qemu-user-static); the arm64 libraries are fetched into build/arm64/sysroot
-# (~300 packages, ~400 MB, once).
+# (~380 packages, ~190 MB of .debs, ~800 MB unpacked, once; extended when the
+# Makefile's libraries change).  `--list`: print the -dev packages and stop.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=build/arm64
 TRIPLE=aarch64-linux-gnu
 QEMU=${QEMU:-qemu-aarch64-static}
+# Which -dev packages: those that own the host's .pc file of each module in
+# the Makefile's PKGS (the host has them: install-deps.sh --dev), the
+# Makefile's NOPC_DEV (libraries without a .pc), and the C and C++ runtime
+# qemu loads.  Taken from the Makefile each run, so a new dependency there
+# is a new package here.
+{ read -r PKGS; read -r NOPC_DEV; } < <(make -s --no-print-directory print-deps)
+pcs=""
+for m in $PKGS; do
+    pc=$(pkg-config --path "$m" 2>/dev/null) && [ -n "$pc" ] \
+        || { echo "FAIL check-arm64:setup: the host has no $m.pc (scripts/install-deps.sh --dev)"; exit 1; }
+    pcs="$pcs $pc"
+done
+# One dpkg -S for all (each reads dpkg's whole file list).
+# shellcheck disable=SC2086
+owners=$(dpkg -S $pcs 2>/dev/null | cut -d: -f1)
+[ "$(wc -w <<<"$owners")" -ge "$(wc -w <<<"$PKGS")" ] \
+    || { echo "FAIL check-arm64:setup: no Debian package owns some of:$pcs"; exit 1; }
+DEV=$(tr ' ' '\n' <<<"$NOPC_DEV libc6 libstdc++6 $owners" | grep . | sort -u | paste -sd ' ')
+# --list: only print that list (tests/e2e/arm64_deps.sh checks it).
+[ "${1:-}" = --list ] && { echo "$DEV"; exit 0; }
 for need in $TRIPLE-gcc $TRIPLE-g++ "$QEMU"; do
     command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
 done
@@ -29,19 +50,6 @@ stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
 # with dpkg-deb -x.
 SR=$PWD/$B/sysroot
 CACHE=$B/debs
-# Which -dev packages: those that own the host's .pc file of each module in
-# the Makefile's PKGS (the host has them: install-deps.sh --dev), the
-# Makefile's NOPC_DEV (libraries without a .pc), and the C and C++ runtime
-# qemu loads.  Taken from the Makefile each run, so a new dependency there
-# is a new package here.
-{ read -r PKGS; read -r NOPC_DEV; } < <(make -s --no-print-directory print-deps)
-DEV="$NOPC_DEV libc6 libstdc++6"
-for m in $PKGS; do
-    pc=$(pkg-config --path "$m") && owner=$(dpkg -S "$pc" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$owner" ] \
-        || { echo "FAIL check-arm64:setup: no Debian package owns the host's $m.pc (scripts/install-deps.sh --dev)"; exit 1; }
-    DEV="$DEV $owner"
-done
-DEV=$(tr ' ' '\n' <<<"$DEV" | grep . | sort -u | paste -sd ' ')
 # .complete holds the package list the sysroot was made for: a sysroot made
 # for another list (an older Makefile) is extended with what is missing,
 # not trusted.
