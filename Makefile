@@ -201,9 +201,11 @@ check-deb: deb
 
 # ---- arm64 (the Raspberry Pi): cross-build, tests under qemu-user ----
 # The cross compilers and qemu first (install-deps.sh --cross-arm64: a no-op
-# when present), as make test installs its own.
+# when present), as make test installs its own; the native build/rel/cs is
+# the other side of the render comparison.
 check-arm64:
 	@bash scripts/install-deps.sh --cross-arm64
+	@$(MAKE) --no-print-directory -j$${JOBS:-2} build/rel/cs
 	@bash scripts/check-arm64.sh
 
 # What the build links, for scripts/check-arm64.sh: pkg-config modules, then

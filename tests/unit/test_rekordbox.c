@@ -839,10 +839,13 @@ TEST(fifty_thousand_tracks)
 #if !defined(__SANITIZE_ADDRESS__)
     /* Sanitizer builds quarantine freed memory, so only plain builds can
      * hold the reader to its budget (not under valgrind either, which sets
-     * CS_VALGRIND: scripts/valgrind.sh, nor under qemu-user, which sets
-     * CS_EMULATED: scripts/check-arm64.sh; emulation is ~10x slower). */
-    if (!getenv("CS_VALGRIND") && !getenv("CS_EMULATED")) {
-        CHECK(dt < 1.0);
+     * CS_VALGRIND: scripts/valgrind.sh).  Under qemu-user (CS_EMULATED:
+     * scripts/check-arm64.sh) only the wall-clock second is relaxed, 40x:
+     * emulation is ~10x slower and measured 12.6 s on 2 cores loaded by
+     * other builds; the memory bound holds there as it is (qemu's RSS
+     * holds the guest's). */
+    if (!getenv("CS_VALGRIND")) {
+        CHECK(dt < (getenv("CS_EMULATED") ? 40.0 : 1.0));
         CHECK(rss1 < 64 * 1024);
     }
 #endif
