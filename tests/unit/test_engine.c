@@ -272,6 +272,43 @@ TEST(eq_low_kill_smooths_in_about_50ms)
     rig_free(&g);
 }
 
+/* A burst through a cut EQ, then silence (the deck still playing): the
+ * filter states decay towards
+ * zero and, without flush-to-zero, stick at subnormal values (0.97 * 17
+ * ulp rounds back to 17 ulp) that keep the callback on the CPU's slow path
+ * for ever.  cs_engine_process sets flush-to-zero (x86 MXCSR, arm64 FPCR):
+ * the tail reaches exactly 0 and no output sample is subnormal.  Found by
+ * make check-arm64: arm64 had the x86 flag only. */
+TEST(eq_tail_flushed_to_zero_not_subnormal)
+{
+    /* Two inputs: 50 Hz through cut low and high bands in 1024-frame
+     * blocks; a quiet 1 kHz through a killed mid band in 256-frame ones. */
+    const struct { double f, amp; int bands[2]; float gain; size_t block; } c[] = {
+        { 50, 0.4, { CS_EQ_LOW, CS_EQ_HIGH }, 0.5f, 1024 },
+        { 1000, 0.05, { CS_EQ_MID, CS_EQ_MID }, 0.0f, 256 },
+    };
+    for (int k = 0; k < 2; k++) {
+        rig g = rig_new();
+        size_t n = 4410, total = 3 * 44100;
+        float *x = sine(total, c[k].f, c[k].amp);   /* 0.1 s of sine, then digital silence */
+        for (size_t i = 2 * n; i < 2 * total; i++) x[i] = 0.0f;
+        cs_engine_attach(g.e, 0, mem(&g, x, total, true), 0, CS_NOW);
+        cs_engine_play(g.e, 0, 1.0, 1.0, CS_NOW);
+        cs_engine_eq_enable(g.e, true, CS_NOW);
+        for (int b = 0; b < 2; b++) cs_engine_eq_gain(g.e, 0, c[k].bands[b], c[k].gain, CS_NOW);
+        float *y = run(&g, total, c[k].block);
+        long subnormal = 0;
+        for (size_t i = 0; i < 2 * total; i++) subnormal += fpclassify(y[i]) == FP_SUBNORMAL;
+        printf("INFO eq_tail %d: %ld subnormal samples, last %g\n", k, subnormal, (double)y[2 * total - 1]);
+        CHECK(rms(y, 0, n) > c[k].amp / 10);
+        CHECK_EQ_INT(subnormal, 0);
+        CHECK(y[2 * total - 1] == 0.0f && y[2 * total - 2] == 0.0f);
+        free(y);
+        free(x);
+        rig_free(&g);
+    }
+}
+
 TEST(underrun_counted_when_ring_empty)
 {
     rig g = rig_new();
