@@ -60,7 +60,7 @@ if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$DEV" ]; then
     # packages (not the -extra FFmpeg alternatives; -dev ones such as
     # nettle-dev hold .pc files others require); tools, fonts, perl are
     # left out.
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2046
     list=$( (apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
                  --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
              | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib|-dev$' | grep -v -- '-extra'
