@@ -10,7 +10,7 @@
 # (~380 packages, ~190 MB of .debs, ~800 MB unpacked, once; extended when the
 # Makefile's libraries change).  `--list`: print the -dev packages and stop.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=build/arm64
 TRIPLE=aarch64-linux-gnu
 QEMU=${QEMU:-qemu-aarch64-static}
