@@ -76,10 +76,10 @@ $(BUILD)/$(1)/cs: $$($(1)_CMD) $(BUILD)/$(1)/libcs.a $(3)
 	@echo "  LD [$(1)] $$@"
 	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
-$(BUILD)/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h $(BUILD)/$(1)/libcs.a $(3)
+$(BUILD)/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h tests/unit/rig.c tests/unit/rig.h $(BUILD)/$(1)/libcs.a $(3)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c tests/unit/rig.c $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 $(BUILD)/$(1)/tools/%: tests/tools/%.c $(BUILD)/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)

@@ -200,3 +200,25 @@ out=$("$CS" play --cli-sentinel --port 57999 --disable-filters --dummy_after 5 -
 [ $rc = 2 ] && grep -q "bogus" "$T/sm.err" && pass cli_sentinel_checks_values || fail cli_sentinel_checks_values "rc $rc: $(cat "$T/sm.err")"
 "$CS" play --cli-sentinel --dummy_after soon >/dev/null 2>"$T/ds.err"; rc=$?
 [ $rc = 2 ] && grep -q "dummy_after" "$T/ds.err" && pass dummy_after_bad_value || fail dummy_after_bad_value "rc $rc: $(cat "$T/ds.err")"
+
+# 12. A render is written under a temporary name and renamed when complete: a
+#     killed render leaves no file under the final name (for .wav and .flac),
+#     and the next render there finishes and clears the killed one's temporary.
+printf '0 /load_buffer is 1 %s\n0 /play_stem iffi 1 1 0.5 1\n' "$T/s440.wav" >"$T/long.osc"
+for ext in wav flac; do
+    out="$T/killed.$ext"
+    "$CS" play --render "$out" --duration 36000 --osc-script "$T/long.osc" >"$T/killed.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do   # until the render has written something (5 s at most)
+        [ -n "$(find "$T" -maxdepth 1 -name "*killed.$ext*" -size +100k 2>/dev/null)" ] && break
+        sleep 0.1
+    done
+    seen_final=no; [ -e "$out" ] && seen_final=yes
+    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    if [ $seen_final = no ] && [ ! -e "$out" ]; then pass "killed_render_leaves_no_final_file_$ext"
+    else fail "killed_render_leaves_no_final_file_$ext" "$out exists ($(ls -la "$T" | grep killed))"; fi
+    render "$out" 0.5 "$T/long.osc"
+    left=$(find "$T" -maxdepth 1 -name ".killed.$ext.tmp.*" | wc -l)
+    [ -s "$out" ] && [ "$left" = 0 ] && pass "rerender_finishes_and_clears_temps_$ext" \
+        || fail "rerender_finishes_and_clears_temps_$ext" "$left temporaries left; $(cat "$out.log")"
+done

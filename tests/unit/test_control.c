@@ -4,6 +4,7 @@
  * nested bundles; the output clock's seqlock; voices reserved for ladder
  * sets; rate-limited warnings. */
 #include "tests/unit/unit.h"
+#include "tests/unit/rig.h"
 #include "player/control/control.h"
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
@@ -18,70 +19,12 @@
 
 #define SECS 2.0
 
-typedef struct rig {
-    cs_engine *e;
-    cs_reader *r;
-    cs_control *c;
-    uint64_t t;               /* samples rendered */
-    float *out;               /* everything rendered, interleaved */
-    size_t cap;
-} rig;
-
 static rig rig_new(void)
 {
-    rig g = { 0 };
-    cs_control_config cfg = { .base_bpm = 120, .stretch = CS_STRETCH_RATE,
-                              .tempo = cs_tempo_config_default(), .render = true, .meter = 4 };
-    g.e = cs_engine_new(NULL);
-    g.r = cs_reader_new(false, NULL);
-    g.c = cs_control_new(&cfg, g.e, g.r, NULL);
-    g.cap = (size_t)(SECS * CS_RATE);
-    g.out = calloc(2 * g.cap, sizeof(float));
+    rig g;
+    cs_control_config cfg = rig_config();
+    if (rig_open(&g, &cfg, SECS) < 0) abort();
     return g;
-}
-
-static void rig_free(rig *g)
-{
-    cs_engine_shutdown(g->e);
-    cs_engine_drop_retired(g->e, g->r);
-    cs_control_free(g->c);
-    cs_reader_free(g->r);
-    cs_engine_free(g->e);
-    free(g->out);
-}
-
-/* Renders up to sample `until` in odd-sized blocks (starts must not depend
- * on block edges), ticking the control thread as the render loop does. */
-static void render_to(rig *g, uint64_t until)
-{
-    while (g->t < until && g->t < g->cap) {
-        uint64_t n = until - g->t < 1000 ? until - g->t : 1000;
-        cs_control_set_clock(g->c, g->t);
-        cs_reader_pump(g->r, true);
-        cs_control_tick(g->c);
-        cs_engine_process(g->e, g->out + 2 * g->t, (size_t)n);
-        g->t += n;
-    }
-    cs_control_set_clock(g->c, g->t);
-}
-
-/* A 2-second stereo WAV of constants (l, r): the first non-zero output
- * sample of a channel is the start of the deck feeding it. */
-static const char *dc_wav(const char *name, float l, float r)
-{
-    static char paths[4][512];
-    static int k;
-    char *p = paths[k++ % 4];
-    snprintf(p, 512, "%s/%s", unit_tmpdir(), name);
-    SF_INFO info = { .samplerate = CS_RATE, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
-    SNDFILE *sf = sf_open(p, SFM_WRITE, &info);
-    if (!sf) return NULL;
-    float *x = malloc(2 * 88200 * sizeof(float));
-    for (int i = 0; i < 88200; i++) x[2 * i] = l, x[2 * i + 1] = r;
-    sf_writef_float(sf, x, 88200);
-    free(x);
-    sf_close(sf);
-    return p;
 }
 
 static int send_msg(rig *g, const char *path, lo_message m)
@@ -136,8 +79,8 @@ static long first_nonzero(const rig *g, int ch, uint64_t from)
 TEST(bundles_half_a_second_apart_start_22050_frames_apart)
 {
     rig g = rig_new();
-    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
-    load(&g, 1100, dc_wav("b.wav", 0, 0.5f));
+    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
     /* Both sent at time 0, ahead of their tags. */
     lo_bundle b1 = lo_bundle_new(tag(0.5));
     lo_bundle_add_message(b1, "/play_stem", play_msg(100));
@@ -145,19 +88,19 @@ TEST(bundles_half_a_second_apart_start_22050_frames_apart)
     lo_bundle b2 = lo_bundle_new(tag(1.0));
     lo_bundle_add_message(b2, "/play_stem", play_msg(1100));
     send_bundle(&g, b2);
-    render_to(&g, (uint64_t)(1.5 * CS_RATE));
+    rig_render_to(&g, (uint64_t)(1.5 * CS_RATE));
     long a = first_nonzero(&g, 0, 0), b = first_nonzero(&g, 1, 0);
     CHECK_EQ_INT(a, 22050);
     CHECK_EQ_INT(b, 44100);
     CHECK_EQ_INT(b - a, 22050);
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(bundle_time_is_now_for_every_command_it_issues)
 {
     rig g = rig_new();
-    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
+    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     /* Playing from 0; a bundle at 0.5 s turns the deck down: the ramp starts
      * on that sample, not when the bundle arrived. */
     send_msg(&g, "/play_stem", play_msg(100));
@@ -169,21 +112,21 @@ TEST(bundle_time_is_now_for_every_command_it_issues)
      * the bundle's time. */
     lo_message cue = lo_message_new();
     lo_message_add_string(cue, "B");
-    lo_message_add_string(cue, dc_wav("b.wav", 0, 0.5f));
+    lo_message_add_string(cue, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
     lo_bundle_add_message(b, "/cue", cue);
     lo_message sg = lo_message_new();
     lo_message_add_string(sg, "B");
     lo_message_add_float(sg, 0.25f);
     lo_bundle_add_message(b, "/start_group", sg);
     send_bundle(&g, b);
-    render_to(&g, (uint64_t)(1.0 * CS_RATE));
+    rig_render_to(&g, (uint64_t)(1.0 * CS_RATE));
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 0);
     float full = g.out[2 * 1000];
     CHECK(full > 0.2f);
     CHECK(g.out[2 * 22049] == full);
     CHECK(g.out[2 * 22050] < full);
     CHECK_EQ_INT(first_nonzero(&g, 1, 0), 22050 + 11025);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 /* Runs fn with stderr going to a file; returns what was written. */
@@ -194,43 +137,22 @@ TEST(future_cleanup_spares_a_load_made_before_it)
      * when it was sent (A stops at 0.5 s) and B, loaded after, plays on:
      * B must not take the engine slot whose release is still pending. */
     rig g = rig_new();
-    load(&g, 100, dc_wav("ca.wav", 0.5f, 0));
+    load(&g, 100, rig_dc_wav("ca.wav", 2.0, 0.5f, 0));
     send_msg(&g, "/play_stem", play_msg(100));
-    render_to(&g, (uint64_t)(0.1 * CS_RATE));
+    rig_render_to(&g, (uint64_t)(0.1 * CS_RATE));
     lo_bundle b = lo_bundle_new(tag(0.5));
     lo_bundle_add_message(b, "/mixer_cleanup", lo_message_new());
     send_bundle(&g, b);
-    render_to(&g, (uint64_t)(0.2 * CS_RATE));
-    load(&g, 1100, dc_wav("cb.wav", 0, 0.5f));
+    rig_render_to(&g, (uint64_t)(0.2 * CS_RATE));
+    load(&g, 1100, rig_dc_wav("cb.wav", 2.0, 0, 0.5f));
     send_msg(&g, "/play_stem", play_msg(1100));
-    render_to(&g, (uint64_t)(1.0 * CS_RATE));
+    rig_render_to(&g, (uint64_t)(1.0 * CS_RATE));
     uint64_t before = (uint64_t)(0.45 * CS_RATE), after = (uint64_t)(0.8 * CS_RATE);
     CHECK(g.out[2 * before] != 0.0f);          /* A until the cleanup */
     CHECK(g.out[2 * after] == 0.0f);           /* ... and not after */
     CHECK(g.out[2 * before + 1] != 0.0f);      /* B from 0.2 s */
     CHECK(g.out[2 * after + 1] != 0.0f);       /* ... and past the cleanup */
-    rig_free(&g);
-}
-
-static char *capture_stderr(void (*fn)(void *), void *arg)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/stderr.txt", unit_tmpdir());
-    fflush(stderr);
-    int saved = dup(2);
-    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-    dup2(fd, 2);
-    close(fd);
-    fn(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    static char buf[1 << 16];
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-    return buf;
+    rig_close(&g);
 }
 
 static void send_late(void *arg)
@@ -244,23 +166,23 @@ static void send_late(void *arg)
 TEST(late_bundle_runs_at_once_counted_and_logged)
 {
     rig g = rig_new();
-    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
-    render_to(&g, 22050);
+    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_render_to(&g, 22050);
     /* At 0.5 s, a bundle for 0.25 s: 250 ms late. */
-    char *log = capture_stderr(send_late, &g);
-    render_to(&g, 44100);
+    char *log = rig_capture_stderr(send_late, &g);
+    rig_render_to(&g, 44100);
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 22050);
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 1);
     CHECK(strstr(log, "late by 250.0 ms") != NULL);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
 {
     rig g = rig_new();
-    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
-    load(&g, 1100, dc_wav("b.wav", 0, 0.5f));
-    load(&g, 2100, dc_wav("c.wav", 0, 0.25f));
+    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
+    load(&g, 2100, rig_dc_wav("c.wav", 2.0, 0, 0.25f));
     lo_bundle outer = lo_bundle_new(tag(0.5));
     lo_bundle_add_message(outer, "/play_stem", play_msg(100));
     lo_bundle later = lo_bundle_new(tag(0.75));
@@ -270,7 +192,7 @@ TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
     lo_bundle_add_message(earlier, "/play_stem", play_msg(2100));
     lo_bundle_add_bundle(outer, earlier);
     send_bundle(&g, outer);
-    render_to(&g, 44100);
+    rig_render_to(&g, 44100);
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 22050);     /* A at the outer tag */
     CHECK_EQ_INT(first_nonzero(&g, 1, 0), 22050);     /* C (right channel) at the parent's */
     float c_only = g.out[2 * 30000 + 1];
@@ -278,21 +200,21 @@ TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
     CHECK(g.out[2 * 33074 + 1] == c_only);
     CHECK(g.out[2 * 33075 + 1] > c_only);             /* B joins at 0.75 s */
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(immediate_tag_runs_now)
 {
     rig g = rig_new();
-    load(&g, 100, dc_wav("a.wav", 0.5f, 0));
-    render_to(&g, 5000);
+    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_render_to(&g, 5000);
     lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
     lo_bundle_add_message(b, "/play_stem", play_msg(100));
     send_bundle(&g, b);
-    render_to(&g, 10000);
+    rig_render_to(&g, 10000);
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 5000);
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(live_tag_maps_through_the_output_clock)
@@ -367,19 +289,19 @@ TEST(reserved_voices_never_hold_buffers)
 {
     rig g = rig_new();
     CHECK_EQ_INT(cs_control_reserve_voices(g.c, 4), CS_MAX_VOICES - 4);
-    const char *p = dc_wav("a.wav", 0.5f, 0);
+    const char *p = rig_dc_wav("a.wav", 2.0, 0.5f, 0);
     int ok = 0;
     int level = cs_log_level();
     cs_log_set_level(-1);     /* the refusals are expected */
     for (int id = 0; id < CS_MAX_VOICES; id++) ok += cs_control_load_buffer(g.c, 5000 + id, p, NULL) == 0;
     cs_log_set_level(level);
     CHECK_EQ_INT(ok, CS_MAX_VOICES - 4);
-    render_to(&g, 1000);
+    rig_render_to(&g, 1000);
     for (int s = CS_MAX_VOICES - 4; s < CS_MAX_VOICES; s++) CHECK_EQ_INT(cs_engine_voice_state(g.e, s), CS_VOICE_EMPTY);
     CHECK_EQ_INT(cs_engine_voice_state(g.e, 0), CS_VOICE_CUED);
     /* Voices a buffer holds cannot be reserved. */
     CHECK_EQ_INT(cs_control_reserve_voices(g.c, 1), -1);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 static void flood(void *arg)
@@ -394,12 +316,48 @@ static void flood(void *arg)
 TEST(control_warnings_are_rate_limited)
 {
     rig g = rig_new();
-    char *log = capture_stderr(flood, &g);
+    char *log = rig_capture_stderr(flood, &g);
     int lines = 0;
     for (char *p = log; (p = strstr(p, "/stop_stem: no player")); p++) lines++;
     CHECK(lines >= 1 && lines <= 20);      /* 10 a second; the flood may straddle two */
     CHECK(strstr(log, "more warnings not shown") != NULL);
     cs_control_config cfg = { .base_bpm = 120, .tempo = cs_tempo_config_default(), .render = true };
     g.c = cs_control_new(&cfg, g.e, g.r, NULL);
-    rig_free(&g);
+    rig_close(&g);
+}
+
+/* Fills the engine's command queue: one command is refused (dropped). */
+static void drop_one(rig *g)
+{
+    long n = 0;
+    while (cs_engine_volume(g->e, 0, 1.0, CS_NOW) == 0 && n < 1000000) n++;
+}
+
+static void drops_over_time(void *arg)
+{
+    rig *g = arg;
+    cs_log_set_level(CS_LOG_NORMAL);
+    drop_one(g);
+    cs_engine_process(g->e, g->out, 1);           /* the engine empties the queue */
+    for (uint64_t t = 0; t < 10 * (uint64_t)CS_RATE; t += CS_RATE / 10) {   /* 10 s of ticks */
+        cs_control_set_clock(g->c, t);
+        cs_control_tick(g->c);
+    }
+    drop_one(g);                                  /* a second drop: one more line */
+    cs_engine_process(g->e, g->out, 1);
+    for (uint64_t t = 10 * (uint64_t)CS_RATE; t < 20 * (uint64_t)CS_RATE; t += CS_RATE / 10) {
+        cs_control_set_clock(g->c, t);
+        cs_control_tick(g->c);
+    }
+}
+
+TEST(dropped_commands_are_reported_once_per_drop)
+{
+    rig g = rig_new();
+    char *log = rig_capture_stderr(drops_over_time, &g);
+    int lines = rig_count(log, "dropped (queue full)");
+    if (lines != 2) fprintf(stderr, "%d lines:\n%s", lines, log);
+    CHECK_EQ_INT(lines, 2);
+    CHECK(strstr(log, "1 commands dropped") != NULL);
+    rig_close(&g);
 }
