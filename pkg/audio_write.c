@@ -5,8 +5,6 @@
 #include "pkg/fsutil.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +14,6 @@
 
 /* Frames per sf_writef_float call: bounded so a full disk is noticed early. */
 #define WRITE_BLOCK 65536
-
-/* Distinguishes temporaries of threads writing the same name. */
-static atomic_uint tmp_counter;
 
 static int sf_format_of(cs_audio_format fmt)
 {
@@ -46,20 +41,11 @@ int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_
     if (a->channels <= 0 || a->rate <= 0 || (a->frames > 0 && !a->data))
         return cs_err_set(err, "%s: nothing to write (no channels or rate)", path);
 
-    size_t tlen = strlen(path) + 64;
-    char *tmp = malloc(tlen);
-    if (!tmp) return cs_err_set(err, "%s: out of memory", path);
-    if (cs_temp_name(tmp, tlen, path, atomic_fetch_add(&tmp_counter, 1u)) < 0) {
-        free(tmp);
-        return cs_err_set(err, "%s: not a file name", path);
-    }
-
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return cs_err_set(err, "%s: cannot create: %s", path, strerror(e));
-    }
+    /* A temporary renamed into place (pkg/fsutil.h). */
+    char tmp[CS_TEMP_NAME_MAX];
+    int fd = cs_temp_open(path, tmp);
+    if (fd < 0 && errno == EINVAL) return cs_err_set(err, "%s: not a file name", path);
+    if (fd < 0) return cs_err_set(err, "%s: cannot create: %s", path, strerror(errno));
     SF_INFO info = { .samplerate = a->rate, .channels = a->channels, .format = format };
     SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
     if (!sf) {
@@ -85,25 +71,10 @@ int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_
         cs_err_set(err, "%s: write failed: %s", path, cs_sf_write_error(NULL, errno));
         goto fail;
     }
-    if (fsync(fd) != 0) {
-        cs_err_set(err, "%s: write failed: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        cs_err_set(err, "%s: write failed: %s", path, strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        cs_err_set(err, "%s: cannot rename into place: %s", path, strerror(errno));
-        goto fail;
-    }
-    free(tmp);
+    if (cs_temp_commit(fd, tmp, path) < 0)
+        return cs_err_set(err, "%s: write failed: %s", path, strerror(errno));
     return 0;
 fail:
-    if (fd >= 0) close(fd);
-    unlink(tmp);
-    free(tmp);
+    cs_temp_abort(fd, tmp);
     return -1;
 }

@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -88,27 +90,92 @@ void cs_remove_stale_temps(const char *path)
     closedir(d);
 }
 
-int cs_write_atomic(const char *path, const void *data, size_t n)
+/* Distinguishes temporaries of threads writing the same name. */
+static atomic_uint tmp_counter;
+
+int cs_temp_open(const char *path, char tmp[CS_TEMP_NAME_MAX])
 {
-    cs_remove_stale_temps(path);
-    char tmp[PATH_MAX];
-    if (cs_temp_name(tmp, sizeof tmp, path, 0) < 0) {
+    const char *slash = strrchr(path, '/');
+    if (!*(slash ? slash + 1 : path)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (cs_temp_name(tmp, CS_TEMP_NAME_MAX, path, atomic_fetch_add(&tmp_counter, 1u)) < 0) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    bool ok = fwrite(data, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok && rename(tmp, path) == 0) return 0;
-    if (ok) saved = errno;
+    return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+}
+
+FILE *cs_temp_fopen(const char *path, char tmp[CS_TEMP_NAME_MAX])
+{
+    int fd = cs_temp_open(path, tmp);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) cs_temp_abort(fd, tmp);
+    return f;
+}
+
+void cs_temp_abort(int fd, const char *tmp)
+{
+    int e = errno;
+    if (fd >= 0) close(fd);
     unlink(tmp);
-    errno = saved;
+    errno = e;
+}
+
+/* Renames a closed temporary into place (removes it on failure). */
+static int rename_into(const char *tmp, const char *path)
+{
+    if (rename(tmp, path) == 0) return 0;
+    cs_temp_abort(-1, tmp);
     return -1;
+}
+
+int cs_temp_commit(int fd, const char *tmp, const char *path)
+{
+    if (fsync(fd) != 0) {
+        cs_temp_abort(fd, tmp);
+        return -1;
+    }
+    if (close(fd) != 0) {
+        cs_temp_abort(-1, tmp);
+        return -1;
+    }
+    return rename_into(tmp, path);
+}
+
+int cs_temp_fcommit(FILE *f, const char *tmp, const char *path)
+{
+    errno = 0;
+    bool bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+    int e = errno ? errno : EIO;
+    if (fclose(f) != 0 && !bad) {
+        bad = true;
+        e = errno;
+    }
+    if (bad) {
+        cs_temp_abort(-1, tmp);
+        errno = e;
+        return -1;
+    }
+    return rename_into(tmp, path);
+}
+
+int cs_write_atomic(const char *path, const void *data, size_t n)
+{
+    cs_remove_stale_temps(path);
+    char tmp[CS_TEMP_NAME_MAX];
+    FILE *f = cs_temp_fopen(path, tmp);
+    if (!f) return -1;
+    if (n && fwrite(data, 1, n, f) != n) {
+        int e = errno ? errno : EIO;
+        fclose(f);
+        cs_temp_abort(-1, tmp);
+        errno = e;
+        return -1;
+    }
+    return cs_temp_fcommit(f, tmp, path);
 }
 
 char *cs_read_file(const char *path, size_t *len)

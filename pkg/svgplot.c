@@ -1,5 +1,6 @@
 /* SVG line plots (see svgplot.h). */
 #include "pkg/svgplot.h"
+#include "pkg/fsutil.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -57,7 +58,8 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
     if (!isfinite(x0)) x0 = 0, x1 = 1;
     if (x1 <= x0) x1 = x0 + 1;
     double H = TOP + (double)n_panels * (PANEL_H + GAP) + 10, pw = W - LEFT - RIGHT;
-    FILE *f = fopen(path, "w");
+    char tmp[CS_TEMP_NAME_MAX];
+    FILE *f = cs_temp_fopen(path, tmp);
     if (!f) return cs_err_set(err, "%s: %s", path, strerror(errno));
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -136,6 +138,6 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
 #undef PY
     }
     fputs("</svg>\n", f);
-    if (fclose(f) != 0) return cs_err_set(err, "%s: cannot write", path);
+    if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_set(err, "%s: cannot write: %s", path, strerror(errno));
     return 0;
 }

@@ -62,6 +62,11 @@ void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l)
     if (l) c->ladder = *l;
 }
 
+void cs_control_drop_ladder(cs_control *c, const void *ctx)
+{
+    if (c && c->has_ladder && c->ladder.ctx == ctx) cs_control_set_ladder(c, NULL);
+}
+
 void cs_control_set_clock(cs_control *c, uint64_t frames) { c->clock = frames; }
 
 /* ---- buffers ---- */

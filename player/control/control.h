@@ -94,10 +94,19 @@ typedef struct cs_control_status {
     char short_last[320];
 } cs_control_status;
 
+/* What the control tick pushes into a ladder set every tick (its only
+ * input from the tempo side: a ladder never reads control's status back). */
+typedef struct cs_control_frame {
+    uint64_t now;                       /* engine sample clock (frames at 44.1 kHz) */
+    double bpm;                         /* the tempo controller's current BPM */
+    double target_bpm;                  /* where it glides to (BPM) */
+    double movement;                    /* last /dance/total_movement; < 0: none yet */
+} cs_control_frame;
+
 /* Hooks for ladder sets: called from the control thread. */
 typedef struct cs_control_ladder {
     void *ctx;
-    void (*tick)(void *ctx, double bpm, uint64_t now);
+    void (*tick)(void *ctx, const cs_control_frame *f);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
     int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
     const char *(*track)(void *ctx);
@@ -109,7 +118,11 @@ typedef struct cs_control cs_control;
 
 cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader *r, cs_err *err);
 void cs_control_free(cs_control *c);
+/* Plugs a ladder set's hooks in (NULL: none). */
 void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l);
+/* Unplugs the hooks whose ctx is `ctx` (a ladder set being freed); hooks of
+ * another ctx stay. */
+void cs_control_drop_ladder(cs_control *c, const void *ctx);
 /* Folders loads may come from (the caller keeps `a` alive); NULL, the
  * default, allows every path.  A refused load logs one line, changes
  * nothing and returns -1. */

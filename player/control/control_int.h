@@ -61,7 +61,7 @@ struct cs_control {
     char last_track[256];
     /* reporting */
     double last_log_s, logged_bpm, last_report_s, beats, last_tick_s;
-    uint64_t reported_underruns, reported_xruns;
+    uint64_t reported_underruns, reported_xruns, reported_dropped;
     long last_beat;
     uint64_t late_bundles;
     cs_ratelimit rl_warn;        /* warnings OSC input can trigger */

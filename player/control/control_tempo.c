@@ -171,7 +171,11 @@ void cs_control_tick(cs_control *c)
         c->logged_bpm = bpm;
         c->last_log_s = t;
     }
-    if (c->has_ladder && c->ladder.tick) c->ladder.tick(c->ladder.ctx, bpm, cs_control_now(c));
+    if (c->has_ladder && c->ladder.tick) {
+        double m = cs_tempo_last_movement(&c->tempo);
+        cs_control_frame f = { cs_control_now(c), bpm, cs_tempo_target(&c->tempo), isnan(m) ? -1 : m };
+        c->ladder.tick(c->ladder.ctx, &f);
+    }
     ctl_watch_tick(c, t);
 
     if (t - c->last_report_s >= 2.0) {
@@ -185,7 +189,12 @@ void cs_control_tick(cs_control *c)
             c->reported_underruns = es.underruns;
             c->reported_xruns = es.xruns;
         }
-        if (es.dropped_cmds) cs_log_warn("%llu commands dropped (queue full)", (unsigned long long)es.dropped_cmds);
+        if (es.dropped_cmds != c->reported_dropped) {
+            cs_log_warn("%llu commands dropped (queue full), +%llu since the last report",
+                        (unsigned long long)es.dropped_cmds,
+                        (unsigned long long)(es.dropped_cmds - c->reported_dropped));
+            c->reported_dropped = es.dropped_cmds;
+        }
         c->last_report_s = t;
     }
 

@@ -6,8 +6,6 @@
 #include "pkg/audio.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -63,17 +61,14 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     SF_INFO info = { .samplerate = CS_RATE, .channels = 2, .format = format };
     /* Written to a temporary and renamed when whole, as every output: a
      * failed or killed render leaves no partial file under its name. */
-    char tmp[PATH_MAX];
-    if (cs_temp_name(tmp, sizeof tmp, job->path, 0) < 0)
-        return cs_err_set(err, "%s: path too long or not a file name", job->path);
     cs_remove_stale_temps(job->path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    char tmp[CS_TEMP_NAME_MAX];
+    int fd = cs_temp_open(job->path, tmp);
     if (fd < 0) return cs_err_set(err, "%s: cannot create: %s", job->path, strerror(errno));
     SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
     if (!sf) {
         cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
-        close(fd);
-        unlink(tmp);
+        cs_temp_abort(fd, tmp);
         return -1;
     }
     /* No PEAK chunk: it carries a timestamp, and equal renders should be
@@ -117,10 +112,8 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     errno = 0;
     if (sf_close(sf) != 0 && rc == 0)
         rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(NULL, errno));
-    if (rc == 0 && fsync(fd) != 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
-    if (close(fd) != 0 && rc == 0) rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
-    if (rc == 0 && rename(tmp, job->path) != 0)
-        rc = cs_err_set(err, "%s: cannot rename into place: %s", job->path, strerror(errno));
-    if (rc != 0) unlink(tmp);
+    if (rc != 0) cs_temp_abort(fd, tmp);
+    else if (cs_temp_commit(fd, tmp, job->path) < 0)
+        rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
     return rc;
 }

@@ -61,16 +61,22 @@ static double period(const cs_ladder *l, int track) { return 60.0 / l->set.track
 /* Rungs are chosen for the tempo expected `ahead` seconds on, when the
  * switch sounds (up to a beat later): a fast glide would otherwise leave the
  * rate a beat behind.  The glide approaches its target, never passes it. */
-static int pick(const cs_ladder *l, int track, int cur, unsigned bad, double ahead)
+static int pick(const cs_ladder *l, int track, int cur, const unsigned char *bad, double ahead)
 {
     double b = l->eff + l->slope * ahead;
     if ((l->slope > 0 && b > l->target) || (l->slope < 0 && b < l->target)) b = l->target;
     if ((l->slope > 0 && b < l->eff) || (l->slope < 0 && b > l->eff)) b = l->eff;
     const cs_lset_track *t = &l->set.tracks[track];
-    double r[64];
-    size_t n = t->n_rungs < 64 ? t->n_rungs : 64;
-    for (size_t k = 0; k < n; k++) r[k] = t->rungs[k].bpm;
-    return cs_ladder_pick_rung(r, n, cur, b, l->hyst, l->o.max_dev, bad);
+    for (size_t k = 0; k < t->n_rungs; k++) l->rung_bpm[k] = t->rungs[k].bpm;   /* n_rungs <= max_rungs */
+    return cs_ladder_pick_rung(l->rung_bpm, t->n_rungs, cur, b, l->hyst, l->o.max_dev, bad);
+}
+
+/* A command the engine's full queue refused: said once until one passes
+ * again (the caller keeps its model and retries on a later tick). */
+static void queue_full(cs_ladder *l)
+{
+    if (!l->queue_full) cs_log_warn("ladder: the engine's command queue is full; retrying");
+    l->queue_full = true;
 }
 
 /* ---- streams ---- */
@@ -99,14 +105,21 @@ static void drop_voice(cs_ladder *l, lvoice *v, uint64_t at)
     *v = (lvoice){ .slot = v->slot, .rung = -1 };
 }
 
-/* Plays v from t at the common tempo. */
-static void commit_voice(cs_ladder *l, lvoice *v, const cs_lset_rung *rg, uint64_t t, double volume)
+/* Plays v from t at the common tempo.  -1 (v unchanged) when the engine's
+ * queue refused the start: the caller tries again on a later tick. */
+static int commit_voice(cs_ladder *l, lvoice *v, const cs_lset_rung *rg, uint64_t t, double volume)
 {
+    double rate = l->eff / rg->bpm;
+    if (cs_engine_play(l->e, v->slot, rate, volume, t) < 0) {
+        queue_full(l);
+        return -1;
+    }
+    l->queue_full = false;
     v->committed = true;
     v->t_ref = t;
-    v->rate = l->eff / rg->bpm;
-    cs_engine_play(l->e, v->slot, v->rate, volume, t);
+    v->rate = rate;
     if (t > l->hold) l->hold = t;
+    return 0;
 }
 
 static double part_end_u(const cs_lset_track *t)
@@ -125,20 +138,33 @@ static void update_rates(cs_ladder *l, uint64_t t)
 {
     if (t < l->hold || fabs(l->bpm - l->eff) < 1e-7) return;
     if (t < l->last_rate + RATE_EVERY && fabs(l->bpm - l->eff) < 0.05) return;
-    l->eff = l->bpm;
-    l->last_rate = t;
+    /* A voice whose rate command is refused keeps its model (the engine
+     * keeps its old rate); eff moves only when every voice took the new one,
+     * so the next tick sends them again. */
+    bool all = true;
     for (int i = 0; i < 2; i++) {
         ldeck *d = &l->deck[i];
         if (d->track < 0) continue;
         for (int k = 0; k < 2; k++) {
             lvoice *v = &d->v[k];
             if (!v->committed) continue;
+            double rate = l->bpm / ladder_rung_of(l, d, v)->bpm;
+            if (cs_engine_rate(l->e, v->slot, rate, t) < 0) {
+                all = false;
+                continue;
+            }
             v->p_ref = vpos(v, t);
             v->t_ref = t;
-            v->rate = l->eff / ladder_rung_of(l, d, v)->bpm;
-            cs_engine_rate(l->e, v->slot, v->rate, t);
+            v->rate = rate;
         }
     }
+    if (!all) {
+        queue_full(l);
+        return;
+    }
+    l->queue_full = false;
+    l->eff = l->bpm;
+    l->last_rate = t;
 }
 
 /* ---- rung switches ---- */
@@ -175,7 +201,7 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     if (cs_stream_failed(nv->s)) {
         cs_log_warn("%s: rung %g BPM cannot be played (%s); staying on %g", tr->name,
                     tr->rungs[nv->rung].bpm, nv->s->msg, tr->rungs[old->rung].bpm);
-        if (nv->rung < 32) d->bad |= 1u << nv->rung;
+        d->bad[nv->rung] = 1;
         drop_voice(l, nv, CS_NOW);
         d->sw = SW_NONE;
         return;
@@ -190,7 +216,7 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     if (t > tc + COMMIT_WINDOW) return;
     /* Both rungs at the same effective tempo from the beat on. */
     double vol = l->o.volume;
-    commit_voice(l, nv, &tr->rungs[nv->rung], t, 0.0);
+    if (commit_voice(l, nv, &tr->rungs[nv->rung], t, 0.0) < 0) return;
     for (int j = 0; j < RUNG_STEPS; j++) {
         double go, gi;
         cs_ladder_eqpow((double)(j + 1) / RUNG_STEPS, &go, &gi);
@@ -220,12 +246,12 @@ static int open_track(cs_ladder *l, int di)
     ldeck *d = &l->deck[di];
     const cs_lset_track *tr = &l->set.tracks[l->next];
     d->track = l->next;
-    d->bad = 0;
+    memset(d->bad, 0, l->max_rungs);
     d->sw = SW_NONE;
     d->cur = 0;
     d->free_at = 0;
     d->end_u = part_end_u(tr);
-    int rung = pick(l, l->next, -1, 0, 0);
+    int rung = pick(l, l->next, -1, NULL, 0);
     double u0 = cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
@@ -347,7 +373,7 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
         const cs_lset_rung *rg = &tr->rungs[d->v[0].rung];
         if (l->cur < 0) {                            /* the first track: at once */
             cs_engine_level(l->e, in, 1.0, 0, CS_NOW);
-            commit_voice(l, &d->v[0], rg, tc, l->o.volume);
+            if (commit_voice(l, &d->v[0], rg, tc, l->o.volume) < 0) return;
             cs_log_info("track %d/%zu: %s on deck %c (rung %g, %.2f BPM)", d->track + 1, l->set.n,
                         tr->name, 'A' + in, rg->bpm, l->eff);
         } else {
@@ -355,9 +381,9 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             if (l->h_u < 0 || l->h_u < deck_u(l, c, tc)) plan_handover(l, tc);
             uint64_t t = deck_time_at(l, c, l->h_u);
             if (t > tc + COMMIT_WINDOW) return;       /* not yet: keep rates free */
-            l->forced = false;
             cs_engine_level(l->e, in, 0.0, 0, CS_NOW);
-            commit_voice(l, &d->v[0], rg, t, l->o.volume);
+            if (commit_voice(l, &d->v[0], rg, t, l->o.volume) < 0) return;
+            l->forced = false;
             start_xfade(l, in, t);
             cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s; "
                         "crossfade %.1f s", d->track + 1, l->set.n, tr->name, 'A' + in, rg->bpm,
@@ -392,11 +418,14 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
 
 /* ---- hooks ---- */
 
-static void hook_tick(void *ctx, double bpm, uint64_t now)
+static void hook_tick(void *ctx, const cs_control_frame *f)
 {
     cs_ladder *l = ctx;
-    uint64_t tc = now + l->o.lead;
+    uint64_t now = f->now, tc = now + l->o.lead;
+    double bpm = f->bpm;
     l->bpm = bpm;
+    l->target = f->target_bpm;
+    l->movement = f->movement;
     if (l->eff <= 0) l->eff = l->slope_bpm = bpm;
     if (now >= l->slope_t + CS_RATE / 10) {
         double s = (bpm - l->slope_bpm) / ((double)(now - l->slope_t) / CS_RATE);
@@ -497,10 +526,23 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     if (!(l->o.volume > 0)) l->o.volume = 0.8;
     if (l->o.meter < 1) l->o.meter = 4;
     if (!(l->o.prepare_s > 0)) l->o.prepare_s = 0.25;
-    double all[256];
+    size_t total = 0;
+    for (size_t i = 0; i < l->set.n; i++) {
+        total += l->set.tracks[i].n_rungs;
+        if (l->set.tracks[i].n_rungs > l->max_rungs) l->max_rungs = l->set.tracks[i].n_rungs;
+    }
+    double *all = malloc((total ? total : 1) * sizeof *all);
+    l->rung_bpm = malloc((l->max_rungs ? l->max_rungs : 1) * sizeof *l->rung_bpm);
+    for (int i = 0; i < 2; i++) l->deck[i].bad = calloc(l->max_rungs ? l->max_rungs : 1, 1);
+    if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad) {
+        free(all);
+        cs_err_set(err, "ladder: out of memory");
+        cs_ladder_free(l);
+        return NULL;
+    }
     size_t n = 0;
     for (size_t i = 0; i < l->set.n; i++)
-        for (size_t k = 0; k < l->set.tracks[i].n_rungs && n < 256; k++) {
+        for (size_t k = 0; k < l->set.tracks[i].n_rungs; k++) {
             size_t j = n;
             double b = l->set.tracks[i].rungs[k].bpm;
             bool seen = false;
@@ -515,6 +557,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
      * buffers use, so a /load_buffer can never land on them. */
     int slot0 = cs_control_reserve_voices(c, 4);
     if (slot0 < 0) {
+        free(all);
         cs_err_set(err, "ladder: no free engine voices (4 needed)");
         cs_ladder_free(l);
         return NULL;
@@ -528,18 +571,23 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->logged_move = -1;
     l->logged_move_s = -1e9;
     if (o->trace_path && ladder_trace_open(l, err) < 0) {
+        free(all);
         cs_ladder_free(l);
         return NULL;
     }
     cs_log_info("ladder set: %zu tracks, rungs %g..%g BPM (%zu), hysteresis %.2f BPM%s", l->set.n,
                 all[0], all[n - 1], n, l->hyst, o->loop ? ", looping" : "");
+    free(all);
     return l;
 }
 
 void cs_ladder_free(cs_ladder *l)
 {
     if (!l) return;
+    cs_control_drop_ladder(l->c, l);
     ladder_trace_close(l);
     cs_lset_free(&l->set);
+    free(l->rung_bpm);
+    for (int i = 0; i < 2; i++) free(l->deck[i].bad);
     free(l);
 }

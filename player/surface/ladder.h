@@ -17,10 +17,18 @@
  * to the same effective BPM, so decks never drift apart; a start that depends
  * on a position freezes rates (all decks) until it has happened.
  *
- * Runs on the control thread through cs_control_ladder hooks:
+ * Runs on the control thread through cs_control_ladder hooks.  Its input is
+ * the frame the control tick pushes every tick (now, BPM, target BPM,
+ * movement: cs_control_frame); it never reads the control's status back.
  *   cs_ladder *l = cs_ladder_new(&set, control, engine, reader, &opts, &err);
- *   ... cs_control_tick() calls the hooks; /cs/next calls next ...
- *   cs_ladder_free(l);                  // writes the plot, closes the trace
+ *   cs_control_ladder h = cs_ladder_hooks(l);
+ *   cs_control_set_ladder(control, &h);
+ *   ... cs_control_tick() pushes its frame; /cs/next calls next ...
+ *   cs_ladder_free(l);        // unplugs the hooks, writes the plot, closes the trace
+ *
+ * Engine commands the full command queue refuses are retried: a start or a
+ * rate change counts as done only once the engine took it, so the position
+ * model is always the engine's.
  */
 #ifndef CS_PLAYER_LADDER_H
 #define CS_PLAYER_LADDER_H
@@ -56,18 +64,19 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
 cs_control_ladder cs_ladder_hooks(cs_ladder *l);
 /* True once the set has played out (no --loop-set). */
 bool cs_ladder_done(const cs_ladder *l);
-/* Writes the plot (when asked), closes the trace. */
+/* Unplugs its hooks from the control (when they are still in), writes the
+ * plot (when asked), closes the trace. */
 void cs_ladder_free(cs_ladder *l);
 
-/* ---- the pure parts (player/ladder_plan.c), unit-tested ---- */
+/* ---- the pure parts (ladder_plan.c), unit-tested ---- */
 
 /* Which rung to play at `bpm` (rungs sorted ascending, n > 0) when `cur` is
  * playing (-1: none yet → the nearest).  Switches only when another rung is
  * nearer by more than hyst BPM, or when cur's rate would leave ±max_dev and
- * a nearer rung exists.  Rungs flagged in `bad_mask` (bit k) are never
- * chosen unless nothing else is left. */
+ * a nearer rung exists.  Rungs flagged in `bad` (bad[k] != 0; n entries, or
+ * NULL: none) are never chosen unless nothing else is left. */
 int cs_ladder_pick_rung(const double *rungs, size_t n, int cur, double bpm, double hyst,
-                        double max_dev, unsigned bad_mask);
+                        double max_dev, const unsigned char *bad);
 /* Default hysteresis for a ladder: 5% of its smallest step, <= 0.5. */
 double cs_ladder_default_hyst(const double *rungs, size_t n);
 

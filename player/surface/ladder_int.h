@@ -26,7 +26,7 @@ typedef struct ldeck {
     int sw;
     double sw_u;                  /* the switch beat */
     uint64_t sw_t, sw_end;
-    unsigned bad;                 /* rungs that would not open */
+    unsigned char *bad;           /* [max_rungs]: 1 = this rung would not open */
     double end_u;                 /* where this deck's part stops */
     uint64_t free_at;             /* fading out: free after this */
 } ldeck;
@@ -48,9 +48,12 @@ struct cs_ladder {
     double xf_u0, xf_u1;
     uint64_t xf_t, hold, last_rate;
     double eff;                   /* the BPM every voice plays at */
-    double bpm;
-    double slope, slope_bpm, target;      /* BPM per second (smoothed), and where it was measured */
+    double bpm, target, movement;         /* this tick's frame (cs_control_frame) */
+    double slope, slope_bpm;              /* BPM per second (smoothed), and where it was measured */
     uint64_t slope_t;
+    size_t max_rungs;             /* the most rungs a track of the set has */
+    double *rung_bpm;             /* [max_rungs] scratch for the rung choice */
+    bool queue_full;              /* a command was refused: said once until one passes */
     FILE *trace;
     uint64_t next_trace;
     trow *rows;
@@ -68,8 +71,9 @@ static inline const cs_lset_rung *ladder_rung_of(const cs_ladder *l, const ldeck
 
 /* Opens o.trace_path and writes its CSV header line. */
 int ladder_trace_open(cs_ladder *l, cs_err *err);
-/* Takes the controller's status (l->target comes from it), logs movement
- * changes and adds the trace rows due by `now`. */
+/* Logs movement changes and adds the trace rows due by `now`, from this
+ * tick's frame (l->bpm, l->target, l->movement) and the decks' rungs.
+ * Reports only: changes nothing the playback reads. */
 void ladder_report(cs_ladder *l, uint64_t now);
 /* Writes the plot (when asked), closes the trace, frees the rows. */
 void ladder_trace_close(cs_ladder *l);

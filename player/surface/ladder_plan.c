@@ -5,12 +5,12 @@
 #include <math.h>
 
 int cs_ladder_pick_rung(const double *rungs, size_t n, int cur, double bpm, double hyst,
-                        double max_dev, unsigned bad_mask)
+                        double max_dev, const unsigned char *bad)
 {
     if (n == 0) return -1;
     int best = -1;
     for (size_t k = 0; k < n; k++) {
-        if (k < 32 && (bad_mask >> k) & 1u) continue;
+        if (bad && bad[k]) continue;
         if (best < 0 || fabs(rungs[k] - bpm) < fabs(rungs[best] - bpm)) best = (int)k;
     }
     if (best < 0) return cur >= 0 ? cur : 0;          /* every rung bad: stay */

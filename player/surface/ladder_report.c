@@ -30,17 +30,14 @@ double ladder_deck_rung(const cs_ladder *l, int i)
 
 void ladder_report(cs_ladder *l, uint64_t now)
 {
-    cs_control_status st;
-    cs_control_status_get(l->c, &st);
-    l->target = st.target_bpm;
     double s = (double)now / CS_RATE;
-    if (st.movement >= 0 && fabs(st.movement - l->logged_move) > 1e-9 && s - l->logged_move_s >= 1.0) {
-        cs_log_info("movement %.3f -> target %.2f BPM (now %.2f)", st.movement, st.target_bpm, st.bpm);
-        l->logged_move = st.movement;
+    if (l->movement >= 0 && fabs(l->movement - l->logged_move) > 1e-9 && s - l->logged_move_s >= 1.0) {
+        cs_log_info("movement %.3f -> target %.2f BPM (now %.2f)", l->movement, l->target, l->bpm);
+        l->logged_move = l->movement;
         l->logged_move_s = s;
     }
     while (l->next_trace <= now) {
-        trow row = { (double)l->next_trace / CS_RATE, st.movement, st.target_bpm, st.bpm,
+        trow row = { (double)l->next_trace / CS_RATE, l->movement, l->target, l->bpm,
                      ladder_deck_rung(l, 0), ladder_deck_rung(l, 1),
                      l->cur >= 0 ? l->deck[l->cur].track : -1 };
         if (l->trace) {

@@ -45,10 +45,11 @@ TEST(rate_bound_beats_hysteresis)
 
 TEST(bad_rungs_are_avoided)
 {
-    unsigned bad = 1u << 3;                                     /* 122 failed */
+    unsigned char bad[NL] = { [3] = 1 };                        /* 122 failed */
     CHECK_EQ_INT(cs_ladder_pick_rung(L, NL, -1, 122.0, 0.4, 0.02, bad), 2);
     CHECK_EQ_INT(cs_ladder_pick_rung(L, NL, 2, 123.5, 0.4, 0.05, bad), 4);
-    CHECK_EQ_INT(cs_ladder_pick_rung(L, NL, 2, 122.0, 0.4, 0.05, 0x3f), 2);   /* all bad: stay */
+    unsigned char all[NL] = { 1, 1, 1, 1, 1, 1 };
+    CHECK_EQ_INT(cs_ladder_pick_rung(L, NL, 2, 122.0, 0.4, 0.05, all), 2);   /* all bad: stay */
 }
 
 TEST(default_hysteresis)
