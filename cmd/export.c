@@ -14,9 +14,12 @@
 #include "pkg/fsutil.h"
 #include "cmd/selopt.h"
 #include "cmd/export_set.h"
+#include "db/indexer.h"
+#include "db/library.h"
+#include "db/render_cache.h"
+#include "pkg/export_csv.h"
+#include "pkg/export_pipeline.h"
 #include "pkg/setfile.h"
-#include "db/export.h"
-#include "pkg/csv.h"
 #include "pkg/parts.h"
 
 static const cs_optdef def = {
@@ -140,49 +143,23 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
     return 0;
 }
 
-/* rel: the parts folder when the CSV is in it (paths relative to the CSV),
- * else NULL (paths as the export gave them). */
-static int write_csv(const char *file, const cs_export_row *rows, size_t n, const char *rel)
+/* The pipeline's progress, drawn on stderr: a bar redrawn in place on a
+ * terminal (mode 2), else a line every 10 s (mode 1). */
+static void draw_progress(void *arg, const cs_export_progress *p)
 {
-    /* Built in memory, then written to a temporary name and renamed
-     * (cs_write_atomic; cs_remove_stale_temps clears what a killed run left). */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        cs_log_error("%s: cannot write: %m", file);
-        return -1;
+    int mode = *(const int *)arg;
+    double eta = p->done ? p->elapsed_s * (double)(p->total - p->done) / (double)p->done : 0;
+    int el = (int)p->elapsed_s, et = (int)eta;
+    if (mode == 2) {
+        int width = 30, fill = p->total ? (int)(width * p->done / p->total) : width;
+        fprintf(stderr, "\r[%.*s%.*s] %zu/%zu parts  %02d:%02d elapsed  ETA %02d:%02d ", fill,
+                "##############################", width - fill, "                              ",
+                p->done, p->total, el / 60, el % 60, et / 60, et % 60);
+        if (p->final) fputc('\n', stderr);
+    } else if (!p->final) {
+        fprintf(stderr, "cs: export: %zu/%zu parts, %.0f s elapsed, ETA %.0f s\n", p->done, p->total,
+                p->elapsed_s, eta);
     }
-    fputs("path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
-          "duration_orig,duration_sectioned,part_file_orig,part_file" CS_CSV_EOL, f);
-    for (size_t i = 0; i < n; i++) {
-        const cs_export_row *r = &rows[i];
-        const cs_lib_track *t = r->track;
-        char d1[32], d2[32];
-        cs_csv_field(f, cs_lib_track_name(t), 0);
-        cs_csv_number(f, t->bpm, 1);
-        cs_csv_field(f, t->key, 1);
-        cs_csv_number(f, r->target_bpm, 1);
-        cs_csv_number(f, r->speed, 1);
-        cs_csv_number(f, t->cues.ini_cue, 1);
-        cs_csv_number(f, t->cues.begin_cue, 1);
-        cs_csv_number(f, t->cues.end_cue, 1);
-        cs_csv_number(f, r->begin_cue_adj, 1);
-        cs_csv_number(f, r->end_cue_adj, 1);
-        cs_csv_field(f, cs_fmt_duration(d1, r->duration_orig), 1);
-        cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
-        cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file_orig) : r->part_file_orig, 1);
-        cs_csv_field(f, rel ? cs_export_set_rel(rel, r->part_file) : r->part_file, 1);
-        fputs(CS_CSV_EOL, f);
-    }
-    bool ok = fclose(f) == 0 && text;
-    if (!ok || cs_write_atomic(file, text, len) < 0) {
-        cs_log_error("%s: cannot write: %m", file);
-        free(text);
-        return -1;
-    }
-    free(text);
-    return 0;
 }
 
 /* STRUCT_DIR / --rekordbox-xml are indexed as by 'cs index'; an --audio-dir
@@ -248,7 +225,12 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
 #endif
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.jobs = a.jobs ? (int)a.jobs : cores > 0 ? (int)cores : 1;
-    o.progress = a.no_progress || ctx->verbosity < CS_LOG_NORMAL ? 0 : isatty(2) ? 2 : 1;
+    int progress = a.no_progress || ctx->verbosity < CS_LOG_NORMAL ? 0 : isatty(2) ? 2 : 1;
+    if (progress) {
+        o.progress = draw_progress;
+        o.progress_arg = &progress;
+        o.progress_every = progress == 2 ? 0.25 : 10.0;
+    }
 
     cs_selection sel;
     if ((rc = cs_selopt_build("export", &so, &sel)) < 0) {
@@ -265,9 +247,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
     } else if (index_inputs(db, &a) == 0) {
+        cs_render_cache cache = cs_render_cache_db(db);
         if (cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
             cs_log_error("export: %s", err.msg);
-        } else if (cs_export_run(db, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
+        } else if (cs_export_run(&cache, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
             cs_log_error("export: %s", err.msg);
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
@@ -285,8 +268,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             /* A CSV in the parts folder makes the folder a set: relative
              * paths and set.json beside it. */
             const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
-            if (a.csv_out && write_csv(a.csv_out, rows, n_rows, set) < 0) rc = CS_EXIT_FAIL;
-            else if (set) {
+            if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
+                cs_log_error("%s", err.msg);
+                rc = CS_EXIT_FAIL;
+            } else if (set) {
                 char fmt[16];
                 snprintf(fmt, sizeof fmt, "%s%s", a.format == FMT_FLAC ? "flac" : "wav",
                          cs_name_of(bit_depths, a.bits));

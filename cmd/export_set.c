@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cs_export_set_rel(const char *parts_dir, const char *file)
-{
-    size_t n = strlen(parts_dir);
-    while (n > 1 && parts_dir[n - 1] == '/') n--;
-    if (!strncmp(file, parts_dir, n) && file[n] == '/') return file + n + 1;
-    return file;
-}
-
 bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir)
 {
     char copy[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
@@ -50,12 +42,12 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
                 cs_log_error("%s/%s: out of memory", dir, CS_SET_MANIFEST);
                 return -1;
             }
-            if (cs_setfile_add_part(t, dir, cs_export_set_rel(dir, r->part_file_orig), 0, 1, &err) < 0) {
+            if (cs_setfile_add_part(t, dir, cs_export_csv_rel(dir, r->part_file_orig), 0, 1, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 return -1;
             }
         }
-        if (cs_setfile_add_part(t, dir, cs_export_set_rel(dir, r->part_file), r->target_bpm, r->speed, &err) < 0) {
+        if (cs_setfile_add_part(t, dir, cs_export_csv_rel(dir, r->part_file), r->target_bpm, r->speed, &err) < 0) {
             cs_log_error("%s", err.msg);
             return -1;
         }

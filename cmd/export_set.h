@@ -6,11 +6,9 @@
 
 #include <stdbool.h>
 #include "cmd/selopt.h"
-#include "db/export.h"
+#include "pkg/export_csv.h"
+#include "pkg/export_pipeline.h"
 
-/* file with parts_dir's own prefix ("parts/118/a.wav" -> "118/a.wav") when
- * it has it, else file: a part's path relative to the set folder. */
-const char *cs_export_set_rel(const char *parts_dir, const char *file);
 /* True when csv_path's folder is parts_dir (the same folder, however named). */
 bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir);
 /* Writes parts_dir/set.json for rows (one per track and target; the tracks

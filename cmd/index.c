@@ -3,7 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
-#include "db/library.h"
+#include "db/indexer.h"
 
 static const cs_optdef def = {
     "index",

@@ -1,6 +1,8 @@
-/* Ladder sets from an export CSV, and probing their files (see ladderset.h). */
+/* Ladder sets: building them, from an export CSV (read by pkg/export_csv.c),
+ * and probing their files (see ladderset.h). */
 #include "pkg/ladderset.h"
 #include "pkg/audio.h"
+#include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
 #include "pkg/textfile.h"
 
@@ -80,57 +82,7 @@ void cs_lset_free(cs_lset *set)
     set->n = 0;
 }
 
-/* ---- CSV (RFC 4180: quoted fields, "" inside quotes, CRLF or LF) ---- */
-
-enum { C_PATH, C_BPM, C_TARGET, C_SPEED, C_INI, C_BEGIN, C_END, C_BEGIN_ADJ, C_END_ADJ, C_PART, C_N };
-static const char *const col_names[C_N] = { "path", "bpm", "target_bpm", "speed", "ini_cue", "begin_cue",
-                                            "end_cue", "begin_cue_adj", "end_cue_adj", "part_file" };
-
-/* Splits one record starting at *p into fields (in place); returns the
- * number of fields, advances *p past the record. */
-static int record(char **p, char **f, int max)
-{
-    char *s = *p, *w = s;
-    int n = 0;
-    if (!*s) return 0;
-    for (;;) {
-        char *start = w;
-        if (*s == '"') {
-            s++;
-            for (;;) {
-                if (!*s) break;
-                if (*s == '"' && s[1] == '"') { *w++ = '"'; s += 2; continue; }
-                if (*s == '"') { s++; break; }
-                *w++ = *s++;
-            }
-        }
-        while (*s && *s != ',' && *s != '\n' && *s != '\r') *w++ = *s++;
-        char c = *s;
-        *w++ = 0;
-        if (n < max) f[n] = start;
-        n++;
-        if (c == ',') { s++; continue; }
-        /* *s may be the terminator just written: decide on c. */
-        if (c == '\r') {
-            s++;
-            if (*s == '\n') s++;
-        } else if (c == '\n') {
-            s++;
-        }
-        break;
-    }
-    *p = s;
-    return n;
-}
-
-static bool num(const char *s, double *v)
-{
-    if (!s || !*s) return false;
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return end != s && !*end && errno == 0 && isfinite(*v);
-}
+/* ---- from an export CSV (pkg/export_csv.h) ---- */
 
 /* Where a part_file is now.  base: --parts-dir when given, else the CSV's
  * folder (the CSV may travel with its parts).  Tried in order: base/file
@@ -160,6 +112,27 @@ static void resolve(char *out, size_t cap, const char *base, bool parts_dir, con
     snprintf(out, cap, "%s", file);
 }
 
+typedef struct csv_ctx {
+    cs_lset *set;
+    const char *parts_dir;        /* --parts-dir, NULL: none */
+    char dir[4096];               /* the CSV's folder ("" : the working directory) */
+} csv_ctx;
+
+static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
+{
+    csv_ctx *x = arg;
+    cs_lset *set = x->set;
+    cs_lset_track *t = NULL;
+    for (size_t i = 0; i < set->n && !t; i++)
+        if (!strcmp(set->tracks[i].path, r->path)) t = &set->tracks[i];
+    if (!t && !(t = cs_lset_add_track(set, r->path, r->bpm, r->ini_cue, r->begin_u, r->end_u)))
+        return cs_err_set(err, "out of memory");
+    char full[8192];
+    resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
+    if (cs_lset_add_rung(t, r->target_bpm, r->speed, full) < 0) return cs_err_set(err, "out of memory");
+    return 0;
+}
+
 int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
 {
     return cs_lset_read_csv_parts(csv_path, NULL, set, err);
@@ -167,64 +140,14 @@ int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
 
 int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err)
 {
-    char *text = cs_text_load(csv_path, CS_TEXT_NO_LIMIT, NULL, err);
-    if (!text) return -1;
-    char dir[4096] = "";
+    csv_ctx x = { .set = set, .parts_dir = parts_dir };
     const char *slash = strrchr(csv_path, '/');
-    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - csv_path), csv_path);
-    if (slash == csv_path) snprintf(dir, sizeof dir, "/");
-
-    char *p = text, *f[64];
-    int nf = record(&p, f, 64), col[C_N];
-    for (int c = 0; c < C_N; c++) {
-        col[c] = -1;
-        for (int i = 0; i < nf && i < 64; i++)
-            if (!strcmp(f[i], col_names[c])) col[c] = i;
-    }
-    if (col[C_PATH] < 0 || col[C_BPM] < 0 || col[C_TARGET] < 0 || col[C_PART] < 0) {
-        free(text);
-        return cs_err_set(err, "%s: not an export CSV (needs columns path, bpm, target_bpm, part_file)", csv_path);
-    }
-    int line = 1, skipped = 0;
-    while (*p) {
-        line++;
-        for (int i = 0; i < 64; i++) f[i] = NULL;
-        nf = record(&p, f, 64);
-        if (nf <= 1 && (!f[0] || !*f[0])) continue;    /* blank line */
-#define F(c) (col[c] >= 0 && col[c] < nf && col[c] < 64 ? f[col[c]] : NULL)
-        double bpm, target, speed, ini = 0, begin, end, badj, eadj;
-        const char *path = F(C_PATH), *part = F(C_PART);
-        if (!path || !*path || !part || !*part || !num(F(C_BPM), &bpm) || !(bpm > 0) ||
-            !num(F(C_TARGET), &target) || !(target > 0)) {
-            if (skipped++ < 3) cs_log_warn("%s:%d: no path, bpm, target_bpm or part_file; row skipped", csv_path, line);
-            continue;
-        }
-        if (!num(F(C_SPEED), &speed) || !(speed > 0)) speed = target / bpm;
-        num(F(C_INI), &ini);
-        /* Cues in u: the adjusted ones times speed are exact; the raw cues
-         * minus ini_cue say the same when the adjusted ones are missing. */
-        if (num(F(C_BEGIN_ADJ), &badj)) begin = badj * speed;
-        else if (num(F(C_BEGIN), &begin)) begin -= ini;
-        else begin = -1;
-        if (num(F(C_END_ADJ), &eadj)) end = eadj * speed;
-        else if (num(F(C_END), &end)) end -= ini;
-        else end = -1;
-#undef F
-        cs_lset_track *t = NULL;
-        for (size_t i = 0; i < set->n && !t; i++)
-            if (!strcmp(set->tracks[i].path, path)) t = &set->tracks[i];
-        if (!t && !(t = cs_lset_add_track(set, path, bpm, ini, begin, end))) goto oom;
-        char full[8192];
-        resolve(full, sizeof full, parts_dir ? parts_dir : dir, parts_dir != NULL, part);
-        if (cs_lset_add_rung(t, target, speed, full) < 0) goto oom;
-    }
-    if (skipped > 3) cs_log_warn("%s: %d rows skipped in all", csv_path, skipped);
+    if (slash) snprintf(x.dir, sizeof x.dir, "%.*s", (int)(slash - csv_path), csv_path);
+    if (slash == csv_path) snprintf(x.dir, sizeof x.dir, "/");
+    int skipped = cs_export_csv_read(csv_path, add_row, &x, err);
+    if (skipped < 0) return -1;
     set->rows_skipped += (size_t)skipped;
-    free(text);
     return 0;
-oom:
-    free(text);
-    return cs_err_set(err, "%s: out of memory", csv_path);
 }
 
 /* ---- probing ---- */

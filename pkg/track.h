@@ -55,4 +55,36 @@ typedef struct cs_cues {
     double end_cue;    /* end of that section */
 } cs_cues;
 
+/* A track as the library holds it (db/library.c selects them): the struct
+ * file's model plus what Rekordbox said, the effective BPM and key, and the
+ * mix cues of the selection.  Times in seconds of the original audio. */
+typedef struct cs_lib_track {
+    long id;
+    char *struct_path;
+    char *analysed_path;     /* may be NULL */
+    char *audio_path;        /* may be NULL */
+    double json_bpm;         /* 0 when absent */
+    double rb_bpm;           /* 0 when absent */
+    double bpm;              /* effective */
+    char *key;               /* effective key text, may be NULL */
+    char *rb_name;           /* matched Rekordbox Name (title), may be NULL */
+    char *rb_artist;         /* matched Rekordbox Artist, may be NULL */
+    char *source;            /* who made the struct: "allin1", "cs analyze <version>",
+                                "rekordbox" */
+    cs_segvec segments;
+    cs_dvec beats;
+    cs_dvec downbeats;
+    cs_cues cues;
+    long struct_mtime_ns, struct_size;
+    int left_out;            /* CS_LEFT_* (db/library.h): why the selection left it out */
+    int sections;            /* sections after the intro (-1: no intro) */
+} cs_lib_track;
+
+/* Frees what t holds (strings, vectors) and zeroes it. */
+void cs_lib_track_clear(cs_lib_track *t);
+/* Frees the n tracks of t (their strings and vectors) and t itself. */
+void cs_lib_tracks_free(cs_lib_track *t, size_t n);
+/* The name a track is shown and sorted by: analysed path, else struct path. */
+const char *cs_lib_track_name(const cs_lib_track *t);
+
 #endif

@@ -8,6 +8,7 @@
 #include "pkg/err.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
+#include "db/indexer.h"
 #include "db/library.h"
 #include "player/control/allow.h"
 #include "player/surface/osc.h"

@@ -7,6 +7,8 @@
 #include "pkg/fsutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,4 +74,42 @@ TEST(stale_temps_of_a_bare_name_in_the_working_directory)
     cs_remove_stale_temps("set.csv");
     CHECK(!exists(t));
     CHECK(chdir(old) == 0);
+}
+
+TEST(temporary_is_the_name_stale_removal_knows_and_commits_by_rename)
+{
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    char out[4096], tmp[CS_TEMP_NAME_MAX] = "";
+    snprintf(out, sizeof out, "%s/a [1].csv", dir);
+    FILE *f = cs_temp_fopen(out, tmp);
+    CHECK(f != NULL && tmp[0]);
+    if (!f) return;
+    char want[4096];
+    snprintf(want, sizeof want, "%s/.a [1].csv.tmp.%ld.", dir, (long)getpid());
+    CHECK(strncmp(tmp, want, strlen(want)) == 0);   /* "<dir>/.<name>.tmp.<pid>.<n>" */
+    fputs("x\n", f);
+    CHECK(!exists("a [1].csv"));                     /* nothing under the final name yet */
+    CHECK_EQ_INT(cs_temp_fcommit(f, tmp, out), 0);
+    CHECK(exists("a [1].csv"));
+    /* abort: the temporary goes, the final name is untouched */
+    int fd = cs_temp_open(out, tmp);
+    CHECK(fd >= 0);
+    char keep[4096];
+    snprintf(keep, sizeof keep, "%s", tmp);
+    cs_temp_abort(fd, tmp);
+    CHECK(access(keep, F_OK) != 0);
+    CHECK(exists("a [1].csv"));
+    /* two temporaries of one name never collide (threads) */
+    char t1[CS_TEMP_NAME_MAX], t2[CS_TEMP_NAME_MAX];
+    int f1 = cs_temp_open(out, t1), f2 = cs_temp_open(out, t2);
+    CHECK(f1 >= 0 && f2 >= 0 && strcmp(t1, t2) != 0);
+    cs_temp_abort(f1, t1);
+    cs_temp_abort(f2, t2);
+    /* a path with no file name is refused */
+    CHECK_EQ_INT(cs_temp_open("somewhere/", tmp), -1);
+    /* cs_write_atomic goes the same way: whole file, no temporary left */
+    CHECK_EQ_INT(cs_write_atomic(out, "yz\n", 3), 0);
+    char *back = cs_read_file(out, NULL);
+    CHECK(back && !strcmp(back, "yz\n"));
+    free(back);
 }

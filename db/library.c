@@ -1,4 +1,4 @@
-/* cs_library_select: tracks by BPM range and key, with their mix cues. */
+/* cs_library_select (library.h): tracks by BPM range and key, with their mix cues. */
 #include "db/library.h"
 
 #include <math.h>
@@ -7,11 +7,6 @@
 #include <string.h>
 
 #include "pkg/cues.h"
-
-const char *cs_lib_track_name(const cs_lib_track *t)
-{
-    return t->analysed_path ? t->analysed_path : t->struct_path;
-}
 
 static char *dup_col(sqlite3_stmt *q, int i)
 {
@@ -54,27 +49,6 @@ static int load_segments(sqlite3_stmt *q, long id, cs_segvec *out)
     if (step != SQLITE_ROW && step != SQLITE_DONE) rc = -1;   /* out of memory, I/O */
     sqlite3_reset(q);
     return rc;
-}
-
-static void track_free(cs_lib_track *t)
-{
-    free(t->struct_path);
-    free(t->analysed_path);
-    free(t->audio_path);
-    free(t->key);
-    free(t->rb_name);
-    free(t->source);
-    free(t->rb_artist);
-    for (size_t i = 0; i < t->segments.n; i++) free(t->segments.v[i].label);
-    free(t->segments.v);
-    free(t->beats.v);
-    free(t->downbeats.v);
-}
-
-void cs_lib_tracks_free(cs_lib_track *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) track_free(&t[i]);
-    free(t);
 }
 
 static const char select_sql[] =
@@ -140,7 +114,7 @@ static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib
         t->source = dup_col(q, 13);
         if (lost || !t->struct_path || !t->source || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
-            track_free(t);
+            cs_lib_track_clear(t);
             rc = cs_err_set(err, "out of memory");
             break;
         }
@@ -152,7 +126,7 @@ static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib
             else st->too_few++;
             t->left_out = c == CS_CUES_NO_INTRO ? CS_LEFT_NO_INTRO : CS_LEFT_TOO_FEW;
             if (!keep_all) {
-                track_free(t);
+                cs_lib_track_clear(t);
                 continue;
             }
         }

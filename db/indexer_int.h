@@ -1,10 +1,12 @@
-/* Internals shared by the indexer's files (index.c: struct files, matching,
- * the run; index_rb.c: the Rekordbox collection).  Not a public API. */
+/* Internals shared by the indexer's files (indexer.c: struct files, matching,
+ * the run; indexer_rb.c: the Rekordbox collection; indexer_rbstruct.c:
+ * structs from Rekordbox grids).  Not a public API. */
 #ifndef CS_INDEX_INT_H
 #define CS_INDEX_INT_H
 
 #include <sys/stat.h>
-#include "db/library.h"
+#include "db/indexer.h"
+#include "pkg/track.h"
 
 typedef struct indexer {
     cs_db *db;
@@ -33,7 +35,7 @@ int cs_ix_step(indexer *ix, sqlite3_stmt *s);                   /* step + reset;
  * file, sb: the struct file's path and stat (mtime and size). */
 int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
                        sqlite3_int64 existing, const cs_struct *s, cs_err *err);
-/* Rekordbox structs (index_rbstruct.c): drops those an allin1 or cs analyze
+/* Rekordbox structs (indexer_rbstruct.c): drops those an allin1 or cs analyze
  * struct now covers or whose collection track is gone, and with
  * o->from_rekordbox makes one for every collection track with a TEMPO grid
  * and audio that has no other struct. */

@@ -1,4 +1,5 @@
-/* cs_export_run: parts for every selected track, in parallel, resumable.
+/* The export pipeline (export_pipeline.h): parts for every selected track,
+ * in parallel, resumable.
  *
  * Work is a flat list of parts (per track: the original-speed cut, then one
  * per target BPM).  Workers take parts in order; the first worker to need a
@@ -8,7 +9,7 @@
  * Every finished part is recorded at once (its own small transaction), so a
  * killed run keeps what it finished and the re-run only does the rest.
  */
-#include "db/export.h"
+#include "pkg/export_pipeline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db/renders.h"
 #include "pkg/findaudio.h"
 #include "pkg/location.h"
 #include "pkg/cues.h"
@@ -67,7 +67,7 @@ typedef struct part_job {
 } part_job;
 
 typedef struct ctx {
-    cs_db *db;
+    const cs_render_cache *cache;
     const cs_export_opts *o;
     track_job *tracks;
     size_t n_tracks;
@@ -76,7 +76,7 @@ typedef struct ctx {
     part_job **todo;
     size_t n_todo;
     size_t first_open;         /* todo[] before this are all taken */
-    pthread_mutex_t mu;        /* track states, db, counters */
+    pthread_mutex_t mu;        /* track states, the cache, counters */
     pthread_cond_t cv;         /* decode finished / part finished */
     size_t finished;
     cs_export_stats *st;
@@ -269,7 +269,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         .gain_db = p->target > 0 ? 20.0 * log10(tj->gain) : 0.0, .fingerprint = p->fingerprint,
     };
     pthread_mutex_lock(&c->mu);
-    rc = cs_renders_record(c->db, &r, err);
+    rc = c->cache->record(c->cache->ctx, &r, err);
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
@@ -359,7 +359,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     /* A killed run may have left a temporary even for a part that is up to
      * date (it was being redone with --force). */
     cs_remove_stale_temps(p->out_abs);
-    if (!o->force && cs_renders_up_to_date(c->db, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
+    if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
         p->done = true;
         c->st->up_to_date++;
     } else {
@@ -457,24 +457,14 @@ static double now_s(void)
 
 static void show_progress(const ctx *c, double t0, bool final)
 {
-    size_t done = c->finished, total = c->n_todo;
-    double el = now_s() - t0;
-    double eta = done ? el * (double)(total - done) / (double)done : 0;
-    if (c->o->progress == 2) {
-        int width = 30, fill = total ? (int)(width * done / total) : width;
-        fprintf(stderr, "\r[%.*s%.*s] %zu/%zu parts  %02d:%02d elapsed  ETA %02d:%02d ", fill,
-                "##############################", width - fill, "                              ",
-                done, total, (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60);
-        if (final) fputc('\n', stderr);
-    } else if (c->o->progress == 1) {
-        fprintf(stderr, "cs: export: %zu/%zu parts, %.0f s elapsed, ETA %.0f s\n", done, total, el, eta);
-    }
+    cs_export_progress p = { c->finished, c->n_todo, now_s() - t0, final };
+    c->o->progress(c->o->progress_arg, &p);
 }
 
 static void wait_workers(ctx *c)
 {
     double t0 = now_s(), last = t0;
-    double every = c->o->progress == 2 ? 0.25 : 10.0;
+    double every = c->o->progress_every > 0 ? c->o->progress_every : 1.0;
     pthread_mutex_lock(&c->mu);
     while (c->finished < c->n_todo) {
         struct timespec ts;
@@ -488,7 +478,7 @@ static void wait_workers(ctx *c)
         }
     }
     pthread_mutex_unlock(&c->mu);
-    if (c->o->progress == 2 && c->n_todo) show_progress(c, t0, true);
+    if (c->o->progress && c->n_todo) show_progress(c, t0, true);
 }
 
 /* ---- results -------------------------------------------------------------- */
@@ -529,15 +519,6 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
     return 0;
 }
 
-void cs_export_rows_free(cs_export_row *rows, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(rows[i].part_file_orig);
-        free(rows[i].part_file);
-    }
-    free(rows);
-}
-
 static void ctx_free(ctx *c)
 {
     for (size_t i = 0; i < c->n_tracks; i++) {
@@ -557,8 +538,8 @@ static void ctx_free(ctx *c)
     pthread_cond_destroy(&c->cv);
 }
 
-int cs_export_run(cs_db *db, const cs_export_opts *o, const cs_lib_track *tracks, size_t n,
-                  cs_export_row **rows, size_t *n_rows, cs_export_stats *st, cs_err *err)
+int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const cs_lib_track *tracks,
+                  size_t n, cs_export_row **rows, size_t *n_rows, cs_export_stats *st, cs_err *err)
 {
     memset(st, 0, sizeof *st);
     *rows = NULL;
@@ -570,7 +551,7 @@ int cs_export_run(cs_db *db, const cs_export_opts *o, const cs_lib_track *tracks
     if (access(parts_abs, W_OK) < 0)
         return cs_err_set(err, "%s: not writable: %s", o->parts_dir, strerror(errno));
 
-    ctx c = { .db = db, .o = o, .n_tracks = n, .st = st };
+    ctx c = { .cache = cache, .o = o, .n_tracks = n, .st = st };
     size_t per = 1 + targets_per_track(o);
     c.n_parts = n * per;
     c.tracks = calloc(n ? n : 1, sizeof *c.tracks);

@@ -1,9 +1,9 @@
-/* Structs made from the stored Rekordbox collection (index_int.h,
+/* Structs made from the stored Rekordbox collection (indexer_int.h,
  * pkg/analyze_rb.h): one per collection track with a TEMPO grid and audio
  * that no struct file (allin1 or cs analyze) covers.  They are library
  * tracks like any other, with source 'rekordbox' and struct_path
  * 'rekordbox:<xml>#<TrackID>'. */
-#include "db/index_int.h"
+#include "db/indexer_int.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * changed; a malformed XML is rolled back to the previous collection (a
  * SAVEPOINT) and the struct files are still indexed.
  */
-#include "db/index_int.h"
+#include "db/indexer_int.h"
 
 #include <dirent.h>
 #include <errno.h>

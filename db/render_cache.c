@@ -1,11 +1,12 @@
-#include "db/renders.h"
+/* The render cache over the library (see render_cache.h). */
+#include "db/render_cache.h"
 
 #include <sys/stat.h>
 #include <time.h>
 
-bool cs_renders_up_to_date(cs_db *db, const char *out_path, const char *fingerprint,
-                           long long *frames, int *rate)
+static bool up_to_date(void *ctx, const char *out_path, const char *fingerprint, long long *frames, int *rate)
 {
+    cs_db *db = ctx;
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT out_size, frames, rate FROM renders "
                                          "WHERE out_path = ? AND fingerprint = ?", NULL);
     if (!q) return false;
@@ -23,8 +24,9 @@ bool cs_renders_up_to_date(cs_db *db, const char *out_path, const char *fingerpr
     return ok;
 }
 
-int cs_renders_record(cs_db *db, const cs_render_rec *r, cs_err *err)
+static int record(void *ctx, const cs_render_rec *r, cs_err *err)
 {
+    cs_db *db = ctx;
     sqlite3_stmt *q = cs_db_prepare(db,
         "INSERT OR REPLACE INTO renders(track_id, target_bpm, method, quality, format, ini_cue, "
         "begin_cue, end_cue, speed, out_path, out_size, frames, rate, gain_db, fingerprint, "
@@ -51,4 +53,9 @@ int cs_renders_record(cs_db *db, const cs_render_rec *r, cs_err *err)
     int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : cs_db_fail(db, err, "recording render");
     sqlite3_finalize(q);
     return rc;
+}
+
+cs_render_cache cs_render_cache_db(cs_db *db)
+{
+    return (cs_render_cache){ db, up_to_date, record };
 }

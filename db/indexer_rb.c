@@ -1,7 +1,7 @@
 /* The Rekordbox part of cs_index_run: the collection XML into rb_* tables,
  * replaced as a whole when the XML changed, rolled back to the previous
  * collection (a SAVEPOINT) when it is malformed. */
-#include "db/index_int.h"
+#include "db/indexer_int.h"
 
 #include <errno.h>
 #include <limits.h>
