@@ -198,7 +198,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};
     if (a.ladder) {
-        int r = cs_ladder_parse(a.ladder, &o.targets, &err);
+        int r = cs_bpm_list_parse(a.ladder, &o.targets, &err);
         if (r == CS_ERR_NOMEM) {
             cs_log_error("export: --ladder: %s", err.msg);
             return CS_EXIT_FAIL;

@@ -76,7 +76,6 @@ void cs_db_rollback(cs_db *db)
 }
 
 sqlite3 *cs_db_sqlite(cs_db *db) { return db->h; }
-const char *cs_db_path(const cs_db *db) { return db->path; }
 
 static int user_version(cs_db *db)
 {

@@ -32,7 +32,6 @@ int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err);
 int cs_db_open_lookup(const char *path, cs_db **out, cs_err *err);
 void cs_db_close(cs_db *db);
 sqlite3 *cs_db_sqlite(cs_db *db);
-const char *cs_db_path(const cs_db *db);
 
 int cs_db_begin(cs_db *db, cs_err *err);    /* BEGIN IMMEDIATE */
 int cs_db_commit(cs_db *db, cs_err *err);

@@ -63,8 +63,6 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
 /* Streaming decoder: converts to out_rate / out_channels (0: source). */
 typedef struct cs_decoder cs_decoder;
 cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs_err *err);
-int cs_decoder_rate(const cs_decoder *d);
-int cs_decoder_channels(const cs_decoder *d);
 double cs_decoder_duration(const cs_decoder *d);     /* seconds, <0 unknown */
 /* True when the duration comes from the file's header or stream (frame
  * counts, Xing), false for a bitrate estimate (which may be far off). */

@@ -212,8 +212,6 @@ void cs_decoder_free(cs_decoder *d)
     free(d);
 }
 
-int cs_decoder_rate(const cs_decoder *d) { return d->out_rate; }
-int cs_decoder_channels(const cs_decoder *d) { return d->out_ch; }
 double cs_decoder_duration(const cs_decoder *d) { return d->duration; }
 bool cs_decoder_length_known(const cs_decoder *d) { return d->length_known; }
 long cs_decoder_problems(const cs_decoder *d) { return d->damaged + (d->note[0] ? 1 : 0); }

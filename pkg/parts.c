@@ -62,7 +62,7 @@ static int parse_num(const char *s, const char *end, double *out)
 
 #define MAX_RUNGS 256
 
-int cs_ladder_parse(const char *spec, cs_dvec *out, cs_err *err)
+int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
 {
     out->v = NULL;
     out->n = 0;

@@ -330,13 +330,6 @@ void ctl_run_pending(cs_control *c)
     }
 }
 
-bool cs_control_busy(const cs_control *c)
-{
-    for (int i = 0; i < MAX_PENDING; i++)
-        if (c->pend[i].used) return true;
-    return false;
-}
-
 /* ---- deck commands (/cue, /play, /start_group, /fade) ---- */
 
 static long base_id(int deck) { return 100 + 1000L * deck; }

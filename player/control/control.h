@@ -153,10 +153,8 @@ void cs_control_tick(cs_control *c);
 #define CS_CONTROL_TICK_PLAY_S 0.050
 #define CS_CONTROL_TICK_IDLE_S 1.0
 double cs_control_next_tick(const cs_control *c);
-/* True while some start waits for a stream (render mode keeps pumping). */
-bool cs_control_busy(const cs_control *c);
 
-/* Time-tagged OSC bundles (player/control_time.c; osc_server.c drives them).
+/* Time-tagged OSC bundles (bundles.c; surface/osc_server.c drives them).
  * Engine sample of an NTP time tag (seconds since 1900, 2^-32 fractions):
  * live, tag → wall clock → CLOCK_MONOTONIC → engine sample through the
  * output clock (cs_engine_clock_read; the sample handed to the device at

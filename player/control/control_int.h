@@ -1,6 +1,7 @@
 /* Internals of the control thread's state, shared by control.c (buffers,
- * starts, deck commands), control_tick.c (tempo, status, housekeeping) and
- * control_time.c (time-tagged bundles).  Control thread only. */
+ * starts, deck commands), control_tempo.c (tempo, status, housekeeping),
+ * control_watch.c (live warnings) and bundles.c (time-tagged bundles).
+ * Control thread only. */
 #ifndef CS_PLAYER_CONTROL_INT_H
 #define CS_PLAYER_CONTROL_INT_H
 
@@ -107,8 +108,6 @@ static inline bool ctl_outside(double bpm, const cs_control_ladder_state *ls)
     return ls->rung_lo > 0 && (bpm < ls->rung_lo * (1 - ls->max_dev) || bpm > ls->rung_hi * (1 + ls->max_dev));
 }
 
-/* control_tempo.c: the engine's global rate from the tempo. */
-void ctl_apply_rate(cs_control *c);
 /* control_watch.c: the live warnings (movement silence,
  * tempo outside the rungs), run by the tick. */
 void ctl_watch_tick(cs_control *c, double t);

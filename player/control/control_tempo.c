@@ -7,7 +7,8 @@
 
 /* ---- tempo ---- */
 
-void ctl_apply_rate(cs_control *c)
+/* The engine's global rate from the tempo (playback_rate: bpm / base). */
+static void apply_rate(cs_control *c)
 {
     double bpm = cs_tempo_current(&c->tempo);
     double g = 1.0;
@@ -43,7 +44,7 @@ static bool playable_bpm(cs_control *c, const char *what, double bpm)
 int cs_control_set_tempo(cs_control *c, double bpm)
 {
     if (!playable_bpm(c, "/set_tempo", bpm) || cs_tempo_jump(&c->tempo, bpm, ctl_now_s(c)) < 0) return -1;
-    ctl_apply_rate(c);
+    apply_rate(c);
     return 0;
 }
 
@@ -165,7 +166,7 @@ void cs_control_tick(cs_control *c)
 
     double t = ctl_now_s(c);
     double bpm = cs_tempo_update(&c->tempo, t);
-    ctl_apply_rate(c);
+    apply_rate(c);
     if (fabs(bpm - c->logged_bpm) >= 0.01 && t - c->last_log_s >= 1.0) {
         cs_log_info("tempo %.2f BPM (target %.2f)", bpm, cs_tempo_target(&c->tempo));
         c->logged_bpm = bpm;

@@ -3,7 +3,7 @@
  * (CS_FAULT_WEAK) and skips when they are absent (the san build):
  *
  *   cs_fault_arm(1, 0, false);          // the next counted allocation fails
- *   CHECK_EQ_INT(cs_ladder_parse("118,122", &v, &e), CS_ERR_NOMEM);
+ *   CHECK_EQ_INT(cs_bpm_list_parse("118,122", &v, &e), CS_ERR_NOMEM);
  *   cs_fault_arm(0, 0, false);          // off
  */
 #ifndef CS_FAULT_SHIM_H

@@ -62,25 +62,25 @@ TEST(ladder_forms)
 {
     cs_dvec v;
     cs_err e;
-    CHECK_EQ_INT(cs_ladder_parse("105,110,115,118,120,125,130", &v, &e), 0);
+    CHECK_EQ_INT(cs_bpm_list_parse("105,110,115,118,120,125,130", &v, &e), 0);
     CHECK_EQ_INT(v.n, 7);
     CHECK_NEAR(v.v[3], 118, 0);
     free(v.v);
-    CHECK_EQ_INT(cs_ladder_parse("105:130:5", &v, &e), 0);
+    CHECK_EQ_INT(cs_bpm_list_parse("105:130:5", &v, &e), 0);
     CHECK_EQ_INT(v.n, 6);
     CHECK_NEAR(v.v[5], 130, 0);
     free(v.v);
-    CHECK_EQ_INT(cs_ladder_parse("120:122:0.1", &v, &e), 0);
+    CHECK_EQ_INT(cs_bpm_list_parse("120:122:0.1", &v, &e), 0);
     CHECK_EQ_INT(v.n, 21);
     char b[32];
     CHECK_STR(cs_bpm_dirname(b, v.v[5]), "120.5");
     free(v.v);
-    CHECK_EQ_INT(cs_ladder_parse("130,105,130", &v, &e), 0);
+    CHECK_EQ_INT(cs_bpm_list_parse("130,105,130", &v, &e), 0);
     CHECK_EQ_INT(v.n, 2);
     CHECK_NEAR(v.v[0], 105, 0);
     free(v.v);
-    CHECK_EQ_INT(cs_ladder_parse("0,120", &v, &e), -1);
-    CHECK_EQ_INT(cs_ladder_parse("abc", &v, &e), -1);
-    CHECK_EQ_INT(cs_ladder_parse("130:105:5", &v, &e), -1);
-    CHECK_EQ_INT(cs_ladder_parse("1:999:0.001", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("0,120", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("abc", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("130:105:5", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("1:999:0.001", &v, &e), -1);
 }

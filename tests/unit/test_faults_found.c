@@ -32,13 +32,13 @@ TEST(ladder_parse_oom_is_not_bad_input)
     cs_dvec v;
     cs_err e = {{0}};
     cs_fault_arm(1, 0, false);
-    int rc = cs_ladder_parse("118,122", &v, &e);
+    int rc = cs_bpm_list_parse("118,122", &v, &e);
     cs_fault_arm(0, 0, false);
     CHECK_EQ_INT(rc, CS_ERR_NOMEM);
     CHECK_STR(e.msg, "out of memory");
     CHECK(v.v == NULL);
     /* a real bad spec is still -1 */
-    CHECK_EQ_INT(cs_ladder_parse("abc", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("abc", &v, &e), -1);
 }
 
 /* The same for --key K1,K2 (search, export, play): every allocation of the
