@@ -103,6 +103,26 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
             esc(f, xlabel);
             fputs("</text>\n", f);
         }
+        for (size_t m = 0; m < p->n_spans; m++) {
+            double a = p->spans[m].x0 < x0 ? x0 : p->spans[m].x0, b = p->spans[m].x1 > x1 ? x1 : p->spans[m].x1;
+            if (!(b >= a)) continue;
+            fprintf(f, "<rect class=\"span %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                       "fill=\"%s\" fill-opacity=\"0.35\"/>\n",
+                    p->span_cls ? p->span_cls : "", PX(a), top, PX(b) - PX(a) > 1 ? PX(b) - PX(a) : 1, PANEL_H,
+                    p->span_color ? p->span_color : "#ccc");
+        }
+        for (size_t m = 0; m < p->n_marks; m++) {
+            const cs_plot_mark *mk = &p->marks[m];
+            if (!(mk->x >= x0 && mk->x <= x1)) continue;
+            fprintf(f, "<line class=\"mark %s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>\n",
+                    mk->kind ? mk->kind : "", PX(mk->x), PX(mk->x), top, bot, mk->color ? mk->color : "#888",
+                    mk->flags & CS_PLOT_DASHED ? " stroke-dasharray=\"2,3\"" : "");
+            if (!mk->label) continue;
+            fprintf(f, "<text class=\"mark-label\" transform=\"translate(%.1f,%.1f) rotate(90)\" font-size=\"10\">",
+                    PX(mk->x) + 3, top + 4);
+            esc(f, mk->label);
+            fputs("</text>\n", f);
+        }
         for (size_t s = 0; s < p->n_series; s++) {
             const cs_plot_series *se = &p->series[s];
             const char *dash = se->flags & CS_PLOT_DASHED ? " stroke-dasharray=\"6,4\"" : "";
@@ -118,8 +138,8 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
                 if (y < y0) y = y0;
                 if (y > y1) y = y1;
                 if (!open) {
-                    fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s points=\"",
-                            se->color, wdt, dash);
+                    fprintf(f, "<polyline class=\"series %s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s points=\"",
+                            se->cls ? se->cls : "", se->color, wdt, dash);
                     open = true;
                 } else if (se->flags & CS_PLOT_STEP) {
                     fprintf(f, "%.1f,%.1f ", PX(x), PY(se->y[i - 1] < y0 ? y0 : se->y[i - 1] > y1 ? y1 : se->y[i - 1]));
@@ -132,6 +152,14 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
                        "<text x=\"%.1f\" y=\"%.1f\">",
                     LEFT + pw + 10, LEFT + pw + 34, ly, ly, se->color, wdt, dash, LEFT + pw + 40, ly + 4);
             esc(f, se->label);
+            fputs("</text>\n", f);
+        }
+        if (p->n_spans && p->span_label) {
+            double ly = top + 14 + 18.0 * (double)p->n_series;
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%s\" fill-opacity=\"0.35\"/>"
+                       "<text x=\"%.1f\" y=\"%.1f\">",
+                    LEFT + pw + 10, ly - 5, p->span_color ? p->span_color : "#ccc", LEFT + pw + 40, ly + 4);
+            esc(f, p->span_label);
             fputs("</text>\n", f);
         }
 #undef PX

@@ -31,7 +31,11 @@ typedef struct ldeck {
     uint64_t free_at;             /* fading out: free after this */
 } ldeck;
 
-typedef struct trow { double t, move, target, bpm, ra, rb; int track; } trow;
+/* One trace row (every 100 ms of engine time): movement (normalised, < 0:
+ * none yet), target and current BPM, each deck's rung (0: none), the
+ * current track (-1: none), and whether the current deck plays off the
+ * ladder (its rate beyond ±max_dev: the pitch moves). */
+typedef struct trow { double t, move, target, bpm, ra, rb; int track; bool off; } trow;
 
 struct cs_ladder {
     cs_lset set;

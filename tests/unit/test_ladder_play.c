@@ -158,3 +158,73 @@ TEST(freed_ladder_leaves_no_hooks_in_control)
     rig_render_to(&x.g, CS_RATE / 2);             /* ticks without a ladder */
     lrig_close(&x);
 }
+
+/* ---- the crowd plot ---- */
+
+static char *slurp_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+TEST(plot_marks_tracks_rungs_and_off_ladder_time)
+{
+    /* Two tracks (rungs 118..122), a rung switch (/set_tempo 121.6), then a
+     * tempo off the ladder (135: rate 135/122 = +10.7%, beyond ±2%). */
+    const char *f = rig_dc_wav("r.wav", 4.0, 0.25f, 0.25f);
+    char plot[512];
+    snprintf(plot, sizeof plot, "%s/crowd.svg", unit_tmpdir());
+    cs_control_config cfg = rig_config();
+    cfg.stretch_disabled = true;
+    rig g;
+    CHECK(f && rig_open(&g, &cfg, 0) == 0);
+    cs_lset set = { 0 };
+    const char *names[] = { "/music/First Song.wav", "/music/Second & Last.wav" };
+    for (int i = 0; i < 2; i++) {
+        cs_lset_track *t = cs_lset_add_track(&set, names[i], 120, 0, 2.0, 3.5);
+        for (int k = 0; t && k < 5; k++) cs_lset_add_rung(t, 118 + k, (118 + k) / 120.0, f);
+    }
+    cs_lset_probe(&set);
+    cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4, .plot_path = plot };
+    cs_err err = { { 0 } };
+    cs_ladder *l = cs_ladder_new(&set, g.c, g.e, g.r, &o, &err);
+    cs_lset_free(&set);
+    CHECK(l != NULL);
+    if (!l) return;
+    cs_control_ladder h = cs_ladder_hooks(l);
+    cs_control_set_ladder(g.c, &h);
+    int level = cs_log_level();
+    cs_log_set_level(-1);
+    rig_render_to(&g, CS_RATE / 2);
+    cs_control_set_tempo(g.c, 121.6);
+    rig_render_to(&g, 3 * CS_RATE / 2);
+    cs_control_set_tempo(g.c, 135);
+    rig_render_to(&g, 5 * CS_RATE);
+    cs_ladder_free(l);
+    cs_log_set_level(level);
+    char *svg = slurp_text(plot);
+    CHECK(svg != NULL);
+    if (!svg) { rig_close(&g); return; }
+    /* track changes with their names (the first track's start, the second's),
+     * in both panels */
+    CHECK_EQ_INT(rig_count(svg, "class=\"mark track\""), 4);
+    CHECK(strstr(svg, ">First Song<") != NULL);
+    CHECK(strstr(svg, ">Second &amp; Last<") != NULL);
+    /* rung switches: 118 -> 122 when the tempo went to 121.6 (deck A) */
+    CHECK(rig_count(svg, "class=\"mark rung\"") >= 1);
+    /* off the ladder: shaded, and said in the legend */
+    CHECK(rig_count(svg, "class=\"span off-ladder\"") >= 1);
+    CHECK(strstr(svg, "rate beyond") != NULL);
+    /* deck B drawn thinner and dashed over deck A's thick line */
+    CHECK(strstr(svg, "class=\"series rung-b\"") != NULL);
+    const char *b = strstr(svg, "class=\"series rung-b\"");
+    CHECK(b && strstr(b, "stroke-dasharray") && strstr(b, "stroke-dasharray") < strstr(b, "/>"));
+    /* the movement scale */
+    CHECK(strstr(svg, "movement, normalised 0..1") != NULL);
+    rig_close(&g);
+}
