@@ -1,6 +1,7 @@
 /* Engine unit tests: deck mapping, EQ law, ramps, resampler, scheduling to
  * the sample, soft clip, end of stream, underruns.  Memory streams only. */
 #include "tests/unit/unit.h"
+#include "tests/unit/rig.h"
 #include "player/engine/engine_int.h"
 #include "player/control/decks.h"
 
@@ -9,23 +10,11 @@
 
 #define PI 3.14159265358979323846
 
-typedef struct rig {
-    cs_engine *e;
-    cs_reader *r;
-} rig;
-
 static rig rig_new(void)
 {
-    rig g = { cs_engine_new(NULL), cs_reader_new(false, NULL) };
+    rig g;
+    if (rig_open(&g, NULL, 0) < 0) abort();
     return g;
-}
-
-static void rig_free(rig *g)
-{
-    cs_engine_shutdown(g->e);
-    cs_engine_drop_retired(g->e, g->r);
-    cs_reader_free(g->r);
-    cs_engine_free(g->e);
 }
 
 /* Renders n frames in blocks of `block`, pumping the reader like render mode. */
@@ -134,7 +123,7 @@ TEST(unit_rate_is_sample_exact)
     CHECK_NEAR(maxerr, 0, 0);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(start_is_sample_accurate_any_block_size)
@@ -152,7 +141,7 @@ TEST(start_is_sample_accurate_any_block_size)
         while (first < 20000 && y[2 * first] == 0.0f) first++;
         CHECK_EQ_INT(first, 12345);
         free(y);
-        rig_free(&g);
+        rig_close(&g);
     }
 }
 
@@ -178,7 +167,7 @@ TEST(resampler_accuracy_at_rate_0_9_and_1_1)
         CHECK(maxerr < 2e-4);
         free(y);
         free(x);
-        rig_free(&g);
+        rig_close(&g);
     }
 }
 
@@ -198,7 +187,7 @@ TEST(non_loop_voice_ends_and_loop_voice_wraps)
     CHECK_NEAR(y[2 * 3500 + 1], want, 1e-7);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(level_change_is_ramped_not_stepped)
@@ -222,7 +211,7 @@ TEST(level_change_is_ramped_not_stepped)
     CHECK(fabsf(y[2 * (1000 + 200)]) > 0.05f);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(eq_disabled_bit_transparent_and_flat_reconstructs)
@@ -240,7 +229,7 @@ TEST(eq_disabled_bit_transparent_and_flat_reconstructs)
         CHECK_NEAR(y[2 * i], cs_soft_clip(CS_MASTER_GAIN * x[2 * i]), 1e-6);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 static double rms(const float *y, size_t from, size_t to)
@@ -269,7 +258,7 @@ TEST(eq_low_kill_smooths_in_about_50ms)
     CHECK(mid < before * 0.8 && mid > after);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 /* A burst through a cut EQ, then silence (the deck still playing): the
@@ -323,7 +312,7 @@ TEST(underrun_counted_when_ring_empty)
     CHECK(st.underruns > 0);
     CHECK_EQ_INT(st.frames, 51200);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 TEST(global_rate_scales_voice_rate)
@@ -341,7 +330,7 @@ TEST(global_rate_scales_voice_rate)
     CHECK_NEAR(zc, 2 * 441 * 130.0 / 120.0 * 20000 / CS_RATE, 3);
     free(y);
     free(x);
-    rig_free(&g);
+    rig_close(&g);
 }
 
 #include <pthread.h>

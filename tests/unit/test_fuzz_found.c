@@ -2,6 +2,7 @@
  * Each runs under the sanitizer build, so undefined behaviour fails it even
  * where the result would look right. */
 #include "tests/unit/unit.h"
+#include "tests/unit/rig.h"
 
 #include "player/control/control.h"
 #include "player/engine/engine.h"
@@ -12,41 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct player {
-    cs_engine *e;
-    cs_reader *r;
-    cs_control *c;
-} player;
-
-static int player_new(player *p)
-{
-    cs_err err = {{0}};
-    cs_control_config cfg = { .base_bpm = 120, .stretch = CS_STRETCH_RATE,
-                              .tempo = cs_tempo_config_default(), .render = true, .meter = 4 };
-    p->e = cs_engine_new(&err);
-    p->r = p->e ? cs_reader_new(false, &err) : NULL;
-    p->c = p->r ? cs_control_new(&cfg, p->e, p->r, &err) : NULL;
-    return p->c ? 0 : -1;
-}
-
-static void player_free(player *p)
-{
-    cs_engine_shutdown(p->e);
-    cs_engine_drop_retired(p->e, p->r);
-    cs_control_free(p->c);
-    cs_reader_free(p->r);
-    cs_engine_free(p->e);
-}
-
 /* fuzz_osc: /set_meter ,h 0x0300000000000003 (2.2e17 beats per bar) was cast
  * to int.  Now refused as a bad argument. */
 TEST(osc_set_meter_huge_int64)
 {
     static const unsigned char pkt[] = "/set_meter\0\0,h\0\0\x03\0\0\0\0\0\0\x03";
-    player p;
-    CHECK(player_new(&p) == 0);
+    rig p;
+    cs_control_config cfg = rig_config();
+    CHECK(rig_open(&p, &cfg, 0) == 0);
     int r = cs_osc_handle_packet(p.c, pkt, sizeof pkt - 1, NULL, NULL);
-    player_free(&p);
+    rig_close(&p);
     CHECK_EQ_INT(r, CS_OSC_BAD);
 }
 
@@ -54,10 +30,11 @@ TEST(osc_set_meter_huge_int64)
 TEST(osc_buffer_id_out_of_range)
 {
     static const unsigned char pkt[] = "/stop_stem\0\0,d\0\0\x7e\x37\xe4\x3c\x88\x00\x75\x9c";
-    player p;
-    CHECK(player_new(&p) == 0);
+    rig p;
+    cs_control_config cfg = rig_config();
+    CHECK(rig_open(&p, &cfg, 0) == 0);
     int r = cs_osc_handle_packet(p.c, pkt, sizeof pkt - 1, NULL, NULL);
-    player_free(&p);
+    rig_close(&p);
     CHECK_EQ_INT(r, CS_OSC_BAD);
 }
 

@@ -1,6 +1,7 @@
 /* Live master stretcher: the pull model (mix consumed at tempo x output, no
  * underruns, bounded reserve) for both back ends, synchronous and threaded. */
 #include "tests/unit/unit.h"
+#include "tests/unit/rig.h"
 #include "player/engine/stretch_live.h"
 
 #include <math.h>
@@ -18,16 +19,13 @@ static float *tone(void)
     return x;
 }
 
-typedef struct rig {
-    cs_engine *e;
-    cs_reader *r;
-    float *x;
-} rig;
-
-static rig rig_new(void)
+/* The shared rig with one looping 441 Hz tone playing on voice 0. */
+static rig rig_new(float **x)
 {
-    rig g = { cs_engine_new(NULL), cs_reader_new(false, NULL), tone() };
-    cs_stream *s = cs_stream_new_memory(g.x, N_SINE, 0.0, true);
+    rig g;
+    if (rig_open(&g, NULL, 0) < 0) abort();
+    *x = tone();
+    cs_stream *s = cs_stream_new_memory(*x, N_SINE, 0.0, true);
     cs_reader_add(g.r, s);
     cs_reader_pump(g.r, true);
     cs_engine_attach(g.e, 0, s, 0, CS_NOW);
@@ -35,23 +33,16 @@ static rig rig_new(void)
     return g;
 }
 
-static void rig_free(rig *g)
-{
-    cs_engine_shutdown(g->e);
-    cs_engine_drop_retired(g->e, g->r);
-    cs_reader_free(g->r);
-    cs_engine_free(g->e);
-    free(g->x);
-}
-
 /* Renders `seconds` of output in 1024-frame blocks at `tempo`; returns the
  * mix frames the engine rendered per output frame. */
 static double consumption(cs_stretch_method m, double tempo, uint64_t *under, size_t *max_reserve)
 {
-    rig g = rig_new();
+    float *x;
+    rig g = rig_new(&x);
     cs_live_stretch *ls = cs_live_stretch_new(g.e, m, CS_STRETCH_FAST, false, 8192, NULL);
     if (!ls) {
-        rig_free(&g);
+        rig_close(&g);
+        free(x);
         return -1;
     }
     cs_live_stretch_set_tempo(ls, tempo);
@@ -70,7 +61,8 @@ static double consumption(cs_stretch_method m, double tempo, uint64_t *under, si
     *under = cs_live_stretch_underruns(ls);
     *max_reserve = mr;
     cs_live_stretch_free(ls);
-    rig_free(&g);
+    rig_close(&g);
+    free(x);
     return k;
 }
 
@@ -94,7 +86,8 @@ TEST(wsola_pull_consumes_mix_at_tempo) { check_pull(CS_STRETCH_WSOLA); }
  * never underruns, and the worker never overfills (target + one step). */
 TEST(threaded_reserve_bounded_no_underruns)
 {
-    rig g = rig_new();
+    float *x;
+    rig g = rig_new(&x);
     cs_live_stretch *ls = cs_live_stretch_new(g.e, CS_STRETCH_RUBBERBAND, CS_STRETCH_FAST, true, 8192, NULL);
     CHECK(ls != NULL);
     CHECK(cs_live_stretch_reserve(ls) >= 8192);
@@ -111,7 +104,8 @@ TEST(threaded_reserve_bounded_no_underruns)
     }
     uint64_t under = cs_live_stretch_underruns(ls);
     cs_live_stretch_free(ls);
-    rig_free(&g);
+    rig_close(&g);
+    free(x);
     /* Real time: under qemu-user (CS_EMULATED, scripts/check-arm64.sh) the
      * worker runs ~10x slower than the 11.6 ms blocks need; only the bound
      * on the reserve is checked there. */
