@@ -10,6 +10,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "cmd/cmd.h"
+#include "pkg/fsutil.h"
 #include "cmd/opt.h"
 #include "pkg/allin1.h"
 #include "pkg/audio.h"
@@ -88,12 +89,16 @@ static void encode_location(char *out, size_t cap, const char *path)
 static int write_json(const char *file, const cs_struct *s)
 {
     char *text = cs_allin1_to_json(s);
-    if (!text) return -1;
-    FILE *f = fopen(file, "w");
-    int rc = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
-    if (f && fclose(f) != 0) rc = -1;
-    free(text);
+    if (!text) {
+        cs_log_error("%s: cannot write: out of memory", file);
+        return -1;
+    }
+    /* Through a temporary and a rename, as every output (pkg/fsutil.h). */
+    size_t n = strlen(text);
+    text[n] = '\n';   /* the terminator becomes the last line's end */
+    int rc = cs_write_atomic(file, text, n + 1);
     if (rc < 0) cs_log_error("%s: cannot write: %s", file, strerror(errno));
+    free(text);
     return rc;
 }
 
@@ -123,9 +128,13 @@ int cmd_demo(int argc, char **argv, cs_ctx *ctx)
 
     char xml_path[PATH_MAX + 16];
     snprintf(xml_path, sizeof xml_path, "%s/rekordbox.xml", dir);
-    xmlTextWriterPtr w = xmlNewTextWriterFilename(xml_path, 0);
+    /* Built in memory, written through a temporary and a rename at the end
+     * (cs_write_atomic, as every output). */
+    xmlBufferPtr xb = xmlBufferCreate();
+    xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
     if (!w) {
-        cs_log_error("%s: cannot write", xml_path);
+        if (xb) xmlBufferFree(xb);
+        cs_log_error("%s: cannot write: out of memory", xml_path);
         return CS_EXIT_FAIL;
     }
     xmlTextWriterSetIndent(w, 1);
@@ -219,5 +228,10 @@ int cmd_demo(int argc, char **argv, cs_ctx *ctx)
     }
     xmlTextWriterEndDocument(w);
     xmlFreeTextWriter(w);
+    if (cs_write_atomic(xml_path, xmlBufferContent(xb), (size_t)xmlBufferLength(xb)) < 0) {
+        cs_log_error("%s: cannot write: %s", xml_path, strerror(errno));
+        rc = CS_EXIT_FAIL;
+    }
+    xmlBufferFree(xb);
     return rc;
 }
