@@ -42,6 +42,9 @@ LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*/*.c))
 LIB_CXX  := $(sort $(wildcard pkg/*.cpp))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+# What every unit binary links besides its test_*.c: the framework
+# (unit.c), the engine rig (rig.c) and shared collectors (rb_collect.c).
+UNIT_LIB := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 
 # Build flavours share one rule set: build/rel (optimised), build/san
@@ -76,10 +79,10 @@ $(BUILD)/$(1)/cs: $$($(1)_CMD) $(BUILD)/$(1)/libcs.a $(3)
 	@echo "  LD [$(1)] $$@"
 	@$$(CC) $(2) -o $$@ $$($(1)_CMD) $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
-$(BUILD)/$(1)/unit/%: tests/unit/%.c tests/unit/unit.c tests/unit/unit.h tests/unit/rig.c tests/unit/rig.h $(BUILD)/$(1)/libcs.a $(3)
+$(BUILD)/$(1)/unit/%: tests/unit/%.c $(UNIT_LIB) $(wildcard tests/unit/*.h) $(BUILD)/$(1)/libcs.a $(3)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< tests/unit/unit.c tests/unit/rig.c $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< $(UNIT_LIB) $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
 
 $(BUILD)/$(1)/tools/%: tests/tools/%.c $(BUILD)/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)
