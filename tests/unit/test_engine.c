@@ -294,7 +294,7 @@ TEST(eq_tail_flushed_to_zero_not_subnormal)
         CHECK(y[2 * total - 1] == 0.0f && y[2 * total - 2] == 0.0f);
         free(y);
         free(x);
-        rig_free(&g);
+        rig_close(&g);
     }
 }
 
