@@ -226,9 +226,15 @@ int cmd_demo(int argc, char **argv, cs_ctx *ctx)
         xmlTextWriterWriteFormatAttribute(w, BAD_CAST "Key", "%ld", i + 1);
         xmlTextWriterEndElement(w);
     }
-    xmlTextWriterEndDocument(w);
+    /* A failed write sets the output's error and every later call fails,
+     * so the end of the document tells whether the whole XML is there
+     * (an out of memory must not be renamed into place as a short file). */
+    int ended = xmlTextWriterEndDocument(w);
     xmlFreeTextWriter(w);
-    if (cs_write_atomic(xml_path, xmlBufferContent(xb), (size_t)xmlBufferLength(xb)) < 0) {
+    if (ended < 0) {
+        cs_log_error("%s: cannot build the XML: out of memory", xml_path);
+        rc = CS_EXIT_FAIL;
+    } else if (cs_write_atomic(xml_path, xmlBufferContent(xb), (size_t)xmlBufferLength(xb)) < 0) {
         cs_log_error("%s: cannot write: %s", xml_path, strerror(errno));
         rc = CS_EXIT_FAIL;
     }

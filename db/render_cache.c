@@ -7,13 +7,21 @@
 static bool up_to_date(void *ctx, const char *out_path, const char *fingerprint, long long *frames, int *rate)
 {
     cs_db *db = ctx;
+    cs_err e = {{0}};
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT out_size, frames, rate FROM renders "
-                                         "WHERE out_path = ? AND fingerprint = ?", NULL);
-    if (!q) return false;
+                                         "WHERE out_path = ? AND fingerprint = ?", &e);
+    /* The interface has no error: a failed lookup renders the part again
+     * (never wrong, only slower), and says so. */
+    if (!q) {
+        cs_log_warn("%s: render cache lookup failed (%s); rendering it again", out_path, e.msg);
+        return false;
+    }
     sqlite3_bind_text(q, 1, out_path, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, fingerprint, -1, SQLITE_STATIC);
     bool ok = false;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int row = cs_db_row(db, q, &e);
+    if (row < 0) cs_log_warn("%s: render cache lookup failed (%s); rendering it again", out_path, e.msg);
+    if (row > 0) {
         struct stat sb;
         ok = stat(out_path, &sb) == 0 && S_ISREG(sb.st_mode) &&
              (long long)sb.st_size == sqlite3_column_int64(q, 0);

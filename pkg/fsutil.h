@@ -23,7 +23,8 @@ int cs_mkdirs_for(const char *file);
 bool cs_is_file(const char *p, struct stat *sb);
 
 /* ---- outputs: a temporary, then rename ----
- * Every output (parts, renders, CSVs, set.json, plots, analyze JSONs) is
+ * Every output file (parts, renders, CSVs, set.json, plots, analyze JSONs;
+ * not the live --trace log, which grows while a set plays) is
  * written to "<dir>/.<name>.tmp.<pid>.<n>" (the same folder, so rename(2) is
  * atomic; n counts per process, so threads writing one name never share a
  * temporary) and renamed onto its name when complete: a killed run leaves no

@@ -59,6 +59,7 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
     if (x1 <= x0) x1 = x0 + 1;
     double H = TOP + (double)n_panels * (PANEL_H + GAP) + 10, pw = W - LEFT - RIGHT;
     char tmp[CS_TEMP_NAME_MAX];
+    cs_remove_stale_temps(path);   /* a killed run's plot temporary */
     FILE *f = cs_temp_fopen(path, tmp);
     if (!f) return cs_err_set(err, "%s: %s", path, strerror(errno));
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

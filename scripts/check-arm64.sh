@@ -68,7 +68,10 @@ if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$DEV" ]; then
     [ -n "$list" ] || { echo "FAIL check-arm64:setup: apt knows no arm64 packages (scripts/install-deps.sh --cross-arm64 adds the architecture)"; exit 1; }
     missing=""
     for p in $list; do
-        ls "$CACHE/${p}_"*_{arm64,all}.deb >/dev/null 2>&1 && continue
+        # (one glob per architecture: a package is arm64 or all, and ls of
+        # the two together always fails on the one that does not match)
+        compgen -G "$CACHE/${p}_*_arm64.deb" >/dev/null || compgen -G "$CACHE/${p}_*_all.deb" >/dev/null \
+            && continue
         c=$(ls /var/cache/apt/archives/"${p}_"*_arm64.deb 2>/dev/null | head -1)
         if [ -n "$c" ]; then cp "$c" "$CACHE/"; else missing="$missing $p:arm64"; fi
     done
@@ -158,7 +161,9 @@ def floats(p):
     n = (len(b) - i) // 4 if i >= 8 else 0
     return struct.unpack('<%df' % n, b[i:i + 4 * n])
 a, c = floats(sys.argv[1]), floats(sys.argv[2])
-print(len(a), len(c), max((abs(x - y) for x, y in zip(a, c)), default=1.0))
+# a NaN on either side is an infinite difference (max() would skip it)
+d = [abs(x - y) if x == x and y == y else float('inf') for x, y in zip(a, c)]
+print(len(a), len(c), max(d, default=1.0))
 PY
 )
     read -r na nc maxd <<<"$diff"

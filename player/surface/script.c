@@ -54,19 +54,24 @@ static int build(lo_message m, const char *types, char **arg, int nargs, char *w
             return -1;
         }
         char *end = NULL;
+        int added;   /* liblo: < 0 when growing the message failed */
         errno = 0;
         switch (*t) {
-        case 'i': lo_message_add_int32(m, (int32_t)strtol(arg[k], &end, 0)); break;
-        case 'h': lo_message_add_int64(m, strtoll(arg[k], &end, 0)); break;
-        case 'f': lo_message_add_float(m, strtof(arg[k], &end)); break;
-        case 'd': lo_message_add_double(m, strtod(arg[k], &end)); break;
-        case 's': case 'S': lo_message_add_string(m, arg[k]); break;
-        case 'T': lo_message_add_true(m); break;
-        case 'F': lo_message_add_false(m); break;
-        case 'N': lo_message_add_nil(m); break;
-        case 'I': lo_message_add_infinitum(m); break;
+        case 'i': added = lo_message_add_int32(m, (int32_t)strtol(arg[k], &end, 0)); break;
+        case 'h': added = lo_message_add_int64(m, strtoll(arg[k], &end, 0)); break;
+        case 'f': added = lo_message_add_float(m, strtof(arg[k], &end)); break;
+        case 'd': added = lo_message_add_double(m, strtod(arg[k], &end)); break;
+        case 's': case 'S': added = lo_message_add_string(m, arg[k]); break;
+        case 'T': added = lo_message_add_true(m); break;
+        case 'F': added = lo_message_add_false(m); break;
+        case 'N': added = lo_message_add_nil(m); break;
+        case 'I': added = lo_message_add_infinitum(m); break;
         default:
             snprintf(why, wl, "unsupported type '%c'", *t);
+            return -1;
+        }
+        if (added < 0) {   /* a line without its arguments is never run */
+            snprintf(why, wl, "out of memory");
             return -1;
         }
         if (takes) {
@@ -172,7 +177,12 @@ int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *pa
         return cs_err_set(err, "out of memory");
     }
     s->lines = nl;
-    for (int i = 0; i < nargs; i++) lo_message_add_string(m, args[i]);
+    for (int i = 0; i < nargs; i++)
+        if (lo_message_add_string(m, args[i]) < 0) {
+            lo_message_free(m);
+            free(p);
+            return cs_err_set(err, "out of memory");
+        }
     /* After every line not yet run, ties after the file's own lines. */
     int order = 0;
     for (int i = 0; i < s->n; i++) if (s->lines[i].order >= order) order = s->lines[i].order + 1;
