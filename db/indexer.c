@@ -393,10 +393,18 @@ static char *resolve_audio(const char *analysed, const char *struct_path, const 
                              : strdup(".");
     const char *dirs[2] = { audio_dir, struct_dir };
     char *found = NULL;
-    for (int i = 0; i < 2 && !found; i++)
+    bool oom = !struct_dir || (!(base && *base) && !stem);
+    errno = 0;
+    for (int i = 0; i < 2 && !found && !oom; i++) {
         found = stem ? cs_find_audio_by_stem(dirs[i], stem) : cs_find_audio_by_name(dirs[i], base);
+        oom = !found && errno == ENOMEM;
+    }
     free(stem);
     free(struct_dir);
+    if (oom) {   /* read before a later stat() overwrites errno */
+        errno = ENOMEM;
+        return NULL;
+    }
     if (!found && cs_is_file(rb_path, NULL)) return absolute(rb_path);
     if (!found) return NULL;
     char *abs = absolute(found);

@@ -135,23 +135,32 @@ static char *join3(const char *a, const char *b, const char *c)
  * after the struct file's stem in --audio-dir; made absolute so fingerprints
  * do not depend on the working directory.  *name gets the path as found
  * (before symlinks resolve): the parts are named after its stem. */
-static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb, char **name)
+static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb, char **name,
+                        bool *oom)
 {
     char real[PATH_MAX];
     char *found = NULL;
     *name = NULL;
-    if (cs_is_file(t->audio_path, NULL)) found = strdup(t->audio_path);
-    else if (cs_is_file(t->analysed_path, NULL)) found = strdup(t->analysed_path);
-    else if (t->analysed_path && *t->analysed_path)
+    /* An out of memory anywhere here is not "audio not found" (make faults:
+     * a track was skipped with that warning and the export exited 0). */
+    *oom = false;
+    errno = 0;
+    if (cs_is_file(t->audio_path, NULL)) *oom = !(found = strdup(t->audio_path));
+    else if (cs_is_file(t->analysed_path, NULL)) *oom = !(found = strdup(t->analysed_path));
+    else if (t->analysed_path && *t->analysed_path) {
         found = cs_find_audio_by_name(audio_dir, cs_path_basename(t->analysed_path));
-    else if (audio_dir) {
+        *oom = !found && errno == ENOMEM;
+    } else if (audio_dir) {
         char *stem = cs_file_stem(t->struct_path);
         found = stem ? cs_find_audio_by_stem(audio_dir, stem) : NULL;
+        *oom = !found && (!stem || errno == ENOMEM);
         free(stem);
     }
     *name = found;
     if (!found || !cs_is_file(found, sb)) return NULL;
-    return strdup(realpath(found, real) ? real : found);
+    char *abs = strdup(realpath(found, real) ? real : found);
+    *oom = !abs;
+    return abs;
 }
 
 /* ---- rendering ------------------------------------------------------------ */
@@ -423,7 +432,12 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
         char *audio_name;
-        tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name);
+        bool oom;
+        tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name, &oom);
+        if (oom) {
+            free(audio_name);
+            return cs_err_set(err, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
+        }
         /* Named after the audio file, as the original exporter does. */
         tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
         free(audio_name);

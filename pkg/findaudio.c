@@ -4,6 +4,7 @@
 #include "pkg/findaudio.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,10 @@ static int ext_rank(const char *ext)
 static char *scan(const char *dir, const char *want, bool by_stem)
 {
     char *key = cs_path_fold(want);
-    DIR *d = key ? opendir(dir) : NULL;
-    if (!d) { free(key); return NULL; }
+    if (!key) { errno = ENOMEM; return NULL; }
+    DIR *d = opendir(dir);
+    if (!d) { free(key); errno = 0; return NULL; }   /* unreadable: not found */
+    bool oom = false;
     char *best = NULL;
     int best_rank = N_EXT, hits = 0;
     /* Extensions are ASCII: a cheap test that spares folding every other
@@ -66,15 +69,17 @@ static char *scan(const char *dir, const char *want, bool by_stem)
         } else {
             const char *dot = strrchr(de->d_name, '.');
             if (!dot || (rank = ext_rank(dot + 1)) < 0 || rank >= best_rank) continue;
-            if (!(stem = strndup(de->d_name, (size_t)(dot - de->d_name)))) break;
+            if (!(stem = strndup(de->d_name, (size_t)(dot - de->d_name)))) { oom = true; break; }
         }
         char *fold = cs_path_fold(stem ? stem : de->d_name);
         free(stem);
-        bool same = fold && strcmp(fold, key) == 0;
+        if (!fold) { oom = true; break; }
+        bool same = strcmp(fold, key) == 0;
         free(fold);
         if (!same) continue;
         char *path = join(dir, de->d_name);
-        if (!path || !cs_is_file(path, NULL)) { free(path); continue; }
+        if (!path) { oom = true; break; }
+        if (!cs_is_file(path, NULL)) { free(path); continue; }
         hits++;
         free(best);
         best = path;
@@ -82,30 +87,33 @@ static char *scan(const char *dir, const char *want, bool by_stem)
     }
     closedir(d);
     free(key);
-    if (!by_stem && hits > 1) {   /* ambiguous: do not guess */
+    if (oom || (!by_stem && hits > 1)) {   /* ambiguous: do not guess */
         free(best);
+        errno = oom ? ENOMEM : 0;
         return NULL;
     }
+    if (!best) errno = 0;
     return best;
 }
 
 char *cs_find_audio_by_name(const char *dir, const char *name)
 {
-    if (!dir || !name || !*name) return NULL;
+    if (!dir || !name || !*name) { errno = 0; return NULL; }
     char *p = join(dir, name);
-    if (p && cs_is_file(p, NULL)) return p;
+    if (!p) { errno = ENOMEM; return NULL; }
+    if (cs_is_file(p, NULL)) return p;
     free(p);
     return scan(dir, name, false);
 }
 
 char *cs_find_audio_by_stem(const char *dir, const char *stem)
 {
-    if (!dir || !stem || !*stem) return NULL;
+    if (!dir || !stem || !*stem) { errno = 0; return NULL; }
     /* The common case without a walk: the exact stem with a listed extension. */
     for (int i = 0; i < N_EXT; i++) {
         size_t n = strlen(dir) + strlen(stem) + strlen(audio_ext[i]) + 3;
         char *p = malloc(n);
-        if (!p) return NULL;
+        if (!p) { errno = ENOMEM; return NULL; }
         snprintf(p, n, "%s/%s.%s", dir, stem, audio_ext[i]);
         if (cs_is_file(p, NULL)) return p;
         free(p);

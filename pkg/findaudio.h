@@ -12,8 +12,9 @@
 
 /* dir/name when that is a regular file; else the one regular file in dir
  * whose name folds equal to name's.  Newly allocated path ("dir/entry"), or
- * NULL: none, several (ambiguous: e.g. "A.wav" and "a.wav"), dir unreadable
- * or out of memory. */
+ * NULL: with errno ENOMEM when out of memory (never a "not found" then),
+ * else errno 0: none, several (ambiguous: e.g. "A.wav" and "a.wav"), dir
+ * unreadable. */
 char *cs_find_audio_by_name(const char *dir, const char *name);
 
 /* The audio file in dir whose name is stem plus an audio extension (.wav,
@@ -21,7 +22,7 @@ char *cs_find_audio_by_name(const char *dir, const char *name);
  * stems compared folded as above; when several extensions are there, the
  * first in that list wins (lossless first).  This is how a struct file
  * without `path` finds its audio: allin1 names "Song.json" after
- * "Song.wav".  Newly allocated, or NULL. */
+ * "Song.wav".  Newly allocated, or NULL (errno as above). */
 char *cs_find_audio_by_stem(const char *dir, const char *stem);
 
 /* Newly allocated stem of a path's file name (no folder, no extension), or

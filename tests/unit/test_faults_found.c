@@ -6,6 +6,7 @@
 #include "tests/faults/shim.h"
 #include "pkg/audio.h"
 #include "pkg/err.h"
+#include "pkg/findaudio.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
 #include "db/indexer.h"
@@ -13,6 +14,7 @@
 #include "player/control/allow.h"
 #include "player/surface/osc.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -320,5 +322,42 @@ TEST(script_load_oom_is_never_a_shorter_script)
             unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: %d lines, \"%s\"", n, points,
                       cs_osc_script_lines(s), e.msg);
         cs_osc_script_free(s);
+    }
+}
+
+/* make faults, export: an allocation failing while the audio was looked up
+ * by name in --audio-dir read as "audio not found": the track was skipped
+ * with that warning and the export exited 0.  Now a lookup that ran out of
+ * memory says so (NULL with errno ENOMEM), and export fails with it.  Every
+ * allocation of a folded lookup by name (NFD asked, NFC stored: the folder
+ * walk) and by stem, in turn. */
+TEST(find_audio_oom_is_not_not_found)
+{
+    NEED_SHIM();
+    const char *dir = unit_tmpdir();
+    const char *want = unit_tmp_file("\xc3\x89t\xc3\xa9.wav");   /* NFC "Été.wav" */
+    FILE *f = fopen(want, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fclose(f);
+    for (int by_stem = 0; by_stem < 2; by_stem++) {
+        const char *q = by_stem ? "E\xcc\x81te\xcc\x81" : "E\xcc\x81te\xcc\x81.wav";   /* NFD */
+        cs_fault_arm(0, 0, false);
+        char *p = by_stem ? cs_find_audio_by_stem(dir, q) : cs_find_audio_by_name(dir, q);
+        long points = cs_fault_allocs();
+        CHECK(p && !strcmp(p, want));
+        free(p);
+        CHECK(points >= 3);
+        for (long n = 1; n <= points; n++) {
+            errno = 0;
+            cs_fault_arm(n, 0, false);
+            p = by_stem ? cs_find_audio_by_stem(dir, q) : cs_find_audio_by_name(dir, q);
+            int e = errno;
+            cs_fault_arm(0, 0, false);
+            if (p ? strcmp(p, want) != 0 : e != ENOMEM)
+                unit_fail(__FILE__, __LINE__, "%s, allocation %ld of %ld: %s, errno %d",
+                          by_stem ? "by stem" : "by name", n, points, p ? p : "NULL", e);
+            free(p);
+        }
     }
 }
