@@ -11,7 +11,7 @@
 # A's sine is there to the end), and a refused command is one line naming the fault.
 # Env: INJ, AC, T (from run.sh), FAULT_LIVE_STEP (default 3).
 set -u
-STEP=${FAULT_LIVE_STEP:-3}
+LIVE_STEP=${FAULT_LIVE_STEP:-3}   # (not STEP: run.sh prints its own)
 L=$T/live
 mkdir -p "$L"
 sox -R -n -r 44100 -c 2 -b 16 "$L/a.wav" synth 600 sine 440 vol 0.5 2>/dev/null ||
@@ -80,7 +80,7 @@ live_loop() {
         summary+=("live     alloc  clean session failed"); total_fail=$((total_fail + 1)); return
     fi
     # the shutdown's own allocations come after phase 2: stop at the session's count
-    for ((n = p1 + 1; n <= full; n += STEP)); do
+    for ((n = p1 + 1; n <= full; n += LIVE_STEP)); do
         tried=$((tried + 1))
         session "$L/s" "$n"
         rc=$?
