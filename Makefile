@@ -124,7 +124,7 @@ test-build: build/rel/cs build/san/cs $(san_UNIT) $(san_TOOL) $(rel_TOOL)
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 test-build
-	@bash tests/run.sh
+	@bash tests/run.sh -j 2
 
 check: test
 
