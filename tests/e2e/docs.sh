@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The documentation holds together (issue 24): README.md stays short (at
+# most ~200 lines) and points at every docs/*.md; every relative link in
+# README.md and docs/*.md names a file that exists, every #anchor a heading
+# of that file (GitHub's rule: lower case, punctuation dropped, spaces to
+# hyphens), and every section cited by name after a link (`[osc.md](osc.md)
+# "Watching"`) a heading of that file that starts so.  Code comments cite
+# docs/ sections the same way, so a renamed heading is caught here.
+. "$(dirname "$0")/lib.sh"
+SELF=$(realpath "$0")
+command -v python3 >/dev/null || { skip all "python3 not installed"; exit 0; }
+cd "$CS_ROOT" || exit 1
+
+n=$(wc -l <README.md)
+check readme_short [ "$n" -le 200 ]
+[ "$n" -le 200 ] || echo "  README.md has $n lines"
+
+python3 - >"$T/links.txt" 2>&1 <<'PY'
+import os, re, sys
+files = ["README.md"] + sorted("docs/" + f for f in os.listdir("docs") if f.endswith(".md"))
+def anchors(path):
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"#{1,6}\s+(.*)", line)
+        if m:
+            title = m.group(1).strip()
+            a = re.sub(r"[^\w\- ]", "", title.lower().replace("`", "")).replace(" ", "-")
+            out[a] = title
+    return out
+bad, nlinks, ncited = [], 0, 0
+readme = open("README.md", encoding="utf-8").read()
+for f in files[1:]:
+    if f not in readme:
+        bad.append("README.md does not point at %s" % f)
+for f in files:
+    text = open(f, encoding="utf-8").read()
+    text = re.sub(r"```.*?```", "", text, flags=re.S)   # code blocks hold no links
+    for m in re.finditer(r"\]\(([^)\s]+)\)(\s*\"([^\"]+)\")?", text):
+        target, cited = m.group(1), m.group(3)
+        cited = re.sub(r"\s+", " ", cited) if cited else cited
+        if re.match(r"[a-z]+:", target):
+            continue
+        nlinks += 1
+        path, _, frag = target.partition("#")
+        dest = os.path.normpath(os.path.join(os.path.dirname(f), path)) if path else f
+        if not os.path.exists(dest):
+            bad.append("%s: link to %s: no such file" % (f, target)); continue
+        if not dest.endswith(".md"):
+            continue
+        heads = anchors(dest)
+        if frag and frag not in heads:
+            bad.append("%s: link to %s: no heading with that anchor" % (f, target))
+        if cited:
+            ncited += 1
+            if not any(t.startswith(cited) or t.startswith("`" + cited) for t in heads.values()) \
+               and not any(cited in t for t in heads.values()):
+                bad.append('%s: "%s" is no heading of %s' % (f, cited, dest))
+print("%d links, %d cited sections in %d files" % (nlinks, ncited, len(files)))
+for b in bad: print("BAD " + b)
+sys.exit(1 if bad else 0)
+PY
+rc=$?
+check links_resolve [ $rc -eq 0 ]
+sed 's/^/  /' "$T/links.txt"
+
+# The checker must catch a broken link and a cited heading that is gone
+# (run on a small broken tree; that run does not test itself again).
+[ -n "${DOCS_INNER:-}" ] && exit 0
+mkdir -p "$T/tree/docs"
+printf '# x\n[a](docs/a.md) "Nowhere" and [b](docs/missing.md)\n' >"$T/tree/README.md"
+printf '# A\n## Somewhere\n[c](#no-such-anchor)\n' >"$T/tree/docs/a.md"
+out=$(DOCS_INNER=1 CS_ROOT=$T/tree bash "$SELF" 2>&1)
+if grep -q 'BAD README.md: "Nowhere"' <<<"$out" && grep -q 'missing.md: no such file' <<<"$out" \
+    && grep -q 'no-such-anchor: no heading' <<<"$out"; then
+    pass checker_catches_breakage
+else
+    fail checker_catches_breakage "$(echo "$out" | head -5 | tr '\n' ' ')"
+fi
