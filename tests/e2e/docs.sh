@@ -5,7 +5,8 @@
 # of that file (GitHub's rule: lower case, punctuation dropped, spaces to
 # hyphens), and every section cited by name after a link (`[osc.md](osc.md)
 # "Watching"`) a heading of that file that starts so.  Code comments cite
-# docs/ sections the same way, so a renamed heading is caught here.
+# docs/ sections the same way, so a renamed heading is caught here.  Every
+# `cs` line in a ```sh block uses options cs has.
 . "$(dirname "$0")/lib.sh"
 SELF=$(realpath "$0")
 command -v python3 >/dev/null || { skip all "python3 not installed"; exit 0; }
@@ -63,15 +64,61 @@ rc=$?
 check links_resolve [ $rc -eq 0 ]
 sed 's/^/  /' "$T/links.txt"
 
+# Every `cs` command line in a ```sh block of README.md and docs/*.md names a
+# command and options `cs help --all-options` lists (the release build's
+# tables: what --help and the man page say).
+"$CS_REL" help --all-options >"$T/opts.tsv" 2>&1
+python3 - "$T/opts.tsv" >"$T/cmds.txt" 2>&1 <<'PY'
+import glob, re, shlex, sys
+opts = {}
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split("\t")
+    if len(f) > 2:
+        opts.setdefault(f[0], set()).update(o for o in (f[1], f[2]) if o != "-")
+glob_opts = opts.get("cs", set())
+bad, n = [], 0
+for md in ["README.md"] + sorted(glob.glob("docs/*.md")):
+    text = open(md, encoding="utf-8").read()
+    for block in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M):
+        block = block.replace("\\\n", " ")
+        for line in block.splitlines():
+            line = line.split(" # ")[0].split("  #")[0].strip()
+            if not line.startswith("cs "):
+                continue
+            line = line.split("&")[0].split("|")[0]
+            try:
+                words = shlex.split(line)
+            except ValueError:
+                words = line.split()
+            words = words[1:]
+            while words and words[0] in glob_opts | {"--db"}:
+                words = words[2:] if words[0] == "--db" else words[1:]
+            if not words:
+                continue
+            cmd, n = words[0], n + 1
+            if cmd not in opts:
+                bad.append("%s: %s: no command %s" % (md, line, cmd)); continue
+            for w in words[1:]:
+                o = w.split("=")[0]
+                if o.startswith("-") and not re.match(r"-\d", o) and o not in opts[cmd] | glob_opts | {"-h", "--help"}:
+                    bad.append("%s: %s: cs %s has no option %s" % (md, line, cmd, o))
+print("%d cs command lines checked" % n)
+for b in bad: print("BAD " + b)
+sys.exit(1 if bad or n < 10 else 0)
+PY
+rc=$?
+check commands_have_their_options [ $rc -eq 0 ]
+sed 's/^/  /' "$T/cmds.txt"
+
 # The checker must catch a broken link and a cited heading that is gone
 # (run on a small broken tree; that run does not test itself again).
 [ -n "${DOCS_INNER:-}" ] && exit 0
 mkdir -p "$T/tree/docs"
-printf '# x\n[a](docs/a.md) "Nowhere" and [b](docs/missing.md)\n' >"$T/tree/README.md"
+printf '# x\n[a](docs/a.md) "Nowhere" and [b](docs/missing.md)\n```sh\ncs export --fromat x\n```\n' >"$T/tree/README.md"
 printf '# A\n## Somewhere\n[c](#no-such-anchor)\n' >"$T/tree/docs/a.md"
 out=$(DOCS_INNER=1 CS_ROOT=$T/tree bash "$SELF" 2>&1)
 if grep -q 'BAD README.md: "Nowhere"' <<<"$out" && grep -q 'missing.md: no such file' <<<"$out" \
-    && grep -q 'no-such-anchor: no heading' <<<"$out"; then
+    && grep -q 'no-such-anchor: no heading' <<<"$out" && grep -q 'cs export has no option --fromat' <<<"$out"; then
     pass checker_catches_breakage
 else
     fail checker_catches_breakage "$(echo "$out" | head -5 | tr '\n' ' ')"
