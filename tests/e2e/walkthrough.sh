@@ -11,7 +11,8 @@
 # library rows, the set folder against its manifest, the preview render's
 # length, level and tempo, the live status; the selection checked is the one
 # the guide's `cs export` line asks for.  The guide's sample Rekordbox XML
-# (docs/examples/rekordbox.xml) must index.  Last, a guide with one command
+# (docs/examples/rekordbox.xml) must index, and the sample set.json
+# (docs/examples/set.json) must have the fields of the one written here.  Last, a guide with one command
 # broken must make the runner FAIL.
 . "$(dirname "$0")/lib.sh"
 GUIDE=${WALKTHROUGH_GUIDE:-$CS_ROOT/docs/guide.md}
@@ -135,6 +136,28 @@ sys.exit(1 if bad else 0)
 PY
 check set_folder_as_manifest [ $? -eq 0 ]
 sed 's/^/  /' "$T/set_report.txt"
+# the docs' example set.json has the fields of the set.json cs writes today
+# (docs/examples/set.json: regenerate it when the manifest gains a field)
+python3 - "$G/friday/set.json" "$CS_ROOT/docs/examples/set.json" >"$T/example_set.txt" 2>&1 <<'PY'
+import json, sys
+def shape(v, at="set"):
+    if isinstance(v, dict):
+        out = {at + "." + k for k in v}
+        for k, x in v.items():
+            out |= shape(x, at + "." + k)
+        return out
+    if isinstance(v, list):
+        return set().union(*(shape(x, at + "[]") for x in v)) if v else set()
+    return set()
+real, ex = (shape(json.load(open(f))) for f in sys.argv[1:])
+ex_sel = {k for k in ex if k.startswith("set.selection.")}
+real = {k for k in real if not k.startswith("set.selection.")} | ex_sel   # selection: the flags given
+diff = sorted((real - ex) | (ex - real))
+print("; ".join(("missing " if k in real else "extra ") + k for k in diff) or "ok")
+sys.exit(1 if diff else 0)
+PY
+check example_set_json_current [ $? -eq 0 ]
+sed 's/^/  /' "$T/example_set.txt"
 du=$(cat "$T/logs/"*.out | grep -c "$G/friday$")
 check du_printed [ "$du" -ge 1 ]
 
