@@ -4,8 +4,9 @@
 # README.md and docs/*.md names a file that exists, every #anchor a heading
 # of that file (GitHub's rule: lower case, punctuation dropped, spaces to
 # hyphens), and every section cited by name after a link (`[osc.md](osc.md)
-# "Watching"`) a heading of that file that starts so.  Code comments cite
-# docs/ sections the same way, so a renamed heading is caught here.  Every
+# "Watching"`) a heading of that file that starts so; the same for every
+# `docs/X.md "Section"` a source file, script, Makefile or unit cites, so a
+# renamed heading breaks here, not silently in a comment.  Every
 # `cs` line in a ```sh block uses options cs has.
 . "$(dirname "$0")/lib.sh"
 SELF=$(realpath "$0")
@@ -56,6 +57,21 @@ for f in files:
             if not any(t.startswith(cited) or t.startswith("`" + cited) for t in heads.values()) \
                and not any(cited in t for t in heads.values()):
                 bad.append('%s: "%s" is no heading of %s' % (f, cited, dest))
+# citations from the code and build files: docs/X.md "Section"
+import subprocess
+src = subprocess.run(["git", "ls-files", "--", "*.c", "*.h", "*.cpp", "*.sql", "*.sh", "*.py", "*.in",
+                      "Makefile", ".ci/run", "dist/*"], capture_output=True, text=True).stdout.split()
+for f in src:
+    if not os.path.isfile(f) or f.endswith("docs.sh"):
+        continue
+    text = re.sub(r"\s*\n\s*(\*|#|--)?\s*", " ", open(f, encoding="utf-8", errors="replace").read())
+    for m in re.finditer(r"(docs/[\w.-]+\.md)[,:]? \\?\"([^\"\\]+)\\?\"", text):
+        ncited += 1
+        dest, cited = m.group(1), m.group(2)
+        if not os.path.exists(dest):
+            bad.append("%s: cites %s: no such file" % (f, dest)); continue
+        if not any(t.startswith(cited) or t.startswith("`" + cited) or cited in t for t in anchors(dest).values()):
+            bad.append('%s: cites %s "%s": no such heading' % (f, dest, cited))
 print("%d links, %d cited sections in %d files" % (nlinks, ncited, len(files)))
 for b in bad: print("BAD " + b)
 sys.exit(1 if bad else 0)
