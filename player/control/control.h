@@ -175,8 +175,9 @@ uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac);
  * fades, EQ, rate) lands on sample `at`, and delays (/play, /fade,
  * /start_group start_at, /reset's zero) count from it; CS_NOW restores "as
  * soon as possible".  Returns the previous setting (bundles nest).  State
- * kept on the control side (tempo, status, buffer table) still changes on
- * arrival. */
+ * kept on the control side (tempo, status, buffer table) changes when the
+ * bundle is handled: on arrival, or CS_BUNDLE_LEAD_S before its tag for a
+ * bundle that waited (below). */
 uint64_t cs_control_set_command_time(cs_control *c, uint64_t at);
 /* A bundle that arrived after its time runs at once: counted and logged
  * "late by X ms" (X s beyond 10 s, with the likely cause: the clocks; at
