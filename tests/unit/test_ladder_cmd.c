@@ -57,6 +57,11 @@ static void flood(cs_engine *e, size_t room)
         if (cs_engine_volume(e, 0, 1.0, CS_NOW) < 0) break;
 }
 
+/* Deck B's level over the first 50 ms its first voice plays (the incoming
+ * deck of a crossfade; render_flooded records it). */
+static double b_level_at_start;
+static long b_blocks;
+
 /* Renders to `until` as rig_render_to does, 1000-frame blocks, flooding the
  * queue (leaving `room`) before the tick of every block for which
  * flood_if(block index) is true. */
@@ -71,6 +76,11 @@ static void render_flooded(lrig *x, uint64_t until, bool (*flood_if)(long), size
         cs_control_tick(x->g.c);
         cs_engine_process(x->g.e, scratch, (size_t)n);
         x->g.t += n;
+        if (cs_engine_voice_state(x->g.e, CS_MAX_VOICES - 2) == CS_VOICE_PLAYING && b_blocks++ < 2) {
+            cs_engine_stats st;
+            cs_engine_stats_get(x->g.e, &st);
+            if (st.deck_level[1] > b_level_at_start) b_level_at_start = st.deck_level[1];
+        }
     }
     cs_control_set_clock(x->g.c, x->g.t);
 }
@@ -94,12 +104,16 @@ static void check_crossfade(bool (*flood_if)(long))
     CHECK(lrig_open(&x, 2, 1.0, 2.5) == 0);
     int level = cs_log_level();
     cs_log_set_level(-1);
+    b_level_at_start = 0;
+    b_blocks = 0;
     render_flooded(&x, 3 * CS_RATE, flood_if, 0);     /* the fade ends at 2.5 s */
     cs_log_set_level(level);
     /* The outgoing deck ends at 0 and its voices are released; the
      * incoming one is at full. */
     CHECK_NEAR(deck_level(&x, 0), 0.0, 1e-6);
     CHECK_NEAR(deck_level(&x, 1), 1.0, 1e-6);
+    /* The incoming deck came in from silence, not at full. */
+    CHECK(b_blocks > 0 && b_level_at_start < 0.2);
     int a0 = CS_MAX_VOICES - 4;
     CHECK_EQ_INT(cs_engine_voice_state(x.g.e, a0), CS_VOICE_EMPTY);
     CHECK_EQ_INT(cs_engine_voice_state(x.g.e, a0 + 1), CS_VOICE_EMPTY);
