@@ -231,5 +231,8 @@ void cs_status_line(char *buf, size_t n, const cs_control_status *st)
     if (st->movement >= 0) ADD(" | move %.2f %.0fs ago", st->movement, st->movement_age_s);
     else ADD(" | no movement yet");
     ADD(" | underruns %llu", (unsigned long long)(st->underruns + st->xruns));
+    uint64_t dropped = 0;
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st->bundles_dropped[k];
+    if (dropped) ADD(" | bundles dropped %llu", (unsigned long long)dropped);   /* only when it matters */
 #undef ADD
 }
