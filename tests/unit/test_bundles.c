@@ -298,7 +298,7 @@ TEST(live_an_hour_late_says_an_hour_and_an_hour_ahead_is_refused)
     char *log = rig_capture_stderr(send_hour, &l);
     /* The true lateness (not "late by 1000 ms", the engine's age). */
     CHECK(strstr(log, "late by 3600.0 s") != NULL);
-    CHECK(strstr(log, "late by 3600.0 s (3600000 ms)") != NULL);
+    CHECK(strstr(log, "late by 3600.0 s (36000") != NULL);      /* 3600000 ms and the calls' few */
     CHECK_EQ_INT(cs_control_late_bundles(l.c), 1);
     CHECK(strstr(log, "3600.0 s ahead, beyond --max-ahead 60 s: refused") != NULL);
     CHECK_EQ_INT(cs_control_bundles_waiting(l.c), 0);
