@@ -100,7 +100,9 @@ static void run_deferred(cs_control *c, const void *data, size_t size, const voi
 {
     const deferred *df = aux;
     if (!df || auxsize < sizeof *df) return;
-    replyto rt = { df->size ? df->fn : NULL, df->size ? (void *)df->ctx : NULL, 0 };
+    /* The copy lives until this returns; a nested bundle deferred again
+     * copies it in turn. */
+    replyto rt = { df->size ? df->fn : NULL, df->size ? (void *)df->ctx : NULL, df->size };
     handle(c, data, size, &rt, df->depth, df->parent_tag, CS_NOW, true);
 }
 
