@@ -9,7 +9,12 @@
  * mix: it renders exactly as much engine input as the stretcher asks for to
  * keep a reserve of processed audio in an SPSC ring at its target.  The
  * device callback only pops from that ring (an empty ring is a counted
- * underrun and silence, never a wait).
+ * underrun and silence, never a wait) and then wakes the worker through a
+ * semaphore (sem_post: async-signal-safe, never blocks), so the worker
+ * sleeps between callbacks instead of polling.  The worker ("cs-stretch")
+ * takes a priority just under the device thread's: SCHED_FIFO p - 1 under a
+ * real-time device thread, its nice + 1 under a normal one; without the
+ * privilege it stays at normal priority and says so once.
  *
  * Time: the engine's sample clock is the mix's own timeline (before the
  * stretch), so sample-accurate starts stay aligned with the music; at tempo
