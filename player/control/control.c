@@ -1,6 +1,7 @@
 /* The original server's model on top of the engine (see control.h).
  *
- * Differences from the original, on purpose (research notes §7): loads are
+ * Differences from the original, on purpose (docs/osc.md "Differences from
+ * the original, on purpose"): loads are
  * asynchronous and never block; starts are sample-accurate (a start waits
  * for its stream, then reaches the engine stamped with its sample time);
  * /play_stem's rate is honoured; non-looping players end; /mixer_cleanup

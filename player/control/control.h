@@ -65,8 +65,8 @@ typedef struct cs_control_ladder_state {
 
 /* What /cs/status and /cs/status/json report: a plain snapshot, taken on
  * the control thread (cs_control_status_get), copied freely.  The field by
- * field description (units, "none" values) is the README's "/cs/status"
- * table; player/control/status.h turns it into JSON, text and one line. */
+ * field description (units, "none" values) is in docs/osc.md "Status fields";
+ * player/control/status.h turns it into JSON, text and one line. */
 typedef struct cs_control_status {
     double time_s;                      /* engine time (seconds since launch / render start) */
     double bpm, target_bpm, base_bpm;   /* BPM now, the glide's target, --bpm */
@@ -236,9 +236,10 @@ double cs_control_max_ahead(const cs_control *c);
 /* Bundles waiting now. */
 unsigned cs_control_bundles_waiting(const cs_control *c);
 
-/* The original server's operations (research notes §1.13).  Each returns 0,
- * or -1 after logging one line (nothing changed); those lines are
- * rate-limited (10 a second, then a count of the ones left out). */
+/* The original server's operations (docs/osc.md "Messages of the original
+ * audio server").  Each returns 0, or -1 after logging one line (nothing
+ * changed); those lines are rate-limited (10 a second, then a count of the
+ * ones left out). */
 int cs_control_load_buffer(cs_control *c, long id, const char *path, const char *name);
 int cs_control_play_stem(cs_control *c, long id, double rate, double volume, bool loop, double start_pos);
 int cs_control_stop_stem(cs_control *c, long id);

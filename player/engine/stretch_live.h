@@ -3,8 +3,9 @@
  * The original server stretched its final mix in the audio loop in
  * independent batches, fed one block of mix per output block (so speed-ups
  * starved and slow-downs grew without bound), replayed stale audio after
- * returning to ratio 1, and ran pyrubberband backwards (research notes
- * §1.10).  Here one continuous stretcher (a Rubber Band real-time stretcher,
+ * returning to ratio 1, and ran pyrubberband backwards (docs/osc.md
+ * "Tempo and the live stretcher").  Here one continuous stretcher (a Rubber
+ * Band real-time stretcher,
  * or libavfilter's atempo driven live) runs in a worker thread that PULLS the
  * mix: it renders exactly as much engine input as the stretcher asks for to
  * keep a reserve of processed audio in an SPSC ring at its target.  The

@@ -1,6 +1,6 @@
 /* Ladder sets: the set plays track after track from pre-rendered rungs, and
- * the tempo follows the controller with NO live time-stretching (DESIGN.md
- * "Two ways to play" (1)).
+ * the tempo follows the controller with NO live time-stretching
+ * (docs/guide.md "How a set plays"; the rules: docs/contract.md "Tempo rules").
  *
  * Each deck (A, B) plays the rung nearest the current BPM at rate bpm / rung
  * (a small resample).  When another rung gets nearer (with hysteresis, or

@@ -1,5 +1,6 @@
-/* The OSC surface of cs play: the original audio server's addresses (research
- * notes §1.13) plus /cs/status, /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
+/* The OSC surface of cs play: the original audio server's addresses
+ * (docs/osc.md "Messages of the original audio server") plus /cs/status,
+ * /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
  * (IPv4 and IPv6) or from a render script.
  *
  * One dispatch function serves both the network and --osc-script, so tests

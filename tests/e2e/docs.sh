@@ -6,7 +6,8 @@
 # hyphens), and every section cited by name after a link (`[osc.md](osc.md)
 # "Watching"`) a heading of that file that starts so; the same for every
 # `docs/X.md "Section"` a source file, script, Makefile or unit cites, so a
-# renamed heading breaks here, not silently in a comment.  Every
+# renamed heading breaks here, not silently in a comment; no code comment
+# cites DESIGN.md, the research notes or the README's tables.  Every
 # `cs` line in a ```sh block uses options cs has.
 . "$(dirname "$0")/lib.sh"
 SELF=$(realpath "$0")
@@ -126,15 +127,30 @@ rc=$?
 check commands_have_their_options [ $rc -eq 0 ]
 sed 's/^/  /' "$T/cmds.txt"
 
-# The checker must catch a broken link and a cited heading that is gone
-# (run on a small broken tree; that run does not test itself again).
+# Code and schema comments cite docs/ sections (`docs/osc.md "Status
+# fields"`, checked above), never files the repository does not hold: the
+# design notes, the research notes, the README's old tables.  One FAIL per
+# hit.
+hits=$(git grep -nE 'DESIGN\.md|research notes|shared/research|README.s' -- '*.c' '*.h' '*.cpp' '*.sql' 2>&1)
+if [ -z "$hits" ]; then
+    pass no_citations_of_missing_files
+else
+    while IFS= read -r h; do fail no_citations_of_missing_files "$h (cite a docs/X.md \"Section\")"; done <<<"$hits"
+fi
+
+# The checker must catch a broken link, a cited heading that is gone and a
+# comment citing a missing file (run on a small broken tree; that run does
+# not test itself again).
 [ -n "${DOCS_INNER:-}" ] && exit 0
 mkdir -p "$T/tree/docs"
 printf '# x\n[a](docs/a.md) "Nowhere" and [b](docs/missing.md)\n```sh\ncs export --fromat x\n```\n' >"$T/tree/README.md"
 printf '# A\n## Somewhere\n[c](#no-such-anchor)\n' >"$T/tree/docs/a.md"
+printf '/* The rules (DESIGN.md "Sets"). */\n' >"$T/tree/x.h"
+git -C "$T/tree" init -q && git -C "$T/tree" add x.h README.md docs
 out=$(DOCS_INNER=1 CS_ROOT=$T/tree bash "$SELF" 2>&1)
 if grep -q 'BAD README.md: "Nowhere"' <<<"$out" && grep -q 'missing.md: no such file' <<<"$out" \
-    && grep -q 'no-such-anchor: no heading' <<<"$out" && grep -q 'cs export has no option --fromat' <<<"$out"; then
+    && grep -q 'no-such-anchor: no heading' <<<"$out" && grep -q 'cs export has no option --fromat' <<<"$out" \
+    && grep -q 'FAIL docs:no_citations_of_missing_files: x.h:1:' <<<"$out"; then
     pass checker_catches_breakage
 else
     fail checker_catches_breakage "$(echo "$out" | head -5 | tr '\n' ' ')"
