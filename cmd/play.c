@@ -47,7 +47,7 @@ typedef struct opts {
     long port, buffer;
     const char *bind, *device, *bpm_config, *render, *script;
     double device_wait;          /* --device-wait: seconds, < 0 forever */
-    double max_ahead;            /* --max-ahead: seconds (0: not given) */
+    double max_ahead;            /* --max-ahead: seconds (CS_BUNDLE_MAX_AHEAD_S unless given) */
     int stretch, stretch_quality;   /* pkg/stretch.h's names */
     const char *a, *b, *c, *d, *c_preload;
     const char *allow[32];
@@ -287,7 +287,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 
 int cmd_play(int argc, char **argv, cs_ctx *ctx)
 {
-    opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
+    opts o = { .max_ahead = CS_BUNDLE_MAX_AHEAD_S, .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,
                .meter = 4, .watch_set = cs_play_watch_defaults() };
     cs_play_ladder_args_init(&o.lad);
@@ -317,8 +317,8 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if (!cs_tempo_bpm_ok(o.bpm)) {
         return cs_usage_error("play", "--bpm %g: outside %g..%g BPM", o.bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     }
-    if (o.max_ahead < 0 || o.max_ahead > 86400)
-        return cs_usage_error("play", "--max-ahead %g: give seconds in 0..86400", o.max_ahead);
+    if (!(o.max_ahead > 0 && o.max_ahead <= 86400))
+        return cs_usage_error("play", "--max-ahead %g: give seconds above 0, at most 86400", o.max_ahead);
     cs_control_config cfg = { .max_ahead_s = o.max_ahead, .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
                               .tempo = cs_tempo_config_default(), .render = o.render != NULL,

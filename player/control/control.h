@@ -45,7 +45,7 @@ typedef struct cs_control_config {
     double movement_warn_s;
     /* --max-ahead: a time-tagged bundle due later than this many seconds
      * from now is refused (one line: how far, and the likely cause, the
-     * clocks).  0: CS_BUNDLE_MAX_AHEAD_S. */
+     * clocks).  0 (a zeroed config): CS_BUNDLE_MAX_AHEAD_S; cs play sets it. */
     double max_ahead_s;
 } cs_control_config;
 
