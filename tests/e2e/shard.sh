@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Rendering across machines (issue 25): cs export --shard I/N, --merge,
+# --dry-run and the dist/ recipes.  4 shards run at once with GNU parallel
+# on this machine (dist/render-parallel.sh), over "ssh hosts" with a shared
+# folder and with the library sent and the shards returned (a test double
+# for ssh runs the command here, in a folder of its own: no network), and
+# as a Slurm job array (a test double for sbatch runs the tasks here, in
+# order); each merged set must equal a single-machine export of the same
+# selection (cmp per part, set.csv, set.json).  A missing, unfinished or
+# partial shard is named and the merge exits 1; a killed shard leaves only
+# whole parts and its re-run renders only the rest.
+. "$(dirname "$0")/lib.sh"
+export CS_DB=$T/db
+DIST=$CS_ROOT/dist
+
+"$CS_REL" demo "$T/lib" --tracks 8 --bars 2 >/dev/null || { fail setup "cs demo"; exit 0; }
+cd "$T" || exit 0
+SEL=(lib/struct --rekordbox-xml lib/rekordbox.xml --bpm 122.5 --delta 4 --n-sections 3 --ladder 114:130:8 --stretch rate -j 1)
+"$CS_REL" export "${SEL[@]}" --set single --no-progress >single.log 2>&1 \
+    || { fail setup "single export: $(tail -2 single.log)"; exit 0; }
+n_parts=$(find single -name '*.wav' | wc -l)
+[ "$n_parts" -ge 20 ] || { fail setup "single export made $n_parts parts"; exit 0; }
+
+# same_set A B: every part of A in B, byte for byte, nothing more; set.csv
+# equal; set.json equal apart from timestamps (it has none today).
+same_set() {
+    local a=$1 b=$2 f why=
+    [ -f "$b/set.json" ] && [ -f "$b/set.csv" ] || { echo "no set.json/set.csv in $b"; return 1; }
+    diff <(cd "$a" && find . -name '*.wav' | sort) <(cd "$b" && find . -name '*.wav' | sort) >/dev/null \
+        || { echo "part lists differ: $(diff <(cd "$a" && find . -name '*.wav' | sort) <(cd "$b" && find . -name '*.wav' | sort) | head -2 | tr '\n' ' ')"; return 1; }
+    while IFS= read -r -d '' f; do
+        cmp -s "$a/$f" "$b/$f" || { echo "$f differs"; return 1; }
+    done < <(cd "$a" && find . -name '*.wav' -print0)
+    cmp -s "$a/set.csv" "$b/set.csv" || { echo "set.csv differs"; return 1; }
+    python3 - "$a/set.json" "$b/set.json" <<'PY' || return 1
+import json, sys
+def load(p):
+    m = json.load(open(p))
+    for k in ("created", "exported_at", "timestamp"):
+        m.pop(k, None)
+    return m
+a, b = load(sys.argv[1]), load(sys.argv[2])
+if a != b:
+    print("set.json differs:", [k for k in a if a.get(k) != b.get(k)])
+    sys.exit(1)
+PY
+}
+
+# ---- shards: one partition, every job in exactly one shard ------------------
+for i in 0 1 2 3; do
+    "$CS_REL" export "${SEL[@]}" --set "byhand/shard-$i" --shard "$i/4" --no-progress >"byhand-$i.log" 2>&1 \
+        || fail shard_runs "shard $i/4: $(tail -1 "byhand-$i.log")"
+done
+part=$(python3 - "$n_parts" byhand/shard-{0,1,2,3}/cs-shard-*-of-4.json <<'PY'
+import json, sys
+want = int(sys.argv[1]); seen = {}; bad = []
+for p in sys.argv[2:]:
+    m = json.load(open(p))
+    if m["state"] != "done" or m["counts"]["failed"]: bad.append(p + " not done")
+    for j in m["jobs"]:
+        if j["part"] in seen: bad.append(j["part"] + " in two shards")
+        seen[j["part"]] = m["shard"]["index"]
+        if j["status"] != "rendered" or j["frames"] <= 0 or not j["key"].startswith("v"): bad.append(str(j))
+sizes = sorted(sum(1 for v in seen.values() if v == i) for i in range(4))
+print("ok" if not bad and len(seen) == want and sizes[0] > 0 else "bad", len(seen), sizes, bad[:2])
+PY
+)
+[ "${part%% *}" = ok ] && pass partition_exactly_once || fail partition_exactly_once "$part"
+# A shard writes no CSV or set.json: only its parts and its manifest.
+if [ ! -e byhand/shard-0/set.csv ] && [ ! -e byhand/shard-0/set.json ]; then pass shard_no_set
+else fail shard_no_set "a shard wrote set.csv/set.json"; fi
+
+"$CS_REL" export "${SEL[@]}" --set byhand/set --merge byhand/shard-{0,1,2,3} >merge.log 2>&1
+rc=$?
+why=$(same_set single byhand/set)
+[ $rc = 0 ] && [ -z "$why" ] && pass merge_equals_single || fail merge_equals_single "rc $rc; $why $(tail -2 merge.log)"
+# The summary gives rendered/skipped/failed per shard.
+[ "$(grep -c '^merge: shard [0-3]/4 .*rendered [0-9]*, up to date [0-9]*, skipped 0, failed 0' merge.log)" = 4 ] \
+    && pass merge_summary || fail merge_summary "$(head -5 merge.log)"
+# Idempotent: merged again, the same set, exit 0.
+cp byhand/set/set.json set1.json
+"$CS_REL" export "${SEL[@]}" --set byhand/set --merge byhand/shard-{0,1,2,3} >merge2.log 2>&1 \
+    && cmp -s set1.json byhand/set/set.json && [ -z "$(same_set single byhand/set)" ] \
+    && pass merge_idempotent || fail merge_idempotent "$(tail -2 merge2.log)"
+
+# A missing shard is named, exit 1, and nothing is written.
+"$CS_REL" export "${SEL[@]}" --set missing --merge byhand/shard-{0,1,3} >missing.log 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q 'shard 2/4 is missing' missing.log && [ ! -e missing/set.json ] && [ ! -e missing/set.csv ]
+then pass merge_missing_shard; else fail merge_missing_shard "rc $rc: $(head -3 missing.log)"; fi
+# A part cut short in its shard's folder is named by file (length check).
+victim=$(cd byhand/shard-1 && find . -name '*.wav' | head -1)
+cp "byhand/shard-1/$victim" saved.wav
+head -c 2000 saved.wav >"byhand/shard-1/$victim"
+"$CS_REL" export "${SEL[@]}" --set cut --merge byhand/shard-{0,1,2,3} >cut.log 2>&1
+rc=$?
+base=$(basename "$victim")
+[ $rc = 1 ] && grep -qF "$base" cut.log && grep -q 'manifest says' cut.log && [ ! -e cut/set.json ] \
+    && pass merge_checks_length || fail merge_checks_length "rc $rc: $(head -3 cut.log)"
+cp saved.wav "byhand/shard-1/$victim"
+# Another selection's shards are refused (their plan differs).
+"$CS_REL" export "${SEL[@]/114:130:8/114:130:4}" --set other --merge byhand/shard-{0,1,2,3} >other.log 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'planned another export\|rendered for another job\|not in shard' other.log \
+    && pass merge_other_selection || fail merge_other_selection "rc $rc: $(head -3 other.log)"
+
+# ---- dry run -------------------------------------------------------------------
+"$CS_REL" export "${SEL[@]}" --set fresh --dry-run >dry.log 2>&1
+if [ "$(grep -c '^render ' dry.log)" = "$n_parts" ] && grep -q 'measured just now on this machine' dry.log \
+    && grep -q 'CPU-hours' dry.log && grep -q 'GB of parts' dry.log && [ -z "$(find fresh -type f 2>/dev/null)" ]
+then pass dry_run_lists_jobs; else fail dry_run_lists_jobs "$(tail -3 dry.log)"; fi
+"$CS_REL" export "${SEL[@]}" --set single --dry-run >dry2.log 2>&1
+[ "$(grep -c '^up-to-date ' dry2.log)" = "$n_parts" ] && grep -q "up to date $n_parts, to render 0" dry2.log \
+    && pass dry_run_up_to_date || fail dry_run_up_to_date "$(tail -3 dry2.log)"
+
+# ---- GNU parallel on this machine: 4 shards at once ---------------------------
+if ! command -v parallel >/dev/null; then
+    skip parallel_local "GNU parallel not installed (scripts/install-deps.sh --test)"
+else
+    CS=$CS_REL "$DIST/render-parallel.sh" -n 4 par -- "${SEL[@]}" >par.log 2>&1
+    rc=$?
+    why=$(same_set single par)
+    [ $rc = 0 ] && [ -z "$why" ] && [ "$(ls par.shards/shard-*/cs-shard-*-of-4.json | wc -l)" = 4 ] \
+        && pass parallel_local || fail parallel_local "rc $rc; $why; $(tail -3 par.log)"
+    # Each shard reports (parallel tags its lines).
+    [ "$(grep -c '^shard [0-3]/4.*export: shard [0-3]/4: [0-9]* of [0-9]* jobs: rendered' par.log)" = 4 ] \
+        && pass parallel_progress || fail parallel_progress "$(grep -m2 'shard' par.log)"
+fi
+
+# ---- GNU parallel over "ssh hosts" (a test double: no network) ----------------
+mkdir -p fakebin
+cat >fakebin/fakessh <<'SH'
+#!/bin/sh
+# ssh's stand-in: runs the command here, in $FAKE_REMOTE/<host> (the host's
+# home), as ssh would run it there; options are skipped.
+while [ $# -gt 0 ]; do
+    case $1 in -l|-p|-o|-S|-F|-i|-e) shift 2 ;; --) shift; break ;; -*) shift ;; *) break ;; esac
+done
+host=$1; shift
+[ "${1:-}" = -- ] && shift
+mkdir -p "$FAKE_REMOTE/$host" && cd "$FAKE_REMOTE/$host" || exit 255
+HOME=$FAKE_REMOTE/$host exec sh -c "$*"
+SH
+chmod +x fakebin/fakessh
+printf '%s\n' "$T/fakebin/fakessh hostA" "$T/fakebin/fakessh hostB" >hosts
+export FAKE_REMOTE=$T/remote
+if ! command -v parallel >/dev/null; then skip parallel_ssh "GNU parallel not installed"
+else
+    # Shared mount: the same paths on every host (here: absolute paths).
+    ASEL=("$T/lib/struct" --rekordbox-xml "$T/lib/rekordbox.xml" "${SEL[@]:3}")
+    CS=$CS_REL "$DIST/render-parallel.sh" -n 4 -S hosts -w "$T/shared" sshset -- "${ASEL[@]}" >ssh.log 2>&1
+    rc=$?
+    why=$(same_set single sshset)
+    ran=$(ls -d remote/host* 2>/dev/null | wc -l)
+    [ $rc = 0 ] && [ -z "$why" ] && [ "$ran" -ge 1 ] && pass parallel_ssh_shared \
+        || fail parallel_ssh_shared "rc $rc; hosts used $ran; $why; $(tail -3 ssh.log)"
+    if ! command -v rsync >/dev/null; then skip parallel_ssh_transfer "rsync not installed (parallel --basefile/--return use it)"
+    else
+        # No shared mount: lib/ goes to each host, each shard's folder comes back.
+        rm -rf remote
+        CS=$CS_REL "$DIST/render-parallel.sh" -n 4 -S hosts -t lib -w tx tset -- "${SEL[@]}" >tx.log 2>&1
+        rc=$?
+        why=$(same_set single tset)
+        left=$(find remote -name '*.wav' 2>/dev/null | wc -l)
+        [ $rc = 0 ] && [ -z "$why" ] && [ "$left" = 0 ] && [ -d remote ] && pass parallel_ssh_transfer \
+            || fail parallel_ssh_transfer "rc $rc; $left parts left on the hosts; $why; $(tail -3 tx.log)"
+    fi
+fi
+
+# ---- Slurm job array (a test double for sbatch runs the tasks here) -----------
+cat >fakebin/sbatch <<'SH'
+#!/usr/bin/env bash
+# sbatch's stand-in: logs its arguments to $SBATCH_LOG, runs an --array's
+# tasks one after another with Slurm's variables set (and the dependent job
+# at once: the array has finished), prints a job id like --parsable.
+array= args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --array=*) array=${1#--array=} ;;
+        --parsable|--export=*|--dependency=*|--job-name=*|--partition=*) ;;
+        -*) ;;
+        *) break ;;
+    esac
+    echo "opt $1" >>"$SBATCH_LOG"; shift
+done
+script=$1; shift
+id=$((1000 + $(wc -l <"$SBATCH_LOG")))
+echo "run $script $*" >>"$SBATCH_LOG"
+if [ -n "$array" ]; then
+    lo=${array%-*} hi=${array#*-}
+    for ((i = lo; i <= hi; i++)); do
+        SLURM_ARRAY_JOB_ID=$id SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((hi - lo + 1)) SLURM_CPUS_PER_TASK=1 \
+            bash "$script" "$@" >"$SBATCH_OUT/task-$i.log" 2>&1 || echo "task $i failed" >>"$SBATCH_LOG"
+    done
+else
+    SLURM_JOB_ID=$id bash "$script" "$@" >"$SBATCH_OUT/job-$id.log" 2>&1 || echo "job $id failed" >>"$SBATCH_LOG"
+fi
+echo "$id"
+SH
+chmod +x fakebin/sbatch
+export SBATCH_LOG=$T/sbatch.log SBATCH_OUT=$T/slurmout
+mkdir -p slurmout; : >sbatch.log
+# The tasks' shard arguments: each task's --dry-run lists its own jobs; together every job once.
+for i in 0 1 2; do
+    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=3 CS_DRY_RUN=1 CS=$CS_REL TMPDIR=$T \
+        bash "$DIST/render-slurm.sbatch" shard sset swork -- "${SEL[@]}" >"sdry-$i.log" 2>&1
+done
+jobs=$(cat sdry-{0,1,2}.log | grep -E '^(render|up-to-date) ' | sed -E 's/^[a-z-]+ +[0-9.]+ s  //' | sort)
+uniq_jobs=$(printf '%s\n' "$jobs" | sort -u | wc -l)
+total=$(printf '%s\n' "$jobs" | wc -l)
+grep -q 'dry run: shard 2/3' sdry-2.log && [ "$total" = "$n_parts" ] && [ "$uniq_jobs" = "$n_parts" ] \
+    && pass slurm_task_shards || fail slurm_task_shards "$total jobs, $uniq_jobs distinct, want $n_parts; $(tail -2 sdry-0.log)"
+PATH=$T/fakebin:$PATH CS=$CS_REL TMPDIR=$T "$DIST/render-slurm.sh" 4 sset swork -- "${SEL[@]}" >slurm.log 2>&1
+rc=$?
+why=$(same_set single sset)
+if [ $rc = 0 ] && [ -z "$why" ] && grep -q '^opt --array=0-3$' sbatch.log && grep -q '^opt --dependency=afterany:1' sbatch.log \
+    && ! grep -q failed sbatch.log
+then pass slurm_array_and_merge; else fail slurm_array_and_merge "rc $rc; $why; $(tail -3 slurm.log) $(grep failed sbatch.log)"; fi
+
+# sums DIR: "part<TAB>md5" per part, sorted (names have spaces).
+sums() { (cd "$1" && find . -name '*.wav' -print0 | xargs -0 -r md5sum | sed -E 's/^([0-9a-f]+)  (.*)$/\2\t\1/' | sort); }
+
+# ---- a killed shard: only whole parts, the re-run renders the rest -------------
+KSEL=(lib/struct --rekordbox-xml lib/rekordbox.xml --bpm 122.5 --delta 4 --n-sections 3 --ladder 114:130:4 --stretch rubberband --quality fast -j 1)
+"$CS_REL" export "${KSEL[@]}" --set kill/shard-0 --shard 0/2 --no-progress >kill1.log 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+    [ "$(find kill/shard-0 -name '*.wav' 2>/dev/null | wc -l)" -ge 3 ] && break
+    sleep 0.05
+done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+before=$(find kill/shard-0 -name '*.wav' | wc -l)
+sums kill/shard-0 >kill-before.md5
+grep -q '"state":[[:space:]]*"running"' kill/shard-0/cs-shard-0-of-2.json && pass killed_manifest_running \
+    || fail killed_manifest_running "$(head -c 300 kill/shard-0/cs-shard-0-of-2.json)"
+# The merge names the unfinished shard.
+"$CS_REL" export "${KSEL[@]}" --set kill/set --merge kill/shard-0 kill/shard-0 >kmerge.log 2>&1
+grep -q 'shard 0/2 (kill/shard-0, host .*) did not finish' kmerge.log && grep -q 'shard 1/2 is missing' kmerge.log \
+    && pass merge_names_unfinished || fail merge_names_unfinished "$(head -3 kmerge.log)"
+# The re-run, with another database (as on another node): renders the rest only.
+"$CS_REL" --db "$T/other.db" export "${KSEL[@]}" --set kill/shard-0 --shard 0/2 --no-progress >kill2.log 2>&1
+line=$(grep 'export: shard 0/2:' kill2.log)
+mine=$(sed -n 's/.*shard 0\/2: \([0-9]*\) of.*/\1/p' <<<"$line")
+rendered=$(sed -n 's/.*rendered \([0-9]*\),.*/\1/p' <<<"$line")
+up=$(sed -n 's/.*up to date \([0-9]*\),.*/\1/p' <<<"$line")
+sums kill/shard-0 | join -t "$(printf '\t')" - kill-before.md5 | awk -F '\t' '$2 != $3' >changed
+if [ "$before" -ge 1 ] && [ -n "$mine" ] && [ "$up" = "$before" ] && [ "$rendered" = $((mine - before)) ] && [ ! -s changed ]
+then pass killed_rerun_renders_rest
+else fail killed_rerun_renders_rest "had $before parts; re-run: $line; changed: $(head -1 changed)"; fi
+# No part under a final name was cut short: all match a clean single-shard render.
+"$CS_REL" --db "$T/clean.db" export "${KSEL[@]}" --set kill/clean --shard 0/2 --no-progress >kill3.log 2>&1
+sums kill/clean >clean.md5
+join -t "$(printf '\t')" kill-before.md5 clean.md5 | awk -F '\t' '$2 != $3' >bad
+[ ! -s bad ] && [ "$(join -t "$(printf '\t')" kill-before.md5 clean.md5 | wc -l)" = "$before" ] && pass killed_parts_whole \
+    || fail killed_parts_whole "$(head -1 bad)"
