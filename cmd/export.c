@@ -170,7 +170,7 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         a->csv_out = a->set_csv;
     }
     if (!a->parts_dir) a->parts_dir = "parts_temp";
-    return 0;
+    return cs_shard_args_check(&a->shard);
 }
 
 /* The pipeline's progress, drawn on stderr: a bar redrawn in place on a

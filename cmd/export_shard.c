@@ -70,6 +70,7 @@ struct cs_shard_run {
     mjob *idx;
     size_t nidx;
     long problems, part_problems, placed;
+    long orphans;              /* parts of shards already named (missing, unfinished, partial) */
     bool checked;
     /* dry run */
     long dry_todo, dry_up, dry_other, dry_parts_todo_stretch;
@@ -478,7 +479,7 @@ static int merge_plan(void *arg, cs_export_part *p)
             named |= r->m[k].index == owner && r->m[k].count == r->count && usable(&r->m[k]) &&
                      !r->m[k].counts[N_FAILED];
         if (named) problem(r, true, "%s: not in shard %u/%u's manifest (its shard by key)", p->name, owner, r->count);
-        else r->problems++;
+        else r->orphans++;
         return CS_PART_ELSEWHERE;
     }
     const manifest *m = &r->m[j->m];
@@ -494,7 +495,7 @@ static int merge_plan(void *arg, cs_export_part *p)
     }
     if (strcmp(j->status, "rendered") && strcmp(j->status, "up_to_date")) {
         if (usable(m) && !m->counts[N_FAILED]) problem(r, true, "%s: %s in shard %u/%u (%s)", p->name, j->status, m->index, m->count, m->dir);
-        else r->problems++;
+        else r->orphans++;
         return CS_PART_ELSEWHERE;
     }
     char src[PATH_MAX];
@@ -612,6 +613,10 @@ static void dry_summary(cs_shard_run *r)
                r->dry_other, r->dry_up, r->dry_todo);
     else
         printf("dry run: %ld jobs; up to date %ld, to render %ld\n", r->dry_todo + r->dry_up, r->dry_up, r->dry_todo);
+    if (!r->dry_todo) {
+        printf("estimate: nothing to render (0 CPU-hours, 0 GB)\n");
+        return;
+    }
     double ratio = r->dry_parts_todo_stretch ? measure_stretch(o) : 0;
     static const double bytes_per_sample[] = { 2, 3, 4, 2 * 0.6, 3 * 0.6 };   /* wav16 .. flac24 */
     int rate = o->rate ? o->rate : 44100;
@@ -629,13 +634,23 @@ static void dry_summary(cs_shard_run *r)
 
 /* ---- the run -------------------------------------------------------------------- */
 
+int cs_shard_args_check(const cs_shard_args *a)
+{
+    cs_shard sh;
+    cs_err e = {{0}};
+    if (a->n_merge && (a->shard || a->dry_run))
+        return cs_usage_error("export", "--merge gathers finished shards: no --shard or --dry-run with it");
+    if (a->shard && cs_shard_parse(a->shard, &sh, &e) < 0) return cs_usage_error("export", "--shard: %s", e.msg);
+    return 0;
+}
+
 int cs_shard_run_start(const cs_shard_args *a, cs_export_opts *o, const cs_render_cache *cache,
                        const cs_selopts *so, cs_shard_run **out)
 {
     *out = NULL;
     if (!a->shard && !a->n_merge && !a->dry_run) return 0;
-    if (a->n_merge && (a->shard || a->dry_run))
-        return cs_usage_error("export", "--merge gathers finished shards: no --shard or --dry-run with it");
+    int rc = cs_shard_args_check(a);
+    if (rc) return rc;
     cs_shard_run *r = calloc(1, sizeof *r);
     if (!r) {
         cs_log_error("export: out of memory");
@@ -704,7 +719,7 @@ bool cs_shard_run_writes_set(const cs_shard_run *r)
     if (!r) return true;
     if (r->mode != MODE_MERGE) return false;
     merge_check_plans((cs_shard_run *)r);
-    return r->problems == 0;
+    return r->problems == 0 && r->orphans == 0;
 }
 
 int cs_shard_run_finish(cs_shard_run *r, const cs_export_stats *st, int rc)
@@ -734,8 +749,9 @@ int cs_shard_run_finish(cs_shard_run *r, const cs_export_stats *st, int rc)
     }
     if (r->part_problems > MAX_PART_LINES)
         cs_log_error("export: merge: ... and %ld more parts like those", r->part_problems - MAX_PART_LINES);
-    if (r->problems) {
-        cs_log_error("export: merge: incomplete (%ld problems above): no CSV or set.json written", r->problems);
+    if (r->problems || r->orphans) {
+        cs_log_error("export: merge: incomplete (%ld problems above; %ld parts belong to the shards named): no CSV "
+                     "or set.json written", r->problems, r->orphans);
         return CS_EXIT_FAIL;
     }
     printf("merge: %ld parts from %zu shards into %s\n", r->placed, r->nm, r->o->parts_dir);

@@ -28,6 +28,10 @@ typedef struct cs_shard_args {
 
 typedef struct cs_shard_run cs_shard_run;
 
+/* Usage errors in a (--shard not I/N, --merge with --shard): 0, or 2 after
+ * saying why.  For the option parser, before anything runs. */
+int cs_shard_args_check(const cs_shard_args *a);
+
 /* Checks the arguments (usage errors say so, return 2) and, when a mode is
  * asked, sets o's part hooks (*out: the run; NULL for a plain export).
  * For a shard, writes its manifest with state "running" first.  cache: the
