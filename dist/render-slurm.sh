@@ -4,6 +4,7 @@
 #
 #   render-slurm.sh N SET WORK -- EXPORT-ARGS...   [SBATCH_ARGS="--partition=x"]
 #
+# CS_DRY_RUN=1: the array only, each task listing its jobs (no merge).
 # Prints the two job ids.  Exit status: sbatch's.
 set -euo pipefail
 [ $# -ge 4 ] && [ "$4" = -- ] || { echo "usage: render-slurm.sh N SET WORK -- EXPORT-ARGS..." >&2; exit 2; }
@@ -16,5 +17,10 @@ extra=()
 export CS_SHARDS=$n
 array=$(sbatch --parsable "${extra[@]}" --export=ALL --array=0-$((n - 1)) "$script" shard "${@:2}")
 array=${array%%;*}
-merge=$(sbatch --parsable "${extra[@]}" --export=ALL --dependency=afterany:"$array" --job-name=cs-merge "$script" merge "${@:2}")
+if [ "${CS_DRY_RUN:-0}" = 1 ]; then   # each task lists its jobs: nothing to merge
+    echo "render-slurm.sh: dry run: shards: job $array (array 0-$((n - 1))), no merge"
+    exit 0
+fi
+merge=$(sbatch --parsable "${extra[@]}" --export=ALL --dependency=afterany:"$array" --job-name=cs-merge \
+    --output=cs-merge-%j.log "$script" merge "${@:2}")
 echo "render-slurm.sh: shards: job $array (array 0-$((n - 1))), merge: job ${merge%%;*}"

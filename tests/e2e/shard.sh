@@ -167,17 +167,100 @@ else
     fi
 fi
 
-# ---- Slurm job array (a test double for sbatch runs the tasks here) -----------
-cat >fakebin/sbatch <<'SH'
+# ---- Slurm job array -------------------------------------------------------------
+# A single-node Slurm on loopback (munged, slurmctld, slurmd from Debian's
+# slurm-wlm, in $T/slurm, on two free ports), when installed and run as root;
+# else a test double for sbatch that runs the tasks here, in order.
+slurm_pids=()
+stop_slurm() {
+    local p
+    for p in "${slurm_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${slurm_pids[@]}"; do wait "$p" 2>/dev/null; done
+    slurm_pids=()
+}
+trap 'stop_slurm; rm -rf "$T"' EXIT
+start_slurm() {   # 0 when the node is idle; SLURM_CONF exported
+    local c S=$T/slurm H ports
+    [ "$(id -u)" = 0 ] || return 1
+    for c in munged slurmctld slurmd sbatch sinfo squeue; do command -v "$c" >/dev/null || return 1; done
+    mkdir -p "$S/state" "$S/spool" && H=$(hostname -s) || return 1
+    head -c 1024 /dev/urandom >"$S/munge.key" && chmod 400 "$S/munge.key"
+    ports=$(python3 -c 'import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])') || return 1
+    cat >"$S/slurm.conf" <<CONF
+ClusterName=cstest
+SlurmctldHost=$H(127.0.0.1)
+SlurmctldPort=${ports% *}
+SlurmdPort=${ports#* }
+AuthType=auth/munge
+AuthInfo=socket=$S/munge.sock
+CredType=cred/munge
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$S/state
+SlurmdSpoolDir=$S/spool
+SlurmctldPidFile=$S/slurmctld.pid
+SlurmdPidFile=$S/slurmd.pid
+SlurmctldLogFile=$S/slurmctld.log
+SlurmdLogFile=$S/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+MinJobAge=300
+NodeName=$H NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+    export SLURM_CONF=$S/slurm.conf
+    munged -F -f --key-file="$S/munge.key" --socket="$S/munge.sock" --pid-file="$S/munged.pid" \
+        --log-file="$S/munged.log" --seed-file="$S/munged.seed" >/dev/null 2>&1 &
+    slurm_pids+=($!)
+    for _ in $(seq 1 50); do [ -S "$S/munge.sock" ] && break; sleep 0.1; done
+    slurmctld -D -i -f "$SLURM_CONF" >/dev/null 2>&1 &
+    slurm_pids+=($!)
+    slurmd -D -f "$SLURM_CONF" >/dev/null 2>&1 &
+    slurm_pids+=($!)
+    for _ in $(seq 1 100); do
+        [ "$(sinfo -h -o %T 2>/dev/null)" = idle ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+: >sbatch.log
+t0=$SECONDS
+if [ -z "${CS_TEST_NO_SLURM:-}" ] && start_slurm; then   # CS_TEST_NO_SLURM=1: the double
+    echo "# shard.sh: single-node Slurm up in $((SECONDS - t0)) s"
+    # The tasks' shard arguments, under Slurm: a --dry-run array; every job once.
+    SBATCH_ARGS="--cpus-per-task=1" CS=$CS_REL CS_DRY_RUN=1 TMPDIR=$T "$DIST/render-slurm.sh" 3 sdryset sdrywork -- "${SEL[@]}" >sdry.log 2>&1
+    rc=$?
+    for _ in $(seq 1 300); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
+    cat cs-render-*_[0-2].log >sdry-all.log 2>/dev/null
+    for i in 0 1 2; do grep -h "dry run: shard $i/3" cs-render-*_"$i".log >/dev/null 2>&1 || rc="$rc, no task $i"; done
+    rm -f cs-render-*.log cs-merge-*.log
+    SBATCH_ARGS="--cpus-per-task=1" CS=$CS_REL TMPDIR=$T "$DIST/render-slurm.sh" 2 sset swork -- "${SEL[@]}" >slurm.log 2>&1
+    src=$?
+    for _ in $(seq 1 300); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
+    mlog=$(cat cs-merge-*.log 2>/dev/null)
+    how="Slurm"
+else
+    echo "# shard.sh: no single-node Slurm here (slurmctld, slurmd, munge as root): sbatch's test double"
+    cat >fakebin/sbatch <<'SH'
 #!/usr/bin/env bash
-# sbatch's stand-in: logs its arguments to $SBATCH_LOG, runs an --array's
-# tasks one after another with Slurm's variables set (and the dependent job
-# at once: the array has finished), prints a job id like --parsable.
-array= args=()
+# sbatch's stand-in: logs its options to $SBATCH_LOG, runs an --array's tasks
+# one after another with Slurm's variables set (a dependent job at once: the
+# array has finished), prints a job id as --parsable does.
+array= out=
 while [ $# -gt 0 ]; do
     case $1 in
         --array=*) array=${1#--array=} ;;
-        --parsable|--export=*|--dependency=*|--job-name=*|--partition=*) ;;
+        --output=*) out=${1#--output=} ;;
         -*) ;;
         *) break ;;
     esac
@@ -185,37 +268,40 @@ while [ $# -gt 0 ]; do
 done
 script=$1; shift
 id=$((1000 + $(wc -l <"$SBATCH_LOG")))
-echo "run $script $*" >>"$SBATCH_LOG"
 if [ -n "$array" ]; then
     lo=${array%-*} hi=${array#*-}
     for ((i = lo; i <= hi; i++)); do
         SLURM_ARRAY_JOB_ID=$id SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=$((hi - lo + 1)) SLURM_CPUS_PER_TASK=1 \
-            bash "$script" "$@" >"$SBATCH_OUT/task-$i.log" 2>&1 || echo "task $i failed" >>"$SBATCH_LOG"
+            bash "$script" "$@" >"cs-render-${id}_$i.log" 2>&1 || echo "task $i failed" >>"$SBATCH_LOG"
     done
 else
-    SLURM_JOB_ID=$id bash "$script" "$@" >"$SBATCH_OUT/job-$id.log" 2>&1 || echo "job $id failed" >>"$SBATCH_LOG"
+    out=${out:-slurm-%j.log}
+    SLURM_JOB_ID=$id bash "$script" "$@" >"${out//%j/$id}" 2>&1 || echo "job $id failed" >>"$SBATCH_LOG"
 fi
 echo "$id"
 SH
-chmod +x fakebin/sbatch
-export SBATCH_LOG=$T/sbatch.log SBATCH_OUT=$T/slurmout
-mkdir -p slurmout; : >sbatch.log
-# The tasks' shard arguments: each task's --dry-run lists its own jobs; together every job once.
-for i in 0 1 2; do
-    SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=3 CS_DRY_RUN=1 CS=$CS_REL TMPDIR=$T \
-        bash "$DIST/render-slurm.sbatch" shard sset swork -- "${SEL[@]}" >"sdry-$i.log" 2>&1
-done
-jobs=$(cat sdry-{0,1,2}.log | grep -E '^(render|up-to-date) ' | sed -E 's/^[a-z-]+ +[0-9.]+ s  //' | sort)
-uniq_jobs=$(printf '%s\n' "$jobs" | sort -u | wc -l)
-total=$(printf '%s\n' "$jobs" | wc -l)
-grep -q 'dry run: shard 2/3' sdry-2.log && [ "$total" = "$n_parts" ] && [ "$uniq_jobs" = "$n_parts" ] \
-    && pass slurm_task_shards || fail slurm_task_shards "$total jobs, $uniq_jobs distinct, want $n_parts; $(tail -2 sdry-0.log)"
-PATH=$T/fakebin:$PATH CS=$CS_REL TMPDIR=$T "$DIST/render-slurm.sh" 2 sset swork -- "${SEL[@]}" >slurm.log 2>&1
-rc=$?
+    chmod +x fakebin/sbatch
+    export SBATCH_LOG=$T/sbatch.log
+    PATH=$T/fakebin:$PATH CS=$CS_REL CS_DRY_RUN=1 TMPDIR=$T "$DIST/render-slurm.sh" 3 sdryset sdrywork -- "${SEL[@]}" >sdry.log 2>&1
+    rc=$?
+    cat cs-render-*_[0-2].log >sdry-all.log 2>/dev/null
+    rm -f cs-render-*.log cs-merge-*.log
+    PATH=$T/fakebin:$PATH CS=$CS_REL TMPDIR=$T "$DIST/render-slurm.sh" 2 sset swork -- "${SEL[@]}" >slurm.log 2>&1
+    src=$?
+    mlog=$(cat cs-merge-*.log 2>/dev/null)
+    how="sbatch double"
+    grep -q '^opt --array=0-1$' sbatch.log && grep -q '^opt --dependency=afterany:1' sbatch.log \
+        || src="$src, sbatch options: $(tr '\n' ' ' <sbatch.log)"
+fi
+jobs=$(grep -E '^(render|up-to-date) ' sdry-all.log | sed -E 's/^[a-z-]+ +[0-9.]+ s  //' | sort)
+uniq_jobs=$(printf '%s\n' "$jobs" | sort -u | grep -c .)
+total=$(printf '%s\n' "$jobs" | grep -c .)
+[ "$rc" = 0 ] && [ "$total" = "$n_parts" ] && [ "$uniq_jobs" = "$n_parts" ] && [ ! -e sdryset ] \
+    && pass slurm_task_shards || fail slurm_task_shards "$how: rc $rc; $total jobs, $uniq_jobs distinct, want $n_parts"
 why=$(same_set single sset)
-if [ $rc = 0 ] && [ -z "$why" ] && grep -q '^opt --array=0-1$' sbatch.log && grep -q '^opt --dependency=afterany:1' sbatch.log \
-    && ! grep -q failed sbatch.log
-then pass slurm_array_and_merge; else fail slurm_array_and_merge "rc $rc; $why; $(tail -3 slurm.log) $(grep failed sbatch.log)"; fi
+if [ "$src" = 0 ] && [ -z "$why" ] && grep -q 'merge: 2 shards\|merge: [0-9]* parts from 2 shards' <<<"$mlog"
+then pass slurm_array_and_merge; else fail slurm_array_and_merge "$how: rc $src; $why; $(tail -2 slurm.log) $(tail -2 <<<"$mlog")"; fi
+stop_slurm
 
 # sums DIR: "part<TAB>md5" per part, sorted (names have spaces).
 sums() { (cd "$1" && find . -name '*.wav' -print0 | xargs -0 -r md5sum | sed -E 's/^([0-9a-f]+)  (.*)$/\2\t\1/' | sort); }
