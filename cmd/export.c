@@ -44,7 +44,7 @@ static const cs_optdef def = {
     "When no track is selected, one line says why (counts per reason).\n"
     "exit status: 0 ok (also when some tracks were skipped), 1 a part could not\n"
     "be written or nothing could be done (no track selected, or every selected\n"
-    "track skipped), 2 bad usage.\n",
+    "track skipped; --merge: a shard missing, unfinished or partial), 2 bad usage.\n",
 };
 
 enum { FMT_WAV, FMT_FLAC };
@@ -314,7 +314,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;
             }
-            if (ctx->verbosity >= CS_LOG_NORMAL) {
+            if (ctx->verbosity >= CS_LOG_NORMAL && !a.shard.dry_run) {
                 printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
                        "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
                        st.skipped, st.failed);

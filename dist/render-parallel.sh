@@ -64,13 +64,13 @@ last=$((n - 1))
 if [ -z "$sshfile" ]; then
     mkdir -p "$work"
     parallel --halt never -j "${jobs:-$n}" --line-buffer --tagstring 'shard {}/'"$n" \
-        -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry --no-progress ::: $(seq 0 $last) || true
+        -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry ::: $(seq 0 $last) || true
 elif [ -z "$libdir" ]; then
     # Shared mount: the same absolute paths everywhere.
     mkdir -p "$work"
     work=$(cd "$work" && pwd)
     parallel --halt never --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer --tagstring 'shard {}/'"$n" \
-        --workdir "$PWD" -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry --no-progress \
+        --workdir "$PWD" -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry \
         ::: $(seq 0 $last) || true
 else
     # No shared mount: the library goes once to each host; each shard's
@@ -91,7 +91,7 @@ else
     done
     [ ${#todo[@]} -eq 0 ] || (cd "$work" && parallel --halt never --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer \
         --tagstring 'shard {}/'"$n" --basefile cs-lib.tar --return 'shard-{}.tar' --cleanup \
-        "rm -rf cs-s{} && mkdir cs-s{} && tar -C cs-s{} -xf cs-lib.tar && (cd cs-s{} && $cs --db cs.db export$q --set ../shard-{} --shard {}/$n $dry --no-progress); rc=\$?; tar -cf shard-{}.tar shard-{}; rm -rf cs-s{} shard-{}; exit \$rc" \
+        "rm -rf cs-s{} && mkdir cs-s{} && tar -C cs-s{} -xf cs-lib.tar && (cd cs-s{} && $cs --db cs.db export$q --set ../shard-{} --shard {}/$n $dry); rc=\$?; tar -cf shard-{}.tar shard-{}; rm -rf cs-s{} shard-{}; exit \$rc" \
         ::: "${todo[@]}") || true
     for i in $(seq 0 $last); do
         [ -f "$work/shard-$i.tar" ] && tar -C "$work" -xf "$work/shard-$i.tar" && rm -f "$work/shard-$i.tar"

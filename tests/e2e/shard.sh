@@ -46,6 +46,16 @@ if a != b:
 PY
 }
 
+# ---- usage: bad shards are refused before anything runs -------------------------
+u=0
+for bad in "--shard 4/4" "--shard x" "--shard 1/0" "--shard 0/2 --merge byhand" "--dry-run --merge byhand"; do
+    # shellcheck disable=SC2086
+    "$CS_REL" export "${SEL[@]}" --set nothing $bad >usage.log 2>&1
+    rc=$?
+    { [ $rc = 2 ] && grep -q 'shard\|merge' usage.log && [ ! -e nothing ]; } || { u=1; fail usage_errors "$bad: rc $rc: $(head -1 usage.log)"; }
+done
+[ $u = 0 ] && pass usage_errors
+
 # ---- shards: one partition, every job in exactly one shard ------------------
 for i in 0 1 2 3; do
     "$CS_REL" export "${SEL[@]}" --set "byhand/shard-$i" --shard "$i/4" --no-progress >"byhand-$i.log" 2>&1 \
