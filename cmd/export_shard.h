@@ -8,8 +8,9 @@
  * single-machine export does.  A dry run lists the jobs and estimates the
  * CPU time and disk of what is left to render.
  *
- * Kept out of cmd/export.c: it only calls these four functions.  Main
- * thread only.
+ * Kept out of cmd/export.c, which only calls the functions below; inside:
+ * export_shard.c (the shard, its manifest and journal), export_merge.c,
+ * export_dryrun.c (export_shard_run.h).  Main thread only.
  */
 #ifndef CS_CMD_EXPORT_SHARD_H
 #define CS_CMD_EXPORT_SHARD_H
