@@ -266,6 +266,8 @@ int cs_shard_run_start(const cs_shard_args *a, cs_export_opts *o, const cs_rende
     if (a->dry_run) {
         r->mode = MODE_DRY;
         o->plan_hook = cs_dry_plan;
+        struct stat sb;
+        r->dry_made_dir = stat(o->parts_dir, &sb) < 0;   /* the pipeline creates it: removed again if empty */
         return 0;
     }
     r->mode = MODE_SHARD;
@@ -309,6 +311,7 @@ int cs_shard_run_finish(cs_shard_run *r, const cs_export_stats *st, int rc)
     if (!r) return rc;
     if (r->mode == MODE_DRY) {
         if (rc == CS_EXIT_OK || st->tracks) cs_dry_summary(r);
+        if (r->dry_made_dir) rmdir(r->o->parts_dir);     /* fails, harmlessly, unless empty */
         return rc;
     }
     if (r->mode == MODE_SHARD) {

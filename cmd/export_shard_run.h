@@ -66,6 +66,7 @@ struct cs_shard_run {
     long orphans;              /* parts of shards already named (missing, unfinished, partial) */
     bool checked;
     /* dry run */
+    bool dry_made_dir;         /* the parts folder did not exist before */
     long dry_todo, dry_up, dry_other, dry_parts_todo_stretch;
     double todo_stretch_s, todo_cut_s;
 };

@@ -140,7 +140,7 @@ rc=$?
 # ---- dry run -------------------------------------------------------------------
 "$CS_REL" export "${SEL[@]}" --set fresh --dry-run >dry.log 2>&1
 if [ "$(grep -c '^render ' dry.log)" = "$n_jobs" ] && grep -q 'measured just now on this machine' dry.log \
-    && grep -q 'CPU-hours' dry.log && grep -q 'GB of parts' dry.log && [ -z "$(find fresh -type f 2>/dev/null)" ]
+    && grep -q 'CPU-hours' dry.log && grep -q 'GB of parts' dry.log && [ ! -e fresh ]
 then pass dry_run_lists_jobs; else fail dry_run_lists_jobs "$(tail -3 dry.log)"; fi
 "$CS_REL" export "${SEL[@]}" --set single --dry-run >dry2.log 2>&1
 [ "$(grep -c '^up-to-date ' dry2.log)" = "$n_parts" ] && grep -q "up to date $n_parts, to render 4" dry2.log \
@@ -260,8 +260,17 @@ CONF
     slurm_pids+=($!)
     slurmd -D -f "$SLURM_CONF" >/dev/null 2>&1 &
     slurm_pids+=($!)
-    for _ in $(seq 1 100); do
-        [ "$(sinfo -h -o %T 2>/dev/null)" = idle ] && return 0
+    local t=$SECONDS
+    while [ $((SECONDS - t)) -lt 20 ]; do
+        [ "$(timeout 5 sinfo -h -o %T 2>/dev/null)" = idle ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+wait_jobs() {   # until the queue is empty, 90 s at most
+    local t=$SECONDS
+    while [ $((SECONDS - t)) -lt 90 ]; do
+        [ -z "$(timeout 5 squeue -h 2>/dev/null || echo busy)" ] && return 0
         sleep 0.2
     done
     return 1
@@ -273,13 +282,13 @@ if [ -z "${CS_TEST_NO_SLURM:-}" ] && start_slurm; then   # CS_TEST_NO_SLURM=1: t
     # The tasks' shard arguments, under Slurm: a --dry-run array; every job once.
     SBATCH_ARGS="--cpus-per-task=1" CS=$CS_REL CS_DRY_RUN=1 TMPDIR=$T "$DIST/render-slurm.sh" 3 sdryset sdrywork -- "${SEL[@]}" >sdry.log 2>&1
     rc=$?
-    for _ in $(seq 1 300); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
+    wait_jobs || rc="$rc, jobs still queued after 90 s"
     cat cs-render-*_[0-2].log >sdry-all.log 2>/dev/null
     for i in 0 1 2; do grep -h "dry run: shard $i/3" cs-render-*_"$i".log >/dev/null 2>&1 || rc="$rc, no task $i"; done
     rm -f cs-render-*.log cs-merge-*.log
     SBATCH_ARGS="--cpus-per-task=1" CS=$CS_REL TMPDIR=$T "$DIST/render-slurm.sh" 2 sset swork -- "${SEL[@]}" >slurm.log 2>&1
     src=$?
-    for _ in $(seq 1 300); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
+    wait_jobs || src="$src, jobs still queued after 90 s"
     mlog=$(cat cs-merge-*.log 2>/dev/null)
     how="Slurm"
 else
