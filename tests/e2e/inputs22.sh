@@ -30,3 +30,27 @@ for end in 5e10 9e10 1e14; do
         pass "huge_section_end_$end"
     else fail "huge_section_end_$end" "rc $rc: $(tail -3 <<<"$out")"; fi
 done
+
+# --- item 8: the disk fills during a parallel index (>= 64 changed structs):
+# "database or disk is full", exit 1, the library as it was; never a hang.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+    mkdir -p "$T/s8" "$T/full"
+    for i in $(seq 1 3); do cp "$L/struct/$A1.json" "$T/s8/first$i.json"; done
+    for i in $(seq 1 1500); do
+        sed "s/\"bpm\": 123/\"bpm\": $((100 + i % 50))/" "$L/struct/$A1.json" >"$T/s8/more$i.json"
+    done
+    out=$(unshare -m bash -c '
+        mount -t tmpfs -o size=300k tmpfs "$1/full" || exit 99
+        mkdir "$1/s8a"; mv "$1"/s8/first*.json "$1/s8a/"
+        "$2" --db "$1/full/lib.db" index "$1/s8a" >/dev/null 2>&1 || { echo "first index failed"; exit 98; }
+        before=$("$2" --db "$1/full/lib.db" ls 2>/dev/null | wc -l)
+        mv "$1"/s8/*.json "$1/s8a/"
+        timeout ${CS_E2E_HANG_S:-120} "$2" --db "$1/full/lib.db" index "$1/s8a" >"$1/s8.log" 2>&1; rc=$?
+        after=$("$2" --db "$1/full/lib.db" ls 2>/dev/null | wc -l)
+        echo "rc=$rc before=$before after=$after"
+        tail -n 2 "$1/s8.log"' _ "$T" "$CS_REL" 2>&1)
+    if grep -q "rc=1 " <<<"$out" && grep -q "database or disk is full" <<<"$out" &&
+       [ "$(sed -n 's/.*before=\([0-9]*\).*/\1/p' <<<"$out")" = "$(sed -n 's/.*after=\([0-9]*\).*/\1/p' <<<"$out")" ]; then
+        pass disk_full_parallel_index; echo "# $(tr "\n" " " <<<"$out")"
+    else fail disk_full_parallel_index "$(tr '\n' ' ' <<<"$out")"; fi
+else skip disk_full_parallel_index "needs root and unshare -m for a small tmpfs"; fi
