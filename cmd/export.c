@@ -1,12 +1,14 @@
 /* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -182,6 +184,11 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
+/* Ctrl-C: the pipeline stops between parts (workpool cancel) and the
+ * command says what is done and that a re-run resumes (issue 22 item 11). */
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
     args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
@@ -243,24 +250,35 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     cs_export_row *rows = NULL;
     cs_export_stats st = {0};
     cs_select_stats sst;
+    bool parts_existed = false;
+    struct stat psb;
     rc = CS_EXIT_FAIL;
+    struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
     } else if (index_inputs(db, &a) == 0) {
         cs_render_cache cache = cs_render_cache_db(db);
         if (cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
             cs_log_error("export: %s", err.msg);
-        } else if (cs_export_run(&cache, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
-            cs_log_error("export: %s", err.msg);
+        } else if (!n) {
+            /* Nothing to do is a failure (exit 1), with the reason, and
+             * leaves nothing behind: no empty parts folder, CSV or set. */
+            char why[512];
+            cs_log_error("export: no track selected: %s",
+                         cs_select_why(&sst, (int)so.n_sections, why, sizeof why));
+        } else if ((parts_existed = stat(a.parts_dir, &psb) == 0),
+                   cs_export_run(&cache, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
+            if (st.cancelled)
+                cs_log_error("export: interrupted: %ld parts rendered this run (%ld were up to date) are "
+                             "kept; run the same command again to render the rest", st.rendered, st.up_to_date);
+            else cs_log_error("export: %s", err.msg);
+            rc = st.cancelled ? 130 : CS_EXIT_FAIL;   /* 128 + SIGINT, as a shell reports it */
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
-            char why[512];
-            if (!n) {
-                /* Nothing to do is a failure (exit 1), with the reason. */
-                cs_log_error("export: no track selected: %s",
-                             cs_select_why(&sst, (int)so.n_sections, why, sizeof why));
-                rc = CS_EXIT_FAIL;
-            } else if (st.skipped == st.tracks) {
+            if (st.skipped == st.tracks) {
                 cs_log_error("export: all %ld selected tracks were skipped (reasons above); "
                              "nothing rendered", st.tracks);
                 rc = CS_EXIT_FAIL;
@@ -268,7 +286,11 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             /* A CSV in the parts folder makes the folder a set: relative
              * paths and set.json beside it. */
             const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
-            if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
+            if (n_rows == 0) {
+                /* Every track skipped: no CSV or set that plays nothing, and
+                 * no parts folder this run made and left empty. */
+                if (!parts_existed) rmdir(a.parts_dir);
+            } else if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 rc = CS_EXIT_FAIL;
             } else if (set) {
@@ -288,6 +310,8 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             }
         }
     }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     cs_export_rows_free(rows, n_rows);
     cs_lib_tracks_free(tracks, n);
     cs_db_close(db);

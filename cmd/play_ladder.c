@@ -37,7 +37,11 @@ int cs_play_set_check(const char *set_dir)
     size_t parts = 0, bad = cs_setfile_check(set_dir, &m);
     for (size_t i = 0; i < m.n; i++) parts += m.tracks[i].n_parts + (m.tracks[i].orig.file != NULL);
     if (bad) cs_log_error("%s: %zu of %zu parts missing or changed", set_dir, bad, parts);
-    else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
+    else if (m.n == 0) {
+        /* A set with nothing to play is no set (issue 22 item 9). */
+        cs_log_error("%s: the set has no tracks: its export selected nothing", set_dir);
+        bad = 1;
+    } else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
                 m.cs_version ? m.cs_version : "?");
     cs_setfile_free(&m);
     return bad ? CS_EXIT_FAIL : CS_EXIT_OK;

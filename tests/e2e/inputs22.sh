@@ -54,3 +54,44 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
         pass disk_full_parallel_index; echo "# $(tr "\n" " " <<<"$out")"
     else fail disk_full_parallel_index "$(tr '\n' ' ' <<<"$out")"; fi
 else skip disk_full_parallel_index "needs root and unshare -m for a small tmpfs"; fi
+
+# --- item 9: an export that selects nothing leaves no set folder, and a set
+# with no tracks is no "ok" at --check
+D9=$T/db9.db
+"$CS_REL" --db "$D9" index "$L/struct" >/dev/null 2>&1
+out=$(cd "$T" && "$CS_REL" --db "$D9" export --bpm 90 --set set9 --no-progress 2>&1); rc=$?
+if [ $rc = 1 ] && [ ! -e "$T/set9" ] && grep -q "no track selected" <<<"$out"; then pass export_nothing_leaves_no_set
+else fail export_nothing_leaves_no_set "rc $rc, set9 $(ls -a "$T/set9" 2>&1 | tr '\n' ' '): $out"; fi
+# every selected track skipped (its audio gone): no CSV, no set.json, no empty folder
+mkdir -p "$T/s9" && cp "$L/struct/$A1.json" "$T/s9/" && sed -i 's#/audio/#/nowhere/#' "$T/s9/$A1.json"
+out=$(cd "$T" && "$CS_REL" --db "$T/db9b.db" export "$T/s9" --n-sections 3 --set set9b --no-progress 2>&1); rc=$?
+if [ $rc = 1 ] && [ ! -e "$T/set9b" ]; then pass export_all_skipped_leaves_no_set
+else fail export_all_skipped_leaves_no_set "rc $rc, $(ls -a "$T/set9b" 2>&1 | tr '\n' ' ')"; fi
+# a set.json with no tracks (an old cs wrote them): --check says so, exit 1
+mkdir -p "$T/empty_set"
+(cd "$T" && "$CS_REL" --db "$D9" export --bpm 122.5 --n-sections 3 --target-bpm 122.5 --stretch rate \
+    --set full9 --no-progress >/dev/null 2>&1)
+python3 - "$T/full9/set.json" "$T/empty_set/set.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["tracks"] = []
+json.dump(d, open(sys.argv[2], "w"))
+PY
+out=$("$CS_REL" play --set "$T/empty_set" --check 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "no tracks" <<<"$out" && ! grep -q "ok: 0" <<<"$out"; then pass check_empty_set_fails
+else fail check_empty_set_fails "rc $rc: $out"; fi
+
+# --- item 11: Ctrl-C during export says what is done and that a re-run resumes
+mkdir -p "$T/s11"
+for i in 1 2 3; do cp "$L/struct/$A1.json" "$T/s11/t$i.json"; done
+(cd "$T" && exec "$CS_REL" --db "$T/db11.db" export "$T/s11" --n-sections 3 --ladder 114:126:4 \
+    --stretch rubberband --quality fast --parts-dir p11 --csv-out s11.csv -j 1 --no-progress >"$T/e11.out" 2>"$T/e11.err") &
+pid=$!
+for _ in $(seq 1 100); do [ -n "$(find "$T/p11" -name '*.wav' 2>/dev/null | head -1)" ] && break; sleep 0.1; done
+kill -INT $pid; wait $pid; rc=$?
+if [ $rc = 130 ] && grep -q "interrupted: .* parts rendered .* run the same command again" "$T/e11.err"; then
+    pass ctrl_c_says_what_is_done
+else fail ctrl_c_says_what_is_done "rc $rc: $(cat "$T/e11.err")"; fi
+out=$(cd "$T" && "$CS_REL" --db "$T/db11.db" export "$T/s11" --n-sections 3 --ladder 114:126:4 \
+    --stretch rubberband --quality fast --parts-dir p11 --csv-out s11.csv -j 2 --no-progress 2>&1); rc=$?
+if [ $rc = 0 ] && grep -Eq "up to date [1-9]" <<<"$out"; then pass ctrl_c_rerun_resumes
+else fail ctrl_c_rerun_resumes "rc $rc: $out"; fi
