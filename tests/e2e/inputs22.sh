@@ -95,3 +95,25 @@ out=$(cd "$T" && "$CS_REL" --db "$T/db11.db" export "$T/s11" --n-sections 3 --la
     --stretch rubberband --quality fast --parts-dir p11 --csv-out s11.csv -j 2 --no-progress 2>&1); rc=$?
 if [ $rc = 0 ] && grep -Eq "up to date [1-9]" <<<"$out"; then pass ctrl_c_rerun_resumes
 else fail ctrl_c_rerun_resumes "rc $rc: $out"; fi
+
+# --- items 5 and 6: cs analyze is repeatable (qm-dsp's segmenter seeded with
+# time(0) before) and its output always indexes (a first beat at -0.0132 s
+# made segments[0] start below 0: "cs index" dropped the track, exit 0)
+MOD=/usr/share/games/tecnoballz/musics/area2-game.mod
+if [ -f "$MOD" ]; then
+    mkdir -p "$T/a5" && cp "$MOD" "$T/a5/one.mod" && cp "$MOD" "$T/a5/two.mod"
+    "$CS_REL" analyze "$T/a5/one.mod" --out "$T/a5o1" --no-progress >/dev/null 2>&1
+    sleep 1.1    # the old seed was time(0): another second, another segmentation
+    "$CS_REL" analyze "$T/a5" --out "$T/a5o2" -j 2 --no-progress >/dev/null 2>&1
+    if cmp -s "$T/a5o1/one.json" "$T/a5o2/one.json" && cmp -s "$T/a5o2/one.json" <(sed 's/two.mod/one.mod/' "$T/a5o2/two.json"); then
+        pass analyze_byte_identical
+    else fail analyze_byte_identical "$(diff <(tr ',' '\n' <"$T/a5o1/one.json") <(tr ',' '\n' <"$T/a5o2/one.json") | head -4 | tr '\n' ' ')"; fi
+    out=$("$CS_REL" --db "$T/a6.db" index "$T/a5o1" 2>&1); rc=$?
+    if [ $rc = 0 ] && "$CS_REL" --db "$T/a6.db" ls 2>/dev/null | grep -q "one"; then pass analyze_output_indexes
+    else fail analyze_output_indexes "rc $rc: $out"; fi
+    check analyze_no_negative_time python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["beats"] + d["downbeats"] + [x for s in d["segments"] for x in (s["start"], s["end"])]
+sys.exit(0 if min(t) >= 0 and "-0.0" not in open(sys.argv[1]).read() else 1)' "$T/a5o1/one.json"
+else skip analyze_byte_identical "tecnoballz-data not installed"; fi
