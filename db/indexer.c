@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "pkg/allin1.h"
+#include "pkg/analyze_run.h"
 #include "pkg/fsutil.h"
 #include "pkg/key.h"
 #include "pkg/findaudio.h"
@@ -194,7 +195,7 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
         ix->st->warnings++;
         if (it->existing) {   /* stale data for a file that is now bad */
             sqlite3_bind_int64(ix->del_track, 1, it->existing);
-            cs_ix_step(ix, ix->del_track);
+            if (cs_ix_step(ix, ix->del_track) < 0) return cs_db_fail(ix->db, err, "removing a stale track");
         }
         return 0;
     }
@@ -299,6 +300,8 @@ static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
                 if (depth < 32) rc = walk(ix, path, depth + 1, err);
             } else if (is_json_name(name)) {
                 if (remember_seen(ix, path) < 0) rc = cs_err_set(err, "out of memory");
+            } else if (cs_analyze_is_audio_name(name)) {
+                ix->n_audio_seen++;
             }
         }
         free(ents[i]);
@@ -515,7 +518,11 @@ static int run(indexer *ix, cs_err *err)
             if (walk(ix, root, 0, err) < 0) return -1;
             if (ix->n_seen == 0) {
                 /* Nothing to index is a failure, not "library 0 tracks". */
-                cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
+                if (ix->n_audio_seen)
+                    cs_log_error("%s: no struct file (*.json) in it, but %zu audio file%s: make the structs "
+                                 "first with 'cs analyze %s --out STRUCT_DIR', then 'cs index STRUCT_DIR'",
+                                 o->struct_dir, ix->n_audio_seen, ix->n_audio_seen == 1 ? "" : "s", o->struct_dir);
+                else cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
                 st->dir_failed = true;
             } else {
                 if (index_seen(ix, err) < 0 || prune(ix, root, err) < 0) return -1;

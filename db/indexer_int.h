@@ -24,6 +24,7 @@ typedef struct indexer {
     /* Struct files seen in this run, to prune the rest. */
     char **seen;
     size_t n_seen, cap_seen;
+    size_t n_audio_seen;       /* audio files met by the walk (a folder of audio, no structs) */
 } indexer;
 
 long long cs_ix_mtime_ns(const struct stat *sb);

@@ -6,6 +6,8 @@
 #include "pkg/fsutil.h"
 #include "pkg/workpool.h"
 
+static bool is_audio(const char *name);
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -28,6 +30,8 @@ typedef struct run {
     double *secs;  /* per job: seconds of audio analysed */
     cs_analyze_run_stats *st;
 } run;
+
+bool cs_analyze_is_audio_name(const char *name) { return is_audio(name); }
 
 static bool is_audio(const char *name)
 {

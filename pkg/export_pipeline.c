@@ -198,7 +198,14 @@ static int decode_cut(ctx *c, track_job *tj)
     const cs_dvec *b = &tj->t->beats;
     tj->anchors.v = malloc((b->n ? b->n : 1) * sizeof(double));
     tj->anchors.n = 0;
-    for (size_t i = 0; tj->anchors.v && i < b->n; i++)
+    if (!tj->anchors.v) {
+        /* Without anchors the WSOLA render would be plain atempo, and the
+         * render cache would keep it as a correct "wsola" part. */
+        snprintf(tj->why, sizeof tj->why, "%s: out of memory (beat anchors)", tj->audio);
+        cs_audio_free(&tj->cut);
+        return -1;
+    }
+    for (size_t i = 0; i < b->n; i++)
         if (b->v[i] >= q->ini_cue && b->v[i] < q->end_cue)
             tj->anchors.v[tj->anchors.n++] = b->v[i] - q->ini_cue;
     float peak = cs_audio_peak(&tj->cut);

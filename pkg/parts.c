@@ -95,7 +95,12 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
             double x;
             if (parse_num(p, end, &x) < 0) {
                 free(v);
-                return cs_err_set(err, "'%.*s' in '%s' is not a number", (int)(end - p), p, spec);
+                /* 106-130-4, 106..130/4: a range meant, in another form. */
+                if (strpbrk(spec, "-./ ") && strspn(spec, "0123456789.-/ ") == strlen(spec) && !strchr(spec, ','))
+                    return cs_err_set(err, "'%s' is not a BPM list: a range is A:B:STEP (e.g. 106:130:4), "
+                                      "a list is comma-separated (e.g. 106,110,114)", spec);
+                return cs_err_set(err, "'%.*s' in '%s' is not a number (a list is comma-separated, "
+                                  "a range is A:B:STEP)", (int)(end - p), p, spec);
             }
             if (n == MAX_RUNGS) { free(v); return cs_err_set(err, "'%s': more than %d rungs", spec, MAX_RUNGS); }
             v[n++] = x;

@@ -117,3 +117,12 @@ d = json.load(open(sys.argv[1]))
 t = d["beats"] + d["downbeats"] + [x for s in d["segments"] for x in (s["start"], s["end"])]
 sys.exit(0 if min(t) >= 0 and "-0.0" not in open(sys.argv[1]).read() else 1)' "$T/a5o1/one.json"
 else skip analyze_byte_identical "tecnoballz-data not installed"; fi
+
+# --- item 11: messages that say what to do
+out=$(cd "$T" && "$CS_REL" --db "$D9" export --ladder 106-130-4 --parts-dir p11m 2>&1); rc=$?
+if [ $rc = 2 ] && grep -q "A:B:STEP (e.g. 106:130:4)" <<<"$out"; then pass ladder_dash_names_the_form
+else fail ladder_dash_names_the_form "rc $rc: $out"; fi
+out=$("$CS_REL" --db "$T/db11b.db" index "$L/audio" 2>&1); rc=$?
+if [ $rc != 0 ] && grep -q "2 audio files: make the structs first with 'cs analyze" <<<"$out"; then
+    pass index_audio_folder_suggests_analyze
+else fail index_audio_folder_suggests_analyze "rc $rc: $out"; fi
