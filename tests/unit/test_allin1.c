@@ -553,3 +553,19 @@ TEST(beats_bpm_median)
     CHECK_NEAR(cs_beats_bpm(&w), 80, 1e-9);
     CHECK_NEAR(cs_beats_bpm(NULL), 0, 0);
 }
+
+/* Issue 22 item 3: Python's json.dump of a non-UTF-8 file name
+ * (surrogateescape) writes "\udce9" for byte 0xe9; the path must read back
+ * to the file's own bytes, while a real surrogate pair stays one character. */
+TEST(surrogateescape_path_reads_back_to_bytes)
+{
+    const char *js = "{\"path\": \"/m/Caf\\udce9 \\\\udce9 \\ud83c\\udfb5.wav\", \"segments\": []}";
+    cs_struct s;
+    cs_err e = {{0}};
+    CHECK_EQ_INT(cs_allin1_parse(js, strlen(js), "s.json", &s, &e), 0);
+    CHECK_STR(s.path, "/m/Caf\xe9 \\udce9 \xf0\x9f\x8e\xb5.wav");
+    cs_struct_free(&s);
+    /* a lone high surrogate is still no JSON string */
+    const char *bad = "{\"path\": \"/m/\\ud83c.wav\", \"segments\": []}";
+    CHECK(cs_allin1_parse(bad, strlen(bad), "b.json", &s, &e) < 0);
+}
