@@ -193,6 +193,10 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
         cs_log_warn("%s", it->e.msg);
         ix->st->failed++;
         ix->st->warnings++;
+        /* Kept for cs ls: a struct that does not index is listed, with why. */
+        cs_ix_bind_text(ix->ins_fail, 1, it->file);
+        cs_ix_bind_text(ix->ins_fail, 2, it->e.msg);
+        if (cs_ix_step(ix, ix->ins_fail) < 0) return cs_db_fail(ix->db, err, "recording a failed struct");
         if (it->existing) {   /* stale data for a file that is now bad */
             sqlite3_bind_int64(ix->del_track, 1, it->existing);
             if (cs_ix_step(ix, ix->del_track) < 0) return cs_db_fail(ix->db, err, "removing a stale track");
@@ -316,6 +320,21 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Deletes library tracks under `root` whose files were not seen this run. */
+/* Failures recorded under root are this run's to record again. */
+static int forget_failures(indexer *ix, const char *root, cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "DELETE FROM index_failures WHERE "
+                                             "substr(CAST(struct_path AS BLOB), 1, ?) = CAST(? AS BLOB)", err);
+    if (!q) return -1;
+    char prefix[PATH_MAX + 2];
+    snprintf(prefix, sizeof prefix, "%s/", root);
+    sqlite3_bind_int(q, 1, (int)strlen(prefix));
+    sqlite3_bind_text(q, 2, prefix, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "forgetting old failures");
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static int prune(indexer *ix, const char *root, cs_err *err)
 {
     qsort(ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str);
@@ -446,7 +465,7 @@ static void finish_stmts(indexer *ix)
 {
     sqlite3_stmt *all[] = { ix->find, ix->ins_track, ix->upd_track, ix->del_segs, ix->ins_seg,
                             ix->del_track, ix->ins_rb, ix->ins_tempo, ix->ins_mark, ix->ins_pl,
-                            ix->ins_ple };
+                            ix->ins_ple, ix->ins_fail };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     for (size_t i = 0; i < ix->n_unknown; i++) free(ix->unknown[i]);
     free(ix->unknown);
@@ -480,7 +499,9 @@ static int prepare_all(indexer *ix, cs_err *err)
            (ix->ins_mark = cs_db_prepare(db, "INSERT INTO rb_marks VALUES (?,?,?,?,?,?,?)", err)) &&
            (ix->ins_pl = cs_db_prepare(db, "INSERT INTO rb_playlists(collection_id, path, name, "
                                            "type, key_type) VALUES (?,?,?,?,?)", err)) &&
-           (ix->ins_ple = cs_db_prepare(db, "INSERT INTO rb_playlist_entries VALUES (?,?,?)", err))
+           (ix->ins_ple = cs_db_prepare(db, "INSERT INTO rb_playlist_entries VALUES (?,?,?)", err)) &&
+           (ix->ins_fail = cs_db_prepare(db, "INSERT OR REPLACE INTO index_failures(struct_path, reason) "
+                                             "VALUES (?,?)", err))
                ? 0 : -1;
 }
 
@@ -525,7 +546,8 @@ static int run(indexer *ix, cs_err *err)
                 else cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
                 st->dir_failed = true;
             } else {
-                if (index_seen(ix, err) < 0 || prune(ix, root, err) < 0) return -1;
+                if (forget_failures(ix, root, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
+                    return -1;
                 changed |= st->indexed + st->removed != before;
                 if (st->indexed + st->unchanged > 0) usable++;
                 else cs_log_error("%s: none of its %zu struct files could be read", o->struct_dir,

@@ -14,6 +14,7 @@ typedef struct indexer {
     cs_index_stats *st;
     sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
     sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
+    sqlite3_stmt *ins_fail;    /* index_failures: a struct that did not index, and why */
     sqlite3_int64 collection_id;
     /* Why a Rekordbox handler stopped the reader (the reader itself only
      * knows "stopped"): the library's error or "out of memory". */

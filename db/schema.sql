@@ -134,3 +134,12 @@ FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
 -- TEMPO grid and memory cues (struct_path 'rekordbox:<xml>#<TrackID>').
 ALTER TABLE tracks ADD COLUMN source TEXT NOT NULL DEFAULT 'allin1';
 CREATE INDEX tracks_source ON tracks(source);
+
+-- migration 3
+-- Struct files that did not index, with the reason (issue 22 item 6): cs ls
+-- lists them, so a track is never silently left out.  Rewritten for a folder
+-- on every cs index of it.
+CREATE TABLE index_failures (
+    struct_path TEXT PRIMARY KEY,
+    reason      TEXT NOT NULL
+);

@@ -126,3 +126,15 @@ out=$("$CS_REL" --db "$T/db11b.db" index "$L/audio" 2>&1); rc=$?
 if [ $rc != 0 ] && grep -q "2 audio files: make the structs first with 'cs analyze" <<<"$out"; then
     pass index_audio_folder_suggests_analyze
 else fail index_audio_folder_suggests_analyze "rc $rc: $out"; fi
+
+# --- item 6: a struct that fails to index is listed by cs ls, with its reason
+mkdir -p "$T/s6" && cp "$L/struct/$A1.json" "$T/s6/good.json" && printf '{"segments": [1,' >"$T/s6/broken.json"
+"$CS_REL" --db "$T/s6.db" index "$T/s6" >/dev/null 2>&1
+out=$("$CS_REL" --db "$T/s6.db" ls 2>&1)
+if grep -q "^not indexed .*broken.json  (invalid JSON" <<<"$out" && grep -q "1 struct file not indexed" <<<"$out"; then
+    pass ls_lists_failed_struct
+else fail ls_lists_failed_struct "$out"; fi
+cp "$L/struct/$A1.json" "$T/s6/broken.json"
+"$CS_REL" --db "$T/s6.db" index "$T/s6" >/dev/null 2>&1
+out=$("$CS_REL" --db "$T/s6.db" ls 2>&1)
+if ! grep -q "not indexed" <<<"$out"; then pass ls_forgets_fixed_struct; else fail ls_forgets_fixed_struct "$out"; fi
