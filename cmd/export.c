@@ -214,6 +214,12 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             return cs_usage_error("export", "--ladder: %s", err.msg);
         }
         o.ladder = true;
+        char gap[256];
+        int ng = cs_ladder_gaps(o.targets.v, o.targets.n, CS_LADDER_MAX_DEV, gap, sizeof gap);
+        if (ng)
+            cs_log_warn("export: --ladder %s: %d gap%s too wide for cs play's \u00b1%g %% rate bound (%s); "
+                        "neighbouring rungs should be at most %.2f %% apart", a.ladder, ng, ng == 1 ? "" : "s",
+                        100 * CS_LADDER_MAX_DEV, gap, 100 * ((1 + CS_LADDER_MAX_DEV) / (1 - CS_LADDER_MAX_DEV) - 1));
     } else if (a.has_target || so.has_bpm) {
         o.targets.v = malloc(sizeof(double));
         if (!o.targets.v) {

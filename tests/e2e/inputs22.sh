@@ -138,3 +138,29 @@ cp "$L/struct/$A1.json" "$T/s6/broken.json"
 "$CS_REL" --db "$T/s6.db" index "$T/s6" >/dev/null 2>&1
 out=$("$CS_REL" --db "$T/s6.db" ls 2>&1)
 if ! grep -q "not indexed" <<<"$out"; then pass ls_forgets_fixed_struct; else fail ls_forgets_fixed_struct "$out"; fi
+
+# --- item 10: rungs too far apart for the ±2 % bound are warned at export and
+# --check; a track missing a middle rung is warned "outside the ladder"
+out=$(cd "$T" && "$CS_REL" --db "$D9" export --bpm 122 --n-sections 3 --ladder 100:140:10 --stretch rate \
+    --set set10 --no-progress 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "4 gaps too wide .*rungs 100 and 110 BPM: 102..107.8 BPM play beyond" <<<"$out"; then
+    pass ladder_gap_warned_at_export
+else fail ladder_gap_warned_at_export "rc $rc: $out"; fi
+out=$("$CS_REL" play --set "$T/set10" --check 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "ladder is too sparse: rungs 100 and 110" <<<"$out"; then pass ladder_gap_warned_at_check
+else fail ladder_gap_warned_at_check "rc $rc: $out"; fi
+(cd "$T" && "$CS_REL" --db "$D9" export --bpm 122 --n-sections 3 --ladder 114:126:4 --stretch rate \
+    --set set10b --no-progress >/dev/null 2>&1)
+python3 - "$T/set10b" <<'PY'
+import json, os, sys
+p = os.path.join(sys.argv[1], "set.json"); d = json.load(open(p))
+t = d["tracks"][0]
+gone = [x for x in t["parts"] if x["bpm"] == 118][0]
+t["parts"] = [x for x in t["parts"] if x["bpm"] != 118]
+os.remove(os.path.join(sys.argv[1], gone["file"]))
+json.dump(d, open(p, "w"))
+PY
+out=$("$CS_REL" play --set "$T/set10b" --check 2>&1); rc=$?
+if grep -q "3 of the ladder's 4 rungs; rungs 114 and 122 BPM.*(outside the ladder)" <<<"$out"; then
+    pass missing_middle_rung_warned
+else fail missing_middle_rung_warned "rc $rc: $out"; fi
