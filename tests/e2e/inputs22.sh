@@ -164,3 +164,11 @@ out=$("$CS_REL" play --set "$T/set10b" --check 2>&1); rc=$?
 if grep -q "3 of the ladder's 4 rungs; rungs 114 and 122 BPM.*(outside the ladder)" <<<"$out"; then
     pass missing_middle_rung_warned
 else fail missing_middle_rung_warned "rc $rc: $out"; fi
+
+# --- item 4: half or double tempo is warned and resolved to the beat grid's octave
+sed 's/AverageBpm="122.50"/AverageBpm="61.25"/' "$L/rekordbox.xml" >"$T/half.xml"
+out=$("$CS_REL" --db "$T/oct.db" index "$L/struct" --rekordbox-xml "$T/half.xml" 2>&1)
+ls4=$("$CS_REL" --db "$T/oct.db" ls --bpm 122.5 2>&1)
+if grep -q "Rekordbox says 61.25 BPM, its beat grid 122.50 BPM: using 122.50 BPM" <<<"$out" &&
+   grep -q "^selected .*122.50 .*Night Drive" <<<"$ls4"; then pass half_tempo_resolved_to_grid
+else fail half_tempo_resolved_to_grid "$out // $ls4"; fi
