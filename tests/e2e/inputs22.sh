@@ -172,3 +172,28 @@ ls4=$("$CS_REL" --db "$T/oct.db" ls --bpm 122.5 2>&1)
 if grep -q "Rekordbox says 61.25 BPM, its beat grid 122.50 BPM: using 122.50 BPM" <<<"$out" &&
    grep -q "^selected .*122.50 .*Night Drive" <<<"$ls4"; then pass half_tempo_resolved_to_grid
 else fail half_tempo_resolved_to_grid "$out // $ls4"; fi
+
+# --- item 1: a Rekordbox grid for a LAME MP3 is in Rekordbox's timeline
+# (25.057 ms later than FFmpeg's): --from-rekordbox moves it onto ours.
+mkdir -p "$T/mp3"
+ffmpeg -nostdin -loglevel error -y -i "$L/audio/$A1.wav" -c:a libmp3lame -b:a 192k "$T/mp3/$A1.mp3"
+python3 - "$L/rekordbox.xml" "$T/mp3.xml" "$T/mp3/$A1.mp3" <<'PY'
+import re, sys, urllib.parse
+x = open(sys.argv[1], encoding="utf-8").read()
+tracks = re.findall(r'<TRACK TrackID="1".*?</TRACK>', x, re.S)
+t = tracks[0]
+t2 = re.sub(r'Location="[^"]*"', 'Location="file://localhost%s"' % urllib.parse.quote(sys.argv[3]), t)
+# Rekordbox's grid for the MP3: the WAV's downbeat 0.250 s + 576 + 529 samples
+t2 = re.sub(r'Inizio="([0-9.]+)"', lambda m: 'Inizio="%.3f"' % (float(m.group(1)) + 1105 / 44100), t2)
+t2 = t2.replace('Kind="WAV File"', 'Kind="MP3 File"')
+x = x.replace(t, t2)
+x = re.sub(r'<TRACK TrackID="2".*?</TRACK>', '', x, flags=re.S)
+open(sys.argv[2], "w", encoding="utf-8").write(x)
+PY
+"$CS_REL" --db "$T/mp3.db" index --rekordbox-xml "$T/mp3.xml" --from-rekordbox >"$T/mp3.log" 2>&1
+first=$(sqlite3 "$T/mp3.db" "SELECT start FROM segments s JOIN tracks t ON t.id = s.track_id
+        WHERE t.source = 'rekordbox' AND s.label = 'intro'" 2>/dev/null)
+# Rekordbox wrote 0.275 (ms precision); moved by 25.057 ms: 0.2499, the WAV's downbeat within 1 ms
+if [ -n "$first" ] && near "$first" 0.250 0.001 && grep -q "moved 25.1 ms earlier" "$T/mp3.log"; then
+    pass rekordbox_mp3_grid_on_ffmpeg_timeline
+else fail rekordbox_mp3_grid_on_ffmpeg_timeline "intro starts at '$first': $(cat "$T/mp3.log")"; fi
