@@ -45,7 +45,8 @@ static const cs_optdef def = {
     "When no track is selected, one line says why (counts per reason).\n"
     "exit status: 0 ok (also when some tracks were skipped), 1 a part could not\n"
     "be written or nothing could be done (no track selected, or every selected\n"
-    "track skipped), 2 bad usage.\n",
+    "track skipped: then no parts folder, CSV or set.json is left), 2 bad usage,\n"
+    "130 interrupted (Ctrl-C: the parts done are kept; the same command resumes).\n",
 };
 
 enum { FMT_WAV, FMT_FLAC };
@@ -92,7 +93,9 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_GROUP("\nrendering:"),
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
-        OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP"),
+        OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP\n"
+                   "(warned when neighbouring rungs are more than 4.08 % apart:\n"
+                   "cs play keeps each rung within ±2 %)"),
         OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
                  "rubberband (default; pitch kept, exact length),\n"
                  "wsola (libavfilter atempo anchored at the track's\n"
