@@ -516,13 +516,14 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
 
 static void ctx_free(ctx *c)
 {
-    for (size_t i = 0; i < c->n_tracks; i++) {
+    /* tracks or parts may be NULL: their allocation failed (fault injection) */
+    for (size_t i = 0; c->tracks && i < c->n_tracks; i++) {
         free(c->tracks[i].audio);
         free(c->tracks[i].stem);
         cs_audio_free(&c->tracks[i].cut);
         free(c->tracks[i].anchors.v);
     }
-    for (size_t i = 0; i < c->n_parts; i++) {
+    for (size_t i = 0; c->parts && i < c->n_parts; i++) {
         free(c->parts[i].out_abs);
         free(c->parts[i].rel);
     }
