@@ -197,3 +197,20 @@ first=$(sqlite3 "$T/mp3.db" "SELECT start FROM segments s JOIN tracks t ON t.id 
 if [ -n "$first" ] && near "$first" 0.250 0.001 && grep -q "moved 25.1 ms earlier" "$T/mp3.log"; then
     pass rekordbox_mp3_grid_on_ffmpeg_timeline
 else fail rekordbox_mp3_grid_on_ffmpeg_timeline "intro starts at '$first': $(cat "$T/mp3.log")"; fi
+
+# --- item 3: a struct whose path Python wrote with surrogateescape ("\udce9"
+# for a Latin-1 file name) finds its audio
+mkdir -p "$T/s3" "$T/a3"
+name=$(printf 'Caf\xe9')
+cp "$L/audio/$A1.wav" "$T/a3/$name.wav"
+python3 - "$L/struct/$A1.json" "$T/s3/cafe.json" "$T/a3" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d["path"] = os.fsdecode(os.path.join(os.fsencode(sys.argv[3]), b"Caf\xe9.wav"))   # '\udce9', as allin1 would
+open(sys.argv[2], "w").write(json.dumps(d))                                       # ensure_ascii: "\udce9"
+PY
+out=$("$CS_REL" --db "$T/s3.db" index "$T/s3" 2>&1); rc=$?
+ls3=$("$CS_REL" --db "$T/s3.db" ls 2>&1)
+if [ $rc = 0 ] && grep -q 'udce9' "$T/s3/cafe.json" && grep -q "Caf" <<<"$ls3" && ! grep -q "audio missing" <<<"$ls3"; then
+    pass surrogateescape_path_finds_audio
+else fail surrogateescape_path_finds_audio "rc $rc: $out // $ls3"; fi
