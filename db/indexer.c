@@ -320,21 +320,6 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Deletes library tracks under `root` whose files were not seen this run. */
-/* Failures recorded under root are this run's to record again. */
-static int forget_failures(indexer *ix, const char *root, cs_err *err)
-{
-    sqlite3_stmt *q = cs_db_prepare(ix->db, "DELETE FROM index_failures WHERE "
-                                             "substr(CAST(struct_path AS BLOB), 1, ?) = CAST(? AS BLOB)", err);
-    if (!q) return -1;
-    char prefix[PATH_MAX + 2];
-    snprintf(prefix, sizeof prefix, "%s/", root);
-    sqlite3_bind_int(q, 1, (int)strlen(prefix));
-    sqlite3_bind_text(q, 2, prefix, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "forgetting old failures");
-    sqlite3_finalize(q);
-    return rc;
-}
-
 static int prune(indexer *ix, const char *root, cs_err *err)
 {
     qsort(ix->seen, ix->n_seen, sizeof *ix->seen, cmp_str);
@@ -505,25 +490,6 @@ static int prepare_all(indexer *ix, cs_err *err)
                ? 0 : -1;
 }
 
-/* Half or double tempo: never used silently (the view resolves it to the
- * beat grid's octave; schema migration 4). */
-static int warn_octaves(indexer *ix, cs_err *err)
-{
-    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT struct_path, rb_bpm, json_bpm, beats_bpm, bpm FROM library "
-                                             "WHERE octave <> 1 ORDER BY struct_path", err);
-    if (!q) return -1;
-    int row;
-    while ((row = cs_db_row(ix->db, q, err)) > 0) {
-        bool rb = sqlite3_column_type(q, 1) != SQLITE_NULL;
-        cs_log_warn("%s: %s says %.2f BPM, its beat grid %.2f BPM: using %.2f BPM (the grid's octave)",
-                    (const char *)sqlite3_column_text(q, 0), rb ? "Rekordbox" : "the struct's \"bpm\"",
-                    sqlite3_column_double(q, rb ? 1 : 2), sqlite3_column_double(q, 3), sqlite3_column_double(q, 4));
-        ix->st->warnings++;
-    }
-    sqlite3_finalize(q);
-    return row < 0 ? -1 : 0;
-}
-
 static int run(indexer *ix, cs_err *err)
 {
     const cs_index_opts *o = ix->o;
@@ -565,7 +531,7 @@ static int run(indexer *ix, cs_err *err)
                 else cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
                 st->dir_failed = true;
             } else {
-                if (forget_failures(ix, root, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
+                if (cs_ix_forget_failures(ix, root, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
                     return -1;
                 changed |= st->indexed + st->removed != before;
                 if (st->indexed + st->unchanged > 0) usable++;
@@ -582,7 +548,7 @@ static int run(indexer *ix, cs_err *err)
     }
     if (cs_ix_rekordbox_structs(ix, err) < 0) return -1;
     if (resolve_all(ix, err) < 0) return -1;
-    if (warn_octaves(ix, err) < 0) return -1;
+    if (cs_ix_warn_octaves(ix, err) < 0) return -1;
     if (count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total, err) < 0 ||
         count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched, err) < 0 ||
         count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "

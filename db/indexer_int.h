@@ -50,4 +50,11 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err);
  * name several times in the collection under other folders: unmatched). */
 int cs_ix_warn_ambiguous(indexer *ix, cs_err *err);   /* -1: a read failed (err set) */
 
+/* index_failures under root (a folder being indexed) are forgotten: this
+ * run records them again.  0, or -1 with err. */
+int cs_ix_forget_failures(indexer *ix, const char *root, cs_err *err);
+/* Warns for every library track whose stated BPM is half or double its beat
+ * grid's (the library view's octave != 1).  0, or -1 with err. */
+int cs_ix_warn_octaves(indexer *ix, cs_err *err);
+
 #endif
