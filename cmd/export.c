@@ -1,12 +1,14 @@
 /* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -44,7 +46,9 @@ static const cs_optdef def = {
     "When no track is selected, one line says why (counts per reason).\n"
     "exit status: 0 ok (also when some tracks were skipped), 1 a part could not\n"
     "be written or nothing could be done (no track selected, or every selected\n"
-    "track skipped; --merge: a shard missing, unfinished or partial), 2 bad usage.\n",
+    "track skipped: then no parts folder, CSV or set.json is left; --merge: a shard\n"
+    "missing, unfinished or partial), 2 bad usage, 130 interrupted (Ctrl-C: the\n"
+    "parts done are kept; the same command resumes).\n",
 };
 
 enum { FMT_WAV, FMT_FLAC };
@@ -101,7 +105,9 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_GROUP("\nrendering:"),
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
-        OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP"),
+        OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP\n"
+                   "(warned when neighbouring rungs are more than 4.08 % apart:\n"
+                   "cs play keeps each rung within ±2 %)"),
         OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
                  "rubberband (default; pitch kept, exact length),\n"
                  "wsola (libavfilter atempo anchored at the track's\n"
@@ -212,6 +218,11 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
+/* Ctrl-C: the pipeline stops between parts (workpool cancel) and the
+ * command says what is done and that a re-run resumes (issue 22 item 11). */
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
+
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
     args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
@@ -237,6 +248,12 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             return cs_usage_error("export", "--ladder: %s", err.msg);
         }
         o.ladder = true;
+        char gap[256];
+        int ng = cs_ladder_gaps(o.targets.v, o.targets.n, CS_LADDER_MAX_DEV, gap, sizeof gap);
+        if (ng)
+            cs_log_warn("export: --ladder %s: %d gap%s too wide for cs play's \u00b1%g %% rate bound (%s); "
+                        "neighbouring rungs should be at most %.2f %% apart", a.ladder, ng, ng == 1 ? "" : "s",
+                        100 * CS_LADDER_MAX_DEV, gap, 100 * ((1 + CS_LADDER_MAX_DEV) / (1 - CS_LADDER_MAX_DEV) - 1));
     } else if (a.has_target || so.has_bpm) {
         o.targets.v = malloc(sizeof(double));
         if (!o.targets.v) {
@@ -274,7 +291,13 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     cs_export_stats st = {0};
     cs_select_stats sst;
     cs_shard_run *shard = NULL;
+    bool parts_existed = false;
+    struct stat psb;
     rc = CS_EXIT_FAIL;
+    struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
     } else if (index_inputs(db, &a) == 0) {
@@ -283,17 +306,22 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             /* said why */
         } else if ((rc = CS_EXIT_FAIL) /* from here on, until it works */ && cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
             cs_log_error("export: %s", err.msg);
-        } else if (cs_export_run(cs_shard_run_cache(shard, &cache), &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
-            cs_log_error("export: %s", err.msg);
+        } else if (!n) {
+            /* Nothing to do is a failure (exit 1), with the reason, and
+             * leaves nothing behind: no empty parts folder, CSV or set. */
+            char why[512];
+            cs_log_error("export: no track selected: %s",
+                         cs_select_why(&sst, (int)so.n_sections, why, sizeof why));
+        } else if ((parts_existed = stat(a.parts_dir, &psb) == 0),
+                   cs_export_run(cs_shard_run_cache(shard, &cache), &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
+            if (st.cancelled)
+                cs_log_error("export: interrupted: %ld parts rendered this run (%ld were up to date) are "
+                             "kept; run the same command again to render the rest", st.rendered, st.up_to_date);
+            else cs_log_error("export: %s", err.msg);
+            rc = st.cancelled ? 130 : CS_EXIT_FAIL;   /* 128 + SIGINT, as a shell reports it */
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
-            char why[512];
-            if (!n) {
-                /* Nothing to do is a failure (exit 1), with the reason. */
-                cs_log_error("export: no track selected: %s",
-                             cs_select_why(&sst, (int)so.n_sections, why, sizeof why));
-                rc = CS_EXIT_FAIL;
-            } else if (st.skipped == st.tracks) {
+            if (st.skipped == st.tracks) {
                 cs_log_error("export: all %ld selected tracks were skipped (reasons above); "
                              "nothing rendered", st.tracks);
                 rc = CS_EXIT_FAIL;
@@ -303,6 +331,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
             if (!cs_shard_run_writes_set(shard)) {
                 /* a shard, a dry run, or a merge that lacks parts: no CSV, no set.json */
+            } else if (n_rows == 0) {
+                /* Every track skipped: no CSV or set that plays nothing, and
+                 * no parts folder this run made and left empty. */
+                if (!parts_existed) rmdir(a.parts_dir);
             } else if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 rc = CS_EXIT_FAIL;
@@ -325,6 +357,8 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
         rc = cs_shard_run_finish(shard, &st, rc);
     }
     cs_shard_run_free(shard);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     cs_export_rows_free(rows, n_rows);
     cs_lib_tracks_free(tracks, n);
     cs_db_close(db);

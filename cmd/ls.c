@@ -1,6 +1,7 @@
 /* cs ls: what is in the library, what is rendered, and why each left-out
  * track is left out. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "cmd/selopt.h"
@@ -13,7 +14,8 @@ static const cs_optdef def = {
     "every BPM and key, 6 sections after the intro) takes it or why it leaves it\n"
     "out (no BPM, BPM outside, key, no intro, too few sections), its BPM and key,\n"
     "and the parts 'cs export' rendered for it that are still on disk (the rungs,\n"
-    "+orig for the original-speed cut).  A last line sums it up.\n",
+    "+orig for the original-speed cut).  Struct files 'cs index' could not read\n"
+    "are listed as 'not indexed', with the reason.  A last line sums it up.\n",
     "exit status: 0 ok, 1 no library or a database error, 2 bad usage.\n",
 };
 
@@ -30,6 +32,16 @@ static const char *status(const cs_lib_track *t, int n_sections, char *buf, size
         snprintf(buf, size, "left out: %d sections (need %d)", t->sections, n_sections);
         return buf;
     }
+}
+
+/* A struct file cs index could not read: listed with its reason (the
+ * reason names the file first; the PATH column has it already). */
+static void print_failure(void *arg, const char *path, const char *reason)
+{
+    (void)arg;
+    size_t pl = strlen(path);
+    if (!strncmp(reason, path, pl) && !strncmp(reason + pl, ": ", 2)) reason += pl + 2;
+    printf("%-34s %-8s %-5s %-26s %s  (%s)\n", "not indexed", "-", "-", "-", path, reason);
 }
 
 int cmd_ls(int argc, char **argv, cs_ctx *ctx)
@@ -68,6 +80,8 @@ int cmd_ls(int argc, char **argv, cs_ctx *ctx)
         missing += r.missing;
         bytes += r.bytes;
     }
+    long failures = rc == 0 ? cs_library_failures(db, print_failure, NULL, &err) : 0;
+    if (failures < 0) rc = -1;
     cs_db_close(db);
     cs_lib_tracks_free(t, n);
     if (rc < 0) {
@@ -78,6 +92,7 @@ int cmd_ls(int argc, char **argv, cs_ctx *ctx)
     printf("%s; rendered %ld parts for %ld tracks, %.1f MB on disk", cs_select_why(&st, (int)so.n_sections, why, sizeof why),
            parts, rendered_tracks, (double)bytes / 1e6);
     if (missing) printf("; %ld recorded parts missing or changed (re-run cs export)", missing);
+    if (failures > 0) printf("; %ld struct file%s not indexed (reasons above)", failures, failures == 1 ? "" : "s");
     putchar('\n');
     return CS_EXIT_OK;
 }

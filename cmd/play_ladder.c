@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 #include "db/ladderset_db.h"
 #include "pkg/setfile.h"
+#include "pkg/parts.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -26,6 +27,37 @@ void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm)
     la->sel.has_bpm = true;
 }
 
+/* Rungs too far apart for the player's rate bound: the set's ladder, and
+ * each track whose own rungs leave a gap (a middle rung missing). */
+static void warn_gaps_setfile(const cs_setfile *m)
+{
+    char gap[256];
+    if (m->rungs.n && cs_ladder_gaps(m->rungs.v, m->rungs.n, CS_LADDER_MAX_DEV, gap, sizeof gap))
+        cs_log_warn("set: its ladder is too sparse: %s", gap);
+    for (size_t i = 0; i < m->n; i++) {
+        const cs_set_track *t = &m->tracks[i];
+        double v[256];
+        size_t k = 0;
+        for (size_t j = 0; j < t->n_parts && k < 256; j++)
+            if (t->parts[j].bpm > 0) v[k++] = t->parts[j].bpm;
+        if (k < m->rungs.n && cs_ladder_gaps(v, k, CS_LADDER_MAX_DEV, gap, sizeof gap))
+            cs_log_warn("%s: %zu of the ladder's %zu rungs; %s (outside the ladder)", t->path, k, m->rungs.n, gap);
+    }
+}
+
+static void warn_gaps_lset(const cs_lset *set)
+{
+    char gap[256];
+    for (size_t i = 0; i < set->n; i++) {
+        const cs_lset_track *t = &set->tracks[i];
+        double v[256];
+        size_t k = 0;
+        for (size_t j = 0; j < t->n_rungs && k < 256; j++) v[k++] = t->rungs[j].bpm;
+        if (cs_ladder_gaps(v, k, CS_LADDER_MAX_DEV, gap, sizeof gap))
+            cs_log_warn("play: %s: %s (outside the ladder there)", t->name, gap);
+    }
+}
+
 int cs_play_set_check(const char *set_dir)
 {
     cs_setfile m;
@@ -35,9 +67,14 @@ int cs_play_set_check(const char *set_dir)
         return CS_EXIT_FAIL;
     }
     size_t parts = 0, bad = cs_setfile_check(set_dir, &m);
+    warn_gaps_setfile(&m);
     for (size_t i = 0; i < m.n; i++) parts += m.tracks[i].n_parts + (m.tracks[i].orig.file != NULL);
     if (bad) cs_log_error("%s: %zu of %zu parts missing or changed", set_dir, bad, parts);
-    else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
+    else if (m.n == 0) {
+        /* A set with nothing to play is no set (issue 22 item 9). */
+        cs_log_error("%s: the set has no tracks: its export selected nothing", set_dir);
+        bad = 1;
+    } else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
                 m.cs_version ? m.cs_version : "?");
     cs_setfile_free(&m);
     return bad ? CS_EXIT_FAIL : CS_EXIT_OK;
@@ -134,6 +171,7 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
         cs_lset_free(&set);
         return NULL;
     }
+    warn_gaps_lset(&set);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
                          .meter = meter, .trace_path = la->trace, .plot_path = la->plot };
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);

@@ -17,7 +17,8 @@
                "set.json's beat grids; no library needed"),                                      \
     OPT_BOOL(0, "check", &(la)->check,                                                          \
              "with --set: check every part is there and unchanged (each bad\n"                  \
-             "one named; exit 1), then exit"),                                                  \
+             "one named; exit 1; a set without tracks is exit 1 too), warn\n"                  \
+             "where rungs are too far apart for the ±2 % rate bound, then exit"),               \
     OPT_STRING(0, "csv", &(la)->csv, "FILE",                                                    \
                "play the parts of a `cs export` CSV, track after track\n"                       \
                "(beat grids from a set.json beside it, else from the library\n"                 \

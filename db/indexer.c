@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +20,12 @@
 #include <unistd.h>
 
 #include "pkg/allin1.h"
+#include "pkg/analyze_run.h"
 #include "pkg/fsutil.h"
 #include "pkg/key.h"
 #include "pkg/findaudio.h"
 #include "pkg/location.h"
+#include "pkg/workpool.h"
 
 long long cs_ix_mtime_ns(const struct stat *sb)
 {
@@ -166,48 +167,25 @@ static bool is_json_name(const char *name)
     return name[0] != '.' && n > 5 && strcasecmp(name + n - 5, ".json") == 0;
 }
 
-/* A struct file to (re)read: parsed by worker threads, stored in order by the
- * thread that owns the transaction. */
+/* A struct file to (re)read: parsed by the pool's workers, stored in order
+ * by the thread that owns the transaction. */
 typedef struct parse_item {
     const char *file;
     struct stat sb;
     sqlite3_int64 existing;
     int rc;                    /* cs_allin1_load result */
-    bool ready;
     cs_struct s;
     cs_err e;
 } parse_item;
 
-typedef struct parse_pool {
+typedef struct parse_job {
+    indexer *ix;
     parse_item *items;
-    size_t n;
-    size_t next;               /* next item a worker takes */
-    size_t consumed;           /* items the storing thread has finished */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} parse_pool;
+    cs_err *err;
+} parse_job;
 
 /* Parsed results not yet stored are bounded, so memory stays flat. */
 #define PARSE_WINDOW 256
-
-static void *parse_worker(void *arg)
-{
-    parse_pool *pp = arg;
-    pthread_mutex_lock(&pp->mu);
-    for (;;) {
-        while (pp->next < pp->n && pp->next >= pp->consumed + PARSE_WINDOW)
-            pthread_cond_wait(&pp->cv, &pp->mu);
-        if (pp->next >= pp->n) break;
-        parse_item *it = &pp->items[pp->next++];
-        pthread_mutex_unlock(&pp->mu);
-        it->rc = cs_allin1_load(it->file, &it->s, &it->e);
-        pthread_mutex_lock(&pp->mu);
-        it->ready = true;
-        pthread_cond_broadcast(&pp->cv);
-    }
-    pthread_mutex_unlock(&pp->mu);
-    return NULL;
-}
 
 static int store_item(indexer *ix, parse_item *it, cs_err *err)
 {
@@ -215,9 +193,13 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
         cs_log_warn("%s", it->e.msg);
         ix->st->failed++;
         ix->st->warnings++;
+        /* Kept for cs ls: a struct that does not index is listed, with why. */
+        cs_ix_bind_text(ix->ins_fail, 1, it->file);
+        cs_ix_bind_text(ix->ins_fail, 2, it->e.msg);
+        if (cs_ix_step(ix, ix->ins_fail) < 0) return cs_db_fail(ix->db, err, "recording a failed struct");
         if (it->existing) {   /* stale data for a file that is now bad */
             sqlite3_bind_int64(ix->del_track, 1, it->existing);
-            cs_ix_step(ix, ix->del_track);
+            if (cs_ix_step(ix, ix->del_track) < 0) return cs_db_fail(ix->db, err, "removing a stale track");
         }
         return 0;
     }
@@ -233,11 +215,29 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
     return rc;
 }
 
+static int parse_one(void *arg, size_t i)
+{
+    parse_item *it = &((parse_job *)arg)->items[i];
+    it->rc = cs_allin1_load(it->file, &it->s, &it->e);
+    return it->rc;
+}
+
+static int store_one(void *arg, size_t i, int parsed)
+{
+    parse_job *pj = arg;
+    (void)parsed;
+    int rc = store_item(pj->ix, &pj->items[i], pj->err);
+    cs_struct_free(&pj->items[i].s);
+    return rc;
+}
+
+static void discard_one(void *arg, size_t i) { cs_struct_free(&((parse_job *)arg)->items[i].s); }
+
 /* Stats every seen file, keeps those that changed, parses them on up to two
- * threads and stores the results in file order. */
+ * threads (pkg/workpool.h) and stores the results in file order. */
 static int index_seen(indexer *ix, cs_err *err)
 {
-    parse_pool pp = { .items = calloc(ix->n_seen ? ix->n_seen : 1, sizeof(parse_item)) };
+    struct { parse_item *items; size_t n; } pp = { .items = calloc(ix->n_seen ? ix->n_seen : 1, sizeof(parse_item)) };
     if (!pp.items) return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < ix->n_seen; i++) {
         parse_item *it = &pp.items[pp.n];
@@ -266,40 +266,16 @@ static int index_seen(indexer *ix, cs_err *err)
         else pp.n++;
     }
 
-    pthread_mutex_init(&pp.mu, NULL);
-    pthread_cond_init(&pp.cv, NULL);
+    /* Parsing is worth threads only for a big batch; storing stays on this
+     * thread, in file order.  A failed store (a full disk) stops the pool:
+     * it never waits for items no worker will parse. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    pthread_t th[2];
-    int nth = 0, want = pp.n < 64 ? 0 : cores > 1 ? 2 : 1;
-    for (; nth < want; nth++)
-        if (pthread_create(&th[nth], NULL, parse_worker, &pp) != 0) break;
-
-    int rc = 0;
-    for (size_t i = 0; i < pp.n; i++) {
-        parse_item *it = &pp.items[i];
-        if (nth == 0) {
-            it->rc = cs_allin1_load(it->file, &it->s, &it->e);
-        } else {
-            pthread_mutex_lock(&pp.mu);
-            while (!it->ready) pthread_cond_wait(&pp.cv, &pp.mu);
-            pthread_mutex_unlock(&pp.mu);
-        }
-        if (rc == 0) rc = store_item(ix, it, err);
-        cs_struct_free(&it->s);
-        pthread_mutex_lock(&pp.mu);
-        pp.consumed = i + 1;
-        /* After a failure, let the workers run out quickly. */
-        if (rc < 0) pp.next = pp.n;
-        pthread_cond_broadcast(&pp.cv);
-        pthread_mutex_unlock(&pp.mu);
-    }
-    for (int i = 0; i < nth; i++) pthread_join(th[i], NULL);
-    /* Items a worker parsed after a failure still hold memory. */
-    for (size_t i = 0; i < pp.n; i++) cs_struct_free(&pp.items[i].s);
-    pthread_mutex_destroy(&pp.mu);
-    pthread_cond_destroy(&pp.cv);
+    parse_job pj = { ix, pp.items, err };
+    cs_workpool_ops ops = { .work = parse_one, .consume = store_one, .discard = discard_one };
+    cs_workpool_opts po = { .threads = pp.n < 64 ? 0 : cores > 1 ? 2 : 1, .window = PARSE_WINDOW };
+    int rc = cs_workpool_run(pp.n, &po, &ops, &pj);
     free(pp.items);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
@@ -328,6 +304,8 @@ static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
                 if (depth < 32) rc = walk(ix, path, depth + 1, err);
             } else if (is_json_name(name)) {
                 if (remember_seen(ix, path) < 0) rc = cs_err_set(err, "out of memory");
+            } else if (cs_analyze_is_audio_name(name)) {
+                ix->n_audio_seen++;
             }
         }
         free(ents[i]);
@@ -472,7 +450,7 @@ static void finish_stmts(indexer *ix)
 {
     sqlite3_stmt *all[] = { ix->find, ix->ins_track, ix->upd_track, ix->del_segs, ix->ins_seg,
                             ix->del_track, ix->ins_rb, ix->ins_tempo, ix->ins_mark, ix->ins_pl,
-                            ix->ins_ple };
+                            ix->ins_ple, ix->ins_fail };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
     for (size_t i = 0; i < ix->n_unknown; i++) free(ix->unknown[i]);
     free(ix->unknown);
@@ -506,7 +484,9 @@ static int prepare_all(indexer *ix, cs_err *err)
            (ix->ins_mark = cs_db_prepare(db, "INSERT INTO rb_marks VALUES (?,?,?,?,?,?,?)", err)) &&
            (ix->ins_pl = cs_db_prepare(db, "INSERT INTO rb_playlists(collection_id, path, name, "
                                            "type, key_type) VALUES (?,?,?,?,?)", err)) &&
-           (ix->ins_ple = cs_db_prepare(db, "INSERT INTO rb_playlist_entries VALUES (?,?,?)", err))
+           (ix->ins_ple = cs_db_prepare(db, "INSERT INTO rb_playlist_entries VALUES (?,?,?)", err)) &&
+           (ix->ins_fail = cs_db_prepare(db, "INSERT OR REPLACE INTO index_failures(struct_path, reason) "
+                                             "VALUES (?,?)", err))
                ? 0 : -1;
 }
 
@@ -544,10 +524,15 @@ static int run(indexer *ix, cs_err *err)
             if (walk(ix, root, 0, err) < 0) return -1;
             if (ix->n_seen == 0) {
                 /* Nothing to index is a failure, not "library 0 tracks". */
-                cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
+                if (ix->n_audio_seen)
+                    cs_log_error("%s: no struct file (*.json) in it, but %zu audio file%s: make the structs "
+                                 "first with 'cs analyze %s --out STRUCT_DIR', then 'cs index STRUCT_DIR'",
+                                 o->struct_dir, ix->n_audio_seen, ix->n_audio_seen == 1 ? "" : "s", o->struct_dir);
+                else cs_log_error("%s: no struct file (*.json) in it", o->struct_dir);
                 st->dir_failed = true;
             } else {
-                if (index_seen(ix, err) < 0 || prune(ix, root, err) < 0) return -1;
+                if (cs_ix_forget_failures(ix, root, err) < 0 || index_seen(ix, err) < 0 || prune(ix, root, err) < 0)
+                    return -1;
                 changed |= st->indexed + st->removed != before;
                 if (st->indexed + st->unchanged > 0) usable++;
                 else cs_log_error("%s: none of its %zu struct files could be read", o->struct_dir,
@@ -563,6 +548,7 @@ static int run(indexer *ix, cs_err *err)
     }
     if (cs_ix_rekordbox_structs(ix, err) < 0) return -1;
     if (resolve_all(ix, err) < 0) return -1;
+    if (cs_ix_warn_octaves(ix, err) < 0) return -1;
     if (count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total, err) < 0 ||
         count(ix->db, "SELECT COUNT(*) FROM tracks WHERE rb_id IS NOT NULL", &st->matched, err) < 0 ||
         count(ix->db, "SELECT COUNT(*) FROM library WHERE rb_bpm IS NOT NULL AND "

@@ -14,6 +14,7 @@ typedef struct indexer {
     cs_index_stats *st;
     sqlite3_stmt *find, *ins_track, *upd_track, *del_segs, *ins_seg, *del_track;
     sqlite3_stmt *ins_rb, *ins_tempo, *ins_mark, *ins_pl, *ins_ple;
+    sqlite3_stmt *ins_fail;    /* index_failures: a struct that did not index, and why */
     sqlite3_int64 collection_id;
     /* Why a Rekordbox handler stopped the reader (the reader itself only
      * knows "stopped"): the library's error or "out of memory". */
@@ -24,6 +25,7 @@ typedef struct indexer {
     /* Struct files seen in this run, to prune the rest. */
     char **seen;
     size_t n_seen, cap_seen;
+    size_t n_audio_seen;       /* audio files met by the walk (a folder of audio, no structs) */
 } indexer;
 
 long long cs_ix_mtime_ns(const struct stat *sb);
@@ -47,5 +49,12 @@ int cs_ix_index_rekordbox(indexer *ix, cs_err *err);
  * ambiguous (two TRACKs with its Location: the first was taken; its file
  * name several times in the collection under other folders: unmatched). */
 int cs_ix_warn_ambiguous(indexer *ix, cs_err *err);   /* -1: a read failed (err set) */
+
+/* index_failures under root (a folder being indexed) are forgotten: this
+ * run records them again.  0, or -1 with err. */
+int cs_ix_forget_failures(indexer *ix, const char *root, cs_err *err);
+/* Warns for every library track whose stated BPM is half or double its beat
+ * grid's (the library view's octave != 1).  0, or -1 with err. */
+int cs_ix_warn_octaves(indexer *ix, cs_err *err);
 
 #endif

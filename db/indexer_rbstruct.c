@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pkg/analyze_rb.h"
+#include "pkg/decoder_offset.h"
 #include "pkg/fsutil.h"
 #include "pkg/location.h"
 
@@ -93,6 +94,32 @@ static bool has_audio(const indexer *ix, const char *path)
     return cs_is_file(buf, NULL);
 }
 
+/* Rekordbox's timeline ignores an MP3's LAME/Xing header and an M4A's
+ * priming; FFmpeg's honours them (pkg/decoder_offset.h): the grid and the
+ * memory cues move earlier by the difference, or every cut starts ~25 ms
+ * after its beat. */
+static void shift_to_ffmpeg(indexer *ix, const char *path, cs_rb_tempo *tp, size_t nt, cs_rb_mark *mk, size_t nm)
+{
+    char buf[PATH_MAX];
+    const char *audio = path;
+    if (!cs_is_file(path, NULL) && ix->o->audio_dir) {
+        snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
+        audio = buf;
+    }
+    double off = 0;
+    cs_err e = {{0}};
+    if (cs_decoder_offset(audio, &off, &e) < 0) {
+        cs_log_warn("%s; its Rekordbox grid is used as written", e.msg);
+        ix->st->warnings++;
+        return;
+    }
+    if (off == 0) return;
+    for (size_t i = 0; i < nt; i++) tp[i].inizio -= off;
+    for (size_t i = 0; i < nm; i++) mk[i].start -= off;
+    cs_log_info("%s: Rekordbox grid and cues moved %.1f ms earlier (the decoder delay FFmpeg skips)", audio,
+                off * 1e3);
+}
+
 static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
 {
     sqlite3_int64 rb = sqlite3_column_int64(row, 0);
@@ -123,6 +150,7 @@ static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
     if (load_grid(ix, rb, &tp, &nt, &mk, &nm, err) < 0) return -1;
     cs_struct s;
     cs_err e = {{0}};
+    shift_to_ffmpeg(ix, path, tp, nt, mk, nm);
     int rc = cs_struct_from_rekordbox(tp, nt, mk, nm, total, MIN_CUES, &s, &e);
     free(tp);
     free(mk);

@@ -43,6 +43,12 @@ typedef struct cs_track_renders {
 } cs_track_renders;
 int cs_library_renders(cs_db *db, long track_id, cs_track_renders *r, cs_err *err);
 
+/* Struct files the last cs index of their folder could not index
+ * (index_failures), in path order: fn(arg, struct_path, reason) for each.
+ * Returns how many, -1 on a database error (err). */
+long cs_library_failures(cs_db *db, void (*fn)(void *arg, const char *path, const char *reason), void *arg,
+                         cs_err *err);
+
 /* Why tracks were left out, as one line for people: "3 in the library, left
  * out: 1 no BPM, 2 too few sections after the intro (need 6)"; only the
  * reasons that count; "the library is empty" when nothing was considered.

@@ -34,3 +34,18 @@ int cs_library_renders(cs_db *db, long track_id, cs_track_renders *r, cs_err *er
     sqlite3_finalize(q);
     return row < 0 ? -1 : 0;
 }
+
+long cs_library_failures(cs_db *db, void (*fn)(void *arg, const char *path, const char *reason), void *arg,
+                         cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT struct_path, reason FROM index_failures ORDER BY struct_path", err);
+    if (!q) return -1;
+    long n = 0;
+    int row;
+    while ((row = cs_db_row(db, q, err)) > 0) {
+        fn(arg, (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
+        n++;
+    }
+    sqlite3_finalize(q);
+    return row < 0 ? -1 : n;
+}

@@ -134,3 +134,40 @@ FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
 -- TEMPO grid and memory cues (struct_path 'rekordbox:<xml>#<TrackID>').
 ALTER TABLE tracks ADD COLUMN source TEXT NOT NULL DEFAULT 'allin1';
 CREATE INDEX tracks_source ON tracks(source);
+
+-- migration 3
+-- Struct files that did not index, with the reason (issue 22 item 6): cs ls
+-- lists them, so a track is never silently left out.  Rewritten for a folder
+-- on every cs index of it.
+CREATE TABLE index_failures (
+    struct_path TEXT PRIMARY KEY,
+    reason      TEXT NOT NULL
+);
+
+-- migration 4
+-- Half or double tempo (issue 22 item 4): Rekordbox says 93.75 and the beat
+-- grid 187.49.  The effective BPM is the stated one (Rekordbox's, else the
+-- JSON's) moved by the octave (x2, x4, /2, /4, within 3 %) that agrees with
+-- the track's beat grid (beats_bpm, the median beat interval), because the
+-- grid is what cuts, anchors and the player follow; `octave` is that factor
+-- (1: none), and cs index warns for every track where it is not 1.
+DROP VIEW library;
+CREATE VIEW library AS
+SELECT t.*,
+       r.average_bpm AS rb_bpm,
+       r.tonality    AS rb_key,
+       COALESCE(r.average_bpm, t.json_bpm) *
+           (CASE WHEN NOT t.beats_bpm > 0 OR NOT COALESCE(r.average_bpm, t.json_bpm) > 0 THEN 1
+                 WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 2) < 0.06 THEN 2
+                 WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 4) < 0.12 THEN 4
+                 WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 0.5) < 0.015 THEN 0.5
+                 WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 0.25) < 0.0075 THEN 0.25
+                 ELSE 1 END) AS bpm,
+       (CASE WHEN NOT t.beats_bpm > 0 OR NOT COALESCE(r.average_bpm, t.json_bpm) > 0 THEN 1
+             WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 2) < 0.06 THEN 2
+             WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 4) < 0.12 THEN 4
+             WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 0.5) < 0.015 THEN 0.5
+             WHEN abs(t.beats_bpm / COALESCE(r.average_bpm, t.json_bpm) - 0.25) < 0.0075 THEN 0.25
+             ELSE 1 END) AS octave,
+       COALESCE(r.tonality, t.json_key)    AS key
+FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;

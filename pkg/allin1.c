@@ -87,12 +87,15 @@ static bool only_space(const char *p, const char *end)
     return true;
 }
 
-/* A time in seconds: a finite, non-negative JSON number. */
+/* A time in seconds: a finite JSON number within +-CS_TIME_MAX_S.  Returns
+ * -1 for no number, -2 for one beyond the bound.  Negative times are the
+ * callers' to repair (a grid or a section a hair before the audio starts). */
 static int get_time(const cJSON *item, double *out)
 {
     if (!cJSON_IsNumber(item)) return -1;
     double v = item->valuedouble;
-    if (!isfinite(v) || v < 0) return -1;
+    if (!isfinite(v)) return -1;
+    if (fabs(v) > CS_TIME_MAX_S) return -2;
     *out = v;
     return 0;
 }
@@ -110,8 +113,11 @@ static int read_times(const cJSON *root, const char *field, cs_dvec *out,
     if (!out->v) return cs_err_set(err, "%s: out of memory", name);
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        if (get_time(it, &out->v[i]) < 0)
-            return cs_err_set(err, "%s: %s[%zu] is not a non-negative number", name, field, i);
+        int rc = get_time(it, &out->v[i]);
+        if (rc == -2)
+            return cs_err_set(err, "%s: %s[%zu] %g s is beyond %g s (no audio is that long)", name, field, i,
+                              it->valuedouble, CS_TIME_MAX_S);
+        if (rc < 0) return cs_err_set(err, "%s: %s[%zu] is not a finite number", name, field, i);
     }
     out->n = n;
     return 0;
@@ -195,9 +201,13 @@ static int read_segment(const cJSON *it, size_t i, cs_segment *seg, cs_struct *s
                         const char *name, cs_err *err)
 {
     if (!cJSON_IsObject(it)) return cs_err_set(err, "%s: segments[%zu] is not an object", name, i);
-    if (get_time(cJSON_GetObjectItemCaseSensitive(it, "start"), &seg->start) < 0 ||
-        get_time(cJSON_GetObjectItemCaseSensitive(it, "end"), &seg->end) < 0)
-        return cs_err_set(err, "%s: segments[%zu] has no non-negative numeric start/end", name, i);
+    const cJSON *js = cJSON_GetObjectItemCaseSensitive(it, "start"), *je = cJSON_GetObjectItemCaseSensitive(it, "end");
+    int rs = get_time(js, &seg->start), re = get_time(je, &seg->end);
+    if (rs == -2 || re == -2)
+        return cs_err_set(err, "%s: segments[%zu] %s %g s is beyond %g s (no audio is that long)", name, i,
+                          rs == -2 ? "start" : "end", (rs == -2 ? js : je)->valuedouble, CS_TIME_MAX_S);
+    if (rs < 0 || re < 0)
+        return cs_err_set(err, "%s: segments[%zu] has no finite numeric start/end", name, i);
     if (seg->end < seg->start)
         return cs_err_set(err, "%s: segments[%zu] ends (%g) before it starts (%g)", name, i,
                           seg->end, seg->start);
@@ -245,6 +255,47 @@ static void tidy_segments(cs_segvec *v, cs_struct *s)
     v->n = out;
 }
 
+/* Times before 0 (a grid or section that starts a hair before the audio,
+ * as analysers and converters write: issue 22 items 2 and 6): a section is
+ * clipped at 0 and one that ends by 0 is dropped; beats and downbeats before
+ * 0 are dropped (with their beat position).  Each repair is a warning. */
+static void clip_segments_at_zero(cs_segvec *v, cs_struct *s)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        cs_segment *g = &v->v[i];
+        if (g->end <= 0 && g->start < 0) {
+            warn(s, "segment %g-%g \"%s\" before 0 s dropped", g->start, g->end, g->label);
+            free(g->label);
+            continue;
+        }
+        if (g->start < 0) {
+            warn(s, "segment \"%s\" starts at %g s: read as 0", g->label, g->start);
+            g->start = 0;
+        }
+        v->v[out++] = *g;
+    }
+    v->n = out;
+}
+
+static void drop_times_before_zero(cs_dvec *t, cs_ivec *pos, const char *field, cs_struct *s)
+{
+    bool with_pos = pos && pos->n == t->n;
+    size_t out = 0, dropped = 0;
+    double first = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->v[i] < 0) {
+            if (dropped++ == 0) first = t->v[i];
+            continue;
+        }
+        if (with_pos) pos->v[out] = pos->v[i];
+        t->v[out++] = t->v[i];
+    }
+    if (dropped) warn(s, "%zu %s before 0 s dropped (first at %g s)", dropped, field, first);
+    t->n = out;
+    if (with_pos) pos->n = out;
+}
+
 static int read_segments(const cJSON *root, cs_struct *s, const char *name, cs_err *err)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "segments");
@@ -260,6 +311,7 @@ static int read_segments(const cJSON *root, cs_struct *s, const char *name, cs_e
         if (read_segment(it, i, &s->segments.v[i], s, name, err) < 0) return -1;
         s->segments.n = i + 1;
     }
+    clip_segments_at_zero(&s->segments, s);
     tidy_segments(&s->segments, s);
     return 0;
 }
@@ -275,12 +327,35 @@ static int read_root(const cJSON *root, cs_struct *s, const char *name, cs_err *
     if (read_times(root, "beats", &s->beats, name, err) < 0) return -1;
     if (read_times(root, "downbeats", &s->downbeats, name, err) < 0) return -1;
     if (read_positions(root, &s->beat_positions, name, err) < 0) return -1;
+    drop_times_before_zero(&s->beats, &s->beat_positions, "beats", s);
+    drop_times_before_zero(&s->downbeats, NULL, "downbeats", s);
     if (s->beat_positions.n && s->beat_positions.n != s->beats.n)
         warn(s, "%zu beat_positions for %zu beats", s->beat_positions.n, s->beats.n);
     return 0;
 }
 
+static int cs_allin1_parse_raw(const char *text, size_t len, const char *name, cs_struct *out, cs_err *err);
+
 int cs_allin1_parse(const char *text, size_t len, const char *name, cs_struct *out, cs_err *err)
+{
+    if (text && len) {
+        bool oom;
+        size_t n2 = 0;
+        char *fixed = cs_text_undo_surrogateescape(text, len, &n2, &oom);
+        if (oom) {
+            memset(out, 0, sizeof *out);
+            return cs_err_set(err, "%s: out of memory", name ? name : "<input>");
+        }
+        if (fixed) {
+            int rc = cs_allin1_parse_raw(fixed, n2, name, out, err);
+            free(fixed);
+            return rc;
+        }
+    }
+    return cs_allin1_parse_raw(text, len, name, out, err);
+}
+
+static int cs_allin1_parse_raw(const char *text, size_t len, const char *name, cs_struct *out, cs_err *err)
 {
     if (!name) name = "<input>";
     memset(out, 0, sizeof *out);

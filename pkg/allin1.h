@@ -7,10 +7,13 @@
  * first repair is described in s.warning without the file name).
  * A file with segments but no bpm/beats (a post-processed copy) loads with
  * bpm 0 and empty vectors; callers decide it is unusable for export.
+ * Times before 0 are repaired with a warning (a section is clipped at 0,
+ * one that ends by 0 dropped; beats and downbeats before 0 dropped): an
+ * analyser's first beat at -0.013 s must not lose the track.
  * Rejected with a reason naming the file: not JSON (with line and column),
  * trailing data, not an object, no "segments" array, a segment that is not
- * an object or lacks numeric start/end, end < start, negative or non-finite
- * times (also in beats/downbeats), a non-numeric "bpm" (the string "120"
+ * an object or lacks numeric start/end, end < start, non-finite times or
+ * times beyond +-CS_TIME_MAX_S (also in beats/downbeats), a non-numeric "bpm" (the string "120"
  * included), a bpm outside 0..1000, beat positions that are not small
  * integers, a file larger than CS_ALLIN1_MAX_BYTES.
  *
@@ -31,6 +34,11 @@
 
 /* Files larger than this are refused ("too large") without being read. */
 #define CS_ALLIN1_MAX_BYTES (64L * 1024 * 1024)
+
+/* The largest struct time in seconds (about 3,200 years): far beyond any
+ * audio, and small enough that seconds x 384 kHz x 64 channels x 4 bytes
+ * stays below 2^64, so no size computed from a struct time can wrap. */
+#define CS_TIME_MAX_S 1.0e11
 
 int cs_allin1_parse(const char *text, size_t len, const char *name, cs_struct *out, cs_err *err);
 int cs_allin1_load(const char *file, cs_struct *out, cs_err *err);

@@ -427,6 +427,11 @@ int cs_analyze_audio(const cs_audio *a, const char *path, cs_struct *out, cs_err
     if (path && !(out->path = strdup(path))) goto oom;
     if (!(out->source = strdup(cs_analyze_source()))) goto oom;
     if (find_beats(m, a->frames, a->rate, &out->beats, &coarse, &e2) < 0) goto fail;
+    /* A beat placed on its onset can land a hair before 0 (-0.0132 s in
+     * issue 22 item 6): the struct must index, so such a beat is put at 0
+     * (clamped, not dropped: the downbeat phase counts beats by index). */
+    for (size_t i = 0; i < out->beats.n; i++)
+        if (!(out->beats.v[i] > 0)) out->beats.v[i] = 0.0;
     if (out->beats.n < 8) {
         cs_err_set(err, "%s: no beat found (%zu beats in %.1f s)", name, out->beats.n, dur);
         goto done;

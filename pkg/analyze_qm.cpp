@@ -9,7 +9,10 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <dlfcn.h>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -20,6 +23,35 @@ extern "C" {
 #include <dsp/segmentation/ClusterMeltSegmenter.h>
 #include <dsp/tempotracking/DownBeat.h>
 #include <dsp/tempotracking/TempoTrackV2.h>
+
+// ---- a repeatable segmentation (issue 22 item 5) -------------------------
+// qm-dsp's ClusterMeltSegmenter starts its HMM and its k-means clustering
+// from rand(), after srand(time(0)) (hmm/hmm.c, dsp/segmentation/
+// cluster_segmenter.cpp): the same audio gave different sections on every
+// run (msaf#95 is the same cause).  We fix the seed: while a segmentation
+// runs, srand() -- which qm-dsp calls through the dynamic linker, so the
+// definition below, in the executable, is the one it reaches -- seeds with
+// CS_QM_SEED whatever it is given, and one mutex keeps parallel analyses
+// from interleaving their rand() sequences.  Outside a segmentation srand()
+// passes its seed through unchanged.
+#define CS_QM_SEED 22u
+
+namespace {
+std::mutex seg_mu;
+thread_local bool in_segmenter = false;
+}
+
+extern "C" void srand(unsigned seed)
+{
+    using fn = void (*)(unsigned);
+    static std::atomic<fn> real{nullptr};
+    fn f = real.load();
+    if (!f) {
+        f = reinterpret_cast<fn>(dlsym(RTLD_NEXT, "srand"));
+        real.store(f);
+    }
+    if (f) f(in_segmenter ? CS_QM_SEED : seed);
+}
 
 namespace {
 
@@ -187,7 +219,15 @@ extern "C" int cs_qm_segments(const float *mono, size_t frames, int rate, int ty
         std::vector<double> s;
         std::vector<int> l;
         if (frames >= win * 8) {   // the HMM needs a few frames
-            seg.segment(types);
+            {
+                std::lock_guard<std::mutex> lock(seg_mu);
+                struct flag {
+                    flag() { in_segmenter = true; }
+                    ~flag() { in_segmenter = false; }
+                } during;
+                ::srand(CS_QM_SEED);     // also when qm-dsp does not seed itself
+                seg.segment(types);
+            }
             const Segmentation &sg = seg.getSegmentation();
             for (const Segment &x : sg.segments) {
                 s.push_back(static_cast<double>(x.start) / rate);

@@ -111,8 +111,11 @@ int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const c
     if (!tp) return cs_err_nomem(err);
     size_t nt = 0;
     for (size_t i = 0; i < n_tempos; i++)
+        /* An anchor before 0 (Traktor and Serato converters write one:
+         * dj-data-converter#51) is a grid that starts before the audio:
+         * it extends both ways, beats from the first at or after 0. */
         if (tempos[i].bpm > 0 && tempos[i].bpm < 1000 && isfinite(tempos[i].inizio) &&
-            tempos[i].inizio >= 0)
+            fabs(tempos[i].inizio) <= 1e7)
             tp[nt++] = tempos[i];
     qsort(tp, nt, sizeof *tp, cmp_tempo);
     if (nt == 0 || !(duration > tp[0].inizio)) {
@@ -128,8 +131,10 @@ int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const c
         int bpb = bar_beats(tp[i].metro);
         int pos = tp[i].battito >= 1 && tp[i].battito <= bpb ? tp[i].battito : 1;
         /* Multiplying (not accumulating) keeps long grids exact. */
-        for (long k = 0;; k++) {
+        long k0 = tp[i].inizio < 0 ? (long)ceil(-tp[i].inizio / period - 1e-9) : 0;
+        for (long k = k0;; k++) {
             double t = tp[i].inizio + (double)k * period;
+            if (t < 0) continue;
             if (t >= until || t >= duration) break;
             if ((rc = push_beat(&g, t, (int)((pos - 1 + k) % bpb) + 1)) < 0) break;
         }

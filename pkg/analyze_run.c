@@ -4,11 +4,13 @@
 #include "pkg/analyze.h"
 #include "pkg/err.h"
 #include "pkg/fsutil.h"
+#include "pkg/workpool.h"
+
+static bool is_audio(const char *name);
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +26,12 @@ typedef struct job {
 typedef struct run {
     const cs_analyze_run_opts *o;
     job *v;
-    size_t n, cap, next, done;
+    size_t n, cap, done;
+    double *secs;  /* per job: seconds of audio analysed */
     cs_analyze_run_stats *st;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
 } run;
+
+bool cs_analyze_is_audio_name(const char *name) { return is_audio(name); }
 
 static bool is_audio(const char *name)
 {
@@ -148,58 +151,51 @@ static int do_job(const job *j, double *seconds)
     return rc;
 }
 
-static void *worker(void *arg)
+/* One analysis on a pool worker: the result waits in res[i] for the
+ * in-order consumer (so the log lists files in name order). */
+static int work_one(void *arg, size_t i)
 {
     run *r = arg;
-    pthread_mutex_lock(&r->mu);
-    while (r->next < r->n) {
-        job *j = &r->v[r->next++];
-        pthread_mutex_unlock(&r->mu);
-        double secs = 0;
-        int rc = do_job(j, &secs);
-        pthread_mutex_lock(&r->mu);
-        if (rc < 0) r->st->failed++;
-        else {
-            r->st->analysed++;
-            r->st->audio_seconds += secs;
-        }
-        if (r->o->progress == 1) cs_log_info("analyze: %s%s", rc < 0 ? "FAILED " : "", j->out);
-        r->done++;
-        pthread_cond_broadcast(&r->cv);
-    }
-    pthread_mutex_unlock(&r->mu);
-    return NULL;
+    r->secs[i] = 0;
+    return do_job(&r->v[i], &r->secs[i]);
 }
 
-static void draw_bar(const run *r, bool last)
+static int consume_one(void *arg, size_t i, int rc)
 {
-    int width = 30, fill = r->n ? (int)(width * r->done / r->n) : width;
+    run *r = arg;
+    if (rc < 0) r->st->failed++;
+    else {
+        r->st->analysed++;
+        r->st->audio_seconds += r->secs[i];
+    }
+    if (r->o->progress == 1) cs_log_info("analyze: %s%s", rc < 0 ? "FAILED " : "", r->v[i].out);
+    r->done = i + 1;
+    return 0;
+}
+
+static void draw_bar(void *arg, size_t done, size_t n, int last)
+{
+    (void)arg;
+    int width = 30, fill = n ? (int)((size_t)width * done / n) : width;
     fprintf(stderr, "\ranalyze [%.*s%*s] %zu/%zu files%s", fill,
-            "##############################", width - fill, "", r->done, r->n, last ? "\n" : "");
+            "##############################", width - fill, "", done, n, last ? "\n" : "");
     fflush(stderr);
 }
 
 static void run_workers(run *r)
 {
-    int jobs = r->o->jobs < 1 ? 1 : r->o->jobs > 64 ? 64 : r->o->jobs;
-    if ((size_t)jobs > r->n) jobs = (int)r->n;
-    pthread_t th[64];
-    int started = 0;
-    for (; started < jobs; started++)
-        if (pthread_create(&th[started], NULL, worker, r) != 0) break;
-    if (started == 0) worker(r);   /* no thread to be had: do it here */
-    pthread_mutex_lock(&r->mu);
-    while (r->done < r->n) {
-        if (r->o->progress == 2) draw_bar(r, false);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250000000;
-        if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
-        pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+    r->secs = calloc(r->n, sizeof *r->secs);
+    if (!r->secs) {
+        cs_log_error("analyze: out of memory");
+        r->st->failed += (long)r->n;
+        return;
     }
-    pthread_mutex_unlock(&r->mu);
-    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-    if (r->o->progress == 2) draw_bar(r, true);
+    cs_workpool_ops ops = { .work = work_one, .consume = consume_one,
+                            .progress = r->o->progress == 2 ? draw_bar : NULL, .progress_every = 0.25 };
+    cs_workpool_opts po = { .threads = r->o->jobs < 1 ? 1 : r->o->jobs, .window = 0 };
+    cs_workpool_run(r->n, &po, &ops, r);
+    free(r->secs);
+    r->secs = NULL;
 }
 
 int cs_analyze_run(const cs_analyze_run_opts *o, cs_analyze_run_stats *st)
@@ -258,11 +254,7 @@ int cs_analyze_run(const cs_analyze_run_opts *o, cs_analyze_run_stats *st)
         cs_log_error("%s: %s", o->out_dir, strerror(errno));
         st->failed += (long)r.n;
     } else if (r.n > 0) {
-        pthread_mutex_init(&r.mu, NULL);
-        pthread_cond_init(&r.cv, NULL);
         run_workers(&r);
-        pthread_mutex_destroy(&r.mu);
-        pthread_cond_destroy(&r.cv);
     }
     for (size_t i = 0; i < r.n; i++) {
         free(r.v[i].audio);

@@ -40,6 +40,9 @@ typedef struct cs_analyze_run_stats {
     double audio_seconds;        /* of the files analysed this run */
 } cs_analyze_run_stats;
 
+/* True when the file name has one of CS_ANALYZE_EXTENSIONS (any case). */
+bool cs_analyze_is_audio_name(const char *name);
+
 /* Returns 0 when every file found was analysed, up to date or kept, -1
  * when an input was unusable or a file failed (each was logged). */
 int cs_analyze_run(const cs_analyze_run_opts *o, cs_analyze_run_stats *st);

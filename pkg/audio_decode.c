@@ -533,30 +533,39 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
     }
     if (start > 0 && cs_decoder_seek(d, start, err) < 0) { cs_decoder_free(d); return -1; }
 
+    /* Every size below is checked: a crafted end time (a struct's section
+     * end) must never wrap frames x channels x 4 bytes.  The buffer starts at
+     * what the file can hold (its known or estimated length, one second
+     * spare) and grows by doubling only while audio keeps coming, so a huge
+     * end reads to the end of the file and the caller sees a short cut. */
+    const size_t max_frames = SIZE_MAX / sizeof(float) / (size_t)ch;
+    if (!(start * rate < 9.0e18)) {
+        cs_decoder_free(d);
+        return cs_err_set(err, "%s: start %g s is beyond the end", path, start);
+    }
     int64_t first = llround(start * rate);
-    int64_t want = end > 0 ? llround(end * rate) - first : -1;
-    size_t cap;
-    if (want >= 0)
-        cap = (size_t)want;
-    else if (d->duration > 0)
-        cap = (size_t)((d->duration - start) * rate) + (size_t)rate;
-    else
-        cap = (size_t)rate * 60;
-    if (cap == 0) cap = 1;
+    /* An end no int64 frame count holds reads to the end of the file. */
+    int64_t want = end > 0 && end * rate < 9.0e18 ? llround(end * rate) - first : -1;
+    double capd = d->duration > 0 ? (d->duration > start ? d->duration - start : 0) * rate + rate : 60.0 * rate;
+    if (want >= 0 && (double)want < capd) capd = (double)want;
+    if (capd > (double)max_frames) capd = (double)max_frames;
+    size_t cap = capd >= 1 ? (size_t)capd : 1;
     float *buf = malloc(cap * (size_t)ch * sizeof(float));
     size_t got = 0;
     if (!buf) goto oom;
     for (;;) {
-        if (want >= 0 && got >= (size_t)want) break;
+        if (want >= 0 && (uint64_t)got >= (uint64_t)want) break;
         if (got == cap) {
+            if (cap > max_frames / 2) goto oom;
             size_t ncap = cap * 2;
+            if (want >= 0 && (uint64_t)ncap > (uint64_t)want) ncap = (size_t)want;
             float *p = realloc(buf, ncap * (size_t)ch * sizeof(float));
             if (!p) goto oom;
             buf = p;
             cap = ncap;
         }
         size_t n = cap - got;
-        if (want >= 0 && n > (size_t)want - got) n = (size_t)want - got;
+        if (want >= 0 && (uint64_t)n > (uint64_t)want - got) n = (size_t)((uint64_t)want - got);
         long r = cs_decoder_read(d, buf + got * (size_t)ch, n, err);
         if (r < 0) { free(buf); cs_decoder_free(d); return -1; }
         if (r == 0) break;

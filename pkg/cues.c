@@ -46,6 +46,9 @@ int cs_cues_compute(const cs_segvec *segs, int n_sections, cs_cues *out)
     out->ini_cue = ini;
     out->begin_cue = nth->start;
     out->end_cue = nth->end;
+    /* A zero-length cut (an empty intro at 0 counted as its own section)
+     * would reach the decoder as "to the end of the file" (fuzz_cuts). */
+    if (!(out->end_cue > out->ini_cue + CUE_TOLERANCE)) return CS_CUES_EMPTY;
     return CS_CUES_OK;
 }
 
@@ -55,6 +58,7 @@ const char *cs_cues_strerror(int rc)
     case CS_CUES_OK: return "ok";
     case CS_CUES_NO_INTRO: return "no intro segment";
     case CS_CUES_TOO_FEW: return "too few sections after the intro";
+    case CS_CUES_EMPTY: return "the cut is empty (end_cue at ini_cue)";
     default: return "unknown cue error";
     }
 }

@@ -2,8 +2,9 @@
  *   ini_cue   = end of the last segment labelled "intro";
  *   sections  = segments whose start >= ini_cue (1e-6 s tolerance), in order;
  *   begin_cue = start, end_cue = end of the N-th of them (N >= 1).
- * Returns CS_CUES_OK, CS_CUES_NO_INTRO or CS_CUES_TOO_FEW (fewer than N
- * sections after the intro, or N < 1).  Segments must be sorted (allin1.c
+ * Returns CS_CUES_OK, CS_CUES_NO_INTRO, CS_CUES_TOO_FEW (fewer than N
+ * sections after the intro, or N < 1) or CS_CUES_EMPTY (end_cue not after
+ * ini_cue: a zero-length intro at 0 counted as its own section).  Segments must be sorted (allin1.c
  * does it).  Labels compare case-insensitively; the last "intro" wins, even
  * one that comes after a verse.  Cues are segment boundaries, never snapped
  * to beats.
@@ -18,7 +19,7 @@
 
 #include "pkg/track.h"
 
-enum { CS_CUES_OK = 0, CS_CUES_NO_INTRO = -1, CS_CUES_TOO_FEW = -2 };
+enum { CS_CUES_OK = 0, CS_CUES_NO_INTRO = -1, CS_CUES_TOO_FEW = -2, CS_CUES_EMPTY = -3 };
 
 int cs_cues_compute(const cs_segvec *segs, int n_sections, cs_cues *out);
 /* Number of sections after the intro (-1 without intro). */

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include "pkg/workpool.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +78,6 @@ typedef struct ctx {
     size_t n_parts;
     part_job **todo;
     size_t n_todo;
-    size_t first_open;         /* todo[] before this are all taken */
     pthread_mutex_t mu;        /* track states, the cache, counters */
     pthread_cond_t cv;         /* decode finished / part finished */
     size_t finished;
@@ -200,7 +200,14 @@ static int decode_cut(ctx *c, track_job *tj)
     const cs_dvec *b = &tj->t->beats;
     tj->anchors.v = malloc((b->n ? b->n : 1) * sizeof(double));
     tj->anchors.n = 0;
-    for (size_t i = 0; tj->anchors.v && i < b->n; i++)
+    if (!tj->anchors.v) {
+        /* Without anchors the WSOLA render would be plain atempo, and the
+         * render cache would keep it as a correct "wsola" part. */
+        snprintf(tj->why, sizeof tj->why, "%s: out of memory (beat anchors)", tj->audio);
+        cs_audio_free(&tj->cut);
+        return -1;
+    }
+    for (size_t i = 0; i < b->n; i++)
         if (b->v[i] >= q->ini_cue && b->v[i] < q->end_cue)
             tj->anchors.v[tj->anchors.n++] = b->v[i] - q->ini_cue;
     float peak = cs_audio_peak(&tj->cut);
@@ -285,68 +292,42 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     return rc;
 }
 
-/* Next part to render, under c->mu.  Parts are taken in order, except that
- * a worker does not wait for a track another worker is still decoding: it
- * takes a part of a ready track, or starts decoding the next track, looking
- * a few tracks ahead at most (so only about `jobs` cuts are in memory).
- * Waits only when every open part nearby belongs to a track being decoded. */
-#define LOOKAHEAD_PARTS 64
-
-static part_job *take_job(ctx *c)
-{
-    for (;;) {
-        while (c->first_open < c->n_todo && c->todo[c->first_open]->taken) c->first_open++;
-        if (c->first_open >= c->n_todo) return NULL;
-        part_job *pending = NULL;
-        size_t end = c->first_open + LOOKAHEAD_PARTS;
-        for (size_t i = c->first_open; i < c->n_todo && i < end; i++) {
-            part_job *p = c->todo[i];
-            if (p->taken) continue;
-            int st = p->tj->state;
-            if (st == DEC_READY || st == DEC_FAILED) { p->taken = true; return p; }
-            if (st == DEC_PENDING && !pending) pending = p;
-        }
-        if (pending) {
-            pending->taken = pending->decode_here = true;
-            pending->tj->state = DEC_RUNNING;
-            return pending;
-        }
-        pthread_cond_wait(&c->cv, &c->mu);
-    }
-}
-
-static void *worker(void *arg)
+/* One part on a pool worker (pkg/workpool.h).  Parts are taken in order;
+ * the first part of a track to be taken decodes its cut, the others wait
+ * for it (ensure_decoded). */
+static int render_one(void *arg, size_t i)
 {
     ctx *c = arg;
-    for (;;) {
-        pthread_mutex_lock(&c->mu);
-        part_job *p = take_job(c);
-        pthread_mutex_unlock(&c->mu);
-        if (!p) break;
-        track_job *tj = p->tj;
-        cs_err e = {{0}};
-        bool ok = ensure_decoded(c, p) == 0;
-        if (ok && render_part(c, p, &e) < 0) {
-            ok = false;
-            pthread_mutex_lock(&c->mu);
-            tj->failed = true;
-            pthread_mutex_unlock(&c->mu);
-            cs_log_error("%s: %s", cs_lib_track_name(tj->t), e.msg);
-        }
-        pthread_mutex_lock(&c->mu);
-        p->done = ok;
-        p->failed = !ok;
-        if (ok) c->st->rendered++;
-        if (--tj->remaining == 0) {
-            cs_audio_free(&tj->cut);
-            free(tj->anchors.v);
-            tj->anchors.v = NULL;
-        }
-        c->finished++;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
+    part_job *p = c->todo[i];
+    track_job *tj = p->tj;
+    pthread_mutex_lock(&c->mu);
+    p->taken = true;
+    if (tj->state == DEC_PENDING) {
+        p->decode_here = true;
+        tj->state = DEC_RUNNING;
     }
-    return NULL;
+    pthread_mutex_unlock(&c->mu);
+    cs_err e = {{0}};
+    bool ok = ensure_decoded(c, p) == 0;
+    if (ok && render_part(c, p, &e) < 0) {
+        ok = false;
+        pthread_mutex_lock(&c->mu);
+        tj->failed = true;
+        pthread_mutex_unlock(&c->mu);
+        cs_log_error("%s: %s", cs_lib_track_name(tj->t), e.msg);
+    }
+    pthread_mutex_lock(&c->mu);
+    p->done = ok;
+    p->failed = !ok;
+    if (ok) c->st->rendered++;
+    if (--tj->remaining == 0) {
+        cs_audio_free(&tj->cut);
+        free(tj->anchors.v);
+        tj->anchors.v = NULL;
+    }
+    c->finished++;
+    pthread_mutex_unlock(&c->mu);
+    return ok ? 0 : -1;
 }
 
 /* ---- planning ------------------------------------------------------------- */
@@ -511,30 +492,30 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void show_progress(const ctx *c, double t0, bool final)
+typedef struct progress_arg {
+    ctx *c;
+    double t0;
+} progress_arg;
+
+static void show_progress(void *arg, size_t done, size_t n, int final)
 {
-    cs_export_progress p = { c->finished, c->n_todo, now_s() - t0, final };
-    c->o->progress(c->o->progress_arg, &p);
+    progress_arg *pa = arg;
+    cs_export_progress p = { done, n, now_s() - pa->t0, final != 0 };
+    pa->c->o->progress(pa->c->o->progress_arg, &p);
 }
 
-static void wait_workers(ctx *c)
+static int render_one_pa(void *arg, size_t i) { return render_one(((progress_arg *)arg)->c, i); }
+
+/* Renders every todo part on o->jobs workers; parts of at most about a
+ * window's worth of tracks are decoded at a time (memory stays flat). */
+static int run_parts(ctx *c)
 {
-    double t0 = now_s(), last = t0;
-    double every = c->o->progress_every > 0 ? c->o->progress_every : 1.0;
-    pthread_mutex_lock(&c->mu);
-    while (c->finished < c->n_todo) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-        if (c->o->progress && now_s() - last >= every) {
-            last = now_s();
-            show_progress(c, t0, false);
-        }
-    }
-    pthread_mutex_unlock(&c->mu);
-    if (c->o->progress && c->n_todo) show_progress(c, t0, true);
+    progress_arg pa = { c, now_s() };
+    cs_workpool_ops ops = { .work = render_one_pa, .progress = c->o->progress ? show_progress : NULL,
+                            .progress_every = c->o->progress_every };
+    cs_workpool_opts po = { .threads = c->o->jobs < 1 ? 1 : c->o->jobs, .window = 4 * (size_t)(c->o->jobs < 1 ? 1 : c->o->jobs),
+                            .cancel = c->o->cancel };
+    return cs_workpool_run(c->n_todo, &po, &ops, &pa);
 }
 
 /* ---- results -------------------------------------------------------------- */
@@ -598,13 +579,14 @@ static void report_parts(const ctx *c)
 
 static void ctx_free(ctx *c)
 {
-    for (size_t i = 0; i < c->n_tracks; i++) {
+    /* tracks or parts may be NULL: their allocation failed (fault injection) */
+    for (size_t i = 0; c->tracks && i < c->n_tracks; i++) {
         free(c->tracks[i].audio);
         free(c->tracks[i].stem);
         cs_audio_free(&c->tracks[i].cut);
         free(c->tracks[i].anchors.v);
     }
-    for (size_t i = 0; i < c->n_parts; i++) {
+    for (size_t i = 0; c->parts && i < c->n_parts; i++) {
         free(c->parts[i].out_abs);
         free(c->parts[i].rel);
     }
@@ -638,16 +620,10 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
     int rc = c.tracks && c.parts ? 0 : cs_err_set(err, "out of memory");
     if (rc == 0) rc = plan(&c, tracks, parts_abs, err);
     if (rc == 0 && c.n_todo) {
-        int jobs = o->jobs < 1 ? 1 : o->jobs;
-        if ((size_t)jobs > c.n_todo) jobs = (int)c.n_todo;
-        pthread_t th[64];
-        if (jobs > 64) jobs = 64;
-        int started = 0;
-        for (; started < jobs; started++)
-            if (pthread_create(&th[started], NULL, worker, &c) != 0) break;
-        if (!started) worker(&c);
-        else wait_workers(&c);
-        for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+        if (run_parts(&c) == CS_WORKPOOL_CANCELLED) {
+            st->cancelled = true;
+            rc = cs_err_set(err, "interrupted");
+        }
     }
     if (rc == 0 && o->report) report_parts(&c);
     if (rc == 0) rc = build_rows(&c, rows, n_rows, err);

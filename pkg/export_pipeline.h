@@ -18,6 +18,7 @@
 #ifndef CS_EXPORT_PIPELINE_H
 #define CS_EXPORT_PIPELINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "pkg/audio.h"
@@ -112,6 +113,10 @@ typedef struct cs_export_opts {
     int (*plan_hook)(void *arg, cs_export_part *p);
     void (*report)(void *arg, const cs_export_part *p);
     void *hook_arg;
+    /* Non-zero (set by a SIGINT handler) stops the run between parts: parts
+     * being rendered finish, nothing new starts, stats.cancelled is set and
+     * cs_export_run returns -1 ("interrupted").  May be NULL. */
+    volatile sig_atomic_t *cancel;
 } cs_export_opts;
 
 typedef struct cs_export_stats {
@@ -120,6 +125,7 @@ typedef struct cs_export_stats {
     long up_to_date;      /* parts skipped as up to date */
     long skipped;         /* tracks left out: audio missing, cues outside audio */
     long failed;          /* tracks with a part that could not be written */
+    bool cancelled;       /* stopped through opts.cancel (rendered parts are kept) */
 } cs_export_stats;
 
 /* Renders the parts of tracks[0..n) and hands back one row per track and

@@ -95,7 +95,12 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
             double x;
             if (parse_num(p, end, &x) < 0) {
                 free(v);
-                return cs_err_set(err, "'%.*s' in '%s' is not a number", (int)(end - p), p, spec);
+                /* 106-130-4, 106..130/4: a range meant, in another form. */
+                if (strpbrk(spec, "-./ ") && strspn(spec, "0123456789.-/ ") == strlen(spec) && !strchr(spec, ','))
+                    return cs_err_set(err, "'%s' is not a BPM list: a range is A:B:STEP (e.g. 106:130:4), "
+                                      "a list is comma-separated (e.g. 106,110,114)", spec);
+                return cs_err_set(err, "'%.*s' in '%s' is not a number (a list is comma-separated, "
+                                  "a range is A:B:STEP)", (int)(end - p), p, spec);
             }
             if (n == MAX_RUNGS) { free(v); return cs_err_set(err, "'%s': more than %d rungs", spec, MAX_RUNGS); }
             v[n++] = x;
@@ -117,4 +122,33 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
     out->v = v;
     out->n = m;
     return 0;
+}
+
+int cs_ladder_gaps(const double *bpm, size_t n, double max_dev, char *buf, size_t size)
+{
+    if (size) buf[0] = 0;
+    if (n < 2) return 0;
+    double *v = malloc(n * sizeof *v);
+    if (!v) return 0;
+    memcpy(v, bpm, n * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_double);
+    int gaps = 0;
+    double worst = 0;
+    for (size_t i = 1; i < n; i++) {
+        double a = v[i - 1], b = v[i];
+        double lo = a * (1 + max_dev), hi = b * (1 - max_dev);
+        if (!(hi > lo + 1e-9)) continue;
+        gaps++;
+        /* The rate needed at the tempo the rungs cover worst: where the two
+         * rates are equal, sqrt(a*b) (the player takes the nearer rung). */
+        double mid = sqrt(a * b), rate = mid / a;
+        if (rate > worst) {
+            worst = rate;
+            if (size)
+                snprintf(buf, size, "rungs %g and %g BPM: %.4g..%.4g BPM play beyond \u00b1%g %%, at up to x%.3f",
+                         a, b, lo, hi, 100 * max_dev, rate);
+        }
+    }
+    free(v);
+    return gaps;
 }

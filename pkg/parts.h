@@ -27,4 +27,14 @@ char *cs_bpm_dirname(char *buf, double bpm);
  * deduplicated.  0, -1 on a bad spec, CS_ERR_NOMEM when out of memory. */
 int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err);
 
+/* The player keeps a rung's rate within +-max_dev (0.02: the ladder's
+ * bound); a tempo between two neighbouring rungs a < b is covered when
+ * b * (1 - max_dev) <= a * (1 + max_dev).  Counts the gaps of the rungs
+ * bpm[0..n) (any order) where it is not, and describes the widest in
+ * buf[size] ("rungs 100 and 110 BPM: 102..107.8 BPM play beyond +-2 %, at
+ * up to x1.048"; "" when none).  Used by cs export --ladder, cs play --check
+ * and cs play's set load (a track missing a middle rung). */
+#define CS_LADDER_MAX_DEV 0.02   /* cs play's default rate bound (player/surface/ladder.c) */
+int cs_ladder_gaps(const double *bpm, size_t n, double max_dev, char *buf, size_t size);
+
 #endif

@@ -66,3 +66,45 @@ char *cs_text_load(const char *path, size_t max_bytes, size_t *len, cs_err *err)
     if (len) *len = n;
     return buf;
 }
+
+/* ---- Python surrogateescape in JSON (textfile.h) ---- */
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Python writes a file name that is not UTF-8 with surrogateescape: byte
+ * 0xXX (0x80..0xff) as the lone surrogate U+DCXX, which json.dump escapes as
+ * "\udcXX" (issue 22 item 3).  cJSON refuses a lone surrogate, so each such
+ * escape (not after a high surrogate) becomes the raw byte again, which is
+ * the file's real name.  Returns a malloc'd copy (*n_out bytes), NULL when
+ * the text has none (or out of memory: *oom set). */
+char *cs_text_undo_surrogateescape(const char *t, size_t len, size_t *n_out, bool *oom)
+{
+    *oom = false;
+    char *o = NULL;
+    size_t w = 0, from = 0;
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (t[i] != '\\') continue;
+        if (t[i + 1] != 'u') { i++; continue; }       /* another escape: skip its letter */
+        int h[4];
+        for (int k = 0; k < 4; k++) h[k] = hexval(t[i + 2 + k]);
+        if (h[0] < 0 || h[1] < 0 || h[2] < 0 || h[3] < 0) continue;
+        unsigned u = (unsigned)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+        if (u >= 0xd800 && u <= 0xdbff) { i += 11; continue; }   /* a pair: cJSON reads it */
+        if (u < 0xdc80 || u > 0xdcff) { i += 5; continue; }
+        if (!o && !(o = malloc(len + 1))) { *oom = true; return NULL; }
+        memcpy(o + w, t + from, i - from);
+        w += i - from;
+        o[w++] = (char)(u & 0xff);
+        from = i + 6;
+        i += 5;
+    }
+    if (!o) return NULL;
+    memcpy(o + w, t + from, len - from);
+    w += len - from;
+    o[w] = 0;
+    *n_out = w;
+    return o;
+}

@@ -17,6 +17,7 @@
 #ifndef CS_TEXTFILE_H
 #define CS_TEXTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pkg/err.h"
@@ -37,5 +38,13 @@ size_t cs_text_normalize(char *buf, size_t len);
 
 /* true when buf starts with a UTF-16 byte order mark. */
 int cs_text_is_utf16(const char *buf, size_t len);
+
+/* Python writes a file name that is not UTF-8 with surrogateescape: byte
+ * 0xXX (0x80..0xff) as the lone surrogate U+DCXX, which json.dump escapes as
+ * "\udcXX".  Returns a malloc'd copy of JSON text t[len] with each such
+ * escape (not after a high surrogate, not an escaped backslash) turned back
+ * into the raw byte (*n_out bytes, NUL-terminated); NULL when t has none, or
+ * when out of memory (*oom set). */
+char *cs_text_undo_surrogateescape(const char *t, size_t len, size_t *n_out, bool *oom);
 
 #endif

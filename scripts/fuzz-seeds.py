@@ -36,6 +36,23 @@ for s in ['{"segments":[]}', '{"path":null,"bpm":null,"segments":[{"start":0,"en
           '{"bpm":"120","segments":[]}', '{"key":"Gm","segments":[{"start":0,"end":1,"label":"\\u0000"}]}']:
     put('allin1', s)
 
+# cuts (issue 22 item 7): structs whose cues reach the decoder; times within,
+# past, and far past a short file, up to the CS_TIME_MAX_S bound and beyond.
+def cut_struct(intro_end, ends):
+    segs = [{"start": 0, "end": intro_end, "label": "intro"}]
+    t = intro_end
+    for e in ends:
+        segs.append({"start": t, "end": e, "label": "verse"})
+        t = e
+    import json
+    return json.dumps({"bpm": 120, "beats": [0.1, 0.6], "downbeats": [0.1], "segments": segs})
+for intro_end, ends in [(0.1, [0.2, 0.3, 0.4]), (0.25, [0.3, 5.0, 60.0]), (0.0, [1e-6, 0.49, 0.5]),
+                        (0.1, [5e10, 9e10, 1e11]), (0.2, [2.1e14, 1e300]), (-0.0132, [0.3, 0.4, 1e9])]:
+    put('cuts', cut_struct(intro_end, ends))
+for p in real_files('allin1')[:3]:
+    if os.path.getsize(p) <= MAX:
+        put('cuts', open(p, 'rb').read())
+
 # rekordbox: small real collections; locations for the location target.
 locs = set()
 for i, p in enumerate(real_files('rekordbox')):

@@ -1,6 +1,7 @@
 /* The --http view (see http.h), on libmicrohttpd's threads.  The event
  * stream blocks in its content callback (allowed with a thread per
  * connection) until the control thread publishes a newer snapshot. */
+#include "pkg/workpool.h"
 #include "player/driver/http.h"
 #include "player/driver/http_page.h"
 #include "player/control/status.h"
@@ -98,9 +99,9 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
     stream *s = cls;
     cs_http *h = s->h;
     pthread_mutex_lock(&h->mu);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += KEEPALIVE_S;
+    /* Monotonic (the cv is made so): a wall-clock step neither floods nor
+     * starves the keep-alives. */
+    struct timespec until = cs_deadline_monotonic(KEEPALIVE_S);
     while (!h->stopping && h->seq == s->seen)
         if (pthread_cond_timedwait(&h->cv, &h->mu, &until) == ETIMEDOUT) break;
     ssize_t n;
@@ -182,7 +183,7 @@ cs_http *cs_http_start(const char *addr, int port, cs_err *err)
         return NULL;
     }
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    cs_cond_init_monotonic(&h->cv);
     h->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
                             (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONN,
                             MHD_OPTION_END);

@@ -252,6 +252,12 @@ static int open_track(cs_ladder *l, int di)
 {
     ldeck *d = &l->deck[di];
     const cs_lset_track *tr = &l->set.tracks[l->next];
+    if (tr->n_rungs == 0) {   /* nothing to play: skipped as a failed open, never rungs[-1] */
+        cs_log_warn("%s: no rung to play; track skipped", tr->name);
+        l->next = advance(l, l->next);
+        if (++l->fails >= (int)l->set.n) l->next = -1;
+        return -1;
+    }
     d->track = l->next;
     memset(d->bad, 0, l->max_rungs);
     d->sw = SW_NONE;

@@ -404,19 +404,44 @@ TEST(rejects_bad_bpm)
 
 TEST(rejects_bad_times)
 {
-    CHECK_REJECT("{\"segments\":[{\"start\":-1,\"end\":1,\"label\":\"a\"}]}", "segments[0] has no non-negative");
+    CHECK_REJECT("{\"segments\":[{\"start\":0,\"end\":2e11,\"label\":\"a\"}]}", "segments[0] end 2e+11 s is beyond");
     CHECK_REJECT("{\"segments\":[{\"start\":0,\"end\":1e999,\"label\":\"a\"}]}", "segments[0] has no");
     CHECK_REJECT("{\"segments\":[{\"start\":0,\"end\":\"1\",\"label\":\"a\"}]}", "segments[0] has no");
     CHECK_REJECT("{\"segments\":[{\"end\":1,\"label\":\"a\"}]}", "segments[0] has no");
     CHECK_REJECT("{\"segments\":[{\"start\":0,\"end\":1,\"label\":\"a\"},"
                  "{\"start\":3,\"end\":2,\"label\":\"b\"}]}", "segments[1] ends (2) before it starts (3)");
     CHECK_REJECT("{\"segments\":[{\"start\":0,\"end\":1,\"label\":3}]}", "label is not a string");
-    CHECK_REJECT("{\"segments\":[],\"beats\":[0.5,-0.1]}", "beats[1] is not a non-negative number");
+    CHECK_REJECT("{\"segments\":[],\"beats\":[0.5,-1e12]}", "beats[1] -1e+12 s is beyond");
     CHECK_REJECT("{\"segments\":[],\"downbeats\":[null]}", "downbeats[0]");
     CHECK_REJECT("{\"segments\":[],\"beats\":{}}", "\"beats\" is not an array");
     CHECK_REJECT("{\"segments\":[],\"beat_positions\":[1,2.5]}", "beat_positions[1]");
     CHECK_REJECT("{\"segments\":[],\"beat_positions\":[1e12]}", "beat_positions[0]");
     CHECK_REJECT("{\"segments\":[],\"beat_positions\":[-1]}", "beat_positions[0]");
+}
+
+/* Issue 22 item 6: cs analyze wrote a first beat (and section start) at
+ * -0.0132 s and cs index dropped the whole track.  Times before 0 are
+ * repaired, each with a warning. */
+TEST(times_before_zero_are_repaired)
+{
+    const char *js = "{\"bpm\":120,\"beats\":[-0.0132,0.4868,0.9868],\"downbeats\":[-0.0132,1.9868],"
+                     "\"beat_positions\":[1,2,3],"
+                     "\"segments\":[{\"start\":-0.5,\"end\":-0.0132,\"label\":\"start\"},"
+                     "{\"start\":-0.0132,\"end\":8,\"label\":\"intro\"},{\"start\":8,\"end\":16,\"label\":\"verse\"}]}";
+    cs_struct s;
+    cs_err e = {{0}};
+    CHECK(cs_allin1_parse(js, strlen(js), "neg.json", &s, &e) == 0);
+    CHECK_EQ_INT((long)s.segments.n, 2);
+    CHECK_NEAR(s.segments.v[0].start, 0.0, 0);
+    CHECK_STR(s.segments.v[0].label, "intro");
+    CHECK_EQ_INT((long)s.beats.n, 2);
+    CHECK_NEAR(s.beats.v[0], 0.4868, 1e-12);
+    CHECK_EQ_INT((long)s.beat_positions.n, 2);
+    CHECK_EQ_INT(s.beat_positions.v[0], 2);
+    CHECK_EQ_INT((long)s.downbeats.n, 1);
+    CHECK(s.n_warnings >= 4);
+    printf("# %s (%d warnings)\n", s.warning, s.n_warnings);
+    cs_struct_free(&s);
 }
 
 TEST(load_errors_name_the_file)
@@ -461,7 +486,7 @@ TEST(huge_file_refused)
 
 TEST(to_json_round_trip_exact)
 {
-    double beats[] = {0.1, 1.0 / 3, 2.5e-5, 1e17, 120.5, 0.0};
+    double beats[] = {0.1, 1.0 / 3, 2.5e-5, 1e10, 120.5, 0.0};
     double downbeats[] = {0.1};
     int pos[] = {1, 2, 3, 4, 1, 2};
     cs_segment segs[] = {
@@ -477,7 +502,7 @@ TEST(to_json_round_trip_exact)
     char *json = cs_allin1_to_json(&s);
     CHECK(json);
     CHECK(strstr(json, "\"bpm\": 122.5,"));
-    CHECK(strstr(json, "\"beats\": [0.1,0.3333333333333333,2.5e-05,1e+17,120.5,0.0],"));
+    CHECK(strstr(json, "\"beats\": [0.1,0.3333333333333333,2.5e-05,10000000000.0,120.5,0.0],"));
     CHECK(strstr(json, "\"beat_positions\": [1,2,3,4,1,2],"));
     CHECK(strstr(json, "\"key\": \"Gm\"\n}"));
     cs_struct r;
@@ -527,4 +552,20 @@ TEST(beats_bpm_median)
     cs_dvec w = {even, 3};
     CHECK_NEAR(cs_beats_bpm(&w), 80, 1e-9);
     CHECK_NEAR(cs_beats_bpm(NULL), 0, 0);
+}
+
+/* Issue 22 item 3: Python's json.dump of a non-UTF-8 file name
+ * (surrogateescape) writes "\udce9" for byte 0xe9; the path must read back
+ * to the file's own bytes, while a real surrogate pair stays one character. */
+TEST(surrogateescape_path_reads_back_to_bytes)
+{
+    const char *js = "{\"path\": \"/m/Caf\\udce9 \\\\udce9 \\ud83c\\udfb5.wav\", \"segments\": []}";
+    cs_struct s;
+    cs_err e = {{0}};
+    CHECK_EQ_INT(cs_allin1_parse(js, strlen(js), "s.json", &s, &e), 0);
+    CHECK_STR(s.path, "/m/Caf\xe9 \\udce9 \xf0\x9f\x8e\xb5.wav");
+    cs_struct_free(&s);
+    /* a lone high surrogate is still no JSON string */
+    const char *bad = "{\"path\": \"/m/\\ud83c.wav\", \"segments\": []}";
+    CHECK(cs_allin1_parse(bad, strlen(bad), "b.json", &s, &e) < 0);
 }

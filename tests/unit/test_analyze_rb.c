@@ -126,3 +126,20 @@ TEST(unusable_grids_refused)
     CHECK(cs_struct_from_rekordbox(late, 1, NULL, 0, 100, 7, &s, &e) < 0);
     CHECK(strstr(e.msg, "TotalTime") != NULL);
 }
+
+/* Issue 22 item 2: a TEMPO anchored before sample 0 (Inizio -0.3 at 120 BPM,
+ * Battito 1), as Traktor/Serato converters write it: the grid extends both
+ * ways; the first beat is the one at 0.2 s (k = 1), bar position 2. */
+TEST(grid_anchored_before_zero_extends)
+{
+    cs_rb_tempo t[] = { tempo(-0.3, 120, 1) };
+    cs_struct s;
+    cs_err e = {{0}};
+    CHECK(cs_struct_from_rekordbox(t, 1, NULL, 0, 60.0, 1, &s, &e) == 0);
+    CHECK(s.beats.n > 100);
+    CHECK_NEAR(s.beats.v[0], 0.2, 1e-12);
+    CHECK_EQ_INT(s.beat_positions.v[0], 2);
+    CHECK_NEAR(s.downbeats.v[0], 1.7, 1e-12);
+    CHECK_NEAR(s.bpm, 120, 0);
+    cs_struct_free(&s);
+}

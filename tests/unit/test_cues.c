@@ -191,3 +191,17 @@ TEST(real_short_and_introless)
     CHECK_EQ_INT(cs_cues_compute(&s.segments, 3, &c), CS_CUES_NO_INTRO);
     cs_struct_free(&s);
 }
+
+/* fuzz_cuts found it: an empty intro at 0 is its own first section, and a
+ * cut [0, 0) would be decoded as "to the end of the file". */
+TEST(zero_length_cut_is_refused)
+{
+    cs_segment v[] = { {0, 0, (char *)"intro"}, {0, 1e-6, (char *)"verse"}, {1e-6, 0.49, (char *)"verse"} };
+    cs_segvec s = { v, 3 };
+    cs_cues c;
+    CHECK_EQ_INT(cs_cues_compute(&s, 1, &c), CS_CUES_EMPTY);
+    CHECK_EQ_INT(cs_cues_compute(&s, 2, &c), CS_CUES_EMPTY);
+    CHECK_EQ_INT(cs_cues_compute(&s, 3, &c), CS_CUES_OK);
+    CHECK_NEAR(c.end_cue, 0.49, 0);
+    CHECK_STR(cs_cues_strerror(CS_CUES_EMPTY), "the cut is empty (end_cue at ini_cue)");
+}

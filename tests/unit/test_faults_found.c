@@ -6,6 +6,8 @@
 #include "tests/faults/shim.h"
 #include "pkg/audio.h"
 #include "pkg/err.h"
+#include "pkg/export_csv.h"
+#include "pkg/export_pipeline.h"
 #include "pkg/findaudio.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
@@ -15,6 +17,7 @@
 #include "player/surface/osc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -360,4 +363,96 @@ TEST(find_audio_oom_is_not_not_found)
             free(p);
         }
     }
+}
+
+/* Issue 22 item 13, found by review: when the beat anchors of a WSOLA part
+ * could not be allocated, the part was rendered as plain atempo and the
+ * render cache recorded it as a correct wsola part.  Every allocation of a
+ * one-part export fails in turn: whatever part is recorded must be exactly
+ * the clean run's.  (It also found ctx_free walking tracks[] whose
+ * allocation had failed.) */
+typedef struct fake_cache {
+    int recorded;
+    char path[1024];
+} fake_cache;
+
+static bool never_up_to_date(void *ctx, const char *out, const char *fp, long long *frames, int *rate)
+{
+    (void)ctx; (void)out; (void)fp; (void)frames; (void)rate;
+    return false;
+}
+
+static int remember(void *ctx, const cs_render_rec *r, cs_err *err)
+{
+    (void)err;
+    fake_cache *c = ctx;
+    if (r->target_bpm > 0) {
+        c->recorded++;
+        snprintf(c->path, sizeof c->path, "%s", r->out_path);
+    }
+    return 0;
+}
+
+static int export_once(const cs_lib_track *t, const char *dir, fake_cache *fc)
+{
+    double target = 126;
+    cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = CS_STRETCH_WSOLA,
+                         .format = CS_FMT_WAV32F, .jobs = 1 };
+    cs_render_cache cache = { fc, never_up_to_date, remember };
+    cs_export_row *rows = NULL;
+    size_t n = 0;
+    cs_export_stats st;
+    cs_err e = {{0}};
+    memset(fc, 0, sizeof *fc);
+    int level = cs_log_level();
+    cs_log_set_level(-1);
+    int rc = cs_export_run(&cache, &o, t, 1, &rows, &n, &st, &e);
+    cs_log_set_level(level);
+    cs_export_rows_free(rows, n);
+    return rc;
+}
+
+TEST(wsola_part_recorded_only_when_anchored)
+{
+    if (!cs_fault_arm) { unit_skip("needs the build/inj shim (make faults)"); return; }
+    const char *wav = unit_tmp_file("w.wav");
+    cs_audio a;
+    cs_err e = {{0}};
+    CHECK(cs_audio_alloc(&a, 44100 * 4, 2, 44100) == 0);
+    for (size_t i = 0; i < a.frames; i++)
+        a.data[2 * i] = a.data[2 * i + 1] = (float)(0.3 * sin(2 * M_PI * 220.0 * (double)i / 44100) *
+                                                    (i % 22050 < 2000 ? 1.0 : 0.2));
+    CHECK(cs_audio_write(wav, &a, CS_FMT_WAV16, &e) == 0);
+    cs_audio_free(&a);
+    double beats[8] = {0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5};
+    cs_lib_track t = { .id = 1, .struct_path = (char *)"w.json", .analysed_path = (char *)wav,
+                       .audio_path = (char *)wav, .bpm = 120, .beats = { beats, 8 },
+                       .cues = { .ini_cue = 0.5, .begin_cue = 2.0, .end_cue = 3.0 } };
+    fake_cache fc;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/clean", unit_tmpdir());
+    CHECK(export_once(&t, dir, &fc) == 0 && fc.recorded == 1);
+    cs_audio ref;
+    CHECK(cs_audio_decode(fc.path, 0, 0, 0, 0, &ref, &e) == 0);
+    int recorded_runs = 0;
+    for (long n = 1; n < 400; n++) {
+        snprintf(dir, sizeof dir, "%s/n%ld", unit_tmpdir(), n);
+        cs_fault_arm(n, 0, false);
+        export_once(&t, dir, &fc);
+        long used = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (fc.recorded) {
+            recorded_runs++;
+            cs_audio got;
+            CHECK(cs_audio_decode(fc.path, 0, 0, 0, 0, &got, &e) == 0);
+            bool same = got.frames == ref.frames &&
+                        !memcmp(got.data, ref.data, ref.frames * 2 * sizeof(float));
+            if (!same) printf("# allocation %ld failed: a different part was recorded as wsola\n", n);
+            cs_audio_free(&got);
+            CHECK(same);
+        }
+        if (used < n) break;   /* a run that never reached allocation n: all points tried */
+    }
+    printf("# %d runs recorded a part\n", recorded_runs);
+    cs_audio_free(&ref);
 }
