@@ -1,0 +1,176 @@
+/* Loudness (pkg/loudness.c over libebur128) against the EBU's known
+ * signals, the gain rule, and the master true-peak limiter
+ * (player/engine/limiter.c): nothing above the ceiling, true peak included;
+ * transparent below it. */
+#include "tests/unit/unit.h"
+#include "pkg/audio.h"
+#include "pkg/loudness.h"
+#include "player/engine/limiter.h"
+
+#include <stdlib.h>
+
+#define RATE 48000
+
+/* A sine of `dbfs` peak level, `seconds` long, the same in every channel. */
+static float *sine(double hz, double dbfs, double seconds, int channels, int rate, double phase, size_t *frames)
+{
+    size_t n = (size_t)(seconds * rate);
+    float *s = malloc(n * (size_t)channels * sizeof *s);
+    double a = pow(10.0, dbfs / 20.0);
+    for (size_t i = 0; s && i < n; i++)
+        for (int c = 0; c < channels; c++) s[i * channels + c] = (float)(a * sin(2 * M_PI * hz * (double)i / rate + phase));
+    *frames = n;
+    return s;
+}
+
+/* EBU Tech 3341 (2016), test 1: a 1 kHz stereo sine at -23 dBFS reads
+ * -23.0 LUFS +-0.1; test 2's -33 dBFS, -33.0.  (A -20 dBFS one: -20.0.) */
+TEST(tech3341_sines)
+{
+    double levels[] = { -23, -33, -20 };
+    for (int k = 0; k < 3; k++) {
+        size_t n;
+        float *s = sine(1000, levels[k], 20, 2, RATE, 0, &n);
+        cs_loudness L;
+        cs_err e;
+        CHECK(s && cs_loudness_measure(s, n, 2, RATE, &L, &e) == 0);
+        CHECK_NEAR(L.lufs, levels[k], 0.1);
+        CHECK_NEAR(L.dbtp, levels[k], 0.05);
+        free(s);
+    }
+}
+
+/* Mono at 44.1 kHz: BS.1770 weights one channel as it is (-3 LU). */
+TEST(mono_reads_3lu_lower)
+{
+    size_t n;
+    float *s = sine(1000, -20, 10, 1, 44100, 0, &n);
+    cs_loudness L;
+    cs_err e;
+    CHECK(s && cs_loudness_measure(s, n, 1, 44100, &L, &e) == 0);
+    CHECK_NEAR(L.lufs, -23.0, 0.1);
+    free(s);
+}
+
+/* The true peak sees between the samples: fs/4 at 45 degrees has samples at
+ * 0.707 of its amplitude (-3 dB), its true peak is the amplitude (EBU Tech
+ * 3341 test 15 uses the same idea). */
+TEST(true_peak_between_samples)
+{
+    size_t n;
+    float *s = sine(RATE / 4.0, -6, 5, 2, RATE, M_PI / 4, &n);
+    cs_loudness L;
+    cs_err e;
+    CHECK(s && cs_loudness_measure(s, n, 2, RATE, &L, &e) == 0);
+    float sp = 0;
+    for (size_t i = 0; i < 2 * n; i++) sp = fmaxf(sp, fabsf(s[i]));
+    CHECK_NEAR(20 * log10(sp), -9.0, 0.05);
+    CHECK_NEAR(L.dbtp, -6.0, 0.3);
+    free(s);
+}
+
+TEST(silence_has_no_loudness)
+{
+    float z[2 * 48000] = {0};
+    cs_loudness L;
+    cs_err e;
+    CHECK(cs_loudness_measure(z, 48000, 2, RATE, &L, &e) == 0);
+    CHECK(isinf(L.lufs) && L.lufs < 0);
+    CHECK(isinf(L.dbtp) && L.dbtp < 0);
+    CHECK(cs_loudness_measure(z, 10, 0, RATE, &L, &e) < 0);
+    CHECK(strstr(e.msg, "channels") != NULL);
+    CHECK(cs_loudness_measure(z, 10, 2, 10, &L, &e) < 0);
+    CHECK(strstr(e.msg, "rate") != NULL);
+}
+
+/* A file on disk measures as the same audio in memory. */
+TEST(file_matches_memory)
+{
+    size_t n;
+    float *s = sine(1000, -20, 5, 2, 44100, 0, &n);
+    cs_audio a = {0};
+    cs_err e;
+    CHECK(s && cs_audio_alloc(&a, n, 2, 44100) == 0);
+    memcpy(a.data, s, n * 2 * sizeof *s);
+    const char *path = unit_tmp_file("s.wav");
+    CHECK(cs_audio_write(path, &a, CS_FMT_WAV32F, &e) == 0);
+    cs_loudness L1, L2;
+    CHECK(cs_loudness_measure(s, n, 2, 44100, &L1, &e) == 0);
+    CHECK(cs_loudness_measure_file(path, &L2, &e) == 0);
+    CHECK_NEAR(L1.lufs, L2.lufs, 1e-6);
+    CHECK_NEAR(L1.dbtp, L2.dbtp, 1e-6);
+    CHECK(cs_loudness_measure_file(unit_tmp_file("none.wav"), &L2, &e) < 0);
+    CHECK(strstr(e.msg, "none.wav: cannot read") != NULL);
+    cs_audio_free(&a);
+    free(s);
+}
+
+TEST(gain_rule)
+{
+    int capped;
+    /* -20 LUFS to -14 through a -3.88 dB chain: +9.88 dB. */
+    CHECK_NEAR(cs_loudness_gain_db(-20, -8, -14, -3.88, 5, &capped), 9.88, 1e-9);
+    CHECK(!capped);
+    /* Its peak would reach -8 + 9.88 - 3.88 = -2: a max of -4 caps it at +7.88. */
+    CHECK_NEAR(cs_loudness_gain_db(-20, -8, -14, -3.88, -4, &capped), 7.88, 1e-9);
+    CHECK(capped);
+    CHECK_NEAR(cs_loudness_gain_db(-INFINITY, -8, -14, 0, 0, &capped), 0, 0);
+}
+
+/* ---- the limiter ---- */
+
+static double true_peak_db(const float *s, size_t n)
+{
+    cs_loudness L;
+    cs_err e;
+    if (cs_loudness_measure(s, n, 2, 44100, &L, &e) < 0) return 99;
+    return L.dbtp;
+}
+
+/* Below the ceiling the limiter is a pure delay. */
+TEST(limiter_transparent_below_ceiling)
+{
+    static cs_limiter lim;
+    cs_limiter_init(&lim, 0.891f, 44100);
+    size_t n;
+    float *s = sine(440, -12, 1, 2, 44100, 0, &n);
+    float *y = malloc(n * 2 * sizeof *y);
+    memcpy(y, s, n * 2 * sizeof *y);
+    for (size_t at = 0; at < n; at += 300) cs_limiter_process(&lim, y + 2 * at, (int)(n - at < 300 ? n - at : 300), 1.0f);
+    for (size_t i = CS_LIM_DELAY; i < n; i++) CHECK(y[2 * i] == s[2 * (i - CS_LIM_DELAY)]);
+    for (size_t i = 0; i < CS_LIM_DELAY; i++) CHECK(y[2 * i] == 0);
+    CHECK(lim.min_gain == 1.0f);
+    free(s);
+    free(y);
+}
+
+/* Bursts 8 dB over, clicks, and an inter-sample peak (fs/4 at 45 degrees,
+ * whose samples are 3 dB under the ceiling): the output's true peak
+ * (libebur128's own estimate) stays at or below -1 dBTP. */
+TEST(limiter_holds_true_peak)
+{
+    static cs_limiter lim;
+    const float ceil_ = powf(10.0f, -1.0f / 20);
+    cs_limiter_init(&lim, ceil_, 44100);
+    size_t n = 44100 * 3;
+    float *y = calloc(n * 2, sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)i / 44100, v;
+        if (t < 1) v = 2.5 * sin(2 * M_PI * 100 * t) * (fmod(t, 0.25) < 0.05 ? 1 : 0.2);
+        else if (t < 2) v = (i % 11025 < 20 ? 3.0 : 0.0) + 0.3 * sin(2 * M_PI * 60 * t);
+        else v = sin(2 * M_PI * 11025 * t + M_PI / 4);
+        y[2 * i] = (float)v;
+        y[2 * i + 1] = (float)(-0.9 * v);
+    }
+    float sp = 0;
+    for (size_t i = 2 * 88200; i < 2 * n; i++) sp = fmaxf(sp, fabsf(y[i]));
+    CHECK(sp < ceil_);                                   /* the last second: samples under it */
+    for (size_t at = 0; at < n; at += 256) cs_limiter_process(&lim, y + 2 * at, (int)(n - at < 256 ? n - at : 256), 1.0f);
+    double tp = true_peak_db(y, n);
+    if (!(tp <= -1.0)) { unit_fail(__FILE__, __LINE__, "true peak %.3f dBTP", tp); return; }
+    CHECK(tp > -1.6);                                    /* limited, not silenced */
+    CHECK(lim.min_gain < 0.45f);
+    /* No overs at all in the samples. */
+    for (size_t i = 0; i < 2 * n; i++) CHECK(fabsf(y[i]) <= ceil_);
+    free(y);
+}
