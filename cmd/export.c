@@ -1,6 +1,7 @@
 /* cs export: tempo-aligned sections at one target or a ladder of BPMs, and
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
@@ -22,6 +23,23 @@
 #include "pkg/setfile.h"
 #include "pkg/parts.h"
 
+/* One line: the parts' loudness range and highest true peak. */
+static void print_loudness(const cs_export_row *rows, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY, tp = -INFINITY;
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(rows[i].loud.lufs)) continue;
+        got++;
+        lo = fmin(lo, rows[i].loud.lufs);
+        hi = fmax(hi, rows[i].loud.lufs);
+        tp = fmax(tp, rows[i].loud.dbtp);
+    }
+    if (got) printf("loudness: %zu of %zu parts measured, %.1f .. %.1f LUFS, true peak up to %.1f dBTP\n", got,
+                    n, lo, hi, tp);
+    else if (n) printf("loudness: none of %zu parts has a loudness (silent or not measured)\n", n);
+}
+
 static const cs_optdef def = {
     "export",
     "usage: cs export [STRUCT_DIR] [selection] [rendering] [--csv-out FILE]\n",
@@ -38,6 +56,13 @@ static const cs_optdef def = {
     "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
     "audio, are reported and left out.  Rungs of a track share one gain (sources\n"
     "peaking above -1 dBFS are turned down to it), so levels match across rungs.\n"
+    "Every part's integrated loudness (EBU R128, LUFS) and true peak (ITU-R\n"
+    "BS.1770-4, dBTP) are measured (libebur128) and stored in the library, in\n"
+    "the CSV (columns part_lufs, part_true_peak_dbtp, after the original's 14,\n"
+    "which keep their order and meaning) and in set.json (each part's lufs,\n"
+    "true_peak_dbtp); cs play gains tracks to a common loudness from them.\n"
+    "Parts rendered before loudness was measured are measured from their files\n"
+    "on the next run, not rendered again.\n"
     "--audio-dir is stored with each track's audio path, as 'cs index --audio-dir'\n"
     "does, so later commands find the audio without it.\n"
     "When no track is selected, one line says why (counts per reason).\n"
@@ -280,11 +305,13 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                     rc = CS_EXIT_FAIL;
             }
             if (ctx->verbosity >= CS_LOG_NORMAL) {
-                printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
-                       "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
-                       st.skipped, st.failed);
+                printf("export: %ld tracks selected; parts rendered %ld, up to date %ld", st.tracks,
+                       st.rendered, st.up_to_date);
+                if (st.measured) printf(" (loudness of %ld measured from the file)", st.measured);
+                printf("; tracks skipped %ld, failed %ld", st.skipped, st.failed);
                 if (a.csv_out) printf("; %zu csv rows in %s", n_rows, a.csv_out);
                 putchar('\n');
+                print_loudness(rows, n_rows);
             }
         }
     }

@@ -46,11 +46,13 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
                 cs_log_error("%s", err.msg);
                 return -1;
             }
+            t->orig.loud = r->orig_loud;
         }
         if (cs_setfile_add_part(t, dir, cs_export_csv_rel(dir, r->part_file), r->target_bpm, r->speed, &err) < 0) {
             cs_log_error("%s", err.msg);
             return -1;
         }
+        t->parts[t->n_parts - 1].loud = r->loud;
     }
     return 0;
 }

@@ -63,6 +63,8 @@ typedef struct part_job {
     char fingerprint[17];
     long long frames;
     int rate;
+    cs_loudness loud;          /* of the part as written (-INFINITY: unknown) */
+    bool measure_only;         /* up to date but never measured: read it, do not render */
     bool todo, taken, decode_here, done, failed;
 } part_job;
 
@@ -262,6 +264,13 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     }
     p->frames = (long long)w->frames;
     p->rate = w->rate;
+    /* The loudness of the samples written (the file holds them quantised:
+     * under 0.01 LU apart at 16 bits). */
+    cs_err le = {{0}};
+    if (rc == 0 && cs_loudness_measure(w->data, w->frames, w->channels, w->rate, &p->loud, &le) < 0) {
+        cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
+        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+    }
     cs_audio_free(&out);
     if (rc < 0) return -1;
 
@@ -276,11 +285,31 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         .out_path = p->out_abs, .out_size = stat(p->out_abs, &sb) == 0 ? (long long)sb.st_size : -1,
         .frames = p->frames, .rate = p->rate,
         .gain_db = p->target > 0 ? 20.0 * log10(tj->gain) : 0.0, .fingerprint = p->fingerprint,
+        .loud = p->loud,
     };
     pthread_mutex_lock(&c->mu);
     rc = c->cache->record(c->cache->ctx, &r, err);
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+/* A part rendered before loudness was measured: measured from its file
+ * (libsndfile, in blocks), never rendered again.  A file that cannot be
+ * read keeps its part (it was up to date) with its loudness unknown. */
+static void measure_part(ctx *c, part_job *p)
+{
+    cs_err e = {{0}};
+    if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
+        cs_log_warn("loudness not measured: %s", e.msg);
+        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    if (c->cache->record_loudness(c->cache->ctx, p->out_abs, &p->loud, &e) < 0)
+        cs_log_warn("%s: loudness not recorded: %s", p->out_abs, e.msg);
+    else
+        c->st->measured++;
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* Next part to render, under c->mu.  Parts are taken in order, except that
@@ -300,6 +329,7 @@ static part_job *take_job(ctx *c)
         for (size_t i = c->first_open; i < c->n_todo && i < end; i++) {
             part_job *p = c->todo[i];
             if (p->taken) continue;
+            if (p->measure_only) { p->taken = true; return p; }
             int st = p->tj->state;
             if (st == DEC_READY || st == DEC_FAILED) { p->taken = true; return p; }
             if (st == DEC_PENDING && !pending) pending = p;
@@ -321,6 +351,14 @@ static void *worker(void *arg)
         part_job *p = take_job(c);
         pthread_mutex_unlock(&c->mu);
         if (!p) break;
+        if (p->measure_only) {
+            measure_part(c, p);
+            pthread_mutex_lock(&c->mu);
+            c->finished++;
+            pthread_cond_broadcast(&c->cv);
+            pthread_mutex_unlock(&c->mu);
+            continue;
+        }
         track_job *tj = p->tj;
         cs_err e = {{0}};
         bool ok = ensure_decoded(c, p) == 0;
@@ -368,9 +406,13 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     /* A killed run may have left a temporary even for a part that is up to
      * date (it was being redone with --force). */
     cs_remove_stale_temps(p->out_abs);
-    if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
+    bool measured = false;
+    p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+    if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate,
+                                          &measured, &p->loud)) {
         p->done = true;
         c->st->up_to_date++;
+        p->measure_only = p->todo = !measured;
     } else {
         p->todo = true;
         tj->remaining++;
@@ -520,6 +562,8 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->end_cue_adj = cs_cue_adj(q->end_cue, q->ini_cue, row->speed);
             row->duration_orig = q->end_cue - q->ini_cue;
             row->duration_sectioned = ps[k].rate > 0 ? (double)ps[k].frames / ps[k].rate : 0;
+            row->loud = ps[k].loud;
+            row->orig_loud = ps[0].loud;
             row->part_file_orig = strdup(ps[0].rel);
             row->part_file = strdup(ps[k].rel);
             if (!row->part_file_orig || !row->part_file) {

@@ -50,8 +50,8 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     if (!p) return -1;
     if (i < t->n_rungs && t->rungs[i].bpm == bpm) {
         free(t->rungs[i].path);
-        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0 };
-        return 0;
+        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
+        return (int)i;
     }
     cs_lset_rung *nr = realloc(t->rungs, (t->n_rungs + 1) * sizeof *nr);
     if (!nr) {
@@ -60,9 +60,9 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     }
     t->rungs = nr;
     memmove(&nr[i + 1], &nr[i], (t->n_rungs - i) * sizeof *nr);
-    nr[i] = (cs_lset_rung){ bpm, speed, p, 0 };
+    nr[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
     t->n_rungs++;
-    return 0;
+    return (int)i;
 }
 
 static void track_free(cs_lset_track *t)
@@ -129,7 +129,9 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
         return cs_err_set(err, "out of memory");
     char full[8192];
     resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
-    if (cs_lset_add_rung(t, r->target_bpm, r->speed, full) < 0) return cs_err_set(err, "out of memory");
+    int k = cs_lset_add_rung(t, r->target_bpm, r->speed, full);
+    if (k < 0) return cs_err_set(err, "out of memory");
+    t->rungs[k].loud = r->loud;
     return 0;
 }
 

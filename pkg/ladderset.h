@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include "pkg/err.h"
+#include "pkg/loudness.h"
 #include "pkg/track.h"
 
 typedef struct cs_lset_rung {
@@ -28,6 +29,7 @@ typedef struct cs_lset_rung {
     double speed;         /* bpm / the track's bpm: part time = u / speed */
     char *path;           /* the part file, resolved */
     long long frames;     /* length at 44.1 kHz (after probing), 0 unknown */
+    cs_loudness loud;     /* the part's, as exported (-INFINITY: not known) */
 } cs_lset_rung;
 
 typedef struct cs_lset_track {
@@ -40,6 +42,7 @@ typedef struct cs_lset_track {
     cs_dvec beats;        /* beat times in u (sorted), empty: the CSV rule */
     cs_lset_rung *rungs;  /* sorted by bpm, distinct */
     size_t n_rungs;
+    double gain_db;       /* loudness gain the player applies (0: none; cs_lset_gains) */
 } cs_lset_track;
 
 typedef struct cs_lset {
@@ -69,7 +72,8 @@ int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset 
 /* Appends a track (copies name/path); returns it, NULL when out of memory. */
 cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, double ini_cue,
                                  double begin_u, double end_u);
-/* Adds a rung to t (a rung of the same bpm replaces the old one). */
+/* Adds a rung to t (a rung of the same bpm replaces the old one), its
+ * loudness unknown.  Returns its index in t->rungs (>= 0), -1 out of memory. */
 int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *path);
 
 /* Opens every rung's file: a missing or undecodable one is dropped with a

@@ -80,7 +80,7 @@ int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, doub
 {
     char full[8192];
     if (join(full, sizeof full, dir, file) < 0) return cs_err_set(err, "%s: path too long", file);
-    cs_set_part p = { .bpm = bpm, .speed = speed };
+    cs_set_part p = { .bpm = bpm, .speed = speed, .loud = { -INFINITY, -INFINITY } };
     if (measure(full, &p.frames, &p.bytes, err) < 0) return -1;
     if (!(p.file = strdup(file))) return cs_err_set(err, "out of memory");
     if (bpm == 0) {
@@ -110,6 +110,8 @@ static cJSON *part_json(const cs_set_part *p)
     /* Below 2^53: exact as JSON numbers (doubles). */
     cJSON_AddNumberToObject(o, "frames", (double)p->frames);
     cJSON_AddNumberToObject(o, "bytes", (double)p->bytes);
+    if (isfinite(p->loud.lufs)) cJSON_AddNumberToObject(o, "lufs", p->loud.lufs);
+    if (isfinite(p->loud.dbtp)) cJSON_AddNumberToObject(o, "true_peak_dbtp", p->loud.dbtp);
     return o;
 }
 
@@ -226,6 +228,8 @@ static int read_part(const cJSON *o, cs_set_part *p)
     p->speed = num_or(o, "speed", 0);
     p->frames = (long long)num_or(o, "frames", -1);
     p->bytes = (long long)num_or(o, "bytes", -1);
+    p->loud.lufs = num_or(o, "lufs", -INFINITY);
+    p->loud.dbtp = num_or(o, "true_peak_dbtp", -INFINITY);
     return 0;
 }
 
@@ -359,8 +363,9 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;
-            if (cs_lset_add_rung(lt, st->parts[k].bpm, st->parts[k].speed, full) < 0)
-                return cs_err_set(err, "out of memory");
+            int r = cs_lset_add_rung(lt, st->parts[k].bpm, st->parts[k].speed, full);
+            if (r < 0) return cs_err_set(err, "out of memory");
+            lt->rungs[r].loud = st->parts[k].loud;
         }
     }
     return 0;

@@ -12,13 +12,16 @@
  *               "orig":{"file":"orig/a_sectioned.wav","bpm":0,"speed":1,
  *                       "frames":2606000,"bytes":10424044},
  *               "parts":[{"file":"110/a_sectioned.wav","bpm":110,"speed":0.898,
- *                         "frames":...,"bytes":...}, ...]}]}
+ *                         "frames":...,"bytes":...,"lufs":-14.2,
+ *                         "true_peak_dbtp":-1.3}, ...]}]}
  *
  * beats: the track's beat grid inside its part, in seconds of the ORIGINAL
  * track after ini_cue (u, as pkg/ladderset.h): a rung at speed s has beat b
  * at part time b / s.  From the last beat at or before the part's start to
  * the first at or after its end.  frames: the part's length in its own
  * sample frames (libsndfile), bytes: its file size; `--check` compares both.
+ * lufs / true_peak_dbtp: the part's integrated loudness (EBU R128) and true
+ * peak as cs export measured them (pkg/loudness.h); absent when unknown.
  *
  *   cs_setfile m = {0};
  *   if (cs_setfile_read("gig", &m, &err) < 0) fail(err.msg);
@@ -33,10 +36,16 @@
 #include <stddef.h>
 #include "pkg/err.h"
 #include "pkg/ladderset.h"
+#include "pkg/loudness.h"
 #include "pkg/track.h"
 
 #define CS_SET_MANIFEST "set.json"
 #define CS_SET_CSV "set.csv"
+/* The format version changes only when an older cs would misread a new
+ * manifest; fields an older reader can ignore are added without a change
+ * (the reader ignores what it does not know, and refuses a higher version).
+ * Version 1 grew each part's "lufs" and "true_peak_dbtp" (issue 19): older
+ * manifests lack them and load as unmeasured. */
 #define CS_SET_FORMAT_VERSION 1
 
 typedef struct cs_set_part {
@@ -45,6 +54,7 @@ typedef struct cs_set_part {
     double speed;         /* bpm / the track's bpm (1 for the cut) */
     long long frames;     /* sample frames at the file's own rate */
     long long bytes;      /* file size */
+    cs_loudness loud;     /* "lufs", "true_peak_dbtp"; -INFINITY: absent (older sets, silence) */
 } cs_set_part;
 
 typedef struct cs_set_track {

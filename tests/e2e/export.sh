@@ -25,7 +25,8 @@ out=$("$CS" export "$L/struct" --rekordbox-xml "$L/rekordbox.xml" --bpm 122.5 --
 rc=$?
 check rb_exit test $rc -eq 0
 check rb_summary grep -q "3 tracks selected; parts rendered 9, up to date 0; tracks skipped 0, failed 0; 6 csv rows" <<<"$out"
-check csv_header test "$(head -1 "$T/rb.csv")" = $'path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file\r'
+# The original's 14 columns first, in its order (drop-in), then loudness (issue 19).
+check csv_header test "$(head -1 "$T/rb.csv")" = $'path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file,part_lufs,part_true_peak_dbtp\r'
 check csv_rows test "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1])))) - 1)' "$T/rb.csv")" -eq 6
 # The comma and apostrophe names survive CSV quoting and exist on disk.
 check csv_quoting python3 - "$T/rb.csv" <<'EOF'

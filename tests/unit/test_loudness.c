@@ -174,3 +174,94 @@ TEST(limiter_holds_true_peak)
     for (size_t i = 0; i < 2 * n; i++) CHECK(fabsf(y[i]) <= ceil_);
     free(y);
 }
+
+/* ---- where loudness is kept: set.json and the export CSV ---- */
+#include "pkg/export_csv.h"
+#include "pkg/fsutil.h"
+#include "pkg/setfile.h"
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* A part's lufs / true_peak_dbtp go through set.json and reach the ladder
+ * set; a manifest without them (every set exported before) loads as
+ * unmeasured, at the same format version. */
+TEST(setfile_carries_loudness)
+{
+    const char *dir = unit_tmpdir();
+    char f1[600];
+    snprintf(f1, sizeof f1, "%s/118", dir);
+    CHECK(cs_mkdirs(f1) == 0);
+    snprintf(f1, sizeof f1, "%s/118/a.wav", dir);
+    cs_audio a = {0};
+    cs_err err = {{0}};
+    CHECK(cs_audio_alloc(&a, 4410, 2, 44100) == 0);
+    CHECK(cs_audio_write(f1, &a, CS_FMT_WAV16, &err) == 0);
+    cs_audio_free(&a);
+    cs_setfile m = {0};
+    cs_set_track *t = cs_setfile_add_track(&m, "/m/a.mp3", NULL, 122.5, 0, 1, 2);
+    CHECK(t && cs_setfile_add_part(t, dir, "118/a.wav", 118, 118 / 122.5, &err) == 0);
+    CHECK(isinf(t->parts[0].loud.lufs));
+    t->parts[0].loud = (cs_loudness){ -17.25, -3.5 };
+    m.format_version = CS_SET_FORMAT_VERSION;
+    CHECK(cs_setfile_write(dir, &m, &err) == 0);
+    cs_setfile r;
+    CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
+    CHECK(r.tracks[0].parts[0].loud.lufs == -17.25 && r.tracks[0].parts[0].loud.dbtp == -3.5);
+    cs_lset set = {0};
+    CHECK(cs_setfile_to_lset(dir, &r, &set, &err) == 0);
+    CHECK(set.tracks[0].rungs[0].loud.lufs == -17.25 && set.tracks[0].rungs[0].loud.dbtp == -3.5);
+    CHECK(set.tracks[0].gain_db == 0);
+    cs_lset_free(&set);
+    cs_setfile_free(&r);
+    cs_setfile_free(&m);
+
+    char man[600];
+    snprintf(man, sizeof man, "%s/set.json", dir);
+    CHECK(write_text(man, "{\"format\":\"cs-set\",\"format_version\":1,\"tracks\":[{\"path\":\"a\",\"bpm\":120,"
+                          "\"parts\":[{\"file\":\"118/a.wav\",\"bpm\":118,\"speed\":0.98}]}]}") == 0);
+    CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
+    CHECK(isinf(r.tracks[0].parts[0].loud.lufs) && isinf(r.tracks[0].parts[0].loud.dbtp));
+    cs_setfile_free(&r);
+}
+
+typedef struct { int n; cs_loudness l[3]; } rows_seen;
+
+static int on_row(const cs_export_csv_in *r, void *arg, cs_err *err)
+{
+    rows_seen *s = arg;
+    if (s->n < 3) s->l[s->n] = r->loud;
+    s->n++;
+    return 0;
+}
+
+/* The CSV's loudness columns are read when present (empty: none) and an
+ * original 14-column CSV reads as before, loudness unknown. */
+TEST(csv_loudness_columns)
+{
+    const char *p = unit_tmp_file("x.csv");
+    CHECK(write_text(p, "path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
+                        "duration_orig,duration_sectioned,part_file_orig,part_file,part_lufs,part_true_peak_dbtp\r\n"
+                        "a,120,,118,0.98,0,1,2,1,2,0:02.00,0:02.00,o/a.wav,118/a.wav,-14.5,-1.25\r\n"
+                        "b,120,,118,0.98,0,1,2,1,2,0:02.00,0:02.00,o/b.wav,118/b.wav,,\r\n") == 0);
+    rows_seen s = {0};
+    cs_err err;
+    CHECK_EQ_INT(cs_export_csv_read(p, on_row, &s, &err), 0);
+    CHECK(s.n == 2 && s.l[0].lufs == -14.5 && s.l[0].dbtp == -1.25);
+    CHECK(isinf(s.l[1].lufs) && isinf(s.l[1].dbtp));
+    CHECK(write_text(p, "path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,end_cue_adj,"
+                        "duration_orig,duration_sectioned,part_file_orig,part_file\r\n"
+                        "a,120,,118,0.98,0,1,2,1,2,0:02.00,0:02.00,o/a.wav,118/a.wav\r\n") == 0);
+    s = (rows_seen){0};
+    CHECK_EQ_INT(cs_export_csv_read(p, on_row, &s, &err), 0);
+    CHECK(s.n == 1 && isinf(s.l[0].lufs));
+    CHECK_STR(cs_export_csv_columns[CS_XC_PART_FILE], "part_file");
+    CHECK_EQ_INT(CS_XC_PART_FILE, 13);                     /* the original's 14 first */
+    CHECK_STR(cs_export_csv_columns[CS_XC_PART_LUFS], "part_lufs");
+    CHECK_STR(cs_export_csv_columns[CS_XC_PART_TRUE_PEAK], "part_true_peak_dbtp");
+}
