@@ -88,6 +88,16 @@ size_t cs_lset_probe(cs_lset *set);
  * skipped".  Writes into buf (size bytes, truncated) and returns buf. */
 char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
 
+/* Loudness matching (issue 19): sets each track's gain_db so that it plays
+ * at target_lufs after chain_db (the player's own fixed gain after the
+ * part: voice volume, master gain), capped so that its true peak after the
+ * gain and chain stays at or below max_peak_dbtp (cs_loudness_gain_db).  A
+ * track's loudness is the mean of its measured rungs' LUFS (rungs of one
+ * track differ by tenths of an LU), its peak their highest.  A track with no
+ * measured rung gets the median gain of the others, with a warning.
+ * Returns how many tracks had a measured loudness (0: every gain left 0). */
+size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp);
+
 void cs_lset_free(cs_lset *set);
 
 #endif
