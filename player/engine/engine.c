@@ -75,6 +75,7 @@ struct cs_engine {
     cs_ramp level[CS_DECKS];
     cs_ramp trim[CS_DECKS];   /* per-track loudness gain, times the level */
     cs_limiter lim;           /* master true-peak limiter (off: the soft clip) */
+    cs_xfpow xfp;             /* crossfade power match, with the limiter */
     cs_eq eq[CS_DECKS];
     bool eq_on;
     double grate;
@@ -114,6 +115,7 @@ cs_engine *cs_engine_new(cs_err *err)
     }
     for (int i = 0; i < CS_MAX_VOICES; i++) atomic_init(&e->voice[i].pub_state, CS_VOICE_EMPTY);
     cs_limiter_init(&e->lim, 0, CS_RATE);
+    cs_xfpow_init(&e->xfp);
     e->grate = 1.0;
     return e;
 }
@@ -371,7 +373,10 @@ static void apply(cs_engine *e, const cmd *c)
         cs_ramp_to(&e->trim[c->deck], (float)c->a, ramp_frames(0));
         break;
     case CMD_LIMIT:
-        if ((float)c->a != e->lim.ceiling) cs_limiter_init(&e->lim, (float)c->a, CS_RATE);
+        if ((float)c->a != e->lim.ceiling) {
+            cs_limiter_init(&e->lim, (float)c->a, CS_RATE);
+            cs_xfpow_init(&e->xfp);
+        }
         break;
     }
     if (v) atomic_store_explicit(&v->pub_state, v->state, memory_order_release);
@@ -429,6 +434,8 @@ static void render(cs_engine *e, float *out, int n)
         if (e->lim.ceiling > 0) cs_limiter_process(&e->lim, out, n, CS_MASTER_GAIN);
         return;
     }
+    const bool lim = e->lim.ceiling > 0;
+    double ed = 0;    /* energy of the decks' contributions one by one (lim only) */
     for (int d = 0; d < CS_DECKS; d++) {
         cs_ramp *lv = &e->level[d], *tr = &e->trim[d];
         if (!(active & (1u << d))) {
@@ -442,18 +449,27 @@ static void render(cs_engine *e, float *out, int n)
             /* trim 1 (every deck of the OSC surface): g is the level, exact. */
             float g = lv->cur * tr->cur;
             for (int i = 0; i < 2 * n; i++) out[i] += g * bus[i];
+            if (lim)
+                for (int i = 0; i < 2 * n; i++) ed += (double)(g * bus[i]) * (g * bus[i]);
         } else {
             for (int i = 0; i < n; i++) {
                 float g = cs_ramp_next(lv) * cs_ramp_next(tr);
                 out[2 * i] += g * bus[2 * i];
                 out[2 * i + 1] += g * bus[2 * i + 1];
+                if (lim) ed += (double)(g * bus[2 * i]) * (g * bus[2 * i]) +
+                               (double)(g * bus[2 * i + 1]) * (g * bus[2 * i + 1]);
             }
         }
+    }
+    if (lim) {
+        double em = 0;
+        for (int i = 0; i < 2 * n; i++) em += (double)out[i] * out[i];
+        cs_xfpow_apply(&e->xfp, out, n, ed, em, CS_RATE);
     }
     /* With the true-peak limiter on (loudness-matched sets), it replaces the
      * soft clip: nothing reaches it above the ceiling, and the tanh would
      * only bend (compress, distort) the levels the gains just matched. */
-    if (e->lim.ceiling > 0) cs_limiter_process(&e->lim, out, n, CS_MASTER_GAIN);
+    if (lim) cs_limiter_process(&e->lim, out, n, CS_MASTER_GAIN);
     else
         for (int i = 0; i < 2 * n; i++) out[i] = cs_soft_clip(CS_MASTER_GAIN * out[i]);
 }

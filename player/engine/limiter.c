@@ -89,3 +89,28 @@ void cs_limiter_process(cs_limiter *l, float *buf, int n, float pre)
         buf[2 * i + 1] = fminf(fmaxf(y1, -ceil_), ceil_);
     }
 }
+
+void cs_xfpow_init(cs_xfpow *x)
+{
+    x->pd = x->pm = 0;
+    x->c = 1.0f;
+}
+
+void cs_xfpow_apply(cs_xfpow *x, float *mix, int n, double ed, double em, int rate)
+{
+    if (n <= 0) return;
+    double a = 1.0 - exp(-(double)n / (CS_XFPOW_S * rate));
+    x->pd += a * (ed / n - x->pd);
+    x->pm += a * (em / n - x->pm);
+    float target = 1.0f;
+    if (x->pm > x->pd && x->pm > 1e-12) target = (float)sqrt(x->pd / x->pm);
+    if (target < CS_XFPOW_MIN) target = CS_XFPOW_MIN;
+    if (target == 1.0f && x->c == 1.0f) return;
+    float c = x->c, step = (target - c) / (float)n;
+    for (int i = 0; i < n; i++) {
+        c += step;
+        mix[2 * i] *= c;
+        mix[2 * i + 1] *= c;
+    }
+    x->c = target;
+}

@@ -66,4 +66,28 @@ void cs_limiter_init(cs_limiter *l, float ceiling, int rate);
  * `pre` (the master gain).  Output delayed by CS_LIM_DELAY frames. */
 void cs_limiter_process(cs_limiter *l, float *buf, int n, float pre);
 
+/* Crossfade power match (loudness-matched sets, with the limiter): an
+ * equal-power crossfade keeps the level of two UNcorrelated tracks (their
+ * powers add) but raises two correlated ones by up to 3 dB (their
+ * amplitudes add: the same track looped into itself measured +2.7 dB).
+ * This scales the mix by sqrt(Pd / Pm), Pd the power of the decks'
+ * contributions taken one by one, Pm the power of their sum, both smoothed
+ * over CS_XFPOW_S (the momentary-loudness window, EBU Tech 3341): whatever
+ * the correlation, the mix then has the power the fade law meant, so a
+ * crossfade stays level.  With one deck playing Pd = Pm: the scale is 1.
+ * It only ever lowers (>= CS_XFPOW_MIN, -3 dB: the most correlation can
+ * add), ramped per sample.  Audio thread only; no allocation. */
+#define CS_XFPOW_S 0.4
+#define CS_XFPOW_MIN 0.70710678f
+
+typedef struct cs_xfpow {
+    double pd, pm;     /* smoothed power per frame: decks apart, mix */
+    float c;           /* the scale applied at the end of the last block */
+} cs_xfpow;
+
+void cs_xfpow_init(cs_xfpow *x);
+/* mix: n interleaved stereo frames, scaled in place; ed, em: the energy
+ * (sum of squares) over those frames of the decks apart and of mix. */
+void cs_xfpow_apply(cs_xfpow *x, float *mix, int n, double ed, double em, int rate);
+
 #endif

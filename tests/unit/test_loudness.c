@@ -265,3 +265,40 @@ TEST(csv_loudness_columns)
     CHECK_STR(cs_export_csv_columns[CS_XC_PART_LUFS], "part_lufs");
     CHECK_STR(cs_export_csv_columns[CS_XC_PART_TRUE_PEAK], "part_true_peak_dbtp");
 }
+
+/* The crossfade power match: two decks at equal-power gains (0.707 each)
+ * holding the SAME signal sum 3 dB over one deck; matched, the mix has one
+ * deck's power.  Two different tones (uncorrelated) are left alone. */
+static double xf_run(double f2, double *c_out)
+{
+    static cs_xfpow x;
+    cs_xfpow_init(&x);
+    const int n = 256;
+    float mix[2 * 256];
+    double e_last = 0, e_one = 0;
+    for (int blk = 0; blk < 1000; blk++) {
+        double ed = 0, em = 0;
+        if (blk < 800) e_last = e_one = 0;        /* judged over the last 200 blocks (1.2 s) */
+        for (int i = 0; i < n; i++) {
+            double t = (double)(blk * n + i) / 44100;
+            float a = (float)(0.7071 * 0.5 * sin(2 * M_PI * 440 * t)), b = (float)(0.7071 * 0.5 * sin(2 * M_PI * f2 * t));
+            ed += 2.0 * ((double)a * a + (double)b * b);
+            mix[2 * i] = mix[2 * i + 1] = a + b;
+            em += 2.0 * (double)(a + b) * (a + b);
+            e_one += 2.0 * 0.25 * sin(2 * M_PI * 440 * t) * sin(2 * M_PI * 440 * t);
+        }
+        cs_xfpow_apply(&x, mix, n, ed, em, 44100);
+        for (int i = 0; i < 2 * n; i++) e_last += (double)mix[i] * mix[i];
+    }
+    *c_out = x.c;
+    return 10 * log10(e_last / e_one);
+}
+
+TEST(crossfade_power_match)
+{
+    double c;
+    CHECK_NEAR(xf_run(440, &c), 0.0, 0.05);       /* correlated: +3 dB brought back to 0 */
+    CHECK_NEAR(c, 0.7071, 0.01);
+    CHECK_NEAR(xf_run(587.3, &c), 0.0, 0.1);      /* uncorrelated: already level */
+    CHECK(c > 0.99f);
+}
