@@ -88,6 +88,7 @@ struct cs_engine {
     /* Output clock seqlock: odd while the output side writes. */
     atomic_uint clk_seq;
     atomic_ullong clk_frames, clk_ns;
+    atomic_uint latency;      /* output delay, frames: the limiter's while on */
 };
 
 cs_engine *cs_engine_new(cs_err *err)
@@ -211,7 +212,14 @@ int cs_engine_trim(cs_engine *e, int deck, double gain, uint64_t at)
 int cs_engine_limiter(cs_engine *e, double ceiling, uint64_t at)
 {
     if (!isfinite(ceiling) || ceiling > 1.0) return -1;
-    return send(e, (cmd){ .at = at, .type = CMD_LIMIT, .a = ceiling });
+    if (send(e, (cmd){ .at = at, .type = CMD_LIMIT, .a = ceiling }) < 0) return -1;
+    atomic_store_explicit(&e->latency, ceiling > 0 ? CS_LIM_DELAY : 0, memory_order_relaxed);
+    return 0;
+}
+
+unsigned cs_engine_latency(const cs_engine *e)
+{
+    return atomic_load_explicit(&((cs_engine *)e)->latency, memory_order_relaxed);
 }
 
 int cs_engine_global_rate(cs_engine *e, double rate, uint64_t at)
@@ -269,6 +277,9 @@ void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st)
  * by the fences, so there is no data race and the writer never blocks. */
 void cs_engine_clock_publish(cs_engine *e, uint64_t frames, int64_t mono_ns)
 {
+    /* What reaches the output now was mixed `latency` frames earlier. */
+    unsigned lat = atomic_load_explicit(&e->latency, memory_order_relaxed);
+    frames = frames > lat ? frames - lat : 0;
     unsigned s = atomic_load_explicit(&e->clk_seq, memory_order_relaxed);
     atomic_store_explicit(&e->clk_seq, s + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);

@@ -102,6 +102,12 @@ int cs_engine_trim(cs_engine *e, int deck, double gain, uint64_t at);
  * delayed by 1.6 ms); 0 turns it off (the soft clip, as the original).
  * Set it before playing: a change resets its state. */
 int cs_engine_limiter(cs_engine *e, double ceiling, uint64_t at);
+/* Frames between mixing and output (0, or the limiter's CS_LIM_DELAY
+ * while it is on): engine sample t leaves cs_engine_process at t + latency.
+ * The output clock (cs_engine_clock_publish) accounts for it; a render
+ * drops that many frames at its start so the file's frame t is engine
+ * sample t.  Any thread. */
+unsigned cs_engine_latency(const cs_engine *e);
 /* All voices read at rate × global (tempo in playback_rate mode). */
 int cs_engine_global_rate(cs_engine *e, double rate, uint64_t at);
 /* EQ: enabling resets the filters; disabled means bit-transparent. */

@@ -34,7 +34,7 @@ import csv, os, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert any("Warehouse, Again" in r["path"] for r in rows)
 for r in rows:
-    assert len(r) == 14 and os.path.isfile(r["part_file"]) and os.path.isfile(r["part_file_orig"]), r
+    assert len(r) == 16 and os.path.isfile(r["part_file"]) and os.path.isfile(r["part_file_orig"]), r
 EOF
 # Numbers: speed = target / bpm; adj = (cue - ini) / speed, full precision.
 check csv_math python3 - "$T/rb.csv" <<'EOF'
