@@ -82,6 +82,7 @@ typedef struct args {
     char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
     double target;
+    double max_stretch;   /* --max-stretch PCT (8) */
     long rate, jobs;
     int method, quality, format, bits;
 } args;
@@ -116,6 +117,13 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
         OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP"),
+        OPT_DOUBLE(0, "max-stretch", &a->max_stretch, "PCT",
+                   "stretch budget of a --ladder: render each track only at\n"
+                   "the rungs within +-PCT % of its own BPM (default 8; 0:\n"
+                   "every rung); a track with none gets its nearest rung\n"
+                   "alone.  set.json lists each track's reach; the summary\n"
+                   "says how many parts the budget saved and where no track\n"
+                   "reaches"),
         OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
                  "rubberband (default; pitch kept, exact length),\n"
                  "wsola (libavfilter atempo anchored at the track's\n"
@@ -156,6 +164,8 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         return cs_usage_error("export", "--target-bpm: %g is not a usable BPM (1..999)", a->target);
     if (a->ladder && a->has_target)
         return cs_usage_error("export", "--ladder and --target-bpm cannot be combined");
+    if (!(a->max_stretch >= 0 && a->max_stretch <= 100))
+        return cs_usage_error("export", "--max-stretch %g: outside 0..100 %%", a->max_stretch);
     if (a->set_dir && (a->parts_dir || a->csv_out))
         return cs_usage_error("export", "--set DIR is the parts folder and its CSV: no --parts-dir or --csv-out with it");
     if (a->set_dir) {
@@ -210,7 +220,7 @@ static int index_inputs(cs_db *db, const args *a)
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
     args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
-               .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
+               .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST, .max_stretch = 8 };
     cs_selopts so;
     cs_selopts_init(&so, "export");
     int rc = parse_args(argc, argv, &a, &so, ctx);
@@ -219,7 +229,8 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir,
                          .method = (cs_stretch_method)(a.method & ~CS_STRETCH_PLAIN),
                          .plain_atempo = (a.method & CS_STRETCH_PLAIN) != 0,
-                         .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force };
+                         .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force,
+                         .max_stretch = a.max_stretch };
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};
     if (a.ladder) {
@@ -312,6 +323,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 if (a.csv_out) printf("; %zu csv rows in %s", n_rows, a.csv_out);
                 putchar('\n');
                 print_loudness(rows, n_rows);
+                cs_export_print_budget(&o, &st, rows, n_rows);
             }
         }
     }

@@ -28,6 +28,7 @@
 #include "pkg/cues.h"
 #include "pkg/fsutil.h"
 #include "pkg/parts.h"
+#include "pkg/budget.h"
 
 /* Bump when rendering changes in a way that makes old parts stale. */
 #define RENDER_VERSION 2
@@ -65,6 +66,7 @@ typedef struct part_job {
     int rate;
     cs_loudness loud;          /* of the part as written (-INFINITY: unknown) */
     bool measure_only;         /* up to date but never measured: read it, do not render */
+    bool beyond_budget;        /* a rung outside the track's stretch budget: not made */
     bool todo, taken, decode_here, done, failed;
 } part_job;
 
@@ -470,6 +472,11 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
 {
     const cs_export_opts *o = c->o;
     size_t per = 1 + targets_per_track(o);
+    /* The stretch budget applies to ladders (a single --target-bpm is the
+     * original exporter's: every track at it). */
+    unsigned char *keep = NULL;
+    if (o->ladder && o->max_stretch > 0 && o->targets.n && !(keep = malloc(o->targets.n)))
+        return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
@@ -478,23 +485,42 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
         tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name, &oom);
         if (oom) {
             free(audio_name);
+            free(keep);
             return cs_err_set(err, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
         }
         /* Named after the audio file, as the original exporter does. */
         tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
         free(audio_name);
-        if (!tj->stem) return cs_err_set(err, "out of memory");
-        if (unique_stem(c, i, &tj->stem) < 0) return cs_err_set(err, "out of memory");
+        if (!tj->stem || unique_stem(c, i, &tj->stem) < 0) {
+            free(keep);
+            return cs_err_set(err, "out of memory");
+        }
         if (!tj->audio) {
             tj->skipped = true;
             warn_no_audio(tj->t, o->audio_dir);
             continue;
         }
+        bool nearest = false;
+        if (keep) cs_budget_pick(tj->t->bpm, o->targets.v, o->targets.n, o->max_stretch, keep, &nearest);
+        if (nearest) {
+            c->st->budget_nearest++;
+            for (size_t k = 0; k < o->targets.n; k++)
+                if (keep[k])
+                    cs_log_warn("%s: %g BPM: no rung within +-%g %%; only its nearest, %g BPM (%+.1f %%)",
+                                cs_lib_track_name(tj->t), tj->t->bpm, o->max_stretch, o->targets.v[k],
+                                100.0 * (o->targets.v[k] / tj->t->bpm - 1.0));
+        }
         for (size_t k = 0; k < per; k++) {
             double target = k == 0 ? 0.0 : o->targets.n ? o->targets.v[k - 1] : tj->t->bpm;
-            if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) return -1;
+            if (k > 0 && keep && !keep[k - 1]) {
+                c->parts[i * per + k].beyond_budget = true;
+                c->st->budget_saved++;
+                continue;
+            }
+            if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) { free(keep); return -1; }
         }
     }
+    free(keep);
     c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
     if (!c->todo) return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < c->n_parts; i++)
@@ -550,10 +576,11 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
         if (tj->skipped) { c->st->skipped++; continue; }
         part_job *ps = &c->parts[i * per];
         bool all = true;
-        for (size_t k = 0; k < per; k++) all &= ps[k].done;
+        for (size_t k = 0; k < per; k++) all &= ps[k].done || ps[k].beyond_budget;
         if (!all) { c->st->failed++; continue; }
         const cs_cues *q = &tj->t->cues;
         for (size_t k = 1; k < per; k++) {
+            if (ps[k].beyond_budget) continue;
             cs_export_row *row = &r[n++];
             row->track = tj->t;
             row->target_bpm = ps[k].target;

@@ -78,6 +78,8 @@ typedef struct cs_export_opts {
     int rate;                     /* output rate, 0: the source's */
     int jobs;                     /* worker threads, >= 1 */
     bool force;                   /* redo up-to-date parts */
+    double max_stretch;           /* --ladder: only rungs within +-this % of each
+                                     track's BPM (pkg/budget.h); <= 0: every rung */
     /* Called on the calling thread every progress_every seconds while parts
      * render, and once at the end (final); NULL: none. */
     void (*progress)(void *arg, const cs_export_progress *p);
@@ -92,6 +94,8 @@ typedef struct cs_export_stats {
     long measured;        /* of those, parts whose loudness was measured from the file */
     long skipped;         /* tracks left out: audio missing, cues outside audio */
     long failed;          /* tracks with a part that could not be written */
+    long budget_saved;    /* rungs not rendered: beyond the stretch budget */
+    long budget_nearest;  /* tracks with no rung within it: their nearest rung only */
 } cs_export_stats;
 
 /* Every part written is measured (integrated loudness, true peak;

@@ -143,6 +143,7 @@ static cJSON *manifest_json(const cs_setfile *m)
     cJSON_AddStringToObject(root, "quality", m->quality ? m->quality : "");
     cJSON_AddStringToObject(root, "audio_format", m->audio_format ? m->audio_format : "");
     cJSON_AddNumberToObject(root, "rate", m->rate);
+    if (m->max_stretch > 0) cJSON_AddNumberToObject(root, "max_stretch", m->max_stretch);
     cJSON *tracks = cJSON_AddArrayToObject(root, "tracks");
     for (size_t i = 0; tracks && i < m->n; i++) {
         const cs_set_track *t = &m->tracks[i];
@@ -156,6 +157,10 @@ static cJSON *manifest_json(const cs_setfile *m)
         cJSON_AddNumberToObject(o, "begin_cue", t->begin_cue);
         cJSON_AddNumberToObject(o, "end_cue", t->end_cue);
         cJSON_AddItemToObject(o, "beats", cJSON_CreateDoubleArray(t->beats.v, (int)t->beats.n));
+        if (t->reach_hi > 0 && isfinite(t->reach_lo) && isfinite(t->reach_hi)) {
+            double reach[2] = { t->reach_lo, t->reach_hi };
+            cJSON_AddItemToObject(o, "reach", cJSON_CreateDoubleArray(reach, 2));
+        }
         if (t->orig.file) cJSON_AddItemToObject(o, "orig", part_json(&t->orig));
         cJSON *parts = cJSON_AddArrayToObject(o, "parts");
         for (size_t k = 0; parts && k < t->n_parts; k++) cJSON_AddItemToArray(parts, part_json(&t->parts[k]));
@@ -243,6 +248,12 @@ static int read_track(const cJSON *o, cs_setfile *m, const char **why)
                                            num_or(o, "begin_cue", -1), num_or(o, "end_cue", -1));
     if (!t || read_dvec(cJSON_GetObjectItemCaseSensitive(o, "beats"), &t->beats) < 0)
         return *why = "out of memory", -1;
+    const cJSON *reach = cJSON_GetObjectItemCaseSensitive(o, "reach");
+    if (cJSON_GetArraySize(reach) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(reach, 0)) &&
+        cJSON_IsNumber(cJSON_GetArrayItem(reach, 1))) {
+        t->reach_lo = cJSON_GetArrayItem(reach, 0)->valuedouble;
+        t->reach_hi = cJSON_GetArrayItem(reach, 1)->valuedouble;
+    }
     const cJSON *orig = cJSON_GetObjectItemCaseSensitive(o, "orig");
     if (cJSON_IsObject(orig) && read_part(orig, &t->orig) < 0)
         return *why = "a part whose file is not a path inside the set", -1;
@@ -281,6 +292,7 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
         m->quality = str_dup(root, "quality");
         m->audio_format = str_dup(root, "audio_format");
         m->rate = (int)num_or(root, "rate", 0);
+        m->max_stretch = num_or(root, "max_stretch", 0);
         const cJSON *lad = cJSON_GetObjectItemCaseSensitive(root, "ladder");
         m->ladder = cJSON_IsTrue(lad);
         const cJSON *sel = cJSON_GetObjectItemCaseSensitive(root, "selection");

@@ -44,8 +44,9 @@
 /* The format version changes only when an older cs would misread a new
  * manifest; fields an older reader can ignore are added without a change
  * (the reader ignores what it does not know, and refuses a higher version).
- * Version 1 grew each part's "lufs" and "true_peak_dbtp" (issue 19): older
- * manifests lack them and load as unmeasured. */
+ * Version 1 grew each part's "lufs" and "true_peak_dbtp" (issue 19), each
+ * track's "reach" and the top level's "max_stretch" (issue 20): older
+ * manifests lack them and load as unmeasured, without a budget. */
 #define CS_SET_FORMAT_VERSION 1
 
 typedef struct cs_set_part {
@@ -66,6 +67,8 @@ typedef struct cs_set_track {
     cs_set_part orig;     /* file NULL when absent */
     cs_set_part *parts;   /* sorted as exported */
     size_t n_parts;
+    double reach_lo, reach_hi;   /* "reach": [lo, hi] BPM it plays within the
+                                    export's stretch budget; 0, 0: absent */
 } cs_set_track;
 
 /* The selection that made the set (as `cs export` was given it). */
@@ -85,6 +88,7 @@ typedef struct cs_setfile {
     cs_dvec rungs;        /* target BPMs (empty: each track's own) */
     char *method, *quality, *audio_format;
     int rate;             /* output rate, 0: the source's */
+    double max_stretch;   /* "max_stretch": the budget in %, 0: none / absent */
     cs_set_track *tracks;
     size_t n;
 } cs_setfile;
