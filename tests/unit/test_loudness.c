@@ -302,3 +302,39 @@ TEST(crossfade_power_match)
     CHECK_NEAR(xf_run(587.3, &c), 0.0, 0.1);      /* uncorrelated: already level */
     CHECK(c > 0.99f);
 }
+
+/* cs_lset_gains: a track's loudness is the mean of its rungs', its peak
+ * their highest; a track too peaky is capped; an unmeasured one gets the
+ * median gain of the others; a set with none is left alone. */
+static void add(cs_lset *set, const char *name, double l0, double l1, double tp)
+{
+    cs_lset_track *t = cs_lset_add_track(set, name, 120, 0, 1, 2);
+    double l[2] = { l0, l1 };
+    for (int k = 0; t && k < 2; k++) {
+        int r = cs_lset_add_rung(t, 118 + 4 * k, 1, "/x.wav");
+        if (r >= 0 && isfinite(l[k])) t->rungs[r].loud = (cs_loudness){ l[k], tp };
+    }
+}
+
+TEST(set_gains)
+{
+    cs_lset set = {0};
+    add(&set, "/a.wav", -20, -20.2, -8);
+    add(&set, "/b.wav", -10, -10, -1);
+    add(&set, "/c.wav", -30, -30, -2);              /* +20 dB would peak at +14 dBTP */
+    add(&set, "/d.wav", -INFINITY, -INFINITY, 0);   /* never measured */
+    CHECK(set.n == 4 && set.tracks[3].n_rungs == 2 && isinf(set.tracks[3].rungs[0].loud.lufs));
+    /* target -14, chain -4 dB, peaks may reach +5 (the limiter takes the rest) */
+    CHECK_EQ_INT(cs_lset_gains(&set, -14, -4, 5), 3);
+    CHECK_NEAR(set.tracks[0].gain_db, 10.1, 1e-9);
+    CHECK_NEAR(set.tracks[1].gain_db, 0.0, 1e-9);
+    CHECK_NEAR(set.tracks[2].gain_db, 11.0, 1e-9);  /* capped: 5 - (-2 - 4) */
+    CHECK_NEAR(set.tracks[3].gain_db, 10.1, 1e-9);  /* the median of 0, 10.1, 11 */
+    cs_lset_free(&set);
+
+    cs_lset none = {0};
+    add(&none, "/a.wav", -INFINITY, -INFINITY, 0);
+    CHECK_EQ_INT(cs_lset_gains(&none, -14, -4, 5), 0);
+    CHECK(none.tracks[0].gain_db == 0);
+    cs_lset_free(&none);
+}
