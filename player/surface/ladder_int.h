@@ -5,6 +5,7 @@
 #define CS_PLAYER_LADDER_INT_H
 
 #include "player/surface/ladder.h"
+#include "player/surface/ladder_cmd.h"
 
 #include <stdio.h>
 
@@ -58,6 +59,7 @@ struct cs_ladder {
     size_t max_rungs;             /* the most rungs a track of the set has */
     double *rung_bpm;             /* [max_rungs] scratch for the rung choice */
     bool queue_full;              /* a command was refused: said once until one passes */
+    ladder_cmds cmds;             /* every engine command goes through it (ladder_cmd.h) */
     FILE *trace;
     uint64_t next_trace;
     trow *rows;
