@@ -2,6 +2,7 @@
  * the debug CSV; a drop-in for the original struct_loader.py command line. */
 #include <limits.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
@@ -25,6 +26,23 @@
 #include "pkg/setfile.h"
 #include "pkg/parts.h"
 
+/* One line: the parts' loudness range and highest true peak. */
+static void print_loudness(const cs_export_row *rows, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY, tp = -INFINITY;
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(rows[i].loud.lufs)) continue;
+        got++;
+        lo = fmin(lo, rows[i].loud.lufs);
+        hi = fmax(hi, rows[i].loud.lufs);
+        tp = fmax(tp, rows[i].loud.dbtp);
+    }
+    if (got) printf("loudness: %zu of %zu parts measured, %.1f .. %.1f LUFS, true peak up to %.1f dBTP\n", got,
+                    n, lo, hi, tp);
+    else if (n) printf("loudness: none of %zu parts has a loudness (silent or not measured)\n", n);
+}
+
 static const cs_optdef def = {
     "export",
     "usage: cs export [STRUCT_DIR] [selection] [rendering] [--csv-out FILE]\n",
@@ -41,6 +59,13 @@ static const cs_optdef def = {
     "Tracks whose audio is missing or undecodable, or whose cues fall outside the\n"
     "audio, are reported and left out.  Rungs of a track share one gain (sources\n"
     "peaking above -1 dBFS are turned down to it), so levels match across rungs.\n"
+    "Every part's integrated loudness (EBU R128, LUFS) and true peak (ITU-R\n"
+    "BS.1770-4, dBTP) are measured (libebur128) and stored in the library, in\n"
+    "the CSV (columns part_lufs, part_true_peak_dbtp, after the original's 14,\n"
+    "which keep their order and meaning) and in set.json (each part's lufs,\n"
+    "true_peak_dbtp); cs play gains tracks to a common loudness from them.\n"
+    "Parts rendered before loudness was measured are measured from their files\n"
+    "on the next run, not rendered again.\n"
     "--audio-dir is stored with each track's audio path, as 'cs index --audio-dir'\n"
     "does, so later commands find the audio without it.\n"
     "When no track is selected, one line says why (counts per reason).\n"
@@ -62,6 +87,7 @@ typedef struct args {
     char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
     double target;
+    double max_stretch;   /* --max-stretch PCT (8) */
     long rate, jobs;
     int method, quality, format, bits;
     cs_shard_args shard;
@@ -108,6 +134,13 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP\n"
                    "(warned when neighbouring rungs are more than 4.08 % apart:\n"
                    "cs play keeps each rung within ±2 %)"),
+        OPT_DOUBLE(0, "max-stretch", &a->max_stretch, "PCT",
+                   "stretch budget of a --ladder: render each track only at\n"
+                   "the rungs within +-PCT % of its own BPM (default 8; 0:\n"
+                   "every rung); a track with none gets its nearest rung\n"
+                   "alone.  set.json lists each track's reach; the summary\n"
+                   "says how many parts the budget saved and where no track\n"
+                   "reaches"),
         OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
                  "rubberband (default; pitch kept, exact length),\n"
                  "wsola (libavfilter atempo anchored at the track's\n"
@@ -167,6 +200,8 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         return cs_usage_error("export", "--target-bpm: %g is not a usable BPM (1..999)", a->target);
     if (a->ladder && a->has_target)
         return cs_usage_error("export", "--ladder and --target-bpm cannot be combined");
+    if (!(a->max_stretch >= 0 && a->max_stretch <= 100))
+        return cs_usage_error("export", "--max-stretch %g: outside 0..100 %%", a->max_stretch);
     if (a->set_dir && (a->parts_dir || a->csv_out))
         return cs_usage_error("export", "--set DIR is the parts folder and its CSV: no --parts-dir or --csv-out with it");
     if (a->set_dir) {
@@ -226,7 +261,7 @@ static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
     args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
-               .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
+               .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST, .max_stretch = 8 };
     cs_selopts so;
     cs_selopts_init(&so, "export");
     int rc = parse_args(argc, argv, &a, &so, ctx);
@@ -235,7 +270,8 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     cs_export_opts o = { .parts_dir = a.parts_dir, .audio_dir = a.audio_dir,
                          .method = (cs_stretch_method)(a.method & ~CS_STRETCH_PLAIN),
                          .plain_atempo = (a.method & CS_STRETCH_PLAIN) != 0,
-                         .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force };
+                         .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force,
+                         .max_stretch = a.max_stretch };
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
     cs_err err = {{0}};
     if (a.ladder) {
@@ -347,11 +383,14 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                     rc = CS_EXIT_FAIL;
             }
             if (ctx->verbosity >= CS_LOG_NORMAL && !a.shard.dry_run) {
-                printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
-                       "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
-                       st.skipped, st.failed);
+                printf("export: %ld tracks selected; parts rendered %ld, up to date %ld", st.tracks,
+                       st.rendered, st.up_to_date);
+                if (st.measured) printf(" (loudness of %ld measured from the file)", st.measured);
+                printf("; tracks skipped %ld, failed %ld", st.skipped, st.failed);
                 if (a.csv_out && cs_shard_run_writes_set(shard)) printf("; %zu csv rows in %s", n_rows, a.csv_out);
                 putchar('\n');
+                print_loudness(rows, n_rows);
+                cs_export_print_budget(&o, &st, rows, n_rows);
             }
         }
         rc = cs_shard_run_finish(shard, &st, rc);

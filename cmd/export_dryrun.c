@@ -24,7 +24,10 @@ int cs_dry_plan(void *arg, cs_export_part *p)
     }
     long long frames;
     int rate;
-    bool up = !r->o->force && r->cache->up_to_date(r->cache->ctx, p->out_abs, p->fingerprint, &frames, &rate);
+    bool measured;
+    cs_loudness loud;
+    bool up = !r->o->force && r->cache->up_to_date(r->cache->ctx, p->out_abs, p->fingerprint, &frames, &rate,
+                                                   &measured, &loud);
     if (up) r->dry_up++;
     else {
         r->dry_todo++;

@@ -18,4 +18,16 @@ bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir);
 int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_selopts *so,
                         const cs_export_opts *o, const char *format, const cs_export_row *rows, size_t n);
 
+/* A track's reach, for rows[i0..i1) (its rows): within the stretch budget
+ * (pkg/budget.h: bpm x (1 -+ max_stretch %)) when the export had one,
+ * widened to the rungs it was rendered at (its nearest rung, when none was
+ * within); the span of its rungs otherwise. */
+void cs_export_reach(const cs_export_opts *o, const cs_export_row *rows, size_t i0, size_t i1, double *lo,
+                     double *hi);
+/* The budget's summary line (ladders with a budget): parts it saved,
+ * tracks played at their nearest rung only, and the ladder's tempo ranges
+ * no track reaches ("no track reaches 131-134 BPM"), on stdout. */
+void cs_export_print_budget(const cs_export_opts *o, const cs_export_stats *st, const cs_export_row *rows,
+                            size_t n);
+
 #endif

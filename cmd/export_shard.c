@@ -2,6 +2,7 @@
 #include "cmd/export_shard.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -175,11 +176,12 @@ static const char *name_in_parts(const cs_shard_run *r, const char *out_path)
     return !strncmp(out_path, r->parts_abs, n) && out_path[n] == '/' ? out_path + n + 1 : NULL;
 }
 
-static bool journal_up_to_date(void *ctx, const char *out_path, const char *fingerprint, long long *frames, int *rate)
+static bool journal_up_to_date(void *ctx, const char *out_path, const char *fingerprint, long long *frames, int *rate,
+                               bool *measured, cs_loudness *loud)
 {
     cs_shard_run *r = ctx;
     const cs_render_cache *in = r->cache;
-    if (in->up_to_date(in->ctx, out_path, fingerprint, frames, rate)) return true;
+    if (in->up_to_date(in->ctx, out_path, fingerprint, frames, rate, measured, loud)) return true;
     const char *name = name_in_parts(r, out_path);
     if (!name || !r->njents) return false;
     /* The last line for the name: the highest seq among the equal names. */
@@ -197,7 +199,16 @@ static bool journal_up_to_date(void *ctx, const char *out_path, const char *fing
         return false;
     *frames = hit->frames;
     *rate = hit->rate;
+    /* The journal keeps no loudness: the pipeline measures it from the file. */
+    *measured = false;
+    *loud = (cs_loudness){ -INFINITY, -INFINITY };
     return true;
+}
+
+static int journal_record_loudness(void *ctx, const char *out_path, const cs_loudness *loud, cs_err *err)
+{
+    cs_shard_run *r = ctx;
+    return r->cache->record_loudness(r->cache->ctx, out_path, loud, err);
 }
 
 static int journal_record(void *ctx, const cs_render_rec *rec, cs_err *err)
@@ -287,7 +298,7 @@ int cs_shard_run_start(const cs_shard_args *a, cs_export_opts *o, const cs_rende
         cs_log_error("export: %s: %s", r->journal_path, strerror(errno));
         return CS_EXIT_FAIL;
     }
-    r->cache_wrap = (cs_render_cache){ r, journal_up_to_date, journal_record };
+    r->cache_wrap = (cs_render_cache){ r, journal_up_to_date, journal_record, journal_record_loudness };
     if (write_manifest(r, "running") < 0) return CS_EXIT_FAIL;
     cs_log_info("export: shard %u/%u: parts and %s in %s", r->sh.index, r->sh.count, name, o->parts_dir);
     return 0;

@@ -314,6 +314,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if ((o.script || o.duration > 0) && !o.render) {
         return cs_usage_error("play", "--osc-script and --duration go with --render FILE");
     }
+    if (cs_play_ladder_usage(&o.lad)) return CS_EXIT_USAGE;
     if (!cs_tempo_bpm_ok(o.bpm)) {
         return cs_usage_error("play", "--bpm %g: outside %g..%g BPM", o.bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     }

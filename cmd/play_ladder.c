@@ -8,14 +8,53 @@
 
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 
 #include <string.h>
 
+const cs_name cs_play_loudness_names[] = { { "on", 1, 0 }, { "off", 0, 0 }, { NULL, 0, 0 } };
+
 void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
-    *la = (cs_play_ladder_args){0};
+    *la = (cs_play_ladder_args){ .loudness_target = -14.0, .loudness = 1 };
     cs_selopts_init(&la->sel, "play");
+}
+
+int cs_play_ladder_usage(const cs_play_ladder_args *la)
+{
+    if (!(la->loudness_target >= -60 && la->loudness_target <= 0))
+        return cs_usage_error("play", "--loudness-target %g: outside -60..0 LUFS", la->loudness_target);
+    return 0;
+}
+
+/* Loudness matching: each track's gain from the loudness its parts carry
+ * (set.json, the CSV's columns, the library), then the master limiter.
+ * The chain after a part is the ladder's voice volume and the master gain;
+ * the limiter replaces the soft clip, whose 0.9*tanh(0.9x) would otherwise
+ * bend the matched levels. */
+static void match_loudness(const cs_play_ladder_args *la, cs_lset *set, cs_engine *e, double volume)
+{
+    if (!la->loudness) {
+        cs_log_info("play: --loudness off: each track at its own level");
+        return;
+    }
+    double chain = 20.0 * log10(volume * CS_MASTER_GAIN);
+    size_t got = cs_lset_gains(set, la->loudness_target, chain, CS_PLAY_TRUE_PEAK_CEILING + CS_PLAY_LIMITER_RANGE);
+    if (!got) {
+        cs_log_info("play: the set carries no loudness (exported before cs measured it: export it again); "
+                    "each track at its own level");
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < set->n; i++) {
+        lo = fmin(lo, set->tracks[i].gain_db);
+        hi = fmax(hi, set->tracks[i].gain_db);
+        cs_log_debug("loudness: %s: gain %+.2f dB", set->tracks[i].name, set->tracks[i].gain_db);
+    }
+    cs_engine_limiter(e, pow(10.0, CS_PLAY_TRUE_PEAK_CEILING / 20.0), CS_NOW);
+    cs_log_info("play: loudness: %zu tracks to %.1f LUFS (gains %+.1f .. %+.1f dB), true-peak limiter at %.1f dBTP",
+                set->n, la->loudness_target, lo, hi, CS_PLAY_TRUE_PEAK_CEILING);
 }
 
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm)
@@ -173,7 +212,8 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     }
     warn_gaps_lset(&set);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
-                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot };
+                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot, .volume = 0.8 };
+    match_loudness(la, &set, e, o.volume);
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);
     cs_lset_free(&set);
     if (!l) return NULL;

@@ -29,15 +29,36 @@
                "parts are now (it was moved or copied)"),                                       \
     OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
-    OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
+    OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end"),               \
+    OPT_DOUBLE(0, "loudness-target", &(la)->loudness_target, "LUFS",                           \
+               "play every track at this integrated loudness (EBU R128;\n"                      \
+               "default -14), from the loudness cs export measured; a\n"                        \
+               "true-peak limiter keeps the output at or below -1 dBTP"),                        \
+    OPT_ENUM(0, "loudness", &(la)->loudness, cs_play_loudness_names,                            \
+             "on (default): match loudness when the set carries it (sets\n"                     \
+             "exported before it play as before); off: each track at its\n"                    \
+             "own level, the original's soft clip on the master")
+
+extern const cs_name cs_play_loudness_names[];
 
 typedef struct cs_play_ladder_args {
     const char *csv, *parts_dir, *trace, *plot, *set_dir;
     bool loop, check;
     cs_selopts sel;
+    double loudness_target;   /* LUFS */
+    int loudness;             /* 1 on, 0 off */
 } cs_play_ladder_args;
 
-/* Clears la (the selection's messages say "play"). */
+/* The true-peak ceiling of a loudness-matched set, dBTP, and how far above
+ * it a track's gained peak may go for the limiter to take (dB): more than
+ * that caps the track's gain instead (it then plays under the target). */
+#define CS_PLAY_TRUE_PEAK_CEILING -1.0
+#define CS_PLAY_LIMITER_RANGE 6.0
+
+/* Checks the loudness options: 0, or CS_EXIT_USAGE after saying why. */
+int cs_play_ladder_usage(const cs_play_ladder_args *la);
+
+/* Clears la (the selection's messages say "play"); loudness on, -14 LUFS. */
 void cs_play_ladder_args_init(cs_play_ladder_args *la);
 /* With --bpm B given to play: B is also the selection's centre. */
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);

@@ -23,7 +23,7 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
     cs_lib_track *tr = NULL;
     size_t n = 0;
     if (cs_library_select(db, sel, &tr, &n, st, err) < 0) return -1;
-    sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue "
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue, lufs, true_peak_dbtp "
                                         "FROM renders WHERE track_id = ? AND target_bpm > 0 "
                                         "ORDER BY target_bpm, rendered_at", err);
     if (!q) {
@@ -56,8 +56,11 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
                 fabs(sqlite3_column_double(q, 4) - t->cues.begin_cue) > 1e-6 ||
                 fabs(sqlite3_column_double(q, 5) - t->cues.end_cue) > 1e-6)
                 continue;
-            if (cs_lset_add_rung(lt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1), out) < 0)
-                goto oom;
+            int k = cs_lset_add_rung(lt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1), out);
+            if (k < 0) goto oom;
+            /* Loudness as cs export measured it (migration 3; NULL: not yet). */
+            if (sqlite3_column_type(q, 6) != SQLITE_NULL) lt->rungs[k].loud.lufs = sqlite3_column_double(q, 6);
+            if (sqlite3_column_type(q, 7) != SQLITE_NULL) lt->rungs[k].loud.dbtp = sqlite3_column_double(q, 7);
         }
         if (row < 0) {   /* a read error is not "no rendered parts" */
             sqlite3_finalize(q);

@@ -16,7 +16,9 @@
 /* The cache over db (which must outlive it).  up_to_date reads the
  * `renders` row of out_path and stats the file; record is one INSERT OR
  * REPLACE (its own small transaction, so a killed run keeps what it
- * finished). */
+ * finished), with the part's loudness (columns lufs, true_peak_dbtp,
+ * loudness_measured: migration 3); record_loudness is one UPDATE of those
+ * for a part measured from its file. */
 cs_render_cache cs_render_cache_db(cs_db *db);
 
 #endif

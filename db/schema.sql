@@ -171,3 +171,13 @@ SELECT t.*,
              ELSE 1 END) AS octave,
        COALESCE(r.tonality, t.json_key)    AS key
 FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
+
+-- migration 5
+-- Loudness of every rendered part (issue 19): integrated loudness (EBU R128,
+-- LUFS) and true peak (dBTP) measured by libebur128 on the part as written.
+-- NULL: not measured yet (parts rendered before this; the next cs export
+-- measures them from the file, without rendering them again) or no
+-- integrated loudness (silence).
+ALTER TABLE renders ADD COLUMN lufs REAL;
+ALTER TABLE renders ADD COLUMN true_peak_dbtp REAL;
+ALTER TABLE renders ADD COLUMN loudness_measured INTEGER NOT NULL DEFAULT 0;

@@ -15,7 +15,15 @@
 const char *const cs_export_csv_columns[CS_XC_N] = {
     "path", "bpm", "key", "target_bpm", "speed", "ini_cue", "begin_cue", "end_cue", "begin_cue_adj",
     "end_cue_adj", "duration_orig", "duration_sectioned", "part_file_orig", "part_file",
+    "part_lufs", "part_true_peak_dbtp",
 };
+
+/* A measured value, or an empty field for none. */
+static void loud_field(FILE *f, double v)
+{
+    if (isfinite(v)) cs_csv_number(f, v, 1);
+    else cs_csv_field(f, "", 1);
+}
 
 /* ---- writing ---- */
 
@@ -54,6 +62,8 @@ int cs_export_csv_write(const char *path, const cs_export_row *rows, size_t n, c
         cs_csv_field(f, cs_fmt_duration(d2, r->duration_sectioned), 1);
         cs_csv_field(f, rel ? cs_export_csv_rel(rel, r->part_file_orig) : r->part_file_orig, 1);
         cs_csv_field(f, rel ? cs_export_csv_rel(rel, r->part_file) : r->part_file, 1);
+        loud_field(f, r->loud.lufs);
+        loud_field(f, r->loud.dbtp);
         fputs(CS_CSV_EOL, f);
     }
     if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_set(err, "%s: cannot write: %s", path, strerror(errno));
@@ -159,6 +169,8 @@ int cs_export_csv_read(const char *csv_path, int (*on_row)(const cs_export_csv_i
         if (num(F(CS_XC_END_CUE_ADJ), &eadj)) end = eadj * r.speed;
         else if (num(F(CS_XC_END_CUE), &end)) end -= r.ini_cue;
         else end = -1;
+        if (!num(F(CS_XC_PART_LUFS), &r.loud.lufs)) r.loud.lufs = -INFINITY;
+        if (!num(F(CS_XC_PART_TRUE_PEAK), &r.loud.dbtp)) r.loud.dbtp = -INFINITY;
 #undef F
         r.begin_u = begin;
         r.end_u = end;

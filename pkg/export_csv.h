@@ -7,9 +7,14 @@
  * (CS_CSV_EOL), numbers at full precision (shortest round-trip, pkg/csv.h),
  * durations as M:SS.ss:
  *   path,bpm,key,target_bpm,speed,ini_cue,begin_cue,end_cue,begin_cue_adj,
- *   end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file
+ *   end_cue_adj,duration_orig,duration_sectioned,part_file_orig,part_file,
+ *   part_lufs,part_true_peak_dbtp
  * Cues in seconds of the original file; *_adj = (cue - ini_cue) / speed,
- * seconds of the part; speed = target_bpm / bpm.
+ * seconds of the part; speed = target_bpm / bpm.  The first 14 are the
+ * original exporter's, in its order and meaning; part_lufs (integrated
+ * loudness, EBU R128, LUFS) and part_true_peak_dbtp (ITU-R BS.1770-4 true
+ * peak, dBTP) are part_file's as cs export measured it (pkg/loudness.h),
+ * empty when it has none (silence).
  *
  *   cs_export_csv_write("selected.csv", rows, n, NULL, &err);  // temp + rename
  *   cs_export_csv_read("selected.csv", on_row, arg, &err);     // row by row
@@ -19,13 +24,16 @@
 
 #include <stddef.h>
 #include "pkg/err.h"
+#include "pkg/loudness.h"
 #include "pkg/track.h"
 
 /* The columns, in the order they are written. */
 enum cs_export_col {
     CS_XC_PATH, CS_XC_BPM, CS_XC_KEY, CS_XC_TARGET_BPM, CS_XC_SPEED, CS_XC_INI_CUE, CS_XC_BEGIN_CUE,
     CS_XC_END_CUE, CS_XC_BEGIN_CUE_ADJ, CS_XC_END_CUE_ADJ, CS_XC_DURATION_ORIG,
-    CS_XC_DURATION_SECTIONED, CS_XC_PART_FILE_ORIG, CS_XC_PART_FILE, CS_XC_N
+    CS_XC_DURATION_SECTIONED, CS_XC_PART_FILE_ORIG, CS_XC_PART_FILE,
+    /* After the original's 14, so its readers see its columns unchanged. */
+    CS_XC_PART_LUFS, CS_XC_PART_TRUE_PEAK, CS_XC_N
 };
 extern const char *const cs_export_csv_columns[CS_XC_N];
 
@@ -37,6 +45,7 @@ typedef struct cs_export_row {
     double begin_cue_adj, end_cue_adj;          /* seconds of the part */
     double duration_orig, duration_sectioned;   /* seconds */
     char *part_file_orig, *part_file;           /* parts_dir-relative as given */
+    cs_loudness loud, orig_loud;                /* of part_file, of part_file_orig */
 } cs_export_row;
 
 void cs_export_rows_free(cs_export_row *rows, size_t n);
@@ -60,6 +69,7 @@ typedef struct cs_export_csv_in {
     const char *path, *part_file;   /* valid during the callback only */
     double bpm, target_bpm, speed;  /* speed from its column, else target / bpm */
     double ini_cue, begin_u, end_u;
+    cs_loudness loud;               /* part_lufs / part_true_peak_dbtp; -INFINITY: absent */
 } cs_export_csv_in;
 
 /* Reads an export CSV through cs_text_load (UTF-8 BOM, CRLF, CR or LF;

@@ -29,6 +29,7 @@
 #include "pkg/cues.h"
 #include "pkg/fsutil.h"
 #include "pkg/parts.h"
+#include "pkg/budget.h"
 #include "pkg/shard.h"
 
 /* Bump when rendering changes in a way that makes old parts stale. */
@@ -65,6 +66,9 @@ typedef struct part_job {
     char fingerprint[17];
     long long frames;
     int rate;
+    cs_loudness loud;          /* of the part as written (-INFINITY: unknown) */
+    bool measure_only;         /* up to date but never measured: read it, do not render */
+    bool beyond_budget;        /* a rung outside the track's stretch budget: not made */
     bool todo, taken, decode_here, done, failed;
     bool elsewhere;            /* plan_hook: not this run's */
 } part_job;
@@ -271,6 +275,15 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     }
     p->frames = (long long)w->frames;
     p->rate = w->rate;
+    /* The loudness of the part as stored, read back from its file: the
+     * same number whichever machine or run measured it (an up-to-date part
+     * measured later, a shard's part merged elsewhere), where the samples
+     * in memory differ from the file's by its quantisation. */
+    cs_err le = {{0}};
+    if (rc == 0 && cs_loudness_measure_file(p->out_abs, &p->loud, &le) < 0) {
+        cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
+        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+    }
     cs_audio_free(&out);
     if (rc < 0) return -1;
 
@@ -285,11 +298,31 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         .out_path = p->out_abs, .out_size = stat(p->out_abs, &sb) == 0 ? (long long)sb.st_size : -1,
         .frames = p->frames, .rate = p->rate,
         .gain_db = p->target > 0 ? 20.0 * log10(tj->gain) : 0.0, .fingerprint = p->fingerprint,
+        .loud = p->loud,
     };
     pthread_mutex_lock(&c->mu);
     rc = c->cache->record(c->cache->ctx, &r, err);
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+/* A part rendered before loudness was measured: measured from its file
+ * (libsndfile, in blocks), never rendered again.  A file that cannot be
+ * read keeps its part (it was up to date) with its loudness unknown. */
+static void measure_part(ctx *c, part_job *p)
+{
+    cs_err e = {{0}};
+    if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
+        cs_log_warn("loudness not measured: %s", e.msg);
+        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    if (c->cache->record_loudness(c->cache->ctx, p->out_abs, &p->loud, &e) < 0)
+        cs_log_warn("%s: loudness not recorded: %s", p->out_abs, e.msg);
+    else
+        c->st->measured++;
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* One part on a pool worker (pkg/workpool.h).  Parts are taken in order;
@@ -300,6 +333,15 @@ static int render_one(void *arg, size_t i)
     ctx *c = arg;
     part_job *p = c->todo[i];
     track_job *tj = p->tj;
+    if (p->measure_only) {   /* up to date, never measured: read, not rendered */
+        measure_part(c, p);
+        pthread_mutex_lock(&c->mu);
+        p->taken = true;
+        c->finished++;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+    }
     pthread_mutex_lock(&c->mu);
     p->taken = true;
     if (tj->state == DEC_PENDING) {
@@ -364,6 +406,9 @@ static int ask_plan_hook(ctx *c, part_job *p)
         p->frames = info.frames;
         p->rate = info.rate;
         c->st->up_to_date++;
+        /* The hook knows the part, not its loudness: measured from the file. */
+        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        p->measure_only = p->todo = true;
         return 1;
     }
     if (v == CS_PART_SKIPPED) p->tj->skipped = true;
@@ -391,9 +436,13 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     /* A killed run may have left a temporary even for a part that is up to
      * date (it was being redone with --force). */
     cs_remove_stale_temps(p->out_abs);
-    if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate)) {
+    bool measured = false;
+    p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+    if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate,
+                                          &measured, &p->loud)) {
         p->done = true;
         c->st->up_to_date++;
+        p->measure_only = p->todo = !measured;
     } else {
         p->todo = true;
         tj->remaining++;
@@ -451,6 +500,11 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
 {
     const cs_export_opts *o = c->o;
     size_t per = 1 + targets_per_track(o);
+    /* The stretch budget applies to ladders (a single --target-bpm is the
+     * original exporter's: every track at it). */
+    unsigned char *keep = NULL;
+    if (o->ladder && o->max_stretch > 0 && o->targets.n && !(keep = malloc(o->targets.n)))
+        return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
@@ -459,23 +513,42 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
         tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name, &oom);
         if (oom) {
             free(audio_name);
+            free(keep);
             return cs_err_set(err, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
         }
         /* Named after the audio file, as the original exporter does. */
         tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
         free(audio_name);
-        if (!tj->stem) return cs_err_set(err, "out of memory");
-        if (unique_stem(c, i, &tj->stem) < 0) return cs_err_set(err, "out of memory");
+        if (!tj->stem || unique_stem(c, i, &tj->stem) < 0) {
+            free(keep);
+            return cs_err_set(err, "out of memory");
+        }
         if (!tj->audio) {
             tj->skipped = true;
             warn_no_audio(tj->t, o->audio_dir);
             continue;
         }
+        bool nearest = false;
+        if (keep) cs_budget_pick(tj->t->bpm, o->targets.v, o->targets.n, o->max_stretch, keep, &nearest);
+        if (nearest) {
+            c->st->budget_nearest++;
+            for (size_t k = 0; k < o->targets.n; k++)
+                if (keep[k])
+                    cs_log_warn("%s: %g BPM: no rung within +-%g %%; only its nearest, %g BPM (%+.1f %%)",
+                                cs_lib_track_name(tj->t), tj->t->bpm, o->max_stretch, o->targets.v[k],
+                                100.0 * (o->targets.v[k] / tj->t->bpm - 1.0));
+        }
         for (size_t k = 0; k < per; k++) {
             double target = k == 0 ? 0.0 : o->targets.n ? o->targets.v[k - 1] : tj->t->bpm;
-            if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) return -1;
+            if (k > 0 && keep && !keep[k - 1]) {
+                c->parts[i * per + k].beyond_budget = true;
+                c->st->budget_saved++;
+                continue;
+            }
+            if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) { free(keep); return -1; }
         }
     }
+    free(keep);
     c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
     if (!c->todo) return cs_err_set(err, "out of memory");
     for (size_t i = 0; i < c->n_parts; i++)
@@ -532,7 +605,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
         part_job *ps = &c->parts[i * per];
         bool all = true, failed = false;
         for (size_t k = 0; k < per; k++) {
-            all &= ps[k].done;
+            all &= ps[k].done || ps[k].beyond_budget;
             failed |= ps[k].failed;
         }
         if (!all) {
@@ -542,6 +615,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
         }
         const cs_cues *q = &tj->t->cues;
         for (size_t k = 1; k < per; k++) {
+            if (ps[k].beyond_budget) continue;
             cs_export_row *row = &r[n++];
             row->track = tj->t;
             row->target_bpm = ps[k].target;
@@ -550,6 +624,8 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->end_cue_adj = cs_cue_adj(q->end_cue, q->ini_cue, row->speed);
             row->duration_orig = q->end_cue - q->ini_cue;
             row->duration_sectioned = ps[k].rate > 0 ? (double)ps[k].frames / ps[k].rate : 0;
+            row->loud = ps[k].loud;
+            row->orig_loud = ps[0].loud;
             row->part_file_orig = strdup(ps[0].rel);
             row->part_file = strdup(ps[k].rel);
             if (!row->part_file_orig || !row->part_file) {
@@ -572,7 +648,7 @@ static void report_parts(const ctx *c)
         cs_export_part info;
         part_info(c, p, &info, key, sizeof key);
         info.status = p->tj->skipped ? CS_PART_SKIPPED : p->elsewhere ? CS_PART_ELSEWHERE
-                    : p->failed ? CS_PART_FAILED : p->todo ? CS_PART_RENDERED : CS_PART_UP_TO_DATE;
+                    : p->failed ? CS_PART_FAILED : p->todo && !p->measure_only ? CS_PART_RENDERED : CS_PART_UP_TO_DATE;
         c->o->report(c->o->hook_arg, &info);
     }
 }

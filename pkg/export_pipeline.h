@@ -24,6 +24,7 @@
 #include "pkg/audio.h"
 #include "pkg/err.h"
 #include "pkg/export_csv.h"
+#include "pkg/loudness.h"
 #include "pkg/stretch.h"
 #include "pkg/track.h"
 
@@ -39,6 +40,7 @@ typedef struct cs_render_rec {
     int rate;                 /* Hz */
     double gain_db;
     const char *fingerprint;  /* 16 hex digits: source identity, cues, tempo, method, format */
+    cs_loudness loud;         /* of the part as written (pkg/loudness.h; -INFINITY: none) */
 } cs_render_rec;
 
 /* Where finished parts are remembered between runs.  Called from worker
@@ -46,11 +48,16 @@ typedef struct cs_render_rec {
 typedef struct cs_render_cache {
     void *ctx;
     /* true when out_path is recorded with this fingerprint and the file on
-     * disk still has the recorded size; *frames / *rate get its length. */
+     * disk still has the recorded size; *frames / *rate get its length,
+     * *measured whether its loudness was measured (parts rendered before
+     * loudness was: false) and *loud that loudness. */
     bool (*up_to_date)(void *ctx, const char *out_path, const char *fingerprint, long long *frames,
-                       int *rate);
+                       int *rate, bool *measured, cs_loudness *loud);
     /* Records a part just written; 0, or -1 with err. */
     int (*record)(void *ctx, const cs_render_rec *r, cs_err *err);
+    /* Records the loudness of an up-to-date part measured from its file
+     * (nothing else changes); 0, or -1 with err. */
+    int (*record_loudness)(void *ctx, const char *out_path, const cs_loudness *loud, cs_err *err);
 } cs_render_cache;
 
 /* Progress of a run, handed to the progress callback. */
@@ -100,6 +107,8 @@ typedef struct cs_export_opts {
     int rate;                     /* output rate, 0: the source's */
     int jobs;                     /* worker threads, >= 1 */
     bool force;                   /* redo up-to-date parts */
+    double max_stretch;           /* --ladder: only rungs within +-this % of each
+                                     track's BPM (pkg/budget.h); <= 0: every rung */
     /* Called on the calling thread every progress_every seconds while parts
      * render, and once at the end (final); NULL: none. */
     void (*progress)(void *arg, const cs_export_progress *p);
@@ -123,12 +132,20 @@ typedef struct cs_export_stats {
     long tracks;          /* selected */
     long rendered;        /* parts written this run */
     long up_to_date;      /* parts skipped as up to date */
+    long measured;        /* of those, parts whose loudness was measured from the file */
     long skipped;         /* tracks left out: audio missing, cues outside audio */
     long failed;          /* tracks with a part that could not be written */
     bool cancelled;       /* stopped through opts.cancel (rendered parts are kept) */
+    long budget_saved;    /* rungs not rendered: beyond the stretch budget */
+    long budget_nearest;  /* tracks with no rung within it: their nearest rung only */
 } cs_export_stats;
 
-/* Renders the parts of tracks[0..n) and hands back one row per track and
+/* Every part written is measured (integrated loudness, true peak;
+ * pkg/loudness.h) and the result recorded with it and handed back in its
+ * row; an up-to-date part recorded without loudness is measured from its
+ * file (read, never rendered again).
+ *
+ * Renders the parts of tracks[0..n) and hands back one row per track and
  * target (*rows, free with cs_export_rows_free).  -1 only when nothing could
  * be attempted (e.g. parts dir not creatable); per-track problems are
  * logged, counted and left out of rows. */

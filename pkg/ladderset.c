@@ -50,8 +50,8 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     if (!p) return -1;
     if (i < t->n_rungs && t->rungs[i].bpm == bpm) {
         free(t->rungs[i].path);
-        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0 };
-        return 0;
+        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
+        return (int)i;
     }
     cs_lset_rung *nr = realloc(t->rungs, (t->n_rungs + 1) * sizeof *nr);
     if (!nr) {
@@ -60,9 +60,9 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     }
     t->rungs = nr;
     memmove(&nr[i + 1], &nr[i], (t->n_rungs - i) * sizeof *nr);
-    nr[i] = (cs_lset_rung){ bpm, speed, p, 0 };
+    nr[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
     t->n_rungs++;
-    return 0;
+    return (int)i;
 }
 
 static void track_free(cs_lset_track *t)
@@ -129,7 +129,9 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
         return cs_err_set(err, "out of memory");
     char full[8192];
     resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
-    if (cs_lset_add_rung(t, r->target_bpm, r->speed, full) < 0) return cs_err_set(err, "out of memory");
+    int k = cs_lset_add_rung(t, r->target_bpm, r->speed, full);
+    if (k < 0) return cs_err_set(err, "out of memory");
+    t->rungs[k].loud = r->loud;
     return 0;
 }
 
@@ -233,4 +235,57 @@ char *cs_lset_why(const cs_lset *set, char *buf, size_t size)
         snprintf(buf + len, size - len, "; %zu CSV row%s skipped (no path, bpm, target_bpm or part_file)",
                  set->rows_skipped, set->rows_skipped == 1 ? "" : "s");
     return buf;
+}
+
+/* ---- loudness ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp)
+{
+    size_t measured = 0;
+    double *g = malloc((set->n ? set->n : 1) * sizeof *g);
+    for (size_t i = 0; i < set->n; i++) {
+        cs_lset_track *t = &set->tracks[i];
+        double sum = 0, peak = -INFINITY;
+        size_t n = 0;
+        for (size_t k = 0; k < t->n_rungs; k++) {
+            if (!isfinite(t->rungs[k].loud.lufs)) continue;
+            sum += t->rungs[k].loud.lufs;
+            n++;
+            if (t->rungs[k].loud.dbtp > peak) peak = t->rungs[k].loud.dbtp;
+        }
+        t->gain_db = 0;
+        if (!n) continue;
+        int capped;
+        t->gain_db = cs_loudness_gain_db(sum / (double)n, peak, target_lufs, chain_db, max_peak_dbtp, &capped);
+        if (capped)
+            cs_log_warn("%s: %.1f LUFS, true peak %.1f dBTP: gain capped at %+.1f dB, so it plays %.1f LU "
+                        "under the target", t->name, sum / (double)n, peak, t->gain_db,
+                        target_lufs - (sum / (double)n + chain_db + t->gain_db));
+        if (g) g[measured] = t->gain_db;
+        measured++;
+    }
+    if (measured && measured < set->n) {
+        double median = 0;
+        if (g) {
+            qsort(g, measured, sizeof *g, cmp_double);
+            median = measured % 2 ? g[measured / 2] : 0.5 * (g[measured / 2 - 1] + g[measured / 2]);
+        }
+        for (size_t i = 0; i < set->n; i++) {
+            cs_lset_track *t = &set->tracks[i];
+            bool any = false;
+            for (size_t k = 0; k < t->n_rungs; k++) any |= isfinite(t->rungs[k].loud.lufs);
+            if (any) continue;
+            t->gain_db = median;
+            cs_log_warn("%s: no loudness measured (exported before cs measured it: export it again); "
+                        "played at the set's median gain, %+.1f dB", t->name, median);
+        }
+    }
+    free(g);
+    return measured;
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include "pkg/err.h"
+#include "pkg/loudness.h"
 #include "pkg/track.h"
 
 typedef struct cs_lset_rung {
@@ -28,6 +29,7 @@ typedef struct cs_lset_rung {
     double speed;         /* bpm / the track's bpm: part time = u / speed */
     char *path;           /* the part file, resolved */
     long long frames;     /* length at 44.1 kHz (after probing), 0 unknown */
+    cs_loudness loud;     /* the part's, as exported (-INFINITY: not known) */
 } cs_lset_rung;
 
 typedef struct cs_lset_track {
@@ -40,6 +42,7 @@ typedef struct cs_lset_track {
     cs_dvec beats;        /* beat times in u (sorted), empty: the CSV rule */
     cs_lset_rung *rungs;  /* sorted by bpm, distinct */
     size_t n_rungs;
+    double gain_db;       /* loudness gain the player applies (0: none; cs_lset_gains) */
 } cs_lset_track;
 
 typedef struct cs_lset {
@@ -69,7 +72,8 @@ int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset 
 /* Appends a track (copies name/path); returns it, NULL when out of memory. */
 cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, double ini_cue,
                                  double begin_u, double end_u);
-/* Adds a rung to t (a rung of the same bpm replaces the old one). */
+/* Adds a rung to t (a rung of the same bpm replaces the old one), its
+ * loudness unknown.  Returns its index in t->rungs (>= 0), -1 out of memory. */
 int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *path);
 
 /* Opens every rung's file: a missing or undecodable one is dropped with a
@@ -83,6 +87,16 @@ size_t cs_lset_probe(cs_lset *set);
  * no rendered part, 1 with every part missing or undecodable; 4 CSV rows
  * skipped".  Writes into buf (size bytes, truncated) and returns buf. */
 char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
+
+/* Loudness matching (issue 19): sets each track's gain_db so that it plays
+ * at target_lufs after chain_db (the player's own fixed gain after the
+ * part: voice volume, master gain), capped so that its true peak after the
+ * gain and chain stays at or below max_peak_dbtp (cs_loudness_gain_db).  A
+ * track's loudness is the mean of its measured rungs' LUFS (rungs of one
+ * track differ by tenths of an LU), its peak their highest.  A track with no
+ * measured rung gets the median gain of the others, with a warning.
+ * Returns how many tracks had a measured loudness (0: every gain left 0). */
+size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp);
 
 void cs_lset_free(cs_lset *set);
 

@@ -80,7 +80,7 @@ int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, doub
 {
     char full[8192];
     if (join(full, sizeof full, dir, file) < 0) return cs_err_set(err, "%s: path too long", file);
-    cs_set_part p = { .bpm = bpm, .speed = speed };
+    cs_set_part p = { .bpm = bpm, .speed = speed, .loud = { -INFINITY, -INFINITY } };
     if (measure(full, &p.frames, &p.bytes, err) < 0) return -1;
     if (!(p.file = strdup(file))) return cs_err_set(err, "out of memory");
     if (bpm == 0) {
@@ -110,6 +110,8 @@ static cJSON *part_json(const cs_set_part *p)
     /* Below 2^53: exact as JSON numbers (doubles). */
     cJSON_AddNumberToObject(o, "frames", (double)p->frames);
     cJSON_AddNumberToObject(o, "bytes", (double)p->bytes);
+    if (isfinite(p->loud.lufs)) cJSON_AddNumberToObject(o, "lufs", p->loud.lufs);
+    if (isfinite(p->loud.dbtp)) cJSON_AddNumberToObject(o, "true_peak_dbtp", p->loud.dbtp);
     return o;
 }
 
@@ -141,6 +143,7 @@ static cJSON *manifest_json(const cs_setfile *m)
     cJSON_AddStringToObject(root, "quality", m->quality ? m->quality : "");
     cJSON_AddStringToObject(root, "audio_format", m->audio_format ? m->audio_format : "");
     cJSON_AddNumberToObject(root, "rate", m->rate);
+    if (m->max_stretch > 0) cJSON_AddNumberToObject(root, "max_stretch", m->max_stretch);
     cJSON *tracks = cJSON_AddArrayToObject(root, "tracks");
     for (size_t i = 0; tracks && i < m->n; i++) {
         const cs_set_track *t = &m->tracks[i];
@@ -154,6 +157,10 @@ static cJSON *manifest_json(const cs_setfile *m)
         cJSON_AddNumberToObject(o, "begin_cue", t->begin_cue);
         cJSON_AddNumberToObject(o, "end_cue", t->end_cue);
         cJSON_AddItemToObject(o, "beats", cJSON_CreateDoubleArray(t->beats.v, (int)t->beats.n));
+        if (t->reach_hi > 0 && isfinite(t->reach_lo) && isfinite(t->reach_hi)) {
+            double reach[2] = { t->reach_lo, t->reach_hi };
+            cJSON_AddItemToObject(o, "reach", cJSON_CreateDoubleArray(reach, 2));
+        }
         if (t->orig.file) cJSON_AddItemToObject(o, "orig", part_json(&t->orig));
         cJSON *parts = cJSON_AddArrayToObject(o, "parts");
         for (size_t k = 0; parts && k < t->n_parts; k++) cJSON_AddItemToArray(parts, part_json(&t->parts[k]));
@@ -226,6 +233,8 @@ static int read_part(const cJSON *o, cs_set_part *p)
     p->speed = num_or(o, "speed", 0);
     p->frames = (long long)num_or(o, "frames", -1);
     p->bytes = (long long)num_or(o, "bytes", -1);
+    p->loud.lufs = num_or(o, "lufs", -INFINITY);
+    p->loud.dbtp = num_or(o, "true_peak_dbtp", -INFINITY);
     return 0;
 }
 
@@ -239,6 +248,12 @@ static int read_track(const cJSON *o, cs_setfile *m, const char **why)
                                            num_or(o, "begin_cue", -1), num_or(o, "end_cue", -1));
     if (!t || read_dvec(cJSON_GetObjectItemCaseSensitive(o, "beats"), &t->beats) < 0)
         return *why = "out of memory", -1;
+    const cJSON *reach = cJSON_GetObjectItemCaseSensitive(o, "reach");
+    if (cJSON_GetArraySize(reach) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(reach, 0)) &&
+        cJSON_IsNumber(cJSON_GetArrayItem(reach, 1))) {
+        t->reach_lo = cJSON_GetArrayItem(reach, 0)->valuedouble;
+        t->reach_hi = cJSON_GetArrayItem(reach, 1)->valuedouble;
+    }
     const cJSON *orig = cJSON_GetObjectItemCaseSensitive(o, "orig");
     if (cJSON_IsObject(orig) && read_part(orig, &t->orig) < 0)
         return *why = "a part whose file is not a path inside the set", -1;
@@ -277,6 +292,7 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
         m->quality = str_dup(root, "quality");
         m->audio_format = str_dup(root, "audio_format");
         m->rate = (int)num_or(root, "rate", 0);
+        m->max_stretch = num_or(root, "max_stretch", 0);
         const cJSON *lad = cJSON_GetObjectItemCaseSensitive(root, "ladder");
         m->ladder = cJSON_IsTrue(lad);
         const cJSON *sel = cJSON_GetObjectItemCaseSensitive(root, "selection");
@@ -359,8 +375,9 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;
-            if (cs_lset_add_rung(lt, st->parts[k].bpm, st->parts[k].speed, full) < 0)
-                return cs_err_set(err, "out of memory");
+            int r = cs_lset_add_rung(lt, st->parts[k].bpm, st->parts[k].speed, full);
+            if (r < 0) return cs_err_set(err, "out of memory");
+            lt->rungs[r].loud = st->parts[k].loud;
         }
     }
     return 0;

@@ -12,13 +12,16 @@
  *               "orig":{"file":"orig/a_sectioned.wav","bpm":0,"speed":1,
  *                       "frames":2606000,"bytes":10424044},
  *               "parts":[{"file":"110/a_sectioned.wav","bpm":110,"speed":0.898,
- *                         "frames":...,"bytes":...}, ...]}]}
+ *                         "frames":...,"bytes":...,"lufs":-14.2,
+ *                         "true_peak_dbtp":-1.3}, ...]}]}
  *
  * beats: the track's beat grid inside its part, in seconds of the ORIGINAL
  * track after ini_cue (u, as pkg/ladderset.h): a rung at speed s has beat b
  * at part time b / s.  From the last beat at or before the part's start to
  * the first at or after its end.  frames: the part's length in its own
  * sample frames (libsndfile), bytes: its file size; `--check` compares both.
+ * lufs / true_peak_dbtp: the part's integrated loudness (EBU R128) and true
+ * peak as cs export measured them (pkg/loudness.h); absent when unknown.
  *
  *   cs_setfile m = {0};
  *   if (cs_setfile_read("gig", &m, &err) < 0) fail(err.msg);
@@ -33,10 +36,17 @@
 #include <stddef.h>
 #include "pkg/err.h"
 #include "pkg/ladderset.h"
+#include "pkg/loudness.h"
 #include "pkg/track.h"
 
 #define CS_SET_MANIFEST "set.json"
 #define CS_SET_CSV "set.csv"
+/* The format version changes only when an older cs would misread a new
+ * manifest; fields an older reader can ignore are added without a change
+ * (the reader ignores what it does not know, and refuses a higher version).
+ * Version 1 grew each part's "lufs" and "true_peak_dbtp" (issue 19), each
+ * track's "reach" and the top level's "max_stretch" (issue 20): older
+ * manifests lack them and load as unmeasured, without a budget. */
 #define CS_SET_FORMAT_VERSION 1
 
 typedef struct cs_set_part {
@@ -45,6 +55,7 @@ typedef struct cs_set_part {
     double speed;         /* bpm / the track's bpm (1 for the cut) */
     long long frames;     /* sample frames at the file's own rate */
     long long bytes;      /* file size */
+    cs_loudness loud;     /* "lufs", "true_peak_dbtp"; -INFINITY: absent (older sets, silence) */
 } cs_set_part;
 
 typedef struct cs_set_track {
@@ -56,6 +67,8 @@ typedef struct cs_set_track {
     cs_set_part orig;     /* file NULL when absent */
     cs_set_part *parts;   /* sorted as exported */
     size_t n_parts;
+    double reach_lo, reach_hi;   /* "reach": [lo, hi] BPM it plays within the
+                                    export's stretch budget; 0, 0: absent */
 } cs_set_track;
 
 /* The selection that made the set (as `cs export` was given it). */
@@ -75,6 +88,7 @@ typedef struct cs_setfile {
     cs_dvec rungs;        /* target BPMs (empty: each track's own) */
     char *method, *quality, *audio_format;
     int rate;             /* output rate, 0: the source's */
+    double max_stretch;   /* "max_stretch": the budget in %, 0: none / absent */
     cs_set_track *tracks;
     size_t n;
 } cs_setfile;

@@ -70,7 +70,7 @@ fi
 vg search "$CS" search --bpm-min 60 --bpm-max 200 --n-sections 1 --format json
 vg export_rate "$CS" export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch rate -j 2 \
     --parts-dir "$T/parts" --csv-out "$T/a.csv" --no-progress
-vg export_wsola "$CS" export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch wsola --ladder 118,122 \
+vg export_wsola "$CS" export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch wsola --ladder 118,122 --max-stretch 0 \
     -j 1 --parts-dir "$T/parts2" --csv-out "$T/b.csv" --no-progress
 vg export_rubberband "$CS" export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch rubberband --quality fast \
     --target-bpm 125 -j 1 --parts-dir "$T/parts3" --no-progress

@@ -75,7 +75,11 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
      * equal files. */
     sf_command(sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 
-    uint64_t total = (uint64_t)llround(job->duration * CS_RATE), t = 0;
+    /* The master limiter's delay (loudness-matched sets): its first frames
+     * are dropped and as many more rendered, so the file's frame t is
+     * engine sample t, as without it. */
+    uint64_t skip = job->stretch ? 0 : cs_engine_latency(job->engine);
+    uint64_t total = (uint64_t)llround(job->duration * CS_RATE) + skip, t = 0;
     float buf[2 * BLOCK];
     int rc = 0;
     while (t < total) {
@@ -100,7 +104,8 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
         if (job->stretch) cs_live_stretch_process(job->stretch, buf, (size_t)n);
         else cs_engine_process(job->engine, buf, (size_t)n);
         errno = 0;
-        if (sf_writef_float(sf, buf, (sf_count_t)n) != (sf_count_t)n) {
+        uint64_t drop = t < skip ? (skip - t < n ? skip - t : n) : 0;
+        if (sf_writef_float(sf, buf + 2 * drop, (sf_count_t)(n - drop)) != (sf_count_t)(n - drop)) {
             rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(sf, errno));
             break;
         }

@@ -5,6 +5,7 @@
  * exactly where the next command is due, so a start scheduled for sample N
  * sounds from sample N whatever the device's buffer size. */
 #include "player/engine/engine_int.h"
+#include "player/engine/limiter.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ static inline void fz_restore(unsigned long saved)
 
 enum cmd_type {
     CMD_ATTACH, CMD_PLAY, CMD_STOP, CMD_RELEASE, CMD_VOLUME, CMD_RATE,
-    CMD_LEVEL, CMD_GRATE, CMD_EQ_ON, CMD_EQ_GAIN,
+    CMD_LEVEL, CMD_GRATE, CMD_EQ_ON, CMD_EQ_GAIN, CMD_TRIM, CMD_LIMIT,
 };
 
 typedef struct cmd {
@@ -72,6 +73,9 @@ struct cs_engine {
     int npending;
     cs_voice voice[CS_MAX_VOICES];
     cs_ramp level[CS_DECKS];
+    cs_ramp trim[CS_DECKS];   /* per-track loudness gain, times the level */
+    cs_limiter lim;           /* master true-peak limiter (off: the soft clip) */
+    cs_xfpow xfp;             /* crossfade power match, with the limiter */
     cs_eq eq[CS_DECKS];
     bool eq_on;
     double grate;
@@ -84,6 +88,7 @@ struct cs_engine {
     /* Output clock seqlock: odd while the output side writes. */
     atomic_uint clk_seq;
     atomic_ullong clk_frames, clk_ns;
+    atomic_uint latency;      /* output delay, frames: the limiter's while on */
 };
 
 cs_engine *cs_engine_new(cs_err *err)
@@ -102,6 +107,7 @@ cs_engine *cs_engine_new(cs_err *err)
     }
     for (int d = 0; d < CS_DECKS; d++) {
         cs_ramp_jump(&e->level[d], 1.0f);    /* deck levels start at 1.0 */
+        cs_ramp_jump(&e->trim[d], 1.0f);
         cs_eq_reset(&e->eq[d]);
         float one = 1.0f;
         unsigned bits;
@@ -109,6 +115,8 @@ cs_engine *cs_engine_new(cs_err *err)
         atomic_init(&e->pub_level[d], bits);
     }
     for (int i = 0; i < CS_MAX_VOICES; i++) atomic_init(&e->voice[i].pub_state, CS_VOICE_EMPTY);
+    cs_limiter_init(&e->lim, 0, CS_RATE);
+    cs_xfpow_init(&e->xfp);
     e->grate = 1.0;
     return e;
 }
@@ -198,6 +206,25 @@ int cs_engine_level(cs_engine *e, int deck, double level, double ramp_s, uint64_
     return send(e, (cmd){ .at = at, .type = CMD_LEVEL, .deck = deck, .a = level, .b = ramp_s });
 }
 
+int cs_engine_trim(cs_engine *e, int deck, double gain, uint64_t at)
+{
+    if (deck < 0 || deck >= CS_DECKS || !(gain >= 0) || !isfinite(gain)) return -1;
+    return send(e, (cmd){ .at = at, .type = CMD_TRIM, .deck = deck, .a = gain });
+}
+
+int cs_engine_limiter(cs_engine *e, double ceiling, uint64_t at)
+{
+    if (!isfinite(ceiling) || ceiling > 1.0) return -1;
+    if (send(e, (cmd){ .at = at, .type = CMD_LIMIT, .a = ceiling }) < 0) return -1;
+    atomic_store_explicit(&e->latency, ceiling > 0 ? CS_LIM_DELAY : 0, memory_order_relaxed);
+    return 0;
+}
+
+unsigned cs_engine_latency(const cs_engine *e)
+{
+    return atomic_load_explicit(&((cs_engine *)e)->latency, memory_order_relaxed);
+}
+
 int cs_engine_global_rate(cs_engine *e, double rate, uint64_t at)
 {
     return send(e, (cmd){ .at = at, .type = CMD_GRATE, .a = rate });
@@ -253,6 +280,9 @@ void cs_engine_stats_get(const cs_engine *e, cs_engine_stats *st)
  * by the fences, so there is no data race and the writer never blocks. */
 void cs_engine_clock_publish(cs_engine *e, uint64_t frames, int64_t mono_ns)
 {
+    /* What reaches the output now was mixed `latency` frames earlier. */
+    unsigned lat = atomic_load_explicit(&e->latency, memory_order_relaxed);
+    frames = frames > lat ? frames - lat : 0;
     unsigned s = atomic_load_explicit(&e->clk_seq, memory_order_relaxed);
     atomic_store_explicit(&e->clk_seq, s + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
@@ -353,6 +383,15 @@ static void apply(cs_engine *e, const cmd *c)
     case CMD_EQ_GAIN:
         cs_eq_set(&e->eq[c->deck], c->band, (float)c->a);
         break;
+    case CMD_TRIM:
+        cs_ramp_to(&e->trim[c->deck], (float)c->a, ramp_frames(0));
+        break;
+    case CMD_LIMIT:
+        if ((float)c->a != e->lim.ceiling) {
+            cs_limiter_init(&e->lim, (float)c->a, CS_RATE);
+            cs_xfpow_init(&e->xfp);
+        }
+        break;
     }
     if (v) atomic_store_explicit(&v->pub_state, v->state, memory_order_release);
 }
@@ -400,30 +439,53 @@ static void render(cs_engine *e, float *out, int n)
     memset(out, 0, sizeof(float) * 2 * (size_t)n);
     if (!active) {
         /* Nothing plays: silence is exact (the soft clip maps 0 to 0), so an
-         * idle player costs the device a memset per buffer. */
-        for (int d = 0; d < CS_DECKS; d++) cs_ramp_skip(&e->level[d], n);
+         * idle player costs the device a memset per buffer.  The limiter
+         * still plays out its delay line and releases. */
+        for (int d = 0; d < CS_DECKS; d++) {
+            cs_ramp_skip(&e->level[d], n);
+            cs_ramp_skip(&e->trim[d], n);
+        }
+        if (e->lim.ceiling > 0) cs_limiter_process(&e->lim, out, n, CS_MASTER_GAIN);
         return;
     }
+    const bool lim = e->lim.ceiling > 0;
+    double ed = 0;    /* energy of the decks' contributions one by one (lim only) */
     for (int d = 0; d < CS_DECKS; d++) {
-        cs_ramp *lv = &e->level[d];
+        cs_ramp *lv = &e->level[d], *tr = &e->trim[d];
         if (!(active & (1u << d))) {
             cs_ramp_skip(lv, n);
+            cs_ramp_skip(tr, n);
             continue;
         }
         float *bus = e->bus[d];
         if (e->eq_on) cs_eq_process(&e->eq[d], bus, n);
-        if (lv->n == 0) {
-            float g = lv->cur;
+        if (lv->n == 0 && tr->n == 0) {
+            /* trim 1 (every deck of the OSC surface): g is the level, exact. */
+            float g = lv->cur * tr->cur;
             for (int i = 0; i < 2 * n; i++) out[i] += g * bus[i];
+            if (lim)
+                for (int i = 0; i < 2 * n; i++) ed += (double)(g * bus[i]) * (g * bus[i]);
         } else {
             for (int i = 0; i < n; i++) {
-                float g = cs_ramp_next(lv);
+                float g = cs_ramp_next(lv) * cs_ramp_next(tr);
                 out[2 * i] += g * bus[2 * i];
                 out[2 * i + 1] += g * bus[2 * i + 1];
+                if (lim) ed += (double)(g * bus[2 * i]) * (g * bus[2 * i]) +
+                               (double)(g * bus[2 * i + 1]) * (g * bus[2 * i + 1]);
             }
         }
     }
-    for (int i = 0; i < 2 * n; i++) out[i] = cs_soft_clip(CS_MASTER_GAIN * out[i]);
+    if (lim) {
+        double em = 0;
+        for (int i = 0; i < 2 * n; i++) em += (double)out[i] * out[i];
+        cs_xfpow_apply(&e->xfp, out, n, ed, em, CS_RATE);
+    }
+    /* With the true-peak limiter on (loudness-matched sets), it replaces the
+     * soft clip: nothing reaches it above the ceiling, and the tanh would
+     * only bend (compress, distort) the levels the gains just matched. */
+    if (lim) cs_limiter_process(&e->lim, out, n, CS_MASTER_GAIN);
+    else
+        for (int i = 0; i < 2 * n; i++) out[i] = cs_soft_clip(CS_MASTER_GAIN * out[i]);
 }
 
 void cs_engine_process(cs_engine *e, float *out, size_t frames)

@@ -11,8 +11,10 @@
  * cs_stream through a cubic Hermite resampler at a variable rate with an
  * exact fractional position, with a ramped volume.  Voices sum into their
  * deck's bus; each bus runs through the cut-only 3-band EQ (when enabled),
- * is scaled by its ramped deck level; the sum is scaled by the master 0.8
- * and soft-clipped with 0.9·tanh(0.9·x).
+ * is scaled by its ramped deck level (times its trim, 1 unless a ladder set
+ * matches loudness); the sum is scaled by the master 0.8 and soft-clipped
+ * with 0.9·tanh(0.9·x), or, when a loudness-matched set turned it on, run
+ * through the true-peak limiter instead (cs_engine_limiter).
  *
  * Control side (one thread only, "the control thread"):
  *   cs_engine *e = cs_engine_new(&err);
@@ -98,6 +100,21 @@ int cs_engine_volume(cs_engine *e, int slot, double volume, uint64_t at);
 int cs_engine_rate(cs_engine *e, int slot, double rate, uint64_t at);
 /* Deck level, reached linearly over max(ramp_s, CS_RAMP_SECONDS). */
 int cs_engine_level(cs_engine *e, int deck, double level, double ramp_s, uint64_t at);
+/* Deck trim: a linear gain (>= 0) multiplying the deck's level, reached
+ * over CS_RAMP_SECONDS; 1 (the default) changes nothing, bit for bit.  A
+ * ladder set applies each track's loudness gain here when it starts. */
+int cs_engine_trim(cs_engine *e, int deck, double gain, uint64_t at);
+/* Master true-peak limiter (player/engine/limiter.h): ceiling linear in
+ * (0, 1] (0.891: -1 dBTP) replaces the soft clip with the limiter (output
+ * delayed by 1.6 ms); 0 turns it off (the soft clip, as the original).
+ * Set it before playing: a change resets its state. */
+int cs_engine_limiter(cs_engine *e, double ceiling, uint64_t at);
+/* Frames between mixing and output (0, or the limiter's CS_LIM_DELAY
+ * while it is on): engine sample t leaves cs_engine_process at t + latency.
+ * The output clock (cs_engine_clock_publish) accounts for it; a render
+ * drops that many frames at its start so the file's frame t is engine
+ * sample t.  Any thread. */
+unsigned cs_engine_latency(const cs_engine *e);
 /* All voices read at rate × global (tempo in playback_rate mode). */
 int cs_engine_global_rate(cs_engine *e, double rate, uint64_t at);
 /* EQ: enabling resets the filters; disabled means bit-transparent. */

@@ -6,7 +6,7 @@
 
 #include "pkg/err.h"
 
-enum { LC_RELEASE, LC_VOLUME, LC_LEVEL };
+enum { LC_RELEASE, LC_VOLUME, LC_LEVEL, LC_TRIM };
 
 /* Far beyond anything a ladder sends while the audio side is alive (a few
  * commands a tick); reached only when nothing drains the queue for minutes. */
@@ -19,6 +19,7 @@ static int send(cs_engine *e, const ladder_lcmd *c)
     switch (c->type) {
     case LC_RELEASE: return cs_engine_release(e, c->idx, c->at);
     case LC_VOLUME: return cs_engine_volume(e, c->idx, c->a, c->at);
+    case LC_TRIM: return cs_engine_trim(e, c->idx, c->a, c->at);
     default: return cs_engine_level(e, c->idx, c->a, c->b, c->at);
     }
 }
@@ -87,6 +88,11 @@ void ladder_cmd_volume(ladder_cmds *q, int slot, double volume, uint64_t at)
 void ladder_cmd_level(ladder_cmds *q, int deck, double level, double ramp_s, uint64_t at)
 {
     put(q, (ladder_lcmd){ .type = LC_LEVEL, .idx = deck, .a = level, .b = ramp_s, .at = at });
+}
+
+void ladder_cmd_trim(ladder_cmds *q, int deck, double gain, uint64_t at)
+{
+    put(q, (ladder_lcmd){ .type = LC_TRIM, .idx = deck, .a = gain, .at = at });
 }
 
 void ladder_cmd_free(ladder_cmds *q)

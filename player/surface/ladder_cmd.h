@@ -50,6 +50,8 @@ bool ladder_cmd_room(ladder_cmds *q, size_t n);
 void ladder_cmd_release(ladder_cmds *q, int slot, uint64_t at);
 void ladder_cmd_volume(ladder_cmds *q, int slot, double volume, uint64_t at);
 void ladder_cmd_level(ladder_cmds *q, int deck, double level, double ramp_s, uint64_t at);
+/* A deck's loudness trim (cs_engine_trim). */
+void ladder_cmd_trim(ladder_cmds *q, int deck, double gain, uint64_t at);
 /* Frees what still waits (nothing is sent). */
 void ladder_cmd_free(ladder_cmds *q);
 

@@ -57,7 +57,7 @@ mv "$F/demo/struct/Demo 02 - Warehouse, Again.json" "$F/"
 mv "$F/Demo 02 - Warehouse, Again.json" "$F/demo/struct/"
 # The library export, play and search start from.
 "$REL" --db "$F/lib.db" "${IDX[@]}" >/dev/null
-EXP=(export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch rate --ladder 118,122 -j 1
+EXP=(export --bpm-min 60 --bpm-max 200 --n-sections 1 --stretch rate --ladder 118,122 --max-stretch 0 -j 1
      --parts-dir parts --csv-out out.csv --no-progress)
 SEARCH=(search --bpm-min 60 --bpm-max 200 --n-sections 1 --format json)
 # (the script's arguments are split at blanks: links without them)

@@ -376,10 +376,17 @@ typedef struct fake_cache {
     char path[1024];
 } fake_cache;
 
-static bool never_up_to_date(void *ctx, const char *out, const char *fp, long long *frames, int *rate)
+static bool never_up_to_date(void *ctx, const char *out, const char *fp, long long *frames, int *rate,
+                             bool *measured, cs_loudness *loud)
 {
-    (void)ctx; (void)out; (void)fp; (void)frames; (void)rate;
+    (void)ctx; (void)out; (void)fp; (void)frames; (void)rate; (void)measured; (void)loud;
     return false;
+}
+
+static int no_loudness(void *ctx, const char *out, const cs_loudness *loud, cs_err *err)
+{
+    (void)ctx; (void)out; (void)loud; (void)err;
+    return 0;
 }
 
 static int remember(void *ctx, const cs_render_rec *r, cs_err *err)
@@ -398,7 +405,7 @@ static int export_once(const cs_lib_track *t, const char *dir, fake_cache *fc)
     double target = 126;
     cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = CS_STRETCH_WSOLA,
                          .format = CS_FMT_WAV32F, .jobs = 1 };
-    cs_render_cache cache = { fc, never_up_to_date, remember };
+    cs_render_cache cache = { fc, never_up_to_date, remember, no_loudness };
     cs_export_row *rows = NULL;
     size_t n = 0;
     cs_export_stats st;
