@@ -264,9 +264,13 @@ double cs_device_check(cs_device *d)
             lose(d, now, "SDL: the device was removed");
     if (d->out && cs_output_stopped(d->out)) lose(d, now, "SDL stopped the device");
     if (d->out) {
+        /* A device settles after its open (a sound server prebuffers, then
+         * asks again only when its sink has played it): CS_DEVICE_FIRST_S
+         * of patience in its first seconds. */
         int64_t last = cs_output_last_callback_ns(d->out);
-        if (!last || last < d->opened_ns) last = d->opened_ns;
         double silent = fmax(CS_DEVICE_SILENT_S, 3.0 * (double)cs_output_period_ns(d->out) / 1e9);
+        if (!last || last < d->opened_ns) last = d->opened_ns;
+        if (last - d->opened_ns < (int64_t)(CS_DEVICE_FIRST_S * 1e9)) silent = fmax(silent, CS_DEVICE_FIRST_S);
         double since = (double)(now - last) / 1e9;
         if (since > silent) lose(d, now, "no audio callback for %.2f s, and no event from the driver", since);
     }

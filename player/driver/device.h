@@ -13,7 +13,9 @@
  *    unplugged under ALSA;
  *  - a watchdog on the callback's clock, for drivers that send no event:
  *    no callback ran the engine for CS_DEVICE_SILENT_S (or 3 periods, if
- *    longer).  The live loop calls cs_device_check at least every
+ *    longer; CS_DEVICE_FIRST_S in a device's first 2 s, while a sound
+ *    server sets its stream up and prebuffers).  The
+ *    live loop calls cs_device_check at least every
  *    CS_DEVICE_CHECK_S, so a loss is seen within SILENT + CHECK = 0.75 s.
  *
  * The set's clock rule: while the device is lost, a stand-in thread runs the
@@ -60,6 +62,7 @@
 #define CS_DEVICE_CHECK_S 0.25   /* the live loop checks at least this often */
 #define CS_DEVICE_SILENT_S 0.5   /* no callback this long: lost (watchdog) */
 #define CS_DEVICE_RETRY_S 1.0    /* reopen tries while lost */
+#define CS_DEVICE_FIRST_S 2.0    /* in the first 2 s after an open, a callback may take this long */
 
 typedef struct cs_device cs_device;
 

@@ -53,9 +53,11 @@ if pre and post:
 PY
 }
 
+# At 2.5 s: past a device's first 2 s, when the watchdog is patient
+# (CS_DEVICE_FIRST_S).
 for kind in remove stall; do
-    run_loss $kind "$kind@1.5+2"
-    analyse $kind 1.5 2
+    run_loss $kind "$kind@2.5+2"
+    analyse $kind 2.5 2
     . <(grep = "$T/$kind.res" | sed 's/^/r_/')
     if [ "${r_lost_seen:-0}" = 1 ] && [ "${r_back:-0}" = 1 ]; then pass ${kind}_lost_then_back
     else fail ${kind}_lost_then_back "status never said lost then back: $(tr '\n' ' ' <"$T/$kind.res"); $(grep -i device "$T/$kind.log" | head -3)"; fi
@@ -110,9 +112,9 @@ read -r tags <"$T/st.osc"; read -r losses lost_s < <(sed -n 2p "$T/st.osc")
 
 # A callback stuck inside the engine: said once; no reopen can take it.
 port=$((20000 + RANDOM % 20000))
-CS_TEST_AUDIO=hang@0.5 SDL_AUDIODRIVER=dummy "$CS_REL" play --bind 127.0.0.1 --port $port >"$T/hang.log" 2>&1 &
+CS_TEST_AUDIO=hang@2.5 SDL_AUDIODRIVER=dummy "$CS_REL" play --bind 127.0.0.1 --port $port >"$T/hang.log" 2>&1 &
 pid=$!
-for _ in $(seq 40); do grep -q "stuck inside the engine" "$T/hang.log" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 60); do grep -q "stuck inside the engine" "$T/hang.log" 2>/dev/null && break; sleep 0.1; done
 kill -KILL $pid; wait $pid 2>/dev/null
 grep -q "the audio callback is stuck inside the engine" "$T/hang.log" && pass hang_said \
     || fail hang_said "$(tail -3 "$T/hang.log")"
