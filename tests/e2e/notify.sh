@@ -71,3 +71,18 @@ read -r after _ _ < <(stats hang 3.2 6)
 echo "measured: callback hung at 2.5 s: last WATCHDOG=1 at $last s, $after after 3.2 s"
 [ "$n" -ge 3 ] && [ "$after" = 0 ] && pass watchdog_stops_when_stalled \
     || fail watchdog_stops_when_stalled "$n pings, $after after the hang (last at $last s)"
+
+# Waiting for the sound card at boot (--device-wait): the start timeout is
+# extended every second and STATUS= says why, then READY=1 once it opens.
+port=$((20000 + RANDOM % 20000))
+listen "$T/wait.sock" "$T/wait.msgs" 6
+l=$!
+for _ in $(seq 50); do [ -S "$T/wait.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$T/wait.sock SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE=$T/usb/out.raw SDL_DISKAUDIODELAY=20 \
+    "$CS_REL" play --bind 127.0.0.1 --port $port --device-wait 30 >"$T/wait.log" 2>&1 &
+p=$!
+sleep 2.5; mkdir -p "$T/usb"; sleep 1.5
+kill -INT $p; wait $p; wait $l
+grep -q 'EXTEND_TIMEOUT_USEC=[0-9]*|STATUS=waiting for the audio device' "$T/wait.msgs" \
+    && awk '/EXTEND_TIMEOUT/ { e = 1 } /READY=1/ && e { r = 1 } END { exit !r }' "$T/wait.msgs" \
+    && pass start_waits_then_ready || fail start_waits_then_ready "$(cut -c1-80 "$T/wait.msgs" | head -4)"
