@@ -205,6 +205,10 @@ static void lose(cs_device *d, int64_t now, const char *fmt, ...)
     int64_t last = cs_output_last_callback_ns(d->out);
     d->pacer_base_ns = last ? last + cs_output_period_ns(d->out) : now;
     if (d->pacer_base_ns > now) d->pacer_base_ns = now;
+    /* A device lost before the one before it came back from its driver:
+     * that one is left open (closing it would block on its thread). */
+    if (d->zombie && cs_output_calls(d->zombie) != d->zombie_calls) cs_output_close(d->zombie);
+    else if (d->zombie) cs_log_warn("play: an earlier lost audio device never returned from its driver; left open");
     d->zombie = d->out;
     d->zombie_calls = cs_output_calls(d->out);
     d->out = NULL;

@@ -75,7 +75,6 @@ static void callback(void *ud, Uint8 *stream, int len)
     int64_t period = (int64_t)frames * 1000000000 / CS_RATE;
     if (o->last_ns && t0 - o->last_ns > 2 * period) cs_engine_count_xrun(o->e);
     o->last_ns = t0;
-    o->period_ns = period;
     cs_engine_clock_publish(o->e, o->ls ? cs_live_stretch_position(o->ls) : cs_engine_now(o->e), t0);
     if (o->ls) cs_live_stretch_process(o->ls, (float *)stream, frames);
     else cs_engine_process(o->e, (float *)stream, frames);
@@ -144,6 +143,7 @@ cs_output *cs_output_open_ex(cs_engine *e, cs_live_stretch *ls, const char *devi
         return NULL;
     }
     open_count++;
+    if (have.samples > 0) o->period_ns = (int64_t)have.samples * 1000000000 / CS_RATE;
     SDL_PauseAudioDevice(o->dev, 0);
     return o;
 }
