@@ -95,8 +95,9 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* How often the set is watched: 4 times a second for a line or a page,
-     * once a second for the dashboard alone, else the plain line's period;
-     * the loop wakes for it and no more often. */
+     * once a second for the dashboard alone, else the plain line's period.
+     * The loop wakes for it, the control tick, the device's watchdog (at
+     * least every CS_DEVICE_CHECK_S) and systemd's, and no more often. */
     double every = job->status_line || job->http ? WATCH_EVERY_S : job->ladder && job->dashboard ? 1.0
                  : job->status_log_s > 0 ? job->status_log_s : INFINITY;
     double last_watch = -INFINITY, last_log = 0;
