@@ -60,7 +60,7 @@ static void parse_fault(cs_device *d)
     int n = sscanf(v, "%15[a-z]@%lf+%lf", kind, &at, &dur);
     int k = n < 2 ? 0 : !strcmp(kind, "remove") ? FAULT_REMOVE : !strcmp(kind, "stall") ? CS_FAULT_STALL
           : !strcmp(kind, "hang") ? CS_FAULT_HANG : 0;
-    if (!k || !(at >= 0) || !(dur >= 0)) {
+    if (!k || !(at >= 0 && at <= 1e6) || !(dur >= 0 && dur <= 1e6)) {
         cs_log_warn("play: CS_TEST_AUDIO=%s: expected remove|stall|hang@SECONDS[+SECONDS]; ignored", v);
         return;
     }

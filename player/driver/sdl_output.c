@@ -9,6 +9,7 @@
 
 #include <SDL.h>
 #include "pkg/err.h"
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +51,11 @@ static int64_t mono_ns(void)
 static void fault_sleep(cs_output *o, int kind, int64_t t0)
 {
     if (o->fault.kind != kind || t0 < o->fault_at_ns || atomic_exchange(&o->fault_done, 1)) return;
-    int64_t until = t0 + (int64_t)(o->fault.for_s * 1e9);
-    while (mono_ns() < until && !atomic_load(&o->held)) SDL_Delay(20);
     /* A hang never ends while the process lives; a stall ends after
      * for_s or once the device is given up (held). */
     while (kind == CS_FAULT_HANG) SDL_Delay(1000);
+    int64_t until = t0 + (int64_t)(fmin(o->fault.for_s, 1e6) * 1e9);
+    while (mono_ns() < until && !atomic_load(&o->held)) SDL_Delay(20);
 }
 
 static void callback(void *ud, Uint8 *stream, int len)
