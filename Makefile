@@ -111,7 +111,7 @@ INJ_WRAP := $(foreach f,malloc calloc realloc strdup strndup realpath write fsyn
 $(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),$(BUILD)/inj/tests/faults/shim.o))
 include tests/fuzz/fuzz.mk
 
-.PHONY: all deps test check demo bench fuzz valgrind faults clean install uninstall deb check-deb check-arm64 print-deps man
+.PHONY: all deps test check demo bench fuzz valgrind faults soak clean install uninstall deb check-deb check-arm64 print-deps man
 all: $(BUILD)/rel/cs
 	@ln -sf rel/cs $(BUILD)/cs
 
@@ -148,6 +148,14 @@ faults:
 bench: deps
 	@$(MAKE) --no-print-directory -j2 all $(rel_TOOL)
 	@for b in tests/bench/*/run.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+# Soak by hand (issue 21): 4 h of cs play live on the dummy driver with a
+# movement script; memory, open files, CPU, underruns (tests/e2e/soak.sh;
+# make test runs it for 60 s; SOAK_SECONDS=N for another length).
+soak:
+	@$(MAKE) --no-print-directory -j2 build/rel/cs
+	@CS_ROOT=$(CURDIR) CS_REL_BIN=$(CURDIR)/build/rel/cs SOAK_STRICT=1 SOAK_SECONDS=$${SOAK_SECONDS:-14400} \
+	    bash tests/e2e/soak.sh
 
 clean:
 	rm -rf build

@@ -40,6 +40,13 @@ static const cs_optdef def = {
     "9 deep or malformed is dropped: each logged with its reason and counted in\n"
     "/cs/status.  With --render, tags count seconds from the render's start.\n"
     "\n"
+    "A lost output device (the sound server restarted, a USB card unplugged)\n"
+    "is seen within 1 s, logged and shown in the status; it is reopened every\n"
+    "second while the set plays on silently on its own clock, and is heard\n"
+    "again from where the set has got to.  Under systemd ($NOTIFY_SOCKET) it\n"
+    "says READY=1 once it listens and plays, WATCHDOG=1 while its audio\n"
+    "advances, and its status line as STATUS=.\n"
+    "\n"
     "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n",
 };
 
@@ -130,7 +137,8 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         OPT_DOUBLE(0, "device-wait", &o->device_wait, "S",
                    "when the device cannot be opened (a USB card not there\n"
                    "yet), retry every second for S seconds (-1: until stopped;\n"
-                   "default 0: fail at once)"),
+                   "default 0: fail at once).  A device lost while playing is\n"
+                   "always reopened every second, the set playing on silently"),
         OPT_GROUP("tempo:"),
         OPT_CB("bpm", "B", 1, opt_bpm,
                "base BPM: start tempo and rate reference (default 120;\n"

@@ -24,7 +24,8 @@ DEV_LIBS="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresa
 BUILD_PKGS="build-essential pkg-config help2man $DEV_LIBS"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
   valgrind python3 time iproute2 file tmux chromium aubio-tools tecnoballz-data
-  parallel rsync slurmctld slurmd slurm-client munge"
+  parallel rsync slurmctld slurmd slurm-client munge
+  pulseaudio pulseaudio-utils"
 CROSS_PKGS="crossbuild-essential-arm64 qemu-user-static"
 
 want="$RUN_PKGS"

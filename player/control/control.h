@@ -100,6 +100,12 @@ typedef struct cs_control_status {
      * its length of Y s"; "" when none). */
     unsigned short_ends;
     char short_last[320];
+    /* The output device (live only; cs_control_set_device): lost now, since
+     * when (Unix time of the current or last loss; 0: never lost), for how
+     * long (seconds; 0 while not lost), and how many losses since start. */
+    bool device_lost;
+    double device_lost_since, device_lost_s;
+    unsigned device_losses;
 } cs_control_status;
 
 /* What the control tick pushes into a ladder set every tick (its only
@@ -267,6 +273,10 @@ int cs_control_cue(cs_control *c, int deck, const char *path, double start_pos);
 int cs_control_start_group(cs_control *c, double start_at, const int *decks, int n);
 int cs_control_next(cs_control *c, cs_err *err);
 void cs_control_status_get(cs_control *c, cs_control_status *st);
+/* The live driver reports the output device's state (player/driver/
+ * device.h) for status: lost or not, the Unix time of the current or last
+ * loss (0: never), losses since start. */
+void cs_control_set_device(cs_control *c, bool lost, double lost_since, unsigned losses);
 /* A message to an address no handler knows (the detector's keypoints, a
  * typo): counted per address, the first of each address logged once (at
  * most 32 addresses are told apart; the rest are counted together).  A

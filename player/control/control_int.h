@@ -82,6 +82,10 @@ struct cs_control {
     bool movement_warned;        /* "no movement for N s" said; cleared by movement */
     int outside;                 /* the tempo is below (-1) or above (1) the rungs: one
                                     warning per excursion */
+    /* the output device (cs_control_set_device) */
+    bool device_lost;
+    double device_lost_since;
+    unsigned device_losses;
 };
 
 /* Warnings and errors a sender can provoke at will (unknown players,

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- tempo ---- */
 
@@ -129,6 +130,21 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->buffers = 0;
     for (int i = 0; i < CS_MAX_VOICES; i++)
         if (c->buf[i].used && c->buf[i].s && cs_stream_ready(c->buf[i].s)) st->buffers++;
+    st->device_lost = c->device_lost;
+    st->device_lost_since = c->device_lost_since;
+    st->device_losses = c->device_losses;
+    if (c->device_lost) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        st->device_lost_s = fmax(0, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - c->device_lost_since);
+    }
+}
+
+void cs_control_set_device(cs_control *c, bool lost, double lost_since, unsigned losses)
+{
+    c->device_lost = lost;
+    c->device_lost_since = lost_since;
+    c->device_losses = losses;
 }
 
 void cs_control_print_status(cs_control *c)

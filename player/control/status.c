@@ -7,6 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Local wall-clock time of a Unix time: "HH:MM:SS" (the day too,
+ * "YYYY-MM-DD HH:MM:SS", when full). */
+static void clock_text(char *buf, size_t n, double unix_s, bool full)
+{
+    time_t t = (time_t)unix_s;
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || !strftime(buf, n, full ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm))
+        snprintf(buf, n, "?");
+}
 
 /* ---- JSON ---- */
 
@@ -74,6 +85,13 @@ char *cs_status_json(const cs_control_status *st)
     str_or_null(o, "last_ended_early", st->short_last);
     cJSON_AddNumberToObject(o, "buffers", st->buffers);
     cJSON_AddNumberToObject(o, "playing", st->playing);
+    cJSON_AddBoolToObject(o, "device_lost", st->device_lost);
+    char since[32] = "";
+    if (st->device_lost_since > 0) clock_text(since, sizeof since, st->device_lost_since, true);
+    str_or_null(o, "device_lost_since", since);
+    num_or_null(o, "device_lost_since_unix", st->device_lost_since, st->device_lost_since > 0);
+    num_or_null(o, "device_lost_s", st->device_lost_s, st->device_lost);
+    cJSON_AddNumberToObject(o, "device_losses", st->device_losses);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -142,6 +160,10 @@ int cs_status_from_json(const char *json, cs_control_status *st, cs_err *err)
     get_str(o, "last_ended_early", st->short_last, sizeof st->short_last);
     st->buffers = (int)get_num(o, "buffers", 0);
     st->playing = (int)get_num(o, "playing", 0);
+    st->device_lost = get_bool(o, "device_lost");
+    st->device_lost_since = get_num(o, "device_lost_since_unix", 0);
+    st->device_lost_s = get_num(o, "device_lost_s", 0);
+    st->device_losses = (unsigned)get_num(o, "device_losses", 0);
     cJSON_Delete(o);
     return 0;
 }
@@ -207,12 +229,27 @@ void cs_status_print(FILE *f, const cs_control_status *st)
     fprintf(f, "%-14s %llu messages to %d addresses\n", "unknown OSC", (unsigned long long)st->unknown_osc,
             st->unknown_addresses);
     if (st->short_ends) fprintf(f, "%-14s %u (last: %s)\n", "ended early", st->short_ends, st->short_last);
+    char since[32];
+    clock_text(since, sizeof since, st->device_lost_since, false);
+    if (st->device_lost)
+        fprintf(f, "%-14s LOST since %s (%.0f s), reopening every second; %u loss%s since start\n", "device", since,
+                st->device_lost_s, st->device_losses, st->device_losses == 1 ? "" : "es");
+    else if (st->device_losses)
+        fprintf(f, "%-14s ok; %u loss%s since start (the last at %s)\n", "device", st->device_losses,
+                st->device_losses == 1 ? "" : "es", since);
+    else fprintf(f, "%-14s ok\n", "device");
 }
 
 void cs_status_line(char *buf, size_t n, const cs_control_status *st)
 {
-    size_t off = (size_t)snprintf(buf, n, "%.1f -> %.1f BPM", st->bpm, st->target_bpm);
+    size_t off = 0;
 #define ADD(...) do { if (off < n) off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); } while (0)
+    if (st->device_lost) {
+        char since[32];
+        clock_text(since, sizeof since, st->device_lost_since, false);
+        ADD("DEVICE LOST since %s (%.0f s, loss %u) | ", since, st->device_lost_s, st->device_losses);
+    }
+    ADD("%.1f -> %.1f BPM", st->bpm, st->target_bpm);
     if (st->set) {
         for (int d = 0; d < 2; d++)
             if (st->rung_bpm[d] > 0) ADD(" | %c %g x%.3f", 'A' + d, st->rung_bpm[d], st->rate[d]);
@@ -234,5 +271,6 @@ void cs_status_line(char *buf, size_t n, const cs_control_status *st)
     uint64_t dropped = 0;
     for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st->bundles_dropped[k];
     if (dropped) ADD(" | bundles dropped %llu", (unsigned long long)dropped);   /* only when it matters */
+    if (!st->device_lost && st->device_losses) ADD(" | device losses %u", st->device_losses);
 #undef ADD
 }

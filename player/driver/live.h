@@ -46,9 +46,11 @@ typedef struct cs_live_job {
 } cs_live_job;
 
 /* Opens the OSC socket first (early messages are not lost while the device
- * is probed), then the device; runs the loop; closes both and prints the
- * session's summary line on stdout (and the unknown OSC addresses seen).  Returns 0, or -1 with err set when the
- * socket or the device cannot be opened. */
+ * is probed), then the device, watched (device.h: a lost device is reopened
+ * every second while the set plays on); tells systemd (notify.h); runs the
+ * loop; closes both and prints the session's summary line on stdout (the
+ * device losses, the unknown OSC addresses seen).  Returns 0, or -1 with
+ * err set when the socket or the device cannot be opened at the start. */
 int cs_live_run(const cs_live_job *job, cs_err *err);
 
 #endif

@@ -432,6 +432,10 @@ static int h_cs_status(hctx *h, const args *a)
     for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st.bundles_dropped[k];
     lo_message_add_int32(m, (int32_t)dropped);
     lo_message_add_int32(m, (int32_t)st.bundles_waiting);
+    /* Added for device loss (issue 21): losses since start, and seconds
+     * lost now (-1: the device plays). */
+    lo_message_add_int32(m, (int32_t)st.device_losses);
+    lo_message_add_float(m, st.device_lost ? (float)st.device_lost_s : -1.0f);
     send_reply(h, "/cs/status", m);
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <time.h>
 
 static cs_control_status sample(void)
 {
@@ -82,6 +83,51 @@ TEST(one_line_says_outside_and_no_movement)
     CHECK_EQ_INT(back.bundles_dropped[CS_BUNDLE_DROP_DEEP], 1);
     CHECK(json && strstr(json, "\"bundles_dropped\":4"));
     free(json);
+}
+
+/* Device loss (issue 21): the JSON names it (and reads back), the text
+ * form and the one line lead with it while lost, and count losses after. */
+TEST(device_lost_in_json_text_and_line)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    cs_control_status st = sample();
+    st.device_lost = true;
+    st.device_lost_since = 1796565699.5;        /* 2026-12-06 14:01:39 UTC */
+    st.device_lost_s = 12.4;
+    st.device_losses = 2;
+    char *s = cs_status_json(&st);
+    CHECK(s && strstr(s, "\"device_lost\":true,\"device_lost_since\":\"2026-12-06 14:01:39\"") != NULL);
+    CHECK(strstr(s, "\"device_losses\":2") != NULL);
+    cs_control_status back;
+    cs_err err = {{0}};
+    CHECK(cs_status_from_json(s, &back, &err) == 0);
+    CHECK(back.device_lost && back.device_losses == 2 && fabs(back.device_lost_s - 12.4) < 1e-9);
+    CHECK(fabs(back.device_lost_since - st.device_lost_since) < 1e-6);
+    free(s);
+    char line[256];
+    cs_status_line(line, sizeof line, &st);
+    CHECK_STR(line, "DEVICE LOST since 14:01:39 (12 s, loss 2) | 100.0 -> 105.0 BPM | A 114 x0.877 OUTSIDE"
+                    " | 1/2 Night Drive | no movement yet | underruns 4");
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    cs_status_print(f, &st);
+    fclose(f);
+    CHECK(strstr(text, "device         LOST since 14:01:39 (12 s), reopening every second; 2 losses since start\n") != NULL);
+    free(text);
+    st.device_lost = false;
+    st.device_lost_s = 0;
+    s = cs_status_json(&st);
+    CHECK(s && strstr(s, "\"device_lost\":false") && strstr(s, "\"device_lost_s\":null"));
+    free(s);
+    cs_status_line(line, sizeof line, &st);
+    CHECK(strstr(line, "underruns 4 | device losses 2") != NULL && strncmp(line, "DEVICE", 6));
+    /* Never lost: nulls, and the line as before. */
+    st = sample();
+    s = cs_status_json(&st);
+    CHECK(s && strstr(s, "\"device_lost_since\":null") && strstr(s, "\"device_losses\":0"));
+    free(s);
 }
 
 /* ---- the control side ---- */
