@@ -30,10 +30,13 @@ static void problem(cs_shard_run *r, bool per_part, const char *fmt, ...)
     cs_log_error("export: merge: %s", line);
 }
 
+/* A manifest is input: a number outside what a long holds (or not a
+ * number) reads as dflt; converting it would be undefined behaviour. */
 static long num(const cJSON *o, const char *name, long dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : dflt;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9.0e18 && v->valuedouble <= 9.0e18)) return dflt;
+    return (long)v->valuedouble;
 }
 
 static double dnum(const cJSON *o, const char *name)
@@ -59,6 +62,14 @@ static int load_manifest(cs_shard_run *r, const char *dir, const char *file)
     if (!root || !str(root, "format") || strcmp(str(root, "format"), MANIFEST_FORMAT) ||
         num(sh, "count", 0) < 1 || num(sh, "index", -1) < 0 || num(sh, "index", -1) >= num(sh, "count", 0)) {
         problem(r, false, "%s: not a readable shard manifest", path);
+        cJSON_Delete(root);
+        return 0;
+    }
+    /* The merge names every shard 0..count-1: a crafted count would have it
+     * name billions. */
+    if (num(sh, "count", 0) > CS_SHARD_MAX) {
+        problem(r, false, "%s: shard count %ld is more than the %d shards cs runs: not a manifest cs wrote", path,
+                num(sh, "count", 0), CS_SHARD_MAX);
         cJSON_Delete(root);
         return 0;
     }
