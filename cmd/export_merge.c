@@ -207,7 +207,7 @@ static int place(const char *src, const char *dst)
         return -1;
     }
     if ((fd = cs_temp_open(dst, tmp)) < 0) return -1;
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (in < 0) { cs_temp_abort(fd, tmp); return -1; }
     char buf[1 << 16];
     ssize_t got;
@@ -221,6 +221,16 @@ static int place(const char *src, const char *dst)
     close(in);
     if (got < 0) { cs_temp_abort(fd, tmp); errno = e; return -1; }
     return cs_temp_commit(fd, tmp, dst);
+}
+
+/* path (resolved) lies in the folder dir (resolved here). */
+static bool inside(const char *dir, const char *path)
+{
+    char d[PATH_MAX];
+    if (!realpath(dir, d)) return false;
+    size_t n = strlen(d);
+    if (n == 1) return true;                  /* "/" */
+    return !strncmp(path, d, n) && path[n] == '/';
 }
 
 int cs_merge_plan(void *arg, cs_export_part *p)
@@ -255,12 +265,25 @@ int cs_merge_plan(void *arg, cs_export_part *p)
         else r->orphans++;
         return CS_PART_ELSEWHERE;
     }
-    char src[PATH_MAX];
+    char given[PATH_MAX], src[PATH_MAX];
     struct stat sb;
     SF_INFO info = {0};
     SNDFILE *sf = NULL;
-    if (snprintf(src, sizeof src, "%s/%s", m->dir, p->name) >= (int)sizeof src || stat(src, &sb) < 0) {
-        problem(r, true, "%s: listed by shard %u/%u but missing: %s", src, m->index, m->count, strerror(errno));
+    if (snprintf(given, sizeof given, "%s/%s", m->dir, p->name) >= (int)sizeof given || !realpath(given, src) ||
+        stat(src, &sb) < 0) {
+        problem(r, true, "%s: listed by shard %u/%u but missing: %s", given, m->index, m->count, strerror(errno));
+        return CS_PART_ELSEWHERE;
+    }
+    /* A shard folder is input: a part (or a folder on its way) that is a
+     * symbolic link out of it is neither read nor put into the set (a hard
+     * link of the link would put the link itself there). */
+    if (!inside(m->dir, src)) {
+        problem(r, true, "%s (shard %u/%u): a symbolic link to %s, outside the shard folder %s: not read", given,
+                m->index, m->count, src, m->dir);
+        return CS_PART_ELSEWHERE;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        problem(r, true, "%s (shard %u/%u): not a regular file: not read", given, m->index, m->count);
         return CS_PART_ELSEWHERE;
     }
     if ((long long)sb.st_size != j->bytes || !(sf = sf_open(src, SFM_READ, &info)) || info.frames != j->frames) {
