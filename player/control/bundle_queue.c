@@ -53,6 +53,8 @@ double cs_control_max_ahead(const cs_control *c)
 
 unsigned cs_control_bundles_waiting(const cs_control *c) { return c->nbq; }
 
+bool cs_control_bundle_waits_before(const cs_control *c, uint64_t due) { return c->nbq && c->bq[0]->due <= due; }
+
 static bool before(const ctl_bundle *a, const ctl_bundle *b)
 {
     return a->due < b->due || (a->due == b->due && a->seq < b->seq);
