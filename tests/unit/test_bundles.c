@@ -13,6 +13,7 @@
 #include "player/surface/osc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,31 @@ TEST(a_held_bundle_never_lands_after_a_later_one)
     cs_engine_stats st;
     cs_engine_stats_get(g.e, &st);
     for (int d = 0; d < 4; d++) CHECK_NEAR(st.deck_level[d], 0.9, 1e-6);
+    rig_close(&g);
+}
+
+static void never_run(cs_control *c, const void *d, size_t n, const void *aux, size_t auxn)
+{
+    (void)c, (void)d, (void)n, (void)aux, (void)auxn;
+}
+
+static void defer_huge(void *arg)
+{
+    rig *g = arg;
+    static const unsigned char b[16];
+    /* Sizes whose sum wraps: refused, never allocated or copied. */
+    CHECK_EQ_INT(cs_control_bundle_defer(g->c, 1000000, never_run, b, sizeof b, b, SIZE_MAX - 8), -1);
+    CHECK_EQ_INT(cs_control_bundle_defer(g->c, 1000000, never_run, b, SIZE_MAX - 8, b, 16), -1);
+}
+
+TEST(sizes_that_wrap_are_refused)
+{
+    rig g = rig_with(0);
+    rig_capture_stderr(defer_huge, &g);
+    CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 0);
+    cs_control_status st;
+    cs_control_status_get(g.c, &st);
+    CHECK_EQ_INT(st.bundles_dropped[CS_BUNDLE_DROP_FULL], 2);
     rig_close(&g);
 }
 
