@@ -118,19 +118,20 @@ int cs_merge_load(cs_shard_run *r, char **dirs, int n)
             problem(r, false, "%s: %s", dirs[d], strerror(errno));
             continue;
         }
-        size_t before = r->nm;
+        size_t seen = 0;        /* named as manifests (a refused one was said) */
         struct dirent *e;
         while ((e = readdir(dh))) {
             unsigned i, c;
             char tail[8] = "";
-            if (sscanf(e->d_name, "cs-shard-%u-of-%u.js%7s", &i, &c, tail) == 3 && !strcmp(tail, "on") &&
-                load_manifest(r, dirs[d], e->d_name) < 0) {
+            if (sscanf(e->d_name, "cs-shard-%u-of-%u.js%7s", &i, &c, tail) != 3 || strcmp(tail, "on")) continue;
+            seen++;
+            if (load_manifest(r, dirs[d], e->d_name) < 0) {
                 closedir(dh);
                 return -1;
             }
         }
         closedir(dh);
-        if (r->nm == before) problem(r, false, "%s: no shard manifest (cs-shard-I-of-N.json) in it", dirs[d]);
+        if (!seen) problem(r, false, "%s: no shard manifest (cs-shard-I-of-N.json) in it", dirs[d]);
     }
     if (!r->nm) return 0;
     /* A folder shared by runs with another N keeps the older manifests: the
