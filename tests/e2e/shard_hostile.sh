@@ -2,7 +2,8 @@
 # cs export --merge against crafted shard folders (issue 25 review): a
 # shard's folder and manifest are input.  A part that is a symbolic link
 # (to a file outside the shard folder) is neither read nor linked into the
-# set (a hard link of a symlink would put the link itself in the set); a
+# set (a hard link of a symlink would put the link itself in the set), nor
+# one under a folder that is a symlink out of it; a
 # manifest's shard count beyond CS_SHARD_MAX is refused in one line naming
 # the file (it would make the merge name billions of missing shards).
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,18 @@ else
     fail merge_refuses_symlinked_part "rc $rc; link in the set: '$links'; $(grep -m1 -i 'link\|outside' link.log)"
 fi
 rm "sh/$part" && cp outside/secret.wav "sh/$part"
+# ... or a folder on its way that is one.
+sub=$(dirname "${part#./}")
+mv "sh/$sub" "outside/$sub" && ln -s "$T/outside/$sub" "sh/$sub"
+"$CS_REL" export "${SEL[@]}" --set set3 --merge sh >dirlink.log 2>&1
+rc=$?
+if [ $rc != 0 ] && [ -z "$(find "set3/$sub" -name '*.wav' 2>/dev/null | head -1)" ] \
+    && grep -q "sh/$sub/.*outside the shard folder" dirlink.log; then
+    pass merge_refuses_symlinked_folder
+else
+    fail merge_refuses_symlinked_folder "rc $rc; $(find "set3/$sub" -name '*.wav' 2>/dev/null | head -1); $(grep -m1 'outside\|error' dirlink.log)"
+fi
+rm "sh/$sub" && mv "outside/$sub" "sh/$sub"
 
 # ---- a shard count beyond CS_SHARD_MAX -------------------------------------------
 mkdir -p huge && python3 - sh/cs-shard-0-of-1.json huge/cs-shard-0-of-4000000000.json <<'PY'
