@@ -30,10 +30,13 @@ static void problem(cs_shard_run *r, bool per_part, const char *fmt, ...)
     cs_log_error("export: merge: %s", line);
 }
 
+/* A manifest is input: a number outside what a long holds (or not a
+ * number) reads as dflt; converting it would be undefined behaviour. */
 static long num(const cJSON *o, const char *name, long dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : dflt;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9.0e18 && v->valuedouble <= 9.0e18)) return dflt;
+    return (long)v->valuedouble;
 }
 
 static double dnum(const cJSON *o, const char *name)
@@ -59,6 +62,14 @@ static int load_manifest(cs_shard_run *r, const char *dir, const char *file)
     if (!root || !str(root, "format") || strcmp(str(root, "format"), MANIFEST_FORMAT) ||
         num(sh, "count", 0) < 1 || num(sh, "index", -1) < 0 || num(sh, "index", -1) >= num(sh, "count", 0)) {
         problem(r, false, "%s: not a readable shard manifest", path);
+        cJSON_Delete(root);
+        return 0;
+    }
+    /* The merge names every shard 0..count-1: a crafted count would have it
+     * name billions. */
+    if (num(sh, "count", 0) > CS_SHARD_MAX) {
+        problem(r, false, "%s: shard count %ld is more than the %d shards cs runs: not a manifest cs wrote", path,
+                num(sh, "count", 0), CS_SHARD_MAX);
         cJSON_Delete(root);
         return 0;
     }
@@ -107,19 +118,20 @@ int cs_merge_load(cs_shard_run *r, char **dirs, int n)
             problem(r, false, "%s: %s", dirs[d], strerror(errno));
             continue;
         }
-        size_t before = r->nm;
+        size_t seen = 0;        /* named as manifests (a refused one was said) */
         struct dirent *e;
         while ((e = readdir(dh))) {
             unsigned i, c;
             char tail[8] = "";
-            if (sscanf(e->d_name, "cs-shard-%u-of-%u.js%7s", &i, &c, tail) == 3 && !strcmp(tail, "on") &&
-                load_manifest(r, dirs[d], e->d_name) < 0) {
+            if (sscanf(e->d_name, "cs-shard-%u-of-%u.js%7s", &i, &c, tail) != 3 || strcmp(tail, "on")) continue;
+            seen++;
+            if (load_manifest(r, dirs[d], e->d_name) < 0) {
                 closedir(dh);
                 return -1;
             }
         }
         closedir(dh);
-        if (r->nm == before) problem(r, false, "%s: no shard manifest (cs-shard-I-of-N.json) in it", dirs[d]);
+        if (!seen) problem(r, false, "%s: no shard manifest (cs-shard-I-of-N.json) in it", dirs[d]);
     }
     if (!r->nm) return 0;
     /* A folder shared by runs with another N keeps the older manifests: the
@@ -196,7 +208,7 @@ static int place(const char *src, const char *dst)
         return -1;
     }
     if ((fd = cs_temp_open(dst, tmp)) < 0) return -1;
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (in < 0) { cs_temp_abort(fd, tmp); return -1; }
     char buf[1 << 16];
     ssize_t got;
@@ -210,6 +222,16 @@ static int place(const char *src, const char *dst)
     close(in);
     if (got < 0) { cs_temp_abort(fd, tmp); errno = e; return -1; }
     return cs_temp_commit(fd, tmp, dst);
+}
+
+/* path (resolved) lies in the folder dir (resolved here). */
+static bool inside(const char *dir, const char *path)
+{
+    char d[PATH_MAX];
+    if (!realpath(dir, d)) return false;
+    size_t n = strlen(d);
+    if (n == 1) return true;                  /* "/" */
+    return !strncmp(path, d, n) && path[n] == '/';
 }
 
 int cs_merge_plan(void *arg, cs_export_part *p)
@@ -244,12 +266,25 @@ int cs_merge_plan(void *arg, cs_export_part *p)
         else r->orphans++;
         return CS_PART_ELSEWHERE;
     }
-    char src[PATH_MAX];
+    char given[PATH_MAX], src[PATH_MAX];
     struct stat sb;
     SF_INFO info = {0};
     SNDFILE *sf = NULL;
-    if (snprintf(src, sizeof src, "%s/%s", m->dir, p->name) >= (int)sizeof src || stat(src, &sb) < 0) {
-        problem(r, true, "%s: listed by shard %u/%u but missing: %s", src, m->index, m->count, strerror(errno));
+    if (snprintf(given, sizeof given, "%s/%s", m->dir, p->name) >= (int)sizeof given || !realpath(given, src) ||
+        stat(src, &sb) < 0) {
+        problem(r, true, "%s: listed by shard %u/%u but missing: %s", given, m->index, m->count, strerror(errno));
+        return CS_PART_ELSEWHERE;
+    }
+    /* A shard folder is input: a part (or a folder on its way) that is a
+     * symbolic link out of it is neither read nor put into the set (a hard
+     * link of the link would put the link itself there). */
+    if (!inside(m->dir, src)) {
+        problem(r, true, "%s (shard %u/%u): a symbolic link to %s, outside the shard folder %s: not read", given,
+                m->index, m->count, src, m->dir);
+        return CS_PART_ELSEWHERE;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        problem(r, true, "%s (shard %u/%u): not a regular file: not read", given, m->index, m->count);
         return CS_PART_ELSEWHERE;
     }
     if ((long long)sb.st_size != j->bytes || !(sf = sf_open(src, SFM_READ, &info)) || info.frames != j->frames) {

@@ -53,6 +53,8 @@ double cs_control_max_ahead(const cs_control *c)
 
 unsigned cs_control_bundles_waiting(const cs_control *c) { return c->nbq; }
 
+bool cs_control_bundle_waits_before(const cs_control *c, uint64_t due) { return c->nbq && c->bq[0]->due <= due; }
+
 static bool before(const ctl_bundle *a, const ctl_bundle *b)
 {
     return a->due < b->due || (a->due == b->due && a->seq < b->seq);
@@ -99,8 +101,9 @@ int cs_control_bundle_defer(cs_control *c, uint64_t due, cs_control_bundle_fn ru
                             const void *aux, size_t auxsize)
 {
     double in_s = (double)(due > cs_control_now(c) ? due - cs_control_now(c) : 0) / CS_RATE;
-    if (c->nbq >= CS_BUNDLE_QUEUE_MAX || size > CS_BUNDLE_QUEUE_BYTES ||
-        c->bq_bytes + size + auxsize > CS_BUNDLE_QUEUE_BYTES) {
+    /* Each term against what is left, so no sum can wrap. */
+    if (c->nbq >= CS_BUNDLE_QUEUE_MAX || size > CS_BUNDLE_QUEUE_BYTES || auxsize > CS_BUNDLE_QUEUE_BYTES - size ||
+        c->bq_bytes > CS_BUNDLE_QUEUE_BYTES - size - auxsize) {
         cs_control_bundle_dropped(c, CS_BUNDLE_DROP_FULL,
                                   "due in %.1f s, but %u bundles (%.1f of %.0f MB) wait already, the most "
                                   "kept so that no sender can take the player's memory", in_s, c->nbq,

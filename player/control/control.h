@@ -241,6 +241,10 @@ void cs_control_bundle_dropped(cs_control *c, cs_bundle_drop why, const char *fm
 double cs_control_max_ahead(const cs_control *c);
 /* Bundles waiting now. */
 unsigned cs_control_bundles_waiting(const cs_control *c);
+/* True when a waiting bundle is due at or before engine sample `due`: a
+ * bundle due then must wait behind it (the heap is held back while the
+ * engine's queue is busy; sent at once it would land first). */
+bool cs_control_bundle_waits_before(const cs_control *c, uint64_t due);
 
 /* The original server's operations (docs/osc.md "Messages of the original
  * audio server").  Each returns 0, or -1 after logging one line (nothing

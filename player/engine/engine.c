@@ -400,6 +400,12 @@ static void drain_queue(cs_engine *e)
 {
     cmd c;
     while (e->npending < PENDING_MAX && cs_ring_pop(&e->cmdq, &c)) {
+        /* A stamp already passed (CS_NOW, or a command sent late, as the
+         * ladder's deferred ones, ladder_cmd.c) means "now": it sorts with
+         * the other "now"s by send order, so a later CS_NOW command never
+         * jumps ahead of it (a late release ending the stream attached
+         * after it, a late level undoing a newer one). */
+        if (c.at < e->frames) c.at = e->frames;
         int i = e->npending++;
         while (i > 0 && (e->pending[i - 1].at > c.at ||
                          (e->pending[i - 1].at == c.at && e->pending[i - 1].seq > c.seq))) {

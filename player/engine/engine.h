@@ -75,8 +75,9 @@ void cs_engine_process(cs_engine *e, float *out, size_t frames);
 uint64_t cs_engine_now(const cs_engine *e);
 
 /* Control side.  `at` is an absolute sample time (CS_NOW or a time already
- * passed: the next block start).  Each returns 0, or -1 when the command
- * queue is full (nothing changes then). */
+ * passed: the next block start, in the order sent, so a late command never
+ * lands after a CS_NOW one sent later).  Each returns 0, or -1 when the
+ * command queue is full (nothing changes then). */
 int cs_engine_attach(cs_engine *e, int slot, cs_stream *s, int deck, uint64_t at);
 /* The command queue: its capacity, and how many commands fit now (control
  * side; the audio side only frees room).  Callers that send several

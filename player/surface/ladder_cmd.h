@@ -14,7 +14,8 @@
  *    queue refuses them (or older ones still wait), kept in order on the
  *    control side and sent on a later tick (ladder_cmd_flush, first thing of
  *    each tick) with their sample stamps unchanged; a stamp that has passed
- *    by then applies at the next block (the engine's rule for a late `at`).
+ *    by then applies at the next block, before anything sent after it (the
+ *    engine's rule for a late `at`).
  * The first refusal since the last success is logged once.
  * Control thread only. */
 #ifndef CS_PLAYER_LADDER_CMD_H

@@ -148,7 +148,10 @@ static int handle_bundle(cs_control *c, const unsigned char *d, size_t size, con
             return CS_OSC_BAD;
         }
         at = cs_control_tag_time(c, sec, frac);
-        if (!run_now && ahead > CS_BUNDLE_LEAD_S) {
+        /* Later than the lead, or due after a bundle still waiting (held
+         * while the engine's queue is busy): it waits in turn, so no bundle
+         * lands before an earlier-tagged one. */
+        if (!run_now && (ahead > CS_BUNDLE_LEAD_S || cs_control_bundle_waits_before(c, at))) {
             defer(c, d, size, rt, depth, parent_tag, at);
             return 0;
         }

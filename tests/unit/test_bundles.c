@@ -13,6 +13,7 @@
 #include "player/surface/osc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,79 @@ TEST(a_deferred_bundle_reaches_the_engine_just_before_its_sample)
     CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 0);
     CHECK_EQ_INT(first_nonzero(&g, 0), 88200);           /* to the sample */
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);
+    rig_close(&g);
+}
+
+/* Renders to `until` in 1000-frame blocks as rig_render_to does, keeping
+ * the engine's command queue more than half full before every tick (a burst
+ * of OSC), so that deferred bundles are held back; at `then` (once) sends
+ * bundle `b`. */
+static void render_busy(rig *g, uint64_t until, uint64_t then, lo_bundle b)
+{
+    static float scratch[2 * 1000];
+    while (g->t < until) {
+        uint64_t n = until - g->t < 1000 ? until - g->t : 1000;
+        cs_control_set_clock(g->c, g->t);
+        cs_reader_pump(g->r, true);
+        while (cs_engine_queue_free(g->e) * 2 >= cs_engine_queue_size(g->e))
+            if (cs_engine_volume(g->e, 0, 1.0, CS_NOW) < 0) break;
+        if (b && g->t >= then) {
+            send_bundle(g->c, b);
+            b = NULL;
+        }
+        cs_control_tick(g->c);
+        cs_engine_process(g->e, scratch, (size_t)n);
+        g->t += n;
+    }
+    cs_control_set_clock(g->c, g->t);
+}
+
+TEST(a_held_bundle_never_lands_after_a_later_one)
+{
+    /* Levels 0.2 at 2.0 s wait on the control side; the engine's queue stays
+     * busy past 2.0 s, so they are held; levels 0.9 at 2.1 s, sent at 1.9 s,
+     * are inside the lead.  The 2.0 s bundle must not land after the 2.1 s
+     * one: the levels end at 0.9. */
+    rig g = rig_with(0);
+    lo_bundle b1 = lo_bundle_new(tag(2.0));
+    lo_bundle_add_message(b1, "/deck_levels", levels_msg(0.2f));
+    send_bundle(g.c, b1);
+    lo_bundle b2 = lo_bundle_new(tag(2.1));
+    lo_bundle_add_message(b2, "/deck_levels", levels_msg(0.9f));
+    int level = cs_log_level();
+    cs_log_set_level(-1);
+    render_busy(&g, (uint64_t)(2.3 * CS_RATE), (uint64_t)(1.9 * CS_RATE), b2);
+    cs_log_set_level(level);
+    rig_render_to(&g, (uint64_t)(2.8 * CS_RATE));
+    CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 0);
+    cs_engine_stats st;
+    cs_engine_stats_get(g.e, &st);
+    for (int d = 0; d < 4; d++) CHECK_NEAR(st.deck_level[d], 0.9, 1e-6);
+    rig_close(&g);
+}
+
+static void never_run(cs_control *c, const void *d, size_t n, const void *aux, size_t auxn)
+{
+    (void)c, (void)d, (void)n, (void)aux, (void)auxn;
+}
+
+static void defer_huge(void *arg)
+{
+    rig *g = arg;
+    static const unsigned char b[16];
+    /* Sizes whose sum wraps: refused, never allocated or copied. */
+    CHECK_EQ_INT(cs_control_bundle_defer(g->c, 1000000, never_run, b, sizeof b, b, SIZE_MAX - 8), -1);
+    CHECK_EQ_INT(cs_control_bundle_defer(g->c, 1000000, never_run, b, SIZE_MAX - 8, b, 16), -1);
+}
+
+TEST(sizes_that_wrap_are_refused)
+{
+    rig g = rig_with(0);
+    rig_capture_stderr(defer_huge, &g);
+    CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 0);
+    cs_control_status st;
+    cs_control_status_get(g.c, &st);
+    CHECK_EQ_INT(st.bundles_dropped[CS_BUNDLE_DROP_FULL], 2);
     rig_close(&g);
 }
 

@@ -171,6 +171,34 @@ TEST(resampler_accuracy_at_rate_0_9_and_1_1)
     }
 }
 
+/* A command whose stamp has passed by the time the engine drains it (the
+ * ladder's deferred commands, ladder_cmd.c, go late) still applies in the
+ * order sent: a later CS_NOW command on the same slot or deck must not jump
+ * ahead of it (a late release would end the stream attached after it, a
+ * late level would undo the newer one). */
+TEST(passed_stamp_keeps_send_order_with_now)
+{
+    rig g = rig_new();
+    float *x = sine(1000, 440, 0.5);
+    cs_engine_attach(g.e, 0, mem(&g, x, 1000, true), 0, CS_NOW);
+    cs_engine_play(g.e, 0, 1.0, 1.0, CS_NOW);
+    free(run(&g, 2048, 256));
+    CHECK_EQ_INT(cs_engine_voice_state(g.e, 0), CS_VOICE_PLAYING);
+    /* Sent in this order, drained in one callback. */
+    cs_engine_release(g.e, 0, 1000);
+    cs_engine_level(g.e, 0, 0.0, 0, 1000);
+    cs_engine_attach(g.e, 0, mem(&g, x, 1000, true), 0, CS_NOW);
+    cs_engine_play(g.e, 0, 1.0, 1.0, CS_NOW);
+    cs_engine_level(g.e, 0, 1.0, 0, CS_NOW);
+    free(run(&g, 4096, 256));
+    CHECK_EQ_INT(cs_engine_voice_state(g.e, 0), CS_VOICE_PLAYING);
+    cs_engine_stats st;
+    cs_engine_stats_get(g.e, &st);
+    CHECK_NEAR(st.deck_level[0], 1.0, 1e-6);
+    free(x);
+    rig_close(&g);
+}
+
 TEST(non_loop_voice_ends_and_loop_voice_wraps)
 {
     rig g = rig_new();

@@ -214,6 +214,45 @@ TEST(a_slow_open_does_not_starve_a_playing_deck)
     free(x);
 }
 
+static atomic_int counted_opens;
+
+static int counted_open(cs_stream_src *src, const char *path, long long *total, cs_err *err)
+{
+    atomic_fetch_add(&counted_opens, 1);
+    return slow_open(src, path, total, err);
+}
+
+static const cs_source_ops counted_ops = { counted_open, slow_read, slow_seek, slow_close, NULL, NULL };
+
+TEST(a_load_replaced_while_another_opens_is_never_opened)
+{
+    /* A's open blocks; B is loaded behind it and replaced (dropped) before
+     * the opener reaches it, and A is dropped while its open is under way:
+     * B is never opened, C (the replacement) opens once A's open ends, and
+     * the dropped ones are freed (ASan: no leak, no use after free). */
+    cs_reader *r = cs_reader_new(true, NULL);
+    CHECK(r != NULL);
+    atomic_store(&release_open, false);
+    atomic_store(&counted_opens, 0);
+    cs_stream *a = cs_stream_alloc(0.0, false), *b = cs_stream_alloc(0.0, false), *c = cs_stream_alloc(0.0, false);
+    CHECK(a && b && c);
+    a->src->ops = &slow_ops;
+    b->src->ops = &counted_ops;
+    c->src->ops = &slow_ops;
+    cs_reader_add(r, a);
+    sleep_s(0.05);                              /* the opener is in A's open */
+    cs_reader_add(r, b);
+    cs_reader_drop(r, b);                       /* replaced by C */
+    cs_reader_add(r, c);
+    cs_reader_drop(r, a);
+    atomic_store(&release_open, true);
+    for (int i = 0; i < 400 && !cs_stream_ready(c); i++) sleep_s(0.005);
+    CHECK(cs_stream_ready(c));
+    CHECK_EQ_INT(atomic_load(&counted_opens), 0);
+    cs_reader_drop(r, c);
+    cs_reader_free(r);
+}
+
 /* The scheduling policy and real-time priority of the thread named `name`
  * (/proc stat fields 41 and 40); -1: none. */
 static int rt_of(const char *name, int *prio)
