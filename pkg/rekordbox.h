@@ -43,6 +43,8 @@ typedef struct cs_rb_mark {
 
 typedef struct cs_rb_track {
     char *track_id;     /* TrackID as written */
+    char *path;         /* the file's path when the format gives one directly
+                         * (Traktor); NULL: decode location (a URI) */
     char *name, *artist, *album, *genre, *kind, *location, *tonality;
     double average_bpm; /* 0 when absent or "0.00" */
     double total_time;  /* seconds, 0 when absent */
