@@ -1,4 +1,5 @@
-/* cs index: struct JSONs and a Rekordbox XML into the library. */
+/* cs index: struct JSONs and DJ library collections (Rekordbox XML, Traktor
+ * NML) into the library. */
 #include <stdio.h>
 
 #include "cmd/cmd.h"
@@ -8,15 +9,18 @@
 static const cs_optdef def = {
     "index",
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
+    "                [--traktor-nml FILE] [--from-traktor]\n"
     "                [--audio-dir DIR] [--force]\n",
-    "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or a\n"
-    "Rekordbox XML collection into the library (see 'cs --help' for --db).\n"
-    "Unchanged files are skipped, files gone from STRUCT_DIR are removed, the\n"
-    "collection is replaced when its XML changed.  Each struct is matched to a\n"
-    "Rekordbox track by path (case- and Unicode-insensitive), else by a unique\n"
-    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n"
-    "A Location twice in the collection (the first TRACK is used) and a file\n"
-    "name there several times (the track stays unmatched) are warned about.\n",
+    "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
+    "library collections (a Rekordbox XML, a Traktor collection.nml) into the\n"
+    "library (see 'cs --help' for --db).  Unchanged files are skipped, files\n"
+    "gone from STRUCT_DIR are removed, a collection is replaced when its file\n"
+    "changed.  Each struct is matched to a collection track by path (case- and\n"
+    "Unicode-insensitive), else by a file name unique in the collection\n"
+    "(Rekordbox's collection first); the collection's BPM and key then\n"
+    "override the JSON.  A Location twice in a collection (the first track is\n"
+    "used) and a file name there several times (the track stays unmatched)\n"
+    "are warned about.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -35,6 +39,16 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                  "from its memory cues (7 or more after the first\n"
                  "downbeat; the intro ends at the first), else 16-bar\n"
                  "phrases (the first is the intro)"),
+        OPT_STRING(0, "traktor-nml", &o.traktor_nml, "FILE",
+                   "Traktor collection (collection.nml): BPM, key\n"
+                   "(MUSICAL_KEY), grid markers, cues, loops, playlists;\n"
+                   "Windows drives and macOS volumes ('/Volumes/NAME')\n"
+                   "are found here through --audio-dir by file name"),
+        OPT_BOOL(0, "from-traktor", &o.from_traktor,
+                 "as --from-rekordbox, from the Traktor collection's\n"
+                 "grid markers and memory cues (source 'traktor'); a\n"
+                 "file another library already made a struct for\n"
+                 "keeps that one"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine (names compared\n"
@@ -48,8 +62,10 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
     if (n == 1) o.struct_dir = argv[0];
-    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir && !o.from_rekordbox)
-        return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE");
+    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.audio_dir && !o.from_rekordbox &&
+        !o.from_traktor)
+        return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
+                                       "--traktor-nml FILE");
 
     cs_err err = {{0}};
     cs_db *db;
@@ -67,17 +83,25 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        if (o.rekordbox_xml && st.rb_unchanged)
-            printf("rekordbox unchanged (%ld tracks, %ld playlists); ", st.rb_tracks, st.rb_playlists);
-        else if (o.rekordbox_xml)
-            printf("rekordbox %s%ld tracks, %ld playlists; ", st.rb_failed ? "FAILED, " : "",
-                   st.rb_tracks, st.rb_playlists);
-        if (o.from_rekordbox)
-            printf("rekordbox structs %ld (%ld tracks without audio or grid); ", st.rb_structs,
-                   st.rb_struct_skipped);
-        printf("library %ld tracks: matched to rekordbox %ld, bpm overridden %ld, with key %ld, "
+        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml };
+        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor };
+        for (int k = 0; k < CS_LIB_N; k++) {
+            const cs_index_lib_stats *ls = &st.lib[k];
+            const char *label = cs_index_lib_label(k);
+            if (files[k] && ls->unchanged)
+                printf("%s unchanged (%ld tracks, %ld playlists); ", label, ls->tracks, ls->playlists);
+            else if (files[k])
+                printf("%s %s%ld tracks, %ld playlists; ", label, ls->failed ? "FAILED, " : "",
+                       ls->tracks, ls->playlists);
+            if (from[k])
+                printf("%s structs %ld (%ld tracks without audio or grid); ", label, ls->structs,
+                       ls->struct_skipped);
+        }
+        /* (tracks matched to any collection; named after the one given) */
+        printf("library %ld tracks: matched to %s %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
-               st.total, st.matched, st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
+               st.total, o.traktor_nml && !o.rekordbox_xml ? "traktor" : "rekordbox", st.matched,
+               st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
     /* Tracks without a BPM are kept but never selected: say so without -v. */

@@ -134,3 +134,10 @@ FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
 -- TEMPO grid and memory cues (struct_path 'rekordbox:<xml>#<TrackID>').
 ALTER TABLE tracks ADD COLUMN source TEXT NOT NULL DEFAULT 'allin1';
 CREATE INDEX tracks_source ON tracks(source);
+
+-- migration 3
+-- Other DJ libraries (issue 23): the rb_* tables hold one collection per
+-- library kind, stored alike, labelled here ('rekordbox', 'traktor');
+-- structs made from one (--from-traktor ...) carry the same label in
+-- tracks.source and struct_path '<source>:<file>#<track id>'.
+ALTER TABLE rb_collections ADD COLUMN source TEXT NOT NULL DEFAULT 'rekordbox';
