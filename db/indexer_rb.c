@@ -76,10 +76,11 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
     indexer *ix = ud;
     sqlite3_stmt *s = ix->ins_rb;
     /* A plain path from the reader (Traktor), else the Location URI decoded. */
-    char *path = t->path ? strdup(t->path) : t->location ? cs_location_decode(t->location) : NULL;
+    char *path = t->path ? strdup(t->path)
+               : t->location && !t->path_only ? cs_location_decode(t->location) : NULL;
     char *fold = path ? cs_path_fold(path) : NULL;
     char *name_fold = path ? cs_path_fold(cs_path_basename(path)) : NULL;
-    if (((t->location || t->path) && !path) || (path && (!fold || !name_fold))) {
+    if ((((t->location && !t->path_only) || t->path) && !path) || (path && (!fold || !name_fold))) {
         free(path);
         free(fold);
         free(name_fold);

@@ -227,6 +227,7 @@ static int entry_end(rb_parser *rb)
     tk_state *ts = st_of(rb);
     cs_rb_track *t = &rb->t;
     if (rb->failed) return -1;
+    t->path_only = true;
     if (ts->has_location) {
         const char *v = ts->vol.p ? ts->vol.p : "", *d = ts->dir.p ? ts->dir.p : "",
                    *f = ts->file.p ? ts->file.p : "";

@@ -50,6 +50,7 @@ static int on_track(void *ud, const cs_rb_track *t)
     r->colour = dup_or_null(t->colour);
     r->comments = dup_or_null(t->comments);
     r->path = dup_or_null(t->path);
+    r->path_only = t->path_only;
     r->album = dup_or_null(t->album);
     scan(c, t->path);
     r->bpm = t->average_bpm;

@@ -156,7 +156,7 @@ TEST(hostile_path_warns_and_keeps_the_rest)
     cs_err err = {{0}};
     CHECK_EQ_INT(parse(x, &c, &st, &err), 0);
     CHECK_EQ_INT((int)c.n, 2);
-    CHECK(c.n == 2 && c.v[0].path == NULL && c.v[0].bpm == 120);
+    CHECK(c.n == 2 && c.v[0].path == NULL && c.v[0].bpm == 120 && c.v[0].path_only);
     CHECK(c.n == 2 && c.v[1].path && strcmp(c.v[1].path, "/m/g.wav") == 0);
     CHECK(st.warnings >= 1);
     rb_coll_free(&c);
