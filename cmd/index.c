@@ -1,15 +1,36 @@
 /* cs index: struct JSONs and DJ library collections (Rekordbox XML, Traktor
  * NML) into the library. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "db/indexer.h"
+#include "pkg/traktor.h"
+
+/* A library option whose FILE may be left out (the library's default
+ * place is searched then). */
+typedef struct lib_arg {
+    const char *file;
+    bool given, find;
+} lib_arg;
+
+static int lib_file_cb(const cs_option *opt, char **words, int n)
+{
+    lib_arg *a = opt->value;
+    if (n > 1)
+        return cs_usage_error("index", "--%s takes one FILE (STRUCT_DIR goes before it): '%s'",
+                              opt->long_name, words[1]);
+    a->given = true;
+    a->file = n ? words[0] : NULL;
+    a->find = n == 0;
+    return 0;
+}
 
 static const cs_optdef def = {
     "index",
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
-    "                [--traktor-nml FILE] [--from-traktor]\n"
+    "                [--traktor-nml [FILE]] [--from-traktor]\n"
     "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
     "library collections (a Rekordbox XML, a Traktor collection.nml) into the\n"
@@ -29,6 +50,7 @@ static const cs_optdef def = {
 int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
     cs_index_opts o = {0};
+    lib_arg traktor = {0};
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -39,11 +61,14 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                  "from its memory cues (7 or more after the first\n"
                  "downbeat; the intro ends at the first), else 16-bar\n"
                  "phrases (the first is the intro)"),
-        OPT_STRING(0, "traktor-nml", &o.traktor_nml, "FILE",
-                   "Traktor collection (collection.nml): BPM, key\n"
-                   "(MUSICAL_KEY), grid markers, cues, loops, playlists;\n"
-                   "Windows drives and macOS volumes ('/Volumes/NAME')\n"
-                   "are found here through --audio-dir by file name"),
+        OPT_CALLBACK(0, "traktor-nml", &traktor, "[FILE]", -1, lib_file_cb,
+                     "Traktor collection (collection.nml): BPM, key\n"
+                     "(MUSICAL_KEY), grid markers, cues, loops, playlists;\n"
+                     "Windows drives and macOS volumes ('/Volumes/NAME')\n"
+                     "are found here through --audio-dir by file name.\n"
+                     "Without FILE: the newest ~/Documents/Native\n"
+                     "Instruments/Traktor*/collection.nml (the file read\n"
+                     "is named)"),
         OPT_BOOL(0, "from-traktor", &o.from_traktor,
                  "as --from-rekordbox, from the Traktor collection's\n"
                  "grid markers and memory cues (source 'traktor'); a\n"
@@ -62,6 +87,18 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
     if (n == 1) o.struct_dir = argv[0];
+    char *found = NULL;
+    if (traktor.find) {
+        cs_err e = {{0}};
+        int n_found = 0;
+        if (!(found = cs_traktor_default_nml(getenv("HOME"), &n_found, &e))) {
+            cs_log_error("index: %s", e.msg);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Traktor collection %s%s", found,
+                    n_found > 1 ? " (the newest of several Traktor versions)" : "");
+    }
+    o.traktor_nml = found ? found : traktor.file;
     if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.audio_dir && !o.from_rekordbox &&
         !o.from_traktor)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
@@ -71,6 +108,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     cs_db *db;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
+        free(found);
         return CS_EXIT_FAIL;
     }
     cs_index_stats st;
@@ -78,6 +116,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     cs_db_close(db);
     if (rc < 0) {
         cs_log_error("index: %s", err.msg);
+        free(found);
         return CS_EXIT_FAIL;
     }
     if (ctx->verbosity >= CS_LOG_NORMAL) {
@@ -108,5 +147,6 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (st.no_bpm)
         cs_log_warn("index: %ld track%s without a BPM (JSON bpm 0/null, no Rekordbox AverageBpm): "
                     "never selected; 'cs ls' lists them", st.no_bpm, st.no_bpm == 1 ? "" : "s");
+    free(found);
     return CS_EXIT_OK;
 }

@@ -13,9 +13,13 @@
  */
 #include "pkg/traktor.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pkg/key.h"
 #include "pkg/rekordbox_int.h"
@@ -424,4 +428,47 @@ int cs_traktor_parse_memory(const char *buf, size_t len, const char *name,
     int rc = rb_parse_memory_as(&traktor_format, &ts, buf, len, name, h, stats, err);
     state_free(&ts);
     return rc;
+}
+
+/* ---- the default collection ------------------------------------------------------ */
+
+char *cs_traktor_default_nml(const char *home, int *n_found, cs_err *err)
+{
+    if (n_found) *n_found = 0;
+    if (!home || !*home) {
+        cs_err_set(err, "no Traktor collection given and HOME is not set");
+        return NULL;
+    }
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/Documents/Native Instruments", home) >= (int)sizeof dir) {
+        cs_err_set(err, "%s: path too long", home);
+        return NULL;
+    }
+    DIR *d = opendir(dir);
+    char best[PATH_MAX] = "";
+    struct timespec best_t = {0};
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, "Traktor", 7) != 0) continue;
+        char p[PATH_MAX];
+        struct stat sb;
+        if (snprintf(p, sizeof p, "%s/%s/collection.nml", dir, e->d_name) >= (int)sizeof p ||
+            stat(p, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        n++;
+        if (!best[0] || sb.st_mtim.tv_sec > best_t.tv_sec ||
+            (sb.st_mtim.tv_sec == best_t.tv_sec && sb.st_mtim.tv_nsec > best_t.tv_nsec)) {
+            memcpy(best, p, sizeof best);
+            best_t = sb.st_mtim;
+        }
+    }
+    if (d) closedir(d);
+    if (n_found) *n_found = n;
+    if (!n) {
+        cs_err_set(err, "no Traktor collection: no %s/Traktor*/collection.nml (give its path)", dir);
+        return NULL;
+    }
+    char *out = strdup(best);
+    if (!out) cs_err_nomem(err);
+    return out;
 }

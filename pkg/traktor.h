@@ -56,4 +56,12 @@ int cs_traktor_parse_memory(const char *buf, size_t len, const char *name,
  * ".." component or FILE is empty or holds '/'; ENOMEM when out of memory. */
 char *cs_traktor_path(const char *volume, const char *dir, const char *file);
 
+/* Where Traktor keeps its collection when none is named: the most recently
+ * modified "<home>/Documents/Native Instruments/Traktor<version>/collection.nml"
+ * (one folder per installed version; macOS and Windows alike under the
+ * user's Documents).  Newly allocated; *n_found (may be NULL) gets how many
+ * there were.  NULL with err saying where it looked when there is none
+ * (CS_ERR_NOMEM-style "out of memory" when allocation failed). */
+char *cs_traktor_default_nml(const char *home, int *n_found, cs_err *err);
+
 #endif

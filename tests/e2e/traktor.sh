@@ -179,3 +179,18 @@ check truncated_exit_1 [ $rc -eq 1 ]
 check truncated_named grep -q "cut.nml:1: " "$T/bad.err"
 "$CS" --db "$T/bad.db" index --traktor-nml "$T/lib/rekordbox.xml" >/dev/null 2>"$T/bad2.err"; rc=$?
 check wrong_format_named [ $rc -eq 1 ] && grep -q "not a Traktor NML file: root element is DJ_PLAYLISTS" "$T/bad2.err"
+
+# ---- the default place: the newest Traktor*/collection.nml under ~/Documents
+NI="$T/home/Documents/Native Instruments"
+mkdir -p "$NI/Traktor 3.10.0" "$NI/Traktor 3.11.1" "$NI/Traktor Pro 2"
+printf '<NML VERSION="19"><COLLECTION ENTRIES="0"></COLLECTION></NML>\n' >"$NI/Traktor 3.10.0/collection.nml"
+cp "$T/collection.nml" "$NI/Traktor Pro 2/collection.nml"
+touch -d '2020-01-01' "$NI/Traktor 3.10.0/collection.nml"
+HOME=$T/home "$CS" --db "$T/def.db" index --traktor-nml >"$T/def.out" 2>"$T/def.err"; rc=$?
+check default_nml_exit_0 [ $rc -eq 0 ]
+check default_nml_named grep -qF "reading the Traktor collection $NI/Traktor Pro 2/collection.nml (the newest" "$T/def.err"
+check default_nml_read grep -q "traktor 8 tracks" "$T/def.out"
+HOME=$T/nohome "$CS" --db "$T/def2.db" index --traktor-nml >/dev/null 2>"$T/def2.err"; rc=$?
+check default_nml_missing [ $rc -eq 1 ] && grep -q "no Traktor collection: no .*/Traktor\*/collection.nml" "$T/def2.err"
+"$CS" --db "$T/def3.db" index --traktor-nml a.nml b >/dev/null 2>"$T/def3.err"; rc=$?
+check default_nml_two_words_usage [ $rc -eq 2 ]
