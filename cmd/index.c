@@ -1,11 +1,12 @@
 /* cs index: struct JSONs and DJ library collections (Rekordbox XML, Traktor
- * NML) into the library. */
+ * NML, Mixxx database) into the library. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "db/indexer.h"
+#include "db/lib_mixxx.h"
 #include "pkg/traktor.h"
 
 /* A library option whose FILE may be left out (the library's default
@@ -31,9 +32,11 @@ static const cs_optdef def = {
     "index",
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
     "                [--traktor-nml [FILE]] [--from-traktor]\n"
+    "                [--mixxx-db [FILE]] [--from-mixxx]\n"
     "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
-    "library collections (a Rekordbox XML, a Traktor collection.nml) into the\n"
+    "library collections (a Rekordbox XML, a Traktor collection.nml, a Mixxx\n"
+    "mixxxdb.sqlite, read-only and never locked against Mixxx) into the\n"
     "library (see 'cs --help' for --db).  Unchanged files are skipped, files\n"
     "gone from STRUCT_DIR are removed, a collection is replaced when its file\n"
     "changed.  Each struct is matched to a collection track by path (case- and\n"
@@ -50,7 +53,7 @@ static const cs_optdef def = {
 int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
     cs_index_opts o = {0};
-    lib_arg traktor = {0};
+    lib_arg traktor = {0}, mixxx = {0};
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -74,6 +77,14 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                  "grid markers and memory cues (source 'traktor'); a\n"
                  "file another library already made a struct for\n"
                  "keeps that one"),
+        OPT_CALLBACK(0, "mixxx-db", &mixxx, "[FILE]", -1, lib_file_cb,
+                     "Mixxx library (mixxxdb.sqlite): BPM, key (key_id),\n"
+                     "beat grid or beat map, cues, loops, playlists and\n"
+                     "crates.  Without FILE: ~/.mixxx/mixxxdb.sqlite\n"
+                     "(or the macOS/Windows place; the file read is named)"),
+        OPT_BOOL(0, "from-mixxx", &o.from_mixxx,
+                 "as --from-rekordbox, from Mixxx's beat grids and cues\n"
+                 "(hot cues do not cut sections: 16-bar phrases then)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine (names compared\n"
@@ -87,7 +98,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
     if (n == 1) o.struct_dir = argv[0];
-    char *found = NULL;
+    char *found = NULL, *found_mx = NULL;
     if (traktor.find) {
         cs_err e = {{0}};
         int n_found = 0;
@@ -98,17 +109,28 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         cs_log_info("index: reading the Traktor collection %s%s", found,
                     n_found > 1 ? " (the newest of several Traktor versions)" : "");
     }
+    if (mixxx.find) {
+        cs_err e = {{0}};
+        if (!(found_mx = cs_mixxx_default_db(getenv("HOME"), &e))) {
+            cs_log_error("index: %s", e.msg);
+            free(found);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Mixxx library %s", found_mx);
+    }
     o.traktor_nml = found ? found : traktor.file;
-    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.audio_dir && !o.from_rekordbox &&
-        !o.from_traktor)
+    o.mixxx_db = found_mx ? found_mx : mixxx.file;
+    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.mixxx_db && !o.audio_dir &&
+        !o.from_rekordbox && !o.from_traktor && !o.from_mixxx)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
-                                       "--traktor-nml FILE");
+                                       "--traktor-nml FILE, --mixxx-db FILE");
 
     cs_err err = {{0}};
     cs_db *db;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
         free(found);
+        free(found_mx);
         return CS_EXIT_FAIL;
     }
     cs_index_stats st;
@@ -117,13 +139,14 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (rc < 0) {
         cs_log_error("index: %s", err.msg);
         free(found);
+        free(found_mx);
         return CS_EXIT_FAIL;
     }
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml };
-        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor };
+        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db };
+        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx };
         for (int k = 0; k < CS_LIB_N; k++) {
             const cs_index_lib_stats *ls = &st.lib[k];
             const char *label = cs_index_lib_label(k);
@@ -139,7 +162,8 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         /* (tracks matched to any collection; named after the one given) */
         printf("library %ld tracks: matched to %s %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
-               st.total, o.traktor_nml && !o.rekordbox_xml ? "traktor" : "rekordbox", st.matched,
+               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db) ? "rekordbox"
+               : o.traktor_nml ? "traktor" : "mixxx", st.matched,
                st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
@@ -148,5 +172,6 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         cs_log_warn("index: %ld track%s without a BPM (JSON bpm 0/null, no Rekordbox AverageBpm): "
                     "never selected; 'cs ls' lists them", st.no_bpm, st.no_bpm == 1 ? "" : "s");
     free(found);
+    free(found_mx);
     return CS_EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /* Indexing: struct JSONs and DJ library collections (a Rekordbox XML, a
- * Traktor NML) into the library database (db/indexer.c: struct files,
+ * Traktor NML, a Mixxx database) into the library database (db/indexer.c: struct files,
  * matching, the transaction; db/indexer_rb.c: a collection and its
  * playlists, whatever its format, through the reader model of
  * pkg/rekordbox.h; db/indexer_rbstruct.c: structs made from a collection's
@@ -22,9 +22,9 @@
 /* The DJ libraries cs index reads; each is one collection in the rb_*
  * tables, labelled with cs_index_lib_label() (rb_collections.source, and
  * tracks.source of the structs made from it). */
-typedef enum cs_lib_kind { CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_N } cs_lib_kind;
+typedef enum cs_lib_kind { CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_N } cs_lib_kind;
 
-/* "rekordbox", "traktor"; NULL outside 0..CS_LIB_N-1. */
+/* "rekordbox", "traktor", "mixxx"; NULL outside 0..CS_LIB_N-1. */
 const char *cs_index_lib_label(int kind);
 
 typedef struct cs_index_lib_stats {
@@ -42,6 +42,8 @@ typedef struct cs_index_opts {
                                     memory cues (db/indexer_rbstruct.c) */
     const char *traktor_nml;     /* NULL: keep the stored Traktor collection */
     bool from_traktor;           /* as from_rekordbox, for Traktor's */
+    const char *mixxx_db;        /* NULL: keep the stored Mixxx collection */
+    bool from_mixxx;
 } cs_index_opts;
 
 typedef struct cs_index_stats {

@@ -15,6 +15,7 @@
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
 #include "pkg/traktor.h"
+#include "db/lib_mixxx.h"
 
 static const struct {
     const char *label;
@@ -22,6 +23,7 @@ static const struct {
 } libs[CS_LIB_N] = {
     [CS_LIB_REKORDBOX] = { "rekordbox", cs_rekordbox_parse_file },
     [CS_LIB_TRAKTOR] = { "traktor", cs_traktor_parse_file },
+    [CS_LIB_MIXXX] = { "mixxx", cs_mixxx_parse_file },
 };
 
 const char *cs_index_lib_label(int kind)
@@ -34,6 +36,7 @@ const char *cs_ix_lib_file(const cs_index_opts *o, int kind)
     switch (kind) {
     case CS_LIB_REKORDBOX: return o->rekordbox_xml;
     case CS_LIB_TRAKTOR: return o->traktor_nml;
+    case CS_LIB_MIXXX: return o->mixxx_db;
     default: return NULL;
     }
 }
@@ -43,6 +46,7 @@ bool cs_ix_lib_from(const cs_index_opts *o, int kind)
     switch (kind) {
     case CS_LIB_REKORDBOX: return o->from_rekordbox;
     case CS_LIB_TRAKTOR: return o->from_traktor;
+    case CS_LIB_MIXXX: return o->from_mixxx;
     default: return false;
     }
 }
@@ -282,7 +286,8 @@ int cs_ix_warn_ambiguous(indexer *ix, cs_err *err)
         const char *src = (const char *)sqlite3_column_text(q, 4);
         cs_log_warn("%s: not matched to %s: its file name is in %s %d times, in other folders "
                     "than its path (%s)", (const char *)sqlite3_column_text(q, 0),
-                    src && !strcmp(src, "traktor") ? "Traktor" : "Rekordbox", given_name(ix, q, 5),
+                    src && !strcmp(src, "traktor") ? "Traktor" : src && !strcmp(src, "mixxx")
+                    ? "Mixxx" : "Rekordbox", given_name(ix, q, 5),
                     sqlite3_column_int(q, 2), (const char *)sqlite3_column_text(q, 3));
         ix->st->warnings++;
     }
