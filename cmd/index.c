@@ -14,14 +14,16 @@
 typedef struct lib_arg {
     const char *file;
     bool given, find;
+    const char **trailing;   /* a word after FILE: the STRUCT_DIR */
 } lib_arg;
 
 static int lib_file_cb(const cs_option *opt, char **words, int n)
 {
     lib_arg *a = opt->value;
-    if (n > 1)
-        return cs_usage_error("index", "--%s takes one FILE (STRUCT_DIR goes before it): '%s'",
-                              opt->long_name, words[1]);
+    if (n > 2 || (n == 2 && *a->trailing))
+        return cs_usage_error("index", "--%s takes one FILE: unexpected argument '%s'",
+                              opt->long_name, words[n - 1]);
+    if (n == 2) *a->trailing = words[1];
     a->given = true;
     a->file = n ? words[0] : NULL;
     a->find = n == 0;
@@ -53,7 +55,8 @@ static const cs_optdef def = {
 int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
     cs_index_opts o = {0};
-    lib_arg traktor = {0}, mixxx = {0};
+    const char *trailing = NULL;
+    lib_arg traktor = { .trailing = &trailing }, mixxx = { .trailing = &trailing };
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -97,7 +100,9 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
+    if (n == 1 && trailing) return cs_usage_error("index", "unexpected argument '%s'", trailing);
     if (n == 1) o.struct_dir = argv[0];
+    if (trailing) o.struct_dir = trailing;   /* "--mixxx-db FILE STRUCT_DIR" */
     char *found = NULL, *found_mx = NULL;
     if (traktor.find) {
         cs_err e = {{0}};

@@ -189,7 +189,7 @@ static int beatmap(pb *b, double rate, rows *r, cs_err *err)
         t[n++] = frame / rate;
     }
     if (rc == 0) {
-        qsort(t, n, sizeof *t, cmp_double);
+        if (n > 1) qsort(t, n, sizeof *t, cmp_double);
         rc = beats_to_rows(t, n, r, err);
     }
     free(t);

@@ -192,5 +192,5 @@ check default_nml_named grep -qF "reading the Traktor collection $NI/Traktor Pro
 check default_nml_read grep -q "traktor 8 tracks" "$T/def.out"
 HOME=$T/nohome "$CS" --db "$T/def2.db" index --traktor-nml >/dev/null 2>"$T/def2.err"; rc=$?
 check default_nml_missing [ $rc -eq 1 ] && grep -q "no Traktor collection: no .*/Traktor\*/collection.nml" "$T/def2.err"
-"$CS" --db "$T/def3.db" index --traktor-nml a.nml b >/dev/null 2>"$T/def3.err"; rc=$?
+"$CS" --db "$T/def3.db" index --traktor-nml a.nml b c >/dev/null 2>"$T/def3.err"; rc=$?
 check default_nml_two_words_usage [ $rc -eq 2 ]

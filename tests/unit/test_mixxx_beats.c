@@ -155,3 +155,16 @@ TEST(broken_blobs)
     CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 44100, &r, &n, &e), -1);
     CHECK(r == NULL && n == 0);
 }
+
+/* fuzz_mixxx_beats found this: a BeatMap whose fields are none of Beat's
+ * (no beat at all) sorted a NULL array. */
+TEST(beatmap_without_beats)
+{
+    static const uint8_t blob[] = { 0x08, 0x4a, 0x91, 0x03, 0x56, 0x0a, 0x04, 0x0a, 0x04, 0x08, 0x96, 0x0f };
+    cs_rb_tempo *r;
+    size_t n;
+    cs_err e = {{0}};
+    int rc = cs_mixxx_beats("BeatMap-1.0", blob, sizeof blob, 44100, &r, &n, &e);
+    CHECK(rc == -1 && r == NULL && n == 0);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", blob, 2, 44100, &r, &n, &e), -1);
+}
