@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "db/indexer.h"
+#include "db/lib_engine.h"
 #include "db/lib_mixxx.h"
 #include "pkg/traktor.h"
 
@@ -35,10 +36,12 @@ static const cs_optdef def = {
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
     "                [--traktor-nml [FILE]] [--from-traktor]\n"
     "                [--mixxx-db [FILE]] [--from-mixxx]\n"
+    "                [--engine-db [FILE]] [--from-engine]\n"
     "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
     "library collections (a Rekordbox XML, a Traktor collection.nml, a Mixxx\n"
-    "mixxxdb.sqlite, read-only and never locked against Mixxx) into the\n"
+    "mixxxdb.sqlite, an Engine DJ m.db; databases read-only and never locked\n"
+    "against the program) into the\n"
     "library (see 'cs --help' for --db).  Unchanged files are skipped, files\n"
     "gone from STRUCT_DIR are removed, a collection is replaced when its file\n"
     "changed.  Each struct is matched to a collection track by path (case- and\n"
@@ -56,7 +59,8 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
     cs_index_opts o = {0};
     const char *trailing = NULL;
-    lib_arg traktor = { .trailing = &trailing }, mixxx = { .trailing = &trailing };
+    lib_arg traktor = { .trailing = &trailing }, mixxx = { .trailing = &trailing },
+            engine = { .trailing = &trailing };
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -88,6 +92,15 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         OPT_BOOL(0, "from-mixxx", &o.from_mixxx,
                  "as --from-rekordbox, from Mixxx's beat grids and cues\n"
                  "(hot cues do not cut sections: 16-bar phrases then)"),
+        OPT_CALLBACK(0, "engine-db", &engine, "[FILE]", -1, lib_file_cb,
+                     "Engine DJ library (Engine Library/Database2/m.db,\n"
+                     "Engine DJ 2 or later): bpmAnalyzed, key, beat grid,\n"
+                     "hot cues, playlists; paths relative to the Engine\n"
+                     "Library folder.  Without FILE: ~/Music/Engine\n"
+                     "Library/Database2/m.db (the file read is named)"),
+        OPT_BOOL(0, "from-engine", &o.from_engine,
+                 "as --from-rekordbox, from Engine DJ's grids (its hot\n"
+                 "cues do not cut sections: 16-bar phrases)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine (names compared\n"
@@ -103,7 +116,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (n == 1 && trailing) return cs_usage_error("index", "unexpected argument '%s'", trailing);
     if (n == 1) o.struct_dir = argv[0];
     if (trailing) o.struct_dir = trailing;   /* "--mixxx-db FILE STRUCT_DIR" */
-    char *found = NULL, *found_mx = NULL;
+    char *found = NULL, *found_mx = NULL, *found_en = NULL;
     if (traktor.find) {
         cs_err e = {{0}};
         int n_found = 0;
@@ -123,12 +136,23 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         }
         cs_log_info("index: reading the Mixxx library %s", found_mx);
     }
+    if (engine.find) {
+        cs_err e = {{0}};
+        if (!(found_en = cs_engine_default_db(getenv("HOME"), &e))) {
+            cs_log_error("index: %s", e.msg);
+            free(found);
+            free(found_mx);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Engine DJ library %s", found_en);
+    }
+    o.engine_db = found_en ? found_en : engine.file;
     o.traktor_nml = found ? found : traktor.file;
     o.mixxx_db = found_mx ? found_mx : mixxx.file;
-    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.mixxx_db && !o.audio_dir &&
-        !o.from_rekordbox && !o.from_traktor && !o.from_mixxx)
+    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.mixxx_db && !o.engine_db &&
+        !o.audio_dir && !o.from_rekordbox && !o.from_traktor && !o.from_mixxx && !o.from_engine)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
-                                       "--traktor-nml FILE, --mixxx-db FILE");
+                                       "--traktor-nml FILE, --mixxx-db FILE, --engine-db FILE");
 
     cs_err err = {{0}};
     cs_db *db;
@@ -136,6 +160,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         cs_log_error("%s", err.msg);
         free(found);
         free(found_mx);
+        free(found_en);
         return CS_EXIT_FAIL;
     }
     cs_index_stats st;
@@ -145,13 +170,14 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         cs_log_error("index: %s", err.msg);
         free(found);
         free(found_mx);
+        free(found_en);
         return CS_EXIT_FAIL;
     }
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db };
-        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx };
+        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db, o.engine_db };
+        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx, o.from_engine };
         for (int k = 0; k < CS_LIB_N; k++) {
             const cs_index_lib_stats *ls = &st.lib[k];
             const char *label = cs_index_lib_label(k);
@@ -167,8 +193,8 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         /* (tracks matched to any collection; named after the one given) */
         printf("library %ld tracks: matched to %s %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
-               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db) ? "rekordbox"
-               : o.traktor_nml ? "traktor" : "mixxx", st.matched,
+               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db && !o.engine_db)
+               ? "rekordbox" : o.traktor_nml ? "traktor" : o.mixxx_db ? "mixxx" : "engine", st.matched,
                st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
@@ -178,5 +204,6 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                     "never selected; 'cs ls' lists them", st.no_bpm, st.no_bpm == 1 ? "" : "s");
     free(found);
     free(found_mx);
+    free(found_en);
     return CS_EXIT_OK;
 }

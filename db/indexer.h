@@ -22,9 +22,11 @@
 /* The DJ libraries cs index reads; each is one collection in the rb_*
  * tables, labelled with cs_index_lib_label() (rb_collections.source, and
  * tracks.source of the structs made from it). */
-typedef enum cs_lib_kind { CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_N } cs_lib_kind;
+typedef enum cs_lib_kind {
+    CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_ENGINE, CS_LIB_N
+} cs_lib_kind;
 
-/* "rekordbox", "traktor", "mixxx"; NULL outside 0..CS_LIB_N-1. */
+/* "rekordbox", "traktor", "mixxx", "engine"; NULL outside 0..CS_LIB_N-1. */
 const char *cs_index_lib_label(int kind);
 
 typedef struct cs_index_lib_stats {
@@ -44,6 +46,8 @@ typedef struct cs_index_opts {
     bool from_traktor;           /* as from_rekordbox, for Traktor's */
     const char *mixxx_db;        /* NULL: keep the stored Mixxx collection */
     bool from_mixxx;
+    const char *engine_db;       /* NULL: keep the stored Engine DJ collection */
+    bool from_engine;
 } cs_index_opts;
 
 typedef struct cs_index_stats {

@@ -15,6 +15,7 @@
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
 #include "pkg/traktor.h"
+#include "db/lib_engine.h"
 #include "db/lib_mixxx.h"
 
 static const struct {
@@ -24,6 +25,7 @@ static const struct {
     [CS_LIB_REKORDBOX] = { "rekordbox", cs_rekordbox_parse_file },
     [CS_LIB_TRAKTOR] = { "traktor", cs_traktor_parse_file },
     [CS_LIB_MIXXX] = { "mixxx", cs_mixxx_parse_file },
+    [CS_LIB_ENGINE] = { "engine", cs_engine_parse_file },
 };
 
 const char *cs_index_lib_label(int kind)
@@ -37,6 +39,7 @@ const char *cs_ix_lib_file(const cs_index_opts *o, int kind)
     case CS_LIB_REKORDBOX: return o->rekordbox_xml;
     case CS_LIB_TRAKTOR: return o->traktor_nml;
     case CS_LIB_MIXXX: return o->mixxx_db;
+    case CS_LIB_ENGINE: return o->engine_db;
     default: return NULL;
     }
 }
@@ -47,6 +50,7 @@ bool cs_ix_lib_from(const cs_index_opts *o, int kind)
     case CS_LIB_REKORDBOX: return o->from_rekordbox;
     case CS_LIB_TRAKTOR: return o->from_traktor;
     case CS_LIB_MIXXX: return o->from_mixxx;
+    case CS_LIB_ENGINE: return o->from_engine;
     default: return false;
     }
 }
@@ -237,6 +241,15 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
 }
 
 
+/* "Rekordbox", "Traktor", "Mixxx", "Engine DJ" for messages. */
+static const char *lib_title(const char *src)
+{
+    static const char *const titles[CS_LIB_N] = { "Rekordbox", "Traktor", "Mixxx", "Engine DJ" };
+    for (int k = 0; k < CS_LIB_N; k++)
+        if (src && !strcmp(src, libs[k].label)) return titles[k];
+    return "Rekordbox";
+}
+
 /* A collection's file as the user gave it this run, else as stored. */
 static const char *given_name(indexer *ix, sqlite3_stmt *q, int col)
 {
@@ -286,8 +299,7 @@ int cs_ix_warn_ambiguous(indexer *ix, cs_err *err)
         const char *src = (const char *)sqlite3_column_text(q, 4);
         cs_log_warn("%s: not matched to %s: its file name is in %s %d times, in other folders "
                     "than its path (%s)", (const char *)sqlite3_column_text(q, 0),
-                    src && !strcmp(src, "traktor") ? "Traktor" : src && !strcmp(src, "mixxx")
-                    ? "Mixxx" : "Rekordbox", given_name(ix, q, 5),
+                    lib_title(src), given_name(ix, q, 5),
                     sqlite3_column_int(q, 2), (const char *)sqlite3_column_text(q, 3));
         ix->st->warnings++;
     }
