@@ -448,27 +448,6 @@ static int resolve_all(indexer *ix, cs_err *err)
     return rc;
 }
 
-/* Struct files (not the structs made from a library, which know their
- * collection track): the same decoded path (folded), else the same file
- * name when that name is unique in its collection.  With several
- * collections, Rekordbox's is asked first, then the others by label. */
-static const char match_sql[] =
-    "UPDATE tracks SET rb_id = COALESCE("
-    " (SELECT r.id FROM rb_tracks r JOIN rb_collections c ON c.id = r.collection_id"
-    "  WHERE r.path_fold = tracks.analysed_fold"
-    "  ORDER BY c.source <> 'rekordbox', c.source, r.id LIMIT 1),"
-    " (SELECT r.id FROM rb_tracks r JOIN rb_collections c ON c.id = r.collection_id"
-    "  WHERE r.name_fold = tracks.file_fold AND NOT EXISTS (SELECT 1 FROM rb_tracks o"
-    "   WHERE o.name_fold = r.name_fold AND o.collection_id = r.collection_id AND o.id <> r.id)"
-    "  ORDER BY c.source <> 'rekordbox', c.source, r.id LIMIT 1))"
-    " WHERE source NOT IN " CS_IX_LIB_SOURCES ";"
-    /* A library's struct whose collection was replaced finds its track in
-     * the new one by path (kept even without --from-* this run). */
-    "UPDATE tracks SET rb_id = (SELECT r.id FROM rb_tracks r JOIN rb_collections c"
-    " ON c.id = r.collection_id WHERE c.source = tracks.source"
-    " AND r.path_fold = tracks.analysed_fold ORDER BY r.id LIMIT 1)"
-    " WHERE source IN " CS_IX_LIB_SOURCES " AND rb_id IS NULL;";
-
 /* The summary's counts: an error is an error (a count of 0 after an out of
  * memory printed "with key 0" and exited 0). */
 static int count(cs_db *db, const char *sql, long *out, cs_err *err)
@@ -574,7 +553,7 @@ static int run(indexer *ix, cs_err *err)
     if (!usable && (any_lib || o->struct_dir))
         return cs_err_set(err, "nothing was indexed");
     if (changed || o->force || st->indexed) {
-        if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
+        if (cs_ix_match(ix, err) < 0) return -1;
         if (cs_ix_warn_ambiguous(ix, err) < 0) return -1;
     }
     if (cs_ix_library_structs(ix, err) < 0) return -1;

@@ -57,6 +57,9 @@ int cs_ix_library_structs(indexer *ix, cs_err *err);
 /* Replaces the stored collection of library kind when its file changed: 1
  * changed, 0 unchanged, -1 failed (previous collection kept). */
 int cs_ix_index_library(indexer *ix, int kind, cs_err *err);
+/* Matches struct files to collection tracks (rb_id), and library structs
+ * whose collection was replaced to their track in the new one. */
+int cs_ix_match(indexer *ix, cs_err *err);
 /* After matching: one warning per library track whose Rekordbox match is
  * ambiguous (two TRACKs with its Location: the first was taken; its file
  * name several times in the collection under other folders: unmatched). */
