@@ -27,7 +27,9 @@ static const char drop_sql[] =
     "DELETE FROM tracks WHERE source IN " CS_IX_LIB_SOURCES " AND (rb_id IS NULL OR rb_id IN "
     "(SELECT rb_id FROM tracks WHERE source NOT IN " CS_IX_LIB_SOURCES " AND rb_id IS NOT NULL) "
     "OR analysed_fold IN (SELECT analysed_fold FROM tracks WHERE source NOT IN "
-    CS_IX_LIB_SOURCES " AND analysed_fold IS NOT NULL));";
+    CS_IX_LIB_SOURCES " AND analysed_fold IS NOT NULL) "
+    "OR audio_path IN (SELECT audio_path FROM tracks WHERE source NOT IN "
+    CS_IX_LIB_SOURCES " AND audio_path IS NOT NULL));";
 
 static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt, cs_rb_mark **mk,
                      size_t *nm, cs_err *err)
@@ -87,15 +89,33 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
 }
 
 /* The track's audio on this machine: its Location, else its file name in
- * --audio-dir. */
-static bool has_audio(const indexer *ix, const char *path)
+ * --audio-dir; absolute (realpath) into out (PATH_MAX bytes). */
+static bool find_audio(const indexer *ix, const char *path, char *out)
 {
     if (!path) return false;
-    if (cs_is_file(path, NULL)) return true;
-    if (!ix->o->audio_dir) return false;
     char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
-    return cs_is_file(buf, NULL);
+    const char *f = path;
+    if (!cs_is_file(path, NULL)) {
+        if (!ix->o->audio_dir) return false;
+        snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
+        if (!cs_is_file(buf, NULL)) return false;
+        f = buf;
+    }
+    if (!realpath(f, out)) snprintf(out, PATH_MAX, "%s", f);
+    return true;
+}
+
+/* 1 when another track (any source) already plays this audio file. */
+static int audio_taken(indexer *ix, const char *audio, const char *key, cs_err *err)
+{
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT 1 FROM tracks WHERE audio_path = ? AND "
+                                            "struct_path <> ? LIMIT 1", err);
+    if (!q) return -1;
+    sqlite3_bind_text(q, 1, audio, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    int row = cs_db_row(ix->db, q, err);
+    sqlite3_finalize(q);
+    return row;
 }
 
 static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
@@ -109,7 +129,8 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     double total = sqlite3_column_double(row, 3);
     const char *xml = (const char *)sqlite3_column_text(row, 4);
     const char *name = (const char *)sqlite3_column_text(row, 5);
-    if (!has_audio(ix, path)) {
+    char audio[PATH_MAX];
+    if (!find_audio(ix, path, audio)) {
         ls->struct_skipped++;
         return 0;
     }
@@ -121,6 +142,17 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     if (found > 0) existing = sqlite3_column_int64(ix->find, 0);
     sqlite3_reset(ix->find);
     if (found < 0) return -1;
+    /* The same audio under another collection's path: the track made
+     * first keeps it (one library track per audio file). */
+    int taken = audio_taken(ix, audio, key, err);
+    if (taken < 0) return -1;
+    if (taken) {
+        if (existing) {
+            sqlite3_bind_int64(ix->del_track, 1, existing);
+            if (cs_ix_step(ix, ix->del_track) < 0) return cs_db_fail(ix->db, err, "dropping a struct");
+        }
+        return 0;
+    }
     if (existing && unchanged && !ix->o->force) {
         ls->structs++;
         return 0;
@@ -154,10 +186,12 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     cs_struct_free(&s);
     if (rc < 0) return -1;
     sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
-    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET rb_id = ? WHERE id = ?", err);
+    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET rb_id = ?, audio_path = ? WHERE id = ?",
+                                    err);
     if (!u) return -1;
     sqlite3_bind_int64(u, 1, rb);
-    sqlite3_bind_int64(u, 2, id);
+    sqlite3_bind_text(u, 2, audio, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 3, id);
     rc = sqlite3_step(u) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing a library struct");
     sqlite3_finalize(u);
     if (rc == 0) ls->structs++;

@@ -194,3 +194,14 @@ HOME=$T/nohome "$CS" --db "$T/def2.db" index --traktor-nml >/dev/null 2>"$T/def2
 check default_nml_missing [ $rc -eq 1 ] && grep -q "no Traktor collection: no .*/Traktor\*/collection.nml" "$T/def2.err"
 "$CS" --db "$T/def3.db" index --traktor-nml a.nml b c >/dev/null 2>"$T/def3.err"; rc=$?
 check default_nml_two_words_usage [ $rc -eq 2 ]
+
+# ---- two libraries with the same audio: one library track per audio file ----
+# Rekordbox's XML names Demo 02 by its real path, Traktor by a D: path found
+# through --audio-dir: the first library's struct keeps it; a re-run keeps it so.
+for run in 1 2; do
+    "$CS" --db "$T/two.db" index --rekordbox-xml "$T/lib/rekordbox.xml" --from-rekordbox \
+        --traktor-nml "$T/collection.nml" --from-traktor --audio-dir "$T/lib/audio" >"$T/two$run.out" 2>&1
+    src=$(sqlite3 "$T/two.db" "SELECT source, COUNT(*) FROM tracks GROUP BY 1 ORDER BY 1")
+    check "two_libraries_one_track_per_audio_$run" [ "$src" = $'rekordbox|2\ntraktor|5' ] || echo "  got: $src"
+done
+check two_libraries_audio_unique [ "$(sqlite3 "$T/two.db" "SELECT COUNT(*) - COUNT(DISTINCT audio_path) FROM tracks")" -eq 0 ]
