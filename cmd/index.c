@@ -40,16 +40,16 @@ static const cs_optdef def = {
     "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
     "library collections (a Rekordbox XML, a Traktor collection.nml, a Mixxx\n"
-    "mixxxdb.sqlite, an Engine DJ m.db; databases read-only and never locked\n"
-    "against the program) into the\n"
-    "library (see 'cs --help' for --db).  Unchanged files are skipped, files\n"
-    "gone from STRUCT_DIR are removed, a collection is replaced when its file\n"
-    "changed.  Each struct is matched to a collection track by path (case- and\n"
-    "Unicode-insensitive), else by a file name unique in the collection\n"
-    "(Rekordbox's collection first); the collection's BPM and key then\n"
-    "override the JSON.  A Location twice in a collection (the first track is\n"
-    "used) and a file name there several times (the track stays unmatched)\n"
-    "are warned about.\n",
+    "mixxxdb.sqlite, an Engine DJ m.db; the databases are read-only and never\n"
+    "locked against the running program) into the library (see 'cs --help'\n"
+    "for --db).  Unchanged files are skipped, files gone from STRUCT_DIR are\n"
+    "removed, a collection is replaced when its file changed.  Each struct is\n"
+    "matched to a collection track by path (case- and Unicode-insensitive),\n"
+    "else by a file name unique in the collection (Rekordbox's collection\n"
+    "first); the collection's BPM and key then override the JSON.  A Location\n"
+    "twice in a collection (the first track is used) and a file name there\n"
+    "several times (the track stays unmatched) are warned about.  A FILE may\n"
+    "be followed by the STRUCT_DIR.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -81,9 +81,9 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                      "is named)"),
         OPT_BOOL(0, "from-traktor", &o.from_traktor,
                  "as --from-rekordbox, from the Traktor collection's\n"
-                 "grid markers and memory cues (source 'traktor'); a\n"
-                 "file another library already made a struct for\n"
-                 "keeps that one"),
+                 "grid markers and memory cues (source 'traktor'); an\n"
+                 "audio file another library or a struct file already\n"
+                 "has keeps that track"),
         OPT_CALLBACK(0, "mixxx-db", &mixxx, "[FILE]", -1, lib_file_cb,
                      "Mixxx library (mixxxdb.sqlite): BPM, key (key_id),\n"
                      "beat grid or beat map, cues, loops, playlists and\n"

@@ -180,3 +180,12 @@ head -c 9000 "$MDB" >"$T/cut.db"
 "$CS" --db "$T/c.db" index "$T/lib/struct" --engine-db "$T/cut.db" >/dev/null 2>"$T/c.err"; rc=$?
 check truncated_named grep -q "cut.db: " "$T/c.err"
 check truncated_rest_indexed [ $rc -eq 0 ] && [ "$(sqlite3 "$T/c.db" "SELECT COUNT(*) FROM tracks")" -eq 2 ]
+
+# ---- the default place: ~/Music/Engine Library/Database2/m.db, named ---------
+mkdir -p "$T/home/Music"
+cp -r "$T/drive/Engine Library" "$T/home/Music/"
+HOME=$T/home "$CS" --db "$T/def.db" index --engine-db >"$T/def.out" 2>"$T/def.err"; rc=$?
+check default_db_read [ $rc -eq 0 ] && grep -q "engine 11 tracks" "$T/def.out"
+check default_db_named grep -qF "reading the Engine DJ library $T/home/Music/Engine Library/Database2/m.db" "$T/def.err"
+HOME=$T/nohome "$CS" --db "$T/def2.db" index --engine-db >/dev/null 2>"$T/def2.err"; rc=$?
+check default_db_missing [ $rc -eq 1 ] && grep -q "no Engine DJ library" "$T/def2.err"

@@ -261,3 +261,12 @@ check truncated_rest_indexed [ $rc -eq 0 ] && [ "$(sqlite3 "$T/c.db" "SELECT COU
 sqlite3 "$T/nolib.sqlite" "CREATE TABLE x(a)"
 "$CS" --db "$T/n.db" index --mixxx-db "$T/nolib.sqlite" >/dev/null 2>"$T/n.err"; rc=$?
 check not_mixxx [ $rc -eq 1 ] && grep -q "not a Mixxx library: no library table" "$T/n.err"
+
+# ---- the default place: ~/.mixxx/mixxxdb.sqlite, named -----------------------
+mkdir -p "$T/home/.mixxx"
+cp "$T/mixxxdb.sqlite" "$T/home/.mixxx/"
+HOME=$T/home "$CS" --db "$T/def.db" index --mixxx-db >"$T/def.out" 2>"$T/def.err"; rc=$?
+check default_db_read [ $rc -eq 0 ] && grep -q "mixxx 9 tracks" "$T/def.out"
+check default_db_named grep -qF "reading the Mixxx library $T/home/.mixxx/mixxxdb.sqlite" "$T/def.err"
+HOME=$T/nohome LOCALAPPDATA= "$CS" --db "$T/def2.db" index --mixxx-db >/dev/null 2>"$T/def2.err"; rc=$?
+check default_db_missing [ $rc -eq 1 ] && grep -q "no Mixxx library: no .*/nohome/.mixxx/mixxxdb.sqlite" "$T/def2.err"
