@@ -189,3 +189,20 @@ check default_db_read [ $rc -eq 0 ] && grep -q "engine 11 tracks" "$T/def.out"
 check default_db_named grep -qF "reading the Engine DJ library $T/home/Music/Engine Library/Database2/m.db" "$T/def.err"
 HOME=$T/nohome "$CS" --db "$T/def2.db" index --engine-db >/dev/null 2>"$T/def2.err"; rc=$?
 check default_db_missing [ $rc -eq 1 ] && grep -q "no Engine DJ library" "$T/def2.err"
+
+# ---- schema 2.x (Engine DJ 2.0 to 4.0): the blobs are columns of Track -------
+cp "$MDB" "$T/v2.db"
+sqlite3 "$T/v2.db" "ALTER TABLE Track ADD COLUMN beatData BLOB; ALTER TABLE Track ADD COLUMN quickCues BLOB;
+    UPDATE Track SET beatData = (SELECT beatData FROM PerformanceData p WHERE p.trackId = Track.id),
+                     quickCues = (SELECT quickCues FROM PerformanceData p WHERE p.trackId = Track.id);
+    DROP TABLE PerformanceData; UPDATE Information SET schemaVersionMajor = 2, schemaVersionMinor = 18;"
+mkdir -p "$T/drive/Engine Library/v2"
+mv "$T/v2.db" "$T/drive/Engine Library/v2/m.db"   # beside Database2: paths resolve the same way
+"$CS" --db "$T/v2lib.db" index --engine-db "$T/drive/Engine Library/v2/m.db" >"$T/v2.out" 2>&1; rc=$?
+check schema_2_read [ $rc -eq 0 ] && grep -q "engine 11 tracks, 2 playlists" "$T/v2.out"
+check schema_2_same_grids_and_cues [ "$(sqlite3 "$CS_DB" "SELECT group_concat(x, ';') FROM (SELECT r.track_id || ' ' ||
+    (SELECT group_concat(printf('%.6f', inizio), ',') FROM rb_tempos WHERE rb_id = r.id) || ' ' ||
+    (SELECT group_concat(printf('%.6f', start), ',') FROM rb_marks WHERE rb_id = r.id) AS x FROM rb_tracks r ORDER BY r.id)")" = \
+    "$(sqlite3 "$T/v2lib.db" "SELECT group_concat(x, ';') FROM (SELECT r.track_id || ' ' ||
+    (SELECT group_concat(printf('%.6f', inizio), ',') FROM rb_tempos WHERE rb_id = r.id) || ' ' ||
+    (SELECT group_concat(printf('%.6f', start), ',') FROM rb_marks WHERE rb_id = r.id) AS x FROM rb_tracks r ORDER BY r.id)")" ]
