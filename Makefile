@@ -14,7 +14,7 @@ BUILD   ?= build
 CC      ?= cc
 PKGS    := libavformat libavcodec libavfilter libavutil libswresample sndfile \
            rubberband liblo sdl2 libcjson libxml-2.0 sqlite3 libmicrohttpd \
-           libebur128 libsystemd taglib
+           libebur128 libsystemd taglib zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

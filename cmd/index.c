@@ -1,22 +1,55 @@
-/* cs index: struct JSONs and a Rekordbox XML into the library. */
+/* cs index: struct JSONs and DJ library collections (Rekordbox XML, Traktor
+ * NML, Mixxx database) into the library. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "db/indexer.h"
+#include "db/lib_engine.h"
+#include "db/lib_mixxx.h"
+#include "pkg/traktor.h"
+
+/* A library option whose FILE may be left out (the library's default
+ * place is searched then). */
+typedef struct lib_arg {
+    const char *file;
+    bool given, find;
+    const char **trailing;   /* a word after FILE: the STRUCT_DIR */
+} lib_arg;
+
+static int lib_file_cb(const cs_option *opt, char **words, int n)
+{
+    lib_arg *a = opt->value;
+    if (n > 2 || (n == 2 && *a->trailing))
+        return cs_usage_error("index", "--%s takes one FILE: unexpected argument '%s'",
+                              opt->long_name, words[n - 1]);
+    if (n == 2) *a->trailing = words[1];
+    a->given = true;
+    a->file = n ? words[0] : NULL;
+    a->find = n == 0;
+    return 0;
+}
 
 static const cs_optdef def = {
     "index",
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
+    "                [--traktor-nml [FILE]] [--from-traktor]\n"
+    "                [--mixxx-db [FILE]] [--from-mixxx]\n"
+    "                [--engine-db [FILE]] [--from-engine]\n"
     "                [--audio-dir DIR] [--force]\n",
-    "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or a\n"
-    "Rekordbox XML collection into the library (see 'cs --help' for --db).\n"
-    "Unchanged files are skipped, files gone from STRUCT_DIR are removed, the\n"
-    "collection is replaced when its XML changed.  Each struct is matched to a\n"
-    "Rekordbox track by path (case- and Unicode-insensitive), else by a unique\n"
-    "file name; Rekordbox AverageBpm and Tonality then override the JSON.\n"
-    "A Location twice in the collection (the first TRACK is used) and a file\n"
-    "name there several times (the track stays unmatched) are warned about.\n",
+    "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
+    "library collections (a Rekordbox XML, a Traktor collection.nml, a Mixxx\n"
+    "mixxxdb.sqlite, an Engine DJ m.db; the databases are read-only and never\n"
+    "locked against the running program) into the library (see 'cs --help'\n"
+    "for --db).  Unchanged files are skipped, files gone from STRUCT_DIR are\n"
+    "removed, a collection is replaced when its file changed.  Each struct is\n"
+    "matched to a collection track by path (case- and Unicode-insensitive),\n"
+    "else by a file name unique in the collection (Rekordbox's collection\n"
+    "first); the collection's BPM and key then override the JSON.  A Location\n"
+    "twice in a collection (the first track is used) and a file name there\n"
+    "several times (the track stays unmatched) are warned about.  A FILE may\n"
+    "be followed by the STRUCT_DIR.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -25,6 +58,9 @@ static const cs_optdef def = {
 int cmd_index(int argc, char **argv, cs_ctx *ctx)
 {
     cs_index_opts o = {0};
+    const char *trailing = NULL;
+    lib_arg traktor = { .trailing = &trailing }, mixxx = { .trailing = &trailing },
+            engine = { .trailing = &trailing };
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -35,6 +71,36 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                  "from its memory cues (7 or more after the first\n"
                  "downbeat; the intro ends at the first), else 16-bar\n"
                  "phrases (the first is the intro)"),
+        OPT_CALLBACK(0, "traktor-nml", &traktor, "[FILE]", -1, lib_file_cb,
+                     "Traktor collection (collection.nml): BPM, key\n"
+                     "(MUSICAL_KEY), grid markers, cues, loops, playlists;\n"
+                     "Windows drives and macOS volumes ('/Volumes/NAME')\n"
+                     "are found here through --audio-dir by file name.\n"
+                     "Without FILE: the newest ~/Documents/Native\n"
+                     "Instruments/Traktor*/collection.nml (the file read\n"
+                     "is named)"),
+        OPT_BOOL(0, "from-traktor", &o.from_traktor,
+                 "as --from-rekordbox, from the Traktor collection's\n"
+                 "grid markers and memory cues (source 'traktor'); an\n"
+                 "audio file another library or a struct file already\n"
+                 "has keeps that track"),
+        OPT_CALLBACK(0, "mixxx-db", &mixxx, "[FILE]", -1, lib_file_cb,
+                     "Mixxx library (mixxxdb.sqlite): BPM, key (key_id),\n"
+                     "beat grid or beat map, cues, loops, playlists and\n"
+                     "crates.  Without FILE: ~/.mixxx/mixxxdb.sqlite\n"
+                     "(or the macOS/Windows place; the file read is named)"),
+        OPT_BOOL(0, "from-mixxx", &o.from_mixxx,
+                 "as --from-rekordbox, from Mixxx's beat grids and cues\n"
+                 "(hot cues do not cut sections: 16-bar phrases then)"),
+        OPT_CALLBACK(0, "engine-db", &engine, "[FILE]", -1, lib_file_cb,
+                     "Engine DJ library (Engine Library/Database2/m.db,\n"
+                     "Engine DJ 2 or later): bpmAnalyzed, key, beat grid,\n"
+                     "hot cues, playlists; paths relative to the Engine\n"
+                     "Library folder.  Without FILE: ~/Music/Engine\n"
+                     "Library/Database2/m.db (the file read is named)"),
+        OPT_BOOL(0, "from-engine", &o.from_engine,
+                 "as --from-rekordbox, from Engine DJ's grids (its hot\n"
+                 "cues do not cut sections: 16-bar phrases)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine (names compared\n"
@@ -47,14 +113,54 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
     if (n < 0) return cs_opt_exit(n);
     if (n > 1) return cs_usage_error("index", "unexpected argument '%s'", argv[1]);
+    if (n == 1 && trailing) return cs_usage_error("index", "unexpected argument '%s'", trailing);
     if (n == 1) o.struct_dir = argv[0];
-    if (!o.struct_dir && !o.rekordbox_xml && !o.audio_dir && !o.from_rekordbox)
-        return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE");
+    if (trailing) o.struct_dir = trailing;   /* "--mixxx-db FILE STRUCT_DIR" */
+    char *found = NULL, *found_mx = NULL, *found_en = NULL;
+    if (traktor.find) {
+        cs_err e = {{0}};
+        int n_found = 0;
+        if (!(found = cs_traktor_default_nml(getenv("HOME"), &n_found, &e))) {
+            cs_log_error("index: %s", e.msg);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Traktor collection %s%s", found,
+                    n_found > 1 ? " (the newest of several Traktor versions)" : "");
+    }
+    if (mixxx.find) {
+        cs_err e = {{0}};
+        if (!(found_mx = cs_mixxx_default_db(getenv("HOME"), &e))) {
+            cs_log_error("index: %s", e.msg);
+            free(found);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Mixxx library %s", found_mx);
+    }
+    if (engine.find) {
+        cs_err e = {{0}};
+        if (!(found_en = cs_engine_default_db(getenv("HOME"), &e))) {
+            cs_log_error("index: %s", e.msg);
+            free(found);
+            free(found_mx);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Engine DJ library %s", found_en);
+    }
+    o.engine_db = found_en ? found_en : engine.file;
+    o.traktor_nml = found ? found : traktor.file;
+    o.mixxx_db = found_mx ? found_mx : mixxx.file;
+    if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.mixxx_db && !o.engine_db &&
+        !o.audio_dir && !o.from_rekordbox && !o.from_traktor && !o.from_mixxx && !o.from_engine)
+        return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
+                                       "--traktor-nml FILE, --mixxx-db FILE, --engine-db FILE");
 
     cs_err err = {{0}};
     cs_db *db;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
+        free(found);
+        free(found_mx);
+        free(found_en);
         return CS_EXIT_FAIL;
     }
     cs_index_stats st;
@@ -62,27 +168,42 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     cs_db_close(db);
     if (rc < 0) {
         cs_log_error("index: %s", err.msg);
+        free(found);
+        free(found_mx);
+        free(found_en);
         return CS_EXIT_FAIL;
     }
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        if (o.rekordbox_xml && st.rb_unchanged)
-            printf("rekordbox unchanged (%ld tracks, %ld playlists); ", st.rb_tracks, st.rb_playlists);
-        else if (o.rekordbox_xml)
-            printf("rekordbox %s%ld tracks, %ld playlists; ", st.rb_failed ? "FAILED, " : "",
-                   st.rb_tracks, st.rb_playlists);
-        if (o.from_rekordbox)
-            printf("rekordbox structs %ld (%ld tracks without audio or grid); ", st.rb_structs,
-                   st.rb_struct_skipped);
-        printf("library %ld tracks: matched to rekordbox %ld, bpm overridden %ld, with key %ld, "
+        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db, o.engine_db };
+        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx, o.from_engine };
+        for (int k = 0; k < CS_LIB_N; k++) {
+            const cs_index_lib_stats *ls = &st.lib[k];
+            const char *label = cs_index_lib_label(k);
+            if (files[k] && ls->unchanged)
+                printf("%s unchanged (%ld tracks, %ld playlists); ", label, ls->tracks, ls->playlists);
+            else if (files[k])
+                printf("%s %s%ld tracks, %ld playlists; ", label, ls->failed ? "FAILED, " : "",
+                       ls->tracks, ls->playlists);
+            if (from[k])
+                printf("%s structs %ld (%ld tracks without audio or grid); ", label, ls->structs,
+                       ls->struct_skipped);
+        }
+        /* (tracks matched to any collection; named after the one given) */
+        printf("library %ld tracks: matched to %s %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
-               st.total, st.matched, st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
+               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db && !o.engine_db)
+               ? "rekordbox" : o.traktor_nml ? "traktor" : o.mixxx_db ? "mixxx" : "engine", st.matched,
+               st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
     /* Tracks without a BPM are kept but never selected: say so without -v. */
     if (st.no_bpm)
         cs_log_warn("index: %ld track%s without a BPM (JSON bpm 0/null, no Rekordbox AverageBpm): "
                     "never selected; 'cs ls' lists them", st.no_bpm, st.no_bpm == 1 ? "" : "s");
+    free(found);
+    free(found_mx);
+    free(found_en);
     return CS_EXIT_OK;
 }

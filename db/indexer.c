@@ -1,11 +1,11 @@
-/* cs_index_run: struct JSONs and a Rekordbox XML into the library.
+/* cs_index_run: struct JSONs and DJ library collections into the library.
  *
  * One transaction for the whole run, so a killed index leaves the previous
  * library intact.  Struct files are keyed by path and skipped when their
  * mtime and size are unchanged; files that vanished from the indexed folder
- * are pruned.  The Rekordbox collection is replaced as a whole when its XML
- * changed; a malformed XML is rolled back to the previous collection (a
- * SAVEPOINT) and the struct files are still indexed.
+ * are pruned.  A collection (Rekordbox, Traktor) is replaced as a whole when
+ * its file changed; a malformed one is rolled back to the previous
+ * collection (a SAVEPOINT) and the rest is still indexed.
  */
 #include "db/indexer_int.h"
 
@@ -426,14 +426,6 @@ static int resolve_all(indexer *ix, cs_err *err)
     return rc;
 }
 
-/* Same decoded path (folded), else the same file name when that name is
- * unique in the collection. */
-static const char match_sql[] =
-    "UPDATE tracks SET rb_id = COALESCE("
-    " (SELECT r.id FROM rb_tracks r WHERE r.path_fold = tracks.analysed_fold ORDER BY r.id LIMIT 1),"
-    " (SELECT MIN(r.id) FROM rb_tracks r WHERE r.name_fold = tracks.file_fold"
-    "  HAVING COUNT(*) = 1));";
-
 /* The summary's counts: an error is an error (a count of 0 after an out of
  * memory printed "with key 0" and exited 0). */
 static int count(cs_db *db, const char *sql, long *out, cs_err *err)
@@ -497,12 +489,15 @@ static int run(indexer *ix, cs_err *err)
     int usable = 0;
     bool changed = false;
 
-    if (o->rekordbox_xml) {
+    bool any_lib = false;
+    for (int kind = 0; kind < CS_LIB_N; kind++) {
+        if (!cs_ix_lib_file(o, kind)) continue;
+        any_lib = true;
         cs_err e = {{0}};
-        int rc = cs_ix_index_rekordbox(ix, &e);
+        int rc = cs_ix_index_library(ix, kind, &e);
         if (rc < 0) {
             cs_log_error("%s", e.msg);
-            st->rb_failed = true;
+            st->lib[kind].failed = true;
             /* A failed SAVEPOINT rollback would leave no transaction. */
             if (sqlite3_get_autocommit(cs_db_sqlite(ix->db))) return cs_err_set(err, "%s", e.msg);
         } else {
@@ -540,13 +535,13 @@ static int run(indexer *ix, cs_err *err)
             }
         }
     }
-    if (!usable && (o->rekordbox_xml || o->struct_dir))
+    if (!usable && (any_lib || o->struct_dir))
         return cs_err_set(err, "nothing was indexed");
     if (changed || o->force || st->indexed) {
-        if (cs_db_exec(ix->db, match_sql, err) < 0) return -1;
+        if (cs_ix_match(ix, err) < 0) return -1;
         if (cs_ix_warn_ambiguous(ix, err) < 0) return -1;
     }
-    if (cs_ix_rekordbox_structs(ix, err) < 0) return -1;
+    if (cs_ix_library_structs(ix, err) < 0) return -1;
     if (resolve_all(ix, err) < 0) return -1;
     if (cs_ix_warn_octaves(ix, err) < 0) return -1;
     if (count(ix->db, "SELECT COUNT(*) FROM tracks", &st->total, err) < 0 ||
@@ -559,10 +554,18 @@ static int run(indexer *ix, cs_err *err)
         count(ix->db, "SELECT COUNT(*) FROM library WHERE bpm IS NULL OR NOT bpm > 0",
               &st->no_bpm, err) < 0)
         return -1;
-    if (st->rb_unchanged &&
-        (count(ix->db, "SELECT COUNT(*) FROM rb_tracks", &st->rb_tracks, err) < 0 ||
-         count(ix->db, "SELECT COUNT(*) FROM rb_playlists WHERE type = 1", &st->rb_playlists, err) < 0))
-        return -1;
+    for (int kind = 0; kind < CS_LIB_N; kind++) {
+        cs_index_lib_stats *ls = &st->lib[kind];
+        if (!ls->unchanged) continue;
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM rb_tracks r JOIN rb_collections c ON "
+                 "c.id = r.collection_id WHERE c.source = '%s'", cs_index_lib_label(kind));
+        if (count(ix->db, sql, &ls->tracks, err) < 0) return -1;
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM rb_playlists p JOIN rb_collections c ON "
+                 "c.id = p.collection_id WHERE p.type = 1 AND c.source = '%s'",
+                 cs_index_lib_label(kind));
+        if (count(ix->db, sql, &ls->playlists, err) < 0) return -1;
+    }
     return 0;
 }
 
@@ -573,6 +576,14 @@ int cs_index_run(cs_db *db, const cs_index_opts *o, cs_index_stats *st, cs_err *
     if (cs_db_begin(db, err) < 0) return -1;
     int rc = prepare_all(&ix, err);
     if (rc == 0) rc = run(&ix, err);
+    /* Rekordbox's numbers also under their historical names. */
+    const cs_index_lib_stats *rb = &st->lib[CS_LIB_REKORDBOX];
+    st->rb_tracks = rb->tracks;
+    st->rb_playlists = rb->playlists;
+    st->rb_unchanged = rb->unchanged;
+    st->rb_failed = rb->failed;
+    st->rb_structs = rb->structs;
+    st->rb_struct_skipped = rb->struct_skipped;
     finish_stmts(&ix);
     if (rc == 0) rc = cs_db_commit(db, err);
     if (rc < 0) cs_db_rollback(db);

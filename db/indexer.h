@@ -1,7 +1,9 @@
-/* Indexing: struct JSONs and a Rekordbox XML into the library database
- * (db/indexer.c: struct files, matching, the transaction; db/indexer_rb.c:
- * the Rekordbox collection and playlists; db/indexer_rbstruct.c: structs
- * made from Rekordbox grids and memory cues).
+/* Indexing: struct JSONs and DJ library collections (a Rekordbox XML, a
+ * Traktor NML, a Mixxx database) into the library database (db/indexer.c: struct files,
+ * matching, the transaction; db/indexer_rb.c: a collection and its
+ * playlists, whatever its format, through the reader model of
+ * pkg/rekordbox.h; db/indexer_rbstruct.c: structs made from a collection's
+ * grids and memory cues).
  *
  *   cs_index_opts o = { .struct_dir = "struct", .rekordbox_xml = "rb.xml" };
  *   cs_index_stats st;
@@ -17,6 +19,22 @@
 #include "db/db.h"
 #include "pkg/err.h"
 
+/* The DJ libraries cs index reads; each is one collection in the rb_*
+ * tables, labelled with cs_index_lib_label() (rb_collections.source, and
+ * tracks.source of the structs made from it). */
+typedef enum cs_lib_kind {
+    CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_ENGINE, CS_LIB_N
+} cs_lib_kind;
+
+/* "rekordbox", "traktor", "mixxx", "engine"; NULL outside 0..CS_LIB_N-1. */
+const char *cs_index_lib_label(int kind);
+
+typedef struct cs_index_lib_stats {
+    long tracks, playlists;      /* read, or stored when unchanged */
+    bool unchanged, failed;
+    long structs, struct_skipped;  /* --from-*: made/kept, no audio or grid */
+} cs_index_lib_stats;
+
 typedef struct cs_index_opts {
     const char *struct_dir;      /* NULL: no struct files this run */
     const char *rekordbox_xml;   /* NULL: keep the stored collection */
@@ -24,6 +42,12 @@ typedef struct cs_index_opts {
     bool force;                  /* re-read unchanged files */
     bool from_rekordbox;         /* structs from the collection's grids and
                                     memory cues (db/indexer_rbstruct.c) */
+    const char *traktor_nml;     /* NULL: keep the stored Traktor collection */
+    bool from_traktor;           /* as from_rekordbox, for Traktor's */
+    const char *mixxx_db;        /* NULL: keep the stored Mixxx collection */
+    bool from_mixxx;
+    const char *engine_db;       /* NULL: keep the stored Engine DJ collection */
+    bool from_engine;
 } cs_index_opts;
 
 typedef struct cs_index_stats {
@@ -34,6 +58,7 @@ typedef struct cs_index_stats {
     long no_bpm;                 /* library tracks without a BPM (never selected) */
     long warnings;
     long rb_structs, rb_struct_skipped;   /* --from-rekordbox: made/kept, no audio or grid */
+    cs_index_lib_stats lib[CS_LIB_N];     /* per library (lib[CS_LIB_REKORDBOX] = the rb_ ones) */
     long total;                  /* tracks in the library afterwards */
 } cs_index_stats;
 

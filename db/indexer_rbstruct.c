@@ -1,8 +1,11 @@
-/* Structs made from the stored Rekordbox collection (indexer_int.h,
- * pkg/analyze_rb.h): one per collection track with a TEMPO grid and audio
- * that no struct file (allin1 or cs analyze) covers.  They are library
- * tracks like any other, with source 'rekordbox' and struct_path
- * 'rekordbox:<xml>#<TrackID>'. */
+/* Structs made from the stored collections (indexer_int.h,
+ * pkg/analyze_rb.h): one per collection track with a grid (TEMPO rows,
+ * Traktor's grid markers) and audio that no struct file (allin1 or cs
+ * analyze) covers, by collection track or by audio path.  They are library
+ * tracks like any other, with source = the library's label ('rekordbox',
+ * 'traktor') and struct_path '<label>:<file>#<track id>'.  When two
+ * libraries hold the same file, the first library (cs_lib_kind order) that
+ * makes a struct for it keeps it. */
 #include "db/indexer_int.h"
 
 #include <limits.h>
@@ -19,11 +22,15 @@
  * default --n-sections (6), so a default selection finds them all. */
 #define MIN_CUES 7
 
-/* A Rekordbox struct gives way to a struct file for the same collection
- * track, and goes with its collection track. */
+/* A library struct gives way to a struct file for the same collection
+ * track or the same audio path, and goes with its collection track. */
 static const char drop_sql[] =
-    "DELETE FROM tracks WHERE source = 'rekordbox' AND (rb_id IS NULL OR rb_id IN "
-    "(SELECT rb_id FROM tracks WHERE source <> 'rekordbox' AND rb_id IS NOT NULL));";
+    "DELETE FROM tracks WHERE source IN " CS_IX_LIB_SOURCES " AND (rb_id IS NULL OR rb_id IN "
+    "(SELECT rb_id FROM tracks WHERE source NOT IN " CS_IX_LIB_SOURCES " AND rb_id IS NOT NULL) "
+    "OR analysed_fold IN (SELECT analysed_fold FROM tracks WHERE source NOT IN "
+    CS_IX_LIB_SOURCES " AND analysed_fold IS NOT NULL) "
+    "OR audio_path IN (SELECT audio_path FROM tracks WHERE source NOT IN "
+    CS_IX_LIB_SOURCES " AND audio_path IS NOT NULL));";
 
 static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt, cs_rb_mark **mk,
                      size_t *nm, cs_err *err)
@@ -83,15 +90,20 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
 }
 
 /* The track's audio on this machine: its Location, else its file name in
- * --audio-dir. */
-static bool has_audio(const indexer *ix, const char *path)
+ * --audio-dir; absolute (realpath) into out (PATH_MAX bytes). */
+static bool find_audio(const indexer *ix, const char *path, char *out)
 {
     if (!path) return false;
-    if (cs_is_file(path, NULL)) return true;
-    if (!ix->o->audio_dir) return false;
     char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
-    return cs_is_file(buf, NULL);
+    const char *f = path;
+    if (!cs_is_file(path, NULL)) {
+        if (!ix->o->audio_dir) return false;
+        snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
+        if (!cs_is_file(buf, NULL)) return false;
+        f = buf;
+    }
+    if (!realpath(f, out)) snprintf(out, PATH_MAX, "%s", f);
+    return true;
 }
 
 /* Rekordbox's timeline ignores an MP3's LAME/Xing header and an M4A's
@@ -120,28 +132,56 @@ static void shift_to_ffmpeg(indexer *ix, const char *path, cs_rb_tempo *tp, size
                 off * 1e3);
 }
 
-static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
+/* 1 when another track (any source) already plays this audio file. */
+static int audio_taken(indexer *ix, const char *audio, const char *key, cs_err *err)
 {
+    sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT 1 FROM tracks WHERE audio_path = ? AND "
+                                            "struct_path <> ? LIMIT 1", err);
+    if (!q) return -1;
+    sqlite3_bind_text(q, 1, audio, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    int row = cs_db_row(ix->db, q, err);
+    sqlite3_finalize(q);
+    return row;
+}
+
+static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
+{
+    const char *label = cs_index_lib_label(kind);
+    cs_index_lib_stats *ls = &ix->st->lib[kind];
+    bool unchanged = ls->unchanged;
     sqlite3_int64 rb = sqlite3_column_int64(row, 0);
     const char *tid = (const char *)sqlite3_column_text(row, 1);
     const char *path = (const char *)sqlite3_column_text(row, 2);
     double total = sqlite3_column_double(row, 3);
     const char *xml = (const char *)sqlite3_column_text(row, 4);
     const char *name = (const char *)sqlite3_column_text(row, 5);
-    if (!has_audio(ix, path)) {
-        ix->st->rb_struct_skipped++;
+    char audio[PATH_MAX];
+    if (!find_audio(ix, path, audio)) {
+        ls->struct_skipped++;
         return 0;
     }
-    char key[PATH_MAX + 64];
-    snprintf(key, sizeof key, "rekordbox:%s#%s", xml ? xml : "", tid ? tid : path);
+    char key[2 * PATH_MAX + 64];
+    snprintf(key, sizeof key, "%s:%s#%s", label, xml ? xml : "", tid ? tid : path);
     sqlite3_int64 existing = 0;
     sqlite3_bind_text(ix->find, 1, key, -1, SQLITE_TRANSIENT);
     int found = cs_db_row(ix->db, ix->find, err);
     if (found > 0) existing = sqlite3_column_int64(ix->find, 0);
     sqlite3_reset(ix->find);
     if (found < 0) return -1;
-    if (existing && ix->st->rb_unchanged && !ix->o->force) {
-        ix->st->rb_structs++;
+    /* The same audio under another collection's path: the track made
+     * first keeps it (one library track per audio file). */
+    int taken = audio_taken(ix, audio, key, err);
+    if (taken < 0) return -1;
+    if (taken) {
+        if (existing) {
+            sqlite3_bind_int64(ix->del_track, 1, existing);
+            if (cs_ix_step(ix, ix->del_track) < 0) return cs_db_fail(ix->db, err, "dropping a struct");
+        }
+        return 0;
+    }
+    if (existing && unchanged && !ix->o->force) {
+        ls->structs++;
         return 0;
     }
     cs_rb_tempo *tp;
@@ -150,20 +190,25 @@ static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
     if (load_grid(ix, rb, &tp, &nt, &mk, &nm, err) < 0) return -1;
     cs_struct s;
     cs_err e = {{0}};
-    shift_to_ffmpeg(ix, path, tp, nt, mk, nm);
+    /* Rekordbox's grid is in a timeline that keeps the MP3 encoder delay;
+     * Traktor's, Mixxx's (and, as far as is known, Engine DJ's) match a
+     * gapless decoder such as FFmpeg (docs/contract.md "The library"). */
+    if (kind == CS_LIB_REKORDBOX) shift_to_ffmpeg(ix, path, tp, nt, mk, nm);
     int rc = cs_struct_from_rekordbox(tp, nt, mk, nm, total, MIN_CUES, &s, &e);
     free(tp);
     free(mk);
     if (rc < 0) {
-        cs_log_warn("rekordbox track %s (%s): %s; no struct made", tid ? tid : "?",
+        cs_log_warn("%s track %s (%s): %s; no struct made", label, tid ? tid : "?",
                     name ? name : path, e.msg);
         ix->st->warnings++;
         /* out of memory is a failure to retry, not a track without a grid */
         if (rc == CS_ERR_NOMEM) ix->st->failed++;
-        else ix->st->rb_struct_skipped++;
+        else ls->struct_skipped++;
         return 0;
     }
-    if (!(s.path = strdup(path))) {
+    free(s.source);
+    s.source = strdup(label);
+    if (!s.source || !(s.path = strdup(path))) {
         cs_struct_free(&s);
         return cs_err_set(err, "out of memory");
     }
@@ -172,32 +217,40 @@ static int make_one(indexer *ix, sqlite3_stmt *row, cs_err *err)
     cs_struct_free(&s);
     if (rc < 0) return -1;
     sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
-    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET rb_id = ? WHERE id = ?", err);
+    sqlite3_stmt *u = cs_db_prepare(ix->db, "UPDATE tracks SET rb_id = ?, audio_path = ? WHERE id = ?",
+                                    err);
     if (!u) return -1;
     sqlite3_bind_int64(u, 1, rb);
-    sqlite3_bind_int64(u, 2, id);
-    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing rekordbox struct");
+    sqlite3_bind_text(u, 2, audio, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 3, id);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : cs_db_fail(ix->db, err, "storing a library struct");
     sqlite3_finalize(u);
-    if (rc == 0) ix->st->rb_structs++;
+    if (rc == 0) ls->structs++;
     return rc;
 }
 
-int cs_ix_rekordbox_structs(indexer *ix, cs_err *err)
+int cs_ix_library_structs(indexer *ix, cs_err *err)
 {
     if (cs_db_exec(ix->db, drop_sql, err) < 0) return -1;
-    if (!ix->o->from_rekordbox) return 0;
-    /* Collection tracks with a grid that no other track covers. */
-    sqlite3_stmt *q = cs_db_prepare(ix->db,
-        "SELECT r.id, r.track_id, r.path, r.total_time, c.xml_path, r.name FROM rb_tracks r "
-        "JOIN rb_collections c ON c.id = r.collection_id "
-        "WHERE EXISTS (SELECT 1 FROM rb_tempos t WHERE t.rb_id = r.id) "
-        "AND NOT EXISTS (SELECT 1 FROM tracks k WHERE k.rb_id = r.id AND k.source <> 'rekordbox') "
-        "AND r.path IS NOT NULL ORDER BY r.id", err);
-    if (!q) return -1;
-    int rc = 0;
-    int row;
-    while (rc == 0 && (row = cs_db_row(ix->db, q, err)) > 0) rc = make_one(ix, q, err);
-    if (rc == 0 && row < 0) rc = -1;
-    sqlite3_finalize(q);
-    return rc;
+    for (int kind = 0; kind < CS_LIB_N; kind++) {
+        if (!cs_ix_lib_from(ix->o, kind)) continue;
+        /* Collection tracks with a grid that no other track covers. */
+        sqlite3_stmt *q = cs_db_prepare(ix->db,
+            "SELECT r.id, r.track_id, r.path, r.total_time, c.xml_path, r.name FROM rb_tracks r "
+            "JOIN rb_collections c ON c.id = r.collection_id "
+            "WHERE c.source = ?1 AND EXISTS (SELECT 1 FROM rb_tempos t WHERE t.rb_id = r.id) "
+            "AND NOT EXISTS (SELECT 1 FROM tracks k WHERE k.rb_id = r.id AND k.source <> ?1) "
+            "AND NOT EXISTS (SELECT 1 FROM tracks k WHERE k.analysed_fold = r.path_fold "
+            "                AND (k.rb_id IS NULL OR k.rb_id <> r.id)) "
+            "AND r.path IS NOT NULL ORDER BY r.id", err);
+        if (!q) return -1;
+        sqlite3_bind_text(q, 1, cs_index_lib_label(kind), -1, SQLITE_STATIC);
+        int rc = 0;
+        int row;
+        while (rc == 0 && (row = cs_db_row(ix->db, q, err)) > 0) rc = make_one(ix, kind, q, err);
+        if (rc == 0 && row < 0) rc = -1;
+        sqlite3_finalize(q);
+        if (rc < 0) return -1;
+    }
+    return 0;
 }

@@ -181,3 +181,10 @@ FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
 ALTER TABLE renders ADD COLUMN lufs REAL;
 ALTER TABLE renders ADD COLUMN true_peak_dbtp REAL;
 ALTER TABLE renders ADD COLUMN loudness_measured INTEGER NOT NULL DEFAULT 0;
+
+-- migration 6
+-- Other DJ libraries (issue 23): the rb_* tables hold one collection per
+-- library kind, stored alike, labelled here ('rekordbox', 'traktor');
+-- structs made from one (--from-traktor ...) carry the same label in
+-- tracks.source and struct_path '<source>:<file>#<track id>'.
+ALTER TABLE rb_collections ADD COLUMN source TEXT NOT NULL DEFAULT 'rekordbox';

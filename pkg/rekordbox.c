@@ -210,12 +210,6 @@ static int send_info(rb_parser *rb)
 
 static int element_begin(rb_parser *rb, const char *name, int depth, bool empty)
 {
-    if (depth == 0) {
-        if (strcmp(name, "DJ_PLAYLISTS") != 0)
-            return rb_fail(rb, "not a Rekordbox XML file: root element is ", name);
-        rb->saw_root = true;
-        return 0;
-    }
     if (depth == 1) {
         rb->section = SEC_NONE;
         if (strcmp(name, "PRODUCT") == 0) {
@@ -261,6 +255,18 @@ static int element_end(rb_parser *rb, const char *name, int depth)
     return 0;
 }
 
+/* The root element, checked for every format. */
+static int root_begin(rb_parser *rb, const char *name)
+{
+    if (strcmp(name, rb->fmt->root) != 0) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "not a %s file: root element is ", rb->fmt->what);
+        return rb_fail(rb, reason, name);
+    }
+    rb->saw_root = true;
+    return 0;
+}
+
 static int walk(rb_parser *rb)
 {
     int ret;
@@ -270,18 +276,24 @@ static int walk(rb_parser *rb)
             const char *name = (const char *)xmlTextReaderConstLocalName(rb->r);
             int depth = xmlTextReaderDepth(rb->r);
             if (!name || depth < 0) return rb_fail(rb, "malformed XML", NULL);
-            if (type == XML_READER_TYPE_ELEMENT)
-                element_begin(rb, name, depth, xmlTextReaderIsEmptyElement(rb->r) == 1);
+            if (type == XML_READER_TYPE_ELEMENT && depth == 0)
+                root_begin(rb, name);
+            else if (type == XML_READER_TYPE_ELEMENT)
+                rb->fmt->begin(rb, name, depth, xmlTextReaderIsEmptyElement(rb->r) == 1);
             else
-                element_end(rb, name, depth);
+                rb->fmt->end(rb, name, depth);
         } else if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
             rb->stats.warnings++;   /* not expanded, not used */
         }
     }
     if (rb->failed) return -1;
     if (ret < 0) return rb_fail(rb, "malformed XML", NULL);
-    if (!rb->saw_root) return rb_fail(rb, "not a Rekordbox XML file: no DJ_PLAYLISTS element", NULL);
-    return send_info(rb);
+    if (!rb->saw_root) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "not a %s file: no %s element", rb->fmt->what, rb->fmt->root);
+        return rb_fail(rb, reason, NULL);
+    }
+    return rb->fmt->finish ? rb->fmt->finish(rb) : 0;
 }
 
 /* ---- errors from libxml2 ------------------------------------------------------ */
@@ -329,11 +341,12 @@ static void parser_free(rb_parser *rb)
 
 /* Runs the walk on a reader made by make_reader(arg), with libxml2's error
  * output redirected to rb for the duration. */
-static int run(const char *name, const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err,
-               xmlTextReaderPtr (*make_reader)(void *arg), void *arg)
+static int run(const rb_format *fmt, void *ext, const char *name, const cs_rb_handler *h,
+               cs_rb_stats *stats, cs_err *err, xmlTextReaderPtr (*make_reader)(void *arg), void *arg)
 {
     pthread_once(&init_once, init_globals);
-    rb_parser rb = { .name = name ? name : "<memory>", .h = h, .err = err, .entries = -1 };
+    rb_parser rb = { .name = name ? name : "<memory>", .h = h, .err = err, .entries = -1,
+                     .fmt = fmt, .ext = ext };
     if (!c_locale) return rb_oom(&rb);
 
     xmlGenericErrorFunc old_generic = xmlGenericError;
@@ -374,19 +387,23 @@ static xmlTextReaderPtr reader_for_fd(void *arg)
     return xmlReaderForFd(*fd, NULL, NULL, READER_OPTIONS);
 }
 
-int cs_rekordbox_parse_memory(const char *buf, size_t len, const char *name,
-                              const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err)
+static const rb_format rekordbox_format = {
+    "DJ_PLAYLISTS", "Rekordbox XML", element_begin, element_end, send_info,
+};
+
+int rb_parse_memory_as(const rb_format *fmt, void *ext, const char *buf, size_t len,
+                       const char *name, const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err)
 {
     if (stats) memset(stats, 0, sizeof *stats);
     if (!name) name = "<memory>";
     if (!buf || len == 0) return cs_err_set(err, "%s: empty file", name);
     if (len > INT_MAX) return cs_err_set(err, "%s: too large for the XML reader", name);
     mem_src m = { buf, len, name };
-    return run(name, h, stats, err, reader_for_memory, &m);
+    return run(fmt, ext, name, h, stats, err, reader_for_memory, &m);
 }
 
-int cs_rekordbox_parse_file(const char *path, const cs_rb_handler *h,
-                            cs_rb_stats *stats, cs_err *err)
+int rb_parse_file_as(const rb_format *fmt, void *ext, const char *path, const cs_rb_handler *h,
+                     cs_rb_stats *stats, cs_err *err)
 {
     if (stats) memset(stats, 0, sizeof *stats);
     /* Opening the file ourselves gives the errno reason and keeps libxml2's
@@ -399,7 +416,19 @@ int cs_rekordbox_parse_file(const char *path, const cs_rb_handler *h,
         if (S_ISDIR(st.st_mode)) return cs_err_set(err, "%s: %s", path, strerror(EISDIR));
         return cs_err_set(err, "%s: empty file", path);
     }
-    int rc = run(path, h, stats, err, reader_for_fd, &fd);
+    int rc = run(fmt, ext, path, h, stats, err, reader_for_fd, &fd);
     close(fd);
     return rc;
+}
+
+int cs_rekordbox_parse_memory(const char *buf, size_t len, const char *name,
+                              const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err)
+{
+    return rb_parse_memory_as(&rekordbox_format, NULL, buf, len, name, h, stats, err);
+}
+
+int cs_rekordbox_parse_file(const char *path, const cs_rb_handler *h,
+                            cs_rb_stats *stats, cs_err *err)
+{
+    return rb_parse_file_as(&rekordbox_format, NULL, path, h, stats, err);
 }

@@ -23,6 +23,7 @@
 #ifndef CS_REKORDBOX_H
 #define CS_REKORDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "pkg/err.h"
 
@@ -43,6 +44,10 @@ typedef struct cs_rb_mark {
 
 typedef struct cs_rb_track {
     char *track_id;     /* TrackID as written */
+    char *path;         /* the file's path when the format gives one directly
+                         * (Traktor); NULL: decode location (a URI), unless */
+    bool path_only;     /* set: location is a key, not a URI; path is the
+                         * only path (NULL: none usable) */
     char *name, *artist, *album, *genre, *kind, *location, *tonality;
     double average_bpm; /* 0 when absent or "0.00" */
     double total_time;  /* seconds, 0 when absent */

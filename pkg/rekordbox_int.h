@@ -31,8 +31,23 @@ typedef struct rb_node {
     bool delivered;
 } rb_node;
 
-typedef struct rb_parser {
+typedef struct rb_parser rb_parser;
+
+/* A collection format read by this parser core (Rekordbox XML, Traktor NML):
+ * the root element's name, the format's name for messages, and its element
+ * handlers (depth >= 1; the root is checked here); finish runs after the
+ * last element (NULL: nothing to do). */
+typedef struct rb_format {
+    const char *root, *what;
+    int (*begin)(rb_parser *rb, const char *name, int depth, bool empty);
+    int (*end)(rb_parser *rb, const char *name, int depth);
+    int (*finish)(rb_parser *rb);
+} rb_format;
+
+struct rb_parser {
     xmlTextReaderPtr r;
+    const rb_format *fmt;
+    void *ext;                      /* the format's own state */
     const char *name;               /* for messages */
     const cs_rb_handler *h;
     cs_rb_stats stats;
@@ -59,7 +74,7 @@ typedef struct rb_parser {
     sbuf scratch;                   /* a NODE's Name while its attributes are read */
     char **keys;                    /* TRACK keys of the innermost open NODE */
     size_t n_keys, cap_keys;
-} rb_parser;
+};
 
 typedef void (*attr_fn)(rb_parser *rb, void *obj, const char *name, const char *value);
 
@@ -73,13 +88,27 @@ void rb_parse_long(rb_parser *rb, const char *v, long *out);
 void rb_parse_int(rb_parser *rb, const char *v, int *out);
 void rb_each_attr(rb_parser *rb, void *obj, attr_fn fn);
 
+/* Parses a document of another format with this core (see rb_format). */
+int rb_parse_file_as(const rb_format *fmt, void *ext, const char *path, const cs_rb_handler *h,
+                     cs_rb_stats *stats, cs_err *err);
+int rb_parse_memory_as(const rb_format *fmt, void *ext, const char *buf, size_t len,
+                       const char *name, const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err);
+
 /* rekordbox_track.c: a TRACK of the COLLECTION and its children. */
+void rb_track_reset(rb_parser *rb);      /* an empty rb->t, storage kept */
+cs_rb_tempo *rb_tempo_add(rb_parser *rb); /* a zeroed row; NULL: out of memory (failed) */
+cs_rb_mark *rb_mark_add(rb_parser *rb);  /* a blank mark (end, num, colours -1) */
+sbuf *rb_mark_name(rb_parser *rb, size_t i);   /* mark i's name buffer */
 void rb_track_begin(rb_parser *rb);
 int rb_track_end(rb_parser *rb);
 int rb_track_child(rb_parser *rb, const char *name);
 
 /* rekordbox_playlists.c: NODEs of PLAYLISTS and their TRACK keys. */
 int rb_node_begin(rb_parser *rb, int depth, bool empty);
+/* Opens a NODE named name (type 0 folder, delivered now; 1 playlist,
+ * delivered by rb_node_end with the keys added meanwhile). */
+int rb_node_push(rb_parser *rb, const char *name, int type, int key_type, int depth);
+int rb_key_add(rb_parser *rb, const char *key);   /* to the innermost NODE */
 int rb_node_end(rb_parser *rb);
 int rb_node_track(rb_parser *rb, int depth);
 void rb_free_keys(rb_parser *rb);

@@ -86,27 +86,36 @@ int rb_node_begin(rb_parser *rb, int depth, bool empty)
         na.type = na.has_count ? 0 : 1;
         rb->stats.warnings++;
     }
+    if (rb_node_push(rb, na.has_name ? rb->scratch.p : "", na.type, na.key_type, depth) < 0)
+        return -1;
+    return empty ? rb_node_end(rb) : 0;
+}
+
+int rb_node_push(rb_parser *rb, const char *name, int type, int key_type, int depth)
+{
     rb_node *nodes = rb_grow(rb->nodes, &rb->cap_nodes, rb->n_nodes + 1, sizeof *nodes);
     if (!nodes) return rb_oom(rb);
     rb->nodes = nodes;
     rb_node *nd = &rb->nodes[rb->n_nodes];
-    *nd = (rb_node){ .path_len = rb->path_n, .type = na.type, .key_type = na.key_type,
-                     .depth = depth };
-    if (!path_append(rb, na.has_name ? rb->scratch.p : "", &nd->name_off))
-        return rb_oom(rb);
+    *nd = (rb_node){ .path_len = rb->path_n, .type = type, .key_type = key_type, .depth = depth };
+    if (!path_append(rb, name, &nd->name_off)) return rb_oom(rb);
     rb->n_nodes++;
-    if (na.type == 0 && node_deliver(rb, nd) < 0) return -1;
-    return empty ? rb_node_end(rb) : 0;
+    return type == 0 ? node_deliver(rb, nd) : 0;
+}
+
+int rb_key_add(rb_parser *rb, const char *key)
+{
+    char **keys = rb_grow(rb->keys, &rb->cap_keys, rb->n_keys + 1, sizeof *keys);
+    if (!keys) return rb_oom(rb);
+    rb->keys = keys;
+    if (!(keys[rb->n_keys] = strdup(key))) return rb_oom(rb);
+    rb->n_keys++;
+    return 0;
 }
 
 static void on_key_attr(rb_parser *rb, void *obj, const char *name, const char *value)
 {
-    if (strcmp(name, "Key") != 0) return;
-    char **keys = rb_grow(rb->keys, &rb->cap_keys, rb->n_keys + 1, sizeof *keys);
-    if (!keys) { rb_oom(rb); return; }
-    rb->keys = keys;
-    if (!(keys[rb->n_keys] = strdup(value))) { rb_oom(rb); return; }
-    rb->n_keys++;
+    if (strcmp(name, "Key") == 0) rb_key_add(rb, value);
 }
 
 /* A TRACK directly inside a playlist NODE. */

@@ -98,21 +98,65 @@ static void on_mark_attr(rb_parser *rb, void *obj, const char *name, const char 
     else if (strcmp(name, "Green") == 0) rb_parse_int(rb, value, &m->green);
     else if (strcmp(name, "Blue") == 0) rb_parse_int(rb, value, &m->blue);
     else if (strcmp(name, "Name") == 0) {
-        sbuf *b = &rb->mark_names[rb->t.n_marks];
+        sbuf *b = &rb->mark_names[m - rb->t.marks];
         if (!(m->name = rb_sbuf_set(b, value))) rb_oom(rb);
     }
 }
 
-void rb_track_begin(rb_parser *rb)
+void rb_track_reset(rb_parser *rb)
 {
     cs_rb_tempo *tempos = rb->t.tempos;
     cs_rb_mark *marks = rb->t.marks;
     memset(&rb->t, 0, sizeof rb->t);
     rb->t.tempos = tempos;
     rb->t.marks = marks;
+}
+
+void rb_track_begin(rb_parser *rb)
+{
+    rb_track_reset(rb);
     rb_each_attr(rb, &rb->t, on_track_attr);
     rb->in_track = true;
 }
+
+cs_rb_tempo *rb_tempo_add(rb_parser *rb)
+{
+    cs_rb_track *t = &rb->t;
+    cs_rb_tempo *tempos = rb_grow(t->tempos, &rb->cap_tempos, t->n_tempos + 1, sizeof *tempos);
+    if (!tempos) {
+        rb_oom(rb);
+        return NULL;
+    }
+    t->tempos = tempos;
+    cs_rb_tempo *tp = &t->tempos[t->n_tempos++];
+    memset(tp, 0, sizeof *tp);
+    return tp;
+}
+
+cs_rb_mark *rb_mark_add(rb_parser *rb)
+{
+    cs_rb_track *t = &rb->t;
+    cs_rb_mark *marks = rb_grow(t->marks, &rb->cap_marks, t->n_marks + 1, sizeof *marks);
+    if (!marks) {
+        rb_oom(rb);
+        return NULL;
+    }
+    t->marks = marks;
+    /* One reusable name buffer per mark slot, zeroed when new. */
+    size_t old_cap = rb->cap_names;
+    sbuf *names = rb_grow(rb->mark_names, &rb->cap_names, t->n_marks + 1, sizeof *names);
+    if (!names) {
+        rb_oom(rb);
+        return NULL;
+    }
+    memset(names + old_cap, 0, (rb->cap_names - old_cap) * sizeof *names);
+    rb->mark_names = names;
+    cs_rb_mark *m = &t->marks[t->n_marks++];
+    *m = (cs_rb_mark){ .end = -1, .num = -1, .red = -1, .green = -1, .blue = -1 };
+    return m;
+}
+
+sbuf *rb_mark_name(rb_parser *rb, size_t i) { return &rb->mark_names[i]; }
 
 int rb_track_end(rb_parser *rb)
 {
@@ -129,34 +173,19 @@ int rb_track_end(rb_parser *rb)
  * carry nothing, so they are skipped with a warning. */
 int rb_track_child(rb_parser *rb, const char *name)
 {
-    cs_rb_track *t = &rb->t;
     if (!xmlTextReaderHasAttributes(rb->r)) {
         if (strcmp(name, "TEMPO") == 0 || strcmp(name, "POSITION_MARK") == 0)
             rb->stats.warnings++;
         return 0;
     }
     if (strcmp(name, "TEMPO") == 0) {
-        cs_rb_tempo *tempos = rb_grow(t->tempos, &rb->cap_tempos, t->n_tempos + 1, sizeof *tempos);
-        if (!tempos) return rb_oom(rb);
-        t->tempos = tempos;
-        cs_rb_tempo *tp = &t->tempos[t->n_tempos];
-        memset(tp, 0, sizeof *tp);
+        cs_rb_tempo *tp = rb_tempo_add(rb);
+        if (!tp) return -1;
         rb_each_attr(rb, tp, on_tempo_attr);
-        t->n_tempos++;
     } else if (strcmp(name, "POSITION_MARK") == 0) {
-        cs_rb_mark *marks = rb_grow(t->marks, &rb->cap_marks, t->n_marks + 1, sizeof *marks);
-        if (!marks) return rb_oom(rb);
-        t->marks = marks;
-        /* One reusable name buffer per mark slot, zeroed when new. */
-        size_t old_cap = rb->cap_names;
-        sbuf *names = rb_grow(rb->mark_names, &rb->cap_names, t->n_marks + 1, sizeof *names);
-        if (!names) return rb_oom(rb);
-        memset(names + old_cap, 0, (rb->cap_names - old_cap) * sizeof *names);
-        rb->mark_names = names;
-        cs_rb_mark *m = &t->marks[t->n_marks];
-        *m = (cs_rb_mark){ .end = -1, .num = -1, .red = -1, .green = -1, .blue = -1 };
+        cs_rb_mark *m = rb_mark_add(rb);
+        if (!m) return -1;
         rb_each_attr(rb, m, on_mark_attr);
-        t->n_marks++;
     }
     return rb->failed ? -1 : 0;
 }

@@ -16,11 +16,11 @@ set -euo pipefail
 
 RUN_PKGS="libavformat59 libavcodec59 libavfilter8 libavutil57 libswresample4
   libsndfile1 librubberband2 liblo7 libsdl2-2.0-0 libcjson1 libxml2 libsqlite3-0 libmicrohttpd12 libqm-dsp0
-  libebur128-1 libsystemd0 libtag1v5"
+  libebur128-1 libsystemd0 libtag1v5 zlib1g"
 DEV_LIBS="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresample-dev
   libsndfile1-dev librubberband-dev liblo-dev libsdl2-dev libcjson-dev
   libxml2-dev libsqlite3-dev libmicrohttpd-dev libqm-dsp-dev
-  libebur128-dev libsystemd-dev libtag1-dev"
+  libebur128-dev libsystemd-dev libtag1-dev zlib1g-dev"
 BUILD_PKGS="build-essential pkg-config help2man $DEV_LIBS"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
   valgrind python3 time iproute2 file tmux chromium aubio-tools tecnoballz-data

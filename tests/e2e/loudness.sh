@@ -195,8 +195,9 @@ else fail old_set_plays_as_before "$(grep -i loudness "$T/old.log" | head -2)"; 
 python3 - "$CS_DB" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.executescript("ALTER TABLE renders DROP COLUMN loudness_measured; ALTER TABLE renders DROP COLUMN lufs;"
-                "ALTER TABLE renders DROP COLUMN true_peak_dbtp; PRAGMA user_version = 4;")
+# The library as an older cs left it once migrated: every render row with the
+# loudness columns' defaults (migration 5 adds them as NULL / 0).
+c.executescript("UPDATE renders SET lufs = NULL, true_peak_dbtp = NULL, loudness_measured = 0;")
 PY
 snap() { find "$G" -name '*.wav' -exec stat -c '%i %Y %s %n' {} + | sort -k4; }
 snap >"$T/before.stat"

@@ -49,6 +49,10 @@ static int on_track(void *ud, const cs_rb_track *t)
     r->tonality = dup_or_null(t->tonality);
     r->colour = dup_or_null(t->colour);
     r->comments = dup_or_null(t->comments);
+    r->path = dup_or_null(t->path);
+    r->path_only = t->path_only;
+    r->album = dup_or_null(t->album);
+    scan(c, t->path);
     r->bpm = t->average_bpm;
     r->total_time = t->total_time;
     r->year = t->year;
@@ -87,6 +91,7 @@ void rb_coll_free(coll *c)
         rec *r = &c->v[i];
         free(r->id); free(r->name); free(r->artist); free(r->genre); free(r->kind);
         free(r->location); free(r->tonality); free(r->colour); free(r->comments);
+        free(r->path); free(r->album);
         for (size_t j = 0; j < r->n_marks && j < 16; j++) free(r->marks[j].name);
     }
     free(c->v);

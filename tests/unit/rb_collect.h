@@ -11,6 +11,8 @@
 
 typedef struct rec {
     char *id, *name, *artist, *genre, *kind, *location, *tonality, *colour, *comments;
+    char *path, *album;         /* cs_rb_track.path (formats with plain paths), album */
+    bool path_only;
     double bpm, total_time;
     long year, rating, size;
     size_t n_tempos, n_marks;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define NEED_SHIM()                                                            \
     do {                                                                       \
@@ -462,4 +463,161 @@ TEST(wsola_part_recorded_only_when_anchored)
     }
     printf("# %d runs recorded a part\n", recorded_runs);
     cs_audio_free(&ref);
+}
+
+/* ---- the other DJ libraries (issue 23): every allocation of an index of a
+ * Traktor NML, a Mixxx and an Engine DJ database, with --from-* ---------- */
+
+static const char tk_nml[] =
+    "<NML VERSION=\"19\"><COLLECTION ENTRIES=\"2\">"
+    "<ENTRY TITLE=\"TK\" ARTIST=\"A\"><LOCATION DIR=\"%s/\" FILE=\"tk.wav\" VOLUME=\"\"/>"
+    "<INFO KEY=\"6A\" PLAYTIME_FLOAT=\"60\"/><TEMPO BPM=\"120\"/><MUSICAL_KEY VALUE=\"19\"/>"
+    "<CUE_V2 NAME=\"AutoGrid\" TYPE=\"4\" START=\"250\" HOTCUE=\"0\"><GRID BPM=\"120\"/></CUE_V2>"
+    "<CUE_V2 NAME=\"Drop\" TYPE=\"0\" START=\"8250\" HOTCUE=\"-1\"/></ENTRY>"
+    "<ENTRY TITLE=\"TK2\"><LOCATION DIR=\"/:m/:\" FILE=\"tk2.wav\" VOLUME=\"D:\"/><TEMPO BPM=\"121\"/></ENTRY>"
+    "</COLLECTION><PLAYLISTS><NODE TYPE=\"FOLDER\" NAME=\"$ROOT\"><SUBNODES><NODE TYPE=\"PLAYLIST\" NAME=\"P\">"
+    "<PLAYLIST><ENTRY><PRIMARYKEY TYPE=\"TRACK\" KEY=\"/:m/:tk2.wav\"/></ENTRY></PLAYLIST></NODE>"
+    "</SUBNODES></NODE></PLAYLISTS></NML>\n";
+
+/* BeatGrid-2.0: bpm 120 (double), first beat frame 11025 (varint 0x91 0x56) */
+static const char mx_sql[] =
+    "CREATE TABLE track_locations (id INTEGER PRIMARY KEY, location TEXT, fs_deleted INTEGER);"
+    "CREATE TABLE library (id INTEGER PRIMARY KEY, artist TEXT, title TEXT, album TEXT, genre TEXT,"
+    " comment TEXT, bpm REAL, key TEXT, key_id INTEGER, duration REAL, samplerate INTEGER, beats BLOB,"
+    " beats_version TEXT, location INTEGER, mixxx_deleted INTEGER);"
+    "CREATE TABLE cues (id INTEGER PRIMARY KEY, track_id INTEGER, type INTEGER, position INTEGER,"
+    " length INTEGER, hotcue INTEGER, label TEXT);"
+    "CREATE TABLE Playlists (id INTEGER PRIMARY KEY, name TEXT, position INTEGER, hidden INTEGER);"
+    "CREATE TABLE PlaylistTracks (id INTEGER PRIMARY KEY, playlist_id INTEGER, track_id INTEGER, position INTEGER);"
+    "CREATE TABLE crates (id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE crate_tracks (crate_id INTEGER, track_id INTEGER);"
+    "INSERT INTO track_locations VALUES (1, '%s/mx.wav', 0), (2, '/m/mx2.wav', 0);"
+    "INSERT INTO library VALUES (1, 'A', 'MX', '', '', '', 120, '', 20, 60, 44100,"
+    " X'0A09090000000000005E401203089156', 'BeatGrid-2.0', 1, 0),"
+    " (2, 'A', 'MX2', '', '', '', 121, 'Cm', 0, 60, 44100, X'00', 'BeatMap-1.0', 2, 0);"
+    "INSERT INTO cues VALUES (1, 1, 1, 1433250, 0, 0, 'Hot'), (2, 1, 4, 705600, 88200, 1, '');"
+    "INSERT INTO Playlists VALUES (1, 'L', 0, 0); INSERT INTO PlaylistTracks VALUES (1, 1, 2, 0), (2, 1, 1, 1);"
+    "INSERT INTO crates VALUES (1, 'C'); INSERT INTO crate_tracks VALUES (1, 1);";
+
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* An Engine DJ schema 3 m.db: one track with a grid and a hot cue. */
+static int write_engine(const char *path, const char *dir)
+{
+    uint8_t raw[160], z[256];
+    size_t n = 0;
+    double d[2] = { 44100, 44100 * 60.0 };
+    uint64_t u;
+    for (int i = 0; i < 2; i++) { memcpy(&u, &d[i], 8); put_be(raw + n, u, 8); n += 8; }
+    raw[n++] = 1;
+    for (int g = 0; g < 2; g++) {
+        put_be(raw + n, 2, 8);
+        n += 8;
+        double off[2] = { 11025 - 4 * 22050.0, 11025 + 100 * 22050.0 };
+        long long beat[2] = { -4, 100 };
+        for (int k = 0; k < 2; k++) {
+            memcpy(&u, &off[k], 8);
+            for (int i = 0; i < 8; i++) raw[n + i] = (uint8_t)(u >> (8 * i));
+            for (int i = 0; i < 8; i++) raw[n + 8 + i] = (uint8_t)((uint64_t)beat[k] >> (8 * i));
+            memset(raw + n + 16, 0, 8);
+            n += 24;
+        }
+    }
+    uLongf zl = sizeof z - 4;
+    if (compress(z + 4, &zl, raw, n) != Z_OK) return -1;
+    put_be(z, n, 4);
+    sqlite3 *h;
+    if (sqlite3_open(path, &h) != SQLITE_OK) return -1;
+    static char sql[4096];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE Information (id INTEGER PRIMARY KEY, schemaVersionMajor INTEGER, schemaVersionMinor INTEGER);"
+             "INSERT INTO Information VALUES (1, 3, 0);"
+             "CREATE TABLE Track (id INTEGER PRIMARY KEY, path TEXT, filename TEXT, title TEXT, artist TEXT, album TEXT,"
+             " genre TEXT, comment TEXT, bpmAnalyzed REAL, bpm INTEGER, key INTEGER, length REAL);"
+             "INSERT INTO Track VALUES (1, '%s/en.wav', 'en.wav', 'EN', 'A', '', '', '', 120, 120, 21, 60);"
+             "CREATE TABLE PerformanceData (trackId INTEGER PRIMARY KEY, beatData BLOB, quickCues BLOB);"
+             "CREATE TABLE Playlist (id INTEGER PRIMARY KEY, title TEXT, parentListId INTEGER);"
+             "CREATE TABLE PlaylistEntity (id INTEGER PRIMARY KEY, listId INTEGER, trackId INTEGER, nextEntityId INTEGER);"
+             "INSERT INTO Playlist VALUES (1, 'E', 0); INSERT INTO PlaylistEntity VALUES (1, 1, 1, 0);", dir);
+    int rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+    sqlite3_stmt *q;
+    if (rc == SQLITE_OK &&
+        (rc = sqlite3_prepare_v2(h, "INSERT INTO PerformanceData VALUES (1, ?, NULL)", -1, &q, NULL)) == SQLITE_OK) {
+        sqlite3_bind_blob(q, 1, z, (int)zl + 4, SQLITE_STATIC);
+        rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(h);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+TEST(index_libraries_every_allocation_stores_all_or_reports)
+{
+    NEED_SHIM();
+    char dir[512], nml[600], mx[600], en[600], dbp[600], f[700];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(nml, sizeof nml, "%s/collection.nml", dir);
+    snprintf(mx, sizeof mx, "%s/mixxxdb.sqlite", dir);
+    snprintf(en, sizeof en, "%s/m.db", dir);
+    static char text[8192];
+    snprintf(text, sizeof text, tk_nml, dir);
+    write_text(nml, text);
+    snprintf(text, sizeof text, mx_sql, dir);
+    sqlite3 *h = NULL;
+    int mrc = sqlite3_open(mx, &h);
+    if (mrc == SQLITE_OK) mrc = sqlite3_exec(h, text, NULL, NULL, NULL);
+    sqlite3_close(h);
+    if (mrc != SQLITE_OK || write_engine(en, dir) < 0) {
+        unit_fail(__FILE__, __LINE__, "could not write the test libraries");
+        return;
+    }
+    const char *audio[] = { "tk.wav", "mx.wav", "en.wav" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(f, sizeof f, "%s/%s", dir, audio[i]);
+        write_text(f, "not decoded by cs index");
+    }
+    cs_index_opts o = { .traktor_nml = nml, .from_traktor = true, .mixxx_db = mx, .from_mixxx = true,
+                        .engine_db = en, .from_engine = true };
+    static char clean[16384], got[16384];
+    cs_index_stats clean_st = {0};
+    long points = 0;
+    int bad = 0;
+    int level = cs_log_level();
+    cs_log_set_level(CS_LOG_QUIET);
+    for (long n = 0; n == 0 || n <= points; n++) {
+        snprintf(dbp, sizeof dbp, "%s/libs%ld.db", dir, n);
+        cs_db *db;
+        cs_err e = {{0}};
+        if (cs_db_open(dbp, &db, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+        sqlite3_exec(cs_db_sqlite(db), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+        cs_index_stats st;
+        cs_fault_arm(n, 0, false);
+        int rc = cs_index_run(db, &o, &st, &e);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        library_text(db, n ? got : clean, sizeof got);
+        cs_db_close(db);
+        unlink(dbp);
+        bool lib_failed = st.lib[CS_LIB_TRAKTOR].failed || st.lib[CS_LIB_MIXXX].failed ||
+                          st.lib[CS_LIB_ENGINE].failed;
+        if (n == 0) {
+            CHECK(rc == 0 && !lib_failed && st.lib[CS_LIB_TRAKTOR].tracks == 2 &&
+                  st.lib[CS_LIB_MIXXX].tracks == 2 && st.lib[CS_LIB_ENGINE].tracks == 1 &&
+                  st.lib[CS_LIB_TRAKTOR].structs == 1 && st.lib[CS_LIB_MIXXX].structs == 1 &&
+                  st.lib[CS_LIB_ENGINE].structs == 1 && st.total == 3 && strstr(clean, "'Hot'"));
+            clean_st = st;
+            continue;
+        }
+        bool whole = rc == 0 && !st.failed && !lib_failed && !strcmp(got, clean);
+        bool reported = rc < 0 || st.failed || lib_failed;
+        if (!whole && !reported && bad++ < 5)
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: a different library, nothing reported", n, points);
+        if (whole && (st.total != clean_st.total || st.with_key != clean_st.with_key) && bad++ < 5)
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: the library is whole, the summary is not", n, points);
+    }
+    cs_log_set_level(level);
+    printf("index libraries: %ld allocation points, %d silently wrong\n", points, bad);
 }
