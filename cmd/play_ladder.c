@@ -11,6 +11,13 @@
 
 #include <string.h>
 
+const cs_name cs_play_transition_names[] = {
+    { "bass-swap", CS_PLAY_BASS_SWAP, 0 },
+    { "fade", CS_PLAY_FADE, 0 },
+    { "bassswap", CS_PLAY_BASS_SWAP, CS_NAME_ALIAS },
+    { NULL, 0, 0 },
+};
+
 void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
     *la = (cs_play_ladder_args){0};
@@ -135,7 +142,8 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
         return NULL;
     }
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
-                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot };
+                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot,
+                         .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);
     cs_lset_free(&set);
     if (!l) return NULL;

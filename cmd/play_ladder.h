@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include "cmd/selopt.h"
+#include "pkg/names.h"
 #include "player/surface/ladder.h"
 
 /* The ladder-set group of cs play's option table (la: cs_play_ladder_args *);
@@ -27,14 +28,26 @@
                "only rungs rendered into DIR; with --csv: where the CSV's\n"                    \
                "parts are now (it was moved or copied)"),                                       \
     OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
+    OPT_ENUM(0, "transition", &(la)->transition, cs_play_transition_names,                      \
+             "track changes: bass-swap (default: equal-power fade, the\n"                        \
+             "incoming bass cut until a downbeat mid-fade, then swapped)\n"                     \
+             "or fade (equal-power fade only)"),                                                 \
+    OPT_INT(0, "fade-bars", &(la)->fade_bars, "N", 1, 256,                                      \
+            "fade length in bars (default: from the material, 8..32);\n"                        \
+            "shortened by phrases where a part is too short (warned)"),                         \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
 
 typedef struct cs_play_ladder_args {
     const char *csv, *parts_dir, *trace, *plot, *set_dir;
     bool loop, check;
+    int transition;              /* CS_PLAY_BASS_SWAP or CS_PLAY_FADE */
+    long fade_bars;              /* 0: from the material */
     cs_selopts sel;
 } cs_play_ladder_args;
+
+enum { CS_PLAY_BASS_SWAP = 0, CS_PLAY_FADE = 1 };
+extern const cs_name cs_play_transition_names[];
 
 /* Clears la (the selection's messages say "play"). */
 void cs_play_ladder_args_init(cs_play_ladder_args *la);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PHRASE_BARS 8
@@ -303,4 +304,35 @@ char *cs_transition_warn_text(unsigned w, char *buf, size_t size)
         if (n > 0) used += (size_t)n;
     }
     return buf;
+}
+
+static int window(cs_dvec *out, const double *v, size_t n, double lo, double hi, double off)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += v[i] >= lo && v[i] < hi;
+    double *w = k ? malloc(k * sizeof *w) : NULL;
+    if (k && !w) return -1;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >= lo && v[i] < hi) w[j++] = v[i] - off;
+    free(out->v);
+    out->v = w;
+    out->n = k;
+    return 0;
+}
+
+int cs_lset_track_set_grid(cs_lset_track *t, const double *downbeats, size_t nd, const double *starts,
+                           size_t ns)
+{
+    double a = t->ini_cue, b = t->ini_cue + t->end_u;
+    cs_dvec d = {0}, s = {0};
+    if (window(&d, downbeats, nd, a - 16, b + 16, a) < 0 || window(&s, starts, ns, a - 1e-6, b, a) < 0) {
+        free(d.v);
+        return -1;
+    }
+    free(t->downbeats.v);
+    free(t->sections.v);
+    t->downbeats = d;
+    t->sections = s;
+    return 0;
 }

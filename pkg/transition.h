@@ -43,6 +43,9 @@
 
 #include "pkg/ladderset.h"
 
+/* The solo the ladder and cs plan ask of each incoming track (bars). */
+#define CS_TRANSITION_SOLO_BARS 2
+
 /* One track's grid and part, in u.  Arrays are borrowed, sorted. */
 typedef struct cs_tgrid {
     const double *beats;        /* NULL/0: a beat every 60/bpm from u = 0 */
@@ -102,6 +105,12 @@ void cs_transition_gains(const cs_tplan *p, double u, double *g_out, double *g_i
 
 /* The grid of a ladder-set track over a part of len_u. */
 cs_tgrid cs_tgrid_of_lset(const cs_lset_track *t, double len_u);
+
+/* Gives t its downbeats (absolute seconds in the original, within 16 s of
+ * the part) and section starts (absolute, inside the part) in u, for the
+ * planner.  0, -1 out of memory (t unchanged). */
+int cs_lset_track_set_grid(cs_lset_track *t, const double *downbeats, size_t nd, const double *starts,
+                           size_t ns);
 
 /* Beats per bar of a grid (meter, or from its downbeats, else 4). */
 int cs_tgrid_meter(const cs_tgrid *g);
