@@ -167,7 +167,19 @@ int cs_transition_plan(const cs_tgrid *out, const cs_tgrid *in, const cs_topts *
     long kP = bar_line(&si, p_bar), kS = bar_line(&si, s_bar);
     long lead = kS - kP;
     double solo = o->min_solo_bars > 0 ? o->min_solo_bars : 0;
-    long in_avail = beat_at_or_before(in, in->len_u) - kS - (long)ceil(solo * si.m - EPS);
+    /* The incoming track must be able to hand over in turn: its fade ends
+     * `solo` bars before its last phrase boundary that still has a bar of
+     * material after it (so the next fade can start on a phrase), or, with
+     * no such phrase after S, before its end. */
+    long in_end = beat_at_or_before(in, in->len_u);
+    long in_limit = in_end;
+    for (long b = floordiv(in_end - si.m - si.d0, si.m); bar_line(&si, b) > kS; b--)
+        if (is_phrase(&si, b)) {
+            in_limit = bar_line(&si, b);
+            break;
+        }
+    long in_avail = in_limit - kS - (long)ceil(solo * si.m - EPS);
+    if (in_avail < 0 && in_limit != in_end) in_avail = in_end - kS - (long)ceil(solo * si.m - EPS);
 
     long k_early = beat_at_or_after(out, o->earliest_u);
     long k_end = beat_at_or_before(out, out->len_u);

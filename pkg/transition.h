@@ -26,7 +26,9 @@
  * to the nearest bar line) lands on B, downbeat on downbeat.  When P lies
  * before the part (the intro export cut away), the incoming deck starts at
  * its first bar line inside the part, that many bars after B, so both phrase
- * grids still coincide.  The fade lasts a whole number of bars: fade_bars,
+ * grids still coincide.  The incoming fade ends min_solo_bars before the
+ * incoming's last phrase boundary with a bar of material after it (so the
+ * track can hand over on a phrase in turn).  The fade lasts a whole number of bars: fade_bars,
  * or (0) the material's: the outgoing's bars from prefer_u to its end, in
  * whole phrases, 8..32 bars.  When either part has not enough material for
  * it (plus min_solo_bars of the incoming alone afterwards), first an

@@ -144,6 +144,30 @@ TEST(short_incoming_shortens_the_fade)
     CHECK(p.phrase_aligned);
 }
 
+TEST(short_incoming_leaves_room_to_hand_over_on_its_phrase)
+{
+    /* The incoming part: 8 bars in two 4-bar sections.  An 8-bar fade
+     * would end at its phrase at bar 4 and leave its next fade no phrase:
+     * the fade stops 2 bars of solo before it. */
+    static synth a, b;
+    double sb[] = { 0.0, 8.0 };
+    make(&a, 120, 0, 4, 128, NULL, 0, true);
+    make(&b, 120, 0, 4, 16, sb, 2, true);
+    cs_tplan p;
+    cs_topts o = { .fade_bars = 8, .earliest_u = 0, .prefer_u = 64, .min_solo_bars = 2 };
+    cs_transition_plan(&a.g, &b.g, &o, &p);
+    CHECK_EQ_INT(p.bars, 2);
+    CHECK_NEAR(p.in_u1, 4.0, 1e-9);
+    /* Its own change then starts on the phrase at bar 4 with 4 bars. */
+    static synth c;
+    make(&c, 120, 0, 4, 128, NULL, 0, true);
+    cs_topts o2 = { .fade_bars = 8, .earliest_u = 4.2, .prefer_u = 8, .min_solo_bars = 2 };
+    cs_transition_plan(&b.g, &c.g, &o2, &p);
+    CHECK_NEAR(p.out_u0, 8.0, 1e-9);
+    CHECK(p.phrase_aligned);
+    CHECK_EQ_INT(p.bars, 4);
+}
+
 TEST(fade_bars_longer_than_every_part)
 {
     static synth a, b;
