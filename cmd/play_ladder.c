@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 #include "db/ladderset_db.h"
 #include "pkg/setfile.h"
+#include "cmd/plan_set.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -33,7 +34,7 @@ void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm)
     la->sel.has_bpm = true;
 }
 
-int cs_play_set_check(const char *set_dir)
+int cs_play_set_check(const char *set_dir, long fade_bars)
 {
     cs_setfile m;
     cs_err err = {{0}};
@@ -47,6 +48,15 @@ int cs_play_set_check(const char *set_dir)
     else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
                 m.cs_version ? m.cs_version : "?");
     cs_setfile_free(&m);
+    /* The transitions' warnings, as `cs plan --set DIR` gives them. */
+    cs_set_plan sp;
+    if (!bad && cs_plan_set(set_dir, &(cs_plan_opts){ .fade_bars = (int)fade_bars }, &sp, &err) == 0) {
+        size_t w = cs_plan_print_warnings(stdout, &sp);
+        printf("transitions: %zu planned, %zu with warnings (cs plan --set %s for the rows)\n", sp.n, w, set_dir);
+        cs_set_plan_free(&sp);
+    } else if (!bad) {
+        cs_log_warn("%s", err.msg);
+    }
     return bad ? CS_EXIT_FAIL : CS_EXIT_OK;
 }
 

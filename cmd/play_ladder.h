@@ -18,7 +18,8 @@
                "set.json's beat grids; no library needed"),                                      \
     OPT_BOOL(0, "check", &(la)->check,                                                          \
              "with --set: check every part is there and unchanged (each bad\n"                  \
-             "one named; exit 1), then exit"),                                                  \
+             "one named; exit 1), print the transitions' warnings (as cs\n"                     \
+             "plan), then exit"),                                                  \
     OPT_STRING(0, "csv", &(la)->csv, "FILE",                                                    \
                "play the parts of a `cs export` CSV, track after track\n"                       \
                "(beat grids from a set.json beside it, else from the library\n"                 \
@@ -58,8 +59,9 @@ static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
     return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir;
 }
 /* --set DIR --check: every part present and unchanged (pkg/setfile.h);
- * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part. */
-int cs_play_set_check(const char *set_dir);
+ * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part.  A whole set then
+ * gets its transitions' warnings (cmd/plan_set.h, --fade-bars as given). */
+int cs_play_set_check(const char *set_dir, long fade_bars);
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,

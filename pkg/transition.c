@@ -348,3 +348,25 @@ int cs_lset_track_set_grid(cs_lset_track *t, const double *downbeats, size_t nd,
     t->sections = s;
     return 0;
 }
+
+double cs_lset_part_end_u(const cs_lset_track *t)
+{
+    double end = t->end_u;
+    for (size_t k = 0; k < t->n_rungs; k++) {
+        double len = (double)t->rungs[k].frames / 44100.0 * t->rungs[k].speed;
+        if (t->rungs[k].frames > 0 && len < end) end = len;
+    }
+    return end - 0.005;
+}
+
+int cs_transition_plan_lset(const cs_lset_track *out, double out_end_u, const cs_lset_track *in,
+                            double earliest_u, bool forced, int fade_bars, bool bass_swap, int meter,
+                            cs_tplan *p)
+{
+    cs_tgrid go = cs_tgrid_of_lset(out, out_end_u), gi = cs_tgrid_of_lset(in, cs_lset_part_end_u(in));
+    if (!go.n_downbeats && !go.meter) go.meter = meter;
+    if (!gi.n_downbeats && !gi.meter) gi.meter = meter;
+    cs_topts o = { .fade_bars = fade_bars, .earliest_u = earliest_u, .prefer_u = forced ? -1 : out->begin_u,
+                   .min_solo_bars = CS_TRANSITION_SOLO_BARS, .bass_swap = bass_swap };
+    return cs_transition_plan(&go, &gi, &o, p);
+}

@@ -105,6 +105,19 @@ int cs_transition_plan(const cs_tgrid *out, const cs_tgrid *in, const cs_topts *
 void cs_transition_gains(const cs_tplan *p, double u, double *g_out, double *g_in, double *lo_out,
                          double *lo_in);
 
+/* A ladder set's change from `out` to `in` as the live ladder
+ * (player/surface/ladder_mix.c) and `cs plan` both make it: grids from the
+ * tracks (meter where a grid has no downbeats: 0 = 4), the outgoing part
+ * ending at out_end_u, the incoming's at cs_lset_part_end_u, the fade no
+ * earlier than earliest_u, near the begin cue unless forced (/cs/next: the
+ * next phrase), CS_TRANSITION_SOLO_BARS of incoming solo. */
+int cs_transition_plan_lset(const cs_lset_track *out, double out_end_u, const cs_lset_track *in,
+                            double earliest_u, bool forced, int fade_bars, bool bass_swap, int meter,
+                            cs_tplan *p);
+/* Where a track's part stops (u): its end cue or its shortest rung (frames
+ * known after cs_lset_probe), less 5 ms. */
+double cs_lset_part_end_u(const cs_lset_track *t);
+
 /* The grid of a ladder-set track over a part of len_u. */
 cs_tgrid cs_tgrid_of_lset(const cs_lset_track *t, double len_u);
 

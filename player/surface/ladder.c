@@ -120,16 +120,6 @@ static int commit_voice(cs_ladder *l, lvoice *v, const cs_lset_rung *rg, uint64_
     return 0;
 }
 
-double ladder_part_end_u(const cs_lset_track *t)
-{
-    double end = t->end_u;
-    for (size_t k = 0; k < t->n_rungs; k++) {
-        double len = (double)t->rungs[k].frames / CS_RATE * t->rungs[k].speed;
-        if (len < end) end = len;
-    }
-    return end - 0.005;
-}
-
 /* ---- rates: every voice, same sample, same effective BPM ---- */
 
 static void update_rates(cs_ladder *l, uint64_t t)
@@ -249,7 +239,7 @@ static int open_track(cs_ladder *l, int di)
     d->sw = SW_NONE;
     d->cur = 0;
     d->free_at = 0;
-    d->end_u = ladder_part_end_u(tr);
+    d->end_u = cs_lset_part_end_u(tr);
     int rung = pick(l, l->next, -1, NULL, 0);
     double u0 = l->cur >= 0 ? l->plan.in_u0 : cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
     if (u0 < 0) u0 = 0;

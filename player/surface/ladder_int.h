@@ -97,8 +97,6 @@ static inline double ladder_period(const cs_ladder *l, int track) { return 60.0 
 double ladder_deck_u(const cs_ladder *l, const ldeck *d, uint64_t t);
 /* Sample time at which deck d reaches u (never before its reference). */
 uint64_t ladder_deck_time_at(const cs_ladder *l, const ldeck *d, double u);
-/* Where a track's part stops (u): its end cue, or its shortest rung. */
-double ladder_part_end_u(const cs_lset_track *t);
 
 /* ---- transitions (ladder_mix.c) ---- */
 

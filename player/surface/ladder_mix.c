@@ -42,13 +42,8 @@ void ladder_plan(cs_ladder *l, uint64_t tc)
     const cs_lset_track *tr = &l->set.tracks[d->track], *nx = &l->set.tracks[l->next];
     double umin = ladder_deck_u(l, d, tc) + (l->o.prepare_s + 0.05) * l->eff / tr->bpm;
     if (umin < l->solo_u) umin = l->solo_u;
-    cs_tgrid go = cs_tgrid_of_lset(tr, d->end_u), gi = cs_tgrid_of_lset(nx, ladder_part_end_u(nx));
-    if (!go.n_downbeats && !go.meter) go.meter = l->o.meter;
-    if (!gi.n_downbeats && !gi.meter) gi.meter = l->o.meter;
-    /* /cs/next: the next phrase after now (prefer = earliest). */
-    cs_topts o = { .fade_bars = l->o.fade_bars, .earliest_u = umin, .prefer_u = l->forced ? -1 : tr->begin_u,
-                   .min_solo_bars = LADDER_SOLO_BARS, .bass_swap = !l->o.plain_fade };
-    cs_transition_plan(&go, &gi, &o, &l->plan);
+    cs_transition_plan_lset(tr, d->end_u, nx, umin, l->forced, l->o.fade_bars, !l->o.plain_fade, l->o.meter,
+                            &l->plan);
     l->h_u = l->plan.out_u0;
     warn_plan(l, tr, nx);
     snprintf(l->xf_desc, sizeof l->xf_desc, "%s -> %s: bar %ld, fade %d bars%s", tr->name, nx->name,

@@ -125,3 +125,21 @@ FADE=8 render f8 "$T/long" --fade-bars 8 || fail render_f8 "$(tail -3 "$T/f8.log
 check fade_bars_8 awk -v v="$(val f8 fade_bars_err_max_beats)" 'BEGIN{exit !(v != "" && v <= 1)}'
 check fade_bars_8_aligned [ "$(val f8 downbeat_ok)" = 2/2 ]
 check fade_bars_8_no_gap [ "$(val f8 gaps_over_250ms)" = 0 ]
+
+# cs plan: the same planner before the gig; every track named, each change
+# at the time the render made it (within 0.1 s), the warnings --check gives.
+"$CS" plan --set "$T/set" --osc-script "$T/move.osc" --bpm-config "$T/cfg.json" >"$T/plan.txt" 2>&1 \
+    || fail plan "$(tail -2 "$T/plan.txt")"
+sed 's/^/  plan: /' "$T/plan.txt"
+check plan_names_every_track python3 -c 'import sys; t=open(sys.argv[1]).read()
+sys.exit(not all(f"{n} -> " in t or f"-> {n}" in t for n in ["t0","t1","t2","t3","t4"]))' "$T/plan.txt"
+check plan_is_what_plays python3 - "$T/plan.txt" "$T/mix.log" <<'PY'
+import re, sys
+plan = [int(m) * 60 + float(s) for m, s in re.findall(r"^    at (\d+):([\d.]+) ", open(sys.argv[1]).read(), re.M)]
+live = [float(x) for x in re.findall(r"track [2-9]/\d+: .* at ([\d.]+) s, on beat", open(sys.argv[2]).read())]
+print("  plan", plan, "live", live)
+sys.exit(not (len(plan) == len(live) == 4 and all(abs(a - b) <= 0.1 for a, b in zip(plan, live))))
+PY
+check plan_json "$CS" plan --set "$T/set" --bpm 120 --format json
+"$CS" play --set "$T/set" --check >"$T/check.txt" 2>&1
+check check_prints_plan_warnings grep -q "warning: transition t0 -> t1: fade shortened" "$T/check.txt"
