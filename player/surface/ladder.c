@@ -435,6 +435,17 @@ static void hook_state(void *ctx, uint64_t now, cs_control_ladder_state *st)
         st->next_change_s = t > now ? (double)(t - now) / CS_RATE : 0;
     }
     st->max_dev = l->o.max_dev;
+    st->transition = (st->crossfading || (st->next_track && l->h_u >= 0)) && l->xf_desc[0] ? l->xf_desc : NULL;
+    st->swap_in_s = NAN;
+    if (st->crossfading && !l->swap_sent) {
+        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->xf_from], l->plan.swap_out_u);
+        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
+    } else if (st->crossfading && l->swap_t > now) {
+        st->swap_in_s = (double)(l->swap_t - now) / CS_RATE;
+    } else if (!st->crossfading && st->transition && l->plan.swap_out_u >= 0 && l->cur >= 0) {
+        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->cur], l->plan.swap_out_u);
+        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
+    }
     int tr = l->cur >= 0 ? l->deck[l->cur].track : -1;
     if (tr >= 0 && l->set.tracks[tr].n_rungs > 0) {
         const cs_lset_track *t = &l->set.tracks[tr];

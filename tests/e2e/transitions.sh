@@ -83,6 +83,7 @@ JSON
 python3 - >"$T/move.osc" <<'PY'
 v = [0.05, 0.9, 0.3, 0.7, 0.1, 0.5, 0.95, 0.2, 0.6, 0.0, 0.8, 0.4]
 for i in range(40): print("%g /dance/total_movement f %.2f" % (i * 5, v[i % len(v)]))
+print("32.5 /cs/status/json")  # mid-fade t0 -> t1
 PY
 # render NAME SET [play args]: the mix, its markers and bass envelopes, measured.
 render() {
@@ -102,7 +103,7 @@ n=len(re.findall(r"track [0-9]+/[0-9]+: ", open(sys.argv[2]).read())); print(","
 val() { awk -v k="$2" '$1==k{print $2}' "$T/$1.txt" "$T/$1.gaps"; }
 cp "$T/order.txt" "$T/set.order"
 
-render mix "$T/set" || { fail render "$(tail -3 "$T/mix.log")"; exit 0; }
+render mix "$T/set" --plot "$T/mix.svg" || { fail render "$(tail -3 "$T/mix.log")"; exit 0; }
 changes=$(grep -c "track [0-9]/5: .* on deck" "$T/mix.log")
 check every_track_played [ "$changes" = 5 ]
 check no_gap_over_250ms [ "$(val mix gaps_over_250ms)" = 0 ]
@@ -111,6 +112,8 @@ check phrase_aligned_90pct python3 -c 'import sys; a,b=map(int,sys.argv[1].split
 check bass_overlap_at_most_a_beat awk -v v="$(val mix bass_overlap_max_beats)" 'BEGIN{exit !(v != "" && v <= 1)}'
 check short_parts_shorten_the_fade grep -q "fade shortened" "$T/mix.log"
 check swaps_logged grep -q "bass swap at .* s: t0 -> t1" "$T/mix.log"
+check status_names_transition grep -q '"transition":"t0 -> t1: bar [0-9]*, fade [0-9]* bars ([0-9.]* s), bass swap","swap_in_s":[0-9.]' "$T/mix.log"
+check plot_marks_swaps [ "$(grep -c 'class="mark swap"' "$T/mix.svg")" -ge 4 ]
 # The measure tells a plain equal-power fade apart: both basslines overlap.
 render fade "$T/set" --transition fade || fail render_fade "$(tail -3 "$T/fade.log")"
 check plain_fade_overlaps_bass awk -v v="$(val fade bass_overlap_max_beats)" 'BEGIN{exit !(v > 1)}'
