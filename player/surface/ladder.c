@@ -329,8 +329,8 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             l->forced = false;
             ladder_xfade_start(l, in, t);
             const cs_tplan *p = &l->plan;
-            cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s (bar %ld, "
-                        "phrase %ld%s), its downbeat at %.3f s on that downbeat; fade %d bars (%.1f s)%s",
+            cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s, bar %ld "
+                        "(phrase %ld%s); its downbeat at %.3f s on that downbeat; fade %d bars (%.1f s)%s",
                         d->track + 1, l->set.n, tr->name, 'A' + in, rg->bpm, (double)t / CS_RATE, l->h_u,
                         l->set.tracks[c->track].name, p->out_bar + 1, p->out_phrase + 1,
                         p->phrase_aligned ? "" : ", off phrase", p->in_u0, p->bars,

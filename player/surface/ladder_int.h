@@ -64,6 +64,7 @@ struct cs_ladder {
     int xf_from, xf_to, xf_n, xf_k;
     double xf_u0, xf_u1;
     bool swap_sent;
+    bool said_long;               /* the --fade-bars-too-long warning was given */
     uint64_t swap_t;              /* the running transition's bass swap (sample time), 0: none */
     double swaps[LADDER_MAX_SWAPS];   /* bass swaps done (seconds), for the plot */
     size_t nswaps;

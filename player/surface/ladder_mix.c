@@ -30,6 +30,15 @@ static void warn_plan(cs_ladder *l, const cs_lset_track *out, const cs_lset_trac
         cs_log_warn("%s: its beat grid has no downbeats; bars count from its first beat", in->name);
     }
     w &= ~(unsigned)(CS_TW_OUT_NO_DOWNBEATS | CS_TW_IN_NO_DOWNBEATS);
+    /* --fade-bars longer than the parts allow: said once for the set, not
+     * at every change. */
+    if ((w & CS_TW_SHORTENED) && l->o.fade_bars > 0 && l->plan.bars_asked == l->o.fade_bars) {
+        if (!l->said_long)
+            cs_log_warn("--fade-bars %d is longer than the parts allow: fades shortened (%s -> %s: %d bars; "
+                        "said once)", l->o.fade_bars, out->name, in->name, l->plan.bars);
+        l->said_long = true;
+        w &= ~(unsigned)CS_TW_SHORTENED;
+    }
     if (!w) return;
     char why[200];
     cs_log_warn("transition %s -> %s: %s (fade %d of %d bars)", out->name, in->name,

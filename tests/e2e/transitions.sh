@@ -146,3 +146,15 @@ PY
 check plan_json "$CS" plan --set "$T/set" --bpm 120 --format json
 "$CS" play --set "$T/set" --check >"$T/check.txt" 2>&1
 check check_prints_plan_warnings grep -q "warning: transition t0 -> t1: fade shortened" "$T/check.txt"
+
+# --fade-bars longer than every part: shortened, one warning for the set.
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/set" --fade-bars 64 --render "$T/f64.wav" --duration 150) \
+    >"$T/f64.log" 2>&1
+check fade_bars_too_long_one_warning [ "$(grep -c -- "--fade-bars 64 is longer than the parts allow" "$T/f64.log")" = 1 ]
+check fade_bars_too_long_no_gap [ "$("$MC" gaps "$T/f64.wav" | awk '$1=="gaps_over_250ms"{print $2}')" = 0 ]
+# A set of one track: plays it to its end; cs plan says there is no transition.
+"$CS_REL" export --bpm 120 --delta 2 --key Am --n-sections 2 --ladder 120 --stretch rate --set "$T/one" \
+    --no-progress >"$T/export3.log" 2>&1 || fail setup3 "$(tail -2 "$T/export3.log")"
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/one" --render "$T/one.wav" --duration 70) >"$T/one.log" 2>&1
+check one_track_set_plays grep -q "set finished: 1 tracks played" "$T/one.log"
+check one_track_set_plan grep -q "a set of one track: no transition" <<<"$("$CS" plan --set "$T/one" 2>&1)"
