@@ -211,8 +211,7 @@ void cs_status_line(char *buf, size_t n, const cs_control_status *st)
     if (st->track[0]) ADD(" | %s", st->track);
     if (st->set) {
         char t[32];
-        if (st->crossfading) ADD(" | crossfading%s%s%s", st->transition[0] ? " (" : "", st->transition,
-                                 st->transition[0] ? ")" : "");
+        if (st->crossfading) ADD(" | crossfading");
         else if (!st->next_track[0]) ADD(" | last track");
         else if (!isnan(st->next_change_s)) {
             mss(t, sizeof t, st->next_change_s);
