@@ -158,3 +158,16 @@ check fade_bars_too_long_no_gap [ "$("$MC" gaps "$T/f64.wav" | awk '$1=="gaps_ov
 (cd / && "$CS_REL" --db "$T/none.db" play --set "$T/one" --render "$T/one.wav" --duration 70) >"$T/one.log" 2>&1
 check one_track_set_plays grep -q "set finished: 1 tracks played" "$T/one.log"
 check one_track_set_plan grep -q "a set of one track: no transition" <<<"$("$CS" plan --set "$T/one" 2>&1)"
+
+# Loudness in set.json (written by cs export since issue 19's loudness part):
+# cs plan shows it before and after the player's gain (to -14 LUFS, capped at
+# -1 dBTP).
+python3 - "$T/set/set.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for i, t in enumerate(m["tracks"]):
+    for p in t["parts"]: p["loudness_lufs"], p["true_peak_dbtp"] = -9.5 - i, -0.5 - i
+json.dump(m, open(sys.argv[1], "w"))
+PY
+check plan_shows_loudness grep -q "loudness -9.5 -> -10.5 LUFS, after gain -14.0 -> -14.0" \
+    <<<"$("$CS" plan --set "$T/set" --bpm 120 2>&1)"
