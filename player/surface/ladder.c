@@ -260,6 +260,7 @@ static void skip_failed(cs_ladder *l, int di)
     d->track = -1;
     l->next = advance(l, l->next);
     if (++l->fails >= (int)l->set.n) l->next = -1;
+    l->h_u = -1;                  /* the plan was for the skipped track: plan again */
 }
 
 static void set_label(cs_ladder *l, int track)
