@@ -171,3 +171,15 @@ json.dump(m, open(sys.argv[1], "w"))
 PY
 check plan_shows_loudness grep -q "loudness -9.5 -> -10.5 LUFS, after gain -14.0 -> -14.0" \
     <<<"$("$CS" plan --set "$T/set" --bpm 120 2>&1)"
+
+# A set.json without downbeats (an older export): bars count from the first
+# beat, said once per track, and the changes still come (on bar lines).
+python3 - "$T/long/set.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for t in m["tracks"]: t.pop("downbeats", None)
+json.dump(m, open(sys.argv[1], "w"))
+PY
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/long" --render "$T/nodb.wav" --duration 150) >"$T/nodb.log" 2>&1
+check no_downbeats_said_once_per_track [ "$(grep -c "its beat grid has no downbeats" "$T/nodb.log")" = 3 ]
+check no_downbeats_still_changes [ "$(grep -c "track [0-9]/3: .* on deck" "$T/nodb.log")" = 3 ]
