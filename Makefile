@@ -4,7 +4,7 @@
 # needs no edit here.
 # `make install PREFIX=/usr/local DESTDIR=` installs cs, cs.1, cs-play.service
 # and its settings file; `make deb` makes a Debian package; `make check-arm64`
-# cross-builds for arm64 and runs the tests under qemu-user (see README).
+# cross-builds for arm64 and runs the tests under qemu-user (docs/testing.md).
 
 # Plain `make` builds build/cs (fuzz.mk, included below, defines rules too).
 .DEFAULT_GOAL := all
@@ -105,7 +105,7 @@ $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
 $(eval $(call flavour,vg,$(OPT) -Wno-maybe-uninitialized))
 # build/inj: san plus the fault-injection shim (tests/faults/shim.c): our
 # objects' allocation and write-side I/O calls are wrapped at link time, so
-# production code is untouched (tests/faults/README.md, `make faults`).
+# production code is untouched (docs/testing.md "Fault injection").
 INJ_WRAP := $(foreach f,malloc calloc realloc strdup strndup realpath write fsync fdatasync \
               rename fflush fclose sf_writef_float sf_close,-Wl,--wrap=$(f))
 $(eval $(call flavour,inj,-O1 -g $(SAN_FLAGS) $(INJ_WRAP),$(BUILD)/inj/tests/faults/shim.o))
@@ -124,7 +124,7 @@ test-build: build/rel/cs build/san/cs $(san_UNIT) $(san_TOOL) $(rel_TOOL)
 
 test: deps
 	@$(MAKE) --no-print-directory -j2 test-build
-	@bash tests/run.sh
+	@bash tests/run.sh -j 2
 
 check: test
 
@@ -133,7 +133,7 @@ demo: deps
 	@bash scripts/demo.sh
 
 # Unit binaries and a subset of e2e commands under valgrind memcheck (a few
-# minutes; CI runs it after make test, see README).
+# minutes; CI runs it after make test, docs/testing.md).
 valgrind:
 	@$(MAKE) --no-print-directory -j2 build/vg/cs $(vg_UNIT) $(rel_TOOL)
 	@bash scripts/valgrind.sh

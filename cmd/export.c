@@ -14,6 +14,7 @@
 #include "pkg/fsutil.h"
 #include "cmd/selopt.h"
 #include "cmd/export_set.h"
+#include "cmd/export_shard.h"
 #include "db/indexer.h"
 #include "db/library.h"
 #include "db/render_cache.h"
@@ -43,7 +44,7 @@ static const cs_optdef def = {
     "When no track is selected, one line says why (counts per reason).\n"
     "exit status: 0 ok (also when some tracks were skipped), 1 a part could not\n"
     "be written or nothing could be done (no track selected, or every selected\n"
-    "track skipped), 2 bad usage.\n",
+    "track skipped; --merge: a shard missing, unfinished or partial), 2 bad usage.\n",
 };
 
 enum { FMT_WAV, FMT_FLAC };
@@ -59,7 +60,17 @@ typedef struct args {
     double target;
     long rate, jobs;
     int method, quality, format, bits;
+    cs_shard_args shard;
 } args;
+
+static int opt_merge(const cs_option *opt, char **words, int n)
+{
+    args *a = opt->value;
+    if (n < 1) return cs_usage_error("export", "--merge: give the shards' folders");
+    a->shard.merge = words;
+    a->shard.n_merge = n;
+    return 0;
+}
 
 static int parse_format(const args *a, cs_audio_format *f)
 {
@@ -121,6 +132,25 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
                    "part_file_orig,part_file (paths relative to the CSV\n"
                    "when it is in the parts folder)"),
         OPT_BOOL(0, "no-progress", &a->no_progress, "no progress display"),
+        OPT_GROUP("\nacross machines (GNU parallel, Slurm; see the guide):"),
+        OPT_STRING(0, "shard", &a->shard.shard, "I/N",
+                   "render only shard I of N (0..N-1): the parts whose job\n"
+                   "key (part name, source size, cues, BPM, rung, stretcher,\n"
+                   "format) hashes to I (FNV-1a, jump consistent hash:\n"
+                   "adding tracks moves no job); writes the parts and\n"
+                   "PARTS/cs-shard-I-of-N.json, not the CSV or set.json"),
+        OPT_CALLBACK(0, "merge", a, "DIR...", -1, opt_merge,
+                     "gather shards: the same selection and rendering\n"
+                     "options as the shards, the shards' folders here; each\n"
+                     "part is checked (job key, bytes, frames) and linked or\n"
+                     "copied into --set; then the CSV and set.json as one\n"
+                     "machine writes them.  A missing, unfinished or partial\n"
+                     "shard is named and nothing is written (exit 1); re-run\n"
+                     "it and merge again"),
+        OPT_BOOL(0, "dry-run", &a->shard.dry_run,
+                 "render nothing: list the jobs (with --shard: that\n"
+                 "shard's), which are up to date, and estimate CPU-hours\n"
+                 "(the stretcher timed on this machine) and disk"),
         OPT_END(),
     };
     int n = cs_opt_parse(&def, opts, argc, argv, ctx, 0);
@@ -140,7 +170,7 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         a->csv_out = a->set_csv;
     }
     if (!a->parts_dir) a->parts_dir = "parts_temp";
-    return 0;
+    return cs_shard_args_check(&a->shard);
 }
 
 /* The pipeline's progress, drawn on stderr: a bar redrawn in place on a
@@ -243,14 +273,17 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
     cs_export_row *rows = NULL;
     cs_export_stats st = {0};
     cs_select_stats sst;
+    cs_shard_run *shard = NULL;
     rc = CS_EXIT_FAIL;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);
     } else if (index_inputs(db, &a) == 0) {
         cs_render_cache cache = cs_render_cache_db(db);
-        if (cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
+        if ((rc = cs_shard_run_start(&a.shard, &o, &cache, &so, &shard)) != CS_EXIT_OK) {
+            /* said why */
+        } else if ((rc = CS_EXIT_FAIL) /* from here on, until it works */ && cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
             cs_log_error("export: %s", err.msg);
-        } else if (cs_export_run(&cache, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
+        } else if (cs_export_run(cs_shard_run_cache(shard, &cache), &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
             cs_log_error("export: %s", err.msg);
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
@@ -268,7 +301,9 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             /* A CSV in the parts folder makes the folder a set: relative
              * paths and set.json beside it. */
             const char *set = a.csv_out && cs_export_csv_in_parts(a.csv_out, a.parts_dir) ? a.parts_dir : NULL;
-            if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
+            if (!cs_shard_run_writes_set(shard)) {
+                /* a shard, a dry run, or a merge that lacks parts: no CSV, no set.json */
+            } else if (a.csv_out && cs_export_csv_write(a.csv_out, rows, n_rows, set, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 rc = CS_EXIT_FAIL;
             } else if (set) {
@@ -279,15 +314,17 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;
             }
-            if (ctx->verbosity >= CS_LOG_NORMAL) {
+            if (ctx->verbosity >= CS_LOG_NORMAL && !a.shard.dry_run) {
                 printf("export: %ld tracks selected; parts rendered %ld, up to date %ld; tracks "
                        "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
                        st.skipped, st.failed);
-                if (a.csv_out) printf("; %zu csv rows in %s", n_rows, a.csv_out);
+                if (a.csv_out && cs_shard_run_writes_set(shard)) printf("; %zu csv rows in %s", n_rows, a.csv_out);
                 putchar('\n');
             }
         }
+        rc = cs_shard_run_finish(shard, &st, rc);
     }
+    cs_shard_run_free(shard);
     cs_export_rows_free(rows, n_rows);
     cs_lib_tracks_free(tracks, n);
     cs_db_close(db);

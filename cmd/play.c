@@ -34,8 +34,11 @@ static const cs_optdef def = {
     "OSC bundles: a bundle's time tag (NTP) is when its effect reaches the output,\n"
     "to the sample; every command its messages issue lands on that sample and\n"
     "delays (start_at) count from it.  Tag 1 = now; a bundle already late runs at\n"
-    "once and logs 'late by X ms'.  With --render, tags count seconds from the\n"
-    "render's start.\n"
+    "once and logs 'late by X ms' (its true lateness).  A future bundle waits in\n"
+    "the player (at most 1024 bundles, 4 MB) and its messages run 0.5 s before\n"
+    "its tag; one tagged beyond --max-ahead is refused, and one nested more than\n"
+    "9 deep or malformed is dropped: each logged with its reason and counted in\n"
+    "/cs/status.  With --render, tags count seconds from the render's start.\n"
     "\n"
     "exit status: 0 ok, 1 the player could not start, 2 bad usage.\n",
 };
@@ -44,6 +47,7 @@ typedef struct opts {
     long port, buffer;
     const char *bind, *device, *bpm_config, *render, *script;
     double device_wait;          /* --device-wait: seconds, < 0 forever */
+    double max_ahead;            /* --max-ahead: seconds (CS_BUNDLE_MAX_AHEAD_S unless given) */
     int stretch, stretch_quality;   /* pkg/stretch.h's names */
     const char *a, *b, *c, *d, *c_preload;
     const char *allow[32];
@@ -113,6 +117,9 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         OPT_GROUP("network and device:"),
         OPT_INT(0, "port", &o->port, "N", 0, 65535, "OSC UDP port (default 57120)"),
         OPT_STRING(0, "bind", &o->bind, "ADDR", "listen address (default 0.0.0.0: IPv4 and IPv6)"),
+        OPT_DOUBLE(0, "max-ahead", &o->max_ahead, "S",
+                   "refuse OSC bundles tagged more than S seconds ahead\n"
+                   "(default 60; a wrong clock, not a plan)"),
         OPT_CB("allow-dir", "DIR", 1, opt_allow,
                "OSC may load audio only from DIR (repeatable; default:\n"
                "the working directory and the library's audio and\n"
@@ -280,7 +287,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 
 int cmd_play(int argc, char **argv, cs_ctx *ctx)
 {
-    opts o = { .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
+    opts o = { .max_ahead = CS_BUNDLE_MAX_AHEAD_S, .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,
                .meter = 4, .watch_set = cs_play_watch_defaults() };
     cs_play_ladder_args_init(&o.lad);
@@ -310,7 +317,9 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     if (!cs_tempo_bpm_ok(o.bpm)) {
         return cs_usage_error("play", "--bpm %g: outside %g..%g BPM", o.bpm, CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     }
-    cs_control_config cfg = { .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
+    if (!(o.max_ahead > 0 && o.max_ahead <= 86400))
+        return cs_usage_error("play", "--max-ahead %g: give seconds above 0, at most 86400", o.max_ahead);
+    cs_control_config cfg = { .max_ahead_s = o.max_ahead, .base_bpm = o.bpm, .eq_on = o.enable_eq && !o.disable_eq,
                               .stretch = CS_STRETCH_RATE, .stretch_disabled = o.no_stretch,
                               .tempo = cs_tempo_config_default(), .render = o.render != NULL,
                               .watch = o.watch, .meter = (int)o.meter,

@@ -12,7 +12,7 @@
 /* The ladder-set group of cs play's option table (la: cs_play_ladder_args *);
  * --bpm is play's own option (base tempo and the selection's centre). */
 #define CS_PLAY_LADDER_OPTIONS(la)                                                              \
-    OPT_GROUP("ladder sets (pre-rendered rungs, no live stretching; see README):"),             \
+    OPT_GROUP("ladder sets (pre-rendered rungs, no live stretching; docs/guide.md \"How a set plays\"):"), \
     OPT_STRING(0, "set", &(la)->set_dir, "DIR",                                                 \
                "play a set folder (cs export --set DIR): its parts, CSV and\n"                  \
                "set.json's beat grids; no library needed"),                                      \

@@ -1,4 +1,5 @@
-/* The selection options shared by search, export and play (DESIGN.md):
+/* The selection options shared by search, export and play
+ * (docs/contract.md "Selection"):
  * --bpm B --delta D | --bpm-min A --bpm-max B, --key K1,K2, --n-sections N.
  * Commands put CS_SELECTION_OPTIONS(&so) in their option table (cmd/opt.h),
  * then call cs_selopt_build(). */

@@ -21,7 +21,7 @@ static const cs_optdef def = {
     "Asks a running `cs play` for its status (OSC /cs/status/json over UDP) and\n"
     "prints it: BPM and target, movement and its age, the track and rung per\n"
     "deck, the next track and when it comes, underruns, unknown OSC addresses.\n"
-    "The README's \"/cs/status\" table describes each field.\n",
+    "docs/osc.md \"Status fields\" describes each field.\n",
     "exit status: 0 ok, 1 no reply (or a reply that is not a status), 2 bad usage.\n",
 };
 

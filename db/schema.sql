@@ -118,7 +118,7 @@ CREATE TABLE renders (
 );
 CREATE INDEX renders_track ON renders(track_id);
 
--- Effective BPM and key (DESIGN.md): Rekordbox first, then the JSON.
+-- Effective BPM and key (docs/contract.md "The library"): Rekordbox first, then the JSON.
 CREATE VIEW library AS
 SELECT t.*,
        r.average_bpm AS rb_bpm,

@@ -1,4 +1,4 @@
-/* Mix cues from the segment list (DESIGN.md, `cs export`):
+/* Mix cues from the segment list (docs/contract.md "Cues and parts"):
  *   ini_cue   = end of the last segment labelled "intro";
  *   sections  = segments whose start >= ini_cue (1e-6 s tolerance), in order;
  *   begin_cue = start, end_cue = end of the N-th of them (N >= 1).

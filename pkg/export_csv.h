@@ -1,7 +1,7 @@
 /* The export CSV: the one contract between `cs export --csv-out` (written
  * here from the pipeline's rows) and `cs play --csv` (read here into ladder
  * sets, pkg/ladderset.c).  Both sides and the column list live in this file
- * (DESIGN.md "cs export", CSV columns).
+ * (docs/contract.md "The export CSV").
  *
  * One row per track and target BPM, RFC 4180 quoting, rows ending in CRLF
  * (CS_CSV_EOL), numbers at full precision (shortest round-trip, pkg/csv.h),

@@ -28,6 +28,7 @@
 #include "pkg/cues.h"
 #include "pkg/fsutil.h"
 #include "pkg/parts.h"
+#include "pkg/shard.h"
 
 /* Bump when rendering changes in a way that makes old parts stale. */
 #define RENDER_VERSION 2
@@ -64,6 +65,7 @@ typedef struct part_job {
     long long frames;
     int rate;
     bool todo, taken, decode_here, done, failed;
+    bool elsewhere;            /* plan_hook: not this run's */
 } part_job;
 
 typedef struct ctx {
@@ -349,6 +351,45 @@ static void *worker(void *arg)
 
 /* ---- planning ------------------------------------------------------------- */
 
+/* The part as the hooks see it; key[n] holds its portable key. */
+static void part_info(const ctx *c, const part_job *p, cs_export_part *info, char *key, size_t n)
+{
+    const cs_export_opts *o = c->o;
+    const track_job *tj = p->tj;
+    const char *name = p->rel + strlen(o->parts_dir) + 1;
+    cs_shard_job j = { .part = name, .source_bytes = (long long)tj->audio_sb.st_size,
+                       .ini_cue = tj->t->cues.ini_cue, .end_cue = tj->t->cues.end_cue, .bpm = tj->t->bpm,
+                       .target = p->target, .method = method_name(o),
+                       .quality = o->quality == CS_STRETCH_FAST ? "fast" : "best",
+                       .format = format_name(o->format), .rate = o->rate, .version = RENDER_VERSION };
+    if (cs_shard_key(key, n, &j) < 0) snprintf(key, n, "?");
+    *info = (cs_export_part){ .track = tj->t, .audio = tj->audio, .target = p->target, .speed = p->speed,
+                              .seconds = (tj->t->cues.end_cue - tj->t->cues.ini_cue) / p->speed,
+                              .rel = p->rel, .name = name, .out_abs = p->out_abs, .key = key,
+                              .fingerprint = p->fingerprint, .frames = p->frames, .rate = p->rate,
+                              .why = tj->skipped ? tj->why : NULL };
+}
+
+/* plan_hook's verdict on p; 1 when it settled the part, 0 to go on. */
+static int ask_plan_hook(ctx *c, part_job *p)
+{
+    if (!c->o->plan_hook) return 0;
+    char key[PATH_MAX + 256];
+    cs_export_part info;
+    part_info(c, p, &info, key, sizeof key);
+    int v = c->o->plan_hook(c->o->hook_arg, &info);
+    if (v == CS_PART_UP_TO_DATE) {
+        p->done = true;
+        p->frames = info.frames;
+        p->rate = info.rate;
+        c->st->up_to_date++;
+        return 1;
+    }
+    if (v == CS_PART_SKIPPED) p->tj->skipped = true;
+    p->elsewhere = v == CS_PART_ELSEWHERE || v == CS_PART_SKIPPED;
+    return p->elsewhere;
+}
+
 static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const char *parts_abs,
                      cs_err *err)
 {
@@ -365,6 +406,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     p->rel = join3(o->parts_dir, sub, name);
     if (!p->out_abs || !p->rel) return cs_err_set(err, "out of memory");
     fingerprint(c, p, p->fingerprint);
+    if (ask_plan_hook(c, p)) return 0;
     /* A killed run may have left a temporary even for a part that is up to
      * date (it was being redone with --force). */
     cs_remove_stale_temps(p->out_abs);
@@ -507,9 +549,16 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
         track_job *tj = &c->tracks[i];
         if (tj->skipped) { c->st->skipped++; continue; }
         part_job *ps = &c->parts[i * per];
-        bool all = true;
-        for (size_t k = 0; k < per; k++) all &= ps[k].done;
-        if (!all) { c->st->failed++; continue; }
+        bool all = true, failed = false;
+        for (size_t k = 0; k < per; k++) {
+            all &= ps[k].done;
+            failed |= ps[k].failed;
+        }
+        if (!all) {
+            /* Parts left to another shard are no failure. */
+            if (failed) c->st->failed++;
+            continue;
+        }
         const cs_cues *q = &tj->t->cues;
         for (size_t k = 1; k < per; k++) {
             cs_export_row *row = &r[n++];
@@ -531,6 +580,20 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
     *rows = r;
     *n_rows = n;
     return 0;
+}
+
+static void report_parts(const ctx *c)
+{
+    for (size_t i = 0; i < c->n_parts; i++) {
+        const part_job *p = &c->parts[i];
+        if (!p->tj) continue;   /* audio not found: nothing planned */
+        char key[PATH_MAX + 256];
+        cs_export_part info;
+        part_info(c, p, &info, key, sizeof key);
+        info.status = p->tj->skipped ? CS_PART_SKIPPED : p->elsewhere ? CS_PART_ELSEWHERE
+                    : p->failed ? CS_PART_FAILED : p->todo ? CS_PART_RENDERED : CS_PART_UP_TO_DATE;
+        c->o->report(c->o->hook_arg, &info);
+    }
 }
 
 static void ctx_free(ctx *c)
@@ -586,6 +649,7 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
         else wait_workers(&c);
         for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
     }
+    if (rc == 0 && o->report) report_parts(&c);
     if (rc == 0) rc = build_rows(&c, rows, n_rows, err);
     ctx_free(&c);
     return rc;

@@ -59,6 +59,34 @@ typedef struct cs_export_progress {
     bool final;               /* the last call (every part finished) */
 } cs_export_progress;
 
+/* One planned part, as the part hooks see it (cs export --shard, --merge,
+ * --dry-run: cmd/export_shard.c).  Strings belong to the pipeline and live
+ * for the call only. */
+typedef enum cs_part_status {
+    CS_PART_RENDER,           /* plan_hook: render when not up to date (the default) */
+    CS_PART_RENDERED,         /* report: written this run */
+    CS_PART_UP_TO_DATE,       /* plan_hook: in place, frames and rate set; report: not redone */
+    CS_PART_SKIPPED,          /* the track was left out (why) */
+    CS_PART_FAILED,           /* could not be written */
+    CS_PART_ELSEWHERE,        /* plan_hook: not this run's (another shard's); no render, no row */
+} cs_part_status;
+
+typedef struct cs_export_part {
+    const cs_lib_track *track;
+    const char *audio;        /* the resolved source audio (absolute) */
+    double target, speed;     /* target <= 0: the original-speed cut */
+    double seconds;           /* planned length: (end_cue - ini_cue) / speed */
+    const char *rel;          /* as in the CSV: parts_dir as given + name */
+    const char *name;         /* inside the parts folder: "120.00/a_sectioned.wav" */
+    const char *out_abs;
+    const char *key;          /* the portable job key (pkg/shard.h) */
+    const char *fingerprint;  /* the render cache's (this machine's path and mtime) */
+    long long frames;         /* length when known (up to date, rendered) */
+    int rate;
+    cs_part_status status;    /* report only */
+    const char *why;          /* report: reason when skipped */
+} cs_export_part;
+
 typedef struct cs_export_opts {
     const char *parts_dir;        /* as given: used verbatim in the CSV */
     const char *audio_dir;        /* fallback for audio lookup by file name */
@@ -76,6 +104,14 @@ typedef struct cs_export_opts {
     void (*progress)(void *arg, const cs_export_progress *p);
     void *progress_arg;
     double progress_every;        /* seconds */
+    /* Part hooks, on the calling thread; NULL: none.  plan_hook is asked
+     * for every planned part before the render cache and returns one of
+     * CS_PART_RENDER, CS_PART_UP_TO_DATE (it set frames and rate),
+     * CS_PART_ELSEWHERE or CS_PART_SKIPPED (the track is left out).  report
+     * gets every planned part once after the run, with its status. */
+    int (*plan_hook)(void *arg, cs_export_part *p);
+    void (*report)(void *arg, const cs_export_part *p);
+    void *hook_arg;
 } cs_export_opts;
 
 typedef struct cs_export_stats {

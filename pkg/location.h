@@ -1,6 +1,7 @@
 /* Rekordbox Location URIs and path matching.
  *
- * Decoding (DESIGN.md): strip "file://localhost" (or "file://"), decode %XX
+ * Decoding (docs/contract.md "The library"): strip "file://localhost" (or
+ * "file://"), decode %XX
  * only (upper or lower case hex; '+' and '#' stay literal), keep Windows drive
  * paths ("C:/Music/x.mp3"; "/C:/..." loses the leading slash), accept
  * unencoded third-party paths as they are.  Invalid escapes stay literal.

@@ -1,4 +1,4 @@
-/* Naming and planning of exported parts (DESIGN.md, `cs export`, "Files").
+/* Naming and planning of exported parts (docs/contract.md "Cues and parts").
  *
  *   single target:  PARTS/<stem>_sectioned.wav   + PARTS/orig/<stem>_sectioned.wav
  *   ladder:         PARTS/<bpm>/<stem>_sectioned.wav (bpm as %g) + PARTS/orig/...

@@ -1,4 +1,4 @@
-/* A set folder's manifest, `set.json` (DESIGN.md "Sets that travel"): what
+/* A set folder's manifest, `set.json` (docs/contract.md "The set folder"): what
  * `cs play --set DIR` needs that the export CSV lacks, so that the folder
  * plays on a machine without the library.  Every path in it is relative to
  * the set folder, so the folder can be copied or moved anywhere.

@@ -48,7 +48,7 @@ void cs_struct_free(cs_struct *s);
  * 1 ns is not added.  0, or -1 out of memory (v unchanged). */
 int cs_segvec_push(cs_segvec *v, double start, double end, const char *label);
 
-/* Mix cues in seconds of the original file (DESIGN.md, `cs export`). */
+/* Mix cues in seconds of the original file (docs/contract.md "Cues and parts"). */
 typedef struct cs_cues {
     double ini_cue;    /* end of the last segment labelled "intro" */
     double begin_cue;  /* start of the N-th section after ini_cue */

@@ -34,6 +34,39 @@ owners=$(dpkg -S $pcs 2>/dev/null | cut -d: -f1)
 DEV=$(tr ' ' '\n' <<<"$NOPC_DEV libc6 libstdc++6 $owners" | grep . | sort -u | paste -sd ' ')
 # --list: only print that list (tests/e2e/arm64_deps.sh checks it).
 [ "${1:-}" = --list ] && { echo "$DEV"; exit 0; }
+
+SR=$PWD/$B/sysroot
+# The link guard.  Every link runs with --sysroot=$SR (a linker script in the
+# sysroot, such as libc.so, names absolute paths that ld then looks up in the
+# sysroot, not on the host) and -Wl,--trace, which makes ld print each input
+# file it opens.  trace_check LOG prints one FAIL line for each input that is
+# neither in the sysroot, nor the cross toolchain's own (/usr/$TRIPLE,
+# /usr/lib/gcc-cross/$TRIPLE), nor our build tree or gcc's temporaries, and
+# for each library ld needed and did not find: a host library for the target
+# (the bug of a machine that once had libc6:arm64 installed by hand, where the
+# link passed and a fresh machine's failed) is named, never used quietly.
+trace_check() {   # LOG -> FAIL lines on stdout; status 1 if any
+    local log=$1 bad=0 n=0 line real
+    while IFS= read -r line; do
+        case "$line" in
+            *"bin/ld: cannot find "*|*"bin/ld: warning: "*", not found"*)
+                echo "FAIL check-arm64:link_inputs: ${line#*bin/ld: }"; bad=1; continue ;;
+            /*|build/*) ;;
+            *) continue ;;
+        esac
+        case "$line" in *" "*) continue ;; esac   # a compiler message, not a trace line
+        real=$(realpath -m -- "${line%%(*}")
+        n=$((n + 1))
+        case "$real" in
+            "$SR"/*|/usr/"$TRIPLE"/*|/usr/lib/gcc-cross/"$TRIPLE"/*|"$PWD/$B"/*|/tmp/cc*.o) ;;
+            *) echo "FAIL check-arm64:link_inputs: $line ($real) is neither in the sysroot nor the cross toolchain: a host file linked into an arm64 binary"; bad=1 ;;
+        esac
+    done < <(sort -u "$log")
+    [ $n -gt 0 ] || { echo "FAIL check-arm64:link_inputs: no linker trace in $log (nothing was linked?)"; bad=1; }
+    return $bad
+}
+# --check-trace LOG: only that check (tests/e2e/arm64_deps.sh feeds it traces).
+[ "${1:-}" = --check-trace ] && { trace_check "$2"; exit $?; }
 for need in $TRIPLE-gcc $TRIPLE-g++ "$QEMU"; do
     command -v "$need" >/dev/null || { echo "SKIP check-arm64: no $need (scripts/install-deps.sh --cross-arm64)"; exit 0; }
 done
@@ -48,22 +81,26 @@ stage() { echo "check-arm64: $1 ($(( $(date +%s) - t_all )) s so far)"; }
 # replace the host's): the -dev packages and everything they depend on are
 # fetched (from apt's cache when there, else apt-get download) and unpacked
 # with dpkg-deb -x.
-SR=$PWD/$B/sysroot
 CACHE=$B/debs
-# .complete holds the package list the sysroot was made for: a sysroot made
-# for another list (an older Makefile) is extended with what is missing,
-# not trusted.
-if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$DEV" ]; then
+# .complete holds the package list the sysroot was made for, and the
+# version of the recipe below: a sysroot made for another list (an older
+# Makefile) or by an older recipe is extended with what is missing, not
+# trusted.
+RECIPE="sysroot-2: $DEV"
+if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$RECIPE" ]; then
     stage "making the arm64 sysroot for: $DEV"
     mkdir -p "$CACHE" "$SR"
-    # Shared libraries and headers are all a sysroot needs: lib* and *-dev
-    # packages (not the -extra FFmpeg alternatives; -dev ones such as
-    # nettle-dev hold .pc files others require); tools, fonts, perl are
-    # left out.
+    # Shared libraries and headers are all a sysroot needs: packages with
+    # "lib" in their name and *-dev packages (not the -extra FFmpeg
+    # alternatives; -dev ones such as nettle-dev hold .pc files others
+    # require); tools, fonts, perl are left out.  "lib" anywhere, not only
+    # first: zlib1g (libz.so.1) and ocl-icd-libopencl1 (libOpenCL.so.1) are
+    # needed by libavformat and libavutil; a host that had them as :arm64
+    # packages hid their absence (issue 18).
     # shellcheck disable=SC2046
     list=$( (apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
                  --no-replaces --no-enhances $(for p in $DEV; do echo "$p:arm64"; done) 2>/dev/null \
-             | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E '^lib|-dev$' | grep -v -- '-extra'
+             | grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | grep -E 'lib|-dev$' | grep -v -- '-extra'
              tr ' ' '\n' <<<"$DEV" | grep .) | sort -u)
     [ -n "$list" ] || { echo "FAIL check-arm64:setup: apt knows no arm64 packages (scripts/install-deps.sh --cross-arm64 adds the architecture)"; exit 1; }
     missing=""
@@ -92,6 +129,14 @@ if [ "$(cat "$SR/.complete" 2>/dev/null)" != "$DEV" ]; then
         basename "$d" >>"$SR/.unpacked"
         n=$((n + 1))
     done
+    # Libraries Debian installs through update-alternatives (BLAS and LAPACK
+    # for qm-dsp: libblas.so.3 in blas/, made visible by libblas3's postinst,
+    # which dpkg-deb -x does not run): the link the alternative would make.
+    for alt in blas lapack; do
+        for f in "$SR/usr/lib/$TRIPLE/$alt"/lib*.so.*; do
+            [ -e "$f" ] && ln -sfn "$alt/$(basename "$f")" "$SR/usr/lib/$TRIPLE/$(basename "$f")"
+        done
+    done
     echo "check-arm64: sysroot: $(wc -l <<<"$list") packages, $n unpacked now"
     new_sysroot=1
 fi
@@ -99,18 +144,23 @@ export PKG_CONFIG_SYSROOT_DIR=$SR
 export PKG_CONFIG_LIBDIR=$SR/usr/lib/$TRIPLE/pkgconfig:$SR/usr/share/pkgconfig
 cflags=$(pkg-config --cflags $PKGS) || { echo "FAIL check-arm64:setup: the sysroot lacks a .pc"; exit 1; }
 # Marked complete only once every module resolves in it.
-[ -z "${new_sysroot:-}" ] || printf '%s' "$DEV" >"$SR/.complete"
+[ -z "${new_sysroot:-}" ] || printf '%s' "$RECIPE" >"$SR/.complete"
 # The sysroot's headers are system headers (-isystem): -Werror is for ours.
 cflags=$(sed 's/-I/-isystem /g' <<<"$cflags")
 # -L: for the libraries without a .pc (-lqm-dsp).
-libs="$(pkg-config --libs $PKGS) -L$SR/usr/lib/$TRIPLE -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE"
+libs="--sysroot=$SR $(pkg-config --libs $PKGS) -L$SR/usr/lib/$TRIPLE -Wl,-rpath-link,$SR/usr/lib/$TRIPLE:$SR/lib/$TRIPLE -Wl,--trace"
 # qemu finds the loader and every library in the sysroot, none on the host.
 export QEMU_LD_PREFIX=$SR
 units=$(for f in tests/unit/test_*.c; do echo "$B/rel/unit/$(basename "$f" .c)"; done)
 stage "building"
+# cs is linked every run, so the link guard always has a trace to read.
+rm -f $B/rel/cs
 make --no-print-directory -j"${JOBS:-2}" BUILD=$B CC=$TRIPLE-gcc CXX=$TRIPLE-g++ QM_INC="$SR/usr/include/qm-dsp" \
     PKG_CFLAGS="$cflags" PKG_LIBS="$libs" \
-    $B/rel/cs $units >"$B.log" 2>&1 || { echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
+    $B/rel/cs $units >"$B.log" 2>&1 \
+    || { trace_check "$B.log"; echo "FAIL check-arm64:build: $(grep -m3 error "$B.log")"; exit 1; }
+trace_check "$B.log" && echo "PASS check-arm64:link_inputs (every input from $SR or the cross toolchain)" \
+    || fail_line "check-arm64:link_inputs: see above"
 file -b $B/rel/cs | grep -q "ARM aarch64" && echo "PASS check-arm64:build" || fail_line "check-arm64:build: not an arm64 binary"
 printf '#!/bin/sh\nQEMU_LD_PREFIX=%s exec %s %s "$@"\n' "$SR" "$QEMU" "$PWD/$B/rel/cs" >$B/cs && chmod +x $B/cs
 stage "built; running unit tests under $QEMU"

@@ -23,7 +23,8 @@ DEV_LIBS="libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswresa
   libebur128-dev libsystemd-dev libtag1-dev"
 BUILD_PKGS="build-essential pkg-config help2man $DEV_LIBS"
 TEST_PKGS="sqlite3 ffmpeg sox rubberband-cli liblo-tools clang libclang-rt-14-dev
-  valgrind python3 time iproute2 file tmux chromium aubio-tools tecnoballz-data"
+  valgrind python3 time iproute2 file tmux chromium aubio-tools tecnoballz-data
+  parallel rsync slurmctld slurmd slurm-client munge"
 CROSS_PKGS="crossbuild-essential-arm64 qemu-user-static"
 
 want="$RUN_PKGS"

@@ -23,8 +23,10 @@ gzip -9n "$root/usr/share/man/man1/cs.1"
 strip_bin=strip
 [ "$ARCH" = "$(dpkg --print-architecture)" ] || strip_bin=$(dpkg-architecture -a"$ARCH" -qDEB_HOST_GNU_TYPE 2>/dev/null)-strip
 $strip_bin --strip-unneeded --remove-section=.comment "$root/usr/bin/cs"
-install -d "$root/usr/share/doc/cs"
+install -d "$root/usr/share/doc/cs/docs/examples"
 install -m 644 README.md "$root/usr/share/doc/cs/README.md"
+install -m 644 docs/*.md "$root/usr/share/doc/cs/docs/"
+install -m 644 docs/examples/* "$root/usr/share/doc/cs/docs/examples/"
 
 # dpkg-shlibdeps wants a debian/control beside it: a throwaway one.
 work=$(mktemp -d)

@@ -108,7 +108,7 @@ static void warn_unknown(const cJSON *obj, const char *section, const char *cons
  * seconds, so 99% is covered in ln(100) / (rate * -ln f).  The original
  * applies smoothing_factor_down to rises (target above current) and never
  * reads smoothing_factor_up; its falls use transition_time_seconds
- * (research notes §2.2, step 3).  Its loop ran per audio block, not at the
+ * (docs/contract.md "Tempo rules").  Its loop ran per audio block, not at the
  * rate it assumed; here the clock drives the glide at every buffer size. */
 static int apply_factors(const cJSON *sm, cs_tempo_config *c, const char *path, cs_err *warn, cs_err *err)
 {

@@ -22,10 +22,11 @@ static int64_t clock_ns(clockid_t id)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac)
+/* The engine sample (fractional, unclamped: far past gives a negative
+ * number) at which the tag's time reaches the output. */
+static double tag_sample(const cs_control *c, uint32_t sec, uint32_t frac)
 {
-    if (sec == 0 && frac <= 1) return CS_NOW;          /* "immediately" */
-    if (c->cfg.render) return (uint64_t)llround(((double)sec + (double)frac / 4294967296.0) * CS_RATE);
+    if (c->cfg.render) return ((double)sec + (double)frac / 4294967296.0) * CS_RATE;
 
     /* The offset between the clocks: realtime read between two monotonic
      * reads, their middle the best estimate of the same instant. */
@@ -44,12 +45,26 @@ uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac)
         f = cs_engine_now(c->e);
         ns = mono_now;
     }
-    double s = (double)f + (double)(target_mono - ns) * CS_RATE / 1e9;
+    return (double)f + (double)(target_mono - ns) * CS_RATE / 1e9;
+}
+
+uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac)
+{
+    if (sec == 0 && frac <= 1) return CS_NOW;          /* "immediately" */
+    double s = tag_sample(c, sec, frac);
+    if (c->cfg.render) return (uint64_t)llround(s);
     /* Far past (or before the engine started): clamp to sample 1, which
-     * the caller sees as late; never CS_NOW (0) by accident. */
+     * the caller sees as late; never CS_NOW (0) by accident.  How late it
+     * really is: cs_control_tag_ahead. */
     if (!(s >= 1)) return 1;
     if (s > 1e18) s = 1e18;
     return (uint64_t)llround(s);
+}
+
+double cs_control_tag_ahead(const cs_control *c, uint32_t sec, uint32_t frac)
+{
+    if (sec == 0 && frac <= 1) return 0;
+    return (tag_sample(c, sec, frac) - (double)cs_control_now(c)) / CS_RATE;
 }
 
 uint64_t cs_control_set_command_time(cs_control *c, uint64_t at)
@@ -62,8 +77,13 @@ uint64_t cs_control_set_command_time(cs_control *c, uint64_t at)
 void cs_control_note_late(cs_control *c, double ms)
 {
     c->late_bundles++;
-    if (cs_ratelimit_ok(&c->rl_late))
+    if (!cs_ratelimit_ok(&c->rl_late)) return;
+    /* Beyond 10 s no network delays a datagram: the clocks disagree. */
+    if (ms < 10000)
         cs_log_warn("OSC bundle late by %.1f ms: run at once", ms);
+    else
+        cs_log_warn("OSC bundle late by %.1f s (%.0f ms): run at once; is the sender's clock behind ours "
+                    "(a Pi without a real-time clock or NTP)?", ms / 1000, ms);
 }
 
 uint64_t cs_control_late_bundles(const cs_control *c) { return c->late_bundles; }

@@ -1,6 +1,7 @@
 /* The original server's model on top of the engine (see control.h).
  *
- * Differences from the original, on purpose (research notes §7): loads are
+ * Differences from the original, on purpose (docs/osc.md "Differences from
+ * the original, on purpose"): loads are
  * asynchronous and never block; starts are sample-accurate (a start waits
  * for its stream, then reaches the engine stamped with its sample time);
  * /play_stem's rate is honoured; non-looping players end; /mixer_cleanup
@@ -46,7 +47,7 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
     c->grate = 1.0;
     c->nbuf = CS_MAX_VOICES;
     c->rl_warn.what = "warnings";
-    c->rl_late.what = "late-bundle warnings";
+    c->rl_late.what = "late or dropped bundle warnings";
     c->logged_bpm = cfg->base_bpm;
     c->last_beat = -1;
     c->set_since_s = -1;
@@ -426,6 +427,7 @@ void cs_control_free(cs_control *c)
     if (!c) return;
     cs_ratelimit_flush(&c->rl_warn, true);
     cs_ratelimit_flush(&c->rl_late, true);
+    ctl_bundles_free(c);
     for (int i = 0; i < CS_MAX_VOICES; i++) {
         free(c->buf[i].path);
         free(c->buf[i].name);

@@ -43,6 +43,10 @@ typedef struct cs_control_config {
     /* A ladder set plays and no /dance/total_movement came for this many
      * seconds: warned once (until movement comes back).  0: never. */
     double movement_warn_s;
+    /* --max-ahead: a time-tagged bundle due later than this many seconds
+     * from now is refused (one line: how far, and the likely cause, the
+     * clocks).  0 (a zeroed config): CS_BUNDLE_MAX_AHEAD_S; cs play sets it. */
+    double max_ahead_s;
 } cs_control_config;
 
 /* What a ladder set reports about itself (cs_control_ladder.state). */
@@ -64,8 +68,8 @@ typedef struct cs_control_ladder_state {
 
 /* What /cs/status and /cs/status/json report: a plain snapshot, taken on
  * the control thread (cs_control_status_get), copied freely.  The field by
- * field description (units, "none" values) is the README's "/cs/status"
- * table; player/control/status.h turns it into JSON, text and one line. */
+ * field description (units, "none" values) is in docs/osc.md "Status fields";
+ * player/control/status.h turns it into JSON, text and one line. */
 typedef struct cs_control_status {
     double time_s;                      /* engine time (seconds since launch / render start) */
     double bpm, target_bpm, base_bpm;   /* BPM now, the glide's target, --bpm */
@@ -88,6 +92,10 @@ typedef struct cs_control_status {
     double swap_in_s;                   /* seconds until its bass swap; NAN: none planned or done */
     uint64_t underruns, xruns;          /* stream ran dry; late device callbacks */
     uint64_t late_bundles;
+    /* Time-tagged bundles: waiting on the control side for their time
+     * (cs_control_bundle_defer), and dropped, per reason (cs_bundle_drop). */
+    unsigned bundles_waiting;
+    uint64_t bundles_dropped[4];
     uint64_t unknown_osc;               /* messages to addresses the player does not know */
     int unknown_addresses;              /* how many distinct such addresses */
     int buffers, playing;
@@ -153,7 +161,8 @@ void cs_control_tick(cs_control *c);
  * ended and failed streams are collected); else CS_CONTROL_TICK_IDLE_S
  * (rate-limited warnings, the underrun report).  The live loop sleeps on the
  * OSC socket that long: a message wakes it at once, and an idle player
- * wakes once a second instead of 200 times. */
+ * wakes once a second instead of 200 times.  A bundle waiting for its time
+ * (cs_control_bundle_defer) shortens it to when the bundle falls due. */
 #define CS_CONTROL_TICK_BUSY_S 0.005
 #define CS_CONTROL_TICK_PLAY_S 0.050
 #define CS_CONTROL_TICK_IDLE_S 1.0
@@ -171,17 +180,71 @@ uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac);
  * fades, EQ, rate) lands on sample `at`, and delays (/play, /fade,
  * /start_group start_at, /reset's zero) count from it; CS_NOW restores "as
  * soon as possible".  Returns the previous setting (bundles nest).  State
- * kept on the control side (tempo, status, buffer table) still changes on
- * arrival. */
+ * kept on the control side (tempo, status, buffer table) changes when the
+ * bundle is handled: on arrival, or CS_BUNDLE_LEAD_S before its tag for a
+ * bundle that waited (below). */
 uint64_t cs_control_set_command_time(cs_control *c, uint64_t at);
 /* A bundle that arrived after its time runs at once: counted and logged
- * "late by X ms" (at most 10 lines a second). */
+ * "late by X ms" (X s beyond 10 s, with the likely cause: the clocks; at
+ * most 10 lines a second).  ms: the true lateness (cs_control_tag_ahead). */
 void cs_control_note_late(cs_control *c, double ms);
 uint64_t cs_control_late_bundles(const cs_control *c);
+/* Seconds from now (the engine's clock, cs_control_now) until the tag's
+ * sample; < 0: the tag has passed, by exactly that much (never clamped,
+ * unlike cs_control_tag_time's sample, so an hour late reads -3600).  Tag
+ * 0/1: 0. */
+double cs_control_tag_ahead(const cs_control *c, uint32_t sec, uint32_t frac);
 
-/* The original server's operations (research notes §1.13).  Each returns 0,
- * or -1 after logging one line (nothing changed); those lines are
- * rate-limited (10 a second, then a count of the ones left out). */
+/* Future bundles wait on the control side (bundle_queue.c), in a binary
+ * heap by due sample as liblo's server queue keeps its future bundles, and
+ * are handed back to the OSC layer CS_BUNDLE_LEAD_S before they are due, so
+ * the engine only ever holds commands due within that lead: no sender can
+ * fill its fixed command lists with far-future commands.  The lead covers a
+ * load started by the bundle and any device buffer (at most ~190 ms at 8192
+ * frames).  The heap holds at most CS_BUNDLE_QUEUE_MAX bundles and
+ * CS_BUNDLE_QUEUE_BYTES bytes; beyond, a bundle is dropped (logged,
+ * counted).  Tags beyond --max-ahead (default CS_BUNDLE_MAX_AHEAD_S) are
+ * refused before that.  A bundle is handed back only while the engine's
+ * command queue is at most half full, so bundles falling due together never
+ * crowd out commands due now. */
+#define CS_BUNDLE_LEAD_S 0.5
+#define CS_BUNDLE_QUEUE_MAX 1024
+#define CS_BUNDLE_QUEUE_BYTES (4u << 20)
+#define CS_BUNDLE_MAX_AHEAD_S 60.0
+/* OSC bundles nested deeper than this are dropped (logged, counted). */
+#define CS_BUNDLE_MAX_DEPTH 9
+
+/* Why a bundle was dropped (the index of cs_control_status.bundles_dropped). */
+typedef enum cs_bundle_drop {
+    CS_BUNDLE_DROP_DEEP = 0,     /* nested more than CS_BUNDLE_MAX_DEPTH deep */
+    CS_BUNDLE_DROP_AHEAD,        /* tagged beyond --max-ahead */
+    CS_BUNDLE_DROP_MALFORMED,    /* truncated, or an element's size is wrong */
+    CS_BUNDLE_DROP_FULL,         /* the waiting heap is at its limit */
+} cs_bundle_drop;
+#define CS_BUNDLE_DROP_KINDS 4
+
+/* Runs a deferred bundle (the OSC layer's): `data` is the bundle's bytes,
+ * `aux` what the layer stored with it (copied at defer time). */
+typedef void (*cs_control_bundle_fn)(cs_control *c, const void *data, size_t size, const void *aux, size_t auxsize);
+/* Keeps a copy of the bundle (and of aux) until engine sample `due` minus
+ * the lead, then calls run from cs_control_tick.  0, or -1 when the heap is
+ * at its limit or out of memory (dropped: logged and counted as
+ * CS_BUNDLE_DROP_FULL).  Control thread only. */
+int cs_control_bundle_defer(cs_control *c, uint64_t due, cs_control_bundle_fn run, const void *data, size_t size,
+                            const void *aux, size_t auxsize);
+/* Counts a dropped bundle under `why` and logs the line (rate-limited with
+ * the other bundle lines: at most 10 a second, then a count). */
+void cs_control_bundle_dropped(cs_control *c, cs_bundle_drop why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* --max-ahead in seconds (the configured value or the default). */
+double cs_control_max_ahead(const cs_control *c);
+/* Bundles waiting now. */
+unsigned cs_control_bundles_waiting(const cs_control *c);
+
+/* The original server's operations (docs/osc.md "Messages of the original
+ * audio server").  Each returns 0, or -1 after logging one line (nothing
+ * changed); those lines are rate-limited (10 a second, then a count of the
+ * ones left out). */
 int cs_control_load_buffer(cs_control *c, long id, const char *path, const char *name);
 int cs_control_play_stem(cs_control *c, long id, double rate, double volume, bool loop, double start_pos);
 int cs_control_stop_stem(cs_control *c, long id);

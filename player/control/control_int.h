@@ -66,7 +66,13 @@ struct cs_control {
     long last_beat;
     uint64_t late_bundles;
     cs_ratelimit rl_warn;        /* warnings OSC input can trigger */
-    cs_ratelimit rl_late;        /* "bundle late by" lines */
+    cs_ratelimit rl_late;        /* "bundle late by" lines and dropped bundles */
+    /* Future bundles (bundle_queue.c): a binary heap by (due, seq). */
+    struct ctl_bundle *bq[CS_BUNDLE_QUEUE_MAX];
+    unsigned nbq;
+    size_t bq_bytes;
+    uint64_t bq_seq;
+    uint64_t bundles_dropped[CS_BUNDLE_DROP_KINDS];
     /* unknown OSC addresses (cs_control_unknown_address) */
     struct { char path[64]; uint64_t n; } unk[UNKNOWN_MAX];
     int nunk;
@@ -98,6 +104,13 @@ static inline uint64_t ctl_after(const cs_control *c, double seconds)
     if (!isfinite(seconds) || seconds < 0) seconds = 0;
     return ctl_base(c) + (uint64_t)llround(seconds * CS_RATE);
 }
+
+/* bundle_queue.c: hands the bundles falling due to the OSC layer (called
+ * by the tick); frees every waiting bundle (cs_control_free); seconds
+ * until the next one falls due (INFINITY: none). */
+void ctl_bundles_run(cs_control *c);
+void ctl_bundles_free(cs_control *c);
+double ctl_bundles_next_s(const cs_control *c);
 
 /* control.c: starts waiting for their streams (called by the tick). */
 void ctl_run_pending(cs_control *c);

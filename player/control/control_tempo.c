@@ -122,6 +122,8 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->underruns = es.underruns;
     st->xruns = es.xruns;
     st->late_bundles = c->late_bundles;
+    st->bundles_waiting = c->nbq;
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) st->bundles_dropped[k] = c->bundles_dropped[k];
     st->unknown_osc = c->unk_total;
     st->unknown_addresses = c->nunk + (c->unk_other > 0);
     st->playing = es.playing;
@@ -155,6 +157,7 @@ void cs_control_print_status(cs_control *c)
 void cs_control_tick(cs_control *c)
 {
     cs_engine_drop_retired(c->e, c->r);
+    ctl_bundles_run(c);
 
     for (int i = 0; i < CS_MAX_VOICES; i++) {
         buffer *b = &c->buf[i];
@@ -212,7 +215,7 @@ void cs_control_tick(cs_control *c)
     c->last_beat = beat;
 }
 
-double cs_control_next_tick(const cs_control *c)
+static double next_tick(const cs_control *c)
 {
     if (c->has_ladder || c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
     for (int i = 0; i < MAX_PENDING; i++)
@@ -220,4 +223,12 @@ double cs_control_next_tick(const cs_control *c)
     cs_engine_stats st;
     cs_engine_stats_get(c->e, &st);
     return st.playing > 0 ? CS_CONTROL_TICK_PLAY_S : CS_CONTROL_TICK_IDLE_S;
+}
+
+double cs_control_next_tick(const cs_control *c)
+{
+    /* A waiting bundle falling due sooner: the tick that hands it over. */
+    double t = next_tick(c), b = ctl_bundles_next_s(c);
+    if (b < t) t = b > CS_CONTROL_TICK_BUSY_S ? b : CS_CONTROL_TICK_BUSY_S;
+    return t;
 }

@@ -1,6 +1,7 @@
 /* The original audio server's rules for naming decks and turning EQ knobs
- * (research notes §1.5 and §1.9): which deck a buffer id plays on, a deck
- * letter, and the cut-only EQ knob's gain.  The engine knows decks only by
+ * (docs/osc.md "Messages of the original audio server", docs/osc.md
+ * "The deck EQ"): which deck a buffer id plays on, a deck letter, and the
+ * cut-only EQ knob's gain.  The engine knows decks only by
  * number (0..CS_DECKS-1) and bands only by linear gain. */
 #ifndef CS_PLAYER_DECKS_H
 #define CS_PLAYER_DECKS_H

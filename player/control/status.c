@@ -22,6 +22,11 @@ static void str_or_null(cJSON *o, const char *k, const char *s)
     else cJSON_AddNullToObject(o, k);
 }
 
+/* JSON keys of cs_control_status.bundles_dropped, by cs_bundle_drop. */
+static const char *const drop_keys[CS_BUNDLE_DROP_KINDS] = {
+    "bundles_dropped_deep", "bundles_dropped_ahead", "bundles_dropped_malformed", "bundles_dropped_queue_full",
+};
+
 char *cs_status_json(const cs_control_status *st)
 {
     cJSON *o = cJSON_CreateObject();
@@ -60,6 +65,11 @@ char *cs_status_json(const cs_control_status *st)
     cJSON_AddNumberToObject(o, "underruns_stream", (double)st->underruns);
     cJSON_AddNumberToObject(o, "underruns_device", (double)st->xruns);
     cJSON_AddNumberToObject(o, "late_bundles", (double)st->late_bundles);
+    cJSON_AddNumberToObject(o, "bundles_waiting", st->bundles_waiting);
+    uint64_t dropped = 0;
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st->bundles_dropped[k];
+    cJSON_AddNumberToObject(o, "bundles_dropped", (double)dropped);
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) cJSON_AddNumberToObject(o, drop_keys[k], (double)st->bundles_dropped[k]);
     cJSON_AddNumberToObject(o, "unknown_osc", (double)st->unknown_osc);
     cJSON_AddNumberToObject(o, "unknown_addresses", st->unknown_addresses);
     cJSON_AddNumberToObject(o, "streams_ended_early", st->short_ends);
@@ -128,6 +138,8 @@ int cs_status_from_json(const char *json, cs_control_status *st, cs_err *err)
     st->underruns = (uint64_t)get_num(o, "underruns_stream", 0);
     st->xruns = (uint64_t)get_num(o, "underruns_device", 0);
     st->late_bundles = (uint64_t)get_num(o, "late_bundles", 0);
+    st->bundles_waiting = (unsigned)get_num(o, "bundles_waiting", 0);
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) st->bundles_dropped[k] = (uint64_t)get_num(o, drop_keys[k], 0);
     st->unknown_osc = (uint64_t)get_num(o, "unknown_osc", 0);
     st->unknown_addresses = (int)get_num(o, "unknown_addresses", 0);
     st->short_ends = (unsigned)get_num(o, "streams_ended_early", 0);
@@ -194,6 +206,12 @@ void cs_status_print(FILE *f, const cs_control_status *st)
     fprintf(f, "%-14s %llu stream, %llu device\n", "underruns", (unsigned long long)st->underruns,
             (unsigned long long)st->xruns);
     fprintf(f, "%-14s %llu\n", "late bundles", (unsigned long long)st->late_bundles);
+    fprintf(f, "%-14s %u waiting; dropped: %llu nested too deep, %llu too far ahead, %llu malformed, "
+            "%llu queue full\n", "bundles", st->bundles_waiting,
+            (unsigned long long)st->bundles_dropped[CS_BUNDLE_DROP_DEEP],
+            (unsigned long long)st->bundles_dropped[CS_BUNDLE_DROP_AHEAD],
+            (unsigned long long)st->bundles_dropped[CS_BUNDLE_DROP_MALFORMED],
+            (unsigned long long)st->bundles_dropped[CS_BUNDLE_DROP_FULL]);
     fprintf(f, "%-14s %llu messages to %d addresses\n", "unknown OSC", (unsigned long long)st->unknown_osc,
             st->unknown_addresses);
     if (st->short_ends) fprintf(f, "%-14s %u (last: %s)\n", "ended early", st->short_ends, st->short_last);
@@ -221,5 +239,8 @@ void cs_status_line(char *buf, size_t n, const cs_control_status *st)
     if (st->movement >= 0) ADD(" | move %.2f %.0fs ago", st->movement, st->movement_age_s);
     else ADD(" | no movement yet");
     ADD(" | underruns %llu", (unsigned long long)(st->underruns + st->xruns));
+    uint64_t dropped = 0;
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st->bundles_dropped[k];
+    if (dropped) ADD(" | bundles dropped %llu", (unsigned long long)dropped);   /* only when it matters */
 #undef ADD
 }

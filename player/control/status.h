@@ -1,7 +1,7 @@
 /* The status snapshot (cs_control_status, control.h) in the forms readers
  * get: JSON with named fields (/cs/status/json, `cs status --format json`,
  * the --http page's events), labelled text lines (`cs status`) and one
- * terminal line (`cs play`'s status line).  The README's "/cs/status" table
+ * terminal line (`cs play`'s status line).  docs/osc.md "Status fields"
  * describes each field; a value that does not exist yet (no movement, an
  * idle deck, no next track) is JSON null and "none"/"-" in text, never a
  * bare -1.  Pure formatting: no I/O except the FILE given. */

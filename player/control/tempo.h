@@ -1,5 +1,5 @@
 /* The tempo controller: crowd movement in, a smoothly gliding BPM out
- * (DESIGN.md "Movement -> tempo").
+ * (docs/contract.md "Tempo rules").
  *
  * Pure state and arithmetic: no threads, no clock reads, no logging.  The
  * caller (the player's control thread) passes the time in seconds on any
@@ -20,7 +20,7 @@
  *
  * Idle: by default the last tempo holds when movement stops arriving, as
  * in the original (its detector sends nothing while it sees no dancers, and
- * the server has no timeout: research notes §2.1).  With
+ * the server has no timeout: docs/osc.md "Movement from the detector").  With
  * idle_timeout_seconds > 0 (cs play --idle-timeout S), when movement has
  * been driving the target and none arrives for that long, the target
  * returns to the base BPM (a glide), at exactly last movement + timeout.  A manual target (cs_tempo_set_target,

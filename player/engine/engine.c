@@ -151,6 +151,9 @@ static int send(cs_engine *e, cmd c)
     return 0;
 }
 
+size_t cs_engine_queue_size(const cs_engine *e) { return cs_ring_capacity(&e->cmdq); }
+size_t cs_engine_queue_free(const cs_engine *e) { return cs_ring_writable((cs_ring *)&e->cmdq); }
+
 static bool slot_ok(int slot) { return slot >= 0 && slot < CS_MAX_VOICES; }
 
 int cs_engine_attach(cs_engine *e, int slot, cs_stream *s, int deck, uint64_t at)

@@ -76,6 +76,13 @@ uint64_t cs_engine_now(const cs_engine *e);
  * passed: the next block start).  Each returns 0, or -1 when the command
  * queue is full (nothing changes then). */
 int cs_engine_attach(cs_engine *e, int slot, cs_stream *s, int deck, uint64_t at);
+/* The command queue: its capacity, and how many commands fit now (control
+ * side; the audio side only frees room).  Callers that send several
+ * commands that belong together check the room first (ladder steps), and
+ * future bundles wait while it is more than half full (control.h). */
+size_t cs_engine_queue_size(const cs_engine *e);
+size_t cs_engine_queue_free(const cs_engine *e);
+
 /* Rates a voice is asked to play at (its own rate times the global rate
  * stays sane within them): two octaves either way.  Beyond them the cubic
  * Hermite reader aliases audibly and a stream would need more than its

@@ -1,5 +1,5 @@
 /* The deck EQ and the master soft clip, with the original server's maths
- * (§1.9 of the research notes) but per-sample gain smoothing. */
+ * (docs/osc.md "The deck EQ") but per-sample gain smoothing. */
 #include "player/engine/engine_int.h"
 
 #include <math.h>

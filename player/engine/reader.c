@@ -1,6 +1,15 @@
 /* The reader: opens streams and keeps their rings topped up, off the audio
  * thread.  Sources are pluggable (source_int.h): memory here, files in
- * source_file.c (so a binary that plays only memory needs no decoder). */
+ * source_file.c (so a binary that plays only memory needs no decoder).
+ *
+ * Threaded, two threads: the opener opens (and seeks) new streams, the
+ * decoder ("cs-reader") keeps every open stream's ring topped up.  An open
+ * can take seconds (a USB stick waking up, FFmpeg probing a large VBR MP3,
+ * a network mount); on the decoding thread it would starve every playing
+ * deck's ring (1.5 s of look-ahead) meanwhile.  A stream is the opener's
+ * alone until its state leaves CS_STREAM_NEW (an atomic store after the
+ * open: everything the open wrote is visible to the decoder that reads the
+ * state), then the decoder's. */
 #include "player/engine/source_int.h"
 
 #include <math.h>
@@ -19,9 +28,13 @@
 struct cs_reader {
     bool threaded;
     pthread_t thread;
-    pthread_mutex_t lock;       /* guards `incoming` and `quit` only */
+    pthread_mutex_t lock;       /* guards `incoming`, `to_open` and `quit` only */
     pthread_cond_t wake;
-    cs_stream *incoming;        /* added by control, not yet seen by reader */
+    cs_stream *incoming;        /* added by control (threaded: opened), not yet seen by reader */
+    pthread_t opener;           /* threaded: opens new streams */
+    pthread_cond_t open_wake;
+    cs_stream *to_open;         /* threaded: added by control, not yet opened (newest first) */
+    bool opener_started;
     cs_stream *list;            /* reader-private */
     bool quit;
     unsigned short_ends;        /* guarded by lock */
@@ -229,10 +242,15 @@ static double pump(cs_reader *r, bool fill)
     pthread_mutex_unlock(&r->lock);
 
     /* New streams first: a fresh load should start within milliseconds
-     * even while other rings are being topped up. */
+     * even while other rings are being topped up.  Unthreaded (render) they
+     * are opened here; threaded, the opener did it. */
     for (cs_stream *s = r->list; s; s = s->next) {
-        if (atomic_load(&s->dead) || atomic_load(&s->state) != CS_STREAM_NEW) continue;
-        open_stream(s);
+        if (atomic_load(&s->dead) || s->filled_once) continue;
+        if (atomic_load(&s->state) == CS_STREAM_NEW) {
+            if (r->threaded) continue;          /* not the decoder's yet (never in its list) */
+            open_stream(s);
+        }
+        s->filled_once = true;
         if (atomic_load(&s->state) == CS_STREAM_OPEN)
             fill_stream(r, s, fill ? (size_t)-1 : CS_STREAM_READY_FRAMES);
     }
@@ -295,6 +313,30 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* The opener: takes the oldest stream waiting to be opened, opens it
+ * without the lock, hands it to the decoder.  Sleeps while none waits. */
+static void *opener_main(void *arg)
+{
+    cs_reader *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (!r->quit && !r->to_open) pthread_cond_wait(&r->open_wake, &r->lock);
+        if (r->quit) break;
+        cs_stream **pp = &r->to_open;
+        while ((*pp)->next) pp = &(*pp)->next;
+        cs_stream *s = *pp;
+        *pp = NULL;
+        pthread_mutex_unlock(&r->lock);
+        if (!atomic_load(&s->dead)) open_stream(s);   /* dropped: the decoder frees it */
+        pthread_mutex_lock(&r->lock);
+        s->next = r->incoming;
+        r->incoming = s;
+        pthread_cond_signal(&r->wake);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
 cs_reader *cs_reader_new(bool threaded, cs_err *err)
 {
     cs_reader *r = calloc(1, sizeof *r);
@@ -309,26 +351,41 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&r->wake, &ca);
+    pthread_cond_init(&r->open_wake, NULL);
     pthread_condattr_destroy(&ca);
     r->threaded = threaded;
-    if (threaded && pthread_create(&r->thread, NULL, reader_main, r) == 0) {
-        pthread_setname_np(r->thread, "cs-reader");   /* top, perf, the bench */
-    } else if (threaded) {
-        cs_err_set(err, "reader: cannot start thread");
+    if (!threaded) return r;
+    if (pthread_create(&r->opener, NULL, opener_main, r) != 0) {
+        cs_err_set(err, "reader: cannot start the opener thread");
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
+        pthread_cond_destroy(&r->open_wake);
         free(r);
         return NULL;
     }
+    pthread_setname_np(r->opener, "cs-opener");
+    r->opener_started = true;
+    if (pthread_create(&r->thread, NULL, reader_main, r) != 0) {
+        cs_err_set(err, "reader: cannot start thread");
+        r->threaded = false;        /* cs_reader_free stops the opener */
+        cs_reader_free(r);
+        return NULL;
+    }
+    pthread_setname_np(r->thread, "cs-reader");   /* top, perf, the bench */
     return r;
 }
 
 void cs_reader_add(cs_reader *r, cs_stream *s)
 {
     pthread_mutex_lock(&r->lock);
-    s->next = r->incoming;
-    r->incoming = s;
-    pthread_cond_signal(&r->wake);
+    if (r->threaded) {
+        s->next = r->to_open;
+        r->to_open = s;
+        pthread_cond_signal(&r->open_wake);
+    } else {
+        s->next = r->incoming;
+        r->incoming = s;
+    }
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -341,16 +398,18 @@ void cs_reader_drop(cs_reader *r, cs_stream *s)
 void cs_reader_free(cs_reader *r)
 {
     if (!r) return;
-    if (r->threaded) {
-        pthread_mutex_lock(&r->lock);
-        r->quit = true;
-        pthread_cond_signal(&r->wake);
-        pthread_mutex_unlock(&r->lock);
-        pthread_join(r->thread, NULL);
-    }
+    pthread_mutex_lock(&r->lock);
+    r->quit = true;
+    pthread_cond_signal(&r->wake);
+    pthread_cond_signal(&r->open_wake);
+    pthread_mutex_unlock(&r->lock);
+    if (r->threaded) pthread_join(r->thread, NULL);
+    if (r->opener_started) pthread_join(r->opener, NULL);   /* after an open under way ends */
+    for (cs_stream *s = r->to_open, *n; s; s = n) { n = s->next; cs_stream_free(s); }
     for (cs_stream *s = r->incoming, *n; s; s = n) { n = s->next; cs_stream_free(s); }
     for (cs_stream *s = r->list, *n; s; s = n) { n = s->next; cs_stream_free(s); }
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->wake);
+    pthread_cond_destroy(&r->open_wake);
     free(r);
 }

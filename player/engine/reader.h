@@ -13,6 +13,11 @@
  *   ... audio thread reads s->ring ...
  *   cs_reader_drop(r, s);           // nobody uses s any more; reader frees it
  *
+ * Threaded, the reader is two threads: "cs-opener" opens new streams (an
+ * open may take seconds: a USB stick waking up, a large VBR MP3 probed) and
+ * "cs-reader" decodes into the open ones' rings, so a slow open never
+ * starves a playing stream.
+ *
  * Ownership: the control thread creates a stream and hands it to the reader;
  * from then on only the reader frees it, after cs_reader_drop.  The audio
  * thread only reads the ring and the atomics.  In render mode (no thread)
@@ -54,6 +59,7 @@ typedef struct cs_stream {
     cs_stream_src *src;          /* reader-private */
     long warned;                 /* reader-private: source problems logged */
     bool end_checked;            /* reader-private: early end looked for */
+    bool filled_once;            /* reader-private: first fill (to "ready") done */
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;
 

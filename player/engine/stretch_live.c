@@ -8,13 +8,19 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/frame.h>
 #include <math.h>
+#include <errno.h>
 #include <pthread.h>
 #include <rubberband/rubberband-c.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "player/engine/ring.h"
 
@@ -22,7 +28,6 @@
 #define WSOLA_BLK 512         /* mix frames per atempo push */
 #define RING_FRAMES 65536
 #define GLIDE_FRAMES 2205.0   /* ratio glide time constant (50 ms) */
-#define WORKER_SLEEP_NS 1000000
 
 struct cs_live_stretch {
     cs_engine *e;
@@ -40,6 +45,12 @@ struct cs_live_stretch {
     bool failed;              /* the back end refused input: silence from now */
     pthread_t thread;
     bool started;
+    /* The callback wakes the worker after each pop (sem_post: see
+     * cs_live_stretch_process); the worker sleeps in sem_wait between. */
+    sem_t wake;
+    bool wake_ok;
+    atomic_int dev_tid;       /* the device thread's id, told by its first callback */
+    bool prio_done;           /* worker: its priority was set (or refused) */
     float mix[2 * MAXBLK];    /* worker scratch: interleaved mix / output */
     float pl[2][MAXBLK];      /* planar scratch for Rubber Band */
 
@@ -220,13 +231,56 @@ static void fill(cs_live_stretch *ls, size_t want)
     }
 }
 
+/* The worker's priority: just under the device thread's.  A real-time
+ * device thread (SCHED_FIFO/RR p, as JACK's or SDL's with
+ * SDL_HINT_THREAD_FORCE_REALTIME_TIME_CRITICAL) gives SCHED_FIFO p - 1: the
+ * worker pre-empts everything but the callback, which only pops a ring and
+ * must never wait for it.  A device thread at SCHED_OTHER (SDL's default:
+ * nice -20 when allowed) gives its nice + 1, so the worker never competes
+ * with the callback either way.  Without the privilege (no CAP_SYS_NICE,
+ * RLIMIT_RTPRIO or RLIMIT_NICE too low) it stays where it is: one line, once. */
+static void set_priority(cs_live_stretch *ls)
+{
+    ls->prio_done = true;
+    pid_t dev = (pid_t)atomic_load(&ls->dev_tid);
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    int pol = sched_getscheduler(dev);
+    struct sched_param sp = { 0 };
+    if (pol == SCHED_FIFO || pol == SCHED_RR) {
+        if (sched_getparam(dev, &sp) != 0) return;
+        int p = sp.sched_priority > 1 ? sp.sched_priority - 1 : 1;
+        struct sched_param mine = { .sched_priority = p };
+        if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &mine) == 0)
+            cs_log_info("live stretch: worker at SCHED_FIFO %d, under the device thread's %d", p, sp.sched_priority);
+        else
+            cs_log_info("live stretch: worker stays at normal priority (SCHED_FIFO %d refused: no real-time "
+                        "privilege; see the docs)", p);
+        return;
+    }
+    errno = 0;
+    int dnice = getpriority(PRIO_PROCESS, (id_t)dev);
+    if (errno) return;
+    errno = 0;
+    int mine = getpriority(PRIO_PROCESS, (id_t)self);
+    if (errno || mine == dnice + 1 || dnice >= 19) return;
+    if (setpriority(PRIO_PROCESS, (id_t)self, dnice + 1) == 0) {
+        if (dnice + 1 < 0) cs_log_info("live stretch: worker at nice %d, under the device thread's %d", dnice + 1, dnice);
+    } else {
+        cs_log_info("live stretch: worker stays at nice %d (nice %d, just under the device thread's, refused: "
+                    "no privilege; see the docs)", mine, dnice + 1);
+    }
+}
+
+/* Wakes once per device callback (or when stopped): no polling. */
 static void *worker(void *arg)
 {
     cs_live_stretch *ls = arg;
     while (!atomic_load(&ls->stop)) {
         fill(ls, ls->target);
-        struct timespec ts = { 0, WORKER_SLEEP_NS };
-        nanosleep(&ts, NULL);
+        if (!ls->prio_done && atomic_load(&ls->dev_tid)) set_priority(ls);
+        while (sem_wait(&ls->wake) != 0 && errno == EINTR) {}
+        /* Several posts (callbacks while the worker rendered) are one wake. */
+        while (sem_trywait(&ls->wake) == 0) {}
     }
     return NULL;
 }
@@ -258,12 +312,19 @@ cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_
     }
     if (threaded) {
         fill(ls, ls->target);
+        if (sem_init(&ls->wake, 0, 0) != 0) {
+            cs_err_set(err, "stretch: cannot create the worker's semaphore");
+            cs_live_stretch_free(ls);
+            return NULL;
+        }
+        ls->wake_ok = true;
         if (pthread_create(&ls->thread, NULL, worker, ls) != 0) {
             cs_err_set(err, "stretch: cannot start the worker thread");
             cs_live_stretch_free(ls);
             return NULL;
         }
         ls->started = true;
+        pthread_setname_np(ls->thread, "cs-stretch");
     }
     return ls;
 }
@@ -273,8 +334,10 @@ void cs_live_stretch_free(cs_live_stretch *ls)
     if (!ls) return;
     if (ls->started) {
         atomic_store(&ls->stop, true);
+        sem_post(&ls->wake);
         pthread_join(ls->thread, NULL);
     }
+    if (ls->wake_ok) sem_destroy(&ls->wake);
     if (ls->rb) rubberband_delete(ls->rb);
     av_frame_free(&ls->of);
     avfilter_graph_free(&ls->g);
@@ -310,6 +373,18 @@ void cs_live_stretch_process(cs_live_stretch *ls, float *out, size_t frames)
         memset(out + 2 * n, 0, (frames - n) * 2 * sizeof(float));
         atomic_fetch_add_explicit(&ls->underruns, 1, memory_order_relaxed);
         cs_engine_count_underrun(ls->e);
+    }
+    if (ls->threaded) {
+        /* Once: which thread the device runs (for the worker's priority).
+         * gettid is one non-blocking system call, on the first callback only. */
+        if (!atomic_load_explicit(&ls->dev_tid, memory_order_relaxed))
+            atomic_store_explicit(&ls->dev_tid, (int)syscall(SYS_gettid), memory_order_relaxed);
+        /* Wake the worker to refill what was just taken.  sem_post is allowed
+         * in the callback: POSIX lists it as async-signal-safe (it never
+         * blocks or takes a lock), and glibc's is one atomic increment plus,
+         * only when the worker sleeps in sem_wait, one FUTEX_WAKE system
+         * call that returns at once: no allocation, no lock, no wait. */
+        sem_post(&ls->wake);
     }
 }
 

@@ -3,13 +3,19 @@
  * The original server stretched its final mix in the audio loop in
  * independent batches, fed one block of mix per output block (so speed-ups
  * starved and slow-downs grew without bound), replayed stale audio after
- * returning to ratio 1, and ran pyrubberband backwards (research notes
- * §1.10).  Here one continuous stretcher (a Rubber Band real-time stretcher,
+ * returning to ratio 1, and ran pyrubberband backwards (docs/osc.md
+ * "Tempo and the live stretcher").  Here one continuous stretcher (a Rubber
+ * Band real-time stretcher,
  * or libavfilter's atempo driven live) runs in a worker thread that PULLS the
  * mix: it renders exactly as much engine input as the stretcher asks for to
  * keep a reserve of processed audio in an SPSC ring at its target.  The
  * device callback only pops from that ring (an empty ring is a counted
- * underrun and silence, never a wait).
+ * underrun and silence, never a wait) and then wakes the worker through a
+ * semaphore (sem_post: async-signal-safe, never blocks), so the worker
+ * sleeps between callbacks instead of polling.  The worker ("cs-stretch")
+ * takes a priority just under the device thread's: SCHED_FIFO p - 1 under a
+ * real-time device thread, its nice + 1 under a normal one; without the
+ * privilege it stays at normal priority and says so once.
  *
  * Time: the engine's sample clock is the mix's own timeline (before the
  * stretch), so sample-accurate starts stay aligned with the music; at tempo

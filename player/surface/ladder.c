@@ -86,6 +86,7 @@ static int open_voice(cs_ladder *l, ldeck *d, lvoice *v, int rung, double frame)
     long long f = llround(frame);
     if (f < 0) f = 0;
     double frac = f > 0 && rg->frames > 0 ? ((double)f + 0.5) / (double)rg->frames : 0.0;
+    if (!ladder_cmd_room(&l->cmds, 1)) return -1;
     cs_stream *s = cs_stream_new_file(rg->path, frac, false);
     if (!s) return -1;
     cs_reader_add(l->r, s);
@@ -99,7 +100,7 @@ static int open_voice(cs_ladder *l, ldeck *d, lvoice *v, int rung, double frame)
 
 static void drop_voice(cs_ladder *l, lvoice *v, uint64_t at)
 {
-    if (v->s) cs_engine_release(l->e, v->slot, at);
+    if (v->s) ladder_cmd_release(&l->cmds, v->slot, at);
     *v = (lvoice){ .slot = v->slot, .rung = -1 };
 }
 
@@ -130,6 +131,10 @@ static void update_rates(cs_ladder *l, uint64_t t)
      * keeps its old rate); eff moves only when every voice took the new one,
      * so the next tick sends them again. */
     bool all = true;
+    size_t voices = 0;
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++) voices += l->deck[i].track >= 0 && l->deck[i].v[k].committed;
+    if (!ladder_cmd_room(&l->cmds, voices)) return;   /* every voice or none: later */
     for (int i = 0; i < 2; i++) {
         ldeck *d = &l->deck[i];
         if (d->track < 0) continue;
@@ -204,14 +209,16 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     if (t > tc + COMMIT_WINDOW) return;
     /* Both rungs at the same effective tempo from the beat on. */
     double vol = l->o.volume;
-    if (commit_voice(l, nv, &tr->rungs[nv->rung], t, 0.0) < 0) return;
+    /* The whole step or nothing: the start, the fade, the old voice's release. */
+    if (!ladder_cmd_room(&l->cmds, 2 + 2 * RUNG_STEPS) || commit_voice(l, nv, &tr->rungs[nv->rung], t, 0.0) < 0)
+        return;
     for (int j = 0; j < RUNG_STEPS; j++) {
         double go, gi;
         cs_ladder_eqpow((double)(j + 1) / RUNG_STEPS, &go, &gi);
-        cs_engine_volume(l->e, nv->slot, vol * gi, t + (uint64_t)j * RAMP);
-        cs_engine_volume(l->e, old->slot, vol * go, t + (uint64_t)j * RAMP);
+        ladder_cmd_volume(&l->cmds, nv->slot, vol * gi, t + (uint64_t)j * RAMP);
+        ladder_cmd_volume(&l->cmds, old->slot, vol * go, t + (uint64_t)j * RAMP);
     }
-    cs_engine_release(l->e, old->slot, t + RUNG_STEPS * RAMP);
+    ladder_cmd_release(&l->cmds, old->slot, t + RUNG_STEPS * RAMP);
     d->sw = SW_FADE;
     d->sw_t = t;
     d->sw_end = t + (RUNG_STEPS + 1) * RAMP;
@@ -307,7 +314,8 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
         const cs_lset_track *tr = &l->set.tracks[d->track];
         const cs_lset_rung *rg = &tr->rungs[d->v[0].rung];
         if (l->cur < 0) {                            /* the first track: at once */
-            cs_engine_level(l->e, in, 1.0, 0, CS_NOW);
+            if (!ladder_cmd_room(&l->cmds, 2)) return;   /* the level and the start together */
+            ladder_cmd_level(&l->cmds, in, 1.0, 0, CS_NOW);
             if (commit_voice(l, &d->v[0], rg, tc, l->o.volume) < 0) return;
             cs_log_info("track %d/%zu: %s on deck %c (rung %g, %.2f BPM)", d->track + 1, l->set.n,
                         tr->name, 'A' + in, rg->bpm, l->eff);
@@ -324,8 +332,10 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             }
             uint64_t t = ladder_deck_time_at(l, c, l->h_u);
             if (t > tc + COMMIT_WINDOW) return;       /* not yet: keep rates free */
-            cs_engine_level(l->e, in, 0.0, 0, CS_NOW);
-            if (!l->o.plain_fade) cs_engine_eq_gain(l->e, in, CS_EQ_LOW, 0.0, CS_NOW);
+            /* never the start without the level (and the low band's cut) */
+            if (!ladder_cmd_room(&l->cmds, l->o.plain_fade ? 2 : 3)) return;
+            ladder_cmd_level(&l->cmds, in, 0.0, 0, CS_NOW);
+            if (!l->o.plain_fade) ladder_cmd_eq(&l->cmds, in, CS_EQ_LOW, 0.0, CS_NOW);
             if (commit_voice(l, &d->v[0], rg, t, l->o.volume) < 0) return;
             l->forced = false;
             ladder_xfade_start(l, in, t);
@@ -372,6 +382,7 @@ static void hook_tick(void *ctx, const cs_control_frame *f)
 {
     cs_ladder *l = ctx;
     uint64_t now = f->now, tc = now + l->o.lead;
+    ladder_cmd_flush(&l->cmds);                       /* what waited goes first */
     double bpm = f->bpm;
     l->bpm = bpm;
     l->target = f->target_bpm;
@@ -482,6 +493,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->c = c;
     l->e = e;
     l->r = r;
+    ladder_cmd_init(&l->cmds, e);
     l->o = *o;
     if (!(l->o.max_dev > 0)) l->o.max_dev = 0.02;
     if (!(l->o.volume > 0)) l->o.volume = 0.8;
@@ -555,5 +567,6 @@ void cs_ladder_free(cs_ladder *l)
     free(l->rung_bpm);
     for (int i = 0; i < 2; i++) free(l->deck[i].bad);
     free(l->told);
+    ladder_cmd_free(&l->cmds);
     free(l);
 }

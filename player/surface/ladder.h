@@ -1,6 +1,6 @@
 /* Ladder sets: the set plays track after track from pre-rendered rungs, and
- * the tempo follows the controller with NO live time-stretching (DESIGN.md
- * "Two ways to play" (1)).
+ * the tempo follows the controller with NO live time-stretching
+ * (docs/guide.md "How a set plays"; the rules: docs/contract.md "Tempo rules").
  *
  * Each deck (A, B) plays the rung nearest the current BPM at rate bpm / rung
  * (a small resample).  When another rung gets nearer (with hysteresis, or
@@ -29,9 +29,12 @@
  *   ... cs_control_tick() pushes its frame; /cs/next calls next ...
  *   cs_ladder_free(l);        // unplugs the hooks, writes the plot, closes the trace
  *
- * Engine commands the full command queue refuses are retried: a start or a
- * rate change counts as done only once the engine took it, so the position
- * model is always the engine's.
+ * No engine command is lost to a full command queue (ladder_cmd.h): a
+ * step the model depends on (an attach, a start with its fade and release,
+ * a rate change of every voice) is sent only when the queue has room for
+ * all of it, else retried on a later tick, so the position model is always
+ * the engine's; levels, fades and releases the queue refuses wait on the
+ * control side, in order, and go on the next tick with their stamps.
  */
 #ifndef CS_PLAYER_LADDER_H
 #define CS_PLAYER_LADDER_H

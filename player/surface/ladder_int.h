@@ -6,6 +6,7 @@
 
 #include "player/surface/ladder.h"
 #include "pkg/transition.h"
+#include "player/surface/ladder_cmd.h"
 
 #include <stdio.h>
 
@@ -77,6 +78,7 @@ struct cs_ladder {
     size_t max_rungs;             /* the most rungs a track of the set has */
     double *rung_bpm;             /* [max_rungs] scratch for the rung choice */
     bool queue_full;              /* a command was refused: said once until one passes */
+    ladder_cmds cmds;             /* every engine command goes through it (ladder_cmd.h) */
     FILE *trace;
     uint64_t next_trace;
     trow *rows;

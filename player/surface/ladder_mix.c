@@ -97,8 +97,8 @@ bool ladder_xfade_run(cs_ladder *l, uint64_t now, uint64_t tc)
         if (ts < l->xf_t && l->xf_k == 0) ts = l->xf_t;
         if (ts <= tc + XF_AHEAD) {
             if (ts < tc) ts = tc;
-            cs_engine_eq_gain(l->e, l->xf_from, CS_EQ_LOW, 0.0, ts);
-            cs_engine_eq_gain(l->e, l->xf_to, CS_EQ_LOW, 1.0, ts);
+            ladder_cmd_eq(&l->cmds, l->xf_from, CS_EQ_LOW, 0.0, ts);
+            ladder_cmd_eq(&l->cmds, l->xf_to, CS_EQ_LOW, 1.0, ts);
             l->swap_sent = true;
             l->swap_t = ts;
             if (l->nswaps < LADDER_MAX_SWAPS) l->swaps[l->nswaps++] = (double)ts / CS_RATE;
@@ -119,12 +119,12 @@ bool ladder_xfade_run(cs_ladder *l, uint64_t now, uint64_t tc)
         p.out_u1 = l->xf_u1;
         cs_transition_gains(&p, u, &go, &gi, &lo, &li);
         double secs = (double)(t1 - l->xf_t) / CS_RATE;
-        cs_engine_level(l->e, l->xf_from, go, secs, l->xf_t);
-        cs_engine_level(l->e, l->xf_to, gi, secs, l->xf_t);
+        ladder_cmd_level(&l->cmds, l->xf_from, go, secs, l->xf_t);
+        ladder_cmd_level(&l->cmds, l->xf_to, gi, secs, l->xf_t);
         l->xf_t = t1;
         if (++l->xf_k == l->xf_n) {
             for (int k = 0; k < 2; k++)
-                if (out->v[k].s) cs_engine_release(l->e, out->v[k].slot, t1 + RAMP);
+                if (out->v[k].s) ladder_cmd_release(&l->cmds, out->v[k].slot, t1 + RAMP);
             out->free_at = t1 + 2 * RAMP;
         }
     }

@@ -426,6 +426,12 @@ static int h_cs_status(hctx *h, const args *a)
     lo_message_add_float(m, (float)st.movement);
     lo_message_add_int32(m, (int32_t)st.short_ends);
     lo_message_add_string(m, st.short_last);
+    /* Added after the original fields (readers of the older reply stop
+     * before them): bundles dropped (every reason), bundles waiting. */
+    uint64_t dropped = 0;
+    for (int k = 0; k < CS_BUNDLE_DROP_KINDS; k++) dropped += st.bundles_dropped[k];
+    lo_message_add_int32(m, (int32_t)dropped);
+    lo_message_add_int32(m, (int32_t)st.bundles_waiting);
     send_reply(h, "/cs/status", m);
     return 0;
 }

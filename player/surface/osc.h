@@ -1,5 +1,6 @@
-/* The OSC surface of cs play: the original audio server's addresses (research
- * notes §1.13) plus /cs/status, /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
+/* The OSC surface of cs play: the original audio server's addresses
+ * (docs/osc.md "Messages of the original audio server") plus /cs/status,
+ * /cs/status/json, /cs/bpm, /cs/next and /cs/ping, over UDP
  * (IPv4 and IPv6) or from a render script.
  *
  * One dispatch function serves both the network and --osc-script, so tests
@@ -56,8 +57,16 @@ int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg *
  * bundle's time tag (cs_control_tag_time: the tagged time at the output;
  * 0/1 = immediately).  Nested bundles take their own tags, never earlier
  * than their parent's.  A bundle whose time has passed runs at once and is
- * counted and logged "late by X ms".  Messages are handled on arrival;
- * only their effect on the audio waits for the tag. */
+ * counted and logged "late by X ms" (its true lateness).  A bundle due
+ * more than CS_BUNDLE_LEAD_S ahead is copied into the control side's
+ * bounded heap (cs_control_bundle_defer) and its messages run when it falls
+ * due (cs_control_tick), the engine commands still stamped with the tag's
+ * sample; replies of such a bundle go to the sender only through the UDP
+ * server (here, reply_ctx is borrowed, so they are dropped).  Tags beyond
+ * --max-ahead, bundles nested more than CS_BUNDLE_MAX_DEPTH deep and
+ * malformed bundles are dropped: logged (rate-limited) and counted
+ * (cs_control_bundle_dropped).  Messages outside bundles, and bundles due
+ * within the lead, are handled on arrival. */
 int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx);
 
 typedef struct cs_osc_server cs_osc_server;

@@ -10,6 +10,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,59 +72,132 @@ static uint32_t be32(const unsigned char *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-/* A bundle's engine time: its tag, never earlier than the enclosing
- * bundle's (OSC 1.0: an enclosed bundle's tag must be >= its parent's; a
- * sender breaking that gets the parent's).  A tag already passed runs at
- * once, counted and logged as late.  `*tag` is updated to the tag used. */
-static uint64_t bundle_time(cs_control *c, uint64_t *tag, uint64_t parent_tag, uint64_t parent_at)
+/* Where replies go: the function and a copy of its context (a sender's
+ * address), so that a bundle run later from the control side's queue can
+ * still reply.  size 0: the context is borrowed and not kept (replies of a
+ * deferred bundle are then dropped). */
+typedef struct replyto {
+    cs_osc_reply_fn fn;
+    void *ctx;
+    size_t size;
+} replyto;
+
+/* What a deferred bundle keeps with its bytes (cs_control_bundle_defer's
+ * aux): its depth, its parent's tag, and the reply context's bytes. */
+typedef struct deferred {
+    int depth;
+    uint64_t parent_tag;
+    cs_osc_reply_fn fn;
+    size_t size;
+    unsigned char ctx[];
+} deferred;
+
+static int handle(cs_control *c, const unsigned char *d, size_t size, const replyto *rt, int depth,
+                  uint64_t parent_tag, uint64_t parent_at, bool run_now);
+
+/* Called from cs_control_tick when a deferred bundle falls due. */
+static void run_deferred(cs_control *c, const void *data, size_t size, const void *aux, size_t auxsize)
 {
-    if (*tag <= parent_tag) {     /* same time as the parent (top level: 0, "now") */
-        *tag = parent_tag;
-        return parent_at;
-    }
-    uint64_t at = cs_control_tag_time(c, (uint32_t)(*tag >> 32), (uint32_t)*tag);
-    uint64_t now = cs_control_now(c);
-    if (at != CS_NOW && at < now) {
-        cs_control_note_late(c, (double)(now - at) * 1000.0 / CS_RATE);
-        at = CS_NOW;
-    }
-    return at;
+    const deferred *df = aux;
+    if (!df || auxsize < sizeof *df) return;
+    /* The copy lives until this returns; a nested bundle deferred again
+     * copies it in turn. */
+    replyto rt = { df->size ? df->fn : NULL, df->size ? (void *)df->ctx : NULL, df->size };
+    handle(c, data, size, &rt, df->depth, df->parent_tag, CS_NOW, true);
 }
 
-static int handle(cs_control *c, const unsigned char *d, size_t size, cs_osc_reply_fn reply, void *rctx, int depth,
-                  uint64_t parent_tag, uint64_t parent_at)
+static void defer(cs_control *c, const unsigned char *d, size_t size, const replyto *rt, int depth,
+                  uint64_t parent_tag, uint64_t due)
 {
-    if (size >= 16 && !memcmp(d, "#bundle", 8)) {
-        if (depth > 8) return CS_OSC_BAD;
-        uint64_t tag = ((uint64_t)be32(d + 8) << 32) | be32(d + 12);
-        uint64_t at = bundle_time(c, &tag, parent_tag, parent_at);
-        uint64_t prev = cs_control_set_command_time(c, at);
-        int rc = 0;
-        size_t off = 16;
-        while (off + 4 <= size) {
-            uint32_t n = be32(d + off);
-            off += 4;
-            if (n > size - off || n % 4) {
-                if (osc_log_ok()) cs_log_error("OSC: malformed bundle, rest ignored");
-                rc = CS_OSC_BAD;
-                break;
-            }
-            handle(c, d + off, n, reply, rctx, depth + 1, tag, at);
-            off += n;
-        }
-        cs_control_set_command_time(c, prev);
-        return rc;
+    _Alignas(max_align_t) unsigned char buf[sizeof(deferred) + 256];
+    deferred *df = (deferred *)(void *)buf;
+    size_t keep = rt->fn && rt->size <= 256 ? rt->size : 0;
+    *df = (deferred){ .depth = depth, .parent_tag = parent_tag, .fn = keep ? rt->fn : NULL, .size = keep };
+    if (keep) memcpy(df->ctx, rt->ctx, keep);
+    cs_control_bundle_defer(c, due, run_deferred, d, size, df, sizeof *df + keep);
+}
+
+static int handle_bundle(cs_control *c, const unsigned char *d, size_t size, const replyto *rt, int depth,
+                         uint64_t parent_tag, uint64_t parent_at, bool run_now)
+{
+    if (size < 16) {
+        cs_control_bundle_dropped(c, CS_BUNDLE_DROP_MALFORMED, "%zu bytes, shorter than a bundle's header "
+                                  "(16: \"#bundle\" and a time tag)", size);
+        return CS_OSC_BAD;
     }
+    if (depth >= CS_BUNDLE_MAX_DEPTH) {
+        cs_control_bundle_dropped(c, CS_BUNDLE_DROP_DEEP, "nested %d deep, more than the %d allowed "
+                                  "(a sender's loop?), with everything in it", depth + 1, CS_BUNDLE_MAX_DEPTH);
+        return CS_OSC_BAD;
+    }
+    uint64_t tag = ((uint64_t)be32(d + 8) << 32) | be32(d + 12);
+    uint64_t at;
+    /* Its engine time: its tag, never earlier than the enclosing bundle's
+     * (OSC 1.0: an enclosed bundle's tag must be >= its parent's; a sender
+     * breaking that gets the parent's). */
+    if (tag <= parent_tag) {     /* same time as the parent (top level: 0, "now") */
+        tag = parent_tag;
+        at = parent_at;
+    } else {
+        uint32_t sec = (uint32_t)(tag >> 32), frac = (uint32_t)tag;
+        double ahead = cs_control_tag_ahead(c, sec, frac), max = cs_control_max_ahead(c);
+        if (ahead > max) {
+            cs_control_bundle_dropped(c, CS_BUNDLE_DROP_AHEAD, "tagged %.1f s ahead, beyond --max-ahead %g s: "
+                                      "refused; are the clocks right? (the sender's and ours; a Pi without "
+                                      "a real-time clock or NTP keeps a wrong time)", ahead, max);
+            return CS_OSC_BAD;
+        }
+        at = cs_control_tag_time(c, sec, frac);
+        if (!run_now && ahead > CS_BUNDLE_LEAD_S) {
+            defer(c, d, size, rt, depth, parent_tag, at);
+            return 0;
+        }
+        uint64_t now = cs_control_now(c);
+        if (at != CS_NOW && at < now) {
+            cs_control_note_late(c, -ahead * 1000.0);
+            at = CS_NOW;
+        }
+    }
+    uint64_t prev = cs_control_set_command_time(c, at);
+    int rc = 0;
+    size_t off = 16;
+    while (off + 4 <= size) {
+        uint32_t n = be32(d + off);
+        off += 4;
+        if (n > size - off || n % 4) {
+            cs_control_bundle_dropped(c, CS_BUNDLE_DROP_MALFORMED, "an element of %u bytes where %zu are left "
+                                      "(or not a multiple of 4): the rest ignored", n, size - off);
+            rc = CS_OSC_BAD;
+            break;
+        }
+        handle(c, d + off, n, rt, depth + 1, tag, at, false);
+        off += n;
+    }
+    cs_control_set_command_time(c, prev);
+    return rc;
+}
+
+static int handle(cs_control *c, const unsigned char *d, size_t size, const replyto *rt, int depth,
+                  uint64_t parent_tag, uint64_t parent_at, bool run_now)
+{
+    if (size >= 8 && !memcmp(d, "#bundle", 8))
+        return handle_bundle(c, d, size, rt, depth, parent_tag, parent_at, run_now);
     if (size < 4 || size % 4) {
         if (osc_log_ok()) cs_log_error("OSC: malformed packet of %zu bytes ignored", size);
         return CS_OSC_BAD;
     }
-    return handle_message(c, d, size, reply, rctx);
+    return handle_message(c, d, size, rt->fn, rt->ctx);
+}
+
+static int handle_packet(cs_control *c, const void *data, size_t size, const replyto *rt)
+{
+    return handle(c, data, size, rt, 0, 0, CS_NOW, false);
 }
 
 int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx)
 {
-    return handle(c, data, size, reply, reply_ctx, 0, 0, CS_NOW);
+    replyto rt = { reply, reply_ctx, 0 };
+    return handle_packet(c, data, size, &rt);
 }
 
 /* ---- the UDP server ---- */
@@ -215,7 +290,8 @@ void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms)
         ssize_t n = recvfrom(s->fd, s->buf, sizeof s->buf, MSG_DONTWAIT, (struct sockaddr *)&from.addr, &from.len);
         if (n < 0) break;
         s->packets++;
-        cs_osc_handle_packet(c, s->buf, (size_t)n, reply_udp, &from);
+        replyto rt = { reply_udp, &from, sizeof from };
+        handle_packet(c, s->buf, (size_t)n, &rt);
     }
 }
 

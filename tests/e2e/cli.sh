@@ -32,6 +32,8 @@ usage_shape bad_range_shape demo demo "$T/d" --tracks 0
 usage_shape missing_dir_shape demo demo
 usage_shape extra_arg_shape doctor doctor now
 usage_shape play_levels_shape play play --levels 1 2
+# --max-ahead 0 was the default 60 in disguise (0 stood for "not given")
+usage_shape max_ahead_zero_shape play play --max-ahead 0
 usage_shape flac_float_shape export export --audio-format flac --bits 32f
 usage_shape no_command_shape "" 
 usage_shape global_unknown_shape "" --bogus-flag

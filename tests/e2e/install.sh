@@ -4,7 +4,8 @@
 # unit and its settings file (the unit disabled, pointing at the installed
 # binary); every option of every `cs CMD --help` is in the man page; `make
 # uninstall` removes them (the settings stay); `make deb` makes a package
-# whose Depends (computed by dpkg-shlibdeps) name the runtime libraries.
+# whose Depends (computed by dpkg-shlibdeps) name the runtime libraries and
+# which carries README.md and docs/ in /usr/share/doc/cs.
 . "$(dirname "$0")/lib.sh"
 command -v help2man >/dev/null || { skip all "help2man not installed (scripts/install-deps.sh --dev)"; exit 0; }
 MK=(make -s --no-print-directory -C "$CS_ROOT")
@@ -57,7 +58,8 @@ left=$(cd "$R" && find . -type f | sed 's|^\./||')
 deb=$(ls "$CS_ROOT"/build/cs_"$(cat "$CS_ROOT/VERSION")"_*.deb 2>/dev/null | head -1)
 files=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 bad=""
-for f in ./usr/bin/cs ./usr/share/man/man1/cs.1.gz ./lib/systemd/system/cs-play.service ./etc/default/cs-play; do
+for f in ./usr/bin/cs ./usr/share/man/man1/cs.1.gz ./lib/systemd/system/cs-play.service ./etc/default/cs-play \
+         ./usr/share/doc/cs/README.md ./usr/share/doc/cs/docs/guide.md ./usr/share/doc/cs/docs/examples/rekordbox.xml; do
     grep -qx -- "$f" <<<"$files" || bad="$bad $f"
 done
 [ -z "$bad" ] && pass deb_files || fail deb_files "missing:$bad"

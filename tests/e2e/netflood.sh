@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # Network load: cs play, live on SDL's disk driver (paced like a device),
 # plays two decks while udpflood sends junk datagrams (random bytes,
 # oversize packets, broken OSC, lying bundles) to it on 127.0.0.1 at full

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # Time-tagged OSC bundles, live: SDL's disk driver as the device, 1024-frame
 # buffers (23.2 ms; the driver sleeps 23 ms after writing each, so the file
 # grows at about real time), a Python client on loopback building the bundle bytes.

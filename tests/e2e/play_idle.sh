@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # A player with nothing to do sleeps: its own threads (the control loop "cs"
 # and the reader "cs-reader") wake about once a second when idle, and the
 # control loop ~20 times a second while two decks only play (it polled every

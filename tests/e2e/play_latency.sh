@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # Start latency, live: a 10-minute 44.1 kHz stereo WAV cued with /cue and
 # started with /start_group 0 must be playing within 100 ms of the message
 # (streaming reader: no whole-file decode).  Measured by a client that sends

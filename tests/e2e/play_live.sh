@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # cs play live: SDL's disk driver as the device, real OSC over loopback
 # (oscsend and a small Python client for replies, IPv4 and IPv6).
 . "$(dirname "$0")/lib.sh"

@@ -1,32 +1,36 @@
 #!/usr/bin/env bash
-# README's walkthrough "Your own music, from the README" (issue 12), run as
-# written: every command in the ```sh blocks between <!-- walkthrough:begin
-# --> and <!-- walkthrough:end --> is extracted from README.md and run in
-# order, in one shell, from a fresh HOME, with MUSIC and RB_XML (the names
-# the README asks the reader to set) on a `cs demo` folder and port 57120
+# The guide's walkthrough (docs/guide.md "The walkthrough"; issues 12, 24),
+# run as written: every command in the ```sh blocks between <!--
+# walkthrough:begin --> and <!-- walkthrough:end --> is extracted from
+# docs/guide.md and run in order, in one shell, from a fresh HOME, with MUSIC
+# and RB_XML (the names the guide asks the reader to set) on a `cs demo`
+# folder and port 57120
 # swapped for a free one.  A command after a `# walkthrough: skip REASON`
 # line is reported as SKIP with that reason; any other command exiting
 # non-zero is a FAIL and stops the run.  Then the results are checked:
 # library rows, the set folder against its manifest, the preview render's
-# length, level and tempo, the live status.  Last, a README with one
-# command broken must make the runner FAIL.
+# length, level and tempo, the live status; the selection checked is the one
+# the guide's `cs export` line asks for.  The guide's sample Rekordbox XML
+# (docs/examples/rekordbox.xml) must index, and the sample set.json
+# (docs/examples/set.json) must have the fields of the one written here.  Last, a guide with one command
+# broken must make the runner FAIL.
 . "$(dirname "$0")/lib.sh"
-README=${WALKTHROUGH_README:-$CS_ROOT/README.md}
+GUIDE=${WALKTHROUGH_GUIDE:-$CS_ROOT/docs/guide.md}
 for tool in python3 sqlite3 soxi oscsend; do
     command -v $tool >/dev/null || { skip all "$tool not installed (scripts/install-deps.sh --dev)"; exit 0; }
 done
 
-# extract README OUT_SCRIPT PORT: writes a bash script that runs the
+# extract GUIDE OUT_SCRIPT PORT: writes a bash script that runs the
 # walkthrough's commands, one PASS/FAIL/SKIP line each (prefix
 # "walkthrough:"), each command's output in $LOGS/<n>.out and .err.
 extract() {
     python3 - "$1" "$2" "$3" <<'PY'
 import re, shlex, sys
-readme, out, port = sys.argv[1:]
-text = open(readme, encoding="utf-8").read()
+guide, out, port = sys.argv[1:]
+text = open(guide, encoding="utf-8").read()
 m = re.search(r"<!-- walkthrough:begin -->(.*?)<!-- walkthrough:end -->", text, re.S)
 if not m:
-    sys.exit("README has no walkthrough:begin/end markers")
+    sys.exit("%s has no walkthrough:begin/end markers" % guide)
 cmds = []                       # (command, skip reason or None)
 for block in re.findall(r"^```sh\n(.*?)^```", m.group(1), re.S | re.M):
     skip, cur = None, ""
@@ -48,8 +52,8 @@ for block in re.findall(r"^```sh\n(.*?)^```", m.group(1), re.S | re.M):
 if not cmds:
     sys.exit("no commands between the walkthrough markers")
 with open(out, "w") as f:
-    # a player the README starts in the background dies with the script,
-    # even when a later command fails before the README's own kill
+    # a player the guide starts in the background dies with the script,
+    # even when a later command fails before the guide's own kill
     f.write('trap \'kill $(jobs -p) 2>/dev/null; wait\' EXIT\n')
     f.write('cd "$HOME" || exit 1\n')
     f.write('echo "COMMANDS %d"\n' % len(cmds))
@@ -68,7 +72,7 @@ with open(out, "w") as f:
 PY
 }
 
-# run SCRIPT HOME_DIR LOGS: the extracted script, with the names the README
+# run SCRIPT HOME_DIR LOGS: the extracted script, with the names the guide
 # asks for and the release build of cs first in PATH.
 run() {
     mkdir -p "$2" "$3"
@@ -79,10 +83,10 @@ run() {
 "$CS_REL" demo "$T/demo" --tracks 2 >/dev/null || { fail setup "cs demo"; exit 0; }
 n_audio=$(ls "$T/demo/audio" | wc -l)
 PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-extract "$README" "$T/walk.sh" "$PORT" 2>"$T/extract.err" || { fail extract "$(cat "$T/extract.err")"; exit 0; }
+extract "$GUIDE" "$T/walk.sh" "$PORT" 2>"$T/extract.err" || { fail extract "$(cat "$T/extract.err")"; exit 0; }
 run "$T/walk.sh" "$T/home" "$T/logs" | tee "$T/walk.log"
 if grep -q '^FAIL' "$T/walk.log"; then exit 0; fi
-# every command the README holds either passed or was skipped with a reason
+# every command the guide holds either passed or was skipped with a reason
 # (a script that died between two commands printed neither)
 n_cmds=$(awk '$1 == "COMMANDS" { print $2 }' "$T/walk.log")
 n_done=$(grep -c '^\(PASS\|SKIP\) walkthrough:cmd' "$T/walk.log")
@@ -98,7 +102,21 @@ check library_rows [ "$rows" = "$n_audio|$n_audio|$n_audio" ]
 [ "$rows" = "$n_audio|$n_audio|$n_audio" ] || echo "  library: $rows (want $n_audio each)"
 
 # ---- the set folder: the manifest's tracks are cs search's, 7 rungs + orig -
-sel=$(HOME=$T/home env -u CS_DB -u XDG_DATA_HOME "$CS" search --bpm 122.5 --delta 3 --key "Gm,Cm" --n-sections 3 | wc -l)
+# the selection flags of the guide's `cs export` line, as written there
+selflags=$(python3 - "$T/walk.sh" <<'PY'
+import re, shlex, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+m = re.search(r"^cs export (.*)$", text, re.M)
+words = shlex.split(m.group(1)) if m else []
+out = []
+for i, w in enumerate(words):
+    if w in ("--bpm", "--delta", "--key", "--n-sections", "--bpm-min", "--bpm-max"):
+        out += [w, words[i + 1]]
+print(" ".join(shlex.quote(w) for w in out))
+PY
+)
+check selection_from_guide [ -n "$selflags" ]
+sel=$(eval "set -- $selflags"; HOME=$T/home env -u CS_DB -u XDG_DATA_HOME "$CS" search "$@" | wc -l)
 python3 - "$G/friday" "$sel" >"$T/set_report.txt" 2>&1 <<'PY'
 import json, os, sys, csv
 d, sel = sys.argv[1], int(sys.argv[2])
@@ -118,6 +136,28 @@ sys.exit(1 if bad else 0)
 PY
 check set_folder_as_manifest [ $? -eq 0 ]
 sed 's/^/  /' "$T/set_report.txt"
+# the docs' example set.json has the fields of the set.json cs writes today
+# (docs/examples/set.json: regenerate it when the manifest gains a field)
+python3 - "$G/friday/set.json" "$CS_ROOT/docs/examples/set.json" >"$T/example_set.txt" 2>&1 <<'PY'
+import json, sys
+def shape(v, at="set"):
+    if isinstance(v, dict):
+        out = {at + "." + k for k in v}
+        for k, x in v.items():
+            out |= shape(x, at + "." + k)
+        return out
+    if isinstance(v, list):
+        return set().union(*(shape(x, at + "[]") for x in v)) if v else set()
+    return set()
+real, ex = (shape(json.load(open(f))) for f in sys.argv[1:])
+ex_sel = {k for k in ex if k.startswith("set.selection.")}
+real = {k for k in real if not k.startswith("set.selection.")} | ex_sel   # selection: the flags given
+diff = sorted((real - ex) | (ex - real))
+print("; ".join(("missing " if k in real else "extra ") + k for k in diff) or "ok")
+sys.exit(1 if diff else 0)
+PY
+check example_set_json_current [ $? -eq 0 ]
+sed 's/^/  /' "$T/example_set.txt"
 du=$(cat "$T/logs/"*.out | grep -c "$G/friday$")
 check du_printed [ "$du" -ge 1 ]
 
@@ -153,16 +193,24 @@ if [ -n "$m" ] && awk -v m="$m" 'BEGIN { exit !(m >= 0.15 && m <= 0.6) }' && nea
 else
     fail live_status_target "movement '$m': want target $want, cs status said: ${st:-nothing}"
 fi
-# ---- a README whose command breaks must fail the run ----------------------
-sed 's/^cs analyze "\$MUSIC"/cs analyse "$MUSIC"/' "$README" >"$T/broken.md"
-if cmp -s "$README" "$T/broken.md"; then
-    fail broken_readme_fails "the analyze line was not found to break"
+# ---- the guide's sample Rekordbox XML indexes -----------------------------
+ex=$("$CS" --db "$T/example.db" index --rekordbox-xml "$CS_ROOT/docs/examples/rekordbox.xml" 2>&1)
+marks=$(sqlite3 "$T/example.db" "SELECT count(*) FROM rb_marks" 2>&1)
+if [[ "$ex" == *"rekordbox 3 tracks, 1 playlists"* ]] && [[ "$ex" == *"warnings 0"* ]] && [ "$marks" = 2 ]; then
+    pass example_rekordbox_xml
+else
+    fail example_rekordbox_xml "marks $marks; $ex"
+fi
+# ---- a guide whose command breaks must fail the run -----------------------
+sed 's/^cs analyze "\$MUSIC"/cs analyse "$MUSIC"/' "$GUIDE" >"$T/broken.md"
+if cmp -s "$GUIDE" "$T/broken.md"; then
+    fail broken_guide_fails "the analyze line was not found to break"
 else
     extract "$T/broken.md" "$T/broken.sh" "$PORT" && run "$T/broken.sh" "$T/home2" "$T/logs2" >"$T/broken.log" 2>&1
     rc=$?
     if [ $rc -ne 0 ] && grep -q "^FAIL walkthrough:cmd02: cs analyse" "$T/broken.log" && ! grep -q "^PASS walkthrough:cmd03" "$T/broken.log"; then
-        pass broken_readme_fails
+        pass broken_guide_fails
     else
-        fail broken_readme_fails "rc $rc: $(head -3 "$T/broken.log" | tr '\n' ' ')"
+        fail broken_guide_fails "rc $rc: $(head -3 "$T/broken.log" | tr '\n' ' ')"
     fi
 fi

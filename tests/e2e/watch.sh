@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (its timing is part of what it checks)
 # Watching a set (issue 12): the live warnings (unknown OSC addresses once
 # each with a count, no movement for N s, the tempo beyond the rungs),
 # --render's format by extension, /cs/status/json and `cs status`, the

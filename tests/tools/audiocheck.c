@@ -153,7 +153,7 @@ static int cmd_pitch(const cs_audio *a, const opts *o)
     return 0;
 }
 
-/* Discontinuities (shared/research/anchors.md 7.4): the largest
+/* Discontinuities (docs/testing.md "How the tests judge audio"): the largest
  * sample-to-sample step, and how it compares with the material around it. */
 static int cmd_clicks(const cs_audio *a, const opts *o)
 {

@@ -1,3 +1,4 @@
+// run.sh: alone (wall-clock bounds: run with nothing beside it)
 /* The real-time contract, enforced: this binary interposes malloc, calloc,
  * realloc, free and pthread_mutex_lock; while a thread-local "in callback"
  * flag is set (around cs_engine_process only) any of them aborts the

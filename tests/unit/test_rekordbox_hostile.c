@@ -1,3 +1,4 @@
+// run.sh: alone (wall-clock bounds: run with nothing beside it)
 /* Rekordbox XML reader on hostile and broken input made here: entity bombs,
  * external entities, truncation, non-XML, and a generated 50,000-track
  * collection for time and memory (split from test_rekordbox.c). */

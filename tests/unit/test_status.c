@@ -70,6 +70,18 @@ TEST(one_line_says_outside_and_no_movement)
     st.outside = false;
     cs_status_line(line, sizeof line, &st);
     CHECK(!strcmp(line, "100.0 -> 105.0 BPM | A 114 x0.877 | 1/2 Night Drive | next in 1:23 | move 0.50 2s ago | underruns 4"));
+    /* Dropped bundles (a sender with a wrong clock) show once there are any. */
+    st.bundles_dropped[CS_BUNDLE_DROP_AHEAD] = 3;
+    st.bundles_dropped[CS_BUNDLE_DROP_DEEP] = 1;
+    cs_status_line(line, sizeof line, &st);
+    CHECK(strstr(line, "| underruns 4 | bundles dropped 4") != NULL);
+    char *json = cs_status_json(&st);
+    cs_control_status back;
+    CHECK(json && cs_status_from_json(json, &back, NULL) == 0);
+    CHECK_EQ_INT(back.bundles_dropped[CS_BUNDLE_DROP_AHEAD], 3);
+    CHECK_EQ_INT(back.bundles_dropped[CS_BUNDLE_DROP_DEEP], 1);
+    CHECK(json && strstr(json, "\"bundles_dropped\":4"));
+    free(json);
 }
 
 /* ---- the control side ---- */

@@ -1,3 +1,4 @@
+// run.sh: alone (wall-clock bounds: run with nothing beside it)
 /* Live master stretcher: the pull model (mix consumed at tempo x output, no
  * underruns, bounded reserve) for both back ends, synchronous and threaded. */
 #include "tests/unit/unit.h"
