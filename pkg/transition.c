@@ -9,6 +9,10 @@
 
 #define PHRASE_BARS 8
 #define EPS 1e-6
+/* A beat this close after a part's end still counts as inside it: the
+ * player stops parts 5 ms short of their end cue (cs_lset_part_end_u), and
+ * a fade ending there has faded out (the u1 values are clamped to len_u). */
+#define END_SLACK 0.02
 
 static double edge_period(const cs_tgrid *g, bool end)
 {
@@ -82,14 +86,15 @@ int cs_tgrid_meter(const cs_tgrid *g)
 typedef struct side {
     const cs_tgrid *g;
     int m;          /* beats per bar */
-    long d0;        /* beat index of the first bar line */
+    long d0;        /* beat index of a bar line (the first downbeat listed) */
+    long b0;        /* bar number of the part's first bar line (u >= 0) */
 } side;
 
 static long floordiv(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 static side side_of(const cs_tgrid *g, bool *no_downbeats)
 {
-    side s = { g, cs_tgrid_meter(g), 0 };
+    side s = { g, cs_tgrid_meter(g), 0, 0 };
     if (g->downbeats && g->n_downbeats > 0) {
         s.d0 = cs_tgrid_beat_index(g, g->downbeats[0]);
         *no_downbeats = false;
@@ -97,6 +102,7 @@ static side side_of(const cs_tgrid *g, bool *no_downbeats)
         s.d0 = beat_at_or_after(g, 0.0);
         *no_downbeats = true;
     }
+    s.b0 = floordiv(beat_at_or_after(g, -1e-3) - s.d0 + s.m - 1, s.m);
     return s;
 }
 
@@ -107,11 +113,17 @@ static long bar_nearest(const side *s, long k)
     return floordiv(k - s->d0 + s->m / 2, s->m);
 }
 
-/* Is bar `bar` a phrase boundary? */
+/* Is bar `bar` a phrase boundary?  Without sections, phrases run every 8
+ * bars from the part's first bar line (the part starts at a section
+ * boundary, ini_cue: its origin does not depend on how far back the grid
+ * was kept). */
 static bool is_phrase(const side *s, long bar)
 {
     const cs_tgrid *g = s->g;
-    if (!g->sections || g->n_sections == 0) return ((bar % PHRASE_BARS) + PHRASE_BARS) % PHRASE_BARS == 0;
+    if (!g->sections || g->n_sections == 0) {
+        long d = bar - s->b0;
+        return ((d % PHRASE_BARS) + PHRASE_BARS) % PHRASE_BARS == 0;
+    }
     bool have = false;
     long below = 0, first = 0;
     for (size_t i = 0; i < g->n_sections; i++) {
@@ -171,7 +183,7 @@ int cs_transition_plan(const cs_tgrid *out, const cs_tgrid *in, const cs_topts *
      * `solo` bars before its last phrase boundary that still has a bar of
      * material after it (so the next fade can start on a phrase), or, with
      * no such phrase after S, before its end. */
-    long in_end = beat_at_or_before(in, in->len_u);
+    long in_end = beat_at_or_before(in, in->len_u + END_SLACK);
     long in_limit = in_end;
     for (long b = floordiv(in_end - si.m - si.d0, si.m); bar_line(&si, b) > kS; b--)
         if (is_phrase(&si, b)) {
@@ -182,7 +194,7 @@ int cs_transition_plan(const cs_tgrid *out, const cs_tgrid *in, const cs_topts *
     if (in_avail < 0 && in_limit != in_end) in_avail = in_end - kS - (long)ceil(solo * si.m - EPS);
 
     long k_early = beat_at_or_after(out, o->earliest_u);
-    long k_end = beat_at_or_before(out, out->len_u);
+    long k_end = beat_at_or_before(out, out->len_u + END_SLACK);
     double pref = o->prefer_u >= o->earliest_u ? o->prefer_u : o->earliest_u;
     long pref_bar = bar_nearest(&so, cs_tgrid_beat_index(out, pref));
     double pref_bu = cs_tgrid_beat_u(out, bar_line(&so, pref_bar));
@@ -258,11 +270,10 @@ int cs_transition_plan(const cs_tgrid *out, const cs_tgrid *in, const cs_topts *
     p->beats = (int)beats;
     p->out_meter = so.m;
     p->in_meter = si.m;
-    p->out_bar = floordiv(kStart - so.d0, so.m);
+    p->out_bar = floordiv(kStart - so.d0, so.m) - so.b0;
     p->phrase_aligned = phrase;
-    long first_bar = floordiv(beat_at_or_after(out, 0.0) - so.d0 + so.m - 1, so.m);
     long nph = 0;
-    for (long b = first_bar; b < floordiv(kB - so.d0, so.m) && nph < 1000000; b++) nph += is_phrase(&so, b);
+    for (long b = so.b0; b < floordiv(kB - so.d0, so.m) && nph < 1000000; b++) nph += is_phrase(&so, b);
     p->out_phrase = nph;
     p->warn = warn;
     p->swap_out_u = p->swap_in_u = -1;

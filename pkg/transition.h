@@ -15,7 +15,7 @@
  * run from the first downbeat; without downbeats, from the first beat at or
  * after u = 0 (CS_TW_NO_DOWNBEATS).  Phrase boundaries: each section start
  * snapped to the nearest bar line, and every 8 bars after it until the next
- * one; without sections, every 8 bars from the first bar line.  DJs phrase
+ * one; without sections, every 8 bars from the part's first bar line.  DJs phrase
  * in 8-bar units and their fades last multiples of 8 bars, peaking at 32
  * beats (Kim et al., "A computational analysis of real-world DJ mixes",
  * ISMIR 2020).
@@ -88,7 +88,7 @@ typedef struct cs_tplan {
     int bars_asked;             /* fade_bars, or the material's choice */
     int beats;                  /* fade length in beats */
     int out_meter, in_meter;
-    long out_bar;               /* outgoing bar number of out_u0 (0: first bar line) */
+    long out_bar;               /* outgoing bar number of out_u0 (0: the part's first bar line) */
     long out_phrase;            /* phrase number of B counted from the part's first */
     bool phrase_aligned;        /* B is a phrase boundary */
     unsigned warn;              /* CS_TW_* */

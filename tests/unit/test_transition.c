@@ -168,6 +168,42 @@ TEST(short_incoming_leaves_room_to_hand_over_on_its_phrase)
     CHECK_EQ_INT(p.bars, 4);
 }
 
+TEST(fade_may_end_on_the_beat_at_the_part_end)
+{
+    /* A 12-bar part of 4-bar sections whose end (24 s) is a downbeat; the
+     * player stops 5 ms before it.  A 4-bar fade from the phrase at bar 8
+     * (the begin cue) ends there: no need to start a phrase early. */
+    static synth a, b;
+    double sa[] = { 0, 8, 16 };
+    make(&a, 120, 0, 4, 23.995, sa, 3, true);
+    make(&b, 120, 0, 4, 64, NULL, 0, true);
+    cs_tplan p;
+    cs_topts o = { .fade_bars = 4, .earliest_u = 0.3, .prefer_u = 16 };
+    cs_transition_plan(&a.g, &b.g, &o, &p);
+    CHECK_NEAR(p.out_u0, 16.0, 1e-9);
+    CHECK_EQ_INT(p.bars, 4);
+    CHECK(p.out_u1 <= 23.995 + 1e-9);
+    CHECK_EQ_INT(p.warn, 0);
+}
+
+TEST(bars_count_from_the_part_start)
+{
+    /* The grid starts 8 s before the part (set.json keeps 16 s around it):
+     * bar numbers still count from the part's first bar line. */
+    static double beats[400], downs[100];
+    for (int k = 0; k < 400; k++) beats[k] = -8 + 0.5 * k;
+    for (int k = 0; k < 100; k++) downs[k] = -8 + 2.0 * k;
+    cs_tgrid a = { .beats = beats, .n_beats = 400, .downbeats = downs, .n_downbeats = 100, .bpm = 120, .len_u = 96 };
+    static synth b;
+    make(&b, 120, 0, 4, 96, NULL, 0, true);
+    cs_tplan p;
+    cs_topts o = { .fade_bars = 8, .earliest_u = 0, .prefer_u = 32 };
+    cs_transition_plan(&a, &b.g, &o, &p);
+    CHECK_NEAR(p.out_u0, 32.0, 1e-9);
+    CHECK_EQ_INT(p.out_bar, 16);              /* 32 s = bar 16 from the part's start (shown as 17) */
+    CHECK_EQ_INT(p.out_phrase, 2);
+}
+
 TEST(fade_bars_longer_than_every_part)
 {
     static synth a, b;
