@@ -21,6 +21,7 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx);
 int cmd_ls(int argc, char **argv, cs_ctx *ctx);
 int cmd_export(int argc, char **argv, cs_ctx *ctx);
 int cmd_play(int argc, char **argv, cs_ctx *ctx);
+int cmd_plan(int argc, char **argv, cs_ctx *ctx);
 int cmd_doctor(int argc, char **argv, cs_ctx *ctx);
 int cmd_demo(int argc, char **argv, cs_ctx *ctx);
 int cmd_status(int argc, char **argv, cs_ctx *ctx);

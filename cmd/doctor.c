@@ -152,7 +152,7 @@ int cmd_doctor(int argc, char **argv, cs_ctx *ctx)
     if (o.set_dir) {
         printf("set %s:\n", o.set_dir);
         fflush(stdout);
-        if (cs_play_set_check(o.set_dir) != CS_EXIT_OK) rc = CS_EXIT_FAIL;
+        if (cs_play_set_check(o.set_dir, 0) != CS_EXIT_OK) rc = CS_EXIT_FAIL;
     }
     return rc;
 }

@@ -105,7 +105,8 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
             last = lt;
             t = cs_setfile_add_track(m, cs_lib_track_name(lt), lt->key, lt->bpm, lt->cues.ini_cue,
                                      lt->cues.begin_cue, lt->cues.end_cue);
-            if (!t || cs_setfile_set_beats(t, lt->beats.v, lt->beats.n) < 0) {
+            if (!t || cs_setfile_set_beats(t, lt->beats.v, lt->beats.n) < 0 ||
+                cs_setfile_set_grid(t, lt->downbeats.v, lt->downbeats.n, &lt->segments) < 0) {
                 cs_log_error("%s/%s: out of memory", dir, CS_SET_MANIFEST);
                 return -1;
             }

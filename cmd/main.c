@@ -17,6 +17,7 @@ static const struct {
     { "search", cmd_search, "list library tracks by BPM range and key, with their mix cues" },
     { "ls",     cmd_ls,     "what is in the library, what is rendered, why a track is left out" },
     { "export", cmd_export, "render tempo-aligned sections (one target or a BPM ladder) and a CSV" },
+    { "plan",   cmd_plan,   "a set folder's transitions before the gig (where, fade, key, warnings)" },
     { "play",   cmd_play,   "live player and OSC server (ladder sets, original server's OSC)" },
     { "status", cmd_status, "ask a running player for its status (tempo, tracks, rungs, underruns)" },
     { "doctor", cmd_doctor, "show available decoders, stretch engines and audio devices" },

@@ -310,7 +310,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
             cs_log_error("play: --check goes with --set DIR");
             return CS_EXIT_USAGE;
         }
-        return cs_play_set_check(o.lad.set_dir);
+        return cs_play_set_check(o.lad.set_dir, o.lad.fade_bars);
     }
     if (o.list) return cs_output_list(stdout, &err) < 0 ? (cs_log_error("play: %s", err.msg), CS_EXIT_FAIL) : 0;
     if (o.render && !(o.duration > 0)) {

@@ -5,6 +5,7 @@
 #include "db/ladderset_db.h"
 #include "pkg/setfile.h"
 #include "pkg/parts.h"
+#include "cmd/plan_set.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -14,6 +15,12 @@
 #include <string.h>
 
 const cs_name cs_play_loudness_names[] = { { "on", 1, 0 }, { "off", 0, 0 }, { NULL, 0, 0 } };
+const cs_name cs_play_transition_names[] = {
+    { "bass-swap", CS_PLAY_BASS_SWAP, 0 },
+    { "fade", CS_PLAY_FADE, 0 },
+    { "bassswap", CS_PLAY_BASS_SWAP, CS_NAME_ALIAS },
+    { NULL, 0, 0 },
+};
 
 void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
@@ -97,7 +104,7 @@ static void warn_gaps_lset(const cs_lset *set)
     }
 }
 
-int cs_play_set_check(const char *set_dir)
+int cs_play_set_check(const char *set_dir, long fade_bars)
 {
     cs_setfile m;
     cs_err err = {{0}};
@@ -116,6 +123,15 @@ int cs_play_set_check(const char *set_dir)
     } else printf("set %s: ok: %zu tracks, %zu parts as the manifest says (cs %s)\n", set_dir, m.n, parts,
                 m.cs_version ? m.cs_version : "?");
     cs_setfile_free(&m);
+    /* The transitions' warnings, as `cs plan --set DIR` gives them. */
+    cs_set_plan sp;
+    if (!bad && cs_plan_set(set_dir, &(cs_plan_opts){ .fade_bars = (int)fade_bars }, &sp, &err) == 0) {
+        size_t w = cs_plan_print_warnings(stdout, &sp);
+        printf("transitions: %zu planned, %zu with warnings (cs plan --set %s for the rows)\n", sp.n, w, set_dir);
+        cs_set_plan_free(&sp);
+    } else if (!bad) {
+        cs_log_warn("%s", err.msg);
+    }
     return bad ? CS_EXIT_FAIL : CS_EXIT_OK;
 }
 
@@ -212,7 +228,8 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     }
     warn_gaps_lset(&set);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
-                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot, .volume = 0.8 };
+                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot, .volume = 0.8,
+                         .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     match_loudness(la, &set, e, o.volume);
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);
     cs_lset_free(&set);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include "cmd/selopt.h"
+#include "pkg/names.h"
 #include "player/surface/ladder.h"
 
 /* The ladder-set group of cs play's option table (la: cs_play_ladder_args *);
@@ -18,7 +19,8 @@
     OPT_BOOL(0, "check", &(la)->check,                                                          \
              "with --set: check every part is there and unchanged (each bad\n"                  \
              "one named; exit 1; a set without tracks is exit 1 too), warn\n"                  \
-             "where rungs are too far apart for the ±2 % rate bound, then exit"),               \
+             "where rungs are too far apart for the ±2 % rate bound, print\n"                  \
+             "the transitions' warnings (as cs plan), then exit"),                              \
     OPT_STRING(0, "csv", &(la)->csv, "FILE",                                                    \
                "play the parts of a `cs export` CSV, track after track\n"                       \
                "(beat grids from a set.json beside it, else from the library\n"                 \
@@ -28,6 +30,13 @@
                "only rungs rendered into DIR; with --csv: where the CSV's\n"                    \
                "parts are now (it was moved or copied)"),                                       \
     OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
+    OPT_ENUM(0, "transition", &(la)->transition, cs_play_transition_names,                      \
+             "track changes: bass-swap (default: equal-power fade, the\n"                        \
+             "incoming bass cut until a downbeat mid-fade, then swapped)\n"                     \
+             "or fade (equal-power fade only)"),                                                 \
+    OPT_INT(0, "fade-bars", &(la)->fade_bars, "N", 1, 256,                                      \
+            "fade length in bars (default: from the material, 8..32);\n"                        \
+            "shortened by phrases where a part is too short (warned)"),                         \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end"),               \
     OPT_DOUBLE(0, "loudness-target", &(la)->loudness_target, "LUFS",                           \
@@ -44,6 +53,8 @@ extern const cs_name cs_play_loudness_names[];
 typedef struct cs_play_ladder_args {
     const char *csv, *parts_dir, *trace, *plot, *set_dir;
     bool loop, check;
+    int transition;              /* CS_PLAY_BASS_SWAP or CS_PLAY_FADE */
+    long fade_bars;              /* 0: from the material */
     cs_selopts sel;
     double loudness_target;   /* LUFS */
     int loudness;             /* 1 on, 0 off */
@@ -58,7 +69,11 @@ typedef struct cs_play_ladder_args {
 /* Checks the loudness options: 0, or CS_EXIT_USAGE after saying why. */
 int cs_play_ladder_usage(const cs_play_ladder_args *la);
 
-/* Clears la (the selection's messages say "play"); loudness on, -14 LUFS. */
+enum { CS_PLAY_BASS_SWAP = 0, CS_PLAY_FADE = 1 };
+extern const cs_name cs_play_transition_names[];
+
+/* Clears la (the selection's messages say "play"); loudness on, -14 LUFS;
+ * bass swap, fade bars from the material. */
 void cs_play_ladder_args_init(cs_play_ladder_args *la);
 /* With --bpm B given to play: B is also the selection's centre. */
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);
@@ -67,8 +82,9 @@ static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
     return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir;
 }
 /* --set DIR --check: every part present and unchanged (pkg/setfile.h);
- * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part. */
-int cs_play_set_check(const char *set_dir);
+ * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part.  A whole set then
+ * gets its transitions' warnings (cmd/plan_set.h, --fade-bars as given). */
+int cs_play_set_check(const char *set_dir, long fade_bars);
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,

@@ -2,6 +2,7 @@
  * beats) and the rungs `cs export --ladder` recorded for exactly those cues.
  * Lives in db/ because it queries; the set type is pkg/ladderset.h's. */
 #include "db/ladderset_db.h"
+#include "pkg/transition.h"
 
 #include <limits.h>
 #include <math.h>
@@ -45,6 +46,12 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
             for (size_t k = 0; k < t->beats.n; k++) lt->beats.v[k] = t->beats.v[k] - t->cues.ini_cue;
             lt->beats.n = t->beats.n;
         }
+        double *starts = malloc((t->segments.n ? t->segments.n : 1) * sizeof *starts);
+        if (!starts) goto oom;
+        for (size_t k = 0; k < t->segments.n; k++) starts[k] = t->segments.v[k].start;
+        int grc = cs_lset_track_set_grid(lt, t->downbeats.v, t->downbeats.n, starts, t->segments.n);
+        free(starts);
+        if (grc < 0) goto oom;
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, t->id);
         int row;
@@ -93,12 +100,43 @@ static bool on_a_beat(const double *b, size_t n, double t)
     return (lo < n && fabs(b[lo] - t) <= 1e-3) || (lo > 0 && fabs(b[lo - 1] - t) <= 1e-3);
 }
 
+/* The downbeats (column 1 of q's row) and the section starts of track
+ * column 2 for the planner; without them it counts bars from the beats. */
+static void attach_grid(sqlite3_stmt *q, sqlite3_stmt *sq, cs_lset_track *t)
+{
+    const void *blob = sqlite3_column_blob(q, 1);
+    size_t nd = blob ? (size_t)sqlite3_column_bytes(q, 1) / sizeof(double) : 0;
+    double *d = malloc((nd ? nd : 1) * sizeof *d), *st = NULL;
+    size_t ns = 0, cap = 0;
+    if (!d) return;
+    if (nd) memcpy(d, blob, nd * sizeof *d);
+    sqlite3_reset(sq);
+    sqlite3_bind_int64(sq, 1, sqlite3_column_int64(q, 2));
+    while (sqlite3_step(sq) == SQLITE_ROW) {
+        if (ns == cap) {
+            cap = cap ? 2 * cap : 16;
+            double *nv = realloc(st, cap * sizeof *nv);
+            if (!nv) break;
+            st = nv;
+        }
+        st[ns++] = sqlite3_column_double(sq, 0);
+    }
+    cs_lset_track_set_grid(t, d, nd, st, ns);
+    free(d);
+    free(st);
+}
+
 size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
 {
     cs_err err = {{0}};
-    sqlite3_stmt *q = cs_db_prepare(db, "SELECT beats FROM library WHERE analysed_path = ?1 "
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT beats, downbeats, id FROM library WHERE analysed_path = ?1 "
                                         "OR struct_path = ?1 OR audio_path = ?1 ORDER BY id LIMIT 1", &err);
     if (!q) return 0;
+    sqlite3_stmt *sq = cs_db_prepare(db, "SELECT start FROM segments WHERE track_id = ? ORDER BY idx", &err);
+    if (!sq) {
+        sqlite3_finalize(q);
+        return 0;
+    }
     size_t got = 0;
     for (size_t i = 0; i < set->n; i++) {
         cs_lset_track *t = &set->tracks[i];
@@ -123,7 +161,9 @@ size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
         t->beats.v = v;
         t->beats.n = n;
         got++;
+        attach_grid(q, sq, t);
     }
+    sqlite3_finalize(sq);
     sqlite3_finalize(q);
     return got;
 }

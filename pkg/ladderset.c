@@ -70,6 +70,8 @@ static void track_free(cs_lset_track *t)
     for (size_t k = 0; k < t->n_rungs; k++) free(t->rungs[k].path);
     free(t->rungs);
     free(t->beats.v);
+    free(t->downbeats.v);
+    free(t->sections.v);
     free(t->path);
     free(t->name);
 }

@@ -40,6 +40,9 @@ typedef struct cs_lset_track {
     double begin_u;       /* begin_cue - ini_cue: where the next track comes in */
     double end_u;         /* end_cue - ini_cue: the part's end */
     cs_dvec beats;        /* beat times in u (sorted), empty: the CSV rule */
+    cs_dvec downbeats;    /* downbeat times in u (sorted), empty: unknown */
+    cs_dvec sections;     /* section starts in u (sorted), empty: unknown */
+    int meter;            /* beats per bar, 0: from the downbeats (pkg/transition.h) */
     cs_lset_rung *rungs;  /* sorted by bpm, distinct */
     size_t n_rungs;
     double gain_db;       /* loudness gain the player applies (0: none; cs_lset_gains) */

@@ -55,6 +55,33 @@ int cs_setfile_set_beats(cs_set_track *t, const double *beats, size_t n)
     return 0;
 }
 
+static int keep_window(cs_dvec *out, const double *v, size_t n, double lo, double hi, double off)
+{
+    free(out->v);
+    *out = (cs_dvec){0};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += v[i] >= lo && v[i] < hi;
+    if (!k) return 0;
+    if (!(out->v = malloc(k * sizeof *out->v))) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >= lo && v[i] < hi) out->v[out->n++] = v[i] - off;
+    return 0;
+}
+
+int cs_setfile_set_grid(cs_set_track *t, const double *downbeats, size_t n, const cs_segvec *sections)
+{
+    if (keep_window(&t->downbeats, downbeats, n, t->ini_cue - 16, t->end_cue + 16, t->ini_cue) < 0) return -1;
+    free(t->sections.v);
+    t->sections = (cs_dvec){0};
+    if (!sections || !sections->n) return 0;
+    double *starts = malloc(sections->n * sizeof *starts);
+    if (!starts) return -1;
+    for (size_t i = 0; i < sections->n; i++) starts[i] = sections->v[i].start;
+    int rc = keep_window(&t->sections, starts, sections->n, t->ini_cue - 1e-6, t->end_cue, t->ini_cue);
+    free(starts);
+    return rc;
+}
+
 /* frames by libsndfile (the file's own rate), bytes by stat; -1 when the
  * file is missing or not audio libsndfile reads. */
 static int measure(const char *path, long long *frames, long long *bytes, cs_err *err)
@@ -161,6 +188,10 @@ static cJSON *manifest_json(const cs_setfile *m)
             double reach[2] = { t->reach_lo, t->reach_hi };
             cJSON_AddItemToObject(o, "reach", cJSON_CreateDoubleArray(reach, 2));
         }
+        if (t->downbeats.n)
+            cJSON_AddItemToObject(o, "downbeats", cJSON_CreateDoubleArray(t->downbeats.v, (int)t->downbeats.n));
+        if (t->sections.n)
+            cJSON_AddItemToObject(o, "sections", cJSON_CreateDoubleArray(t->sections.v, (int)t->sections.n));
         if (t->orig.file) cJSON_AddItemToObject(o, "orig", part_json(&t->orig));
         cJSON *parts = cJSON_AddArrayToObject(o, "parts");
         for (size_t k = 0; parts && k < t->n_parts; k++) cJSON_AddItemToArray(parts, part_json(&t->parts[k]));
@@ -246,7 +277,9 @@ static int read_track(const cJSON *o, cs_setfile *m, const char **why)
     cs_set_track *t = cs_setfile_add_track(m, path->valuestring, cJSON_IsString(key) ? key->valuestring : NULL,
                                            num_or(o, "bpm", 0), num_or(o, "ini_cue", 0),
                                            num_or(o, "begin_cue", -1), num_or(o, "end_cue", -1));
-    if (!t || read_dvec(cJSON_GetObjectItemCaseSensitive(o, "beats"), &t->beats) < 0)
+    if (!t || read_dvec(cJSON_GetObjectItemCaseSensitive(o, "beats"), &t->beats) < 0 ||
+        read_dvec(cJSON_GetObjectItemCaseSensitive(o, "downbeats"), &t->downbeats) < 0 ||
+        read_dvec(cJSON_GetObjectItemCaseSensitive(o, "sections"), &t->sections) < 0)
         return *why = "out of memory", -1;
     const cJSON *reach = cJSON_GetObjectItemCaseSensitive(o, "reach");
     if (cJSON_GetArraySize(reach) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(reach, 0)) &&
@@ -355,13 +388,23 @@ size_t cs_setfile_check(const char *dir, const cs_setfile *m)
     return bad;
 }
 
+static int copy_dvec(const cs_dvec *from, cs_dvec *to)
+{
+    if (!from->n) return 0;
+    to->v = malloc(from->n * sizeof *to->v);
+    if (!to->v) return -1;
+    memcpy(to->v, from->v, from->n * sizeof *to->v);
+    to->n = from->n;
+    return 0;
+}
+
+/* The grid: beats, and the downbeats and sections the planner reads. */
 static int copy_beats(const cs_set_track *st, cs_lset_track *lt)
 {
-    if (!st->beats.n) return 0;
-    lt->beats.v = malloc(st->beats.n * sizeof *lt->beats.v);
-    if (!lt->beats.v) return -1;
-    memcpy(lt->beats.v, st->beats.v, st->beats.n * sizeof *lt->beats.v);
-    lt->beats.n = st->beats.n;
+    if (lt->beats.n || !st->beats.n) return 0;
+    if (copy_dvec(&st->beats, &lt->beats) < 0 || copy_dvec(&st->downbeats, &lt->downbeats) < 0 ||
+        copy_dvec(&st->sections, &lt->sections) < 0)
+        return -1;
     return 0;
 }
 
@@ -406,6 +449,8 @@ void cs_setfile_free(cs_setfile *m)
         for (size_t k = 0; k < t->n_parts; k++) part_free(&t->parts[k]);
         free(t->parts);
         free(t->beats.v);
+        free(t->downbeats.v);
+        free(t->sections.v);
         free(t->path);
         free(t->key);
     }

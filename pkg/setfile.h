@@ -18,7 +18,10 @@
  * beats: the track's beat grid inside its part, in seconds of the ORIGINAL
  * track after ini_cue (u, as pkg/ladderset.h): a rung at speed s has beat b
  * at part time b / s.  From the last beat at or before the part's start to
- * the first at or after its end.  frames: the part's length in its own
+ * the first at or after its end.  downbeats (u, within 16 s of the part)
+ * and sections (section starts inside the part, u) give the transition
+ * planner its bars and phrases; absent in sets exported before them (bars
+ * then count from the first beat, phrases every 8 bars).  frames: the part's length in its own
  * sample frames (libsndfile), bytes: its file size; `--check` compares both.
  * lufs / true_peak_dbtp: the part's integrated loudness (EBU R128) and true
  * peak as cs export measured them (pkg/loudness.h); absent when unknown.
@@ -64,6 +67,8 @@ typedef struct cs_set_track {
     double bpm;           /* the track's own BPM */
     double ini_cue, begin_cue, end_cue;   /* seconds in the original */
     cs_dvec beats;        /* u, see above; may be empty */
+    cs_dvec downbeats;    /* u, the grid's downbeats around the part; may be empty */
+    cs_dvec sections;     /* u, section starts inside the part; may be empty */
     cs_set_part orig;     /* file NULL when absent */
     cs_set_part *parts;   /* sorted as exported */
     size_t n_parts;
@@ -99,6 +104,10 @@ cs_set_track *cs_setfile_add_track(cs_setfile *m, const char *path, const char *
 /* Keeps only the beats (absolute seconds in the original) that frame the
  * part [ini_cue, end_cue], as u.  0, -1 out of memory. */
 int cs_setfile_set_beats(cs_set_track *t, const double *beats, size_t n);
+/* Keeps the downbeats (absolute seconds) within 16 s of the part and the
+ * section starts inside it [ini_cue, end_cue), as u: what the transition
+ * planner (pkg/transition.h) needs for bars and phrases.  0, -1 out of memory. */
+int cs_setfile_set_grid(cs_set_track *t, const double *downbeats, size_t n, const cs_segvec *sections);
 /* Measures dir/file (frames by libsndfile, bytes by stat) into a new part
  * of t (orig when bpm is 0).  -1 with err when it cannot be opened. */
 int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, double bpm, double speed,

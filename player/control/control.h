@@ -61,6 +61,9 @@ typedef struct cs_control_ladder_state {
     double rung_lo, rung_hi;     /* lowest and highest rung (BPM) of the track playing;
                                     0: none yet */
     double max_dev;              /* rate bound around a rung (0.02 = ±2 %) */
+    const char *transition;      /* the running or next track change, e.g. "a -> b: bar 25,
+                                    fade 8 bars (16.0 s), bass swap"; NULL: none planned */
+    double swap_in_s;            /* seconds until its bass swap; NAN: none planned or done */
 } cs_control_ladder_state;
 
 /* What /cs/status and /cs/status/json report: a plain snapshot, taken on
@@ -85,6 +88,8 @@ typedef struct cs_control_status {
     bool crossfading;
     double rung_lo, rung_hi, max_dev;   /* the current track's rung range; 0: none */
     bool outside;                       /* tempo beyond the range ± max_dev: pitch moves */
+    char transition[192];               /* the running or next track change; "": none planned */
+    double swap_in_s;                   /* seconds until its bass swap; NAN: none planned or done */
     uint64_t underruns, xruns;          /* stream ran dry; late device callbacks */
     uint64_t late_bundles;
     /* Time-tagged bundles: waiting on the control side for their time

@@ -100,8 +100,9 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
     snprintf(st->track, sizeof st->track, "%s", t ? t : "");
     st->next_change_s = NAN;
+    st->swap_in_s = NAN;
     if (c->has_ladder && c->ladder.state) {
-        cs_control_ladder_state ls = { .next_change_s = NAN };
+        cs_control_ladder_state ls = { .next_change_s = NAN, .swap_in_s = NAN };
         c->ladder.state(c->ladder.ctx, cs_control_now(c), &ls);
         st->set = true;
         for (int d = 0; d < 2; d++) {
@@ -116,6 +117,8 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
         st->rung_hi = ls.rung_hi;
         st->max_dev = ls.max_dev;
         st->outside = ctl_outside(st->bpm, &ls);
+        snprintf(st->transition, sizeof st->transition, "%s", ls.transition ? ls.transition : "");
+        st->swap_in_s = ls.swap_in_s;
     }
     st->underruns = es.underruns;
     st->xruns = es.xruns;

@@ -80,7 +80,7 @@ static void watch_movement(cs_control *c, double t)
  * pitch moves.  Said once per excursion, and when it ends. */
 static void watch_range(cs_control *c, double t)
 {
-    cs_control_ladder_state ls = { .next_change_s = NAN };
+    cs_control_ladder_state ls = { .next_change_s = NAN, .swap_in_s = NAN };
     c->ladder.state(c->ladder.ctx, cs_control_now(c), &ls);
     double bpm = cs_tempo_current(&c->tempo);
     /* -1 below, +1 above, 0 within: straight from below to above is a new

@@ -67,6 +67,8 @@ char *cs_status_json(const cs_control_status *st)
     str_or_null(o, "next_track", st->next_track);
     num_or_null(o, "next_change_s", st->next_change_s, true);
     cJSON_AddBoolToObject(o, "crossfading", st->crossfading);
+    str_or_null(o, "transition", st->transition);
+    num_or_null(o, "swap_in_s", st->swap_in_s, true);
     num_or_null(o, "rung_lo", st->rung_lo, st->rung_lo > 0);
     num_or_null(o, "rung_hi", st->rung_hi, st->rung_hi > 0);
     num_or_null(o, "max_dev", st->max_dev, st->max_dev > 0);
@@ -145,6 +147,8 @@ int cs_status_from_json(const char *json, cs_control_status *st, cs_err *err)
     get_str(o, "next_track", st->next_track, sizeof st->next_track);
     st->next_change_s = get_num(o, "next_change_s", NAN);
     st->crossfading = get_bool(o, "crossfading");
+    get_str(o, "transition", st->transition, sizeof st->transition);
+    st->swap_in_s = get_num(o, "swap_in_s", NAN);
     st->rung_lo = get_num(o, "rung_lo", 0);
     st->rung_hi = get_num(o, "rung_hi", 0);
     st->max_dev = get_num(o, "max_dev", 0);
@@ -210,6 +214,10 @@ void cs_status_print(FILE *f, const cs_control_status *st)
         char nx[320];
         next_text(nx, sizeof nx, st);
         fprintf(f, "%-14s %s\n", "next track", nx);
+        if (st->transition[0]) {
+            if (isnan(st->swap_in_s)) fprintf(f, "%-14s %s\n", "transition", st->transition);
+            else fprintf(f, "%-14s %s; bass swap in %.1f s\n", "transition", st->transition, st->swap_in_s);
+        }
         if (st->rung_lo > 0)
             fprintf(f, "%-14s %g..%g BPM (rate bound ±%.0f %%): tempo %s\n", "rungs", st->rung_lo, st->rung_hi,
                     100 * st->max_dev, st->outside ? "OUTSIDE, the pitch moves" : "within");

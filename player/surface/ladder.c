@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RAMP ((uint64_t)(CS_RAMP_SECONDS * CS_RATE + 0.5))
 #define RUNG_STEPS 4
 #define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
-#define XF_AHEAD (CS_RATE / 4)              /* crossfade segments sent 250 ms ahead */
 /* A start that depends on a position is sent only this close to its time:
  * rates are frozen from then until it happens (more than one render block,
  * more than the live control loop's period). */
@@ -42,13 +40,13 @@ static const lvoice *voice_at(const ldeck *d, uint64_t t)
     return &d->v[d->cur];
 }
 
-static double deck_u(const cs_ladder *l, const ldeck *d, uint64_t t)
+double ladder_deck_u(const cs_ladder *l, const ldeck *d, uint64_t t)
 {
     const lvoice *v = voice_at(d, t);
     return vpos(v, t) / CS_RATE * ladder_rung_of(l, d, v)->speed;
 }
 
-static uint64_t deck_time_at(const cs_ladder *l, const ldeck *d, double u)
+uint64_t ladder_deck_time_at(const cs_ladder *l, const ldeck *d, double u)
 {
     const lvoice *v = &d->v[d->cur];
     const lvoice *o = &d->v[!d->cur];
@@ -123,16 +121,6 @@ static int commit_voice(cs_ladder *l, lvoice *v, const cs_lset_rung *rg, uint64_
     return 0;
 }
 
-static double part_end_u(const cs_lset_track *t)
-{
-    double end = t->end_u;
-    for (size_t k = 0; k < t->n_rungs; k++) {
-        double len = (double)t->rungs[k].frames / CS_RATE * t->rungs[k].speed;
-        if (len < end) end = len;
-    }
-    return end - 0.005;
-}
-
 /* ---- rates: every voice, same sample, same effective BPM ---- */
 
 static void update_rates(cs_ladder *l, uint64_t t)
@@ -189,13 +177,13 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
         if (!old->committed) return;
         double prep_u = l->o.prepare_s * l->eff / tr->bpm;
         long k;
-        double ub = cs_ladder_beat_at_or_after(&tr->beats, period(l, d->track), deck_u(l, d, tc) + prep_u, &k);
-        double ahead = (double)(deck_time_at(l, d, ub) - now) / CS_RATE;
+        double ub = cs_ladder_beat_at_or_after(&tr->beats, period(l, d->track), ladder_deck_u(l, d, tc) + prep_u, &k);
+        double ahead = (double)(ladder_deck_time_at(l, d, ub) - now) / CS_RATE;
         int want = pick(l, d->track, old->rung, d->bad, ahead);
         if (want == old->rung) return;
         /* A jump (/set_tempo) far off the rung: switch now, between beats
          * (the mapping holds anywhere), rather than play a beat off-pitch. */
-        if (fabs(l->eff / tr->rungs[old->rung].bpm - 1.0) > 2 * l->o.max_dev) ub = deck_u(l, d, tc) + prep_u;
+        if (fabs(l->eff / tr->rungs[old->rung].bpm - 1.0) > 2 * l->o.max_dev) ub = ladder_deck_u(l, d, tc) + prep_u;
         if (ub + 0.1 > d->end_u) return;             /* too near the end to bother */
         if (open_voice(l, d, nv, want, ub / tr->rungs[want].speed * CS_RATE) < 0) return;
         d->sw = SW_OPEN;
@@ -212,7 +200,7 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
         return;
     }
     if (!cs_stream_ready(nv->s)) return;
-    uint64_t t = deck_time_at(l, d, d->sw_u);
+    uint64_t t = ladder_deck_time_at(l, d, d->sw_u);
     if (t < tc || d->sw_u + 0.1 > d->end_u) {        /* too late for that beat: try again */
         drop_voice(l, nv, CS_NOW);
         d->sw = SW_NONE;
@@ -247,7 +235,8 @@ static int advance(const cs_ladder *l, int j)
     return l->o.loop ? 0 : -1;
 }
 
-/* Opens track l->next on deck `di` at its first beat. */
+/* Opens track l->next on deck `di`: where the plan starts it (the first
+ * track: at its first beat). */
 static int open_track(cs_ladder *l, int di)
 {
     ldeck *d = &l->deck[di];
@@ -263,12 +252,14 @@ static int open_track(cs_ladder *l, int di)
     d->sw = SW_NONE;
     d->cur = 0;
     d->free_at = 0;
-    d->end_u = part_end_u(tr);
+    d->end_u = cs_lset_part_end_u(tr);
     /* The track's loudness gain (pkg/ladderset.h cs_lset_gains; 0 dB when
      * the set has none) as the deck's trim: the deck is silent here. */
     ladder_cmd_trim(&l->cmds, di, pow(10.0, tr->gain_db / 20.0), CS_NOW);
     int rung = pick(l, l->next, -1, NULL, 0);
-    double u0 = cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
+    double u0 = l->cur >= 0 ? l->plan.in_u0 : cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
+    if (u0 < 0) u0 = 0;
+    l->open_u = u0;
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
         return -1;
@@ -285,68 +276,12 @@ static void skip_failed(cs_ladder *l, int di)
     d->track = -1;
     l->next = advance(l, l->next);
     if (++l->fails >= (int)l->set.n) l->next = -1;
+    l->h_u = -1;                  /* the plan was for the skipped track: plan again */
 }
 
 static void set_label(cs_ladder *l, int track)
 {
     snprintf(l->label, sizeof l->label, "%d/%zu %s", track + 1, l->set.n, l->set.tracks[track].name);
-}
-
-/* The handover beat on the current deck: the begin cue snapped to the beat
- * grid, or (forced, or too late for it) the next bar line. */
-static void plan_handover(cs_ladder *l, uint64_t tc)
-{
-    ldeck *d = &l->deck[l->cur];
-    const cs_lset_track *tr = &l->set.tracks[d->track];
-    double per = period(l, d->track);
-    double umin = deck_u(l, d, tc) + (l->o.prepare_s + 0.05) * l->eff / tr->bpm;
-    double h = l->forced ? -1 : cs_ladder_beat_nearest(&tr->beats, per, tr->begin_u, NULL);
-    if (h < umin) h = cs_ladder_bar_at_or_after(&tr->beats, per, umin, l->o.meter);
-    if (h > d->end_u - per) h = cs_ladder_beat_at_or_after(&tr->beats, per, umin, NULL);
-    l->h_u = h;
-    l->h_len = l->forced ? 2.0 * l->o.meter * per : 0;
-}
-
-static void start_xfade(cs_ladder *l, int to, uint64_t t)
-{
-    ldeck *out = &l->deck[l->cur];
-    l->xf_from = l->cur;
-    l->xf_to = to;
-    l->xf_u0 = l->h_u;
-    l->xf_u1 = l->h_len > 0 && l->h_u + l->h_len < out->end_u ? l->h_u + l->h_len : out->end_u;
-    double secs = (l->xf_u1 - l->xf_u0) * l->set.tracks[out->track].bpm / l->eff;
-    l->xf_n = (int)(secs / 0.05);
-    if (l->xf_n < 8) l->xf_n = 8;
-    if (l->xf_n > 64) l->xf_n = 64;
-    l->xf_k = 0;
-    l->xf_t = t;
-    out->end_u = l->xf_u1;
-}
-
-/* Sends the crossfade segments due soon; true when the fade is over. */
-static bool run_xfade(cs_ladder *l, uint64_t now, uint64_t tc)
-{
-    ldeck *out = &l->deck[l->xf_from];
-    while (l->xf_k < l->xf_n && l->xf_t <= tc + XF_AHEAD) {
-        double x = (double)(l->xf_k + 1) / l->xf_n, go, gi;
-        uint64_t t1 = deck_time_at(l, out, l->xf_u0 + x * (l->xf_u1 - l->xf_u0));
-        if (t1 <= l->xf_t) t1 = l->xf_t + 1;
-        cs_ladder_eqpow(x, &go, &gi);
-        double secs = (double)(t1 - l->xf_t) / CS_RATE;
-        ladder_cmd_level(&l->cmds, l->xf_from, go, secs, l->xf_t);
-        ladder_cmd_level(&l->cmds, l->xf_to, gi, secs, l->xf_t);
-        l->xf_t = t1;
-        if (++l->xf_k == l->xf_n) {
-            for (int k = 0; k < 2; k++)
-                if (out->v[k].s) ladder_cmd_release(&l->cmds, out->v[k].slot, t1 + RAMP);
-            out->free_at = t1 + 2 * RAMP;
-        }
-    }
-    if (l->xf_k < l->xf_n || now < out->free_at) return false;
-    for (int k = 0; k < 2; k++) out->v[k] = (lvoice){ .slot = out->v[k].slot, .rung = -1 };
-    out->track = -1;
-    out->sw = SW_NONE;
-    return true;
 }
 
 static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
@@ -361,7 +296,7 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             if (l->next < 0) {
                 lvoice *v = &c->v[c->cur];
                 if (cs_engine_voice_state(l->e, v->slot) == CS_VOICE_ENDED ||
-                    deck_u(l, c, now) >= c->end_u) {
+                    ladder_deck_u(l, c, now) >= c->end_u) {
                     cs_log_info("set finished: %d tracks played", l->shown);
                     for (int k = 0; k < 2; k++) drop_voice(l, &c->v[k], CS_NOW);
                     c->track = -1;
@@ -369,9 +304,9 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
                 }
                 return;
             }
-            if (l->h_u < 0 || l->h_u < deck_u(l, c, tc)) plan_handover(l, tc);
+            if (l->h_u < 0 || l->h_u < ladder_deck_u(l, c, tc)) ladder_plan(l, tc);
             double prep = (l->o.prepare_s + 1.0) * l->eff / l->set.tracks[c->track].bpm;
-            if (deck_u(l, c, now) < l->h_u - prep && !l->forced) return;
+            if (ladder_deck_u(l, c, now) < l->h_u - prep && !l->forced) return;
         }
         if (l->next < 0) { l->st = ST_DONE; return; }
         if (open_track(l, in) < 0) return;
@@ -395,18 +330,34 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
                         tr->name, 'A' + in, rg->bpm, l->eff);
         } else {
             ldeck *c = &l->deck[l->cur];
-            if (l->h_u < 0 || l->h_u < deck_u(l, c, tc)) plan_handover(l, tc);
-            uint64_t t = deck_time_at(l, c, l->h_u);
+            if (l->h_u < 0 || l->h_u < ladder_deck_u(l, c, tc)) {
+                ladder_plan(l, tc);
+                if (fabs(l->plan.in_u0 - l->open_u) > 1e-6) {   /* replanned elsewhere: open again */
+                    drop_voice(l, &d->v[0], CS_NOW);
+                    d->track = -1;
+                    l->st = ST_PLAY;
+                    return;
+                }
+            }
+            uint64_t t = ladder_deck_time_at(l, c, l->h_u);
             if (t > tc + COMMIT_WINDOW) return;       /* not yet: keep rates free */
-            if (!ladder_cmd_room(&l->cmds, 2)) return;   /* never the start without the level */
+            /* never the start without the level (and the low band's cut) */
+            if (!ladder_cmd_room(&l->cmds, l->o.plain_fade ? 2 : 3)) return;
             ladder_cmd_level(&l->cmds, in, 0.0, 0, CS_NOW);
+            if (!l->o.plain_fade) ladder_cmd_eq(&l->cmds, in, CS_EQ_LOW, 0.0, CS_NOW);
             if (commit_voice(l, &d->v[0], rg, t, l->o.volume) < 0) return;
             l->forced = false;
-            start_xfade(l, in, t);
-            cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s; "
-                        "crossfade %.1f s", d->track + 1, l->set.n, tr->name, 'A' + in, rg->bpm,
-                        (double)t / CS_RATE, l->h_u, l->set.tracks[c->track].name,
-                        (l->xf_u1 - l->xf_u0) * l->set.tracks[c->track].bpm / l->eff);
+            ladder_xfade_start(l, in, t);
+            const cs_tplan *p = &l->plan;
+            cs_log_info("track %d/%zu: %s on deck %c (rung %g) at %.3f s, on beat %.3f s of %s, bar %ld "
+                        "(phrase %ld%s); its downbeat at %.3f s on that downbeat; fade %d bars (%.1f s)%s",
+                        d->track + 1, l->set.n, tr->name, 'A' + in, rg->bpm, (double)t / CS_RATE, l->h_u,
+                        l->set.tracks[c->track].name, p->out_bar + 1, p->out_phrase + 1,
+                        p->phrase_aligned ? "" : ", off phrase", p->in_u0, p->bars,
+                        (l->xf_u1 - l->xf_u0) * l->set.tracks[c->track].bpm / l->eff,
+                        l->swap_t ? ", bass swap mid-fade" : "");
+            if (l->swap_t)
+                cs_log_info("bass swap planned at %.3f s", (double)l->swap_t / CS_RATE);
         }
         l->fails = 0;
         l->shown++;
@@ -424,7 +375,7 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
         return;
     }
     case ST_XFADE:
-        if (run_xfade(l, now, tc)) {
+        if (ladder_xfade_run(l, now, tc)) {
             l->cur = l->xf_to;
             l->st = ST_PLAY;
         }
@@ -472,10 +423,10 @@ static int hook_next(void *ctx, cs_err *err)
      * follows at the first bar after the fade (a second press, as a DJ
      * skipping two tracks would expect, not a refusal). */
     if (l->st == ST_XFADE)
-        cs_log_info("/cs/next during the crossfade: %s comes in at the first bar after it",
+        cs_log_info("/cs/next during the crossfade: %s comes in at the first phrase after it",
                     l->set.tracks[l->next].name);
     else
-        cs_log_info("/cs/next: %s comes in at the next bar", l->set.tracks[l->next].name);
+        cs_log_info("/cs/next: %s comes in at the next phrase", l->set.tracks[l->next].name);
     return 0;
 }
 
@@ -501,10 +452,21 @@ static void hook_state(void *ctx, uint64_t now, cs_control_ladder_state *st)
     st->next_change_s = NAN;
     if (st->crossfading) st->next_change_s = 0;
     else if (st->next_track && l->cur >= 0 && l->h_u >= 0) {
-        uint64_t t = deck_time_at(l, &l->deck[l->cur], l->h_u);
+        uint64_t t = ladder_deck_time_at(l, &l->deck[l->cur], l->h_u);
         st->next_change_s = t > now ? (double)(t - now) / CS_RATE : 0;
     }
     st->max_dev = l->o.max_dev;
+    st->transition = (st->crossfading || (st->next_track && l->h_u >= 0)) && l->xf_desc[0] ? l->xf_desc : NULL;
+    st->swap_in_s = NAN;
+    if (st->crossfading && !l->swap_sent) {
+        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->xf_from], l->plan.swap_out_u);
+        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
+    } else if (st->crossfading && l->swap_t > now) {
+        st->swap_in_s = (double)(l->swap_t - now) / CS_RATE;
+    } else if (!st->crossfading && st->transition && l->plan.swap_out_u >= 0 && l->cur >= 0) {
+        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->cur], l->plan.swap_out_u);
+        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
+    }
     int tr = l->cur >= 0 ? l->deck[l->cur].track : -1;
     if (tr >= 0 && l->set.tracks[tr].n_rungs > 0) {
         const cs_lset_track *t = &l->set.tracks[tr];
@@ -554,7 +516,8 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     double *all = malloc((total ? total : 1) * sizeof *all);
     l->rung_bpm = malloc((l->max_rungs ? l->max_rungs : 1) * sizeof *l->rung_bpm);
     for (int i = 0; i < 2; i++) l->deck[i].bad = calloc(l->max_rungs ? l->max_rungs : 1, 1);
-    if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad) {
+    l->told = calloc(l->set.n, 1);
+    if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad || !l->told) {
         free(all);
         cs_err_set(err, "ladder: out of memory");
         cs_ladder_free(l);
@@ -588,6 +551,9 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     }
     l->cur = -1;
     l->h_u = -1;
+    /* Bass swaps go through the decks' EQ: on from the start (transparent
+     * while every gain is 1). */
+    if (!l->o.plain_fade) cs_engine_eq_enable(e, true, CS_NOW);
     l->logged_move = -1;
     l->logged_move_s = -1e9;
     if (o->trace_path && ladder_trace_open(l, err) < 0) {
@@ -609,6 +575,7 @@ void cs_ladder_free(cs_ladder *l)
     cs_lset_free(&l->set);
     free(l->rung_bpm);
     for (int i = 0; i < 2; i++) free(l->deck[i].bad);
+    free(l->told);
     ladder_cmd_free(&l->cmds);
     free(l);
 }

@@ -6,10 +6,13 @@
  * (a small resample).  When another rung gets nearer (with hysteresis, or
  * the rate leaves ±max_dev) the deck switches on a beat: the new rung's
  * stream starts exactly at that beat's frame, at the same effective tempo,
- * with a 40 ms equal-power fade.  The next track starts on the other deck
- * at the current one's begin cue (snapped to its beat grid), its first beat
- * on that beat to the sample, and the decks crossfade (equal power) to the
- * end of the current part.
+ * with a 40 ms equal-power fade.  The next track starts on the other deck as
+ * the transition planner (pkg/transition.h) says: on a phrase boundary of
+ * the current track near its begin cue, the incoming phrase start downbeat
+ * on that downbeat to the sample, and the decks crossfade (equal power) over
+ * a whole number of bars; with a bass swap (the default) the incoming deck's
+ * low band is cut until a downbeat mid-fade, where the low band passes from
+ * the outgoing deck to the incoming one.
  *
  * Exactness: the ladder keeps each voice's position as a function of sample
  * time (rate changes are engine commands stamped with their sample time), so
@@ -52,7 +55,9 @@ typedef struct cs_ladder_opts {
     double hysteresis;       /* BPM; <= 0: 5% of the rung step, at most 0.5 */
     double max_dev;          /* rate bound that forces a switch (0.02) */
     double volume;           /* voice volume (0.8, as the original's --vol) */
-    int meter;               /* beats per bar for /cs/next (4) */
+    int meter;               /* beats per bar where a grid has no downbeats (0: 4) */
+    int fade_bars;           /* transitions: fade length in bars (0: from the material, 8..32) */
+    bool plain_fade;         /* transitions: equal-power fade only (--transition fade), no bass swap */
     const char *trace_path;  /* CSV every 100 ms of engine time, or NULL */
     const char *plot_path;   /* SVG of the trace at the end, or NULL */
 } cs_ladder_opts;

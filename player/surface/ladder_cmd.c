@@ -6,7 +6,7 @@
 
 #include "pkg/err.h"
 
-enum { LC_RELEASE, LC_VOLUME, LC_LEVEL, LC_TRIM };
+enum { LC_RELEASE, LC_VOLUME, LC_LEVEL, LC_TRIM, LC_EQ };
 
 /* Far beyond anything a ladder sends while the audio side is alive (a few
  * commands a tick); reached only when nothing drains the queue for minutes. */
@@ -20,6 +20,7 @@ static int send(cs_engine *e, const ladder_lcmd *c)
     case LC_RELEASE: return cs_engine_release(e, c->idx, c->at);
     case LC_VOLUME: return cs_engine_volume(e, c->idx, c->a, c->at);
     case LC_TRIM: return cs_engine_trim(e, c->idx, c->a, c->at);
+    case LC_EQ: return cs_engine_eq_gain(e, c->idx, (int)c->b, c->a, c->at);
     default: return cs_engine_level(e, c->idx, c->a, c->b, c->at);
     }
 }
@@ -93,6 +94,11 @@ void ladder_cmd_level(ladder_cmds *q, int deck, double level, double ramp_s, uin
 void ladder_cmd_trim(ladder_cmds *q, int deck, double gain, uint64_t at)
 {
     put(q, (ladder_lcmd){ .type = LC_TRIM, .idx = deck, .a = gain, .at = at });
+}
+
+void ladder_cmd_eq(ladder_cmds *q, int deck, int band, double gain, uint64_t at)
+{
+    put(q, (ladder_lcmd){ .type = LC_EQ, .idx = deck, .a = gain, .b = band, .at = at });
 }
 
 void ladder_cmd_free(ladder_cmds *q)

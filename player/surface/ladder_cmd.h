@@ -53,6 +53,8 @@ void ladder_cmd_volume(ladder_cmds *q, int slot, double volume, uint64_t at);
 void ladder_cmd_level(ladder_cmds *q, int deck, double level, double ramp_s, uint64_t at);
 /* A deck's loudness trim (cs_engine_trim). */
 void ladder_cmd_trim(ladder_cmds *q, int deck, double gain, uint64_t at);
+/* A deck EQ band's gain (the bass swap: CS_EQ_LOW 0 or 1). */
+void ladder_cmd_eq(ladder_cmds *q, int deck, int band, double gain, uint64_t at);
 /* Frees what still waits (nothing is sent). */
 void ladder_cmd_free(ladder_cmds *q);
 

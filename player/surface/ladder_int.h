@@ -5,9 +5,18 @@
 #define CS_PLAYER_LADDER_INT_H
 
 #include "player/surface/ladder.h"
+#include "pkg/transition.h"
 #include "player/surface/ladder_cmd.h"
 
 #include <stdio.h>
+
+#define RAMP ((uint64_t)(CS_RAMP_SECONDS * CS_RATE + 0.5))
+#define XF_AHEAD (CS_RATE / 4)              /* crossfade segments sent 250 ms ahead */
+#define LADDER_MAX_SWAPS 512                /* swaps the plot marks */
+/* The incoming track plays alone at least this many bars after its fade:
+ * room for the next fade to start on a bar line once the outgoing deck is
+ * free again (cs plan uses the same). */
+#define LADDER_SOLO_BARS CS_TRANSITION_SOLO_BARS
 
 enum { SW_NONE, SW_OPEN, SW_FADE };
 enum { ST_START, ST_PLAY, ST_OPEN, ST_XFADE, ST_DONE };
@@ -48,9 +57,19 @@ struct cs_ladder {
     ldeck deck[2];
     int st, cur, next, fails, shown;
     bool forced;
-    double h_u, h_len;            /* handover beat (current deck's u), fade length (0: to the end) */
+    double h_u;                   /* handover beat (current deck's u): plan.out_u0; < 0: none */
+    cs_tplan plan;                /* the next (or running) transition (pkg/transition.h) */
+    double open_u;                /* where the incoming deck was opened (u) */
+    double solo_u;                /* the current deck's fade-out starts no earlier (u) */
+    unsigned char *told;          /* [set.n]: its grid's lack of downbeats was said */
     int xf_from, xf_to, xf_n, xf_k;
     double xf_u0, xf_u1;
+    bool swap_sent;
+    bool said_long;               /* the --fade-bars-too-long warning was given */
+    uint64_t swap_t;              /* the running transition's bass swap (sample time), 0: none */
+    double swaps[LADDER_MAX_SWAPS];   /* bass swaps done (seconds), for the plot */
+    size_t nswaps;
+    char xf_desc[160];            /* the running or next transition, for /cs/status */
     uint64_t xf_t, hold, last_rate;
     double eff;                   /* the BPM every voice plays at */
     double bpm, target, movement;         /* this tick's frame (cs_control_frame) */
@@ -72,6 +91,25 @@ static inline const cs_lset_rung *ladder_rung_of(const cs_ladder *l, const ldeck
 {
     return &l->set.tracks[d->track].rungs[v->rung];
 }
+
+static inline double ladder_period(const cs_ladder *l, int track) { return 60.0 / l->set.tracks[track].bpm; }
+
+/* ---- positions (ladder.c) ---- */
+
+/* u of deck d at sample time t (the model of the voice sounding then). */
+double ladder_deck_u(const cs_ladder *l, const ldeck *d, uint64_t t);
+/* Sample time at which deck d reaches u (never before its reference). */
+uint64_t ladder_deck_time_at(const cs_ladder *l, const ldeck *d, double u);
+
+/* ---- transitions (ladder_mix.c) ---- */
+
+/* Plans the change from the current deck's track to l->next with
+ * pkg/transition.h (fills l->plan, l->h_u); logs its warnings. */
+void ladder_plan(cs_ladder *l, uint64_t tc);
+/* The incoming deck `to` was committed at sample t: starts the fade. */
+void ladder_xfade_start(cs_ladder *l, int to, uint64_t t);
+/* Sends the fade's level segments and bass swap due soon; true when over. */
+bool ladder_xfade_run(cs_ladder *l, uint64_t now, uint64_t tc);
 
 /* ---- the trace and the plot (ladder_report.c) ---- */
 

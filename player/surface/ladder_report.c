@@ -60,9 +60,10 @@ void ladder_report(cs_ladder *l, uint64_t now)
     }
 }
 
-/* The events the plot marks: track changes (named) and rung switches of
- * either deck; the spans where the current deck played off the ladder.
- * Into marks[] / spans[] (n rows give at most 3n marks, n spans). */
+/* The events the plot marks: track changes (named), bass swaps and rung
+ * switches of either deck; the spans where the current deck played off the
+ * ladder.  Into marks[] / spans[] (n rows and s swaps give at most 3n + s
+ * marks, n spans). */
 static void plot_events(const cs_ladder *l, cs_plot_mark *marks, size_t *nm, cs_plot_span *spans, size_t *ns)
 {
     const trow *r = l->rows;
@@ -78,13 +79,15 @@ static void plot_events(const cs_ladder *l, cs_plot_mark *marks, size_t *nm, cs_
         if (r[i].off && p && p->off && *ns) spans[*ns - 1].x1 = r[i].t;
         else if (r[i].off) spans[(*ns)++] = (cs_plot_span){ r[i].t, r[i].t + (double)TRACE_EVERY / CS_RATE };
     }
+    for (size_t k = 0; k < l->nswaps; k++)
+        marks[(*nm)++] = (cs_plot_mark){ l->swaps[k], "bass swap", "swap", "#2ca02c", CS_PLOT_DASHED };
 }
 
 static void write_plot(cs_ladder *l)
 {
     size_t n = l->nrows;
     double *x = malloc(6 * (n ? n : 1) * sizeof *x);
-    cs_plot_mark *marks = malloc(3 * (n ? n : 1) * sizeof *marks);
+    cs_plot_mark *marks = malloc((3 * (n ? n : 1) + l->nswaps) * sizeof *marks);
     cs_plot_span *spans = malloc((n ? n : 1) * sizeof *spans);
     if (!x || !marks || !spans) {
         free(x);
@@ -116,7 +119,7 @@ static void write_plot(cs_ladder *l)
     char off_label[64];
     snprintf(off_label, sizeof off_label, "rate beyond \u00b1%g %%: off the ladder", 100 * l->o.max_dev);
     cs_plot_panel panels[] = {
-        { "BPM (lines: track changes; dashed: rung switches)", 0, 0, bpm_s, 4, marks, nm, spans, ns,
+        { "BPM (lines: track changes; dashed: rung switches, green: bass swaps)", 0, 0, bpm_s, 4, marks, nm, spans, ns,
           "off-ladder", "#fdd0a2", off_label },
         { "movement, normalised 0..1 (/dance/total_movement)", 0, 1, mv_s, 1, marks, nm, NULL, 0,
           NULL, NULL, NULL },

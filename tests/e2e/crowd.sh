@@ -24,8 +24,8 @@ cat >"$T/crowd.osc" <<'OSC'
 17 /dance/total_movement f 0.11
 22 /cs/status
 26 /dance/total_movement f 0.07
-27.5 /cs/next
-29.5 /cs/next
+20.5 /cs/next
+24 /cs/next
 34 /set_tempo f 125
 OSC
 echo '{"movement_bpm":{"smoothing":{"transition_time_seconds":20}}}' >"$T/fast.json"
@@ -49,8 +49,8 @@ check rung_switches_in_trace trace_q \
     'any(f(a["rung_a"]) > 0 and f(b["rung_a"]) > 0 and a["rung_a"] != b["rung_a"] for a, b in zip(r, r[1:]))'
 check track_changes_in_trace trace_q \
     'any(a["track"] and b["track"] and a["track"] != b["track"] and f(b["rung_b"]) > 0 for a, b in zip(r, r[1:]))'
-check cs_next_logged grep -q "/cs/next: .* comes in at the next bar" "$T/play.log"
-check cs_next_in_fade_kept grep -q "/cs/next during the crossfade: .* comes in at the first bar after it" "$T/play.log"
+check cs_next_logged grep -q "/cs/next: .* comes in at the next phrase" "$T/play.log"
+check cs_next_in_fade_kept grep -q "/cs/next during the crossfade: .* comes in at the first phrase after it" "$T/play.log"
 check status_reply grep -q "/cs/status" "$T/play.log"
 check trace_rows [ "$(wc -l <"$T/trace.csv")" -ge 420 ]
 check plot_is_svg grep -q "<polyline" "$T/plot.svg"

@@ -88,7 +88,7 @@ import re, sys, statistics
 log, mlog, dur = sys.argv[1], sys.argv[2], float(sys.argv[3])
 starts, xf = [0.0], [0.0]
 for line in open(log):
-    m = re.search(r"track \d+/\d+: .* at ([\d.]+) s, on beat .*crossfade ([\d.]+) s", line)
+    m = re.search(r"track \d+/\d+: .* at ([\d.]+) s, on beat .*fade \d+ bars \(([\d.]+) s\)", line)
     if m: starts.append(float(m.group(1))); xf.append(float(m.group(2)))
 M = []
 for line in open(mlog):

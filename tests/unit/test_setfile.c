@@ -124,3 +124,50 @@ TEST(round_trip_check_and_refusals)
     rmdir(porig);
     rmdir(dir);
 }
+
+TEST(grid_for_the_planner_round_trips)
+{
+    /* Downbeats within 16 s of the part and section starts inside it, as u;
+     * written, read back, handed to the ladder set with the beats. */
+    char dir[] = "/tmp/cs-setgrid-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    cs_setfile m = { .cs_version = "t", .csv = "set.csv", .method = "rate", .quality = "best",
+                     .audio_format = "wav16" };
+    cs_set_track *t = cs_setfile_add_track(&m, "/m/a.mp3", "Am", 120, 20, 52, 84);
+    CHECK(t != NULL);
+    double beats[200], downs[50];
+    for (int i = 0; i < 200; i++) beats[i] = 0.5 * i;            /* 0 .. 99.5 */
+    for (int i = 0; i < 50; i++) downs[i] = 2.0 * i;             /* 0 .. 98 */
+    cs_segvec segs = {0};
+    CHECK(cs_segvec_push(&segs, 0, 20.5, "intro") == 0);
+    CHECK(cs_segvec_push(&segs, 20.5, 52.5, "verse") == 0);
+    CHECK(cs_segvec_push(&segs, 52.5, 84.5, "chorus") == 0);
+    CHECK(cs_segvec_push(&segs, 84.5, 99, "outro") == 0);
+    CHECK(cs_setfile_set_beats(t, beats, 200) == 0);
+    CHECK(cs_setfile_set_grid(t, downs, 50, &segs) == 0);
+    /* Downbeats 4..98 (within 16 s of [20, 84]) as u; sections 20.5, 52.5. */
+    CHECK_EQ_INT((int)t->downbeats.n, 48);
+    CHECK_NEAR(t->downbeats.v[0], 4 - 20, 1e-12);
+    CHECK_EQ_INT((int)t->sections.n, 2);
+    CHECK_NEAR(t->sections.v[0], 0.5, 1e-12);
+    CHECK_NEAR(t->sections.v[1], 32.5, 1e-12);
+    cs_err err = {{0}};
+    CHECK(cs_setfile_write(dir, &m, &err) == 0);
+    cs_setfile r;
+    CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
+    CHECK(r.tracks[0].downbeats.n == 48 && r.tracks[0].sections.n == 2);
+    CHECK(r.tracks[0].sections.v[1] == 32.5);
+    cs_lset set = {0};
+    CHECK(cs_setfile_to_lset(dir, &r, &set, &err) == 0);
+    CHECK(set.n == 1 && set.tracks[0].downbeats.n == 48 && set.tracks[0].sections.n == 2);
+    cs_lset_free(&set);
+    cs_setfile_free(&r);
+    cs_setfile owned = { .tracks = m.tracks, .n = m.n };    /* the rest are literals */
+    cs_setfile_free(&owned);
+    for (size_t i = 0; i < segs.n; i++) free(segs.v[i].label);
+    free(segs.v);
+    char man[300];
+    snprintf(man, sizeof man, "%s/set.json", dir);
+    unlink(man);
+    rmdir(dir);
+}
