@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 #include "db/ladderset_db.h"
 #include "pkg/setfile.h"
+#include "pkg/order.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -18,9 +19,26 @@ const cs_name cs_play_transition_names[] = {
     { NULL, 0, 0 },
 };
 
+const cs_name cs_play_order_names[] = {
+    { "auto", CS_PLAY_ORDER_AUTO, 0 },
+    { "csv", CS_PLAY_ORDER_CSV, 0 },
+    { "set", CS_PLAY_ORDER_CSV, CS_NAME_ALIAS },
+    { NULL, 0, 0 },
+};
+
+const cs_name cs_play_key_rule_names[] = {
+    { "camelot", CS_KEY_RULE_CAMELOT, 0 },
+    { "strict", CS_KEY_RULE_STRICT, 0 },
+    { "loose", CS_KEY_RULE_LOOSE, 0 },
+    { "off", CS_KEY_RULE_OFF, 0 },
+    { NULL, 0, 0 },
+};
+
 void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
     *la = (cs_play_ladder_args){0};
+    la->order = -1;
+    la->max_stretch = -1;
     cs_selopts_init(&la->sel, "play");
 }
 
@@ -141,7 +159,18 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
         cs_lset_free(&set);
         return NULL;
     }
+    bool order_auto = la->order == CS_PLAY_ORDER_AUTO || (la->order < 0 && !la->csv);
+    if (la->max_stretch >= 0 && !(la->max_stretch > 0 && la->max_stretch <= 100)) {
+        cs_err_set(err, "--max-stretch %g: a percentage above 0, at most 100", la->max_stretch);
+        cs_lset_free(&set);
+        return NULL;
+    }
+    double budget = la->max_stretch > 0 ? la->max_stretch / 100 : order_auto ? 0.08 : 0;
+    if (order_auto)
+        cs_log_info("play: running order auto (key rule %s, stretch budget %g %%)",
+                    cs_key_rule_name((cs_key_rule)la->key_rule), budget * 100);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
+                         .order_auto = order_auto, .key_rule = la->key_rule, .max_stretch = budget,
                          .meter = meter, .trace_path = la->trace, .plot_path = la->plot,
                          .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);

@@ -35,6 +35,18 @@
     OPT_INT(0, "fade-bars", &(la)->fade_bars, "N", 1, 256,                                      \
             "fade length in bars (default: from the material, 8..32);\n"                        \
             "shortened by phrases where a part is too short (warned)"),                         \
+    OPT_ENUM(0, "order", &(la)->order, cs_play_order_names,                                    \
+             "running order: auto (default; --csv: csv) chooses each next\n"                    \
+             "track by tempo reach, key and energy, no repeat until all\n"                      \
+             "have played; csv: the set's order (CSV rows, set.json)"),                        \
+    OPT_ENUM(0, "key-rule", &(la)->key_rule, cs_play_key_rule_names,                            \
+             "--order auto's key rule (Camelot wheel): camelot (default:\n"                    \
+             "same, +-1, relative), strict (same, relative), loose (+-2,\n"                   \
+             "+-7 too) or off"),                                                                \
+    OPT_DOUBLE(0, "max-stretch", &(la)->max_stretch, "PCT",                                     \
+               "stretch budget: no rung beyond +-PCT of a track's own BPM;\n"                  \
+               "--order auto hands over to a track that reaches the target\n"                  \
+               "(default 8 with --order auto, none with csv)"),                                  \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
 
@@ -43,11 +55,17 @@ typedef struct cs_play_ladder_args {
     bool loop, check;
     int transition;              /* CS_PLAY_BASS_SWAP or CS_PLAY_FADE */
     long fade_bars;              /* 0: from the material */
+    int order;                   /* CS_PLAY_ORDER_*, -1: not given (auto; --csv: csv) */
+    int key_rule;                /* cs_key_rule (pkg/order.h) */
+    double max_stretch;          /* percent, < 0: not given */
     cs_selopts sel;
 } cs_play_ladder_args;
 
 enum { CS_PLAY_BASS_SWAP = 0, CS_PLAY_FADE = 1 };
 extern const cs_name cs_play_transition_names[];
+enum { CS_PLAY_ORDER_AUTO = 0, CS_PLAY_ORDER_CSV = 1 };
+extern const cs_name cs_play_order_names[];
+extern const cs_name cs_play_key_rule_names[];
 
 /* Clears la (the selection's messages say "play"). */
 void cs_play_ladder_args_init(cs_play_ladder_args *la);

@@ -2,6 +2,7 @@
  * beats) and the rungs `cs export --ladder` recorded for exactly those cues.
  * Lives in db/ because it queries; the set type is pkg/ladderset.h's. */
 #include "db/ladderset_db.h"
+#include "pkg/key.h"
 #include "pkg/transition.h"
 
 #include <limits.h>
@@ -39,6 +40,7 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
                                               t->cues.begin_cue - t->cues.ini_cue,
                                               t->cues.end_cue - t->cues.ini_cue);
         if (!lt) goto oom;
+        if (t->key && cs_key_parse(t->key) >= 0) lt->key = cs_key_parse(t->key);
         /* Beats in u, so every rung shares the analysed grid. */
         if (t->beats.n) {
             lt->beats.v = malloc(t->beats.n * sizeof *lt->beats.v);

@@ -58,6 +58,7 @@ int cs_export_csv_write(const char *path, const cs_export_row *rows, size_t n, c
  * the raw cue minus ini_cue, else -1. */
 typedef struct cs_export_csv_in {
     const char *path, *part_file;   /* valid during the callback only */
+    const char *key;                /* the key column's text, NULL: none (valid during the callback) */
     double bpm, target_bpm, speed;  /* speed from its column, else target / bpm */
     double ini_cue, begin_u, end_u;
 } cs_export_csv_in;

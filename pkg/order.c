@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pkg/key.h"
 
@@ -104,7 +105,9 @@ static rank rank_of(const cs_order_track *pool, size_t n, const unsigned char *p
      * one without a key. */
     if (a->current >= 0 && cur_key < 0 && a->rule != CS_KEY_RULE_OFF) fit = t->key >= 0 ? 1 : -1;
     if (a->current < 0 && a->rule != CS_KEY_RULE_OFF && t->key < 0) fit = -1;
-    r.key = fit == 1 ? 0 : fit < 0 ? 2 : 3;
+    /* compatible 0, compatible dead end 1, clash 2, key unknown 3: a track
+     * without a key ranks after every keyed one (issue 20), never dropped. */
+    r.key = fit == 1 ? 0 : fit < 0 ? 3 : 2;
     r.onward = 0;
     if (a->rule != CS_KEY_RULE_OFF && t->key >= 0) {
         /* After a clash too: the jump lands where a walk can go on. */
@@ -194,8 +197,33 @@ int cs_order_next(const cs_order_track *pool, size_t n, const unsigned char *pla
             }
         }
     }
+    /* Tempo fit comes before the round: when no unplayed track reaches the
+     * target but one played earlier does, that one repeats (said). */
+    bool early = false;
+    if (best >= 0 && br.miss > 0 && played) {
+        int b2 = -1;
+        rank r2 = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (!pool[i].playable || (int)i == a->current || !played[i]) continue;
+            rank r = rank_of(pool, n, NULL, (int)i, a);
+            if (r.miss == 0 && (b2 < 0 || better(r, r2))) {
+                b2 = (int)i;
+                r2 = r;
+            }
+        }
+        if (b2 >= 0) {
+            best = b2;
+            br = r2;
+            early = true;
+        }
+    }
     if (best >= 0) say(pool, n, played, a, best, br, left, why, size);
-    else if (why && size) snprintf(why, size, "no playable track");
+    if (best < 0 && why && size) snprintf(why, size, "no playable track");
+    if (early && why && size) {
+        size_t len = strlen(why);
+        snprintf(why + len, size - len, "; repeats before the round ends: no unplayed track reaches %.1f BPM",
+                 a->target_bpm);
+    }
     return best;
 }
 

@@ -3,21 +3,27 @@
  * control thread).
  *
  * Among the playable tracks not yet played this round (no repeat until every
- * playable track has played; then a new round, whose first pick is never the
- * track playing now unless it is the only one), candidates rank by:
+ * playable track has played; then a new round, opened by the track playing
+ * now), candidates rank by:
  *   1. tempo fit: the track reaches the target BPM (see cs_order_reach);
  *      tracks that do not reach it come after every track that does, the
  *      nearest first;
  *   2. key against the current track by the rule (cs_order_keys_fit):
- *      compatible < unknown (either key missing: might fit) < clash.  A track
- *      without a key therefore ranks after every compatible keyed track and is
- *      never dropped; a known clash ranks last because it certainly clashes;
+ *      compatible < clash < unknown: a track without a key ranks after every
+ *      keyed one and is never dropped (after the current track has no key,
+ *      keyed tracks still come first);
  *   3. one cost in 0..2: energy mismatch |energy - movement| (0..1; 0.5 when
  *      either is unknown: as movement rises, higher-energy tracks come first)
  *      plus stretch |target / bpm - 1| / budget (0..1: the least stretched
  *      first);
  *   4. the index (deterministic: same pool, same history, same movement ->
  *      same choice).
+ * Between 2 and 3, among tracks of one key class, the one with the fewest
+ * onward key-compatible tracks left comes first and a compatible dead end
+ * last (Warnsdorff's rule: chains and cycles of keys are walked whole).
+ * Tempo fit outranks the round: when no unplayed track reaches the target
+ * but one played before does (not the current), that one repeats (the why
+ * says so); with none reaching at all, the nearest unplayed one plays.
  *
  *   cs_order_track pool[n] = {...};
  *   unsigned char played[n] = {0};

@@ -1,5 +1,6 @@
 /* set.json: a set folder's manifest (see setfile.h). */
 #include "pkg/setfile.h"
+#include "pkg/key.h"
 #include "pkg/fsutil.h"
 
 #include <cJSON.h>
@@ -399,6 +400,7 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
         cs_lset_track *lt = cs_lset_add_track(set, st->path, st->bpm, st->ini_cue, st->begin_cue - st->ini_cue,
                                               st->end_cue - st->ini_cue);
         if (!lt || copy_beats(st, lt) < 0) return cs_err_set(err, "out of memory");
+        if (st->key && cs_key_parse(st->key) >= 0) lt->key = cs_key_parse(st->key);
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;

@@ -143,10 +143,12 @@ TEST(unknown_keys_rank_after_keyed_never_dropped)
     char why[256];
     CHECK_EQ_INT(cs_order_next(p, 3, played, &a, why, sizeof why), 1);
     CHECK(strstr(why, "key unknown") != NULL);
-    /* a keyed clash ranks after the unknown one */
-    cs_order_track q[3] = { tk(120, "8A", -1), tk(120, "2B", -1), tk(120, NULL, -1) };
+    /* the unknown one ranks after a keyed clash too */
+    cs_order_track q[3] = { tk(120, "8A", -1), tk(120, NULL, -1), tk(120, "2B", -1) };
     unsigned char pq[3] = {0};
     CHECK_EQ_INT(cs_order_next(q, 3, pq, &a, NULL, 0), 2);
+    pq[2] = 1;
+    CHECK_EQ_INT(cs_order_next(q, 3, pq, &a, NULL, 0), 1);
     /* the first track: a keyed one before one without */
     cs_order_ask f = ask(-1, 120);
     cs_order_track r[2] = { tk(120, NULL, -1), tk(120, "5A", -1) };

@@ -1,0 +1,169 @@
+/* The running order of a ladder set (see ladder_int.h): the set's own order,
+ * or chosen at each transition by pkg/order.h from the tracks' reach, key
+ * and energy, the target BPM and the movement.  Control thread only. */
+#include "player/surface/ladder_int.h"
+
+#include "pkg/key.h"
+#include "pkg/order.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ladder_order {
+    cs_order_track *pool;         /* [set.n] */
+    unsigned char *played;        /* [set.n]: played this round */
+    bool started;                 /* the first track was chosen */
+    bool ended;                   /* a round completed without --loop-set: the set ends */
+    bool handing;                 /* the target left the current track's reach: handover moved */
+    bool excursion;               /* no track reaches the target: said */
+    double chose_target, chose_move;   /* what the pending choice was made for */
+    int marked;                   /* the track last marked played (-1: none) */
+};
+
+int ladder_order_new(cs_ladder *l)
+{
+    struct ladder_order *o = calloc(1, sizeof *o);
+    if (!o) return -1;
+    l->ord = o;
+    size_t n = l->set.n ? l->set.n : 1;
+    o->pool = calloc(n, sizeof *o->pool);
+    o->played = calloc(n, 1);
+    if (!o->pool || !o->played) return -1;
+    for (size_t i = 0; i < l->set.n; i++) {
+        const cs_lset_track *t = &l->set.tracks[i];
+        cs_order_track *p = &o->pool[i];
+        p->bpm = t->bpm;
+        p->lo = p->hi = t->bpm;
+        for (size_t k = 0; k < t->n_rungs; k++) {
+            if (k == 0 || t->rungs[k].bpm < p->lo) p->lo = t->rungs[k].bpm;
+            if (k == 0 || t->rungs[k].bpm > p->hi) p->hi = t->rungs[k].bpm;
+        }
+        p->key = t->key;
+        p->energy = t->energy;
+        p->playable = t->n_rungs > 0 && t->bpm > 0;
+    }
+    o->chose_target = -1;
+    o->marked = -1;
+    return 0;
+}
+
+void ladder_order_free(cs_ladder *l)
+{
+    if (!l->ord) return;
+    free(l->ord->pool);
+    free(l->ord->played);
+    free(l->ord);
+    l->ord = NULL;
+}
+
+static cs_order_ask ask(const cs_ladder *l, int current)
+{
+    double target = l->target > 0 ? l->target : l->bpm > 0 ? l->bpm : l->eff;
+    return (cs_order_ask){ .current = current, .target_bpm = target, .movement = l->movement,
+                           .budget = l->o.max_stretch, .max_dev = l->o.max_dev, .rule = (cs_key_rule)l->o.key_rule };
+}
+
+/* The auto choice after `current` without marking anything; logs it when
+ * `log` (the why). */
+static int choose(cs_ladder *l, int current, bool log)
+{
+    struct ladder_order *o = l->ord;
+    char why[400];
+    cs_order_ask a = ask(l, current);
+    int nx = cs_order_next(o->pool, l->set.n, o->played, &a, why, sizeof why);
+    o->chose_target = a.target_bpm;
+    o->chose_move = a.movement;
+    if (log && nx >= 0) cs_log_info("order: %s next: %s", l->set.tracks[nx].name, why);
+    return nx;
+}
+
+int ladder_order_next(cs_ladder *l, int current)
+{
+    struct ladder_order *o = l->ord;
+    if (!l->o.order_auto) {
+        if (current + 1 < (int)l->set.n) return current + 1;
+        return l->o.loop ? 0 : -1;
+    }
+    if (current < 0) {
+        o->started = true;
+        return choose(l, -1, true);
+    }
+    if (o->marked != current && cs_order_mark(o->played, l->set.n, o->pool, current)) {
+        if (!l->o.loop) {
+            o->ended = true;
+            cs_log_info("order: every playable track has played once; the set ends after %s (--loop-set: a new round)",
+                        l->set.tracks[current].name);
+            return -1;
+        }
+        cs_log_info("order: every playable track has played; a new round");
+    }
+    o->marked = current;
+    if (o->ended) return -1;
+    o->handing = false;
+    return choose(l, current, true);
+}
+
+int ladder_order_first(cs_ladder *l)
+{
+    if (!l->o.order_auto || l->ord->started) return l->next;
+    return ladder_order_next(l, -1);
+}
+
+void ladder_order_failed(cs_ladder *l, int i)
+{
+    if (i >= 0 && (size_t)i < l->set.n) l->ord->pool[i].playable = false;
+}
+
+void ladder_order_reach(cs_ladder *l)
+{
+    struct ladder_order *o = l->ord;
+    if (!l->o.order_auto || l->cur < 0 || l->next < 0 || o->ended) return;
+    int c = l->deck[l->cur].track;
+    if (c < 0) return;
+    cs_order_ask a = ask(l, c);
+    double miss = cs_order_miss(&o->pool[c], a.budget, a.max_dev, a.target_bpm);
+    if (miss < 0.05) {
+        o->handing = o->excursion = false;
+        /* The crowd moved since the pending choice: choose again (the plan
+         * follows), unless a handover is already on its way. */
+        if (!l->forced && (fabs(a.target_bpm - o->chose_target) > 0.5 ||
+                           (a.movement >= 0 && fabs(a.movement - o->chose_move) > 0.1))) {
+            int nx = choose(l, c, false);
+            if (nx >= 0 && nx != l->next) {
+                choose(l, c, true);
+                l->next = nx;
+                l->h_u = -1;
+            }
+        }
+        return;
+    }
+    if (o->handing || l->forced) return;
+    char why[400];
+    int nx = cs_order_next(o->pool, l->set.n, o->played, &a, why, sizeof why);
+    double lo, hi;
+    cs_order_reach(&o->pool[c], a.budget, a.max_dev, &lo, &hi);
+    double nmiss = nx >= 0 ? cs_order_miss(&o->pool[nx], a.budget, a.max_dev, a.target_bpm) : INFINITY;
+    if (nx >= 0 && nx != c && nmiss < miss - 0.5) {
+        cs_log_info("order: %.1f BPM leaves the reach of %s (%.1f..%.1f BPM); %s comes in at the next phrase: %s",
+                    a.target_bpm, l->set.tracks[c].name, lo, hi, l->set.tracks[nx].name, why);
+        o->handing = true;
+        l->next = nx;
+        l->forced = true;
+        l->h_u = -1;
+        return;
+    }
+    if (!o->excursion) {
+        o->excursion = true;
+        cs_log_warn("order: no track reaches %.1f BPM; %s plays on at its nearest rung (reach %.1f..%.1f BPM)",
+                    a.target_bpm, l->set.tracks[c].name, lo, hi);
+    }
+}
+
+void ladder_order_rungs(const cs_ladder *l, int i, unsigned char *bad)
+{
+    if (!(l->o.max_stretch > 0)) return;
+    const cs_lset_track *t = &l->set.tracks[i];
+    for (size_t k = 0; k < t->n_rungs; k++)
+        if (fabs(t->rungs[k].bpm / t->bpm - 1) > l->o.max_stretch + 1e-6) bad[k] = 1;
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The running order (issue 20), measured on synthesised pools:
+# - key pool: 8 tracks at 119..124 BPM whose path (alphabetical) order
+#   clashes on the Camelot wheel at every step, though a compatible order
+#   exists (round the cycle 8A 9A 10A 11A 11B 10B 9B 8B).  An 8-minute
+#   render with --order auto: >= 75 % of transitions Camelot-compatible and
+#   no track twice before all 8 have played; --order csv (the path order, as
+#   before) plays 0 compatible.
+# - tempo pool: 96..136 BPM exported with --ladder 98:134:4 --max-stretch 8:
+#   every set.csv row within +-8 % of its track's BPM; while movement takes
+#   the tempo 105 -> 130 -> 110 the playing deck stays within +-2 % of its
+#   rung for >= 90 % of its solo time, and at least 3 tracks play.
+# - edge cases: a pool of one track, two in clashing keys (the log says
+#   why), tracks without a key, a track whose parts are missing.
+. "$(dirname "$0")/lib.sh"
+command -v sox >/dev/null || { skip all "sox not installed"; exit 0; }
+
+# synth DIR NAME:BPM:KEY ... : 32-bar tracks (intro 8, verse 8, chorus 8,
+# outro 8 bars), a bass tone, a click per beat, allin1-style struct JSONs.
+synth() {
+    local dir=$1; shift
+    python3 - "$dir" "$@" <<'PY'
+import array, json, math, os, sys
+T = sys.argv[1]; R = 44100
+os.makedirs(f"{T}/audio", exist_ok=True); os.makedirs(f"{T}/struct", exist_ok=True)
+for i, spec in enumerate(sys.argv[2:]):
+    name, bpm, key = spec.split(":")
+    bpm = float(bpm); beat = 60 / bpm; bars = 32; t0 = 0.25
+    dur = t0 + bars * 4 * beat + 0.5
+    f = 40 + 5 * i
+    chunk = array.array("f", [0.2 * math.sin(2 * math.pi * f * k / R) for k in range(R)])
+    a = chunk * int(math.ceil(dur)); del a[int(dur * R):]
+    beats = [t0 + k * beat for k in range(bars * 4)]
+    for k, b in enumerate(beats):
+        s = int(b * R)
+        for j in range(220):
+            a[s + j] += (0.4 if k % 4 == 0 else 0.15) * math.sin(2 * math.pi * 3000 * j / R) * (1 - j / 220)
+    downs = beats[::4]
+    segs = [{"start": 0.0, "end": downs[8], "label": "intro"}, {"start": downs[8], "end": downs[16], "label": "verse"},
+            {"start": downs[16], "end": downs[24], "label": "chorus"}, {"start": downs[24], "end": dur, "label": "outro"}]
+    open(f"{T}/audio/{name}.raw", "wb").write(a.tobytes())
+    js = {"path": f"{T}/audio/{name}.wav", "bpm": bpm, "beats": beats, "downbeats": downs,
+          "beat_positions": [1 + k % 4 for k in range(len(beats))], "segments": segs}
+    if key != "-": js["key"] = key
+    json.dump(js, open(f"{T}/struct/{name}.json", "w"))
+PY
+    local r
+    for r in "$dir"/audio/*.raw; do
+        sox -V1 -t f32 -r 44100 -c 1 "$r" -b 16 -c 2 "${r%.raw}.wav" || return 1
+        rm -f "$r"
+    done
+}
+
+# Camelot compatibility (same, +-1, relative) of consecutive tracks in the
+# log's "track i/n: NAME on deck" lines; prints "ok/total distinct_first_n".
+measure() {   # measure LOG KEYS_JSON N
+    python3 - "$@" <<'PY'
+import json, re, sys
+log, keys, n = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+seq = re.findall(r"track [0-9]+/[0-9]+: (\S+) on deck", open(log).read())
+def cam(k): return int(k[:-1]), k[-1]
+def fit(a, b):
+    (na, la), (nb, lb) = cam(keys[a]), cam(keys[b])
+    if la != lb: return na == nb
+    d = (nb - na) % 12
+    return d in (0, 1, 11)
+ok = sum(fit(a, b) for a, b in zip(seq, seq[1:]))
+# no repeat before all n have played: every window of a round holds n distinct
+rounds_ok = len(set(seq[:n])) == min(n, len(seq))
+print(f"{ok}/{max(len(seq) - 1, 0)} {int(rounds_ok)} {len(seq)}")
+PY
+}
+
+# ---- key pool ----
+KEYS='{"k0":"8A","k1":"10A","k2":"8B","k3":"11A","k4":"9B","k5":"11B","k6":"9A","k7":"10B"}'
+synth "$T/kp" k0:119.0:8A k1:122.5:10A k2:120.0:8B k3:123.5:11A k4:121.0:9B k5:124.0:11B k6:119.5:9A k7:122.0:10B \
+    || { fail setup synth; exit 0; }
+CS_DB=$T/kp.db "$CS_REL" index "$T/kp/struct" >"$T/kp_index.log" 2>&1 || { fail setup "cs index: $(tail -2 "$T/kp_index.log")"; exit 0; }
+CS_DB=$T/kp.db "$CS_REL" export --bpm 121.5 --delta 3 --n-sections 2 --ladder 118:126:4 --stretch rate \
+    --set "$T/kset" --no-progress -j 2 >"$T/kp_export.log" 2>&1 || { fail setup "cs export: $(tail -2 "$T/kp_export.log")"; exit 0; }
+check key_pool_exported [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["tracks"]))' "$T/kset/set.json")" = 8 ]
+cat >"$T/k.osc" <<'OSC'
+0 /dance/total_movement f 0.3
+OSC
+echo '{"movement_bpm":{"bpm_targets":{"very_very_low":121,"very_low":121,"low":121,"medium":121,"high_max":122}}}' >"$T/k.json"
+kplay() {   # kplay NAME [args]
+    local name=$1; shift
+    (cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --bpm-config "$T/k.json" --loop-set \
+        --render "$T/$name.wav" --duration 480 --osc-script "$T/k.osc" "$@") >"$T/$name.log" 2>&1
+}
+kplay kauto || fail key_auto_render "$(tail -2 "$T/kauto.log")"
+read -r kok kround kn <<<"$(measure "$T/kauto.log" "$KEYS" 8)"
+echo "  key pool, --order auto: $kok Camelot-compatible transitions, $kn tracks played"
+check key_auto_75pct python3 -c 'import sys; a,b=map(int,sys.argv[1].split("/")); sys.exit(not (b >= 8 and a >= 0.75 * b))' "$kok"
+check key_auto_no_repeat_in_round [ "$kround" = 1 ]
+check key_auto_logs_why grep -q "order: .* next: .*(camelot: " "$T/kauto.log"
+kplay kcsv --order csv || fail key_csv_render "$(tail -2 "$T/kcsv.log")"
+read -r cok _ cn <<<"$(measure "$T/kcsv.log" "$KEYS" 8)"
+echo "  key pool, --order csv (path order): $cok Camelot-compatible transitions, $cn tracks played"
+check key_csv_path_order_clashes python3 -c 'import sys; a,b=map(int,sys.argv[1].split("/")); sys.exit(not (b >= 7 and a <= 1))' "$cok"
+# Deterministic: the same set and movement give the same order.
+kplay kauto2 --duration 120 || fail key_auto2_render "$(tail -2 "$T/kauto2.log")"
+first() { grep -o "track [0-9]*/[0-9]*: [^ ]* on deck" "$1" | head -n "$2"; }
+check key_auto_deterministic [ "$(first "$T/kauto.log" 3)" = "$(first "$T/kauto2.log" 3)" ]
+# Without --loop-set, --order auto ends after one round of every track.
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --render "$T/kone.wav" --duration 600) \
+    >"$T/kone.log" 2>&1 || fail key_one_round_render "$(tail -2 "$T/kone.log")"
+check key_one_round_plays_8 [ "$(grep -c "track [0-9]*/8: .* on deck" "$T/kone.log")" = 8 ]
+check key_one_round_ends grep -q "every playable track has played once" "$T/kone.log"
+
+# ---- edge cases (the key pool's set, edited) ----
+# A track whose parts are missing: skipped, the order goes on.
+cp -r "$T/kset" "$T/kmiss"
+rm -f "$T/kmiss"/*/k6*
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kmiss" --bpm 121 --render "$T/kmiss.wav" --duration 600) \
+    >"$T/kmiss.log" 2>&1 || fail missing_render "$(tail -2 "$T/kmiss.log")"
+check missing_track_skipped [ "$(grep -c "track [0-9]*/[0-9]*: .* on deck" "$T/kmiss.log")" = 7 ]
+check missing_track_never_plays sh -c '! grep -q "track [0-9]*/[0-9]*: k6 on deck" "$1"' _ "$T/kmiss.log"
+# Two tracks in clashing keys (8A, 11B): the set plays and says why.
+python3 - "$T/kset/set.json" "$T/k2/set.json" k0 k5 <<'PY'
+import json, os, shutil, sys
+m = json.load(open(sys.argv[1])); src = os.path.dirname(sys.argv[1]); dst = os.path.dirname(sys.argv[2])
+keep = sys.argv[3:]
+m["tracks"] = [t for t in m["tracks"] if os.path.splitext(os.path.basename(t["path"]))[0] in keep]
+shutil.copytree(src, dst)
+json.dump(m, open(sys.argv[2], "w"))
+PY
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/k2" --bpm 121 --loop-set --render "$T/k2.wav" --duration 120) \
+    >"$T/k2.log" 2>&1 || fail clash_render "$(tail -2 "$T/k2.log")"
+check clash_pair_plays [ "$(grep -c "track [0-9]*/2: .* on deck" "$T/k2.log")" -ge 3 ]
+check clash_pair_says_why grep -q "clashes (camelot)" "$T/k2.log"
+# One track: it plays (and repeats with --loop-set).
+python3 - "$T/kset/set.json" "$T/k1t/set.json" k3 <<'PY'
+import json, os, shutil, sys
+m = json.load(open(sys.argv[1])); src = os.path.dirname(sys.argv[1]); dst = os.path.dirname(sys.argv[2])
+m["tracks"] = [t for t in m["tracks"] if os.path.splitext(os.path.basename(t["path"]))[0] in sys.argv[3:]]
+shutil.copytree(src, dst)
+json.dump(m, open(sys.argv[2], "w"))
+PY
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/k1t" --bpm 121 --loop-set --render "$T/k1t.wav" --duration 80) \
+    >"$T/k1t.log" 2>&1 || fail one_track_render "$(tail -2 "$T/k1t.log")"
+check one_track_plays_again [ "$(grep -c "track 1/1: k3 on deck" "$T/k1t.log")" -ge 2 ]
+# Tracks without a key: never dropped (each plays in one round).
+python3 - "$T/kset/set.json" "$T/knokey/set.json" <<'PY'
+import json, os, shutil, sys
+m = json.load(open(sys.argv[1])); src = os.path.dirname(sys.argv[1]); dst = os.path.dirname(sys.argv[2])
+for t in m["tracks"]:
+    if os.path.basename(t["path"]).startswith(("k1", "k4")): t.pop("key", None)
+shutil.copytree(src, dst)
+json.dump(m, open(sys.argv[2], "w"))
+PY
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/knokey" --bpm 121 --render "$T/knokey.wav" --duration 600) \
+    >"$T/knokey.log" 2>&1 || fail nokey_render "$(tail -2 "$T/knokey.log")"
+check keyless_tracks_play [ "$(grep -c "track [0-9]*/8: .* on deck" "$T/knokey.log")" = 8 ]
+check keyless_ranked_last python3 - "$T/knokey.log" <<'PY'
+import re, sys
+seq = re.findall(r"track [0-9]+/[0-9]+: (\S+) on deck", open(sys.argv[1]).read())
+sys.exit(not (sorted(seq[-2:]) == ["k1", "k4"]))
+PY
+[ -n "${ORDER_KEEP:-}" ] && { rm -rf "$ORDER_KEEP"; cp -r "$T" "$ORDER_KEEP"; }; true
