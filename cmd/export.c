@@ -16,6 +16,7 @@
 #include "cmd/export_set.h"
 #include "db/indexer.h"
 #include "db/library.h"
+#include "db/playlist.h"
 #include "db/render_cache.h"
 #include "pkg/export_csv.h"
 #include "pkg/export_pipeline.h"
@@ -53,7 +54,7 @@ static const cs_name bit_depths[] = {
 };
 
 typedef struct args {
-    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir;
+    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir, *playlist;
     char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
     double target;
@@ -80,6 +81,11 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
 {
     const cs_option opts[] = {
         CS_SELECTION_OPTIONS(so),
+        OPT_STRING(0, "playlist", &a->playlist, "NAME",
+                   "only the tracks of this Rekordbox playlist (name, or path\n"
+                   "ROOT/Folder/Name), in its order, which the set keeps\n"
+                   "(set.json \"playlist\"); an unknown name lists the\n"
+                   "playlists (exit 2)"),
         OPT_GROUP("\ninput:"),
         OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
         OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR",
@@ -250,6 +256,9 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
         cs_render_cache cache = cs_render_cache_db(db);
         if (cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
             cs_log_error("export: %s", err.msg);
+        } else if (a.playlist && cs_playlist_apply(db, a.playlist, &tracks, &n, NULL, &err) < 0) {
+            cs_log_error("export: %s", err.msg);
+            if (cs_playlist_err_is_usage(&err)) rc = CS_EXIT_USAGE;
         } else if (cs_export_run(&cache, &o, tracks, n, &rows, &n_rows, &st, &err) < 0) {
             cs_log_error("export: %s", err.msg);
         } else {
@@ -276,7 +285,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 snprintf(fmt, sizeof fmt, "%s%s", a.format == FMT_FLAC ? "flac" : "wav",
                          cs_name_of(bit_depths, a.bits));
                 const char *name = strrchr(a.csv_out, '/');
-                if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
+                if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, a.playlist, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;
             }
             if (ctx->verbosity >= CS_LOG_NORMAL) {

@@ -57,7 +57,8 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
 }
 
 int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_selopts *so,
-                        const cs_export_opts *o, const char *format, const cs_export_row *rows, size_t n)
+                        const cs_export_opts *o, const char *format, const char *playlist,
+                        const cs_export_row *rows, size_t n)
 {
     cs_setfile m = {
         .format_version = CS_SET_FORMAT_VERSION, .cs_version = (char *)CS_VERSION, .csv = (char *)csv_name,
@@ -66,7 +67,7 @@ int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_se
                        .bpm_max = so->bpm_max, .keys = (char *)so->keys, .n_sections = so->n_sections },
         .ladder = o->ladder, .rungs = o->targets, .method = (char *)method_name(o),
         .quality = (char *)(o->quality == CS_STRETCH_FAST ? "fast" : "best"), .audio_format = (char *)format,
-        .rate = o->rate,
+        .rate = o->rate, .playlist = (char *)playlist,
     };
     int rc = add_rows(&m, parts_dir, rows, n);
     cs_err err = {{0}};

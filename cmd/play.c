@@ -4,6 +4,7 @@
 #include "cmd/opt.h"
 #include "cmd/play_ladder.h"
 #include "cmd/play_watch.h"
+#include "db/playlist.h"
 #include "pkg/err.h"
 #include "player/control/control.h"
 #include "player/engine/engine.h"
@@ -355,6 +356,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
         c = NULL;
     }
     int rc = CS_EXIT_FAIL;
+    if (!c && cs_playlist_err_is_usage(&err)) rc = CS_EXIT_USAGE;   /* --playlist: no such playlist */
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
     else if (cfg.stretch != CS_STRETCH_RATE && !cfg.stretch_disabled &&

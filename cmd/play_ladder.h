@@ -38,7 +38,13 @@
     OPT_ENUM(0, "order", &(la)->order, cs_play_order_names,                                    \
              "running order: auto (default; --csv: csv) chooses each next\n"                    \
              "track by tempo reach, key and energy, no repeat until all\n"                      \
-             "have played; csv: the set's order (CSV rows, set.json)"),                        \
+             "have played; csv: the set's order (CSV rows, set.json);\n"                      \
+             "playlist: the --playlist's order, or the one a --set was\n"                     \
+             "exported with (the default for both)"),                                          \
+    OPT_STRING(0, "playlist", &(la)->playlist, "NAME",                                          \
+               "only the tracks of this Rekordbox playlist (name, or path\n"                   \
+               "ROOT/Folder/Name), in its order; an unknown name lists\n"                      \
+               "the playlists (exit 2)"),                                                       \
     OPT_ENUM(0, "key-rule", &(la)->key_rule, cs_play_key_rule_names,                            \
              "--order auto's key rule (Camelot wheel): camelot (default:\n"                    \
              "same, +-1, relative), strict (same, relative), loose (+-2,\n"                   \
@@ -51,7 +57,7 @@
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end")
 
 typedef struct cs_play_ladder_args {
-    const char *csv, *parts_dir, *trace, *plot, *set_dir;
+    const char *csv, *parts_dir, *trace, *plot, *set_dir, *playlist;
     bool loop, check;
     int transition;              /* CS_PLAY_BASS_SWAP or CS_PLAY_FADE */
     long fade_bars;              /* 0: from the material */
@@ -63,7 +69,7 @@ typedef struct cs_play_ladder_args {
 
 enum { CS_PLAY_BASS_SWAP = 0, CS_PLAY_FADE = 1 };
 extern const cs_name cs_play_transition_names[];
-enum { CS_PLAY_ORDER_AUTO = 0, CS_PLAY_ORDER_CSV = 1 };
+enum { CS_PLAY_ORDER_AUTO = 0, CS_PLAY_ORDER_CSV = 1, CS_PLAY_ORDER_PLAYLIST = 2 };
 extern const cs_name cs_play_order_names[];
 extern const cs_name cs_play_key_rule_names[];
 
@@ -73,7 +79,7 @@ void cs_play_ladder_args_init(cs_play_ladder_args *la);
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);
 static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
 {
-    return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir;
+    return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir || la->playlist;
 }
 /* --set DIR --check: every part present and unchanged (pkg/setfile.h);
  * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part. */

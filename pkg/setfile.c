@@ -169,6 +169,7 @@ static cJSON *manifest_json(const cs_setfile *m)
     cJSON_AddStringToObject(root, "quality", m->quality ? m->quality : "");
     cJSON_AddStringToObject(root, "audio_format", m->audio_format ? m->audio_format : "");
     cJSON_AddNumberToObject(root, "rate", m->rate);
+    if (m->playlist) cJSON_AddStringToObject(root, "playlist", m->playlist);
     cJSON *tracks = cJSON_AddArrayToObject(root, "tracks");
     for (size_t i = 0; tracks && i < m->n; i++) {
         const cs_set_track *t = &m->tracks[i];
@@ -310,6 +311,7 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
         m->method = str_dup(root, "method");
         m->quality = str_dup(root, "quality");
         m->audio_format = str_dup(root, "audio_format");
+        m->playlist = str_dup(root, "playlist");
         m->rate = (int)num_or(root, "rate", 0);
         const cJSON *lad = cJSON_GetObjectItemCaseSensitive(root, "ladder");
         m->ladder = cJSON_IsTrue(lad);
@@ -446,6 +448,7 @@ void cs_setfile_free(cs_setfile *m)
     free(m->method);
     free(m->quality);
     free(m->audio_format);
+    free(m->playlist);
     free(m->selection.keys);
     memset(m, 0, sizeof *m);
 }

@@ -80,6 +80,7 @@ typedef struct cs_setfile {
     cs_dvec rungs;        /* target BPMs (empty: each track's own) */
     char *method, *quality, *audio_format;
     int rate;             /* output rate, 0: the source's */
+    char *playlist;       /* exported with --playlist NAME: its tracks in its order; NULL: none */
     cs_set_track *tracks;
     size_t n;
 } cs_setfile;

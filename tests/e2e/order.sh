@@ -157,4 +157,45 @@ import re, sys
 seq = re.findall(r"track [0-9]+/[0-9]+: (\S+) on deck", open(sys.argv[1]).read())
 sys.exit(not (sorted(seq[-2:]) == ["k1", "k4"]))
 PY
+# ---- playlists (Rekordbox XML): export and play keep their order ----
+cat >"$T/rb.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<DJ_PLAYLISTS Version="1.0.0">
+  <PRODUCT Name="rekordbox" Version="6.7.3" Company="AlphaTheta"/>
+  <COLLECTION Entries="3">
+    <TRACK TrackID="11" Name="k5" AverageBpm="124.00" Tonality="11B" Location="file://localhost$T/kp/audio/k5.wav"/>
+    <TRACK TrackID="12" Name="k2" AverageBpm="120.00" Tonality="8B" Location="file://localhost$T/kp/audio/k2.wav"/>
+    <TRACK TrackID="13" Name="k7" AverageBpm="122.00" Tonality="10B" Location="file://localhost$T/kp/audio/k7.wav"/>
+  </COLLECTION>
+  <PLAYLISTS><NODE Type="0" Name="ROOT" Count="2">
+    <NODE Name="warm up" Type="1" KeyType="0" Entries="3"><TRACK Key="11"/><TRACK Key="12"/><TRACK Key="13"/></NODE>
+    <NODE Name="peak" Type="1" KeyType="0" Entries="1"><TRACK Key="12"/></NODE>
+  </NODE></PLAYLISTS>
+</DJ_PLAYLISTS>
+EOF
+CS_DB=$T/kp.db "$CS_REL" index "$T/kp/struct" --rekordbox-xml "$T/rb.xml" >"$T/kp_index2.log" 2>&1 \
+    || fail playlist_index "$(tail -2 "$T/kp_index2.log")"
+CS_DB=$T/kp.db "$CS_REL" export --bpm 121.5 --delta 3 --n-sections 2 --ladder 118:126:4 --stretch rate \
+    --playlist "warm up" --set "$T/kpl" --no-progress -j 2 >"$T/kpl_export.log" 2>&1 \
+    || fail playlist_export "$(tail -2 "$T/kpl_export.log")"
+check playlist_set_json python3 -c 'import json,os,sys; m=json.load(open(sys.argv[1]))
+sys.exit(not (m.get("playlist") == "warm up" and [os.path.basename(t["path"]) for t in m["tracks"]] == ["k5.wav","k2.wav","k7.wav"]))' "$T/kpl/set.json"
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kpl" --bpm 121 --render "$T/kpl.wav" --duration 200) \
+    >"$T/kpl.log" 2>&1 || fail playlist_play_set "$(tail -2 "$T/kpl.log")"
+order_of() { grep -o "track [0-9]*/[0-9]*: [^ ]* on deck" "$1" | awk '{print $3}' | paste -sd, -; }
+check playlist_set_plays_in_order [ "$(order_of "$T/kpl.log")" = "k5,k2,k7" ]
+# From the library: --playlist narrows and orders the selection.
+(cd / && CS_DB=$T/kp.db "$CS_REL" play --playlist "warm up" --bpm 121 --delta 3 --n-sections 2 \
+    --render "$T/kplib.wav" --duration 200) >"$T/kplib.log" 2>&1 || fail playlist_play_library "$(tail -2 "$T/kplib.log")"
+check playlist_library_plays_in_order [ "$(order_of "$T/kplib.log")" = "k5,k2,k7" ]
+# An unknown playlist: exit 2, the playlists listed.
+CS_DB=$T/kp.db "$CS_REL" export --bpm 121.5 --delta 3 --n-sections 2 --ladder 118:126:4 --stretch rate \
+    --playlist nope --set "$T/knope" --no-progress >"$T/nope.log" 2>&1
+check playlist_unknown_exit_2 [ $? = 2 ]
+check playlist_unknown_lists grep -q 'no playlist "nope"; playlists (2): .*peak.*warm up' "$T/nope.log"
+(cd / && CS_DB=$T/kp.db "$CS_REL" play --playlist nope --bpm 121 --render "$T/x.wav" --duration 5) >"$T/nope2.log" 2>&1
+check playlist_unknown_play_exit_2 [ $? = 2 ]
+check playlist_unknown_play_lists grep -q 'playlists (2): .*warm up' "$T/nope2.log"
+check order_playlist_needs_one sh -c '! (cd / && "$1" --db "$2" play --set "$3" --order playlist --render "$2.wav" --duration 5) >/dev/null 2>&1' \
+    _ "$CS_REL" "$T/none.db" "$T/kset"
 [ -n "${ORDER_KEEP:-}" ] && { rm -rf "$ORDER_KEEP"; cp -r "$T" "$ORDER_KEEP"; }; true
