@@ -17,6 +17,7 @@
 #include "db/indexer.h"
 #include "db/library.h"
 #include "db/playlist.h"
+#include "pkg/order.h"
 #include "db/render_cache.h"
 #include "pkg/export_csv.h"
 #include "pkg/export_pipeline.h"
@@ -57,7 +58,7 @@ typedef struct args {
     const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir, *playlist;
     char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
-    double target;
+    double target, max_stretch;
     long rate, jobs;
     int method, quality, format, bits;
 } args;
@@ -97,6 +98,10 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
         OPT_STRING(0, "ladder", &a->ladder, "LIST", "rungs: 105,110,115,118,120,125,130 or A:B:STEP"),
+        OPT_DOUBLE(0, "max-stretch", &a->max_stretch, "PCT",
+                   "with --ladder: render only the rungs within +-PCT of each\n"
+                   "track's own BPM (default 8; 0: every rung); the summary\n"
+                   "counts the parts saved and names the tempo gaps left"),
         OPT_ENUM(0, "stretch", &a->method, cs_stretch_method_names,
                  "rubberband (default; pitch kept, exact length),\n"
                  "wsola (libavfilter atempo anchored at the track's\n"
@@ -188,9 +193,33 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
+/* The ladder's range that no exported track reaches within the budget:
+ * one line per gap ("export: no track reaches 131.0-134.0 BPM ..."). */
+static void say_gaps(const cs_export_opts *o, const cs_export_row *rows, size_t n)
+{
+    if (!o->targets.n) return;
+    double lo = o->targets.v[0], hi = o->targets.v[0];
+    for (size_t k = 1; k < o->targets.n; k++) {
+        if (o->targets.v[k] < lo) lo = o->targets.v[k];
+        if (o->targets.v[k] > hi) hi = o->targets.v[k];
+    }
+    double *bpm = malloc((n ? n : 1) * sizeof *bpm);
+    if (!bpm) return;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || rows[i].track != rows[i - 1].track) bpm[m++] = rows[i].track->bpm;
+    double gaps[8][2];
+    size_t g = cs_order_gaps(bpm, m, o->max_stretch, lo, hi, gaps, 8);
+    for (size_t k = 0; k < g && k < 8; k++)
+        printf("export: no track reaches %.1f-%.1f BPM within the +-%g %% stretch budget\n", gaps[k][0],
+               gaps[k][1], o->max_stretch * 100);
+    if (g > 8) printf("export: and %zu more tempo gaps\n", g - 8);
+    free(bpm);
+}
+
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
-    args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
+    args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16, .max_stretch = 8,
                .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST };
     cs_selopts so;
     cs_selopts_init(&so, "export");
@@ -213,6 +242,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             return cs_usage_error("export", "--ladder: %s", err.msg);
         }
         o.ladder = true;
+        if (!(a.max_stretch >= 0 && a.max_stretch <= 100))
+            return cs_usage_error("export", "--max-stretch %g: a percentage from 0 (none) to 100", a.max_stretch);
+        /* Kim et al. (ISMIR 2020): 94.5 % of DJ tempo changes are under 10 %. */
+        o.max_stretch = a.max_stretch / 100;
     } else if (a.has_target || so.has_bpm) {
         o.targets.v = malloc(sizeof(double));
         if (!o.targets.v) {
@@ -293,7 +326,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                        "skipped %ld, failed %ld", st.tracks, st.rendered, st.up_to_date,
                        st.skipped, st.failed);
                 if (a.csv_out) printf("; %zu csv rows in %s", n_rows, a.csv_out);
+                if (o.max_stretch > 0)
+                    printf("; %ld parts beyond the +-%g %% stretch budget not rendered", st.saved, o.max_stretch * 100);
                 putchar('\n');
+                if (o.ladder && o.max_stretch > 0) say_gaps(&o, rows, n_rows);
             }
         }
     }

@@ -64,6 +64,7 @@ typedef struct part_job {
     long long frames;
     int rate;
     bool todo, taken, decode_here, done, failed;
+    bool out;                  /* beyond the stretch budget: neither rendered nor listed */
 } part_job;
 
 typedef struct ctx {
@@ -448,10 +449,24 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
             warn_no_audio(tj->t, o->audio_dir);
             continue;
         }
+        size_t kept = 0;
         for (size_t k = 0; k < per; k++) {
             double target = k == 0 ? 0.0 : o->targets.n ? o->targets.v[k - 1] : tj->t->bpm;
+            if (k > 0 && o->max_stretch > 0 && tj->t->bpm > 0 &&
+                fabs(target / tj->t->bpm - 1) > o->max_stretch + 1e-9) {
+                part_job *p = &c->parts[i * per + k];
+                p->tj = tj;
+                p->target = target;
+                p->out = p->done = true;
+                c->st->saved++;
+                continue;
+            }
+            kept += k > 0;
             if (plan_part(c, tj, &c->parts[i * per + k], target, parts_abs, err) < 0) return -1;
         }
+        if (!kept)
+            cs_log_warn("%s (%.2f BPM): no rung within the stretch budget (+-%g %%); only its original-speed cut",
+                        cs_lib_track_name(tj->t), tj->t->bpm, o->max_stretch * 100);
     }
     c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
     if (!c->todo) return cs_err_set(err, "out of memory");
@@ -512,6 +527,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
         if (!all) { c->st->failed++; continue; }
         const cs_cues *q = &tj->t->cues;
         for (size_t k = 1; k < per; k++) {
+            if (ps[k].out) continue;
             cs_export_row *row = &r[n++];
             row->track = tj->t;
             row->target_bpm = ps[k].target;

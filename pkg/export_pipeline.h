@@ -63,6 +63,8 @@ typedef struct cs_export_opts {
     const char *parts_dir;        /* as given: used verbatim in the CSV */
     const char *audio_dir;        /* fallback for audio lookup by file name */
     cs_dvec targets;              /* target BPMs; empty: each track's own BPM */
+    double max_stretch;           /* stretch budget: targets beyond a track's own BPM
+                                     × (1 ± max_stretch) are not rendered for it; <= 0: none */
     bool ladder;                  /* PARTS/<bpm>/ layout (else PARTS/) */
     cs_stretch_method method;
     cs_stretch_quality quality;
@@ -84,6 +86,7 @@ typedef struct cs_export_stats {
     long up_to_date;      /* parts skipped as up to date */
     long skipped;         /* tracks left out: audio missing, cues outside audio */
     long failed;          /* tracks with a part that could not be written */
+    long saved;           /* parts not rendered: beyond the stretch budget (max_stretch) */
 } cs_export_stats;
 
 /* Renders the parts of tracks[0..n) and hands back one row per track and

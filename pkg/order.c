@@ -206,7 +206,12 @@ int cs_order_next(const cs_order_track *pool, size_t n, const unsigned char *pla
         for (size_t i = 0; i < n; i++) {
             if (!pool[i].playable || (int)i == a->current || !played[i]) continue;
             rank r = rank_of(pool, n, NULL, (int)i, a);
-            if (r.miss == 0 && (b2 < 0 || better(r, r2))) {
+            if (r.miss > 0) continue;
+            bool take = b2 < 0;
+            if (!take && r.key != r2.key) take = r.key < r2.key;
+            else if (!take && a->last && a->last[i] != a->last[b2]) take = a->last[i] < a->last[b2];
+            else if (!take) take = better(r, r2);
+            if (take) {
                 b2 = (int)i;
                 r2 = r;
             }
@@ -238,4 +243,36 @@ int cs_order_mark(unsigned char *played, size_t n, const cs_order_track *pool, i
     for (size_t k = 0; k < n; k++) played[k] = 0;
     played[i] = 1;
     return 1;
+}
+
+size_t cs_order_gaps(const double *bpm, size_t n, double budget, double lo, double hi, double (*gaps)[2],
+                     size_t max)
+{
+    /* Sweep from lo: the covered edge moves to the farthest reach of any
+     * track starting at or below it; a track starting above it opens a gap.
+     * O(n^2) without sorting (pools are small, no allocation). */
+    size_t count = 0;
+    double at = lo;
+    while (at < hi - 1e-9) {
+        double reach = -1, next = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (!(bpm[i] > 0)) continue;
+            double a = bpm[i] * (1 - budget), b = bpm[i] * (1 + budget);
+            if (b <= at + 1e-9) continue;
+            if (a <= at + 1e-9) { if (b > reach) reach = b; }
+            else if (a < next) next = a;
+        }
+        if (reach > at) {
+            at = reach;
+            continue;
+        }
+        double to = next < hi ? next : hi;
+        if (count < max) {
+            gaps[count][0] = at;
+            gaps[count][1] = to;
+        }
+        count++;
+        at = to;
+    }
+    return count;
 }

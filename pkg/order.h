@@ -71,6 +71,9 @@ typedef struct cs_order_ask {
     double budget;         /* stretch budget, fraction of a track's own BPM (0.08); <= 0: none */
     double max_dev;        /* the rate a deck may play off its rung (the ladder's ±0.02) */
     cs_key_rule rule;
+    const unsigned long *last;   /* [n] when each track last started (a counter, 0: never),
+                                    or NULL: an early repeat (see above) takes the least
+                                    recently played of the key class first */
 } cs_order_ask;
 
 /* The tempo range track t can play at: its rungs [lo, hi] clipped to its own
@@ -94,5 +97,13 @@ int cs_order_next(const cs_order_track *pool, size_t n, const unsigned char *pla
 /* Marks track i played: when every playable track has played, a new round
  * starts (played cleared but i).  Returns 1 when a new round began, else 0. */
 int cs_order_mark(unsigned char *played, size_t n, const cs_order_track *pool, int i);
+
+/* Where a pool leaves tempo gaps: the parts of [lo, hi] (BPM, a ladder's
+ * range) that no track reaches within its own bpm[i] × (1 ± budget).
+ * Writes up to max gaps as {from, to} into gaps (sorted) and returns how
+ * many there are (may exceed max).  For the export summary: "no track
+ * reaches 131.0-134.0 BPM". */
+size_t cs_order_gaps(const double *bpm, size_t n, double budget, double lo, double hi, double (*gaps)[2],
+                     size_t max);
 
 #endif

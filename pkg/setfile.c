@@ -190,6 +190,17 @@ static cJSON *manifest_json(const cs_setfile *m)
         if (t->orig.file) cJSON_AddItemToObject(o, "orig", part_json(&t->orig));
         cJSON *parts = cJSON_AddArrayToObject(o, "parts");
         for (size_t k = 0; parts && k < t->n_parts; k++) cJSON_AddItemToArray(parts, part_json(&t->parts[k]));
+        /* The track's reach: its lowest and highest rung (the stretch
+         * budget of cs export --max-stretch shows here); read back from the
+         * parts, so written for people and other tools. */
+        if (t->n_parts) {
+            double r[2] = { t->parts[0].bpm, t->parts[0].bpm };
+            for (size_t k = 1; k < t->n_parts; k++) {
+                if (t->parts[k].bpm < r[0]) r[0] = t->parts[k].bpm;
+                if (t->parts[k].bpm > r[1]) r[1] = t->parts[k].bpm;
+            }
+            cJSON_AddItemToObject(o, "reach", cJSON_CreateDoubleArray(r, 2));
+        }
     }
     return root;
 }

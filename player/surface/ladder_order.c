@@ -19,6 +19,7 @@ struct ladder_order {
     bool excursion;               /* no track reaches the target: said */
     double chose_target, chose_move;   /* what the pending choice was made for */
     int marked;                   /* the track last marked played (-1: none) */
+    unsigned long *last, starts;  /* [set.n] when each track last started (starts counts) */
 };
 
 int ladder_order_new(cs_ladder *l)
@@ -29,7 +30,8 @@ int ladder_order_new(cs_ladder *l)
     size_t n = l->set.n ? l->set.n : 1;
     o->pool = calloc(n, sizeof *o->pool);
     o->played = calloc(n, 1);
-    if (!o->pool || !o->played) return -1;
+    o->last = calloc(n, sizeof *o->last);
+    if (!o->pool || !o->played || !o->last) return -1;
     for (size_t i = 0; i < l->set.n; i++) {
         const cs_lset_track *t = &l->set.tracks[i];
         cs_order_track *p = &o->pool[i];
@@ -53,6 +55,7 @@ void ladder_order_free(cs_ladder *l)
     if (!l->ord) return;
     free(l->ord->pool);
     free(l->ord->played);
+    free(l->ord->last);
     free(l->ord);
     l->ord = NULL;
 }
@@ -61,7 +64,8 @@ static cs_order_ask ask(const cs_ladder *l, int current)
 {
     double target = l->target > 0 ? l->target : l->bpm > 0 ? l->bpm : l->eff;
     return (cs_order_ask){ .current = current, .target_bpm = target, .movement = l->movement,
-                           .budget = l->o.max_stretch, .max_dev = l->o.max_dev, .rule = (cs_key_rule)l->o.key_rule };
+                           .budget = l->o.max_stretch, .max_dev = l->o.max_dev, .rule = (cs_key_rule)l->o.key_rule,
+                           .last = l->ord->last };
 }
 
 /* The auto choice after `current` without marking anything; logs it when
@@ -89,6 +93,7 @@ int ladder_order_next(cs_ladder *l, int current)
         o->started = true;
         return choose(l, -1, true);
     }
+    if (o->marked != current) o->last[current] = ++o->starts;
     if (o->marked != current && cs_order_mark(o->played, l->set.n, o->pool, current)) {
         if (!l->o.loop) {
             o->ended = true;

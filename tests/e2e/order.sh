@@ -198,4 +198,55 @@ check playlist_unknown_play_exit_2 [ $? = 2 ]
 check playlist_unknown_play_lists grep -q 'playlists (2): .*warm up' "$T/nope2.log"
 check order_playlist_needs_one sh -c '! (cd / && "$1" --db "$2" play --set "$3" --order playlist --render "$2.wav" --duration 5) >/dev/null 2>&1' \
     _ "$CS_REL" "$T/none.db" "$T/kset"
+# ---- tempo pool: 96..136 BPM, --ladder 98:134:4 --max-stretch 8 ----
+TP=""; i=0
+for b in 96 100 104 108 112 116 120 124 128 132 136; do TP="$TP t$i:$b:8A"; i=$((i + 1)); done
+# shellcheck disable=SC2086
+synth "$T/tp" $TP || { fail setup synth_tempo; exit 0; }
+CS_DB=$T/tp.db "$CS_REL" index "$T/tp/struct" >"$T/tp_index.log" 2>&1 || { fail setup "cs index: $(tail -2 "$T/tp_index.log")"; exit 0; }
+CS_DB=$T/tp.db "$CS_REL" export --bpm-min 90 --bpm-max 140 --n-sections 2 --ladder 98:134:4 --max-stretch 8 \
+    --stretch rate --set "$T/tset" --no-progress -j 2 >"$T/tp_export.log" 2>&1 \
+    || { fail setup "cs export: $(tail -2 "$T/tp_export.log")"; exit 0; }
+check tempo_rows_within_8pct python3 - "$T/tset/set.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+worst = max(abs(float(r["target_bpm"]) / float(r["bpm"]) - 1) for r in rows)
+print(f"  tempo pool: {len(rows)} set.csv rows, largest stretch {worst * 100:.1f} %")
+sys.exit(not (rows and worst <= 0.08 + 1e-9))
+PY
+# 11 tracks x 10 rungs = 110 parts; the budget keeps 4 or 5 per track.
+saved=$(grep -o "[0-9]* parts beyond the +-8 % stretch budget not rendered" "$T/tp_export.log" | awk '{print $1}')
+echo "  tempo pool: export saved ${saved:-?} of 110 parts"
+check export_counts_saved_parts [ "${saved:-0}" -ge 50 ]
+check set_json_reach python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))
+sys.exit(not all(len(t.get("reach", [])) == 2 and t["reach"][0] >= t["bpm"] * 0.92 - 1e-9 and t["reach"][1] <= t["bpm"] * 1.08 + 1e-9 for t in m["tracks"]))' "$T/tset/set.json"
+# Gaps: the key pool (119..124) at +-4 % on 110..134 leaves both ends.
+CS_DB=$T/kp.db "$CS_REL" export --bpm 121.5 --delta 3 --n-sections 2 --ladder 110:134:4 --max-stretch 4 --stretch rate \
+    --set "$T/kgap" --no-progress -j 2 >"$T/kgap.log" 2>&1 || fail gaps_export "$(tail -2 "$T/kgap.log")"
+check export_names_tempo_gaps grep -q "no track reaches 110.0-114.2 BPM" "$T/kgap.log"
+check export_names_top_gap grep -q "no track reaches 129.0-134.0 BPM" "$T/kgap.log"
+# The crowd takes the tempo 105 -> 130 -> 110 (the default tempo map: no
+# movement 105, full 130, very low 110; 30 s glides).
+cat >"$T/t.osc" <<'OSC'
+0 /dance/total_movement f 0.0
+60 /dance/total_movement f 0.6
+200 /dance/total_movement f 0.04
+OSC
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/tset" --bpm 105 --loop-set --render "$T/tp.wav" --duration 330 \
+    --osc-script "$T/t.osc" --trace "$T/tp.csv") >"$T/tp.log" 2>&1 || fail tempo_render "$(tail -2 "$T/tp.log")"
+check tempo_on_rung_90pct_of_solo python3 - "$T/tp.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+solo = on = 0
+for r in rows:
+    a, b, bpm = float(r["rung_a"]), float(r["rung_b"]), float(r["current_bpm"])
+    if (a > 0) == (b > 0): continue          # idle or crossfading
+    solo += 1
+    on += abs(bpm / (a or b) - 1) <= 0.02 + 1e-6
+tracks = len({r["track"] for r in rows if r["track"]})
+print(f"  tempo pool: on the rung (+-2 %) {on}/{solo} solo rows ({100 * on / max(solo, 1):.1f} %), {tracks} tracks, "
+      f"bpm {min(float(r['current_bpm']) for r in rows):.1f}..{max(float(r['current_bpm']) for r in rows):.1f}")
+sys.exit(not (solo and on >= 0.9 * solo and tracks >= 3))
+PY
+check tempo_handover_logged grep -q "leaves the reach of" "$T/tp.log"
 [ -n "${ORDER_KEEP:-}" ] && { rm -rf "$ORDER_KEEP"; cp -r "$T" "$ORDER_KEEP"; }; true

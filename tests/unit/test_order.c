@@ -197,6 +197,49 @@ TEST(deterministic_and_unplayable_skipped)
     }
 }
 
+/* Only played tracks reach the target: the least recently played repeats,
+ * not a ping-pong between the last two. */
+TEST(early_repeats_rotate)
+{
+    cs_order_track p[5] = { tk(100, "8A", -1), tk(130, "8A", -1), tk(131, "8A", -1), tk(129, "8A", -1),
+                            tk(100, "8A", -1) };
+    unsigned char played[5] = { 1, 1, 1, 1, 0 };
+    unsigned long last[5] = { 1, 4, 2, 3, 0 };
+    cs_order_ask a = ask(3, 130);
+    a.last = last;
+    char why[300];
+    int nx = cs_order_next(p, 5, played, &a, why, sizeof why);
+    CHECK_EQ_INT(nx, 2);                            /* 2 played before 1 */
+    CHECK(strstr(why, "repeats before the round ends") != NULL);
+    a.last = NULL;                                  /* without history: the least stretched */
+    CHECK_EQ_INT(cs_order_next(p, 5, played, &a, NULL, 0), 1);
+}
+
+TEST(tempo_gaps_of_a_pool)
+{
+    /* 100, 120, 140 at ±5 %: 95..105, 114..126, 133..147 */
+    double bpm[3] = { 100, 120, 140 };
+    double g[4][2];
+    size_t n = cs_order_gaps(bpm, 3, 0.05, 95, 145, g, 4);
+    CHECK_EQ_INT((int)n, 2);
+    CHECK_NEAR(g[0][0], 105, 1e-9);
+    CHECK_NEAR(g[0][1], 114, 1e-9);
+    CHECK_NEAR(g[1][0], 126, 1e-9);
+    CHECK_NEAR(g[1][1], 133, 1e-9);
+    /* the ends of the range */
+    double one[1] = { 120 };
+    n = cs_order_gaps(one, 1, 0.08, 98, 134, g, 4);
+    CHECK_EQ_INT((int)n, 2);
+    CHECK_NEAR(g[0][0], 98, 1e-9);
+    CHECK_NEAR(g[0][1], 110.4, 1e-9);
+    CHECK_NEAR(g[1][0], 129.6, 1e-9);
+    CHECK_NEAR(g[1][1], 134, 1e-9);
+    /* covered: none; max 0 still counts */
+    double full[2] = { 100, 110 };
+    CHECK_EQ_INT((int)cs_order_gaps(full, 2, 0.08, 95, 115, g, 0), 0);
+    CHECK_EQ_INT((int)cs_order_gaps(one, 1, 0.08, 98, 134, g, 0), 2);
+}
+
 TEST(pools_of_one_and_two_clashing)
 {
     cs_order_track one[1] = { tk(120, "8A", -1) };
