@@ -193,6 +193,27 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
+/* Each exported track's energy (pkg/energy.h, measured while its part was
+ * decoded) into the library, for cs search and cs play.  A failure is
+ * warned: the parts are there all the same. */
+static void store_energy(cs_db *db, const cs_export_row *rows, size_t n)
+{
+    long *ids = malloc((n ? n : 1) * sizeof *ids);
+    double *en = malloc((n ? n : 1) * sizeof *en);
+    size_t m = 0;
+    for (size_t i = 0; ids && en && i < n; i++)
+        if ((i == 0 || rows[i].track != rows[i - 1].track) && rows[i].energy >= 0 &&
+            rows[i].energy != rows[i].track->energy) {
+            ids[m] = rows[i].track->id;
+            en[m++] = rows[i].energy;
+        }
+    cs_err err = {{0}};
+    if (!ids || !en) cs_log_warn("export: out of memory storing the tracks' energy");
+    else if (cs_library_store_energy(db, ids, en, m, &err) < 0) cs_log_warn("export: energy not stored: %s", err.msg);
+    free(ids);
+    free(en);
+}
+
 /* The ladder's range that no exported track reaches within the budget:
  * one line per gap ("export: no track reaches 131.0-134.0 BPM ..."). */
 static void say_gaps(const cs_export_opts *o, const cs_export_row *rows, size_t n)
@@ -296,6 +317,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             cs_log_error("export: %s", err.msg);
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
+            store_energy(db, rows, n_rows);
             char why[512];
             if (!n) {
                 /* Nothing to do is a failure (exit 1), with the reason. */

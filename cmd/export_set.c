@@ -43,6 +43,7 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
                 cs_log_error("%s/%s: out of memory", dir, CS_SET_MANIFEST);
                 return -1;
             }
+            t->energy = r->energy;
             if (cs_setfile_add_part(t, dir, cs_export_csv_rel(dir, r->part_file_orig), 0, 1, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 return -1;

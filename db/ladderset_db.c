@@ -53,6 +53,7 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
                                               t->cues.end_cue - t->cues.ini_cue);
         if (!lt) goto oom;
         if (t->key && cs_key_parse(t->key) >= 0) lt->key = cs_key_parse(t->key);
+        lt->energy = t->energy;
         /* Beats in u, so every rung shares the analysed grid. */
         if (t->beats.n) {
             lt->beats.v = malloc(t->beats.n * sizeof *lt->beats.v);

@@ -134,3 +134,9 @@ FROM tracks t LEFT JOIN rb_tracks r ON r.id = t.rb_id;
 -- TEMPO grid and memory cues (struct_path 'rekordbox:<xml>#<TrackID>').
 ALTER TABLE tracks ADD COLUMN source TEXT NOT NULL DEFAULT 'allin1';
 CREATE INDEX tracks_source ON tracks(source);
+
+-- migration 4
+-- A track's energy (issue 20, pkg/energy.h): 0..1, measured by cs export on
+-- the part it renders (mean spectral flux of the loudness-normalised audio);
+-- NULL: not measured yet.  (Block 3 is the loudness one, issue 19.)
+ALTER TABLE tracks ADD COLUMN energy REAL;

@@ -37,6 +37,7 @@ typedef struct cs_export_row {
     double begin_cue_adj, end_cue_adj;          /* seconds of the part */
     double duration_orig, duration_sectioned;   /* seconds */
     char *part_file_orig, *part_file;           /* parts_dir-relative as given */
+    double energy;                              /* the track's (pkg/energy.h), < 0: unknown */
 } cs_export_row;
 
 void cs_export_rows_free(cs_export_row *rows, size_t n);

@@ -10,6 +10,7 @@
  * killed run keeps what it finished and the re-run only does the rest.
  */
 #include "pkg/export_pipeline.h"
+#include "pkg/energy.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -50,6 +51,7 @@ typedef struct track_job {
     cs_audio cut;
     cs_dvec anchors;           /* the track's beats in the cut, seconds from its start */
     float gain;
+    double energy;             /* measured on the cut (pkg/energy.h), < 0: not measured */
     int remaining;             /* parts to do that still need the cut */
     bool skipped, failed;
     char why[600];
@@ -202,6 +204,7 @@ static int decode_cut(ctx *c, track_job *tj)
     for (size_t i = 0; tj->anchors.v && i < b->n; i++)
         if (b->v[i] >= q->ini_cue && b->v[i] < q->end_cue)
             tj->anchors.v[tj->anchors.n++] = b->v[i] - q->ini_cue;
+    tj->energy = cs_energy_measure(&tj->cut);      /* once per track, on the part's audio */
     float peak = cs_audio_peak(&tj->cut);
     tj->gain = peak > HEADROOM_PEAK ? HEADROOM_PEAK / peak : 1.0f;
     return 0;
@@ -432,6 +435,7 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
+        tj->energy = -1;
         char *audio_name;
         bool oom;
         tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name, &oom);
@@ -538,6 +542,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->duration_sectioned = ps[k].rate > 0 ? (double)ps[k].frames / ps[k].rate : 0;
             row->part_file_orig = strdup(ps[0].rel);
             row->part_file = strdup(ps[k].rel);
+            row->energy = tj->energy >= 0 ? tj->energy : tj->t->energy;
             if (!row->part_file_orig || !row->part_file) {
                 cs_export_rows_free(r, n);
                 return cs_err_set(err, "out of memory");

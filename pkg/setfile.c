@@ -30,6 +30,7 @@ cs_set_track *cs_setfile_add_track(cs_setfile *m, const char *path, const char *
         return NULL;
     }
     t->bpm = bpm;
+    t->energy = -1;
     t->ini_cue = ini_cue;
     t->begin_cue = begin_cue;
     t->end_cue = end_cue;
@@ -179,6 +180,7 @@ static cJSON *manifest_json(const cs_setfile *m)
         cJSON_AddStringToObject(o, "path", t->path);
         if (t->key) cJSON_AddStringToObject(o, "key", t->key);
         cJSON_AddNumberToObject(o, "bpm", t->bpm);
+        if (t->energy >= 0) cJSON_AddNumberToObject(o, "energy", t->energy);
         cJSON_AddNumberToObject(o, "ini_cue", t->ini_cue);
         cJSON_AddNumberToObject(o, "begin_cue", t->begin_cue);
         cJSON_AddNumberToObject(o, "end_cue", t->end_cue);
@@ -285,6 +287,8 @@ static int read_track(const cJSON *o, cs_setfile *m, const char **why)
         read_dvec(cJSON_GetObjectItemCaseSensitive(o, "downbeats"), &t->downbeats) < 0 ||
         read_dvec(cJSON_GetObjectItemCaseSensitive(o, "sections"), &t->sections) < 0)
         return *why = "out of memory", -1;
+    double energy = num_or(o, "energy", -1);
+    t->energy = energy >= 0 && energy <= 1 ? energy : -1;
     const cJSON *orig = cJSON_GetObjectItemCaseSensitive(o, "orig");
     if (cJSON_IsObject(orig) && read_part(orig, &t->orig) < 0)
         return *why = "a part whose file is not a path inside the set", -1;
@@ -414,6 +418,7 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
                                               st->end_cue - st->ini_cue);
         if (!lt || copy_beats(st, lt) < 0) return cs_err_set(err, "out of memory");
         if (st->key && cs_key_parse(st->key) >= 0) lt->key = cs_key_parse(st->key);
+        lt->energy = st->energy;
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;

@@ -54,6 +54,7 @@ typedef struct cs_set_track {
     char *path;           /* the original audio (the CSV's `path`) */
     char *key;            /* may be NULL */
     double bpm;           /* the track's own BPM */
+    double energy;        /* 0..1 (pkg/energy.h), < 0: unknown ("energy" absent) */
     double ini_cue, begin_cue, end_cue;   /* seconds in the original */
     cs_dvec beats;        /* u, see above; may be empty */
     cs_dvec downbeats;    /* u, the grid's downbeats around the part; may be empty */

@@ -45,6 +45,28 @@ int ladder_order_new(cs_ladder *l)
         p->energy = t->energy;
         p->playable = t->n_rungs > 0 && t->bpm > 0;
     }
+    /* Energy as its rank in the pool (0: the calmest known, 1: the most
+     * energetic): movement 0..1 then spans the pool whatever the scale of
+     * the measure, and ties keep one value. */
+    size_t known = 0;
+    for (size_t i = 0; i < l->set.n; i++) known += o->pool[i].energy >= 0;
+    double *rank = calloc(n, sizeof *rank);
+    if (!rank) return -1;
+    for (size_t i = 0; i < l->set.n; i++) {
+        double e = l->set.tracks[i].energy;
+        if (!(e >= 0)) continue;
+        size_t below = 0, same = 0;
+        for (size_t k = 0; k < l->set.n; k++) {
+            double f = l->set.tracks[k].energy;
+            if (!(f >= 0)) continue;
+            below += f < e;
+            same += f == e;
+        }
+        rank[i] = known > 1 ? ((double)below + (double)(same - 1) / 2) / (double)(known - 1) : 0.5;
+    }
+    for (size_t i = 0; i < l->set.n; i++)
+        if (o->pool[i].energy >= 0) o->pool[i].energy = rank[i];
+    free(rank);
     o->chose_target = -1;
     o->marked = -1;
     return 0;

@@ -108,6 +108,18 @@ check key_auto_deterministic [ "$(first "$T/kauto.log" 3)" = "$(first "$T/kauto2
 check key_one_round_plays_8 [ "$(grep -c "track [0-9]*/8: .* on deck" "$T/kone.log")" = 8 ]
 check key_one_round_ends grep -q "every playable track has played once" "$T/kone.log"
 
+# ---- energy: measured at export, in set.json, the library and cs search ----
+check energy_in_set_json python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))
+sys.exit(not all(0 <= t.get("energy", -1) <= 1 for t in m["tracks"]))' "$T/kset/set.json"
+CS_DB=$T/kp.db "$CS_REL" search --bpm 121.5 --delta 3 --n-sections 2 --format json >"$T/s.json" 2>/dev/null
+check energy_in_search_json python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))
+sys.exit(not (len(a) == 8 and all(0 <= (t["energy"] if t["energy"] is not None else -1) <= 1 for t in a)))' "$T/s.json"
+CS_DB=$T/kp.db "$CS_REL" search --bpm 121.5 --delta 3 --n-sections 2 --format csv >"$T/s.csv" 2>/dev/null
+check energy_in_search_csv python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))
+sys.exit(not (len(r) == 8 and all(x["energy"] != "" for x in r)))' "$T/s.csv"
+CS_DB=$T/kp.db "$CS_REL" search --bpm 121.5 --delta 3 --n-sections 2 --format table >"$T/s.txt" 2>/dev/null
+check energy_in_search_table sh -c 'head -1 "$1" | grep -q ENERGY && [ "$(grep -c " 0\.[0-9][0-9]  " "$1")" -ge 8 ]' _ "$T/s.txt"
+
 # ---- edge cases (the key pool's set, edited) ----
 # A track whose parts are missing: skipped, the order goes on.
 cp -r "$T/kset" "$T/kmiss"
