@@ -261,4 +261,3 @@ print(f"  tempo pool: on the rung (+-2 %) {on}/{solo} solo rows ({100 * on / max
 sys.exit(not (solo and on >= 0.9 * solo and tracks >= 3))
 PY
 check tempo_handover_logged grep -q "leaves the reach of" "$T/tp.log"
-[ -n "${ORDER_KEEP:-}" ] && { rm -rf "$ORDER_KEEP"; cp -r "$T" "$ORDER_KEEP"; }; true
