@@ -27,7 +27,8 @@
     OPT_STRING(0, "parts-dir", &(la)->parts_dir, "DIR",                                         \
                "only rungs rendered into DIR; with --csv: where the CSV's\n"                    \
                "parts are now (it was moved or copied)"),                                       \
-    OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
+    OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (--order auto: a new\n" \
+             "round once every track has played) (default: stop)"),                              \
     OPT_ENUM(0, "transition", &(la)->transition, cs_play_transition_names,                      \
              "track changes: bass-swap (default: equal-power fade, the\n"                        \
              "incoming bass cut until a downbeat mid-fade, then swapped)\n"                     \
