@@ -351,7 +351,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     }
     if (c && cs_play_ladder_wanted(&o.lad) &&
         !(ladder = cs_play_ladder_start(&o.lad, ctx->db_path, c, e, r, o.render ? 0 : 2 * (uint64_t)o.buffer + 2048,
-                                        (int)o.meter, &err))) {
+                                        (int)o.meter, &cfg.tempo, &err))) {
         cs_control_free(c);
         c = NULL;
     }

@@ -145,7 +145,8 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
 }
 
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,
-                                cs_engine *e, cs_reader *r, uint64_t lead, int meter, cs_err *err)
+                                cs_engine *e, cs_reader *r, uint64_t lead, int meter,
+                                const cs_tempo_config *tempo, cs_err *err)
 {
     cs_lset set = {0};
     cs_select_stats st = {0};
@@ -189,6 +190,7 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
                     cs_key_rule_name((cs_key_rule)la->key_rule), budget * 100);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
                          .order_auto = order_auto, .key_rule = la->key_rule, .max_stretch = budget,
+                         .extend_phrases = (int)la->extend_phrases, .tempo = tempo,
                          .meter = meter, .trace_path = la->trace, .plot_path = la->plot,
                          .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);

@@ -50,6 +50,10 @@
              "--order auto's key rule (Camelot wheel): camelot (default:\n"                    \
              "same, +-1, relative), strict (same, relative), loose (+-2,\n"                   \
              "+-7 too) or off"),                                                                \
+    OPT_INT(0, "extend-phrases", &(la)->extend_phrases, "N", 0, 64,                             \
+            "movement in its top band: the playing track repeats the\n"                       \
+            "phrase before its handover (at most N times); in its\n"                          \
+            "bottom band it hands over up to N phrases early (default 0: off)"),               \
     OPT_DOUBLE(0, "max-stretch", &(la)->max_stretch, "PCT",                                     \
                "stretch budget: no rung beyond +-PCT of a track's own BPM;\n"                  \
                "--order auto hands over to a track that reaches the target\n"                  \
@@ -65,6 +69,7 @@ typedef struct cs_play_ladder_args {
     int order;                   /* CS_PLAY_ORDER_*, -1: not given (auto; --csv: csv) */
     int key_rule;                /* cs_key_rule (pkg/order.h) */
     double max_stretch;          /* percent, < 0: not given */
+    long extend_phrases;         /* 0: off */
     cs_selopts sel;
 } cs_play_ladder_args;
 
@@ -88,6 +93,7 @@ int cs_play_set_check(const char *set_dir);
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,
-                                cs_engine *e, cs_reader *r, uint64_t lead, int meter, cs_err *err);
+                                cs_engine *e, cs_reader *r, uint64_t lead, int meter,
+                                const cs_tempo_config *tempo, cs_err *err);
 
 #endif

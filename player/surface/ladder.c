@@ -230,6 +230,17 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
                 tr->name, l->eff);
 }
 
+int ladder_deck_jump(cs_ladder *l, ldeck *d, double u_from, double u_to)
+{
+    lvoice *old = &d->v[d->cur], *nv = &d->v[!d->cur];
+    if (d->track < 0 || d->sw != SW_NONE || !old->committed || u_to < 0) return -1;
+    const cs_lset_track *tr = &l->set.tracks[d->track];
+    if (open_voice(l, d, nv, old->rung, u_to / tr->rungs[old->rung].speed * CS_RATE) < 0) return -1;
+    d->sw = SW_OPEN;                              /* rung_switch commits it on the beat u_from */
+    d->sw_u = u_from;
+    return 0;
+}
+
 /* ---- tracks ---- */
 
 /* Which track follows j: the set's order or the running order's choice
@@ -300,6 +311,7 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             ladder_order_reach(l);                   /* the target left its reach: hand over */
             if (l->h_u < 0 || l->h_u < ladder_deck_u(l, c, tc)) ladder_plan(l, tc);
             double prep = (l->o.prepare_s + 1.0) * l->eff / l->set.tracks[c->track].bpm;
+            if (ladder_order_extend(l, c, now)) return;   /* --extend-phrases */
             if (ladder_deck_u(l, c, now) < l->h_u - prep && !l->forced) return;
         }
         if (l->st == ST_START) l->next = ladder_order_first(l);

@@ -128,6 +128,14 @@ void ladder_order_failed(cs_ladder *l, int i);
  * another track that reaches it is made next and the handover moves to the
  * next phrase (l->forced); when none does, it says so once per excursion. */
 void ladder_order_reach(cs_ladder *l);
+/* --extend-phrases, in ST_PLAY before the next track opens (deck c plays
+ * alone, at u now): true while the current track holds on (a phrase repeat
+ * is pending): the caller waits. */
+bool ladder_order_extend(cs_ladder *l, ldeck *c, uint64_t now);
+/* Deck d jumps back from the beat u_from to u_to (same rung), with the rung
+ * switch's 40 ms equal-power fade (ladder.c).  -1 when the deck is busy or
+ * the stream does not open. */
+int ladder_deck_jump(cs_ladder *l, ldeck *d, double u_from, double u_to);
 /* Flags (bad[k] = 1) the rungs of track i beyond the stretch budget (the
  * rung choice avoids them unless nothing else is left). */
 void ladder_order_rungs(const cs_ladder *l, int i, unsigned char *bad);

@@ -20,7 +20,44 @@ struct ladder_order {
     double chose_target, chose_move;   /* what the pending choice was made for */
     int marked;                   /* the track last marked played (-1: none) */
     unsigned long *last, starts;  /* [set.n] when each track last started (starts counts) */
+    int extended, shortened;      /* --extend-phrases: this track's repeats / early handover */
+    bool jump_pending;            /* a phrase repeat waits for its beat */
 };
+
+#define PHRASE_BEATS 32                   /* 8 bars of 4: the phrase repeated or cut */
+
+/* Movement in 0..1 as the tempo map reads it (player/control/tempo.h:
+ * values > 1 divided by movement_max_value, clamped), < 0: none yet. */
+static double move_norm(const cs_ladder *l)
+{
+    if (l->movement < 0) return -1;
+    cs_tempo_config d = cs_tempo_config_default();
+    return cs_tempo_normalize(l->o.tempo ? l->o.tempo : &d, l->movement);
+}
+
+/* The movement bands of --extend-phrases: top where the tempo map gives its
+ * highest target (movement >= progressive_top, 0.60 by default), bottom
+ * where it gives its lowest (below thresholds.very_very_low, 0.02). */
+static int band(const cs_ladder *l)
+{
+    cs_tempo_config d = cs_tempo_config_default();
+    const cs_tempo_config *t = l->o.tempo ? l->o.tempo : &d;
+    double m = move_norm(l);
+    if (m < 0) return 0;
+    if (m >= t->progressive_top) return 1;
+    return m < t->th_very_very_low ? -1 : 0;
+}
+
+/* Movement for the energy ranking: 0 at the lowest target, 1 from
+ * progressive_top on (where the tempo map tops out). */
+static double move_energy(const cs_ladder *l)
+{
+    cs_tempo_config d = cs_tempo_config_default();
+    const cs_tempo_config *t = l->o.tempo ? l->o.tempo : &d;
+    double m = move_norm(l);
+    if (m < 0 || !(t->progressive_top > 0)) return m;
+    return m >= t->progressive_top ? 1 : m / t->progressive_top;
+}
 
 int ladder_order_new(cs_ladder *l)
 {
@@ -85,7 +122,7 @@ void ladder_order_free(cs_ladder *l)
 static cs_order_ask ask(const cs_ladder *l, int current)
 {
     double target = l->target > 0 ? l->target : l->bpm > 0 ? l->bpm : l->eff;
-    return (cs_order_ask){ .current = current, .target_bpm = target, .movement = l->movement,
+    return (cs_order_ask){ .current = current, .target_bpm = target, .movement = move_energy(l),
                            .budget = l->o.max_stretch, .max_dev = l->o.max_dev, .rule = (cs_key_rule)l->o.key_rule,
                            .last = l->ord->last };
 }
@@ -126,6 +163,8 @@ int ladder_order_next(cs_ladder *l, int current)
         cs_log_info("order: every playable track has played; a new round");
     }
     o->marked = current;
+    o->extended = o->shortened = 0;
+    o->jump_pending = false;
     if (o->ended) return -1;
     o->handing = false;
     return choose(l, current, true);
@@ -185,6 +224,42 @@ void ladder_order_reach(cs_ladder *l)
         cs_log_warn("order: no track reaches %.1f BPM; %s plays on at its nearest rung (reach %.1f..%.1f BPM)",
                     a.target_bpm, l->set.tracks[c].name, lo, hi);
     }
+}
+
+bool ladder_order_extend(cs_ladder *l, ldeck *c, uint64_t now)
+{
+    struct ladder_order *o = l->ord;
+    int n = l->o.extend_phrases;
+    if (n <= 0 || c->track < 0) return false;
+    if (o->jump_pending) {
+        if (c->sw != SW_NONE) return true;        /* not done yet: hold the next track */
+        o->jump_pending = false;
+        l->h_u = -1;                              /* plan again from where the deck is now */
+        return true;
+    }
+    int b = band(l);
+    if (l->forced || l->h_u < 0 || b == 0) return false;
+    const cs_lset_track *tr = &l->set.tracks[c->track];
+    double u = ladder_deck_u(l, c, now), phrase = PHRASE_BEATS * 60.0 / tr->bpm;
+    double prep = (l->o.prepare_s + 1.0) * l->eff / tr->bpm;
+    if (b > 0 && o->extended < n && u >= l->h_u - prep && u < l->h_u) {
+        /* Play the phrase that ends on the handover beat once more. */
+        double from = l->h_u, to = l->h_u - phrase;
+        if (to < 0 || ladder_deck_jump(l, c, from, to) < 0) return false;
+        o->extended++;
+        o->jump_pending = true;
+        cs_log_info("movement %.2f in its top band: %s repeats its phrase %.3f..%.3f s (%d of %d)", l->movement,
+                    tr->name, to, from, o->extended, n);
+        return true;
+    }
+    if (b < 0 && !o->shortened && u >= l->h_u - n * phrase - prep && u < l->h_u - phrase) {
+        o->shortened = 1;
+        l->forced = true;                         /* the next phrase, as /cs/next does */
+        l->h_u = -1;
+        cs_log_info("movement %.2f in its bottom band: %s hands over at the next phrase (up to %d phrases early)",
+                    l->movement, tr->name, n);
+    }
+    return false;
 }
 
 void ladder_order_rungs(const cs_ladder *l, int i, unsigned char *bad)

@@ -120,6 +120,37 @@ sys.exit(not (len(r) == 8 and all(x["energy"] != "" for x in r)))' "$T/s.csv"
 CS_DB=$T/kp.db "$CS_REL" search --bpm 121.5 --delta 3 --n-sections 2 --format table >"$T/s.txt" 2>/dev/null
 check energy_in_search_table sh -c 'head -1 "$1" | grep -q ENERGY && [ "$(grep -c " 0\.[0-9][0-9]  " "$1")" -ge 8 ]' _ "$T/s.txt"
 
+# ---- --extend-phrases: the crowd shapes the track ----
+echo '0 /dance/total_movement f 0.6' >"$T/top.osc"
+echo '0 /dance/total_movement f 0.0' >"$T/bottom.osc"
+xplay() {   # xplay NAME OSC [args]
+    local name=$1 osc=$2; shift 2
+    (cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --bpm-config "$T/k.json" --loop-set \
+        --render "$T/$name.wav" --duration 150 --osc-script "$osc" --trace "$T/$name.csv" "$@") >"$T/$name.log" 2>&1
+}
+changes() { grep -c "track [0-9]*/8: .* on deck" "$1"; }
+xplay xtop0 "$T/top.osc" || fail extend_render "$(tail -2 "$T/xtop0.log")"
+xplay xtop2 "$T/top.osc" --extend-phrases 2 || fail extend_render "$(tail -2 "$T/xtop2.log")"
+# The bottom band cuts whole phrases: parts of 3 sections (24 bars) leave
+# room for a handover a phrase before the begin cue.
+CS_DB=$T/kp.db "$CS_REL" export --bpm 121.5 --delta 3 --n-sections 3 --ladder 118:126:4 --stretch rate \
+    --set "$T/kset3" --no-progress -j 2 >"$T/kset3.log" 2>&1 || fail extend_export "$(tail -2 "$T/kset3.log")"
+xplay xbot0 "$T/bottom.osc" --set "$T/kset3" || fail extend_render "$(tail -2 "$T/xbot0.log")"
+xplay xbot2 "$T/bottom.osc" --set "$T/kset3" --extend-phrases 2 || fail extend_render "$(tail -2 "$T/xbot2.log")"
+echo "  --extend-phrases 2: top band $(changes "$T/xtop2.log") tracks in 150 s (off: $(changes "$T/xtop0.log")), $(grep -c "repeats its phrase" "$T/xtop2.log") phrase repeats; bottom band $(changes "$T/xbot2.log") (off: $(changes "$T/xbot0.log"))"
+check extend_top_repeats grep -q "in its top band: .* repeats its phrase .* (2 of 2)" "$T/xtop2.log"
+check extend_top_fewer_tracks [ "$(changes "$T/xtop2.log")" -lt "$(changes "$T/xtop0.log")" ]
+check extend_bottom_more_tracks [ "$(changes "$T/xbot2.log")" -gt "$(changes "$T/xbot0.log")" ]
+check extend_off_by_default sh -c '! grep -q "repeats its phrase\|in its bottom band" "$1" "$2"' _ "$T/xtop0.log" "$T/xbot0.log"
+# No gap: the repeat is a 40 ms crossfade on a beat, the level never drops.
+sox -V1 "$T/xtop2.wav" -b 16 "$T/xtop2_16.wav"
+check extend_no_gap python3 - "$T/xtop2_16.wav" <<'PY'
+import array, sys, wave
+w = wave.open(sys.argv[1]); n = w.getnframes(); a = array.array("h", w.readframes(n))
+blk = 4410 * 2; worst = min(max(abs(v) for v in a[i:i + blk]) for i in range(blk * 10, len(a) - blk * 10, blk))
+sys.exit(not worst > 300)
+PY
+
 # ---- edge cases (the key pool's set, edited) ----
 # A track whose parts are missing: skipped, the order goes on.
 cp -r "$T/kset" "$T/kmiss"
