@@ -20,6 +20,8 @@
 #include "cmd/export_shard.h"
 #include "db/indexer.h"
 #include "db/library.h"
+#include "db/playlist.h"
+#include "pkg/order.h"
 #include "db/render_cache.h"
 #include "pkg/export_csv.h"
 #include "pkg/export_pipeline.h"
@@ -83,7 +85,7 @@ static const cs_name bit_depths[] = {
 };
 
 typedef struct args {
-    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir;
+    const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir, *playlist;
     char set_csv[PATH_MAX];
     bool has_target, force, no_progress;
     double target;
@@ -121,6 +123,11 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
 {
     const cs_option opts[] = {
         CS_SELECTION_OPTIONS(so),
+        OPT_STRING(0, "playlist", &a->playlist, "NAME",
+                   "only the tracks of this Rekordbox playlist (name, or path\n"
+                   "ROOT/Folder/Name), in its order, which the set keeps\n"
+                   "(set.json \"playlist\"); an unknown name lists the\n"
+                   "playlists (exit 2)"),
         OPT_GROUP("\ninput:"),
         OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
         OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR",
@@ -253,6 +260,27 @@ static int index_inputs(cs_db *db, const args *a)
     return 0;
 }
 
+/* Each exported track's energy (pkg/energy.h, measured while its part was
+ * decoded) into the library, for cs search and cs play.  A failure is
+ * warned: the parts are there all the same. */
+static void store_energy(cs_db *db, const cs_export_row *rows, size_t n)
+{
+    long *ids = malloc((n ? n : 1) * sizeof *ids);
+    double *en = malloc((n ? n : 1) * sizeof *en);
+    size_t m = 0;
+    for (size_t i = 0; ids && en && i < n; i++)
+        if ((i == 0 || rows[i].track != rows[i - 1].track) && rows[i].energy >= 0 &&
+            rows[i].energy != rows[i].track->energy) {
+            ids[m] = rows[i].track->id;
+            en[m++] = rows[i].energy;
+        }
+    cs_err err = {{0}};
+    if (!ids || !en) cs_log_warn("export: out of memory storing the tracks' energy");
+    else if (cs_library_store_energy(db, ids, en, m, &err) < 0) cs_log_warn("export: energy not stored: %s", err.msg);
+    free(ids);
+    free(en);
+}
+
 /* Ctrl-C: the pipeline stops between parts (workpool cancel) and the
  * command says what is done and that a re-run resumes (issue 22 item 11). */
 static volatile sig_atomic_t interrupted;
@@ -341,6 +369,9 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
         if ((rc = cs_shard_run_start(&a.shard, &o, &cache, &so, &shard)) != CS_EXIT_OK) {
             /* said why */
         } else if ((rc = CS_EXIT_FAIL) /* from here on, until it works */ && cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
+        } else if (a.playlist && cs_playlist_apply(db, a.playlist, &tracks, &n, NULL, &err) < 0) {
+            cs_log_error("export: %s", err.msg);
+            if (cs_playlist_err_is_usage(&err)) rc = CS_EXIT_USAGE;
             cs_log_error("export: %s", err.msg);
         } else if (!n) {
             /* Nothing to do is a failure (exit 1), with the reason, and
@@ -357,6 +388,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
             rc = st.cancelled ? 130 : CS_EXIT_FAIL;   /* 128 + SIGINT, as a shell reports it */
         } else {
             rc = st.failed ? CS_EXIT_FAIL : CS_EXIT_OK;
+            store_energy(db, rows, n_rows);
             if (st.skipped == st.tracks) {
                 cs_log_error("export: all %ld selected tracks were skipped (reasons above); "
                              "nothing rendered", st.tracks);
@@ -379,7 +411,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 snprintf(fmt, sizeof fmt, "%s%s", a.format == FMT_FLAC ? "flac" : "wav",
                          cs_name_of(bit_depths, a.bits));
                 const char *name = strrchr(a.csv_out, '/');
-                if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, rows, n_rows) < 0)
+                if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, a.playlist, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;
             }
             if (ctx->verbosity >= CS_LOG_NORMAL && !a.shard.dry_run) {

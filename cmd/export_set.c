@@ -111,6 +111,7 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
                 return -1;
             }
             cs_export_reach(o, rows, i, track_end(rows, n, i), &t->reach_lo, &t->reach_hi);
+            t->energy = r->energy;
             if (cs_setfile_add_part(t, dir, cs_export_csv_rel(dir, r->part_file_orig), 0, 1, &err) < 0) {
                 cs_log_error("%s", err.msg);
                 return -1;
@@ -127,7 +128,8 @@ static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, s
 }
 
 int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_selopts *so,
-                        const cs_export_opts *o, const char *format, const cs_export_row *rows, size_t n)
+                        const cs_export_opts *o, const char *format, const char *playlist,
+                        const cs_export_row *rows, size_t n)
 {
     cs_setfile m = {
         .format_version = CS_SET_FORMAT_VERSION, .cs_version = (char *)CS_VERSION, .csv = (char *)csv_name,
@@ -137,6 +139,7 @@ int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_se
         .ladder = o->ladder, .rungs = o->targets, .method = (char *)method_name(o),
         .quality = (char *)(o->quality == CS_STRETCH_FAST ? "fast" : "best"), .audio_format = (char *)format,
         .rate = o->rate, .max_stretch = o->ladder ? o->max_stretch : 0,
+        .playlist = (char *)playlist,
     };
     int rc = add_rows(&m, parts_dir, rows, n, o);
     cs_err err = {{0}};

@@ -16,7 +16,8 @@ bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir);
  * the selection so, and the export's settings o.  format: "wav16", ...
  * 0, or -1 after logging the reason. */
 int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_selopts *so,
-                        const cs_export_opts *o, const char *format, const cs_export_row *rows, size_t n);
+                        const cs_export_opts *o, const char *format, const char *playlist,
+                        const cs_export_row *rows, size_t n);
 
 /* A track's reach, for rows[i0..i1) (its rows): within the stretch budget
  * (pkg/budget.h: bpm x (1 -+ max_stretch %)) when the export had one,

@@ -4,6 +4,7 @@
 #include "cmd/opt.h"
 #include "cmd/play_ladder.h"
 #include "cmd/play_watch.h"
+#include "db/playlist.h"
 #include "pkg/err.h"
 #include "player/control/control.h"
 #include "player/engine/engine.h"
@@ -368,11 +369,12 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     }
     if (c && cs_play_ladder_wanted(&o.lad) &&
         !(ladder = cs_play_ladder_start(&o.lad, ctx->db_path, c, e, r, o.render ? 0 : 2 * (uint64_t)o.buffer + 2048,
-                                        (int)o.meter, &err))) {
+                                        (int)o.meter, &cfg.tempo, &err))) {
         cs_control_free(c);
         c = NULL;
     }
     int rc = CS_EXIT_FAIL;
+    if (!c && cs_playlist_err_is_usage(&err)) rc = CS_EXIT_USAGE;   /* --playlist: no such playlist */
     if (!c) cs_log_error("play: %s", err.msg);
     /* Live: the worker keeps ~190 ms (at least 4 device buffers) ready. */
     else if (cfg.stretch != CS_STRETCH_RATE && !cfg.stretch_disabled &&

@@ -6,6 +6,7 @@
 #include "pkg/setfile.h"
 #include "pkg/parts.h"
 #include "cmd/plan_set.h"
+#include "pkg/order.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -22,9 +23,27 @@ const cs_name cs_play_transition_names[] = {
     { NULL, 0, 0 },
 };
 
+const cs_name cs_play_order_names[] = {
+    { "auto", CS_PLAY_ORDER_AUTO, 0 },
+    { "csv", CS_PLAY_ORDER_CSV, 0 },
+    { "playlist", CS_PLAY_ORDER_PLAYLIST, 0 },
+    { "set", CS_PLAY_ORDER_CSV, CS_NAME_ALIAS },
+    { NULL, 0, 0 },
+};
+
+const cs_name cs_play_key_rule_names[] = {
+    { "camelot", CS_KEY_RULE_CAMELOT, 0 },
+    { "strict", CS_KEY_RULE_STRICT, 0 },
+    { "loose", CS_KEY_RULE_LOOSE, 0 },
+    { "off", CS_KEY_RULE_OFF, 0 },
+    { NULL, 0, 0 },
+};
+
 void cs_play_ladder_args_init(cs_play_ladder_args *la)
 {
     *la = (cs_play_ladder_args){ .loudness_target = -14.0, .loudness = 1 };
+    la->order = -1;
+    la->max_stretch = -1;
     cs_selopts_init(&la->sel, "play");
 }
 
@@ -136,10 +155,13 @@ int cs_play_set_check(const char *set_dir, long fade_bars)
 }
 
 /* A set folder: the manifest is the whole truth, no library. */
-static int load_set_dir(const char *dir, cs_lset *set, cs_err *err)
+/* *playlist: whether set.json says the set was exported in a playlist's order. */
+static int load_set_dir(const char *dir, cs_lset *set, bool *playlist, cs_err *err)
 {
     cs_setfile m;
     if (cs_setfile_read(dir, &m, err) < 0) return -1;
+    *playlist = m.playlist != NULL;
+    if (m.playlist) cs_log_info("play: %s was exported in the order of playlist %s", dir, m.playlist);
     int rc = cs_setfile_to_lset(dir, &m, set, err);
     if (rc == 0) cs_log_info("play: set %s: %zu tracks, beat grids from its %s", dir, m.n, CS_SET_MANIFEST);
     cs_setfile_free(&m);
@@ -169,13 +191,16 @@ static void attach_set_beats(const char *csv, cs_lset *set)
 /* st: filled when the set comes from the library (considered stays 0
  * otherwise). */
 static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset *set,
-                    cs_select_stats *st, cs_err *err)
+                    cs_select_stats *st, bool *playlist, cs_err *err)
 {
+    *playlist = la->playlist != NULL;
     if (la->set_dir) {
-        if (la->sel.any_but_bpm || la->csv || la->parts_dir)
-            cs_log_warn("play: --set given: --csv, --parts-dir and the selection flags are ignored");
-        return load_set_dir(la->set_dir, set, err);
+        if (la->sel.any_but_bpm || la->csv || la->parts_dir || la->playlist)
+            cs_log_warn("play: --set given: --csv, --parts-dir, --playlist and the selection flags are ignored");
+        return load_set_dir(la->set_dir, set, playlist, err);
     }
+    if (la->csv && la->playlist) cs_log_warn("play: --csv given: --playlist is ignored (the CSV's rows are the order)");
+    if (la->csv) *playlist = false;
     if (la->csv) {
         if (la->sel.any_but_bpm) cs_log_warn("play: --csv given: the selection flags are ignored");
         if (cs_lset_read_csv_parts(la->csv, la->parts_dir, set, err) < 0) return -1;
@@ -198,18 +223,24 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
     if (cs_selopt_build("play", &la->sel, &s) < 0) return cs_err_set(err, "bad selection");
     cs_db *db = NULL;
     int rc = cs_db_open_readonly(db_path, &db, err);
-    if (rc == 0) rc = cs_lset_from_library(db, &s, la->parts_dir, set, st, err);
+    if (rc == 0) rc = cs_lset_from_playlist(db, &s, la->playlist, la->parts_dir, set, st, err);
     cs_db_close(db);
     cs_selection_free(&s);
     return rc;
 }
 
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,
-                                cs_engine *e, cs_reader *r, uint64_t lead, int meter, cs_err *err)
+                                cs_engine *e, cs_reader *r, uint64_t lead, int meter,
+                                const cs_tempo_config *tempo, cs_err *err)
 {
     cs_lset set = {0};
     cs_select_stats st = {0};
-    if (load_set(la, db_path, &set, &st, err) < 0) {
+    bool playlist = false;
+    if (la->order == CS_PLAY_ORDER_PLAYLIST && !la->playlist && !la->set_dir) {
+        cs_err_set(err, "--order playlist needs --playlist NAME, or a --set exported with --playlist");
+        return NULL;
+    }
+    if (load_set(la, db_path, &set, &st, &playlist, err) < 0) {
         cs_lset_free(&set);
         return NULL;
     }
@@ -227,7 +258,25 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
         return NULL;
     }
     warn_gaps_lset(&set);
+    if (la->order == CS_PLAY_ORDER_PLAYLIST && !playlist) {
+        cs_err_set(err, "--order playlist: %s was not exported with --playlist", la->set_dir);
+        cs_lset_free(&set);
+        return NULL;
+    }
+    /* A playlist's order is the set's order (kept by the readers). */
+    bool order_auto = la->order == CS_PLAY_ORDER_AUTO || (la->order < 0 && !la->csv && !playlist);
+    if (la->max_stretch >= 0 && !(la->max_stretch > 0 && la->max_stretch <= 100)) {
+        cs_err_set(err, "--max-stretch %g: a percentage above 0, at most 100", la->max_stretch);
+        cs_lset_free(&set);
+        return NULL;
+    }
+    double budget = la->max_stretch > 0 ? la->max_stretch / 100 : order_auto ? 0.08 : 0;
+    if (order_auto)
+        cs_log_info("play: running order auto (key rule %s, stretch budget %g %%)",
+                    cs_key_rule_name((cs_key_rule)la->key_rule), budget * 100);
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
+                         .order_auto = order_auto, .key_rule = la->key_rule, .max_stretch = budget,
+                         .extend_phrases = (int)la->extend_phrases, .tempo = tempo,
                          .meter = meter, .trace_path = la->trace, .plot_path = la->plot, .volume = 0.8,
                          .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     match_loudness(la, &set, e, o.volume);

@@ -29,7 +29,8 @@
     OPT_STRING(0, "parts-dir", &(la)->parts_dir, "DIR",                                         \
                "only rungs rendered into DIR; with --csv: where the CSV's\n"                    \
                "parts are now (it was moved or copied)"),                                       \
-    OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (default: stop)"),    \
+    OPT_BOOL(0, "loop-set", &(la)->loop, "start over after the last track (--order auto: a new\n" \
+             "round once every track has played) (default: stop)"),                              \
     OPT_ENUM(0, "transition", &(la)->transition, cs_play_transition_names,                      \
              "track changes: bass-swap (default: equal-power fade, the\n"                        \
              "incoming bass cut until a downbeat mid-fade, then swapped)\n"                     \
@@ -37,6 +38,28 @@
     OPT_INT(0, "fade-bars", &(la)->fade_bars, "N", 1, 256,                                      \
             "fade length in bars (default: from the material, 8..32);\n"                        \
             "shortened by phrases where a part is too short (warned)"),                         \
+    OPT_ENUM(0, "order", &(la)->order, cs_play_order_names,                                    \
+             "running order: auto (default; --csv: csv) chooses each next\n"                    \
+             "track by tempo reach, key and energy, no repeat until all\n"                      \
+             "have played; csv: the set's order (CSV rows, set.json);\n"                      \
+             "playlist: the --playlist's order, or the one a --set was\n"                     \
+             "exported with (the default for both)"),                                          \
+    OPT_STRING(0, "playlist", &(la)->playlist, "NAME",                                          \
+               "only the tracks of this Rekordbox playlist (name, or path\n"                   \
+               "ROOT/Folder/Name), in its order; an unknown name lists\n"                      \
+               "the playlists (exit 2)"),                                                       \
+    OPT_ENUM(0, "key-rule", &(la)->key_rule, cs_play_key_rule_names,                            \
+             "--order auto's key rule (Camelot wheel): camelot (default:\n"                    \
+             "same, +-1, relative), strict (same, relative), loose (+-2,\n"                   \
+             "+-7 too) or off"),                                                                \
+    OPT_INT(0, "extend-phrases", &(la)->extend_phrases, "N", 0, 64,                             \
+            "movement in its top band: the playing track repeats the\n"                       \
+            "phrase before its handover (at most N times); in its\n"                          \
+            "bottom band it hands over up to N phrases early (default 0: off)"),               \
+    OPT_DOUBLE(0, "max-stretch", &(la)->max_stretch, "PCT",                                     \
+               "stretch budget: no rung beyond +-PCT of a track's own BPM;\n"                  \
+               "--order auto hands over to a track that reaches the target\n"                  \
+               "(default 8 with --order auto, none with csv)"),                                  \
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end"),               \
     OPT_DOUBLE(0, "loudness-target", &(la)->loudness_target, "LUFS",                           \
@@ -51,10 +74,14 @@
 extern const cs_name cs_play_loudness_names[];
 
 typedef struct cs_play_ladder_args {
-    const char *csv, *parts_dir, *trace, *plot, *set_dir;
+    const char *csv, *parts_dir, *trace, *plot, *set_dir, *playlist;
     bool loop, check;
     int transition;              /* CS_PLAY_BASS_SWAP or CS_PLAY_FADE */
     long fade_bars;              /* 0: from the material */
+    int order;                   /* CS_PLAY_ORDER_*, -1: not given (auto; --csv: csv) */
+    int key_rule;                /* cs_key_rule (pkg/order.h) */
+    double max_stretch;          /* percent, < 0: not given */
+    long extend_phrases;         /* 0: off */
     cs_selopts sel;
     double loudness_target;   /* LUFS */
     int loudness;             /* 1 on, 0 off */
@@ -71,6 +98,9 @@ int cs_play_ladder_usage(const cs_play_ladder_args *la);
 
 enum { CS_PLAY_BASS_SWAP = 0, CS_PLAY_FADE = 1 };
 extern const cs_name cs_play_transition_names[];
+enum { CS_PLAY_ORDER_AUTO = 0, CS_PLAY_ORDER_CSV = 1, CS_PLAY_ORDER_PLAYLIST = 2 };
+extern const cs_name cs_play_order_names[];
+extern const cs_name cs_play_key_rule_names[];
 
 /* Clears la (the selection's messages say "play"); loudness on, -14 LUFS;
  * bass swap, fade bars from the material. */
@@ -79,7 +109,7 @@ void cs_play_ladder_args_init(cs_play_ladder_args *la);
 void cs_play_ladder_bpm(cs_play_ladder_args *la, double bpm);
 static inline bool cs_play_ladder_wanted(const cs_play_ladder_args *la)
 {
-    return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir;
+    return la->csv || la->set_dir || la->sel.any_but_bpm || la->parts_dir || la->playlist;
 }
 /* --set DIR --check: every part present and unchanged (pkg/setfile.h);
  * CS_EXIT_OK or CS_EXIT_FAIL after naming each bad part.  A whole set then
@@ -88,6 +118,7 @@ int cs_play_set_check(const char *set_dir, long fade_bars);
 /* Loads and probes the set, builds the ladder and hooks it into c.  lead:
  * frames of command lead (live: a few device buffers; render: 0). */
 cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_path, cs_control *c,
-                                cs_engine *e, cs_reader *r, uint64_t lead, int meter, cs_err *err);
+                                cs_engine *e, cs_reader *r, uint64_t lead, int meter,
+                                const cs_tempo_config *tempo, cs_err *err);
 
 #endif

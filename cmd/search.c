@@ -83,6 +83,8 @@ static void print_json(const cs_lib_track *t, size_t n)
         else cJSON_AddNullToObject(o, "audio_path");
         cJSON_AddStringToObject(o, "struct_path", t[i].struct_path);
         cJSON_AddStringToObject(o, "source", t[i].source);
+        if (t[i].energy >= 0) cJSON_AddNumberToObject(o, "energy", t[i].energy);
+        else cJSON_AddNullToObject(o, "energy");
         if (t[i].rb_name) cJSON_AddStringToObject(o, "title", t[i].rb_name);
         else cJSON_AddNullToObject(o, "title");
         if (t[i].rb_artist) cJSON_AddStringToObject(o, "artist", t[i].rb_artist);
@@ -97,7 +99,7 @@ static void print_json(const cs_lib_track *t, size_t n)
 
 static void print_csv(const cs_lib_track *t, size_t n)
 {
-    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source,title,artist");
+    puts("path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source,title,artist,energy");
     for (size_t i = 0; i < n; i++) {
         char kb[8];
         cs_csv_field(stdout, cs_lib_track_name(&t[i]), 0);
@@ -111,6 +113,8 @@ static void print_csv(const cs_lib_track *t, size_t n)
         cs_csv_field(stdout, t[i].source, 1);
         cs_csv_field(stdout, t[i].rb_name, 1);
         cs_csv_field(stdout, t[i].rb_artist, 1);
+        if (t[i].energy >= 0) cs_csv_number(stdout, t[i].energy, 1);
+        else cs_csv_field(stdout, "", 1);
         putchar('\n');
     }
 }
@@ -140,12 +144,14 @@ static void print_table(const cs_lib_track *t, size_t n)
         int l = utf8_len(track_label(&t[i], lb, sizeof lb));
         if (l > w) w = l;
     }
-    printf("%-8s %-5s %9s %9s %9s  %-16s %-*s  %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "SOURCE",
-           w, "TRACK", "PATH");
+    printf("%-8s %-5s %9s %9s %9s %6s  %-16s %-*s  %s\n", "BPM", "KEY", "INI_CUE", "BEGIN", "END", "ENERGY",
+           "SOURCE", w, "TRACK", "PATH");
     for (size_t i = 0; i < n; i++) {
         const char *key = key_text(&t[i], kb), *label = track_label(&t[i], lb, sizeof lb);
-        printf("%-8.2f %-5s %9.2f %9.2f %9.2f  %-16s %s%*s  %s%s\n", t[i].bpm, key ? key : "-",
-               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue, t[i].source, label,
+        char en[16] = "-";
+        if (t[i].energy >= 0) snprintf(en, sizeof en, "%.2f", t[i].energy);
+        printf("%-8.2f %-5s %9.2f %9.2f %9.2f %6s  %-16s %s%*s  %s%s\n", t[i].bpm, key ? key : "-",
+               t[i].cues.ini_cue, t[i].cues.begin_cue, t[i].cues.end_cue, en, t[i].source, label,
                w - utf8_len(label), "", cs_lib_track_name(&t[i]),
                t[i].audio_path ? "" : "  (audio missing)");
     }
@@ -164,7 +170,9 @@ int cmd_search(int argc, char **argv, cs_ctx *ctx)
                  "table: aligned columns for people\n"
                  "csv: path,bpm,key,ini_cue,begin_cue,end_cue,\n"
                  "     audio_path,struct_path,source (who made the\n"
-                 "     struct: allin1, cs analyze <version>, rekordbox)\n"
+                 "     struct: allin1, cs analyze <version>, rekordbox),\n"
+                 "     title,artist,energy (0..1, measured by cs export;\n"
+                 "     empty until then; table: ENERGY)\n"
                  "json: an array of objects with the same fields"),
         OPT_ENUM(0, "sort", &sort_by, sorts,
                  "path: by analysed path (default)\n"

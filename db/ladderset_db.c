@@ -2,6 +2,8 @@
  * beats) and the rungs `cs export --ladder` recorded for exactly those cues.
  * Lives in db/ because it queries; the set type is pkg/ladderset.h's. */
 #include "db/ladderset_db.h"
+#include "db/playlist.h"
+#include "pkg/key.h"
 #include "pkg/transition.h"
 
 #include <limits.h>
@@ -18,12 +20,23 @@ static bool under(const char *path, const char *dir)
 int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
                          cs_select_stats *st, cs_err *err)
 {
+    return cs_lset_from_playlist(db, sel, NULL, parts_dir, set, st, err);
+}
+
+int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playlist, const char *parts_dir,
+                          cs_lset *set, cs_select_stats *st, cs_err *err)
+{
     char dir[PATH_MAX] = "";
     if (parts_dir && !realpath(parts_dir, dir))
         return cs_err_set(err, "--parts-dir %s: no such directory", parts_dir);
     cs_lib_track *tr = NULL;
     size_t n = 0;
     if (cs_library_select(db, sel, &tr, &n, st, err) < 0) return -1;
+    if (playlist && cs_playlist_apply(db, playlist, &tr, &n, NULL, err) < 0) {
+        cs_lib_tracks_free(tr, n);
+        return -1;
+    }
+    if (playlist && st) st->selected = (long)n;
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue, lufs, true_peak_dbtp "
                                         "FROM renders WHERE track_id = ? AND target_bpm > 0 "
                                         "ORDER BY target_bpm, rendered_at", err);
@@ -39,6 +52,8 @@ int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_d
                                               t->cues.begin_cue - t->cues.ini_cue,
                                               t->cues.end_cue - t->cues.ini_cue);
         if (!lt) goto oom;
+        if (t->key && cs_key_parse(t->key) >= 0) lt->key = cs_key_parse(t->key);
+        lt->energy = t->energy;
         /* Beats in u, so every rung shares the analysed grid. */
         if (t->beats.n) {
             lt->beats.v = malloc(t->beats.n * sizeof *lt->beats.v);

@@ -53,7 +53,8 @@ static int load_segments(sqlite3_stmt *q, long id, cs_segvec *out)
 
 static const char select_sql[] =
     "SELECT l.id, l.struct_path, l.analysed_path, l.audio_path, l.json_bpm, l.rb_bpm, l.bpm, "
-    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source, r.artist "
+    "       l.key, r.name, l.beats, l.downbeats, l.struct_mtime_ns, l.struct_size, l.source, r.artist, "
+    "       l.energy "
     "FROM library l LEFT JOIN rb_tracks r ON r.id = l.rb_id "
     "ORDER BY COALESCE(l.analysed_path, l.struct_path), l.struct_path";
 
@@ -105,6 +106,7 @@ static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib
         t->rb_artist = dup_col(q, 14);
         t->struct_mtime_ns = (long)sqlite3_column_int64(q, 11);
         t->struct_size = (long)sqlite3_column_int64(q, 12);
+        t->energy = sqlite3_column_type(q, 15) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 15);
         /* NULL from dup_col: a NULL column, or out of memory when not */
         bool lost = (!t->analysed_path && sqlite3_column_type(q, 2) != SQLITE_NULL) ||
                     (!t->audio_path && sqlite3_column_type(q, 3) != SQLITE_NULL) ||

@@ -53,6 +53,11 @@ long cs_library_failures(cs_db *db, void (*fn)(void *arg, const char *path, cons
  * out: 1 no BPM, 2 too few sections after the intro (need 6)"; only the
  * reasons that count; "the library is empty" when nothing was considered.
  * Writes into buf (size bytes, truncated) and returns buf. */
+/* Stores each track's energy (pkg/energy.h) measured by an export:
+ * tracks.energy of ids[i] = energy[i] where energy[i] >= 0, in one
+ * transaction (db/library_energy.c).  0, or -1 with err. */
+int cs_library_store_energy(cs_db *db, const long *ids, const double *energy, size_t n, cs_err *err);
+
 char *cs_select_why(const cs_select_stats *st, int n_sections, char *buf, size_t size);
 
 #endif

@@ -188,3 +188,9 @@ ALTER TABLE renders ADD COLUMN loudness_measured INTEGER NOT NULL DEFAULT 0;
 -- structs made from one (--from-traktor ...) carry the same label in
 -- tracks.source and struct_path '<source>:<file>#<track id>'.
 ALTER TABLE rb_collections ADD COLUMN source TEXT NOT NULL DEFAULT 'rekordbox';
+
+-- migration 7
+-- A track's energy (issue 20, pkg/energy.h): 0..1, measured by cs export on
+-- the part it renders (mean spectral flux of the loudness-normalised audio);
+-- NULL: not measured yet.
+ALTER TABLE tracks ADD COLUMN energy REAL;

@@ -152,7 +152,7 @@ int cs_export_csv_read(const char *csv_path, int (*on_row)(const cs_export_csv_i
         nf = record(&p, f, 64);
         if (nf <= 1 && (!f[0] || !*f[0])) continue;    /* blank line */
 #define F(c) (col[c] >= 0 && col[c] < nf && col[c] < 64 ? f[col[c]] : NULL)
-        cs_export_csv_in r = { .path = F(CS_XC_PATH), .part_file = F(CS_XC_PART_FILE) };
+        cs_export_csv_in r = { .path = F(CS_XC_PATH), .part_file = F(CS_XC_PART_FILE), .key = F(CS_XC_KEY) };
         double begin, end, badj, eadj;
         if (!r.path || !*r.path || !r.part_file || !*r.part_file || !num(F(CS_XC_BPM), &r.bpm) ||
             !(r.bpm > 0) || !num(F(CS_XC_TARGET_BPM), &r.target_bpm) || !(r.target_bpm > 0)) {

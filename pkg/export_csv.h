@@ -46,6 +46,7 @@ typedef struct cs_export_row {
     double duration_orig, duration_sectioned;   /* seconds */
     char *part_file_orig, *part_file;           /* parts_dir-relative as given */
     cs_loudness loud, orig_loud;                /* of part_file, of part_file_orig */
+    double energy;                              /* the track's (pkg/energy.h), < 0: unknown */
 } cs_export_row;
 
 void cs_export_rows_free(cs_export_row *rows, size_t n);
@@ -67,6 +68,7 @@ int cs_export_csv_write(const char *path, const cs_export_row *rows, size_t n, c
  * the raw cue minus ini_cue, else -1. */
 typedef struct cs_export_csv_in {
     const char *path, *part_file;   /* valid during the callback only */
+    const char *key;                /* the key column's text, NULL: none (valid during the callback) */
     double bpm, target_bpm, speed;  /* speed from its column, else target / bpm */
     double ini_cue, begin_u, end_u;
     cs_loudness loud;               /* part_lufs / part_true_peak_dbtp; -INFINITY: absent */

@@ -10,6 +10,7 @@
  * killed run keeps what it finished and the re-run only does the rest.
  */
 #include "pkg/export_pipeline.h"
+#include "pkg/energy.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -53,6 +54,7 @@ typedef struct track_job {
     cs_audio cut;
     cs_dvec anchors;           /* the track's beats in the cut, seconds from its start */
     float gain;
+    double energy;             /* measured on the cut (pkg/energy.h), < 0: not measured */
     int remaining;             /* parts to do that still need the cut */
     bool skipped, failed;
     char why[600];
@@ -242,6 +244,22 @@ static int ensure_decoded(ctx *c, part_job *p)
     return ok;
 }
 
+/* The track's energy (pkg/energy.h), from its original-speed part as
+ * stored: the same number whichever run or machine wrote or merged the
+ * part (the samples in memory differ from the file's by its quantisation).
+ * Unmeasurable: left unknown (-1). */
+static void measure_energy(ctx *c, part_job *p)
+{
+    if (p->target > 0) return;
+    cs_audio a = {0};
+    cs_err e = {{0}};
+    double en = cs_audio_decode(p->out_abs, 0, 0, 0, 0, &a, &e) == 0 ? cs_energy_measure(&a) : -1;
+    cs_audio_free(&a);
+    pthread_mutex_lock(&c->mu);
+    p->tj->energy = en;
+    pthread_mutex_unlock(&c->mu);
+}
+
 static int render_part(ctx *c, part_job *p, cs_err *err)
 {
     track_job *tj = p->tj;
@@ -286,6 +304,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     }
     cs_audio_free(&out);
     if (rc < 0) return -1;
+    measure_energy(c, p);
 
     struct stat sb;
     cs_render_rec r = {
@@ -312,6 +331,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
 static void measure_part(ctx *c, part_job *p)
 {
     cs_err e = {{0}};
+    measure_energy(c, p);
     if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
         cs_log_warn("loudness not measured: %s", e.msg);
         p->loud = (cs_loudness){ -INFINITY, -INFINITY };
@@ -508,6 +528,7 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
+        tj->energy = -1;
         char *audio_name;
         bool oom;
         tj->audio = find_audio(tj->t, o->audio_dir, &tj->audio_sb, &audio_name, &oom);
@@ -628,6 +649,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->orig_loud = ps[0].loud;
             row->part_file_orig = strdup(ps[0].rel);
             row->part_file = strdup(ps[k].rel);
+            row->energy = tj->energy >= 0 ? tj->energy : tj->t->energy;
             if (!row->part_file_orig || !row->part_file) {
                 cs_export_rows_free(r, n);
                 return cs_err_set(err, "out of memory");

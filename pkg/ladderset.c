@@ -1,6 +1,7 @@
 /* Ladder sets: building them, from an export CSV (read by pkg/export_csv.c),
  * and probing their files (see ladderset.h). */
 #include "pkg/ladderset.h"
+#include "pkg/key.h"
 #include "pkg/audio.h"
 #include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
@@ -35,6 +36,8 @@ cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, dou
     char *dot = strrchr(t->name, '.');
     if (dot && dot != t->name) *dot = 0;
     t->bpm = bpm;
+    t->key = -1;                                  /* CS_KEY_NONE */
+    t->energy = -1;
     t->ini_cue = ini_cue;
     t->begin_u = begin_u;
     t->end_u = end_u;
@@ -129,6 +132,7 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
         if (!strcmp(set->tracks[i].path, r->path)) t = &set->tracks[i];
     if (!t && !(t = cs_lset_add_track(set, r->path, r->bpm, r->ini_cue, r->begin_u, r->end_u)))
         return cs_err_set(err, "out of memory");
+    if (t->key < 0 && r->key) t->key = cs_key_parse(r->key) >= 0 ? cs_key_parse(r->key) : -1;
     char full[8192];
     resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
     int k = cs_lset_add_rung(t, r->target_bpm, r->speed, full);

@@ -43,6 +43,8 @@ typedef struct cs_lset_track {
     cs_dvec downbeats;    /* downbeat times in u (sorted), empty: unknown */
     cs_dvec sections;     /* section starts in u (sorted), empty: unknown */
     int meter;            /* beats per bar, 0: from the downbeats (pkg/transition.h) */
+    int key;              /* pkg/key.h code 0..23; CS_KEY_NONE (-1): unknown (the running order) */
+    double energy;        /* 0..1 (pkg/energy.h); < 0: unknown (the running order) */
     cs_lset_rung *rungs;  /* sorted by bpm, distinct */
     size_t n_rungs;
     double gain_db;       /* loudness gain the player applies (0: none; cs_lset_gains) */

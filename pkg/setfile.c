@@ -1,5 +1,6 @@
 /* set.json: a set folder's manifest (see setfile.h). */
 #include "pkg/setfile.h"
+#include "pkg/key.h"
 #include "pkg/fsutil.h"
 
 #include <cJSON.h>
@@ -29,6 +30,7 @@ cs_set_track *cs_setfile_add_track(cs_setfile *m, const char *path, const char *
         return NULL;
     }
     t->bpm = bpm;
+    t->energy = -1;
     t->ini_cue = ini_cue;
     t->begin_cue = begin_cue;
     t->end_cue = end_cue;
@@ -171,6 +173,7 @@ static cJSON *manifest_json(const cs_setfile *m)
     cJSON_AddStringToObject(root, "audio_format", m->audio_format ? m->audio_format : "");
     cJSON_AddNumberToObject(root, "rate", m->rate);
     if (m->max_stretch > 0) cJSON_AddNumberToObject(root, "max_stretch", m->max_stretch);
+    if (m->playlist) cJSON_AddStringToObject(root, "playlist", m->playlist);
     cJSON *tracks = cJSON_AddArrayToObject(root, "tracks");
     for (size_t i = 0; tracks && i < m->n; i++) {
         const cs_set_track *t = &m->tracks[i];
@@ -180,6 +183,7 @@ static cJSON *manifest_json(const cs_setfile *m)
         cJSON_AddStringToObject(o, "path", t->path);
         if (t->key) cJSON_AddStringToObject(o, "key", t->key);
         cJSON_AddNumberToObject(o, "bpm", t->bpm);
+        if (t->energy >= 0) cJSON_AddNumberToObject(o, "energy", t->energy);
         cJSON_AddNumberToObject(o, "ini_cue", t->ini_cue);
         cJSON_AddNumberToObject(o, "begin_cue", t->begin_cue);
         cJSON_AddNumberToObject(o, "end_cue", t->end_cue);
@@ -287,6 +291,8 @@ static int read_track(const cJSON *o, cs_setfile *m, const char **why)
         t->reach_lo = cJSON_GetArrayItem(reach, 0)->valuedouble;
         t->reach_hi = cJSON_GetArrayItem(reach, 1)->valuedouble;
     }
+    double energy = num_or(o, "energy", -1);
+    t->energy = energy >= 0 && energy <= 1 ? energy : -1;
     const cJSON *orig = cJSON_GetObjectItemCaseSensitive(o, "orig");
     if (cJSON_IsObject(orig) && read_part(orig, &t->orig) < 0)
         return *why = "a part whose file is not a path inside the set", -1;
@@ -324,6 +330,7 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
         m->method = str_dup(root, "method");
         m->quality = str_dup(root, "quality");
         m->audio_format = str_dup(root, "audio_format");
+        m->playlist = str_dup(root, "playlist");
         m->rate = (int)num_or(root, "rate", 0);
         m->max_stretch = num_or(root, "max_stretch", 0);
         const cJSON *lad = cJSON_GetObjectItemCaseSensitive(root, "ladder");
@@ -415,6 +422,8 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
         cs_lset_track *lt = cs_lset_add_track(set, st->path, st->bpm, st->ini_cue, st->begin_cue - st->ini_cue,
                                               st->end_cue - st->ini_cue);
         if (!lt || copy_beats(st, lt) < 0) return cs_err_set(err, "out of memory");
+        if (st->key && cs_key_parse(st->key) >= 0) lt->key = cs_key_parse(st->key);
+        lt->energy = st->energy;
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;
@@ -461,6 +470,7 @@ void cs_setfile_free(cs_setfile *m)
     free(m->method);
     free(m->quality);
     free(m->audio_format);
+    free(m->playlist);
     free(m->selection.keys);
     memset(m, 0, sizeof *m);
 }

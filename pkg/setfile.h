@@ -65,6 +65,7 @@ typedef struct cs_set_track {
     char *path;           /* the original audio (the CSV's `path`) */
     char *key;            /* may be NULL */
     double bpm;           /* the track's own BPM */
+    double energy;        /* 0..1 (pkg/energy.h), < 0: unknown ("energy" absent) */
     double ini_cue, begin_cue, end_cue;   /* seconds in the original */
     cs_dvec beats;        /* u, see above; may be empty */
     cs_dvec downbeats;    /* u, the grid's downbeats around the part; may be empty */
@@ -94,6 +95,7 @@ typedef struct cs_setfile {
     char *method, *quality, *audio_format;
     int rate;             /* output rate, 0: the source's */
     double max_stretch;   /* "max_stretch": the budget in %, 0: none / absent */
+    char *playlist;       /* exported with --playlist NAME: its tracks in its order; NULL: none */
     cs_set_track *tracks;
     size_t n;
 } cs_setfile;

@@ -60,6 +60,7 @@ typedef struct cs_cues {
  * mix cues of the selection.  Times in seconds of the original audio. */
 typedef struct cs_lib_track {
     long id;
+    double energy;           /* 0..1 (pkg/energy.h, measured by cs export); < 0: unknown */
     char *struct_path;
     char *analysed_path;     /* may be NULL */
     char *audio_path;        /* may be NULL */

@@ -227,13 +227,22 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
                 tr->name, l->eff);
 }
 
+int ladder_deck_jump(cs_ladder *l, ldeck *d, double u_from, double u_to)
+{
+    lvoice *old = &d->v[d->cur], *nv = &d->v[!d->cur];
+    if (d->track < 0 || d->sw != SW_NONE || !old->committed || u_to < 0) return -1;
+    const cs_lset_track *tr = &l->set.tracks[d->track];
+    if (open_voice(l, d, nv, old->rung, u_to / tr->rungs[old->rung].speed * CS_RATE) < 0) return -1;
+    d->sw = SW_OPEN;                              /* rung_switch commits it on the beat u_from */
+    d->sw_u = u_from;
+    return 0;
+}
+
 /* ---- tracks ---- */
 
-static int advance(const cs_ladder *l, int j)
-{
-    if (j + 1 < (int)l->set.n) return j + 1;
-    return l->o.loop ? 0 : -1;
-}
+/* Which track follows j: the set's order or the running order's choice
+ * (ladder_order.c). */
+static int advance(cs_ladder *l, int j) { return ladder_order_next(l, j); }
 
 /* Opens track l->next on deck `di`: where the plan starts it (the first
  * track: at its first beat). */
@@ -249,6 +258,7 @@ static int open_track(cs_ladder *l, int di)
     }
     d->track = l->next;
     memset(d->bad, 0, l->max_rungs);
+    ladder_order_rungs(l, l->next, d->bad);         /* rungs beyond the stretch budget */
     d->sw = SW_NONE;
     d->cur = 0;
     d->free_at = 0;
@@ -274,7 +284,8 @@ static void skip_failed(cs_ladder *l, int di)
     cs_log_warn("%s: cannot play %s (%s); track skipped", tr->name, d->v[0].s->path, d->v[0].s->msg);
     drop_voice(l, &d->v[0], CS_NOW);
     d->track = -1;
-    l->next = advance(l, l->next);
+    ladder_order_failed(l, l->next);
+    l->next = l->o.order_auto ? advance(l, l->cur >= 0 ? l->deck[l->cur].track : -1) : advance(l, l->next);
     if (++l->fails >= (int)l->set.n) l->next = -1;
     l->h_u = -1;                  /* the plan was for the skipped track: plan again */
 }
@@ -304,10 +315,13 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
                 }
                 return;
             }
+            ladder_order_reach(l);                   /* the target left its reach: hand over */
             if (l->h_u < 0 || l->h_u < ladder_deck_u(l, c, tc)) ladder_plan(l, tc);
             double prep = (l->o.prepare_s + 1.0) * l->eff / l->set.tracks[c->track].bpm;
+            if (ladder_order_extend(l, c, now)) return;   /* --extend-phrases */
             if (ladder_deck_u(l, c, now) < l->h_u - prep && !l->forced) return;
         }
+        if (l->st == ST_START) l->next = ladder_order_first(l);
         if (l->next < 0) { l->st = ST_DONE; return; }
         if (open_track(l, in) < 0) return;
         l->st = ST_OPEN;
@@ -363,7 +377,7 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
         l->shown++;
         set_label(l, d->track);
         l->next = advance(l, d->track);
-        if (l->next == 0 && l->o.loop && d->track == (int)l->set.n - 1)
+        if (!l->o.order_auto && l->next == 0 && l->o.loop && d->track == (int)l->set.n - 1)
             cs_log_info("last track of the set; --loop-set: the first follows");
         l->h_u = -1;
         if (l->cur < 0) {
@@ -517,7 +531,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->rung_bpm = malloc((l->max_rungs ? l->max_rungs : 1) * sizeof *l->rung_bpm);
     for (int i = 0; i < 2; i++) l->deck[i].bad = calloc(l->max_rungs ? l->max_rungs : 1, 1);
     l->told = calloc(l->set.n, 1);
-    if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad || !l->told) {
+    if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad || !l->told || ladder_order_new(l) < 0) {
         free(all);
         cs_err_set(err, "ladder: out of memory");
         cs_ladder_free(l);
@@ -577,5 +591,6 @@ void cs_ladder_free(cs_ladder *l)
     for (int i = 0; i < 2; i++) free(l->deck[i].bad);
     free(l->told);
     ladder_cmd_free(&l->cmds);
+    ladder_order_free(l);
     free(l);
 }

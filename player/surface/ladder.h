@@ -58,6 +58,18 @@ typedef struct cs_ladder_opts {
     int meter;               /* beats per bar where a grid has no downbeats (0: 4) */
     int fade_bars;           /* transitions: fade length in bars (0: from the material, 8..32) */
     bool plain_fade;         /* transitions: equal-power fade only (--transition fade), no bass swap */
+    bool order_auto;         /* running order: chosen at each transition (pkg/order.h);
+                                false: the set's order (the CSV's, the library's) */
+    int key_rule;            /* order_auto: cs_key_rule (pkg/order.h) */
+    int extend_phrases;      /* --extend-phrases N: movement in its top band repeats the
+                                current track's last phrase before the handover (at most
+                                N times per track); in its bottom band the handover comes
+                                up to N phrases early.  0: off */
+    const cs_tempo_config *tempo;  /* the movement map (bands for --extend-phrases, movement
+                                for energy); NULL: the defaults.  Must outlive the ladder. */
+    double max_stretch;      /* stretch budget, a fraction of each track's own BPM (0.08):
+                                rungs beyond it are not played, and with order_auto the set
+                                hands over to a track that reaches the target; <= 0: none */
     const char *trace_path;  /* CSV every 100 ms of engine time, or NULL */
     const char *plot_path;   /* SVG of the trace at the end, or NULL */
 } cs_ladder_opts;

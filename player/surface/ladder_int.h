@@ -85,6 +85,7 @@ struct cs_ladder {
     size_t nrows, caprows;
     double logged_move, logged_move_s;
     char label[300];
+    struct ladder_order *ord;     /* the running order (ladder_order.c) */
 };
 
 static inline const cs_lset_rung *ladder_rung_of(const cs_ladder *l, const ldeck *d, const lvoice *v)
@@ -110,6 +111,35 @@ void ladder_plan(cs_ladder *l, uint64_t tc);
 void ladder_xfade_start(cs_ladder *l, int to, uint64_t t);
 /* Sends the fade's level segments and bass swap due soon; true when over. */
 bool ladder_xfade_run(cs_ladder *l, uint64_t now, uint64_t tc);
+
+/* ---- the running order (ladder_order.c) ---- */
+
+/* Builds the order's state (pool, rounds) for l->set; -1: out of memory. */
+int ladder_order_new(cs_ladder *l);
+void ladder_order_free(cs_ladder *l);
+/* Which track follows `current` (-1: the set's first), marking current
+ * played; -1: the set ends.  With order_auto it logs why. */
+int ladder_order_next(cs_ladder *l, int current);
+/* The set's first track: chosen now (the target is known from the first
+ * tick on) with order_auto, else l->next. */
+int ladder_order_first(cs_ladder *l);
+/* Track i could not be opened: it is never chosen again. */
+void ladder_order_failed(cs_ladder *l, int i);
+/* Every tick while a track plays alone: when the target leaves its reach,
+ * another track that reaches it is made next and the handover moves to the
+ * next phrase (l->forced); when none does, it says so once per excursion. */
+void ladder_order_reach(cs_ladder *l);
+/* --extend-phrases, in ST_PLAY before the next track opens (deck c plays
+ * alone, at u now): true while the current track holds on (a phrase repeat
+ * is pending): the caller waits. */
+bool ladder_order_extend(cs_ladder *l, ldeck *c, uint64_t now);
+/* Deck d jumps back from the beat u_from to u_to (same rung), with the rung
+ * switch's 40 ms equal-power fade (ladder.c).  -1 when the deck is busy or
+ * the stream does not open. */
+int ladder_deck_jump(cs_ladder *l, ldeck *d, double u_from, double u_to);
+/* Flags (bad[k] = 1) the rungs of track i beyond the stretch budget (the
+ * rung choice avoids them unless nothing else is left). */
+void ladder_order_rungs(const cs_ladder *l, int i, unsigned char *bad);
 
 /* ---- the trace and the plot (ladder_report.c) ---- */
 

@@ -19,6 +19,8 @@ EOF
 }
 
 # --- rubberband (the default R3 engine), a two-rung ladder ---------------------
+# (110 and 130 are 10 % and 6 % from the 122.5 BPM tracks: --max-stretch 0 renders
+# every rung, as these measures of the pipeline need)
 out=$("$CS" export "$L/struct" --rekordbox-xml "$L/rekordbox.xml" --bpm 122.5 --delta 2 \
       --n-sections 2 --ladder 110,130 --max-stretch 0 --stretch rubberband \
       --csv-out "$T/rb.csv" --parts-dir "$T/parts" --no-progress 2>"$T/err")

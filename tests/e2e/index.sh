@@ -89,7 +89,7 @@ check n_sections_5 test "$("$CS" --db "$DB" search --bpm 120 --delta 0 --n-secti
 check n_sections_6_drops test -z "$("$CS" --db "$DB" search --bpm 120 --delta 0 --n-sections 6)"
 # cues: b has intro, intro (0-10, 10-20, 20-30): ini 30; 3rd section after is bridge 50-60
 csv=$("$CS" --db "$DB" search --bpm 122.5 --delta 0 --n-sections 3 --format csv)
-check csv_header test "$(echo "$csv" | head -1)" = "path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source,title,artist"
+check csv_header test "$(echo "$csv" | head -1)" = "path,bpm,key,ini_cue,begin_cue,end_cue,audio_path,struct_path,source,title,artist,energy"
 check csv_cues grep -q '^/music/Café Noir.wav,122.5,Gm,30.0,50.0,60.0,' <<<"$csv" || echo "$csv"
 json=$("$CS" --db "$DB" search --bpm 122.5 --delta 0 --n-sections 3 --format json)
 check json_parses python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["end_cue"]==60 and d[0]["key"]=="Gm"' <<<"$json"

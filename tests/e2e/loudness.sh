@@ -78,6 +78,8 @@ spread=$(awk -F'\t' '$1 ~ /^120\// { if (lo == "" || $2 < lo) lo = $2; if (hi ==
 if near "$spread" 12.3 1.5; then pass pool_12db_apart; else fail pool_12db_apart "rung-120 parts span $spread LU"; fi
 
 # --- playing: one loudness, true peak under -1 dBTP, level crossfades -----
+# (in the set's own order, --order csv: the measure pairs the log with the
+# tracks, and the running order is e2e/order.sh's subject)
 # measure LOG WAV DURATION: per-track solo loudness (between fades), the
 # largest momentary-loudness rise during each fade over the louder solo's
 # median momentary loudness, the whole render's true peak.
@@ -120,7 +122,7 @@ cat >"$T/tempo.osc" <<'OSC'
 25 /set_tempo f 126
 50 /set_tempo f 118
 OSC
-"$CS_REL" play --set "$G" --render "$T/on.wav" --duration 80 --osc-script "$T/tempo.osc" 2>"$T/on.log" \
+"$CS_REL" play --set "$G" --order csv --render "$T/on.wav" --duration 80 --osc-script "$T/tempo.osc" 2>"$T/on.log" \
     || { fail play "cs play: $(tail -2 "$T/on.log")"; exit 0; }
 check play_says_loudness grep -q "loudness: 4 tracks to -14.0 LUFS" "$T/on.log"
 read -r ntr spread rise tp lo hi each <<<"$(measure "$T/on.log" "$T/on.wav" 80)"
@@ -131,7 +133,7 @@ if awk -v p="$tp" 'BEGIN { exit !(p <= -1.0) }'; then pass true_peak_1dbtp; else
 if awk -v r="$rise" 'BEGIN { exit !(r <= 1.5) }'; then pass fade_rise; else fail fade_rise "$rise dB"; fi
 
 # before: --loudness off is the player as it was (soft clip, no gain)
-"$CS_REL" play --set "$G" --render "$T/off.wav" --duration 80 --osc-script "$T/tempo.osc" --loudness off \
+"$CS_REL" play --set "$G" --order csv --render "$T/off.wav" --duration 80 --osc-script "$T/tempo.osc" --loudness off \
     2>"$T/off.log" || fail play_off "$(tail -2 "$T/off.log")"
 read -r ntr spread0 rise0 tp0 lo hi each0 <<<"$(measure "$T/off.log" "$T/off.wav" 80)"
 echo "# before (--loudness off): solo loudness $each0 LUFS: spread $spread0 LU, largest fade rise $rise0 dB, true peak $tp0 dBTP"
@@ -148,7 +150,7 @@ if [ -x "$TOOLS/audiocheck" ]; then
 else skip beats_unmoved "no $TOOLS/audiocheck"; fi
 
 # a hot target: up to 5 dB of peaks over the ceiling for the limiter to take
-"$CS_REL" play --set "$G" --render "$T/hot.wav" --duration 80 --bpm 122 --loudness-target -6 2>"$T/hot.log"
+"$CS_REL" play --set "$G" --order csv --render "$T/hot.wav" --duration 80 --bpm 122 --loudness-target -6 2>"$T/hot.log"
 read -r ntr spreadh riseh tph lo hi eachh <<<"$(measure "$T/hot.log" "$T/hot.wav" 80)"
 echo "# at -6 LUFS (limiting): solo loudness $eachh LUFS: spread $spreadh LU, true peak $tph dBTP"
 if awk -v p="$tph" -v s="$spreadh" 'BEGIN { exit !(p <= -1.0 && s <= 1.0) }'; then pass limiter_holds_ceiling

@@ -46,7 +46,9 @@ def load(p):
     return m
 a, b = load(sys.argv[1]), load(sys.argv[2])
 if a != b:
-    print("set.json differs:", [k for k in a if a.get(k) != b.get(k)])
+    ta, tb = a.get("tracks", []), b.get("tracks", [])
+    why = [(i, k, x.get(k), y.get(k)) for i, (x, y) in enumerate(zip(ta, tb)) for k in set(x) | set(y) if x.get(k) != y.get(k)]
+    print("set.json differs:", [k for k in a if a.get(k) != b.get(k)], str(why[:2])[:300])
     sys.exit(1)
 PY
 }

@@ -89,7 +89,7 @@ PY
 render() {
     local name=$1 set=$2; shift 2
     (cd / && "$CS_REL" --db "$T/none.db" play --set "$set" --bpm 120 --bpm-config "$T/cfg.json" \
-        --render "$T/$name.wav" --duration 150 --osc-script "$T/move.osc" "$@") >"$T/$name.log" 2>&1 \
+        --render "$T/$name.wav" --duration 150 --osc-script "$T/move.osc" --order csv "$@") >"$T/$name.log" 2>&1 \
         || { echo "play failed: $(tail -2 "$T/$name.log")"; return 1; }
     "$MC" gaps "$T/$name.wav" >"$T/$name.gaps"
     "$MC" onsets "$T/$name.wav" 0.02 1000 1300 1600 1900 2200 2500 2800 3100 3400 3700 >"$T/$name.on"

@@ -1,0 +1,32 @@
+/* Rekordbox playlists in the library (indexed by db/indexer_rb.c into
+ * rb_playlists / rb_playlist_entries): a selection narrowed to one playlist
+ * and put in its order, for `cs export --playlist` and `cs play --playlist`.
+ * Other libraries' playlists would land in the same tables.
+ *
+ *   if (cs_playlist_apply(db, "Warm up", &tracks, &n, &not_selected, &err) < 0)
+ *       usage error: err.msg names the playlists there are
+ */
+#ifndef CS_DB_PLAYLIST_H
+#define CS_DB_PLAYLIST_H
+
+#include <stddef.h>
+#include "db/db.h"
+#include "pkg/track.h"
+
+/* Keeps, of tracks[*n] (library rows from cs_library_select), those in the
+ * playlist `name` (a playlist's name, or its path "ROOT/Folder/Name" where
+ * names repeat), in the playlist's order (a track listed twice keeps its
+ * first place); the others are freed (*tracks may be reallocated).
+ * *not_selected (may be NULL): entries of the playlist that are not among
+ * the tracks (not analysed, not matched to the library, or left out by the
+ * selection).  Returns 0; -1 with err when there is no such playlist (err:
+ * `no playlist "X"; playlists: A, B, ...`, every one named, truncated at
+ * the buffer) or on a database error. */
+int cs_playlist_apply(cs_db *db, const char *name, cs_lib_track **tracks, size_t *n, size_t *not_selected,
+                      cs_err *err);
+
+/* 1 when cs_playlist_apply's -1 was "no such playlist" (a usage error),
+ * 0 for a database error. */
+int cs_playlist_err_is_usage(const cs_err *err);
+
+#endif
