@@ -1,7 +1,7 @@
 /* Engine DJ's library (Engine Library/Database2/m.db) into the collection
  * model of pkg/rekordbox.h, read-only (db/libdb.h); see lib_engine.h.
- * Facts and sources: /work/shared/research/dj-library-formats.md (Engine
- * DJ section).  The blobs are decoded by pkg/engine_blobs.c. */
+ * Facts and sources: docs/contract.md "Other DJ libraries" (Engine
+ * DJ).  The blobs are decoded by pkg/engine_blobs.c. */
 #include "db/lib_engine.h"
 
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* Mixxx's library (mixxxdb.sqlite) into the collection model of
  * pkg/rekordbox.h, read-only (db/libdb.h), so the indexer stores it like any
  * collection (lib_mixxx.h).  Facts and sources:
- * /work/shared/research/dj-library-formats.md (Mixxx section).  It lives in
+ * docs/contract.md "Other DJ libraries" (Mixxx).  It lives in
  * db/ because it needs SQLite; the blob decoding it needs is pkg/'s
  * (pkg/mixxx_beats.c). */
 #include "db/lib_mixxx.h"

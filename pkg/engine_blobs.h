@@ -1,8 +1,8 @@
 /* Engine DJ's performance blobs (Engine Library m.db, PerformanceData in
  * schema 3, Track columns in 2.x) as the grid rows and marks of the
  * Rekordbox model.  Layouts from libdjinterop src/djinterop/engine/v2/
- * *_blob.cpp, summarised in /work/shared/research/dj-library-formats.md
- * (Engine DJ section).  Each blob is a uint32 big-endian uncompressed size
+ * *_blob.cpp, summarised in docs/contract.md "Other DJ libraries"
+ * (Engine DJ).  Each blob is a uint32 big-endian uncompressed size
  * and a zlib stream; inside, numbers are big-endian except the grid
  * markers, which are little-endian.
  *

@@ -2,7 +2,7 @@
  * Rekordbox model (cs_rb_tempo), so cs_struct_from_rekordbox() and the
  * indexer treat them as any collection's grid.  Sources: Mixxx
  * src/proto/beats.proto and src/track/beat*.cpp, summarised in
- * /work/shared/research/dj-library-formats.md (Mixxx section).
+ * docs/contract.md "Other DJ libraries" (Mixxx).
  *
  * library.beats_version says which message the blob holds:
  *   "BeatGrid-2.0"  BeatGrid { Bpm bpm = 1 { double bpm = 1 };

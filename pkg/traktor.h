@@ -2,7 +2,7 @@
  * streaming core (pkg/rekordbox.c: libxml2 xmlTextReader, no external
  * entities, DTDs or network, entity content never delivered) into the same
  * model, so the indexer stores both alike.  Sources for every field:
- * /work/shared/research/dj-library-formats.md (Traktor section).
+ * docs/contract.md "Other DJ libraries" (Traktor).
  *
  * Per COLLECTION ENTRY the caller's on_track gets a cs_rb_track with:
  *   track_id, location  the LOCATION as Traktor keys it: VOLUME + DIR + FILE
