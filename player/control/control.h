@@ -64,6 +64,9 @@ typedef struct cs_control_ladder_state {
     const char *transition;      /* the running or next track change, e.g. "a -> b: bar 25,
                                     fade 8 bars (16.0 s), bass swap"; NULL: none planned */
     double swap_in_s;            /* seconds until its bass swap; NAN: none planned or done */
+    const char *reach_note;      /* the running order's excursion: no track reaches the
+                                    target, e.g. "no track reaches 133.0 BPM: ... plays
+                                    on at its nearest rung"; NULL: none */
 } cs_control_ladder_state;
 
 /* What /cs/status and /cs/status/json report: a plain snapshot, taken on
@@ -89,6 +92,7 @@ typedef struct cs_control_status {
     double rung_lo, rung_hi, max_dev;   /* the current track's rung range; 0: none */
     bool outside;                       /* tempo beyond the range ± max_dev: pitch moves */
     char transition[192];               /* the running or next track change; "": none planned */
+    char reach_note[192];               /* no track reaches the target (the running order); "": none */
     double swap_in_s;                   /* seconds until its bass swap; NAN: none planned or done */
     uint64_t underruns, xruns;          /* stream ran dry; late device callbacks */
     uint64_t late_bundles;

@@ -119,6 +119,7 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
         st->outside = ctl_outside(st->bpm, &ls);
         snprintf(st->transition, sizeof st->transition, "%s", ls.transition ? ls.transition : "");
         st->swap_in_s = ls.swap_in_s;
+        snprintf(st->reach_note, sizeof st->reach_note, "%s", ls.reach_note ? ls.reach_note : "");
     }
     st->underruns = es.underruns;
     st->xruns = es.xruns;

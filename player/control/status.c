@@ -68,6 +68,7 @@ char *cs_status_json(const cs_control_status *st)
     num_or_null(o, "next_change_s", st->next_change_s, true);
     cJSON_AddBoolToObject(o, "crossfading", st->crossfading);
     str_or_null(o, "transition", st->transition);
+    str_or_null(o, "reach_note", st->reach_note);
     num_or_null(o, "swap_in_s", st->swap_in_s, true);
     num_or_null(o, "rung_lo", st->rung_lo, st->rung_lo > 0);
     num_or_null(o, "rung_hi", st->rung_hi, st->rung_hi > 0);
@@ -148,6 +149,7 @@ int cs_status_from_json(const char *json, cs_control_status *st, cs_err *err)
     st->next_change_s = get_num(o, "next_change_s", NAN);
     st->crossfading = get_bool(o, "crossfading");
     get_str(o, "transition", st->transition, sizeof st->transition);
+    get_str(o, "reach_note", st->reach_note, sizeof st->reach_note);
     st->swap_in_s = get_num(o, "swap_in_s", NAN);
     st->rung_lo = get_num(o, "rung_lo", 0);
     st->rung_hi = get_num(o, "rung_hi", 0);
@@ -218,6 +220,7 @@ void cs_status_print(FILE *f, const cs_control_status *st)
             if (isnan(st->swap_in_s)) fprintf(f, "%-14s %s\n", "transition", st->transition);
             else fprintf(f, "%-14s %s; bass swap in %.1f s\n", "transition", st->transition, st->swap_in_s);
         }
+        if (st->reach_note[0]) fprintf(f, "%-14s %s\n", "reach", st->reach_note);
         if (st->rung_lo > 0)
             fprintf(f, "%-14s %g..%g BPM (rate bound ±%.0f %%): tempo %s\n", "rungs", st->rung_lo, st->rung_hi,
                     100 * st->max_dev, st->outside ? "OUTSIDE, the pitch moves" : "within");

@@ -472,6 +472,7 @@ static void hook_state(void *ctx, uint64_t now, cs_control_ladder_state *st)
     st->max_dev = l->o.max_dev;
     st->transition = (st->crossfading || (st->next_track && l->h_u >= 0)) && l->xf_desc[0] ? l->xf_desc : NULL;
     st->swap_in_s = NAN;
+    st->reach_note = ladder_order_note(l);
     if (st->crossfading && !l->swap_sent) {
         uint64_t ts = ladder_deck_time_at(l, &l->deck[l->xf_from], l->plan.swap_out_u);
         st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;

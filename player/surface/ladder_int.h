@@ -129,6 +129,9 @@ void ladder_order_failed(cs_ladder *l, int i);
  * another track that reaches it is made next and the handover moves to the
  * next phrase (l->forced); when none does, it says so once per excursion. */
 void ladder_order_reach(cs_ladder *l);
+/* The excursion ladder_order_reach said (no track reaches the target), for
+ * the status; NULL: none now.  Control thread. */
+const char *ladder_order_note(const cs_ladder *l);
 /* --extend-phrases, in ST_PLAY before the next track opens (deck c plays
  * alone, at u now): true while the current track holds on (a phrase repeat
  * is pending): the caller waits. */

@@ -17,6 +17,7 @@ struct ladder_order {
     bool ended;                   /* a round completed without --loop-set: the set ends */
     bool handing;                 /* the target left the current track's reach: handover moved */
     bool excursion;               /* no track reaches the target: said */
+    char note[192];               /* that excursion for the status ("": none) */
     double chose_target, chose_move;   /* what the pending choice was made for */
     int marked;                   /* the track last marked played (-1: none) */
     unsigned long *last, starts;  /* [set.n] when each track last started (starts counts) */
@@ -191,6 +192,7 @@ void ladder_order_reach(cs_ladder *l)
     double miss = cs_order_miss(&o->pool[c], a.budget, a.max_dev, a.target_bpm);
     if (miss < 0.05) {
         o->handing = o->excursion = false;
+        o->note[0] = 0;
         /* The crowd moved since the pending choice: choose again (the plan
          * follows), unless a handover is already on its way. */
         if (!l->forced && (fabs(a.target_bpm - o->chose_target) > 0.5 ||
@@ -221,8 +223,9 @@ void ladder_order_reach(cs_ladder *l)
     }
     if (!o->excursion) {
         o->excursion = true;
-        cs_log_warn("order: no track reaches %.1f BPM; %s plays on at its nearest rung (reach %.1f..%.1f BPM)",
-                    a.target_bpm, l->set.tracks[c].name, lo, hi);
+        snprintf(o->note, sizeof o->note, "no track reaches %.1f BPM; %s plays on at its nearest rung (reach %.1f..%.1f BPM)",
+                 a.target_bpm, l->set.tracks[c].name, lo, hi);
+        cs_log_warn("order: %s", o->note);
     }
 }
 
@@ -268,4 +271,9 @@ void ladder_order_rungs(const cs_ladder *l, int i, unsigned char *bad)
     const cs_lset_track *t = &l->set.tracks[i];
     for (size_t k = 0; k < t->n_rungs; k++)
         if (fabs(t->rungs[k].bpm / t->bpm - 1) > l->o.max_stretch + 1e-6) bad[k] = 1;
+}
+
+const char *ladder_order_note(const cs_ladder *l)
+{
+    return l->ord && l->ord->note[0] ? l->ord->note : NULL;
 }

@@ -102,6 +102,17 @@ check key_csv_path_order_clashes python3 -c 'import sys; a,b=map(int,sys.argv[1]
 kplay kauto2 --duration 120 || fail key_auto2_render "$(tail -2 "$T/kauto2.log")"
 first() { grep -o "track [0-9]*/[0-9]*: [^ ]* on deck" "$1" | head -n "$2"; }
 check key_auto_deterministic [ "$(first "$T/kauto.log" 3)" = "$(first "$T/kauto2.log" 3)" ]
+# The crowd asks for a tempo no track reaches (the pool is 119..124 BPM,
+# budget 8 %, rate bound 2 %): the nearest plays on at its nearest rung, and
+# the log and the status say so once per excursion (issue 20).
+printf '0 /set_tempo f 121\n20 /set_tempo f 150\n40 /cs/status/json\n60 /set_tempo f 121\n80 /cs/status/json\n' >"$T/exc.osc"
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --loop-set --render "$T/exc.wav" --duration 90 \
+    --osc-script "$T/exc.osc") >"$T/exc.log" 2>&1 || fail excursion_render "$(tail -2 "$T/exc.log")"
+n_exc=$(grep -c "order: no track reaches 150.0 BPM" "$T/exc.log")
+j40=$(grep '^reply /cs/status/json' "$T/exc.log" | sed -n 1p); j80=$(grep '^reply /cs/status/json' "$T/exc.log" | sed -n 2p)
+if [ "$n_exc" = 1 ] && grep -q '"reach_note":"no track reaches 150.0 BPM' <<<"$j40" && grep -q '"reach_note":null' <<<"$j80"
+then pass excursion_said_once_in_log_and_status
+else fail excursion_said_once_in_log_and_status "$n_exc log lines; status at 40 s: $(grep -o '"reach_note":[^,]*' <<<"$j40"), at 80 s: $(grep -o '"reach_note":[^,]*' <<<"$j80")"; fi
 # Without --loop-set, --order auto ends after one round of every track.
 (cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --render "$T/kone.wav" --duration 600) \
     >"$T/kone.log" 2>&1 || fail key_one_round_render "$(tail -2 "$T/kone.log")"
