@@ -34,7 +34,7 @@ cd "$T/gig"
 # rename or removal, even one the read-only mount refused in silence.
 st=()
 command -v strace >/dev/null && st=(strace -f -qq -o "$T/rw/strace.txt" -e trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,truncate,ftruncate,link,symlink)
-HOME=/nonexistent SDL_AUDIODRIVER=dummy "${st[@]}" "$CS" --db "$T/nothing.db" play --set "$T/gig" --allow-dir "$T/gig" \
+HOME=/nonexistent SDL_AUDIODRIVER=dummy "${st[@]}" "$CS" --db "$T/nothing.db" play --set "$T/gig" --order csv --allow-dir "$T/gig" \
     --port "$port" --bind 127.0.0.1 --device "" --buffer-size 1024 --device-wait -1 --loop-set \
     2>"$T/rw/play.log" >"$T/rw/play.out" &
 pid=$!
@@ -57,7 +57,8 @@ if [ $rc = 3 ] || grep -q "^NS: .*failed\|still writable" "$T/ns.out"; then
     skip all "the read-only mounts could not be made: $(grep '^NS:' "$T/ns.out" | head -1)"; exit 0
 fi
 grep -q "^NS: cs play exit 0" "$T/ns.out" && pass plays_and_stops || fail plays_and_stops "$(grep -E '^NS:|^LOG:' "$T/ns.out" | tail -4)"
-# Past the first track change (the second track's parts opened from the set).
+# Past the first track change (the second track's parts opened from the set;
+# the set's own order, --order csv, so the second is track 2/2).
 grep -q "^LOG: .*listening on 127.0.0.1" "$T/ns.out" && grep -Eq "^STATUS: track +2/2 " "$T/ns.out" \
     && grep -Eq "^STATUS: deck A +rung " "$T/ns.out" && pass plays_the_set \
     || fail plays_the_set "$(grep -E '^STATUS: (track|deck A)|^LOG:' "$T/ns.out" | head -4)"
