@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "cmd/opt.h"
 #include "cmd/plan_set.h"
+#include "pkg/order.h"
 #include "cmd/play_ladder.h"
 #include "pkg/names.h"
 
@@ -13,17 +14,20 @@
 
 static const cs_optdef def = {
     "plan",
-    "usage: cs plan --set DIR [--bpm B | --osc-script F [--bpm-config F]] [--fade-bars N]\n"
-    "               [--transition bass-swap|fade] [--loudness-target LUFS] [--format text|json]\n",
+    "usage: cs plan --set DIR [--bpm B] [--osc-script F [--bpm-config F]] [--fade-bars N]\n"
+    "               [--transition bass-swap|fade] [--order auto|csv|playlist] [--key-rule R]\n"
+    "               [--max-stretch PCT] [--loudness-target LUFS] [--format text|json]\n",
     "Plans every transition of a set folder (cs export --set DIR) as `cs play --set\n"
-    "DIR` will play it, with the same planner: one row per track change: from ->\n"
+    "DIR` will play it, with the same planner and running-order chooser: one row\n"
+    "per track change, in the order cs play chooses: from ->\n"
     "to; where (time, bar and phrase of the outgoing track); the fade in bars and\n"
     "seconds; how long the incoming track then plays alone; the key relation\n"
     "(Camelot distance); the rung and play rate (stretch); the loudness before and\n"
     "after gain when set.json has it; then warnings (no phrase within reach, fade\n"
-    "shortened, key clash, part too short) and the set's total duration.\n"
-    "The tempo is --bpm (default: the set's selection BPM), or follows an\n"
-    "--osc-script's movement and /set_tempo lines as cs play --render would.\n",
+    "shortened, key clash, part too short), why the order chose the track, and\n"
+    "the set's total duration.  The tempo starts at --bpm (120, as cs play) and\n"
+    "follows an --osc-script's movement and /set_tempo lines as cs play --render\n"
+    "would.\n",
     "exit status: 0 ok, 1 the set cannot be read or has nothing to play, 2 bad usage.\n",
 };
 
@@ -31,24 +35,15 @@ static const cs_name formats[] = { { "text", 0, 0 }, { "json", 1, 0 }, { 0 } };
 
 typedef struct opts {
     const char *set, *script, *bpm_config;
-    double bpm, target;
+    double bpm, target, max_stretch;
     long fade_bars;
-    int transition, json;
+    int transition, json, order, key_rule;
 } opts;
 
 static void clock_str(double s, char *buf, size_t n)
 {
     if (!(s >= 0)) s = 0;
     snprintf(buf, n, "%d:%04.1f", (int)(s / 60), fmod(s, 60));
-}
-
-static double after_gain(double lufs, double tp, double target)
-{
-    /* The gain cs play applies: to the target, capped so the true peak
-     * stays at or under -1 dBTP. */
-    double g = target - lufs;
-    if (isfinite(tp) && tp + g > -1) g = -1 - tp;
-    return lufs + g;
 }
 
 static void print_text(const opts *o, const cs_set_plan *sp)
@@ -71,10 +66,11 @@ static void print_text(const opts *o, const cs_set_plan *sp)
         double la = sp->lufs[r->from], lb = sp->lufs[r->to];
         if (isfinite(la) || isfinite(lb))
             printf("; loudness %.1f -> %.1f LUFS, after gain %.1f -> %.1f", la, lb,
-                   after_gain(la, sp->tp[r->from], o->target), after_gain(lb, sp->tp[r->to], o->target));
+                   la + sp->gain_db[r->from], lb + sp->gain_db[r->to]);
         putchar('\n');
         cs_plan_row_warnings(sp, r, w, sizeof w);
         if (w[0]) printf("    warning: %s\n", w);
+        if (sp->why[r->to]) printf("    order: %s\n", sp->why[r->to]);
     }
     if (sp->n_tracks == 1) printf("a set of one track: no transition\n");
     char tot[32];
@@ -126,16 +122,22 @@ static int print_json(const opts *o, const cs_set_plan *sp)
 
 int cmd_plan(int argc, char **argv, cs_ctx *ctx)
 {
-    opts o = { .target = -14 };
+    opts o = { .target = -14, .order = -1, .key_rule = CS_KEY_RULE_CAMELOT, .max_stretch = 8 };
     const cs_option table[] = {
         OPT_STRING(0, "set", &o.set, "DIR", "the set folder (cs export --set DIR)"),
-        OPT_DOUBLE(0, "bpm", &o.bpm, "B", "tempo (default: the set's selection BPM, else 120)"),
+        OPT_DOUBLE(0, "bpm", &o.bpm, "B", "start tempo, as cs play --bpm (default 120); with\n"
+                   "--osc-script the script moves it from there"),
         OPT_STRING(0, "osc-script", &o.script, "FILE",
                    "the tempo follows this script's movement and /set_tempo\n"
                    "lines (as cs play --render --osc-script FILE)"),
         OPT_STRING(0, "bpm-config", &o.bpm_config, "FILE", "movement->BPM config for --osc-script"),
         OPT_INT(0, "fade-bars", &o.fade_bars, "N", 1, 256, "as cs play --fade-bars"),
         OPT_ENUM(0, "transition", &o.transition, cs_play_transition_names, "as cs play --transition"),
+        OPT_ENUM(0, "order", &o.order, cs_play_order_names,
+                 "as cs play --order: auto (default unless the set was\n"
+                 "exported with --playlist), csv (the set's order), playlist"),
+        OPT_ENUM(0, "key-rule", &o.key_rule, cs_play_key_rule_names, "as cs play --key-rule (camelot)"),
+        OPT_DOUBLE(0, "max-stretch", &o.max_stretch, "PCT", "as cs play --max-stretch (8)"),
         OPT_DOUBLE(0, "loudness-target", &o.target, "LUFS", "the gain's target for the loudness column (-14)"),
         OPT_ENUM(0, "format", &o.json, formats, "text (default) or json"),
         OPT_END(),
@@ -144,10 +146,13 @@ int cmd_plan(int argc, char **argv, cs_ctx *ctx)
     if (n < 0) return cs_opt_exit(n);
     if (n > 0) return cs_usage_error("plan", "unexpected argument '%s'", argv[0]);
     if (!o.set) return cs_usage_error("plan", "--set DIR is required");
-    if (o.bpm && o.script) return cs_usage_error("plan", "--bpm and --osc-script: give one");
     if (o.bpm && !(o.bpm >= 20 && o.bpm <= 300)) return cs_usage_error("plan", "--bpm must be within 20..300");
+    if (o.max_stretch < 0 || !(o.max_stretch > 0 && o.max_stretch <= 100))
+        return cs_usage_error("plan", "--max-stretch %g: a percentage above 0, at most 100", o.max_stretch);
     cs_plan_opts po = { .bpm = o.bpm, .osc_script = o.script, .bpm_config = o.bpm_config,
-                        .fade_bars = (int)o.fade_bars, .plain_fade = o.transition == CS_PLAY_FADE };
+                        .fade_bars = (int)o.fade_bars, .plain_fade = o.transition == CS_PLAY_FADE,
+                        .loudness_target = o.target, .key_rule = o.key_rule, .max_stretch = o.max_stretch / 100,
+                        .order = o.order };
     cs_set_plan sp;
     cs_err err = {{0}};
     if (cs_plan_set(o.set, &po, &sp, &err) < 0) {

@@ -1,6 +1,9 @@
 /* Planning a set folder's transitions before the gig (see plan_set.h). */
 #include "cmd/plan_set.h"
+#include "cmd/play_ladder.h"
 #include "pkg/key.h"
+#include "pkg/order.h"
+#include "player/engine/engine.h"
 #include "pkg/ladderset.h"
 #include "pkg/setfile.h"
 #include "pkg/textfile.h"
@@ -109,43 +112,29 @@ static int camelot_distance(const char *a, const char *b)
     return d + ((ka & 1) != (kb & 1));
 }
 
-/* The loudness of each track's parts (set.json "loudness_lufs" and
- * "true_peak_dbtp", when the export measured them): the mean over its parts. */
-static void read_loudness(const char *dir, const cs_lset *set, double *lufs, double *tp)
+/* Each track's loudness as cs play reads it (its rungs' measured LUFS,
+ * their mean, and the highest true peak) and the gain cs play applies
+ * (cs_lset_gains with the player's chain and ceiling, as
+ * cmd/play_ladder.c's match_loudness). */
+static void loudness(cs_lset *set, double target, double *lufs, double *tp, double *gain)
 {
-    for (size_t i = 0; i < set->n; i++) lufs[i] = tp[i] = NAN;
-    char path[8192];
-    snprintf(path, sizeof path, "%s/%s", dir, CS_SET_MANIFEST);
-    size_t len = 0;
-    cs_err err = {{0}};
-    char *text = cs_text_load(path, 64u << 20, &len, &err);
-    if (!text) return;
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    const cJSON *tracks = cJSON_GetObjectItemCaseSensitive(root, "tracks"), *t;
-    cJSON_ArrayForEach(t, tracks) {
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "path");
-        if (!cJSON_IsString(p)) continue;
-        for (size_t i = 0; i < set->n; i++) {
-            if (strcmp(set->tracks[i].path, p->valuestring)) continue;
-            double sl = 0, st = -INFINITY;
-            int n = 0;
-            const cJSON *parts = cJSON_GetObjectItemCaseSensitive(t, "parts"), *q;
-            cJSON_ArrayForEach(q, parts) {
-                const cJSON *l = cJSON_GetObjectItemCaseSensitive(q, "loudness_lufs");
-                const cJSON *k = cJSON_GetObjectItemCaseSensitive(q, "true_peak_dbtp");
-                if (!cJSON_IsNumber(l)) continue;
-                sl += l->valuedouble;
-                n++;
-                if (cJSON_IsNumber(k) && k->valuedouble > st) st = k->valuedouble;
-            }
-            if (n) {
-                lufs[i] = sl / n;
-                tp[i] = isfinite(st) ? st : NAN;
-            }
+    for (size_t i = 0; i < set->n; i++) {
+        const cs_lset_track *t = &set->tracks[i];
+        double sl = 0, st = -INFINITY;
+        int n = 0;
+        for (size_t k = 0; k < t->n_rungs; k++) {
+            if (!isfinite(t->rungs[k].loud.lufs)) continue;
+            sl += t->rungs[k].loud.lufs;
+            n++;
+            if (t->rungs[k].loud.dbtp > st) st = t->rungs[k].loud.dbtp;
         }
+        lufs[i] = n ? sl / n : NAN;
+        tp[i] = n && isfinite(st) ? st : NAN;
     }
-    cJSON_Delete(root);
+    double chain = 20.0 * log10(0.8 * CS_MASTER_GAIN);
+    cs_lset_gains(set, target, chain, CS_PLAY_TRUE_PEAK_CEILING + CS_PLAY_LIMITER_RANGE);
+    /* What the listener gets: the gain plus the voice and master levels. */
+    for (size_t i = 0; i < set->n; i++) gain[i] = set->tracks[i].gain_db + chain;
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -161,7 +150,7 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
         cs_lset_free(&set);
         return -1;
     }
-    double base = o->bpm > 0 ? o->bpm : m.selection.has_bpm ? m.selection.bpm : 120;
+    double base = o->bpm > 0 ? o->bpm : 120;   /* cs play's start tempo */
     if (cs_lset_probe(&set) == 0) {
         char why[512];
         cs_err_set(err, "%s: nothing to play: %s", dir, cs_lset_why(&set, why, sizeof why));
@@ -175,12 +164,19 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
     sp->keys = calloc(n, sizeof *sp->keys);
     sp->lufs = calloc(n, sizeof *sp->lufs);
     sp->tp = calloc(n, sizeof *sp->tp);
+    sp->gain_db = calloc(n, sizeof *sp->gain_db);
+    sp->why = calloc(n, sizeof *sp->why);
     sp->rows = calloc(n ? n : 1, sizeof *sp->rows);
     tempo_track tt = {0};
     double total_u = 0;
     for (size_t i = 0; i < n; i++) total_u += set.tracks[i].end_u * set.tracks[i].bpm;
     int rc = -1;
-    if (!sp->names || !sp->keys || !sp->lufs || !sp->tp || !sp->rows) {
+    cs_order_track *pool = calloc(n, sizeof *pool);
+    unsigned char *played = calloc(n, 1);
+    unsigned long *last = calloc(n, sizeof *last);
+    int *seq = calloc(n, sizeof *seq);
+    if (!sp->names || !sp->keys || !sp->lufs || !sp->tp || !sp->gain_db || !sp->why || !sp->rows || !pool ||
+        !played || !last || !seq || cs_order_pool_from_lset(&set, pool) < 0) {
         cs_err_set(err, "out of memory");
         goto out;
     }
@@ -191,24 +187,52 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
         for (size_t j = 0; j < m.n; j++)
             if (!strcmp(m.tracks[j].path, set.tracks[i].path)) sp->keys[i] = dup_or_null(m.tracks[j].key);
     }
-    read_loudness(dir, &set, sp->lufs, sp->tp);
+    loudness(&set, o->loudness_target, sp->lufs, sp->tp, sp->gain_db);
     sp->first_bpm = bpm_at(&tt, 0);
+    /* The running order, chosen as the live ladder chooses it (pkg/order.h,
+     * the same pool): the first track for the start tempo, each next one
+     * for the tempo when its transition is planned; one round (no track
+     * twice).  Without auto, the set's own order. */
+    bool order_auto = o->order == CS_PLAY_ORDER_AUTO || (o->order < 0 && !m.playlist);
+    char why[400];
+    cs_order_ask ask = { .current = -1, .target_bpm = sp->first_bpm, .movement = -1, .budget = o->max_stretch,
+                         .max_dev = 0.02, .rule = (cs_key_rule)o->key_rule, .last = last };
+    unsigned long starts = 0;
+    seq[0] = 0;
+    if (order_auto) {
+        int f = cs_order_next(pool, n, played, &ask, why, sizeof why);
+        seq[0] = f >= 0 ? f : 0;
+        sp->why[seq[0]] = dup_or_null(why);
+    }
+    last[seq[0]] = ++starts;
+    cs_order_mark(played, n, pool, seq[0]);
     /* Track 0 starts at its first beat at time 0; each change as the live
      * ladder plans it: right after the previous fade, no earlier than its
      * end (solo_u) and the decision lead. */
-    const cs_lset_track *cur = &set.tracks[0];
+    const cs_lset_track *cur = &set.tracks[seq[0]];
     double u_start = 0, t_start = 0, solo_u = 0;
     for (size_t k = 0; k < cur->beats.n; k++)
         if (cur->beats.v[k] >= 0) { u_start = cur->beats.v[k]; break; }
     double end_u = cs_lset_part_end_u(cur);
     for (size_t i = 0; i + 1 < n; i++) {
-        const cs_lset_track *nx = &set.tracks[i + 1];
         double plan_u = solo_u > u_start ? solo_u : u_start;
         double t_plan = time_at(&tt, t_start, u_start, plan_u, cur->bpm);
+        seq[i + 1] = (int)i + 1;
+        if (order_auto) {
+            ask.current = seq[i];
+            ask.target_bpm = bpm_at(&tt, t_plan);
+            int nxi = cs_order_next(pool, n, played, &ask, why, sizeof why);
+            if (nxi < 0 || played[nxi]) break;   /* nothing playable left this round */
+            seq[i + 1] = nxi;
+            sp->why[nxi] = dup_or_null(why);
+        }
+        last[seq[i + 1]] = ++starts;
+        cs_order_mark(played, n, pool, seq[i + 1]);
+        const cs_lset_track *nx = &set.tracks[seq[i + 1]];
         double earliest = plan_u + PLAN_LEAD_S * bpm_at(&tt, t_plan) / cur->bpm;
         cs_plan_row *r = &sp->rows[sp->n++];
-        r->from = (int)i;
-        r->to = (int)i + 1;
+        r->from = seq[i];
+        r->to = seq[i + 1];
         cs_transition_plan_lset(cur, end_u, nx, earliest, false, o->fade_bars, !o->plain_fade, 4, &r->p);
         r->at_s = time_at(&tt, t_start, u_start, r->p.out_u0, cur->bpm);
         double t_end = time_at(&tt, r->at_s, r->p.out_u0, r->p.out_u1, cur->bpm);
@@ -221,7 +245,7 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
                 r->rung = nx->rungs[k].bpm;
             }
         r->rate = r->rung > 0 ? r->bpm / r->rung : 0;
-        r->key_dist = camelot_distance(sp->keys[i], sp->keys[i + 1]);
+        r->key_dist = camelot_distance(sp->keys[seq[i]], sp->keys[seq[i + 1]]);
         r->key_clash = r->key_dist >= 2;
         /* The incoming track from here. */
         if (i > 0) sp->rows[i - 1].solo_s = r->at_s - sp->rows[i - 1].at_s - sp->rows[i - 1].fade_s;
@@ -239,6 +263,10 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
     sp->total_s = t_last_end;
     rc = 0;
 out:
+    free(pool);
+    free(played);
+    free(last);
+    free(seq);
     free(tt.bpm);
     cs_setfile_free(&m);
     cs_lset_free(&set);
@@ -276,7 +304,10 @@ void cs_set_plan_free(cs_set_plan *sp)
     for (size_t i = 0; i < sp->n_tracks; i++) {
         if (sp->names) free(sp->names[i]);
         if (sp->keys) free(sp->keys[i]);
+        if (sp->why) free(sp->why[i]);
     }
+    free(sp->why);
+    free(sp->gain_db);
     free(sp->names);
     free(sp->keys);
     free(sp->lufs);

@@ -28,6 +28,10 @@ typedef struct cs_set_plan {
     char **names;               /* [n_tracks] shown names */
     char **keys;                /* [n_tracks] keys or NULL */
     double *lufs, *tp;          /* [n_tracks] the parts' loudness and true peak (NAN: not in set.json) */
+    double *gain_db;            /* [n_tracks] the level change from the part to the output: the
+                                   gain cs play applies (cs_lset_gains) plus its voice and
+                                   master levels (lufs + gain_db: the loudness heard) */
+    char **why;                 /* [n_tracks] the running order's reason for choosing it, or NULL */
     size_t n_tracks;
     cs_plan_row *rows;
     size_t n;
@@ -36,11 +40,16 @@ typedef struct cs_set_plan {
 } cs_set_plan;
 
 typedef struct cs_plan_opts {
-    double bpm;                 /* base tempo; 0: the set's selection BPM, else 120 */
+    double bpm;                 /* base tempo (as cs play --bpm); 0: 120, cs play's default */
     const char *osc_script;     /* NULL: constant bpm */
     const char *bpm_config;     /* movement->BPM config, NULL: default */
     int fade_bars;              /* as cs play --fade-bars (0: from the material) */
     bool plain_fade;            /* --transition fade */
+    double loudness_target;     /* LUFS, as cs play --loudness-target; the gains' target */
+    int order;                  /* CS_PLAY_ORDER_*, as cs play --order; -1: as cs play
+                                   decides (auto, unless the set has a playlist) */
+    int key_rule;               /* cs_key_rule, as cs play --key-rule */
+    double max_stretch;         /* stretch budget, fraction (0.08), as cs play --max-stretch */
 } cs_plan_opts;
 
 /* Reads dir/set.json, probes its parts and plans every change.  -1 with err

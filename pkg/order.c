@@ -276,3 +276,41 @@ size_t cs_order_gaps(const double *bpm, size_t n, double budget, double lo, doub
     }
     return count;
 }
+
+int cs_order_pool_from_lset(const cs_lset *set, cs_order_track *pool)
+{
+    size_t n = set->n;
+    for (size_t i = 0; i < n; i++) {
+        const cs_lset_track *t = &set->tracks[i];
+        cs_order_track *p = &pool[i];
+        p->bpm = t->bpm;
+        p->lo = p->hi = t->bpm;
+        for (size_t k = 0; k < t->n_rungs; k++) {
+            if (k == 0 || t->rungs[k].bpm < p->lo) p->lo = t->rungs[k].bpm;
+            if (k == 0 || t->rungs[k].bpm > p->hi) p->hi = t->rungs[k].bpm;
+        }
+        p->key = t->key;
+        p->energy = t->energy;
+        p->playable = t->n_rungs > 0 && t->bpm > 0;
+    }
+    size_t known = 0;
+    for (size_t i = 0; i < n; i++) known += pool[i].energy >= 0;
+    double *rk = calloc(n ? n : 1, sizeof *rk);
+    if (!rk) return -1;
+    for (size_t i = 0; i < n; i++) {
+        double e = set->tracks[i].energy;
+        if (!(e >= 0)) continue;
+        size_t below = 0, same = 0;
+        for (size_t k = 0; k < n; k++) {
+            double f = set->tracks[k].energy;
+            if (!(f >= 0)) continue;
+            below += f < e;
+            same += f == e;
+        }
+        rk[i] = known > 1 ? ((double)below + (double)(same - 1) / 2) / (double)(known - 1) : 0.5;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (pool[i].energy >= 0) pool[i].energy = rk[i];
+    free(rk);
+    return 0;
+}

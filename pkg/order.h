@@ -36,6 +36,7 @@
 #ifndef CS_ORDER_H
 #define CS_ORDER_H
 
+#include "pkg/ladderset.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -96,6 +97,14 @@ int cs_order_next(const cs_order_track *pool, size_t n, const unsigned char *pla
 
 /* Marks track i played: when every playable track has played, a new round
  * starts (played cleared but i).  Returns 1 when a new round began, else 0. */
+/* The pool of set's tracks (pool[set->n], the caller's): each track's BPM,
+ * its rungs' range, key, playable (it has rungs), and its energy as its rank
+ * among the known ones (0: the calmest, 1: the most energetic; movement
+ * 0..1 then spans the pool whatever the scale of the measure; ties share a
+ * value).  The live ladder and cs plan build it alike, so what the plan
+ * prints is what plays.  0, or -1 when out of memory.  Any thread. */
+int cs_order_pool_from_lset(const cs_lset *set, cs_order_track *pool);
+
 int cs_order_mark(unsigned char *played, size_t n, const cs_order_track *pool, int i);
 
 /* Where a pool leaves tempo gaps: the parts of [lo, hi] (BPM, a ladder's

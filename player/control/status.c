@@ -68,8 +68,8 @@ char *cs_status_json(const cs_control_status *st)
     num_or_null(o, "next_change_s", st->next_change_s, true);
     cJSON_AddBoolToObject(o, "crossfading", st->crossfading);
     str_or_null(o, "transition", st->transition);
-    str_or_null(o, "reach_note", st->reach_note);
     num_or_null(o, "swap_in_s", st->swap_in_s, true);
+    str_or_null(o, "reach_note", st->reach_note);
     num_or_null(o, "rung_lo", st->rung_lo, st->rung_lo > 0);
     num_or_null(o, "rung_hi", st->rung_hi, st->rung_hi > 0);
     num_or_null(o, "max_dev", st->max_dev, st->max_dev > 0);

@@ -70,41 +70,7 @@ int ladder_order_new(cs_ladder *l)
     o->played = calloc(n, 1);
     o->last = calloc(n, sizeof *o->last);
     if (!o->pool || !o->played || !o->last) return -1;
-    for (size_t i = 0; i < l->set.n; i++) {
-        const cs_lset_track *t = &l->set.tracks[i];
-        cs_order_track *p = &o->pool[i];
-        p->bpm = t->bpm;
-        p->lo = p->hi = t->bpm;
-        for (size_t k = 0; k < t->n_rungs; k++) {
-            if (k == 0 || t->rungs[k].bpm < p->lo) p->lo = t->rungs[k].bpm;
-            if (k == 0 || t->rungs[k].bpm > p->hi) p->hi = t->rungs[k].bpm;
-        }
-        p->key = t->key;
-        p->energy = t->energy;
-        p->playable = t->n_rungs > 0 && t->bpm > 0;
-    }
-    /* Energy as its rank in the pool (0: the calmest known, 1: the most
-     * energetic): movement 0..1 then spans the pool whatever the scale of
-     * the measure, and ties keep one value. */
-    size_t known = 0;
-    for (size_t i = 0; i < l->set.n; i++) known += o->pool[i].energy >= 0;
-    double *rank = calloc(n, sizeof *rank);
-    if (!rank) return -1;
-    for (size_t i = 0; i < l->set.n; i++) {
-        double e = l->set.tracks[i].energy;
-        if (!(e >= 0)) continue;
-        size_t below = 0, same = 0;
-        for (size_t k = 0; k < l->set.n; k++) {
-            double f = l->set.tracks[k].energy;
-            if (!(f >= 0)) continue;
-            below += f < e;
-            same += f == e;
-        }
-        rank[i] = known > 1 ? ((double)below + (double)(same - 1) / 2) / (double)(known - 1) : 0.5;
-    }
-    for (size_t i = 0; i < l->set.n; i++)
-        if (o->pool[i].energy >= 0) o->pool[i].energy = rank[i];
-    free(rank);
+    if (cs_order_pool_from_lset(&l->set, o->pool) < 0) return -1;
     o->chose_target = -1;
     o->marked = -1;
     return 0;

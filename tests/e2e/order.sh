@@ -102,6 +102,15 @@ check key_csv_path_order_clashes python3 -c 'import sys; a,b=map(int,sys.argv[1]
 kplay kauto2 --duration 120 || fail key_auto2_render "$(tail -2 "$T/kauto2.log")"
 first() { grep -o "track [0-9]*/[0-9]*: [^ ]* on deck" "$1" | head -n "$2"; }
 check key_auto_deterministic [ "$(first "$T/kauto.log" 3)" = "$(first "$T/kauto2.log" 3)" ]
+# cs plan shows the order cs play will play (the same chooser, the same pool):
+# at a steady 121 BPM the plan's tracks are the render's, in the same order.
+(cd / && "$CS_REL" --db "$T/none.db" play --set "$T/kset" --bpm 121 --render "$T/kpl1.wav" --duration 600) \
+    >"$T/kpl1.log" 2>&1 || fail plan_order_render "$(tail -2 "$T/kpl1.log")"
+"$CS_REL" plan --set "$T/kset" --bpm 121 >"$T/kplan.txt" 2>&1 || fail plan_order "$(tail -2 "$T/kplan.txt")"
+played=$(grep -o "track [0-9]*/[0-9]*: [^ ]* on deck" "$T/kpl1.log" | awk '{print $3}' | paste -sd ' ')
+planned=$(sed -n 's/^ *[0-9]*  \([^ ]*\) -> \([^ ]*\)$/\1 \2/p' "$T/kplan.txt" | awk 'NR == 1 { printf "%s %s", $1, $2; next } { printf " %s", $2 } END { print "" }')
+if [ -n "$played" ] && [ "$played" = "$planned" ] && grep -q "^    order: " "$T/kplan.txt"
+then pass plan_order_is_what_plays; else fail plan_order_is_what_plays "played: $played; planned: $planned"; fi
 # The crowd asks for a tempo no track reaches (the pool is 119..124 BPM,
 # budget 8 %, rate bound 2 %): the nearest plays on at its nearest rung, and
 # the log and the status say so once per excursion (issue 20).

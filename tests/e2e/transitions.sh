@@ -131,7 +131,7 @@ check fade_bars_8_no_gap [ "$(val f8 gaps_over_250ms)" = 0 ]
 
 # cs plan: the same planner before the gig; every track named, each change
 # at the time the render made it (within 0.1 s), the warnings --check gives.
-"$CS" plan --set "$T/set" --osc-script "$T/move.osc" --bpm-config "$T/cfg.json" >"$T/plan.txt" 2>&1 \
+"$CS" plan --set "$T/set" --osc-script "$T/move.osc" --bpm-config "$T/cfg.json" --bpm 120 --order csv >"$T/plan.txt" 2>&1 \
     || fail plan "$(tail -2 "$T/plan.txt")"
 sed 's/^/  plan: /' "$T/plan.txt"
 check plan_names_every_track python3 -c 'import sys; t=open(sys.argv[1]).read()
@@ -159,18 +159,19 @@ check fade_bars_too_long_no_gap [ "$("$MC" gaps "$T/f64.wav" | awk '$1=="gaps_ov
 check one_track_set_plays grep -q "set finished: 1 tracks played" "$T/one.log"
 check one_track_set_plan grep -q "a set of one track: no transition" <<<"$("$CS" plan --set "$T/one" 2>&1)"
 
-# Loudness in set.json (written by cs export since issue 19's loudness part):
-# cs plan shows it before and after the player's gain (to -14 LUFS, capped at
-# -1 dBTP).
+# Loudness in set.json (written by cs export since issue 19's loudness part:
+# each part's "lufs" and "true_peak_dbtp"): cs plan shows it before and after
+# the player's gain (to -14 LUFS at the output).  (This test once wrote
+# "loudness_lufs", the name cs plan wrongly read, and passed with it.)
 python3 - "$T/set/set.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 for i, t in enumerate(m["tracks"]):
-    for p in t["parts"]: p["loudness_lufs"], p["true_peak_dbtp"] = -9.5 - i, -0.5 - i
+    for p in t["parts"]: p["lufs"], p["true_peak_dbtp"] = -9.5 - i, -0.5 - i
 json.dump(m, open(sys.argv[1], "w"))
 PY
 check plan_shows_loudness grep -q "loudness -9.5 -> -10.5 LUFS, after gain -14.0 -> -14.0" \
-    <<<"$("$CS" plan --set "$T/set" --bpm 120 2>&1)"
+    <<<"$("$CS" plan --set "$T/set" --bpm 120 --order csv 2>&1)"
 
 # A set.json without downbeats (an older export): bars count from the first
 # beat, said once per track, and the changes still come (on bar lines).
