@@ -317,12 +317,18 @@ TEST(eq_tail_flushed_to_zero_not_subnormal)
         long subnormal = 0;
         for (size_t i = 0; i < 2 * total; i++) subnormal += fpclassify(y[i]) == FP_SUBNORMAL;
         printf("INFO eq_tail %d: %ld subnormal samples, last %g\n", k, subnormal, (double)y[2 * total - 1]);
-        CHECK(rms(y, 0, n) > c[k].amp / 10);
-        CHECK_EQ_INT(subnormal, 0);
-        CHECK(y[2 * total - 1] == 0.0f && y[2 * total - 2] == 0.0f);
+        bool ok_level = rms(y, 0, n) > c[k].amp / 10;
+        /* valgrind runs the SSE code on its own CPU model, which ignores
+         * MXCSR's FTZ/DAZ bits (a documented memcheck limit): the flush is
+         * checked natively and under qemu (make check-arm64), not there. */
+        bool ftz_checkable = !getenv("CS_VALGRIND");
+        bool ok_tail = !ftz_checkable || (subnormal == 0 && y[2 * total - 1] == 0.0f && y[2 * total - 2] == 0.0f);
         free(y);
         free(x);
-        rig_close(&g);
+        rig_close(&g);   /* before the checks: a failure returns */
+        CHECK(ok_level);
+        if (ftz_checkable) CHECK_EQ_INT(subnormal, 0);
+        CHECK(ok_tail);
     }
 }
 
