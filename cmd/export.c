@@ -369,10 +369,10 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
         if ((rc = cs_shard_run_start(&a.shard, &o, &cache, &so, &shard)) != CS_EXIT_OK) {
             /* said why */
         } else if ((rc = CS_EXIT_FAIL) /* from here on, until it works */ && cs_library_select(db, &sel, &tracks, &n, &sst, &err) < 0) {
+            cs_log_error("export: %s", err.msg);
         } else if (a.playlist && cs_playlist_apply(db, a.playlist, &tracks, &n, NULL, &err) < 0) {
             cs_log_error("export: %s", err.msg);
             if (cs_playlist_err_is_usage(&err)) rc = CS_EXIT_USAGE;
-            cs_log_error("export: %s", err.msg);
         } else if (!n) {
             /* Nothing to do is a failure (exit 1), with the reason, and
              * leaves nothing behind: no empty parts folder, CSV or set. */
