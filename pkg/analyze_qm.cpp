@@ -170,6 +170,12 @@ extern "C" int cs_qm_key(const float *mono, size_t frames, int rate, int *key, c
     try {
         // 440 Hz tuning, 10 chroma frames of averaging and a 10-frame median
         // (qm's KeyDetector plugin defaults).
+        // One key detection at a time: two in parallel (cs analyze -j 2)
+        // gave different keys for the same audio (Db and Bm for one module,
+        // seen by inputs22.sh), so qm-dsp's GetKeyMode is taken as not
+        // thread-safe.
+        static std::mutex key_mu;
+        std::lock_guard<std::mutex> lock(key_mu);
         GetKeyMode gk(rate, 440.0f, 10, 10);
         size_t block = gk.getBlockSize(), hop = gk.getHopSize();
         std::vector<double> w(block);

@@ -491,6 +491,9 @@ static int do_seek(cs_decoder *d, cs_err *err)
 int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err)
 {
     if (!(seconds >= 0)) seconds = 0;
+    /* llround of a product past int64 is undefined (arm64 saturates, x86
+     * gives INT64_MIN): such a time is beyond any audio. */
+    if (!(seconds * d->out_rate < 9.0e18)) return cs_err_set(err, "seek to %g s: beyond the end of any audio", seconds);
     if (d->sf) return cs_sf_seek(d, seconds, err);
     int64_t target = llround(seconds * d->out_rate);
     int resampling = d->out_rate != d->src_rate;
@@ -531,6 +534,12 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
         cs_decoder_free(d);
         return -1;
     }
+    /* No int64 frame count holds such a start: refused before the seek,
+     * whose llround would overflow (x86 and arm64 disagree on the result). */
+    if (!(start * rate < 9.0e18)) {
+        cs_decoder_free(d);
+        return cs_err_set(err, "%s: start %g s is beyond the end", path, start);
+    }
     if (start > 0 && cs_decoder_seek(d, start, err) < 0) { cs_decoder_free(d); return -1; }
 
     /* Every size below is checked: a crafted end time (a struct's section
@@ -539,10 +548,6 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
      * spare) and grows by doubling only while audio keeps coming, so a huge
      * end reads to the end of the file and the caller sees a short cut. */
     const size_t max_frames = SIZE_MAX / sizeof(float) / (size_t)ch;
-    if (!(start * rate < 9.0e18)) {
-        cs_decoder_free(d);
-        return cs_err_set(err, "%s: start %g s is beyond the end", path, start);
-    }
     int64_t first = llround(start * rate);
     /* An end no int64 frame count holds reads to the end of the file. */
     int64_t want = end > 0 && end * rate < 9.0e18 ? llround(end * rate) - first : -1;
