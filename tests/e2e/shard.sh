@@ -188,7 +188,7 @@ else
     why=$(same_set single sshset)
     ran=$(ls -d remote/host* 2>/dev/null | wc -l)
     [ $rc = 0 ] && [ -z "$why" ] && [ "$ran" -ge 1 ] && pass parallel_ssh_shared \
-        || fail parallel_ssh_shared "rc $rc; hosts used $ran; $why; $(tail -3 ssh.log)"
+        || { fail parallel_ssh_shared "rc $rc; hosts used $ran; $why; $(tail -3 ssh.log)"; sed 's/^/    ssh.log: /' ssh.log | tail -30; }
     if ! command -v rsync >/dev/null; then skip parallel_ssh_transfer "rsync not installed (parallel --basefile/--return use it)"
     else
         # No shared mount: lib/ goes to each host, each shard's folder comes back.
@@ -198,7 +198,7 @@ else
         why=$(same_set single tset)
         left=$(find remote -name '*.wav' 2>/dev/null | wc -l)
         [ $rc = 0 ] && [ -z "$why" ] && [ "$left" = 0 ] && [ -d remote ] && pass parallel_ssh_transfer \
-            || fail parallel_ssh_transfer "rc $rc; $left parts left on the hosts; $why; $(tail -3 tx.log)"
+            || { fail parallel_ssh_transfer "rc $rc; $left parts left on the hosts; $why; $(tail -3 tx.log)"; sed 's/^/    tx.log: /' tx.log | tail -30; }
     fi
 fi
 
