@@ -33,6 +33,10 @@
 #   CS_DB         each host's library (default: cs's); shards on one host
 #                 may share it
 #
+# A shard that fails on a host (ssh dropped, the host rebooted) is tried
+# again, up to 3 times in all, on the next free host (parallel --retries;
+# an export resumes, so a retry renders only what is missing).
+#
 # Exit status: the merge's (0: SET is whole; 1: a shard is missing, did not
 # finish or is partial, and is named: re-run this script, it finishes the rest).
 set -euo pipefail
@@ -69,7 +73,7 @@ elif [ -z "$libdir" ]; then
     # Shared mount: the same absolute paths everywhere.
     mkdir -p "$work"
     work=$(cd "$work" && pwd)
-    parallel --halt never --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer --tagstring 'shard {}/'"$n" \
+    parallel --halt never --retries 3 --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer --tagstring 'shard {}/'"$n" \
         --workdir "$PWD" -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry \
         ::: $(seq 0 $last) || true
 else
@@ -89,7 +93,7 @@ else
         if [ -f "$m" ] && grep -Eq '"state":[[:space:]]*"done"' "$m" && grep -Eq '"failed":[[:space:]]*0[^0-9]' "$m"
         then echo "render-parallel.sh: shard $i/$n: done before ($m)" >&2; else todo+=("$i"); fi
     done
-    [ ${#todo[@]} -eq 0 ] || (cd "$work" && parallel --halt never --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer \
+    [ ${#todo[@]} -eq 0 ] || (cd "$work" && parallel --halt never --retries 3 --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer \
         --tagstring 'shard {}/'"$n" --basefile cs-lib.tar --return 'shard-{}.tar' --cleanup \
         "rm -rf cs-s{} && mkdir cs-s{} && tar -C cs-s{} -xf cs-lib.tar && (cd cs-s{} && $cs --db cs.db export$q --set ../shard-{} --shard {}/$n $dry); rc=\$?; tar -cf shard-{}.tar shard-{}; rm -rf cs-s{} shard-{}; exit \$rc" \
         ::: "${todo[@]}") || true

@@ -202,6 +202,27 @@ else
     fi
 fi
 
+# A host whose first job dies (ssh dropped, a reboot): the shard is tried
+# again (render-parallel.sh runs parallel --retries 3), and the set is whole.
+if command -v parallel >/dev/null; then
+    cat >fakebin/flakyssh <<'SH'
+#!/bin/sh
+# The first connection to this host fails as a dropped ssh does.
+echo "$*" >>"$FAKE_REMOTE/.calls-$1"
+[ -e "$FAKE_REMOTE/.dropped-$1" ] || { : >"$FAKE_REMOTE/.dropped-$1"; exit 255; }
+exec "$(dirname "$0")/fakessh" "$@"
+SH
+    chmod +x fakebin/flakyssh
+    printf '%s\n' "$T/fakebin/flakyssh hostC" "$T/fakebin/flakyssh hostD" >flakyhosts
+    rm -rf remote && mkdir -p remote
+    ASEL=("$T/lib/struct" --rekordbox-xml "$T/lib/rekordbox.xml" "${SEL[@]:3}")
+    CS=$CS_REL "$DIST/render-parallel.sh" -n 2 -S flakyhosts -w "$T/flaky" flakyset -- "${ASEL[@]}" >flaky.log 2>&1
+    rc=$?
+    why=$(same_set single flakyset)
+    [ $rc = 0 ] && [ -z "$why" ] && [ -e remote/.dropped-hostC ] && pass parallel_ssh_retry \
+        || { fail parallel_ssh_retry "rc $rc; dropped $(ls remote/.dropped-* 2>/dev/null | wc -l); $why"; sed 's/^/    flaky.log: /' flaky.log | tail -30; }
+fi
+
 # ---- Slurm job array -------------------------------------------------------------
 # A single-node Slurm on loopback (munged, slurmctld, slurmd from Debian's
 # slurm-wlm, in $T/slurm, on two free ports), when installed and run as root;
