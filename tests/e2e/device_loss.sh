@@ -50,6 +50,11 @@ if back and first:
     print("lost_for_s=%.3f" % (back[0] - first[0]))
 if pre and post:
     print("drift_change_s=%.3f" % (post[-1] - pre[-1]))
+# SDL's dummy driver keeps time by sleeping: on a loaded machine its
+# callbacks fall behind the wall clock, and the fault (armed on the wall
+# clock) is no longer at engine time `at`: how far it fell before the fault.
+if pre:
+    print("pre_lag_s=%.3f" % (max(pre) - min(pre)))
 PY
 }
 
@@ -61,17 +66,22 @@ for kind in remove stall; do
     . <(grep = "$T/$kind.res" | sed 's/^/r_/')
     if [ "${r_lost_seen:-0}" = 1 ] && [ "${r_back:-0}" = 1 ]; then pass ${kind}_lost_then_back
     else fail ${kind}_lost_then_back "status never said lost then back: $(tr '\n' ' ' <"$T/$kind.res"); $(grep -i device "$T/$kind.log" | head -3)"; fi
-    if [ -n "${r_detect_s:-}" ] && near "$r_detect_s" 0.5 0.5; then pass ${kind}_seen_within_1s
+    lagged=$(python3 -c "print(1 if float('${r_pre_lag_s:-0}') > 0.1 else 0)")
+    if [ "$lagged" = 1 ]; then
+        skip ${kind}_seen_within_1s "SDL's dummy device fell ${r_pre_lag_s} s behind the wall clock before the fault (a loaded machine): no engine time to measure from"
+    elif [ -n "${r_detect_s:-}" ] && near "$r_detect_s" 0.5 0.5; then pass ${kind}_seen_within_1s
     else fail ${kind}_seen_within_1s "detection ${r_detect_s:-never} s after the fault"; fi
     echo "measured $kind: detection ${r_detect_s:-?} s, lost for ${r_lost_for_s:-?} s (reopens refused 2 s), clock drift change ${r_drift_change_s:-?} s"
     # The set's clock: no jump between the wall clock and the set's time.
-    if [ -n "${r_drift_change_s:-}" ] && near "$r_drift_change_s" 0 0.25; then pass ${kind}_set_goes_on
+    if [ "$lagged" = 1 ]; then
+        skip ${kind}_set_goes_on "SDL's dummy device fell ${r_pre_lag_s} s behind the wall clock before the fault (a loaded machine)"
+    elif [ -n "${r_drift_change_s:-}" ] && near "$r_drift_change_s" 0 0.25; then pass ${kind}_set_goes_on
     else fail ${kind}_set_goes_on "the set's time moved by ${r_drift_change_s:-?} s against the wall clock"; fi
     grep -q "audio device lost at" "$T/$kind.log" && grep -q "audio device back after" "$T/$kind.log" \
         && grep -q "reopening the audio device: .*trying every second" "$T/$kind.log" \
         && grep -q "the audio device was lost 1 time" "$T/$kind.log" \
         && pass ${kind}_logged || fail ${kind}_logged "$(grep -i 'device' "$T/$kind.log" | head -5)"
-    unset r_lost_seen r_back r_detect_s r_lost_for_s r_drift_change_s
+    unset r_lost_seen r_back r_detect_s r_lost_for_s r_drift_change_s r_pre_lag_s
 done
 grep -q "SDL: the device was removed" "$T/remove.log" && pass remove_by_event \
     || fail remove_by_event "$(grep 'device lost' "$T/remove.log")"
@@ -81,6 +91,7 @@ grep -q "no audio callback for 0\.[0-9]* s, and no event" "$T/stall.log" && pass
 # Status while lost: the text form, the --http page's JSON and its row,
 # /cs/status's added arguments (the status line: unit/test_status).
 port=$((20000 + RANDOM % 20000)) hport=$((20000 + RANDOM % 20000))
+t_launch=$(date +%s.%N)
 CS_TEST_AUDIO=remove@0.5+30 SDL_AUDIODRIVER=dummy "$CS_REL" play --bind 127.0.0.1 --port $port \
     --http 127.0.0.1:$hport >"$T/st.log" 2>&1 &
 pid=$!
@@ -101,14 +112,19 @@ print(tags)
 # the last two: losses (i), seconds lost (f)
 print(struct.unpack(">i", d[-8:-4])[0], "%.1f" % struct.unpack(">f", d[-4:])[0])
 PY
+t_asked=$(date +%s.%N)
 kill -INT $pid; wait $pid
 grep -Eq "^device +LOST since [0-9:]+ \([0-9]+ s\), reopening every second; 1 loss since start" "$T/st.txt" \
     && pass status_text_lost || fail status_text_lost "$(grep device "$T/st.txt")"
 grep -q '"device_lost":true,"device_lost_since":"[0-9-]* [0-9:]*"' "$T/st.http" && grep -qF 'id="device"' "$T/st.http" \
     && grep -q "LOST since" "$T/st.http" && pass http_shows_lost || fail http_shows_lost "$(head -c 300 "$T/st.http")"
 read -r tags <"$T/st.osc"; read -r losses lost_s < <(sed -n 2p "$T/st.osc")
-[ "${tags: -2}" = if ] && [ "$losses" = 1 ] && near "$lost_s" 1.5 1.0 && pass osc_status_args \
-    || fail osc_status_args "tags $tags, last args $losses $lost_s"
+# Lost since 0.5 s after the open: at most the time from launch to the
+# question, less those 0.5 s (a loaded machine starts slowly: measured).
+lost_max=$(python3 -c "print('%.3f' % ($t_asked - $t_launch - 0.5 + 0.1))")
+[ "${tags: -2}" = if ] && [ "$losses" = 1 ] && python3 -c "import sys; sys.exit(not 0.5 <= $lost_s <= $lost_max)" \
+    && pass osc_status_args \
+    || fail osc_status_args "tags $tags, last args $losses $lost_s (lost for 0.5..$lost_max s)"
 
 # A callback stuck inside the engine: said once; no reopen can take it.
 port=$((20000 + RANDOM % 20000))
