@@ -14,7 +14,7 @@
  *   cs_control_start_group(c, 0.5, (int[]){0, 1}, 2);
  *   for (;;) { ...dispatch messages...; cs_control_tick(c); }
  *
- * Ladder sets (another module) plug in through cs_control_ladder.
+ * Ladder sets (player/set/, the layer above) plug in through cs_control_ladder.
  */
 #ifndef CS_PLAYER_CONTROL_H
 #define CS_PLAYER_CONTROL_H
@@ -49,8 +49,11 @@ typedef struct cs_control_config {
     double max_ahead_s;
 } cs_control_config;
 
-/* What a ladder set reports about itself (cs_control_ladder.state). */
+/* What a ladder set reports about itself (cs_control_ladder.state, its one
+ * way of telling control anything: /cs/status, the live warnings). */
 typedef struct cs_control_ladder_state {
+    const char *label;           /* "i/n name" of the set's current track; "" before the
+                                    first; valid until the next tick */
     double rung[2];              /* BPM of the rung deck A/B plays (the incoming one
                                     during a switch); 0: the deck is idle */
     const char *track[2];        /* the track on deck A/B, or NULL; valid until the next tick */
@@ -126,13 +129,14 @@ typedef struct cs_control_frame {
     double movement;                    /* last /dance/total_movement; < 0: none yet */
 } cs_control_frame;
 
-/* Hooks for ladder sets: called from the control thread. */
+/* Hooks for ladder sets (player/set/, the layer above control): called
+ * from the control thread.  Control pushes its frame down through tick and
+ * /cs/next through next; everything it reports about the set comes back
+ * through the one state callback. */
 typedef struct cs_control_ladder {
     void *ctx;
     void (*tick)(void *ctx, const cs_control_frame *f);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
-    int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
-    const char *(*track)(void *ctx);
     /* Optional (NULL: not reported): the set's state at engine time now. */
     void (*state)(void *ctx, uint64_t now, cs_control_ladder_state *st);
 } cs_control_ladder;

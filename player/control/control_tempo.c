@@ -94,16 +94,17 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->movement = isnan(m) ? -1 : m;
     st->movement_age_s = isnan(m) ? -1 : fmax(0, now - c->tempo.movement_time);
     for (int d = 0; d < CS_DECKS; d++) {
-        st->rung[d] = c->has_ladder && c->ladder.rung ? c->ladder.rung(c->ladder.ctx, d) : -1;
+        st->rung[d] = -1;
         st->deck_level[d] = c->level[d];
     }
-    const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
-    snprintf(st->track, sizeof st->track, "%s", t ? t : "");
+    snprintf(st->track, sizeof st->track, "%s", c->last_track);
     st->next_change_s = NAN;
     st->swap_in_s = NAN;
     if (c->has_ladder && c->ladder.state) {
         cs_control_ladder_state ls = { .next_change_s = NAN, .swap_in_s = NAN };
         c->ladder.state(c->ladder.ctx, cs_control_now(c), &ls);
+        if (ls.label) snprintf(st->track, sizeof st->track, "%s", ls.label);
+        for (int d = 0; d < 2; d++) st->rung[d] = ls.rung[d] > 0 ? (int)lround(ls.rung[d]) : -1;
         st->set = true;
         for (int d = 0; d < 2; d++) {
             st->rung_bpm[d] = ls.rung[d];
