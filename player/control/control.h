@@ -135,7 +135,12 @@ typedef struct cs_control_frame {
  * through the one state callback. */
 typedef struct cs_control_ladder {
     void *ctx;
-    void (*tick)(void *ctx, const cs_control_frame *f);
+    /* Returns the engine sample by which the set wants its next tick (its
+     * next event due: a start or a rung switch to commit on its beat, a
+     * stream being opened, a command the queue refused; at most
+     * CS_CONTROL_TICK_PLAY_S ahead while it plays); <= f->now: as soon as
+     * possible; UINT64_MAX: nothing (the set is over). */
+    uint64_t (*tick)(void *ctx, const cs_control_frame *f);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
     /* Optional (NULL: not reported): the set's state at engine time now. */
     void (*state)(void *ctx, uint64_t now, cs_control_ladder_state *st);
@@ -169,8 +174,9 @@ void cs_control_tick(cs_control *c);
 
 /* How soon the control side needs its next cs_control_tick(), in seconds:
  * CS_CONTROL_TICK_BUSY_S while a start waits for its load (it fires on the
- * tick after the load is ready), a ladder set runs (rung and track
- * decisions) or --watch prints beats; CS_CONTROL_TICK_PLAY_S while voices
+ * tick after the load is ready) or --watch prints beats; a ladder set's
+ * next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
+ * least, CS_CONTROL_TICK_PLAY_S at the most while it plays); CS_CONTROL_TICK_PLAY_S while voices
  * only play (the playback-rate glide moves < 0.1 BPM, 0.08 %, in that time;
  * ended and failed streams are collected); else CS_CONTROL_TICK_IDLE_S
  * (rate-limited warnings, the underrun report).  The live loop sleeps on the

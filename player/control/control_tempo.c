@@ -199,7 +199,7 @@ void cs_control_tick(cs_control *c)
     if (c->has_ladder && c->ladder.tick) {
         double m = cs_tempo_last_movement(&c->tempo);
         cs_control_frame f = { cs_control_now(c), bpm, cs_tempo_target(&c->tempo), isnan(m) ? -1 : m };
-        c->ladder.tick(c->ladder.ctx, &f);
+        c->ladder_due = c->ladder.tick(c->ladder.ctx, &f);
     }
     ctl_watch_tick(c, t);
 
@@ -235,7 +235,7 @@ void cs_control_tick(cs_control *c)
 
 static double next_tick(const cs_control *c)
 {
-    if (c->has_ladder || c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
+    if (c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
     for (int i = 0; i < MAX_PENDING; i++)
         if (c->pend[i].used) return CS_CONTROL_TICK_BUSY_S;
     cs_engine_stats st;
@@ -247,6 +247,13 @@ double cs_control_next_tick(const cs_control *c)
 {
     /* A waiting bundle falling due sooner: the tick that hands it over. */
     double t = next_tick(c), b = ctl_bundles_next_s(c);
+    /* A ladder set's next event: a commit on its beat, a stream being
+     * opened (its tick said when; not before its first tick). */
+    if (c->has_ladder && c->ladder.tick && c->ladder_due != UINT64_MAX) {
+        uint64_t now = cs_control_now(c);
+        double l = c->ladder_due > now ? (double)(c->ladder_due - now) / CS_RATE : 0;
+        if (l < b) b = l;
+    }
     if (b < t) t = b > CS_CONTROL_TICK_BUSY_S ? b : CS_CONTROL_TICK_BUSY_S;
     return t;
 }

@@ -98,7 +98,8 @@ static inline double ladder_period(const cs_ladder *l, int track) { return 60.0 
 
 /* ---- the tick (ladder.c): cs_control_ladder.tick ---- */
 
-void ladder_tick(void *ctx, const cs_control_frame *f);
+/* Returns the engine sample of the set's next event (cs_control_ladder.tick). */
+uint64_t ladder_tick(void *ctx, const cs_control_frame *f);
 
 /* ---- positions (ladder.c) ---- */
 
