@@ -5,7 +5,9 @@
  * (or SECONDS).  What this process costs in CPU and context switches is
  * what an open device on that driver costs, so cs's figures are read
  * against it.  Not part of cs.
- *   sdlplay FILE.wav [FRAMES (1024)] [SECONDS (0: until a signal)] */
+ * With PAUSED (the word "paused"), the device is opened and paused at once
+ * (SDL_PauseAudioDevice): what a paused open device costs.
+ *   sdlplay FILE.wav [FRAMES (1024)] [SECONDS (0: until a signal)] [paused] */
 #include <SDL.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,7 +36,7 @@ static void callback(void *ud, Uint8 *out, int len)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: sdlplay FILE.wav [FRAMES] [SECONDS]\n");
+        fprintf(stderr, "usage: sdlplay FILE.wav [FRAMES] [SECONDS] [paused]\n");
         return 2;
     }
     int frames = argc > 2 ? atoi(argv[2]) : 1024;
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sdlplay: SDL: %s\n", SDL_GetError());
         return 1;
     }
-    SDL_PauseAudioDevice(dev, 0);
+    SDL_PauseAudioDevice(dev, argc > 4 && !strcmp(argv[4], "paused"));
     if (secs > 0) {
         struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
         sigtimedwait(&set, NULL, &ts);

@@ -2,7 +2,9 @@
 """cs play against the floor (issue 26), in one run, on one audio driver:
 CPU ms per second of audio and voluntary context switches per second (all
 threads, SDL's device thread included) of
-  - the floor: tests/tools/sdlplay, a bare SDL2 player of one WAV;
+  - the floor: tests/tools/sdlplay, a bare SDL2 player of one WAV, and
+    the same device opened paused (SDL2's device thread still wakes once
+    per buffer while paused: why cs keeps its device open when idle);
   - cs idle, cs with 2 decks (the original's OSC: /load_buffer, /play_stem),
     cs with a ladder set live (tests/tools/mkset.py, the tempo gliding
     across rungs);
@@ -115,6 +117,7 @@ def main():
 
         rows = {}
         rows["floor"] = live([sdlplay, a, frames], seconds, env=env)
+        rows["floor, paused"] = live([sdlplay, a, frames, "0", "paused"], seconds, env=env)
         rows["cs idle"] = cs_live([])
         rows["cs 2 decks"] = cs_live([], decks)
         rows["cs ladder set"] = cs_live(["--set", f"{d}/set", "--loop-set", "--bpm", "117"],
