@@ -177,14 +177,17 @@ void cs_control_tick(cs_control *c);
  * tick after the load is ready) or --watch prints beats; a ladder set's
  * next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
  * least, CS_CONTROL_TICK_PLAY_S at the most while it plays); CS_CONTROL_TICK_PLAY_S while voices
- * only play (the playback-rate glide moves < 0.1 BPM, 0.08 %, in that time;
- * ended and failed streams are collected); else CS_CONTROL_TICK_IDLE_S
+ * play and the tempo glides (the playback-rate glide moves < 0.1 BPM, 0.08 %,
+ * in that time); CS_CONTROL_TICK_STEADY_S while voices play at a steady
+ * tempo (nothing audible moves; ended and failed streams are collected;
+ * sooner when the idle timeout turns the target); else CS_CONTROL_TICK_IDLE_S
  * (rate-limited warnings, the underrun report).  The live loop sleeps on the
  * OSC socket that long: a message wakes it at once, and an idle player
  * wakes once a second instead of 200 times.  A bundle waiting for its time
  * (cs_control_bundle_defer) shortens it to when the bundle falls due. */
 #define CS_CONTROL_TICK_BUSY_S 0.005
 #define CS_CONTROL_TICK_PLAY_S 0.050
+#define CS_CONTROL_TICK_STEADY_S 0.25
 #define CS_CONTROL_TICK_IDLE_S 1.0
 double cs_control_next_tick(const cs_control *c);
 

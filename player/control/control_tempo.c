@@ -240,7 +240,17 @@ static double next_tick(const cs_control *c)
         if (c->pend[i].used) return CS_CONTROL_TICK_BUSY_S;
     cs_engine_stats st;
     cs_engine_stats_get(c->e, &st);
-    return st.playing > 0 ? CS_CONTROL_TICK_PLAY_S : CS_CONTROL_TICK_IDLE_S;
+    if (st.playing == 0) return CS_CONTROL_TICK_IDLE_S;
+    /* Voices play: a glide's rate steps every CS_CONTROL_TICK_PLAY_S; at a
+     * steady tempo nothing audible moves until the idle timeout turns the
+     * target (woken at that instant) or a message comes. */
+    if (cs_tempo_current(&c->tempo) != cs_tempo_target(&c->tempo)) return CS_CONTROL_TICK_PLAY_S;
+    double t = CS_CONTROL_TICK_STEADY_S, timeout = c->tempo.cfg.idle_timeout_seconds;
+    if (c->tempo.idle_armed && timeout > 0) {
+        double due = c->tempo.movement_time + timeout - ctl_now_s(c);
+        if (due < t) t = due > CS_CONTROL_TICK_BUSY_S ? due : CS_CONTROL_TICK_BUSY_S;
+    }
+    return t;
 }
 
 double cs_control_next_tick(const cs_control *c)
