@@ -204,6 +204,9 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     if (!cs_stream_ready(nv->s)) return;
     uint64_t t = ladder_deck_time_at(l, d, d->sw_u);
     if (t < tc || d->sw_u + 0.1 > d->end_u) {        /* too late for that beat: try again */
+        if (t < tc)   /* the tick came after the commit window (next_due should prevent it) */
+            cs_log_debug("deck %c: rung switch missed its beat at %.3f s by %llu frames; trying again",
+                         (char)('A' + (d - l->deck)), (double)t / CS_RATE, (unsigned long long)(tc - t));
         drop_voice(l, nv, CS_NOW);
         d->sw = SW_NONE;
         return;

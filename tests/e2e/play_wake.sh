@@ -12,7 +12,7 @@ command -v sox >/dev/null && command -v soxi >/dev/null || { skip all "sox not i
 MAX=${CS_WAKE_MAX:-150}
 python3 "$CS_ROOT/tests/tools/mkset.py" "$T/set" 30 2 || { fail setup "mkset.py"; exit 0; }
 PORT=$((20000 + RANDOM % 20000))
-SDL_AUDIODRIVER=dummy "$CS_REL" play --set "$T/set" --loop-set --bpm 120 --port $PORT --bind 127.0.0.1 \
+SDL_AUDIODRIVER=dummy "$CS_REL" -v play --set "$T/set" --loop-set --bpm 120 --port $PORT --bind 127.0.0.1 \
     --buffer-size 1024 >"$T/log" 2>&1 &
 pid=$!
 python3 - "$pid" "$PORT" >"$T/rate" <<'PY'
@@ -46,4 +46,12 @@ else fail wake_rate "$w voluntary context switches/s, want <= $MAX"; fi
 # model puts it there; ladder unit tests and play_grid.sh check the audio).
 grep -q "deck A: rung 120 -> 124 BPM at" "$T/log" && pass rung_switch_on_glide \
     || fail rung_switch_on_glide "no switch to rung 124: $(grep -E 'rung|track' "$T/log" | tail -3)"
+# Every switch committed inside its window: no tick came too late for its
+# beat (a switch that missed would land a beat later; -v logs it).
+n=$(grep -c "missed its beat" "$T/log" || true)
+[ "$n" = 0 ] && pass no_switch_missed_its_beat || fail no_switch_missed_its_beat "$n: $(grep "missed its beat" "$T/log" | head -2)"
+# The switch's beat is on the track's grid (120 BPM: every 0.5 s).
+u=$(sed -n 's/.*deck A: rung 120 -> 124 BPM at .* (beat at \([0-9.]*\) s of t1).*/\1/p' "$T/log" | head -1)
+[ -n "$u" ] && awk -v u="$u" 'BEGIN { b = u * 2; d = b - int(b + 0.5); exit !(d < 1e-3 && d > -1e-3) }' \
+    && pass switch_on_grid_beat || fail switch_on_grid_beat "beat at '$u' s"
 grep -q "underruns: 0 stream" "$T/log" && pass no_stream_underruns || fail no_stream_underruns "$(grep underruns "$T/log")"
