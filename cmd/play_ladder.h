@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include "cmd/selopt.h"
 #include "pkg/names.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 /* The ladder-set group of cs play's option table (la: cs_play_ladder_args *);
  * --bpm is play's own option (base tempo and the selection's centre). */

@@ -21,7 +21,7 @@
 char *cs_part_stem(const char *file);
 /* "118", "122.5" (printf %g) into buf[32]. */
 char *cs_bpm_dirname(char *buf, double bpm);
-/* The BPM list of `cs export --ladder` (its rungs, not player/surface/ladder.h):
+/* The BPM list of `cs export --ladder` (its rungs, not player/set/ladder.h):
  * "105,110,118" or "A:B:STEP" (inclusive of B when it falls on the grid,
  * within 1e-9).  Values must be 1..999, at most 256 rungs; sorted and
  * deduplicated.  0, -1 on a bad spec, CS_ERR_NOMEM when out of memory. */
@@ -34,7 +34,7 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err);
  * buf[size] ("rungs 100 and 110 BPM: 102..107.8 BPM play beyond +-2 %, at
  * up to x1.048"; "" when none).  Used by cs export --ladder, cs play --check
  * and cs play's set load (a track missing a middle rung). */
-#define CS_LADDER_MAX_DEV 0.02   /* cs play's default rate bound (player/surface/ladder.c) */
+#define CS_LADDER_MAX_DEV 0.02   /* cs play's default rate bound (player/set/ladder.c) */
 int cs_ladder_gaps(const double *bpm, size_t n, double max_dev, char *buf, size_t size);
 
 #endif

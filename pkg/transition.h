@@ -2,7 +2,7 @@
  * which downbeat of the incoming track lands on which downbeat of the
  * outgoing one, when the bass swaps, and the gains over the fade.  Pure: no
  * engine, no I/O, no allocation; any thread.  `cs plan` and the live ladder
- * (player/surface/ladder.c) call the same function, so what plan prints is
+ * (player/set/ladder.c) call the same function, so what plan prints is
  * what plays.
  *
  * Time is "u" (pkg/ladderset.h): seconds of the ORIGINAL track after its
@@ -106,7 +106,7 @@ void cs_transition_gains(const cs_tplan *p, double u, double *g_out, double *g_i
                          double *lo_in);
 
 /* A ladder set's change from `out` to `in` as the live ladder
- * (player/surface/ladder_mix.c) and `cs plan` both make it: grids from the
+ * (player/set/ladder_mix.c) and `cs plan` both make it: grids from the
  * tracks (meter where a grid has no downbeats: 0 = 4), the outgoing part
  * ending at out_end_u, the incoming's at cs_lset_part_end_u, the fade no
  * earlier than earliest_u, near the begin cue unless forced (/cs/next: the

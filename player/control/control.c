@@ -60,6 +60,7 @@ void cs_control_set_allow(cs_control *c, cs_allow *a) { c->allow = a; }
 void cs_control_set_ladder(cs_control *c, const cs_control_ladder *l)
 {
     c->has_ladder = l != NULL;
+    c->ladder_due = 0;           /* its first tick as soon as possible */
     if (l) c->ladder = *l;
 }
 

@@ -14,7 +14,7 @@
  *   cs_control_start_group(c, 0.5, (int[]){0, 1}, 2);
  *   for (;;) { ...dispatch messages...; cs_control_tick(c); }
  *
- * Ladder sets (another module) plug in through cs_control_ladder.
+ * Ladder sets (player/set/, the layer above) plug in through cs_control_ladder.
  */
 #ifndef CS_PLAYER_CONTROL_H
 #define CS_PLAYER_CONTROL_H
@@ -49,8 +49,11 @@ typedef struct cs_control_config {
     double max_ahead_s;
 } cs_control_config;
 
-/* What a ladder set reports about itself (cs_control_ladder.state). */
+/* What a ladder set reports about itself (cs_control_ladder.state, its one
+ * way of telling control anything: /cs/status, the live warnings). */
 typedef struct cs_control_ladder_state {
+    const char *label;           /* "i/n name" of the set's current track; "" before the
+                                    first; valid until the next tick */
     double rung[2];              /* BPM of the rung deck A/B plays (the incoming one
                                     during a switch); 0: the deck is idle */
     const char *track[2];        /* the track on deck A/B, or NULL; valid until the next tick */
@@ -126,13 +129,19 @@ typedef struct cs_control_frame {
     double movement;                    /* last /dance/total_movement; < 0: none yet */
 } cs_control_frame;
 
-/* Hooks for ladder sets: called from the control thread. */
+/* Hooks for ladder sets (player/set/, the layer above control): called
+ * from the control thread.  Control pushes its frame down through tick and
+ * /cs/next through next; everything it reports about the set comes back
+ * through the one state callback. */
 typedef struct cs_control_ladder {
     void *ctx;
-    void (*tick)(void *ctx, const cs_control_frame *f);
+    /* Returns the engine sample by which the set wants its next tick (its
+     * next event due: a start or a rung switch to commit on its beat, a
+     * stream being opened, a command the queue refused; at most
+     * CS_CONTROL_TICK_PLAY_S ahead while it plays); <= f->now: as soon as
+     * possible; UINT64_MAX: nothing (the set is over). */
+    uint64_t (*tick)(void *ctx, const cs_control_frame *f);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
-    int (*rung)(void *ctx, int deck);               /* rung BPM (rounded) or -1 */
-    const char *(*track)(void *ctx);
     /* Optional (NULL: not reported): the set's state at engine time now. */
     void (*state)(void *ctx, uint64_t now, cs_control_ladder_state *st);
 } cs_control_ladder;
@@ -165,16 +174,20 @@ void cs_control_tick(cs_control *c);
 
 /* How soon the control side needs its next cs_control_tick(), in seconds:
  * CS_CONTROL_TICK_BUSY_S while a start waits for its load (it fires on the
- * tick after the load is ready), a ladder set runs (rung and track
- * decisions) or --watch prints beats; CS_CONTROL_TICK_PLAY_S while voices
- * only play (the playback-rate glide moves < 0.1 BPM, 0.08 %, in that time;
- * ended and failed streams are collected); else CS_CONTROL_TICK_IDLE_S
+ * tick after the load is ready) or --watch prints beats; a ladder set's
+ * next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
+ * least, CS_CONTROL_TICK_PLAY_S at the most while it plays); CS_CONTROL_TICK_PLAY_S while voices
+ * play and the tempo glides (the playback-rate glide moves < 0.1 BPM, 0.08 %,
+ * in that time); CS_CONTROL_TICK_STEADY_S while voices play at a steady
+ * tempo (nothing audible moves; ended and failed streams are collected;
+ * sooner when the idle timeout turns the target); else CS_CONTROL_TICK_IDLE_S
  * (rate-limited warnings, the underrun report).  The live loop sleeps on the
  * OSC socket that long: a message wakes it at once, and an idle player
  * wakes once a second instead of 200 times.  A bundle waiting for its time
  * (cs_control_bundle_defer) shortens it to when the bundle falls due. */
 #define CS_CONTROL_TICK_BUSY_S 0.005
 #define CS_CONTROL_TICK_PLAY_S 0.050
+#define CS_CONTROL_TICK_STEADY_S 0.25
 #define CS_CONTROL_TICK_IDLE_S 1.0
 double cs_control_next_tick(const cs_control *c);
 

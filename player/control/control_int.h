@@ -46,6 +46,7 @@ struct cs_control {
     cs_tempo tempo;
     cs_control_ladder ladder;
     bool has_ladder;
+    uint64_t ladder_due;         /* the set's next event (engine sample; its tick's answer) */
     cs_allow *allow;             /* --allow-dir; NULL: anything */
     uint64_t clock;              /* render mode */
     uint64_t t0;                 /* /reset time (frames) */

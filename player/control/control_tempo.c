@@ -94,16 +94,17 @@ void cs_control_status_get(cs_control *c, cs_control_status *st)
     st->movement = isnan(m) ? -1 : m;
     st->movement_age_s = isnan(m) ? -1 : fmax(0, now - c->tempo.movement_time);
     for (int d = 0; d < CS_DECKS; d++) {
-        st->rung[d] = c->has_ladder && c->ladder.rung ? c->ladder.rung(c->ladder.ctx, d) : -1;
+        st->rung[d] = -1;
         st->deck_level[d] = c->level[d];
     }
-    const char *t = c->has_ladder && c->ladder.track ? c->ladder.track(c->ladder.ctx) : c->last_track;
-    snprintf(st->track, sizeof st->track, "%s", t ? t : "");
+    snprintf(st->track, sizeof st->track, "%s", c->last_track);
     st->next_change_s = NAN;
     st->swap_in_s = NAN;
     if (c->has_ladder && c->ladder.state) {
         cs_control_ladder_state ls = { .next_change_s = NAN, .swap_in_s = NAN };
         c->ladder.state(c->ladder.ctx, cs_control_now(c), &ls);
+        if (ls.label) snprintf(st->track, sizeof st->track, "%s", ls.label);
+        for (int d = 0; d < 2; d++) st->rung[d] = ls.rung[d] > 0 ? (int)lround(ls.rung[d]) : -1;
         st->set = true;
         for (int d = 0; d < 2; d++) {
             st->rung_bpm[d] = ls.rung[d];
@@ -198,7 +199,7 @@ void cs_control_tick(cs_control *c)
     if (c->has_ladder && c->ladder.tick) {
         double m = cs_tempo_last_movement(&c->tempo);
         cs_control_frame f = { cs_control_now(c), bpm, cs_tempo_target(&c->tempo), isnan(m) ? -1 : m };
-        c->ladder.tick(c->ladder.ctx, &f);
+        c->ladder_due = c->ladder.tick(c->ladder.ctx, &f);
     }
     ctl_watch_tick(c, t);
 
@@ -234,18 +235,35 @@ void cs_control_tick(cs_control *c)
 
 static double next_tick(const cs_control *c)
 {
-    if (c->has_ladder || c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
+    if (c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
     for (int i = 0; i < MAX_PENDING; i++)
         if (c->pend[i].used) return CS_CONTROL_TICK_BUSY_S;
     cs_engine_stats st;
     cs_engine_stats_get(c->e, &st);
-    return st.playing > 0 ? CS_CONTROL_TICK_PLAY_S : CS_CONTROL_TICK_IDLE_S;
+    if (st.playing == 0) return CS_CONTROL_TICK_IDLE_S;
+    /* Voices play: a glide's rate steps every CS_CONTROL_TICK_PLAY_S; at a
+     * steady tempo nothing audible moves until the idle timeout turns the
+     * target (woken at that instant) or a message comes. */
+    if (cs_tempo_current(&c->tempo) != cs_tempo_target(&c->tempo)) return CS_CONTROL_TICK_PLAY_S;
+    double t = CS_CONTROL_TICK_STEADY_S, timeout = c->tempo.cfg.idle_timeout_seconds;
+    if (c->tempo.idle_armed && timeout > 0) {
+        double due = c->tempo.movement_time + timeout - ctl_now_s(c);
+        if (due < t) t = due > CS_CONTROL_TICK_BUSY_S ? due : CS_CONTROL_TICK_BUSY_S;
+    }
+    return t;
 }
 
 double cs_control_next_tick(const cs_control *c)
 {
     /* A waiting bundle falling due sooner: the tick that hands it over. */
     double t = next_tick(c), b = ctl_bundles_next_s(c);
+    /* A ladder set's next event: a commit on its beat, a stream being
+     * opened (its tick said when; not before its first tick). */
+    if (c->has_ladder && c->ladder.tick && c->ladder_due != UINT64_MAX) {
+        uint64_t now = cs_control_now(c);
+        double l = c->ladder_due > now ? (double)(c->ladder_due - now) / CS_RATE : 0;
+        if (l < b) b = l;
+    }
     if (b < t) t = b > CS_CONTROL_TICK_BUSY_S ? b : CS_CONTROL_TICK_BUSY_S;
     return t;
 }

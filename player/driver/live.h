@@ -15,7 +15,7 @@
 #include "player/control/control.h"
 #include "player/engine/engine.h"
 #include "player/engine/stretch_live.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 #include "player/surface/osc.h"
 #include "player/driver/dashboard.h"
 #include "player/driver/http.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "pkg/ladderset.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 static const double L[] = { 110, 114, 118, 122, 126, 130 };
 #define NL (sizeof L / sizeof L[0])

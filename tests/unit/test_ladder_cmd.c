@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "pkg/ladderset.h"
-#include "player/surface/ladder.h"
-#include "player/surface/ladder_cmd.h"
+#include "player/set/ladder.h"
+#include "player/set/ladder_cmd.h"
 
 typedef struct lrig {
     rig g;

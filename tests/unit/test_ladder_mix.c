@@ -7,7 +7,7 @@
 
 #include "pkg/err.h"
 #include "pkg/ladderset.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 typedef struct mixrun {
     double solo_a, in_cut, a_cut_after, b_after;   /* levels seen, relative to A alone */

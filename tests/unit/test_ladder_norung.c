@@ -6,7 +6,7 @@
 
 
 #include "pkg/ladderset.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 typedef struct run_arg {
     rig *g;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "pkg/ladderset.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 typedef struct lrig {
     rig g;

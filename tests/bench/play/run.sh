@@ -44,3 +44,11 @@ fi
 # Live: CPU and wake-ups per second, idle and with two decks at 1024 and 256
 # frames, beside the offline render of the same two decks (live.py).
 python3 "$ROOT/tests/bench/play/live.py" "$CS" "$T/a.wav" "$T/b.wav" "${LIVE_SECONDS:-10}"
+
+# Against the floor (issue 26): a bare SDL2 player of one WAV
+# (tests/tools/sdlplay) on the same driver, cs idle, 2 decks and a ladder set
+# live, their offline renders, the original server when CS_ORIGINAL says how
+# to run it (floor.py).
+SDLPLAY=${SDLPLAY:-$(dirname "$CS")/tools/sdlplay}
+if [ -x "$SDLPLAY" ]; then python3 "$ROOT/tests/bench/play/floor.py" "$CS" "$SDLPLAY"
+else echo "floor: $SDLPLAY not built (make build/rel/tools/sdlplay); skipped"; fi

@@ -10,7 +10,7 @@
  * change fades the decks through their levels, in up to 64 linear segments of
  * the equal-power curve (piecewise-linear per sample gains, < 0.1% off the
  * curve), sent a little ahead so that /cs/next can still take over. */
-#include "player/surface/ladder_int.h"
+#include "player/set/ladder_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -185,7 +185,9 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
          * (the mapping holds anywhere), rather than play a beat off-pitch. */
         if (fabs(l->eff / tr->rungs[old->rung].bpm - 1.0) > 2 * l->o.max_dev) ub = ladder_deck_u(l, d, tc) + prep_u;
         if (ub + 0.1 > d->end_u) return;             /* too near the end to bother */
-        if (open_voice(l, d, nv, want, ub / tr->rungs[want].speed * CS_RATE) < 0) return;
+        /* The new rung's frame at the beat: the old rung's there, mapped. */
+        const cs_lset_rung *ro = &tr->rungs[old->rung], *rn = &tr->rungs[want];
+        if (open_voice(l, d, nv, want, cs_ladder_map_pos(ub / ro->speed * CS_RATE, ro->speed, rn->speed)) < 0) return;
         d->sw = SW_OPEN;
         d->sw_u = ub;
         return;
@@ -202,6 +204,9 @@ static void rung_switch(cs_ladder *l, ldeck *d, uint64_t now, uint64_t tc)
     if (!cs_stream_ready(nv->s)) return;
     uint64_t t = ladder_deck_time_at(l, d, d->sw_u);
     if (t < tc || d->sw_u + 0.1 > d->end_u) {        /* too late for that beat: try again */
+        if (t < tc)   /* the tick came after the commit window (next_due should prevent it) */
+            cs_log_debug("deck %c: rung switch missed its beat at %.3f s by %llu frames; trying again",
+                         (char)('A' + (d - l->deck)), (double)t / CS_RATE, (unsigned long long)(tc - t));
         drop_voice(l, nv, CS_NOW);
         d->sw = SW_NONE;
         return;
@@ -399,9 +404,48 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
     }
 }
 
-/* ---- hooks ---- */
+/* ---- the tick (the control tick's hook) ---- */
 
-static void hook_tick(void *ctx, const cs_control_frame *f)
+/* ---- when the next tick is due ---- */
+
+/* The sample (in `now`'s time) by which the tick must run to commit a
+ * start at sample t: the commit window opens COMMIT_WINDOW before t, seen
+ * through the lead. */
+static uint64_t commit_due(const cs_ladder *l, uint64_t t)
+{
+    uint64_t ahead = l->o.lead + COMMIT_WINDOW;
+    return t > ahead ? t - ahead : 0;
+}
+
+/* The set's next event after this tick (its tick hook's answer): as soon as
+ * possible while something is polled (a stream being opened, commands the
+ * queue refused); the commit window of a start on its beat; else a
+ * heartbeat every RATE_EVERY while it plays (rate steps of a glide, the
+ * handover's preparation, fade segments sent XF_AHEAD ahead, the end). */
+static uint64_t next_due(const cs_ladder *l, uint64_t now)
+{
+    if (l->st == ST_DONE) return UINT64_MAX;
+    if (l->st == ST_START || l->cmds.n > 0 || l->cmds.told || l->queue_full) return now;
+    uint64_t due = now + RATE_EVERY;
+    for (int i = 0; i < 2; i++) {
+        const ldeck *d = &l->deck[i];
+        if (d->track < 0 || d->sw != SW_OPEN) continue;
+        const lvoice *nv = &d->v[!d->cur];
+        if (!nv->s || !cs_stream_ready(nv->s) || cs_stream_failed(nv->s)) return now;
+        uint64_t t = commit_due(l, ladder_deck_time_at(l, d, d->sw_u));
+        if (t < due) due = t;
+    }
+    if (l->st == ST_OPEN) {
+        int in = l->cur < 0 ? 0 : !l->cur;
+        const lvoice *v = &l->deck[in].v[0];
+        if (l->cur < 0 || !v->s || !cs_stream_ready(v->s) || cs_stream_failed(v->s) || l->h_u < 0) return now;
+        uint64_t t = commit_due(l, ladder_deck_time_at(l, &l->deck[l->cur], l->h_u));
+        if (t < due) due = t;
+    }
+    return due;
+}
+
+uint64_t ladder_tick(void *ctx, const cs_control_frame *f)
 {
     cs_ladder *l = ctx;
     uint64_t now = f->now, tc = now + l->o.lead;
@@ -424,81 +468,8 @@ static void hook_tick(void *ctx, const cs_control_frame *f)
     for (int i = 0; i < 2; i++)
         if (l->deck[i].track >= 0 && l->deck[i].free_at == 0) rung_switch(l, &l->deck[i], now, tc);
     ladder_report(l, now);
+    return next_due(l, now);
 }
-
-static int hook_next(void *ctx, cs_err *err)
-{
-    cs_ladder *l = ctx;
-    if (l->st == ST_DONE || l->next < 0) return cs_err_set(err, "no next track in the set");
-    if (l->cur < 0) return cs_err_set(err, "the set has not started yet");
-    l->forced = true;
-    l->h_u = -1;
-    /* During a fade the press is kept: the track after the incoming one
-     * follows at the first bar after the fade (a second press, as a DJ
-     * skipping two tracks would expect, not a refusal). */
-    if (l->st == ST_XFADE)
-        cs_log_info("/cs/next during the crossfade: %s comes in at the first phrase after it",
-                    l->set.tracks[l->next].name);
-    else
-        cs_log_info("/cs/next: %s comes in at the next phrase", l->set.tracks[l->next].name);
-    return 0;
-}
-
-static int hook_rung(void *ctx, int deck)
-{
-    cs_ladder *l = ctx;
-    if (deck < 0 || deck > 1) return -1;
-    double r = ladder_deck_rung(l, deck);
-    return r > 0 ? (int)lround(r) : -1;
-}
-
-static const char *hook_track(void *ctx) { return ((cs_ladder *)ctx)->label; }
-
-static void hook_state(void *ctx, uint64_t now, cs_control_ladder_state *st)
-{
-    cs_ladder *l = ctx;
-    for (int i = 0; i < 2; i++) {
-        st->rung[i] = ladder_deck_rung(l, i);
-        st->track[i] = l->deck[i].track >= 0 ? l->set.tracks[l->deck[i].track].name : NULL;
-    }
-    st->next_track = l->st != ST_DONE && l->next >= 0 ? l->set.tracks[l->next].name : NULL;
-    st->crossfading = l->st == ST_XFADE;
-    st->next_change_s = NAN;
-    if (st->crossfading) st->next_change_s = 0;
-    else if (st->next_track && l->cur >= 0 && l->h_u >= 0) {
-        uint64_t t = ladder_deck_time_at(l, &l->deck[l->cur], l->h_u);
-        st->next_change_s = t > now ? (double)(t - now) / CS_RATE : 0;
-    }
-    st->max_dev = l->o.max_dev;
-    st->transition = (st->crossfading || (st->next_track && l->h_u >= 0)) && l->xf_desc[0] ? l->xf_desc : NULL;
-    st->swap_in_s = NAN;
-    st->reach_note = ladder_order_note(l);
-    if (st->crossfading && !l->swap_sent) {
-        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->xf_from], l->plan.swap_out_u);
-        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
-    } else if (st->crossfading && l->swap_t > now) {
-        st->swap_in_s = (double)(l->swap_t - now) / CS_RATE;
-    } else if (!st->crossfading && st->transition && l->plan.swap_out_u >= 0 && l->cur >= 0) {
-        uint64_t ts = ladder_deck_time_at(l, &l->deck[l->cur], l->plan.swap_out_u);
-        st->swap_in_s = ts > now ? (double)(ts - now) / CS_RATE : 0;
-    }
-    int tr = l->cur >= 0 ? l->deck[l->cur].track : -1;
-    if (tr >= 0 && l->set.tracks[tr].n_rungs > 0) {
-        const cs_lset_track *t = &l->set.tracks[tr];
-        st->rung_lo = st->rung_hi = t->rungs[0].bpm;
-        for (size_t k = 1; k < t->n_rungs; k++) {
-            st->rung_lo = fmin(st->rung_lo, t->rungs[k].bpm);
-            st->rung_hi = fmax(st->rung_hi, t->rungs[k].bpm);
-        }
-    }
-}
-
-cs_control_ladder cs_ladder_hooks(cs_ladder *l)
-{
-    return (cs_control_ladder){ l, hook_tick, hook_next, hook_rung, hook_track, hook_state };
-}
-
-bool cs_ladder_done(const cs_ladder *l) { return l->st == ST_DONE; }
 
 cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,
                          const cs_ladder_opts *o, cs_err *err)

@@ -1,5 +1,5 @@
 /* The ladder's command path (see ladder_cmd.h). */
-#include "player/surface/ladder_cmd.h"
+#include "player/set/ladder_cmd.h"
 
 #include <stdlib.h>
 #include <string.h>

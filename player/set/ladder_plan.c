@@ -1,6 +1,6 @@
 /* The arithmetic of ladder sets (see ladder.h): rung choice, beat grids,
  * position-to-time, crossfade gains.  No state, no I/O. */
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 #include <math.h>
 

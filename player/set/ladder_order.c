@@ -1,7 +1,7 @@
 /* The running order of a ladder set (see ladder_int.h): the set's own order,
  * or chosen at each transition by pkg/order.h from the tracks' reach, key
  * and energy, the target BPM and the movement.  Control thread only. */
-#include "player/surface/ladder_int.h"
+#include "player/set/ladder_int.h"
 
 #include "pkg/key.h"
 #include "pkg/order.h"

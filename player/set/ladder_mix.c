@@ -10,7 +10,7 @@
  * low gains flip at the same sample, and the EQ's 50 ms gain smoothing makes
  * the flip a click-free ~150 ms pass (well within one beat): at most one
  * beat with both basslines at full level. */
-#include "player/surface/ladder_int.h"
+#include "player/set/ladder_int.h"
 
 #include <math.h>
 #include <stdio.h>

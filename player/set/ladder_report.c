@@ -1,7 +1,7 @@
 /* Ladder-set reporting (see ladder.h): the rung each deck plays, the trace
  * (a CSV row every 100 ms of engine time, kept for the plot too) and the SVG
  * plot written at the end. */
-#include "player/surface/ladder_int.h"
+#include "player/set/ladder_int.h"
 #include "pkg/csv.h"
 #include "pkg/svgplot.h"
 

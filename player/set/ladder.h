@@ -20,7 +20,10 @@
  * to the same effective BPM, so decks never drift apart; a start that depends
  * on a position freezes rates (all decks) until it has happened.
  *
- * Runs on the control thread through cs_control_ladder hooks.  Its input is
+ * The layer between control and the surfaces (player/set/): it uses
+ * control, the engine and pkg/; control learns of it only through the
+ * cs_control_ladder hooks (its frame down, one state callback up).
+ * Runs on the control thread through those hooks.  Its input is
  * the frame the control tick pushes every tick (now, BPM, target BPM,
  * movement: cs_control_frame); it never reads the control's status back.
  *   cs_ladder *l = cs_ladder_new(&set, control, engine, reader, &opts, &err);
@@ -77,7 +80,8 @@ typedef struct cs_ladder_opts {
 typedef struct cs_ladder cs_ladder;
 
 /* Takes over *set (emptied).  Reserves four engine voices from c
- * (cs_control_reserve_voices: 60..63) and plays on decks A and B. */
+ * (cs_control_reserve_voices: 60..63) and plays on decks A and B.  These
+ * four, like the hooks they hand control, are control thread only. */
 cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,
                          const cs_ladder_opts *o, cs_err *err);
 /* The hooks to give cs_control_set_ladder. */
@@ -88,7 +92,7 @@ bool cs_ladder_done(const cs_ladder *l);
  * plot (when asked), closes the trace. */
 void cs_ladder_free(cs_ladder *l);
 
-/* ---- the pure parts (ladder_plan.c), unit-tested ---- */
+/* ---- the pure parts (ladder_plan.c), unit-tested; any thread ---- */
 
 /* Which rung to play at `bpm` (rungs sorted ascending, n > 0) when `cur` is
  * playing (-1: none yet → the nearest).  Switches only when another rung is
@@ -100,7 +104,10 @@ int cs_ladder_pick_rung(const double *rungs, size_t n, int cur, double bpm, doub
 /* Default hysteresis for a ladder: 5% of its smallest step, <= 0.5. */
 double cs_ladder_default_hyst(const double *rungs, size_t n);
 
-/* The same musical place in another rung: pos × rung_old / rung_new. */
+/* The same musical place in another rung: pos (frames of the old rung's
+ * file) × rung_old / rung_new, where rung_* is each rung's speed (its BPM /
+ * the track's BPM: cs_lset_rung.speed) or, equally, its BPM.  The rung
+ * switch (ladder.c) cues the new rung's stream with it. */
 static inline double cs_ladder_map_pos(double pos, double rung_old, double rung_new)
 {
     return pos * rung_old / rung_new;

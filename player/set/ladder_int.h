@@ -1,12 +1,13 @@
 /* Internals of a ladder set (see ladder.h), shared by ladder.c (positions,
- * streams, rates, rung switches, tracks, hooks) and ladder_report.c (the
- * trace, the plot, the rung each deck reports).  Control thread only. */
+ * streams, rates, rung switches, tracks, the tick), ladder_state.c (/cs/next
+ * and the state callback), ladder_mix.c, ladder_order.c and ladder_report.c
+ * (the trace, the plot, the rung each deck reports).  Control thread only. */
 #ifndef CS_PLAYER_LADDER_INT_H
 #define CS_PLAYER_LADDER_INT_H
 
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 #include "pkg/transition.h"
-#include "player/surface/ladder_cmd.h"
+#include "player/set/ladder_cmd.h"
 
 #include <stdio.h>
 
@@ -94,6 +95,11 @@ static inline const cs_lset_rung *ladder_rung_of(const cs_ladder *l, const ldeck
 }
 
 static inline double ladder_period(const cs_ladder *l, int track) { return 60.0 / l->set.tracks[track].bpm; }
+
+/* ---- the tick (ladder.c): cs_control_ladder.tick ---- */
+
+/* Returns the engine sample of the set's next event (cs_control_ladder.tick). */
+uint64_t ladder_tick(void *ctx, const cs_control_frame *f);
 
 /* ---- positions (ladder.c) ---- */
 
