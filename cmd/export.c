@@ -132,9 +132,10 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
         OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR",
                    "find audio by file name here when the JSON path does\n"
-                   "not exist (names compared ignoring Unicode form and\n"
-                   "case); a struct without a path finds the audio\n"
-                   "named after the struct file (Song.json: Song.wav)"),
+                   "not exist, before the struct file's own folder (names\n"
+                   "compared ignoring Unicode form and case); a struct\n"
+                   "without a path finds the audio named after the\n"
+                   "struct file (Song.json: Song.wav)"),
         OPT_GROUP("\nrendering:"),
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },

@@ -138,32 +138,22 @@ static char *join3(const char *a, const char *b, const char *c)
     return s;
 }
 
-/* The library's path, else the JSON path, else the same name in --audio-dir
- * (folded: NFD finds NFC), else for a struct without a path the audio named
- * after the struct file's stem in --audio-dir; made absolute so fingerprints
- * do not depend on the working directory.  *name gets the path as found
- * (before symlinks resolve): the parts are named after its stem. */
+/* The track's audio as cs index finds it (cs_find_track_audio: the JSON
+ * path, then --audio-dir, the struct file's folder, and last the library's
+ * audio_path, which holds the Rekordbox Location index found); made absolute
+ * so fingerprints do not depend on the working directory.  *name gets the
+ * path as found (before symlinks resolve): the parts are named after its
+ * stem. */
 static char *find_audio(const cs_lib_track *t, const char *audio_dir, struct stat *sb, char **name,
                         bool *oom)
 {
     char real[PATH_MAX];
-    char *found = NULL;
-    *name = NULL;
     /* An out of memory anywhere here is not "audio not found" (make faults:
      * a track was skipped with that warning and the export exited 0). */
-    *oom = false;
-    errno = 0;
-    if (cs_is_file(t->audio_path, NULL)) *oom = !(found = strdup(t->audio_path));
-    else if (cs_is_file(t->analysed_path, NULL)) *oom = !(found = strdup(t->analysed_path));
-    else if (t->analysed_path && *t->analysed_path) {
-        found = cs_find_audio_by_name(audio_dir, cs_path_basename(t->analysed_path));
-        *oom = !found && errno == ENOMEM;
-    } else if (audio_dir) {
-        char *stem = cs_file_stem(t->struct_path);
-        found = stem ? cs_find_audio_by_stem(audio_dir, stem) : NULL;
-        *oom = !found && (!stem || errno == ENOMEM);
-        free(stem);
-    }
+    cs_audio_where w = { .path = t->analysed_path, .struct_path = t->struct_path, .audio_dir = audio_dir,
+                         .known = t->audio_path };
+    char *found = cs_find_track_audio(&w, NULL);
+    *oom = !found && errno == ENOMEM;
     *name = found;
     if (!found || !cs_is_file(found, sb)) return NULL;
     char *abs = strdup(realpath(found, real) ? real : found);
@@ -507,13 +497,15 @@ static void warn_no_audio(const cs_lib_track *t, const char *audio_dir)
     const char *name = cs_lib_track_name(t);
     bool has_path = t->analysed_path && *t->analysed_path;
     if (!audio_dir)
-        cs_log_warn("%s: skipped: audio not found (%sgive --audio-dir)", name,
-                    has_path ? "" : "the struct names no path; ");
+        cs_log_warn("%s: skipped: audio not found (%s; give --audio-dir)", name,
+                    has_path ? "neither at its path nor beside the struct file"
+                             : "the struct names no path and its folder has no audio file named after it");
     else if (has_path)
-        cs_log_warn("%s: skipped: audio not found (neither at its path nor in %s)", name, audio_dir);
+        cs_log_warn("%s: skipped: audio not found (neither at its path, nor in %s, nor beside the struct "
+                    "file)", name, audio_dir);
     else
-        cs_log_warn("%s: skipped: audio not found (the struct names no path and %s has no audio file "
-                    "named after it)", name, audio_dir);
+        cs_log_warn("%s: skipped: audio not found (the struct names no path and neither %s nor the struct "
+                    "file's folder has an audio file named after it)", name, audio_dir);
 }
 
 static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err *err)
