@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pkg/audio_format.h"
 #include "pkg/findaudio.h"
 #include "pkg/location.h"
 #include "pkg/cues.h"
@@ -92,19 +93,7 @@ typedef struct ctx {
 
 static const char *method_name(const cs_export_opts *o)
 {
-    if (o->method == CS_STRETCH_WSOLA) return o->plain_atempo ? "atempo" : "wsola";
-    return o->method == CS_STRETCH_RATE ? "rate" : "rubberband";
-}
-
-static const char *format_ext(cs_audio_format f)
-{
-    return f == CS_FMT_FLAC16 || f == CS_FMT_FLAC24 ? "flac" : "wav";
-}
-
-static const char *format_name(cs_audio_format f)
-{
-    static const char *names[] = { "wav16", "wav24", "wav32f", "flac16", "flac24" };
-    return (unsigned)f < 5 ? names[f] : "?";
+    return cs_stretch_label(o->method, o->plain_atempo);
 }
 
 static unsigned long long fnv1a(const char *s)
@@ -124,7 +113,7 @@ static void fingerprint(const ctx *c, const part_job *p, char out[17])
              (long long)tj->audio_sb.st_mtim.tv_sec, tj->audio_sb.st_mtim.tv_nsec,
              tj->t->cues.ini_cue, tj->t->cues.end_cue, tj->t->bpm, p->target,
              p->target > 0 ? method_name(o) : "orig", (int)o->quality,
-             format_name(o->format), o->rate);
+             cs_audio_format_name(o->format), o->rate);
     snprintf(out, 17, "%016llx", fnv1a(buf));
 }
 
@@ -302,7 +291,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         .method = p->target > 0 ? method_name(o) : "orig",
         .quality = p->target > 0 && o->method == CS_STRETCH_RUBBERBAND
                        ? (o->quality == CS_STRETCH_FAST ? "fast" : "best") : NULL,
-        .format = format_name(o->format), .ini_cue = tj->t->cues.ini_cue,
+        .format = cs_audio_format_name(o->format), .ini_cue = tj->t->cues.ini_cue,
         .begin_cue = tj->t->cues.begin_cue, .end_cue = tj->t->cues.end_cue, .speed = p->speed,
         .out_path = p->out_abs, .out_size = stat(p->out_abs, &sb) == 0 ? (long long)sb.st_size : -1,
         .frames = p->frames, .rate = p->rate,
@@ -394,7 +383,7 @@ static void part_info(const ctx *c, const part_job *p, cs_export_part *info, cha
                        .ini_cue = tj->t->cues.ini_cue, .end_cue = tj->t->cues.end_cue, .bpm = tj->t->bpm,
                        .target = p->target, .method = method_name(o),
                        .quality = o->quality == CS_STRETCH_FAST ? "fast" : "best",
-                       .format = format_name(o->format), .rate = o->rate, .version = RENDER_VERSION };
+                       .format = cs_audio_format_name(o->format), .rate = o->rate, .version = RENDER_VERSION };
     if (cs_shard_key(key, n, &j) < 0) snprintf(key, n, "?");
     *info = (cs_export_part){ .track = tj->t, .audio = tj->audio, .target = p->target, .speed = p->speed,
                               .seconds = (tj->t->cues.end_cue - tj->t->cues.ini_cue) / p->speed,
@@ -431,7 +420,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
 {
     const cs_export_opts *o = c->o;
     char name[PATH_MAX], sub[40];
-    snprintf(name, sizeof name, "%s_sectioned.%s", tj->stem, format_ext(o->format));
+    snprintf(name, sizeof name, "%s_sectioned.%s", tj->stem, cs_audio_format_ext(o->format));
     if (target <= 0) snprintf(sub, sizeof sub, "orig");
     else if (o->ladder) cs_bpm_dirname(sub, target);
     else sub[0] = 0;
