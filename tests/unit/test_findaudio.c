@@ -71,6 +71,17 @@ TEST(by_stem_any_audio_extension)
     free(s);
 }
 
+/* cs_find_track_audio(w) finds want, at place; frees what it found. */
+static int found_at(const cs_audio_where *w, const char *want, cs_audio_place place)
+{
+    cs_audio_place pl;
+    char *got = cs_find_track_audio(w, &pl);
+    int ok = got && strcmp(got, want) == 0 && pl == place;
+    if (!ok) fprintf(stderr, "got %s at %d, want %s at %d\n", got ? got : "(null)", (int)pl, want, (int)place);
+    free(got);
+    return ok;
+}
+
 /* Issue 24: one lookup for index, export and play, its places in one order
  * (the copies disagreed: only index looked in the struct file's folder).
  * Each place is taken away in turn: the next one answers. */
@@ -100,32 +111,17 @@ TEST(track_audio_places_in_order)
     touch(kd, "old.wav");
     cs_audio_where w = { .path = at_path, .struct_path = sp, .audio_dir = ad, .location = loc, .known = known };
     cs_audio_place pl;
-    char *got = cs_find_track_audio(&w, &pl);
-    CHECK_STR(got, at_path);
-    CHECK(pl == CS_AUDIO_AT_PATH);
-    free(got);
+    CHECK(found_at(&w, at_path, CS_AUDIO_AT_PATH));
     remove(at_path);
     snprintf(want, sizeof want, "%s/" NFD_ETE ".wav", ad);
-    got = cs_find_track_audio(&w, &pl);
-    CHECK_STR(got, want);
-    CHECK(pl == CS_AUDIO_IN_AUDIO_DIR);
-    free(got);
+    CHECK(found_at(&w, want, CS_AUDIO_IN_AUDIO_DIR));
     remove(want);
     snprintf(want, sizeof want, "%s/" NFC_ETE ".WAV", sd);
-    got = cs_find_track_audio(&w, &pl);
-    CHECK_STR(got, want);
-    CHECK(pl == CS_AUDIO_BESIDE_STRUCT);
-    free(got);
+    CHECK(found_at(&w, want, CS_AUDIO_BESIDE_STRUCT));
     remove(want);
-    got = cs_find_track_audio(&w, &pl);
-    CHECK_STR(got, loc);
-    CHECK(pl == CS_AUDIO_AT_LOCATION);
-    free(got);
+    CHECK(found_at(&w, loc, CS_AUDIO_AT_LOCATION));
     remove(loc);
-    got = cs_find_track_audio(&w, &pl);
-    CHECK_STR(got, known);
-    CHECK(pl == CS_AUDIO_KNOWN);
-    free(got);
+    CHECK(found_at(&w, known, CS_AUDIO_KNOWN));
     remove(known);
     errno = ENOMEM;   /* not found is errno 0 whatever came before */
     CHECK(cs_find_track_audio(&w, &pl) == NULL && errno == 0 && pl == CS_AUDIO_NOWHERE);
@@ -135,16 +131,10 @@ TEST(track_audio_places_in_order)
     cs_audio_where s = { .struct_path = sp, .audio_dir = ad };
     touch(sd, "Song.flac");
     snprintf(want, sizeof want, "%s/Song.flac", sd);
-    got = cs_find_track_audio(&s, &pl);
-    CHECK_STR(got, want);
-    CHECK(pl == CS_AUDIO_BESIDE_STRUCT);
-    free(got);
+    CHECK(found_at(&s, want, CS_AUDIO_BESIDE_STRUCT));
     touch(ad, "song.mp3");
     snprintf(want, sizeof want, "%s/song.mp3", ad);
-    got = cs_find_track_audio(&s, &pl);
-    CHECK_STR(got, want);
-    CHECK(pl == CS_AUDIO_IN_AUDIO_DIR);
-    free(got);
+    CHECK(found_at(&s, want, CS_AUDIO_IN_AUDIO_DIR));
     /* Nothing known: nowhere to look. */
     cs_audio_where none = { 0 };
     CHECK(cs_find_track_audio(&none, NULL) == NULL && errno == 0);
