@@ -1,5 +1,6 @@
 # e2e: cs export on a synthesised library, checking the audio it wrote:
 # lengths, click (beat) times, pitch, levels; the CSV; re-runs; bad tracks.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 
 AC=$TOOLS/audiocheck
