@@ -80,10 +80,10 @@ static int check_port(const doctor_opts *o)
 
 int cmd_doctor(int argc, char **argv, cs_ctx *ctx)
 {
-    doctor_opts o = { .bind = "0.0.0.0", .port = 57120, .buffer = 1024 };
+    doctor_opts o = { .bind = "0.0.0.0", .port = 57120, .buffer = CS_BUFFER_SIZE_DEFAULT };
     const cs_option opts[] = {
         OPT_STRING(0, "device", &o.device, "NAME|INDEX", "the output device cs play would use (default: SDL's)"),
-        OPT_INT(0, "buffer-size", &o.buffer, "N", 16, 16384, "frames per callback to open it with (default 1024)"),
+        OPT_BUFFER_SIZE(&o.buffer, "frames per callback to open it with"),
         OPT_INT(0, "port", &o.port, "P", 1, 65535, "the OSC port to check is free (default 57120)"),
         OPT_STRING(0, "bind", &o.bind, "ADDR", "the address to check it on (default 0.0.0.0)"),
         OPT_STRING(0, "set", &o.set_dir, "DIR", "a set folder to check (as cs play --set DIR --check)"),

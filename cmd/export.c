@@ -24,6 +24,7 @@
 #include "pkg/order.h"
 #include "db/render_cache.h"
 #include "pkg/export_csv.h"
+#include "pkg/audio_format.h"
 #include "pkg/export_pipeline.h"
 #include "pkg/setfile.h"
 #include "pkg/parts.h"
@@ -78,11 +79,6 @@ static const cs_optdef def = {
     "parts done are kept; the same command resumes).\n",
 };
 
-enum { FMT_WAV, FMT_FLAC };
-static const cs_name audio_formats[] = { { "wav", FMT_WAV, 0 }, { "flac", FMT_FLAC, 0 }, { NULL, 0, 0 } };
-static const cs_name bit_depths[] = {
-    { "16", CS_FMT_WAV16, 0 }, { "24", CS_FMT_WAV24, 0 }, { "32f", CS_FMT_WAV32F, 0 }, { NULL, 0, 0 },
-};
 
 typedef struct args {
     const char *struct_dir, *xml, *audio_dir, *ladder, *csv_out, *parts_dir, *set_dir, *playlist;
@@ -106,17 +102,10 @@ static int opt_merge(const cs_option *opt, char **words, int n)
 
 static int parse_format(const args *a, cs_audio_format *f)
 {
-    if (a->format == FMT_WAV) {
-        *f = (cs_audio_format)a->bits;
-        return 0;
-    }
-    if (a->bits == CS_FMT_WAV16) *f = CS_FMT_FLAC16;
-    else if (a->bits == CS_FMT_WAV24) *f = CS_FMT_FLAC24;
-    else {
-        cs_usage_error("export", "--bits: '32f' is not 16 or 24 (FLAC has no float samples)");
-        return -1;
-    }
-    return 0;
+    if (cs_audio_format_compose((cs_audio_container)a->format, (cs_audio_format)a->bits, f) == 0) return 0;
+    cs_usage_error("export", "--bits: '%s' is not 16 or 24 (FLAC has no float samples)",
+                   cs_name_of(cs_audio_bits_names, a->bits));
+    return -1;
 }
 
 static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ctx)
@@ -132,9 +121,10 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_STRING(0, "rekordbox-xml", &a->xml, "FILE", "Rekordbox collection (AverageBpm, Tonality override)"),
         OPT_STRING(0, "audio-dir", &a->audio_dir, "DIR",
                    "find audio by file name here when the JSON path does\n"
-                   "not exist (names compared ignoring Unicode form and\n"
-                   "case); a struct without a path finds the audio\n"
-                   "named after the struct file (Song.json: Song.wav)"),
+                   "not exist, before the struct file's own folder (names\n"
+                   "compared ignoring Unicode form and case); a struct\n"
+                   "without a path finds the audio named after the\n"
+                   "struct file (Song.json: Song.wav)"),
         OPT_GROUP("\nrendering:"),
         { .type = CS_OPT_DOUBLE, .long_name = "target-bpm", .value = &a->target, .argh = "T",
           .seen = &a->has_target, .help = "one target BPM (default: --bpm, else each track's own)" },
@@ -160,8 +150,8 @@ static int parse_args(int argc, char **argv, args *a, cs_selopts *so, cs_ctx *ct
         OPT_ENUM(0, "quality", &a->quality, cs_stretch_quality_names,
                  "rubberband engine: best = R3 (default), fast = R3\n"
                  "with the short window (R2's cost, R3's accuracy)"),
-        OPT_ENUM(0, "audio-format", &a->format, audio_formats, "(default wav)"),
-        OPT_ENUM(0, "bits", &a->bits, bit_depths, "sample format (default 16; 32f is WAV only)"),
+        OPT_ENUM(0, "audio-format", &a->format, cs_audio_container_names, "(default wav)"),
+        OPT_ENUM(0, "bits", &a->bits, cs_audio_bits_names, "sample format (default 16; 32f is WAV only)"),
         OPT_INT(0, "rate", &a->rate, "HZ", 8000, 384000, "output sample rate (default: the source's)"),
         OPT_INT('j', "jobs", &a->jobs, "N", 1, 64, "parallel renders (default: number of cores)"),
         OPT_BOOL(0, "force", &a->force, "redo parts even when up to date"),
@@ -288,7 +278,7 @@ static void on_interrupt(int sig) { (void)sig; interrupted = 1; }
 
 int cmd_export(int argc, char **argv, cs_ctx *ctx)
 {
-    args a = { .format = FMT_WAV, .bits = CS_FMT_WAV16,
+    args a = { .format = CS_CONTAINER_WAV, .bits = CS_FMT_WAV16,
                .method = CS_STRETCH_RUBBERBAND, .quality = CS_STRETCH_BEST, .max_stretch = 8 };
     cs_selopts so;
     cs_selopts_init(&so, "export");
@@ -407,9 +397,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                 cs_log_error("%s", err.msg);
                 rc = CS_EXIT_FAIL;
             } else if (set) {
-                char fmt[16];
-                snprintf(fmt, sizeof fmt, "%s%s", a.format == FMT_FLAC ? "flac" : "wav",
-                         cs_name_of(bit_depths, a.bits));
+                const char *fmt = cs_audio_format_name(o.format);
                 const char *name = strrchr(a.csv_out, '/');
                 if (cs_export_write_set(set, name ? name + 1 : a.csv_out, &so, &o, fmt, a.playlist, rows, n_rows) < 0)
                     rc = CS_EXIT_FAIL;

@@ -2,6 +2,7 @@
 #include "cmd/export_set.h"
 #include "pkg/err.h"
 #include "pkg/setfile.h"
+#include "pkg/stretch.h"
 #include "pkg/budget.h"
 
 #include <libgen.h>
@@ -18,15 +19,6 @@ bool cs_export_csv_in_parts(const char *csv_path, const char *parts_dir)
     return realpath(dirname(copy), a) && realpath(parts_dir, b) && !strcmp(a, b);
 }
 
-static const char *method_name(const cs_export_opts *o)
-{
-    switch (o->method) {
-    case CS_STRETCH_RUBBERBAND: return "rubberband";
-    case CS_STRETCH_WSOLA: return o->plain_atempo ? "atempo" : "wsola";
-    case CS_STRETCH_RATE: return "rate";
-    }
-    return "?";
-}
 
 void cs_export_reach(const cs_export_opts *o, const cs_export_row *rows, size_t i0, size_t i1, double *lo,
                      double *hi)
@@ -136,7 +128,7 @@ int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_se
         .selection = { .has_bpm = so->has_bpm, .has_delta = so->has_delta, .has_min = so->has_min,
                        .has_max = so->has_max, .bpm = so->bpm, .delta = so->delta, .bpm_min = so->bpm_min,
                        .bpm_max = so->bpm_max, .keys = (char *)so->keys, .n_sections = so->n_sections },
-        .ladder = o->ladder, .rungs = o->targets, .method = (char *)method_name(o),
+        .ladder = o->ladder, .rungs = o->targets, .method = (char *)cs_stretch_label(o->method, o->plain_atempo),
         .quality = (char *)(o->quality == CS_STRETCH_FAST ? "fast" : "best"), .audio_format = (char *)format,
         .rate = o->rate, .max_stretch = o->ladder ? o->max_stretch : 0,
         .playlist = (char *)playlist,

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/export_shard_run.h"
 #include "pkg/fsutil.h"
+#include "pkg/stretch.h"
 
 const char *const cs_shard_status_names[N_COUNTS] = { "rendered", "up_to_date", "skipped", "failed" };
 
@@ -23,8 +24,7 @@ uint64_t cs_shard_hash_more(uint64_t h, const char *s)
 
 const char *cs_shard_method_label(const cs_export_opts *o)
 {
-    if (o->method == CS_STRETCH_WSOLA) return o->plain_atempo ? "atempo" : "wsola";
-    if (o->method == CS_STRETCH_RATE) return "rate";
+    if (o->method != CS_STRETCH_RUBBERBAND) return cs_stretch_label(o->method, o->plain_atempo);
     return o->quality == CS_STRETCH_FAST ? "rubberband fast" : "rubberband best";
 }
 

@@ -103,8 +103,9 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                  "cues do not cut sections: 16-bar phrases)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
-                   "does not exist on this machine (names compared\n"
-                   "ignoring Unicode form and case); a struct without\n"
+                   "does not exist on this machine, before the struct\n"
+                   "file's own folder (names compared ignoring Unicode\n"
+                   "form and case); a struct without\n"
                    "a path finds the audio named after the struct\n"
                    "file (Song.json: Song.wav, .flac, .mp3...)"),
         OPT_BOOL(0, "force", &o.force, "re-read files even when unchanged"),

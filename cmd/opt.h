@@ -70,6 +70,15 @@ typedef struct cs_option {
 #define OPT_INT(s, l, v, a, low, high, h)                                                       \
     { .type = CS_OPT_INT, .short_name = (s), .long_name = (l), .value = (v), .argh = (a),       \
       .lo = (low), .hi = (high), .help = (h) }
+/* --buffer-size, one declaration for cs play and cs doctor (the device they
+ * open): frames per SDL audio callback, 16..16384, default
+ * CS_BUFFER_SIZE_DEFAULT.  h: what the frames are for; the range and the
+ * default are added here. */
+#define CS_BUFFER_SIZE_DEFAULT 1024
+#define CS_OPT_STR_(x) #x
+#define CS_OPT_XSTR_(x) CS_OPT_STR_(x)
+#define OPT_BUFFER_SIZE(v, h) \
+    OPT_INT(0, "buffer-size", (v), "N", 16, 16384, h " (default " CS_OPT_XSTR_(CS_BUFFER_SIZE_DEFAULT) ")")
 #define OPT_ENUM(s, l, v, n, h) \
     { .type = CS_OPT_ENUM, .short_name = (s), .long_name = (l), .value = (v), .names = (n), .help = (h) }
 #define OPT_CALLBACK(s, l, data, a, k, f, h)                                                    \

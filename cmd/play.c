@@ -132,7 +132,7 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
                "OSC may load audio only from DIR (repeatable; default:\n"
                "the working directory and the library's audio and\n"
                "parts folders; with --render: anywhere unless given)"),
-        OPT_INT(0, "buffer-size", &o->buffer, "N", 16, 16384, "frames per audio callback (default 1024)"),
+        OPT_BUFFER_SIZE(&o->buffer, "frames per audio callback"),
         OPT_STRING(0, "device", &o->device, "NAME|INDEX", "output device (default: the system's)"),
         OPT_BOOL(0, "list-devices", &o->list, "list SDL audio drivers and output devices, exit"),
         OPT_DOUBLE(0, "device-wait", &o->device_wait, "S",
@@ -151,10 +151,12 @@ static int parse(int argc, char **argv, opts *o, cs_ctx *ctx)
         { .type = CS_OPT_DOUBLE, .long_name = "idle-timeout", .value = &o->idle, .argh = "S", .seen = &o->has_idle,
           .help = "no movement for S seconds: glide back to --bpm\n"
                   "(default: hold the last tempo, as the original)" },
-        { .type = CS_OPT_ENUM, .long_name = "stretch-method", .value = &o->stretch, .argh = "M",
+        { .type = CS_OPT_ENUM, .long_name = "stretch-method", .value = &o->stretch,
           .names = cs_stretch_method_names, .seen = &o->has_stretch,
-          .help = "playback_rate (default; pitch follows tempo),\n"
-                  "rubberband or wsola (aliases pyrubberband, audiotsm)" },
+          .help = "rate or playback_rate (default; pitch follows\n"
+                  "tempo), rubberband, wsola (atempo plays as wsola);\n"
+                  "the original's pyrubberband and audiotsm work too:\n"
+                  "cs export --stretch's table (pkg/stretch.h)" },
         { .type = CS_OPT_ENUM, .long_name = "stretch-quality", .value = &o->stretch_quality, .argh = "Q",
           .names = cs_stretch_quality_names,
           .help = "live rubberband engine: fast (default; R3, short\n"
@@ -296,7 +298,7 @@ static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 
 int cmd_play(int argc, char **argv, cs_ctx *ctx)
 {
-    opts o = { .max_ahead = CS_BUNDLE_MAX_AHEAD_S, .port = 57120, .buffer = 1024, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
+    opts o = { .max_ahead = CS_BUNDLE_MAX_AHEAD_S, .port = 57120, .buffer = CS_BUFFER_SIZE_DEFAULT, .bind = "0.0.0.0", .bpm = 120, .rate = 1.0, .vol = 0.8,
                .stretch_quality = CS_STRETCH_FAST,
                .meter = 4, .watch_set = cs_play_watch_defaults() };
     cs_play_ladder_args_init(&o.lad);

@@ -355,38 +355,20 @@ static char *absolute(const char *p)
     return strdup(realpath(p, real) ? real : p);
 }
 
-/* JSON path when it exists; else the same file name in --audio-dir; else the
- * same name next to the struct file; else the matched Rekordbox Location.
- * Names compare folded (pkg/findaudio: NFD finds NFC).  A struct without a
- * path looks for audio named after its own stem ("Song.json" -> "Song.wav")
- * in the same two folders. */
+/* The track's audio (pkg/findaudio.h cs_find_track_audio: its JSON path,
+ * then --audio-dir, the struct file's folder, the matched Rekordbox
+ * Location and last the path an earlier run found while it still exists),
+ * made absolute.  NULL with errno ENOMEM when out of memory. */
 static char *resolve_audio(const char *analysed, const char *struct_path, const char *audio_dir,
-                           const char *rb_path)
+                           const char *rb_path, const char *old)
 {
-    if (cs_is_file(analysed, NULL)) return absolute(analysed);
-    const char *base = analysed ? cs_path_basename(analysed) : NULL;
-    char *stem = base && *base ? NULL : cs_file_stem(struct_path);
-    const char *slash = strrchr(struct_path, '/');
-    char *struct_dir = slash ? strndup(struct_path, slash == struct_path ? 1 : (size_t)(slash - struct_path))
-                             : strdup(".");
-    const char *dirs[2] = { audio_dir, struct_dir };
-    char *found = NULL;
-    bool oom = !struct_dir || (!(base && *base) && !stem);
-    errno = 0;
-    for (int i = 0; i < 2 && !found && !oom; i++) {
-        found = stem ? cs_find_audio_by_stem(dirs[i], stem) : cs_find_audio_by_name(dirs[i], base);
-        oom = !found && errno == ENOMEM;
-    }
-    free(stem);
-    free(struct_dir);
-    if (oom) {   /* read before a later stat() overwrites errno */
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (!found && cs_is_file(rb_path, NULL)) return absolute(rb_path);
+    cs_audio_where w = { .path = analysed, .struct_path = struct_path, .audio_dir = audio_dir,
+                         .location = rb_path, .known = old };
+    char *found = cs_find_track_audio(&w, NULL);
     if (!found) return NULL;
     char *abs = absolute(found);
     free(found);
+    if (!abs) errno = ENOMEM;
     return abs;
 }
 
@@ -403,16 +385,14 @@ static int resolve_all(indexer *ix, cs_err *err)
     }
     int rc = 0, step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        errno = 0;
+        const char *old = (const char *)sqlite3_column_text(q, 4);
+        /* A path found earlier (e.g. with another --audio-dir) is kept
+         * while it still exists: the lookup's last place. */
         char *a = resolve_audio((const char *)sqlite3_column_text(q, 1),
                                 (const char *)sqlite3_column_text(q, 2), ix->o->audio_dir,
-                                (const char *)sqlite3_column_text(q, 3));
-        const char *old = (const char *)sqlite3_column_text(q, 4);
+                                (const char *)sqlite3_column_text(q, 3), old);
         if (!a && errno == ENOMEM) { rc = cs_err_set(err, "resolving audio paths: out of memory"); break; }
         if (!a) ix->st->no_audio++;
-        /* Keep a path found earlier (e.g. with another --audio-dir) if it
-         * still exists. */
-        if (!a && cs_is_file(old, NULL)) { ix->st->no_audio--; continue; }
         if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
         cs_ix_bind_text(u, 1, a);
         sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));

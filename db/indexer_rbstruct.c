@@ -8,6 +8,7 @@
  * makes a struct for it keeps it. */
 #include "db/indexer_int.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "pkg/analyze_rb.h"
 #include "pkg/decoder_offset.h"
+#include "pkg/findaudio.h"
 #include "pkg/fsutil.h"
 #include "pkg/location.h"
 
@@ -89,20 +91,17 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
     return rc;
 }
 
-/* The track's audio on this machine: its Location, else its file name in
- * --audio-dir; absolute (realpath) into out (PATH_MAX bytes). */
+/* The track's audio on this machine (pkg/findaudio.h cs_find_track_audio:
+ * its Location, else its file name in --audio-dir, folded); absolute
+ * (realpath) into out (PATH_MAX bytes).  false: not found (or out of
+ * memory, errno ENOMEM). */
 static bool find_audio(const indexer *ix, const char *path, char *out)
 {
-    if (!path) return false;
-    char buf[PATH_MAX];
-    const char *f = path;
-    if (!cs_is_file(path, NULL)) {
-        if (!ix->o->audio_dir) return false;
-        snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
-        if (!cs_is_file(buf, NULL)) return false;
-        f = buf;
-    }
+    cs_audio_where w = { .path = path, .audio_dir = ix->o->audio_dir };
+    char *f = cs_find_track_audio(&w, NULL);
+    if (!f) return false;
     if (!realpath(f, out)) snprintf(out, PATH_MAX, "%s", f);
+    free(f);
     return true;
 }
 
@@ -110,14 +109,8 @@ static bool find_audio(const indexer *ix, const char *path, char *out)
  * priming; FFmpeg's honours them (pkg/decoder_offset.h): the grid and the
  * memory cues move earlier by the difference, or every cut starts ~25 ms
  * after its beat. */
-static void shift_to_ffmpeg(indexer *ix, const char *path, cs_rb_tempo *tp, size_t nt, cs_rb_mark *mk, size_t nm)
+static void shift_to_ffmpeg(indexer *ix, const char *audio, cs_rb_tempo *tp, size_t nt, cs_rb_mark *mk, size_t nm)
 {
-    char buf[PATH_MAX];
-    const char *audio = path;
-    if (!cs_is_file(path, NULL) && ix->o->audio_dir) {
-        snprintf(buf, sizeof buf, "%s/%s", ix->o->audio_dir, cs_path_basename(path));
-        audio = buf;
-    }
     double off = 0;
     cs_err e = {{0}};
     if (cs_decoder_offset(audio, &off, &e) < 0) {
@@ -157,7 +150,9 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     const char *xml = (const char *)sqlite3_column_text(row, 4);
     const char *name = (const char *)sqlite3_column_text(row, 5);
     char audio[PATH_MAX];
+    errno = 0;
     if (!find_audio(ix, path, audio)) {
+        if (errno == ENOMEM) return cs_err_set(err, "%s: finding its audio: out of memory", path);
         ls->struct_skipped++;
         return 0;
     }
@@ -193,7 +188,7 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     /* Rekordbox's grid is in a timeline that keeps the MP3 encoder delay;
      * Traktor's, Mixxx's (and, as far as is known, Engine DJ's) match a
      * gapless decoder such as FFmpeg (docs/contract.md "The library"). */
-    if (kind == CS_LIB_REKORDBOX) shift_to_ffmpeg(ix, path, tp, nt, mk, nm);
+    if (kind == CS_LIB_REKORDBOX) shift_to_ffmpeg(ix, audio, tp, nt, mk, nm);
     int rc = cs_struct_from_rekordbox(tp, nt, mk, nm, total, MIN_CUES, &s, &e);
     free(tp);
     free(mk);

@@ -3,9 +3,11 @@
  * Lives in db/ because it queries; the set type is pkg/ladderset.h's. */
 #include "db/ladderset_db.h"
 #include "db/playlist.h"
+#include "pkg/findaudio.h"
 #include "pkg/key.h"
 #include "pkg/transition.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -47,10 +49,17 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
     long without = 0;
     for (size_t i = 0; i < n; i++) {
         const cs_lib_track *t = &tr[i];
-        const char *audio = t->audio_path ? t->audio_path : cs_lib_track_name(t);
+        /* The track's audio as index and export find it (pkg/findaudio.h;
+         * cs play has no --audio-dir): named in logs and the plan. */
+        cs_audio_where w = { .path = t->analysed_path, .struct_path = t->struct_path, .known = t->audio_path };
+        char *found = cs_find_track_audio(&w, NULL), real[PATH_MAX];
+        if (!found && errno == ENOMEM) goto oom;
+        /* absolute, as index stores it */
+        const char *audio = found ? (realpath(found, real) ? real : found) : cs_lib_track_name(t);
         cs_lset_track *lt = cs_lset_add_track(set, audio, t->bpm, t->cues.ini_cue,
                                               t->cues.begin_cue - t->cues.ini_cue,
                                               t->cues.end_cue - t->cues.ini_cue);
+        free(found);
         if (!lt) goto oom;
         if (t->key && cs_key_parse(t->key) >= 0) lt->key = cs_key_parse(t->key);
         lt->energy = t->energy;

@@ -1,4 +1,4 @@
-/* Audio lookup by name in a folder; see findaudio.h.  The folded compare
+/* A track's audio, and audio lookup by name in a folder; see findaudio.h.  The folded compare
  * needs a walk of the folder (readdir), done only when the exact name is
  * not there. */
 #include "pkg/findaudio.h"
@@ -119,4 +119,53 @@ char *cs_find_audio_by_stem(const char *dir, const char *stem)
         free(p);
     }
     return scan(dir, stem, true);
+}
+
+/* Steps 2 and 3 of cs_find_track_audio in one folder. */
+static char *in_dir(const cs_audio_where *w, const char *dir)
+{
+    if (!dir || !*dir) { errno = 0; return NULL; }
+    if (w->path && *w->path) return cs_find_audio_by_name(dir, cs_path_basename(w->path));
+    if (!w->struct_path || !*w->struct_path) { errno = 0; return NULL; }
+    char *stem = cs_file_stem(w->struct_path);
+    if (!stem) { errno = ENOMEM; return NULL; }
+    char *found = cs_find_audio_by_stem(dir, stem);
+    int e = errno;
+    free(stem);
+    errno = e;
+    return found;
+}
+
+static char *dup_file(const char *p, int *oom)
+{
+    if (!p || !*p || !cs_is_file(p, NULL)) return NULL;
+    char *s = strdup(p);
+    if (!s) *oom = 1;
+    return s;
+}
+
+char *cs_find_track_audio(const cs_audio_where *w, cs_audio_place *place)
+{
+    cs_audio_place at = CS_AUDIO_NOWHERE;
+    char *found = NULL, *struct_dir = NULL;
+    int oom = 0;
+    if ((found = dup_file(w->path, &oom)) || oom) { at = CS_AUDIO_AT_PATH; goto out; }
+    errno = 0;
+    if ((found = in_dir(w, w->audio_dir)) || (oom = errno == ENOMEM)) { at = CS_AUDIO_IN_AUDIO_DIR; goto out; }
+    if (w->struct_path && *w->struct_path) {
+        const char *slash = strrchr(w->struct_path, '/');
+        struct_dir = slash ? strndup(w->struct_path, slash == w->struct_path ? 1 : (size_t)(slash - w->struct_path))
+                           : strdup(".");
+        if (!struct_dir) { oom = 1; goto out; }
+        errno = 0;
+        if ((found = in_dir(w, struct_dir)) || (oom = errno == ENOMEM)) { at = CS_AUDIO_BESIDE_STRUCT; goto out; }
+    }
+    if ((found = dup_file(w->location, &oom)) || oom) { at = CS_AUDIO_AT_LOCATION; goto out; }
+    if ((found = dup_file(w->known, &oom)) || oom) { at = CS_AUDIO_KNOWN; goto out; }
+out:
+    free(struct_dir);
+    if (!found) at = CS_AUDIO_NOWHERE;
+    if (place) *place = at;
+    errno = found ? 0 : oom ? ENOMEM : 0;
+    return found;
 }

@@ -189,18 +189,19 @@ static void on_product_attr(rb_parser *rb, void *obj, const char *name, const ch
 
 static void on_collection_attr(rb_parser *rb, void *obj, const char *name, const char *value)
 {
-    if (strcmp(name, "Entries") == 0) {
+    if (strcmp(name, rb->fmt->entries_attr) == 0) {   /* a bad count: unknown */
         long n = -1;
         rb_parse_long(rb, value, &n);
         rb->entries = n;
     }
 }
 
-static int send_info(rb_parser *rb)
+int rb_send_info(rb_parser *rb)
 {
     if (rb->info_sent) return 0;
     rb->info_sent = true;
-    cs_rb_info info = { rb->product, rb->version, rb->company, rb->entries };
+    cs_rb_info info = { rb->product ? rb->product : rb->fmt->product, rb->version,
+                        rb->company ? rb->company : rb->fmt->company, rb->entries };
     if (rb->h && rb->h->on_info && rb->h->on_info(rb->h->ud, &info) != 0)
         return rb_fail(rb, "stopped", NULL);
     return 0;
@@ -208,22 +209,25 @@ static int send_info(rb_parser *rb)
 
 /* ---- the walk ------------------------------------------------------------------ */
 
+int rb_top_begin(rb_parser *rb, const char *name, bool empty)
+{
+    rb->section = SEC_NONE;
+    if (strcmp(name, "PRODUCT") == 0 && !rb->fmt->product) {
+        rb_each_attr(rb, NULL, on_product_attr);
+    } else if (strcmp(name, "COLLECTION") == 0) {
+        rb_each_attr(rb, NULL, on_collection_attr);
+        if (rb_send_info(rb) < 0) return -1;
+        if (!empty) rb->section = SEC_COLLECTION;
+    } else if (strcmp(name, "PLAYLISTS") == 0) {
+        if (rb_send_info(rb) < 0) return -1;
+        if (!empty) rb->section = SEC_PLAYLISTS;
+    }
+    return rb->failed ? -1 : 0;
+}
+
 static int element_begin(rb_parser *rb, const char *name, int depth, bool empty)
 {
-    if (depth == 1) {
-        rb->section = SEC_NONE;
-        if (strcmp(name, "PRODUCT") == 0) {
-            rb_each_attr(rb, NULL, on_product_attr);
-        } else if (strcmp(name, "COLLECTION") == 0) {
-            rb_each_attr(rb, NULL, on_collection_attr);
-            if (send_info(rb) < 0) return -1;
-            if (!empty) rb->section = SEC_COLLECTION;
-        } else if (strcmp(name, "PLAYLISTS") == 0) {
-            if (send_info(rb) < 0) return -1;
-            if (!empty) rb->section = SEC_PLAYLISTS;
-        }
-        return rb->failed ? -1 : 0;
-    }
+    if (depth == 1) return rb_top_begin(rb, name, empty);
     if (rb->section == SEC_COLLECTION) {
         if (depth == 2 && strcmp(name, "TRACK") == 0) {
             rb_track_begin(rb);
@@ -388,7 +392,7 @@ static xmlTextReaderPtr reader_for_fd(void *arg)
 }
 
 static const rb_format rekordbox_format = {
-    "DJ_PLAYLISTS", "Rekordbox XML", element_begin, element_end, send_info,
+    "DJ_PLAYLISTS", "Rekordbox XML", element_begin, element_end, rb_send_info, "Entries", NULL, NULL,
 };
 
 int rb_parse_memory_as(const rb_format *fmt, void *ext, const char *buf, size_t len,

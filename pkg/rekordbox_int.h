@@ -42,6 +42,8 @@ typedef struct rb_format {
     int (*begin)(rb_parser *rb, const char *name, int depth, bool empty);
     int (*end)(rb_parser *rb, const char *name, int depth);
     int (*finish)(rb_parser *rb);
+    const char *entries_attr;       /* COLLECTION's entry count attribute */
+    const char *product, *company;  /* the info's, when no PRODUCT element says (NULL: read PRODUCT) */
 } rb_format;
 
 struct rb_parser {
@@ -87,6 +89,14 @@ bool rb_parse_double(rb_parser *rb, const char *v, double *out);
 void rb_parse_long(rb_parser *rb, const char *v, long *out);
 void rb_parse_int(rb_parser *rb, const char *v, int *out);
 void rb_each_attr(rb_parser *rb, void *obj, attr_fn fn);
+/* A depth-1 element, alike in Rekordbox XML and Traktor NML: PRODUCT (its
+ * name, version, company; formats without fixed ones), COLLECTION (its entry
+ * count, fmt->entries_attr) and PLAYLISTS open their sections (rb->section);
+ * the collection info goes to on_info once, before the first track or
+ * playlist.  0, or -1 when failed or stopped. */
+int rb_top_begin(rb_parser *rb, const char *name, bool empty);
+/* Sends the collection info to on_info unless sent; a format's finish. */
+int rb_send_info(rb_parser *rb);
 
 /* Parses a document of another format with this core (see rb_format). */
 int rb_parse_file_as(const rb_format *fmt, void *ext, const char *path, const cs_rb_handler *h,

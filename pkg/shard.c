@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pkg/csv.h"
+#include "pkg/stretch.h"
 
 static int parse_uint(const char *s, const char *end, unsigned long *v)
 {
@@ -45,7 +46,7 @@ int cs_shard_key(char *buf, size_t n, const cs_shard_job *j)
     /* The cut does not depend on the stretcher, nor a non-rubberband
      * stretch on --quality: such options do not make other jobs. */
     if (j->target <= 0) snprintf(how, sizeof how, "orig");
-    else if (j->method && !strcmp(j->method, "rubberband"))
+    else if (j->method && !strcmp(j->method, cs_stretch_label(CS_STRETCH_RUBBERBAND, false)))
         snprintf(how, sizeof how, "rubberband/%s", j->quality ? j->quality : "best");
     else snprintf(how, sizeof how, "%s", j->method ? j->method : "?");
     int len = snprintf(buf, n, "v%d|%s|%lld|%s|%s|%s|%s|%s|%s|%d", j->version, j->part,

@@ -58,6 +58,12 @@ const char *cs_stretch_method_name(cs_stretch_method m)
     return n ? n : "?";
 }
 
+const char *cs_stretch_label(cs_stretch_method m, bool plain)
+{
+    const char *n = cs_name_of(cs_stretch_method_names, (int)m | (plain && m == CS_STRETCH_WSOLA ? CS_STRETCH_PLAIN : 0));
+    return n ? n : "?";
+}
+
 int cs_stretch_method_parse(const char *s, cs_stretch_method *m)
 {
     int i = cs_name_lookup(cs_stretch_method_names, s);

@@ -39,6 +39,7 @@
 #ifndef CS_STRETCH_H
 #define CS_STRETCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "pkg/audio.h"
 #include "pkg/err.h"
@@ -91,6 +92,10 @@ extern const cs_name cs_stretch_quality_names[];
 const char *cs_stretch_method_name(cs_stretch_method m);
 /* name <-> enum through the tables; parse returns -1 when unknown. */
 int cs_stretch_method_parse(const char *s, cs_stretch_method *m);
+/* The method's name from the table: "rubberband", "wsola", "rate", or
+ * "atempo" when plain (WSOLA without beat anchors, CS_STRETCH_PLAIN).  What
+ * set.json, the render cache and the shard key record. */
+const char *cs_stretch_label(cs_stretch_method m, bool plain);
 /* "best", "fast" */
 const char *cs_stretch_quality_name(cs_stretch_quality q);
 int cs_stretch_quality_parse(const char *s, cs_stretch_quality *q);

@@ -328,36 +328,10 @@ static int primarykey(rb_parser *rb)
 
 /* ---- the walk ----------------------------------------------------------------- */
 
-static void on_collection_attr(rb_parser *rb, void *obj, const char *name, const char *value)
-{
-    if (strcmp(name, "ENTRIES") == 0) rb_parse_long(rb, value, &rb->entries);
-}
-
-static int send_info(rb_parser *rb)
-{
-    if (rb->info_sent) return 0;
-    rb->info_sent = true;
-    cs_rb_info info = { "Traktor", NULL, "Native Instruments", rb->entries };
-    if (rb->h && rb->h->on_info && rb->h->on_info(rb->h->ud, &info) != 0)
-        return rb_fail(rb, "stopped", NULL);
-    return 0;
-}
-
 static int tk_begin(rb_parser *rb, const char *name, int depth, bool empty)
 {
     tk_state *ts = st_of(rb);
-    if (depth == 1) {
-        rb->section = SEC_NONE;
-        if (strcmp(name, "COLLECTION") == 0) {
-            rb_each_attr(rb, NULL, on_collection_attr);
-            if (send_info(rb) < 0) return -1;
-            if (!empty) rb->section = SEC_COLLECTION;
-        } else if (strcmp(name, "PLAYLISTS") == 0) {
-            if (send_info(rb) < 0) return -1;
-            if (!empty) rb->section = SEC_PLAYLISTS;
-        }
-        return rb->failed ? -1 : 0;
-    }
+    if (depth == 1) return rb_top_begin(rb, name, empty);   /* COLLECTION, PLAYLISTS */
     if (rb->section == SEC_COLLECTION) {
         if (depth == 2 && strcmp(name, "ENTRY") == 0) {
             entry_begin(rb);
@@ -402,7 +376,8 @@ static int tk_end(rb_parser *rb, const char *name, int depth)
     return 0;
 }
 
-static const rb_format traktor_format = { "NML", "Traktor NML", tk_begin, tk_end, send_info };
+static const rb_format traktor_format = { "NML", "Traktor NML", tk_begin, tk_end, rb_send_info,
+                                          "ENTRIES", "Traktor", "Native Instruments" };
 
 static void state_free(tk_state *ts)
 {

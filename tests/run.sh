@@ -6,7 +6,12 @@
 # matches; -j N runs N tests at once, default 1).  A test whose timing is
 # part of what it checks (wall-clock bounds, CPU cost, underruns, latency)
 # says so with a line `# run.sh: alone` and runs after the others, with
-# nothing beside it.  Each test's lines are printed when it ends, whole.
+# nothing beside it.  A test that mostly waits on the clock (a soak, a
+# service's timers: little CPU for its length) says `# run.sh: waits` and
+# runs beside the N others from the start instead of holding one of their
+# places.  A test that takes long says `# run.sh: long` and starts before
+# the others, so no long test starts last and runs alone at the end.
+# Each test's lines are printed when it ends, whole.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -52,7 +57,8 @@ run_one() {   # name, command...: its report in $logdir/<name>.rep, counts in .c
     echo "$p $f $s" >"$base.cnt"
 }
 
-# Every test as "name|alone|command...", units first.
+# Every test as "name|kind|command...", kind 0 shared, 1 alone, 2 waits,
+# 3 long; units first.
 tests=()
 for t in build/san/unit/test_*; do
     [ -x "$t" ] || continue
@@ -65,6 +71,8 @@ for t in tests/e2e/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue   # helpers, not a test
     case "$t" in *"$pattern"*) ;; *) continue ;; esac
     a=0; grep -q '^# run.sh: alone' "$t" && a=1
+    grep -q '^# run.sh: waits' "$t" && a=2
+    grep -q '^# run.sh: long' "$t" && a=3
     tests+=("e2e/$(basename "$t")|$a|bash $t")
 done
 
@@ -77,24 +85,41 @@ finish() {
 }
 # The shared tests, up to $jobs at once (reports in the order they end),
 # then the timing tests one by one.
-running=()
+running=() waiting=()
+ended() { [ -e "$logdir/$(echo "${1%%|*}" | tr '/ ' '__').cnt" ]; }
 reap() {   # wait for one job, report every job that has ended
     wait -n 2>/dev/null
     local keep=() e
     for e in "${running[@]}"; do
-        if [ -e "$logdir/$(echo "${e%%|*}" | tr '/ ' '__').cnt" ]; then finish "${e%%|*}"; else keep+=("$e"); fi
+        if ended "$e"; then finish "${e%%|*}"; else keep+=("$e"); fi
     done
     running=("${keep[@]}")
+    keep=()
+    for e in ${waiting[@]+"${waiting[@]}"}; do
+        if ended "$e"; then finish "${e%%|*}"; else keep+=("$e"); fi
+    done
+    waiting=(${keep[@]+"${keep[@]}"})
 }
+# The waiting tests start at once, beside the others; then the long ones
+# take the N places first, then the rest.
 for e in "${tests[@]}"; do
     IFS='|' read -r name a cmd <<<"$e"
-    [ "$a" = 1 ] && continue
-    while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
+    [ "$a" = 2 ] || continue
     # shellcheck disable=SC2086
     run_one "$name" $cmd &
-    running+=("$name|$!")
+    waiting+=("$name|$!")
 done
-while [ "${#running[@]}" -gt 0 ]; do reap; done
+for pass_kind in 3 0; do
+    for e in "${tests[@]}"; do
+        IFS='|' read -r name a cmd <<<"$e"
+        [ "$a" = "$pass_kind" ] || continue
+        while [ "${#running[@]}" -ge "$jobs" ]; do reap; done
+        # shellcheck disable=SC2086
+        run_one "$name" $cmd &
+        running+=("$name|$!")
+    done
+done
+while [ "${#running[@]}" -gt 0 ] || [ "${#waiting[@]}" -gt 0 ]; do reap; done
 for e in "${tests[@]}"; do
     IFS='|' read -r name a cmd <<<"$e"
     [ "$a" = 1 ] || continue

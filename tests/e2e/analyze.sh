@@ -7,6 +7,7 @@
 # the file states exactly) against `aubio tempo`, then the whole pipeline
 # analyze -> index -> export --ladder -> play with every rung switch and
 # track change on an onset `aubio onset` hears.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
 

@@ -1,5 +1,6 @@
 # e2e: cs export on a synthesised library, checking the audio it wrote:
 # lengths, click (beat) times, pitch, levels; the CSV; re-runs; bad tracks.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 
 AC=$TOOLS/audiocheck
@@ -154,6 +155,22 @@ check dropin_exit test $? -eq 0
 check dropin_relative_part_file test "$(csv_col "$T/selected.csv" 1 part_file)" = "parts_temp/Demo 01 - Night Drive_sectioned.wav"
 check dropin_key_filter test "$(( $(wc -l < "$T/selected.csv") - 1 ))" -eq 3
 check dropin_target_is_bpm test "$(csv_col "$T/selected.csv" 1 target_bpm)" = "122.5"
+
+# --- audio beside the struct file: export looks where index looks (issue 24) ---
+# Indexed while the audio was nowhere, then the audio put next to the struct
+# files: an export from the library alone (no re-index) finds it there, in
+# the one lookup order (pkg/findaudio.h); the old copy skipped every track.
+mkdir -p "$T/beside"
+cp "$T"/struct2/*.json "$T/beside/"
+"$CS_REL" --db "$T/beside.db" index "$T/beside" >/dev/null 2>&1
+check beside_indexed_without_audio test "$(sqlite3 "$T/beside.db" "SELECT count(*) FROM tracks WHERE audio_path IS NULL")" -eq 3
+cp "$L"/audio/*.wav "$T/beside/"
+out=$("$CS" --db "$T/beside.db" export --bpm 122.5 --delta 2 --n-sections 1 --stretch rate \
+      --csv-out "$T/beside.csv" --parts-dir "$T/beside_parts" --no-progress 2>"$T/beside.err")
+check beside_export_finds_audio grep -q "3 tracks selected; parts rendered 6, up to date 0; tracks skipped 0" <<<"$out"
+check beside_export_part test -f "$T/beside_parts/Demo 01 - Night Drive_sectioned.wav"
+"$CS_REL" --db "$T/beside.db" index "$T/beside" >/dev/null 2>&1
+check beside_index_agrees test "$(sqlite3 "$T/beside.db" "SELECT audio_path FROM tracks ORDER BY audio_path LIMIT 1")" = "$(realpath "$T/beside/Demo 01 - Night Drive.wav")"
 
 # --- bad tracks: missing audio, undecodable audio, cues outside the audio ------
 # gone from --audio-dir and from where the Rekordbox Location points

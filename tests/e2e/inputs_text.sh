@@ -98,7 +98,7 @@ check export_no_path_flac_other_form test "$(col "$T/np3.csv" 1 path)" != "" -a 
 rm "$T/np/audio/$A2.wav"
 "$CS" --db "$T/np4.db" export "$T/np/struct" --audio-dir "$T/np/audio" --bpm-min 100 --bpm-max 140 --n-sections 1 \
     --stretch rate --csv-out "$T/np4.csv" --parts-dir "$T/np/parts4" --no-progress >"$T/np.out" 2>"$T/np.err"
-check no_path_warning_says_so grep -q "$A2.json: skipped: audio not found (the struct names no path and $T/np/audio has no audio file named after it)" "$T/np.err"
+check no_path_warning_says_so grep -q "$A2.json: skipped: audio not found (the struct names no path and neither $T/np/audio nor the struct file's folder has an audio file named after it)" "$T/np.err"
 
 # --- 5. Rekordbox Locations percent-encoded in Windows-1252 -------------------
 mkdir -p "$T/l1/struct" "$T/l1/audio"

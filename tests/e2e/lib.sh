@@ -31,3 +31,45 @@ ladder_set_fixture() {
         --stretch rubberband --quality fast --csv-out set.csv --parts-dir parts -j 2 --no-progress) \
         >"$T/export.log" 2>&1 || { fail setup "cs export: $(tail -2 "$T/export.log")"; return 1; }
 }
+# formats_fixture DIR: the demo library (2 tracks, 4 bars) in $T/lib and its
+# first track in DIR as t_wav.wav, t_flac.flac, t_m4a.m4a, t_lame.mp3 and
+# t_nolame.mp3 (no LAME header: its decoder delay stays in), the DJ-library
+# scripts' audio.  Reports `FAIL setup` (or SKIP without ffmpeg) and returns
+# 1 when it cannot.
+formats_fixture() {
+    "$CS_REL" demo "$T/lib" --tracks 2 --bars 4 >/dev/null || { fail setup "cs demo"; return 1; }
+    command -v ffmpeg >/dev/null || { skip "$_script" "ffmpeg not installed"; return 1; }
+    mkdir -p "$1"
+    local src
+    src=$(ls "$T/lib/audio/"*.wav | head -1)
+    cp "$src" "$1/t_wav.wav"
+    _enc() { ffmpeg -v error -y -i "$src" "$@" </dev/null; }
+    _enc -c:a flac "$1/t_flac.flac" && _enc -c:a aac -b:a 192k "$1/t_m4a.m4a" &&
+        _enc -c:a libmp3lame -b:a 192k "$1/t_lame.mp3" &&
+        _enc -c:a libmp3lame -b:a 192k -write_xing 0 "$1/t_nolame.mp3" ||
+        { fail setup "ffmpeg could not encode the formats"; return 1; }
+}
+# parts_on_beat NAME N_SECTIONS: `cs export`s the library in $CS_DB (every
+# track, N_SECTIONS sections) into $T/parts and checks its 6 tracks' parts
+# start on the beat: the first onset within 5 ms of the part's start, every
+# beat of the grid within 5 ms (audiocheck).  NAME: the check that every
+# track was selected.
+parts_on_beat() {
+    local AC=$TOOLS/audiocheck n=0 part bpm name first
+    "$CS_REL" export --bpm-min 1 --n-sections "$2" --csv-out "$T/x.csv" --parts-dir "$T/parts" \
+        --no-progress >"$T/exp.out" 2>&1
+    check "$1" grep -q "^export: 6 tracks selected" "$T/exp.out"
+    sed 's/^/  /' "$T/exp.out"
+    python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")): print(r["part_file_orig"] + "\t" + r["bpm"])' "$T/x.csv" >"$T/parts.txt"
+    while IFS=$'\t' read -r part bpm; do
+        n=$((n + 1))
+        name=$(basename "$part" _sectioned.wav)
+        first=$("$AC" onsets "$part" | head -1)
+        "$AC" grid "$part" --bpm "$bpm" --first 0 >"$T/grid"
+        echo "  $name: first onset ${first}s, $(tr '\n' ' ' <"$T/grid")"
+        check "first_beat_within_5ms_$name" awk -v f="$first" 'BEGIN { exit !(f != "" && f < 0.005) }'
+        check "beats_within_5ms_$name" awk '$1 == "max_ms" { exit !($2 < 5) }' "$T/grid"
+    done <"$T/parts.txt"
+    check parts_checked [ $n -eq 6 ]
+}

@@ -12,19 +12,9 @@
 # `cs export` parts whose first beat lands within 5 ms.
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
-AC=$TOOLS/audiocheck
 
-"$CS_REL" demo "$T/lib" --tracks 2 --bars 4 >/dev/null || { fail setup "cs demo"; exit 0; }
-command -v ffmpeg >/dev/null || { skip mixxx "ffmpeg not installed"; exit 0; }
 A=$T/audio
-mkdir -p "$A"
-src=$(ls "$T/lib/audio/"*.wav | head -1)
-cp "$src" "$A/t_wav.wav"
-enc() { ffmpeg -v error -y -i "$src" "$@" </dev/null; }
-enc -c:a flac "$A/t_flac.flac" && enc -c:a aac -b:a 192k "$A/t_m4a.m4a" &&
-    enc -c:a libmp3lame -b:a 192k "$A/t_lame.mp3" &&
-    enc -c:a libmp3lame -b:a 192k -write_xing 0 "$A/t_nolame.mp3" ||
-    { fail setup "ffmpeg could not encode the formats"; exit 0; }
+formats_fixture "$A" || exit 0
 
 # mkdb OUT [wal]: the library.  Mixxx decodes with FFmpeg, so its positions
 # are cs's: the WAV's, and 1105 frames later for the MP3 without a LAME
@@ -193,23 +183,7 @@ check playlists_stored [ "$(sqlite3 "$CS_DB" "SELECT group_concat(x, ' ') FROM (
     "ROOT/Warmup:$ID2,2 ROOT/Crates/Peak:1" ]
 
 # ---- cs export -----------------------------------------------------------------
-"$CS_REL" export --bpm-min 1 --n-sections 1 --csv-out "$T/x.csv" --parts-dir "$T/parts" \
-    --no-progress >"$T/exp.out" 2>&1
-check export_all grep -q "^export: 6 tracks selected" "$T/exp.out"
-sed 's/^/  /' "$T/exp.out"
-python3 -c 'import csv, sys
-for r in csv.DictReader(open(sys.argv[1], newline="")): print(r["part_file_orig"] + "\t" + r["bpm"])' "$T/x.csv" >"$T/parts.txt"
-n=0
-while IFS=$'\t' read -r part bpm; do
-    n=$((n + 1))
-    name=$(basename "$part" _sectioned.wav)
-    first=$("$AC" onsets "$part" | head -1)
-    "$AC" grid "$part" --bpm "$bpm" --first 0 >"$T/grid"
-    echo "  $name: first onset ${first}s, $(tr '\n' ' ' <"$T/grid")"
-    check "first_beat_within_5ms_$name" awk -v f="$first" 'BEGIN { exit !(f != "" && f < 0.005) }'
-    check "beats_within_5ms_$name" awk '$1 == "max_ms" { exit !($2 < 5) }' "$T/grid"
-done <"$T/parts.txt"
-check parts_checked [ $n -eq 6 ]
+parts_on_beat export_all 1
 
 # ---- while Mixxx holds it ----------------------------------------------------------
 # WAL with a write transaction open: read without waiting or warning.

@@ -5,6 +5,7 @@
 # still while a lost device is reopened (the stand-in clock runs the set),
 # and none once the audio callback hangs inside the engine (CS_TEST_AUDIO
 # =hang), so systemd would restart it.  The unit file asks for all this.
+# run.sh: waits (about 30 s of timers at under 1 s of CPU: runs beside the others)
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { skip all "python3 not installed"; exit 0; }
 U=$CS_ROOT/dist/cs-play.service.in

@@ -12,6 +12,7 @@
 #   rung for >= 90 % of its solo time, and at least 3 tracks play.
 # - edge cases: a pool of one track, two in clashing keys (the log says
 #   why), tracks without a key, a track whose parts are missing.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 command -v sox >/dev/null || { skip all "sox not installed"; exit 0; }
 

@@ -9,6 +9,7 @@
 # selection (cmp per part, set.csv, set.json).  A missing, unfinished or
 # partial shard is named and the merge exits 1; a killed shard leaves only
 # whole parts and its re-run renders only the rest.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
 DIST=$CS_ROOT/dist

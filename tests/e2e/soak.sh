@@ -12,6 +12,7 @@
 # SDL's timer thread) are reported; SOAK_STRICT=1 fails on them too (a busy
 # shared CI machine delays that thread; `make soak` is strict).
 # SOAK_SECONDS (default 60 here; `make soak`: 14400 = 4 h) sets the length.
+# run.sh: waits (the 60 s of playing take little CPU: runs beside the others)
 . "$(dirname "$0")/lib.sh"
 SECS=${SOAK_SECONDS:-60}
 EVERY=${SOAK_EVERY:-$(awk -v s="$SECS" 'BEGIN { e = s / 60; if (e < 1) e = 1; if (e > 10) e = 10; print e }')}

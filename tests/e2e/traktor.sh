@@ -9,19 +9,9 @@
 # `cs export` cuts parts whose first beat lands within 5 ms.
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
-AC=$TOOLS/audiocheck
 
-"$CS_REL" demo "$T/lib" --tracks 2 --bars 4 >/dev/null || { fail setup "cs demo"; exit 0; }
-command -v ffmpeg >/dev/null || { skip traktor "ffmpeg not installed"; exit 0; }
 A=$T/audio
-mkdir -p "$A"
-src=$(ls "$T/lib/audio/"*.wav | head -1)
-cp "$src" "$A/t_wav.wav"
-enc() { ffmpeg -v error -y -i "$src" "$@" </dev/null; }
-enc -c:a flac "$A/t_flac.flac" && enc -c:a aac -b:a 192k "$A/t_m4a.m4a" &&
-    enc -c:a libmp3lame -b:a 192k "$A/t_lame.mp3" &&
-    enc -c:a libmp3lame -b:a 192k -write_xing 0 "$A/t_nolame.mp3" ||
-    { fail setup "ffmpeg could not encode the formats"; exit 0; }
+formats_fixture "$A" || exit 0
 
 # The NML.  Traktor's positions match a gapless decoder: the WAV's for
 # WAV, FLAC, M4A (edit list) and LAME MP3; an MP3 without a LAME header
@@ -143,26 +133,7 @@ check playlist_stored [ "$(sqlite3 "$CS_DB" "SELECT p.path || ':' || GROUP_CONCA
 check reindex_unchanged grep -q "traktor unchanged (8 tracks, 1 playlists); traktor structs 6" "$T/idx2.out"
 
 # ---- cs export: the first beat of every part on the beat ---------------------
-"$CS_REL" export --bpm-min 1 --n-sections 2 --csv-out "$T/x.csv" --parts-dir "$T/parts" \
-    --no-progress >"$T/exp.out" 2>&1
-check export_all_formats grep -q "^export: 6 tracks selected" "$T/exp.out"
-sed 's/^/  /' "$T/exp.out"
-python3 - "$T/x.csv" >"$T/parts.txt" <<'PY'
-import csv, sys
-for r in csv.DictReader(open(sys.argv[1], newline="")):
-    print(r["part_file_orig"] + "\t" + r["bpm"])
-PY
-n=0
-while IFS=$'\t' read -r part bpm; do
-    n=$((n + 1))
-    name=$(basename "$part" _sectioned.wav)
-    first=$("$AC" onsets "$part" | head -1)
-    "$AC" grid "$part" --bpm "$bpm" --first 0 >"$T/grid"
-    echo "  $name: first onset ${first}s, $(tr '\n' ' ' <"$T/grid")"
-    check "first_beat_within_5ms_$name" awk -v f="$first" 'BEGIN { exit !(f != "" && f < 0.005) }'
-    check "beats_within_5ms_$name" awk '$1 == "max_ms" { exit !($2 < 5) }' "$T/grid"
-done <"$T/parts.txt"
-check parts_checked [ $n -eq 6 ]
+parts_on_beat export_all_formats 2
 
 # ---- allin1 wins; Traktor's BPM and key override the JSON's -------------------
 "$CS" index "$T/lib/struct" --traktor-nml "$T/collection.nml" --from-traktor \

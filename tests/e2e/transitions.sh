@@ -11,6 +11,7 @@
 # one beat with both basslines at full level (and more with --transition
 # fade: the measure tells them apart); --fade-bars 8 on the long tracks
 # gives fades of 8 bars +- 1 beat.
+# run.sh: long (tens of seconds of CPU: started first, see tests/run.sh)
 . "$(dirname "$0")/lib.sh"
 command -v sox >/dev/null || { skip all "sox not installed"; exit 0; }
 MC=$TOOLS/mixcheck

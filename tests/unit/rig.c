@@ -1,6 +1,7 @@
 /* Shared unit-test rigs (see rig.h). */
 #include "tests/unit/rig.h"
 #include "tests/unit/unit.h"
+#include "player/surface/osc.h"
 
 #include <fcntl.h>
 #include <sndfile.h>
@@ -99,4 +100,73 @@ int rig_count(const char *hay, const char *needle)
     int n = 0;
     for (const char *p = hay; (p = strstr(p, needle)); p++) n++;
     return n;
+}
+
+int rig_osc(rig *g, const char *path, lo_message m)
+{
+    size_t n = 0;
+    void *d = lo_message_serialise(m, path, NULL, &n);
+    int rc = cs_osc_handle_packet(g->c, d, n, NULL, NULL);
+    free(d);
+    lo_message_free(m);
+    return rc;
+}
+
+void rig_load(rig *g, int id, const char *path)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_int32(m, id);
+    lo_message_add_string(m, path);
+    rig_osc(g, "/load_buffer", m);
+    cs_reader_pump(g->r, true);
+}
+
+lo_message rig_msg_id(int id)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_int32(m, id);
+    return m;
+}
+
+int rig_ladder_open(rig_ladder *x, cs_lset *set)
+{
+    cs_control_config cfg = rig_config();
+    cfg.stretch_disabled = true;   /* as cs play does for a ladder set */
+    if (rig_open(&x->g, &cfg, 0) < 0) {
+        cs_lset_free(set);
+        return -1;
+    }
+    cs_lset_probe(set);
+    cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
+    cs_err err = { { 0 } };
+    x->l = cs_ladder_new(set, x->g.c, x->g.e, x->g.r, &o, &err);
+    cs_lset_free(set);
+    if (!x->l) {
+        rig_close(&x->g);
+        return -1;
+    }
+    cs_control_ladder h = cs_ladder_hooks(x->l);
+    cs_control_set_ladder(x->g.c, &h);
+    return 0;
+}
+
+void rig_ladder_close(rig_ladder *x)
+{
+    cs_ladder_free(x->l);
+    rig_close(&x->g);
+}
+
+void rig_osc_bundle(cs_control *c, lo_bundle b)
+{
+    size_t n = 0;
+    void *d = lo_bundle_serialise(b, NULL, &n);
+    cs_osc_handle_packet(c, d, n, NULL, NULL);
+    free(d);
+    lo_bundle_free_recursive(b);
+}
+
+lo_timetag rig_tag(double s)
+{
+    lo_timetag t = { (uint32_t)s, (uint32_t)((s - (uint32_t)s) * 4294967296.0) };
+    return t;
 }

@@ -17,9 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <lo/lo.h>
+
 #include "player/control/control.h"
 #include "player/engine/engine.h"
 #include "player/engine/reader.h"
+#include "player/surface/ladder.h"
 
 typedef struct rig {
     cs_engine *e;
@@ -51,6 +54,29 @@ char *rig_capture_stderr(void (*fn)(void *), void *arg);
  * test's temporary folder; returns its path (static, four kept), NULL on
  * failure.  The first non-zero output sample of a channel is its start. */
 const char *rig_dc_wav(const char *name, double seconds, float l, float r);
+/* OSC into the control thread as the server hands it over: m serialised
+ * to path, given to cs_osc_handle_packet, freed.  Returns its result. */
+int rig_osc(rig *g, const char *path, lo_message m);
+/* /load_buffer id path, then the reader pumped until the load is done. */
+void rig_load(rig *g, int id, const char *path);
+/* A bundle into control c the same way; b freed (recursively). */
+void rig_osc_bundle(cs_control *c, lo_bundle b);
+/* The time tag of render time s (render-mode tags count seconds from the
+ * render's start). */
+lo_timetag rig_tag(double s);
+/* A new message of one int32 (a buffer id: /play_buffer, /stop_buffer). */
+lo_message rig_msg_id(int id);
+/* A rig playing a ladder set, as cs play sets one up (live stretching
+ * disabled; the ladder's hooks given to control). */
+typedef struct rig_ladder {
+    rig g;
+    cs_ladder *l;
+} rig_ladder;
+/* Opens x with the control thread and no output kept, and a ladder over
+ * set (prepare 0.05 s ahead, 4 beats a bar); set is freed (cs_lset_free)
+ * either way.  0, or -1 (all freed). */
+int rig_ladder_open(rig_ladder *x, cs_lset *set);
+void rig_ladder_close(rig_ladder *x);
 /* Counts the occurrences of `needle` in `hay`. */
 int rig_count(const char *hay, const char *needle);
 

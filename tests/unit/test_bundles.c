@@ -30,52 +30,11 @@ static rig rig_with(double max_ahead)
 
 static void send_bytes(cs_control *c, const void *d, size_t n) { cs_osc_handle_packet(c, d, n, NULL, NULL); }
 
-static void send_msg(rig *g, const char *path, lo_message m)
-{
-    size_t n = 0;
-    void *d = lo_message_serialise(m, path, NULL, &n);
-    send_bytes(g->c, d, n);
-    free(d);
-    lo_message_free(m);
-}
-
-static void load(rig *g, int id, const char *path)
-{
-    lo_message m = lo_message_new();
-    lo_message_add_int32(m, id);
-    lo_message_add_string(m, path);
-    send_msg(g, "/load_buffer", m);
-    cs_reader_pump(g->r, true);
-}
-
-static lo_message play_msg(int id)
-{
-    lo_message m = lo_message_new();
-    lo_message_add_int32(m, id);
-    return m;
-}
-
 static lo_message levels_msg(float l)
 {
     lo_message m = lo_message_new();
     for (int d = 0; d < 4; d++) lo_message_add_float(m, l);
     return m;
-}
-
-/* Render-mode tags count seconds from the render's start. */
-static lo_timetag tag(double s)
-{
-    lo_timetag t = { (uint32_t)s, (uint32_t)((s - (uint32_t)s) * 4294967296.0) };
-    return t;
-}
-
-static void send_bundle(cs_control *c, lo_bundle b)
-{
-    size_t n = 0;
-    void *d = lo_bundle_serialise(b, NULL, &n);
-    send_bytes(c, d, n);
-    free(d);
-    lo_bundle_free_recursive(b);
 }
 
 static long first_nonzero(const rig *g, int ch)
@@ -97,17 +56,17 @@ static void flood_then_play(void *arg)
 {
     flood *f = arg;
     for (int i = 0; i < f->n; i++) {
-        lo_bundle b = lo_bundle_new(tag(f->at + i * 1e-3));
+        lo_bundle b = lo_bundle_new(rig_tag(f->at + i * 1e-3));
         lo_bundle_add_message(b, "/deck_levels", levels_msg(0.5f));
-        send_bundle(f->g->c, b);
+        rig_osc_bundle(f->g->c, b);
     }
-    send_msg(f->g, "/play_stem", play_msg(100));
+    rig_osc(f->g, "/play_stem", rig_msg_id(100));
 }
 
 TEST(an_hour_ahead_1500_bundles_are_refused_and_play_now_plays)
 {
     rig g = rig_with(0);
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     rig_render_to(&g, 1000);
     flood f = { &g, 1500, 3600 };
     char *log = rig_capture_stderr(flood_then_play, &f);
@@ -132,7 +91,7 @@ TEST(the_waiting_heap_is_bounded_and_the_engine_never_fills)
      * control side, the first CS_BUNDLE_QUEUE_MAX of them; the rest are
      * dropped (queue full), and a start due now still plays. */
     rig g = rig_with(7200);
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     rig_render_to(&g, 1000);
     flood f = { &g, 1500, 3600 };
     char *log = rig_capture_stderr(flood_then_play, &f);
@@ -153,10 +112,10 @@ TEST(the_waiting_heap_is_bounded_and_the_engine_never_fills)
 TEST(a_deferred_bundle_reaches_the_engine_just_before_its_sample)
 {
     rig g = rig_with(0);
-    load(&g, 100, rig_dc_wav("a.wav", 3.0, 0.5f, 0));
-    lo_bundle b = lo_bundle_new(tag(2.0));
-    lo_bundle_add_message(b, "/play_stem", play_msg(100));
-    send_bundle(g.c, b);
+    rig_load(&g, 100, rig_dc_wav("a.wav", 3.0, 0.5f, 0));
+    lo_bundle b = lo_bundle_new(rig_tag(2.0));
+    lo_bundle_add_message(b, "/play_stem", rig_msg_id(100));
+    rig_osc_bundle(g.c, b);
     rig_render_to(&g, (uint64_t)(1.0 * CS_RATE));
     /* At 1 s it still waits on the control side; the engine holds nothing. */
     CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 1);
@@ -183,7 +142,7 @@ static void render_busy(rig *g, uint64_t until, uint64_t then, lo_bundle b)
         while (cs_engine_queue_free(g->e) * 2 >= cs_engine_queue_size(g->e))
             if (cs_engine_volume(g->e, 0, 1.0, CS_NOW) < 0) break;
         if (b && g->t >= then) {
-            send_bundle(g->c, b);
+            rig_osc_bundle(g->c, b);
             b = NULL;
         }
         cs_control_tick(g->c);
@@ -200,10 +159,10 @@ TEST(a_held_bundle_never_lands_after_a_later_one)
      * are inside the lead.  The 2.0 s bundle must not land after the 2.1 s
      * one: the levels end at 0.9. */
     rig g = rig_with(0);
-    lo_bundle b1 = lo_bundle_new(tag(2.0));
+    lo_bundle b1 = lo_bundle_new(rig_tag(2.0));
     lo_bundle_add_message(b1, "/deck_levels", levels_msg(0.2f));
-    send_bundle(g.c, b1);
-    lo_bundle b2 = lo_bundle_new(tag(2.1));
+    rig_osc_bundle(g.c, b1);
+    lo_bundle b2 = lo_bundle_new(rig_tag(2.1));
     lo_bundle_add_message(b2, "/deck_levels", levels_msg(0.9f));
     int level = cs_log_level();
     cs_log_set_level(-1);
@@ -245,14 +204,14 @@ TEST(sizes_that_wrap_are_refused)
 TEST(a_nested_later_bundle_waits_for_its_own_time)
 {
     rig g = rig_with(0);
-    load(&g, 100, rig_dc_wav("a.wav", 3.0, 0.5f, 0));
-    load(&g, 1100, rig_dc_wav("b.wav", 3.0, 0, 0.5f));
-    lo_bundle outer = lo_bundle_new(tag(0.25));
-    lo_bundle_add_message(outer, "/play_stem", play_msg(100));
-    lo_bundle later = lo_bundle_new(tag(2.0));
-    lo_bundle_add_message(later, "/play_stem", play_msg(1100));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 3.0, 0.5f, 0));
+    rig_load(&g, 1100, rig_dc_wav("b.wav", 3.0, 0, 0.5f));
+    lo_bundle outer = lo_bundle_new(rig_tag(0.25));
+    lo_bundle_add_message(outer, "/play_stem", rig_msg_id(100));
+    lo_bundle later = lo_bundle_new(rig_tag(2.0));
+    lo_bundle_add_message(later, "/play_stem", rig_msg_id(1100));
     lo_bundle_add_bundle(outer, later);
-    send_bundle(g.c, outer);
+    rig_osc_bundle(g.c, outer);
     CHECK_EQ_INT(cs_control_bundles_waiting(g.c), 1);
     rig_render_to(&g, (uint64_t)(2.5 * CS_RATE));
     CHECK_EQ_INT(first_nonzero(&g, 0), 11025);
@@ -266,19 +225,19 @@ static void send_nested(void *arg)
     rig *g = arg;
     int depth = g->t == 0 ? 10 : 9;
     lo_bundle inner = lo_bundle_new(LO_TT_IMMEDIATE);
-    lo_bundle_add_message(inner, "/play_stem", play_msg(100));
+    lo_bundle_add_message(inner, "/play_stem", rig_msg_id(100));
     for (int i = 1; i < depth; i++) {
         lo_bundle o = lo_bundle_new(LO_TT_IMMEDIATE);
         lo_bundle_add_bundle(o, inner);
         inner = o;
     }
-    send_bundle(g->c, inner);
+    rig_osc_bundle(g->c, inner);
 }
 
 TEST(bundles_nested_10_deep_are_dropped_logged_and_counted_9_run)
 {
     rig g = rig_with(0);
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     char *log = rig_capture_stderr(send_nested, &g);      /* t = 0: 10 deep */
     CHECK(strstr(log, "nested 10 deep") != NULL);
     cs_control_status st;
@@ -363,10 +322,10 @@ static void send_hour(void *arg)
     live *l = arg;
     lo_bundle b = lo_bundle_new(wall_tag(-3600));
     lo_bundle_add_message(b, "/deck_levels", levels_msg(1.0f));
-    send_bundle(l->c, b);
+    rig_osc_bundle(l->c, b);
     b = lo_bundle_new(wall_tag(3600));
     lo_bundle_add_message(b, "/deck_levels", levels_msg(1.0f));
-    send_bundle(l->c, b);
+    rig_osc_bundle(l->c, b);
 }
 
 TEST(live_an_hour_late_says_an_hour_and_an_hour_ahead_is_refused)

@@ -27,48 +27,6 @@ static rig rig_new(void)
     return g;
 }
 
-static int send_msg(rig *g, const char *path, lo_message m)
-{
-    size_t n = 0;
-    void *d = lo_message_serialise(m, path, NULL, &n);
-    int rc = cs_osc_handle_packet(g->c, d, n, NULL, NULL);
-    free(d);
-    lo_message_free(m);
-    return rc;
-}
-
-static void load(rig *g, int id, const char *path)
-{
-    lo_message m = lo_message_new();
-    lo_message_add_int32(m, id);
-    lo_message_add_string(m, path);
-    send_msg(g, "/load_buffer", m);
-    cs_reader_pump(g->r, true);
-}
-
-static lo_message play_msg(int id)
-{
-    lo_message m = lo_message_new();
-    lo_message_add_int32(m, id);
-    return m;
-}
-
-/* Render-mode tags count seconds from the render's start. */
-static lo_timetag tag(double s)
-{
-    lo_timetag t = { (uint32_t)s, (uint32_t)((s - (uint32_t)s) * 4294967296.0) };
-    return t;
-}
-
-static void send_bundle(rig *g, lo_bundle b)
-{
-    size_t n = 0;
-    void *d = lo_bundle_serialise(b, NULL, &n);
-    cs_osc_handle_packet(g->c, d, n, NULL, NULL);
-    free(d);
-    lo_bundle_free_recursive(b);
-}
-
 static long first_nonzero(const rig *g, int ch, uint64_t from)
 {
     for (uint64_t i = from; i < g->t; i++)
@@ -79,15 +37,15 @@ static long first_nonzero(const rig *g, int ch, uint64_t from)
 TEST(bundles_half_a_second_apart_start_22050_frames_apart)
 {
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
-    load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
     /* Both sent at time 0, ahead of their tags. */
-    lo_bundle b1 = lo_bundle_new(tag(0.5));
-    lo_bundle_add_message(b1, "/play_stem", play_msg(100));
-    send_bundle(&g, b1);
-    lo_bundle b2 = lo_bundle_new(tag(1.0));
-    lo_bundle_add_message(b2, "/play_stem", play_msg(1100));
-    send_bundle(&g, b2);
+    lo_bundle b1 = lo_bundle_new(rig_tag(0.5));
+    lo_bundle_add_message(b1, "/play_stem", rig_msg_id(100));
+    rig_osc_bundle(g.c, b1);
+    lo_bundle b2 = lo_bundle_new(rig_tag(1.0));
+    lo_bundle_add_message(b2, "/play_stem", rig_msg_id(1100));
+    rig_osc_bundle(g.c, b2);
     rig_render_to(&g, (uint64_t)(1.5 * CS_RATE));
     long a = first_nonzero(&g, 0, 0), b = first_nonzero(&g, 1, 0);
     CHECK_EQ_INT(a, 22050);
@@ -100,13 +58,13 @@ TEST(bundles_half_a_second_apart_start_22050_frames_apart)
 TEST(bundle_time_is_now_for_every_command_it_issues)
 {
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     /* Playing from 0; a bundle at 0.5 s turns the deck down: the ramp starts
      * on that sample, not when the bundle arrived. */
-    send_msg(&g, "/play_stem", play_msg(100));
+    rig_osc(&g, "/play_stem", rig_msg_id(100));
     lo_message lv = lo_message_new();
     lo_message_add_float(lv, 0.0f);
-    lo_bundle b = lo_bundle_new(tag(0.5));
+    lo_bundle b = lo_bundle_new(rig_tag(0.5));
     lo_bundle_add_message(b, "/deck_levels", lv);
     /* ... and /cue + /start_group 0.25 inside it starts deck B 0.25 s after
      * the bundle's time. */
@@ -118,7 +76,7 @@ TEST(bundle_time_is_now_for_every_command_it_issues)
     lo_message_add_string(sg, "B");
     lo_message_add_float(sg, 0.25f);
     lo_bundle_add_message(b, "/start_group", sg);
-    send_bundle(&g, b);
+    rig_osc_bundle(g.c, b);
     rig_render_to(&g, (uint64_t)(1.0 * CS_RATE));
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 0);
     float full = g.out[2 * 1000];
@@ -137,15 +95,15 @@ TEST(future_cleanup_spares_a_load_made_before_it)
      * when it was sent (A stops at 0.5 s) and B, loaded after, plays on:
      * B must not take the engine slot whose release is still pending. */
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("ca.wav", 2.0, 0.5f, 0));
-    send_msg(&g, "/play_stem", play_msg(100));
+    rig_load(&g, 100, rig_dc_wav("ca.wav", 2.0, 0.5f, 0));
+    rig_osc(&g, "/play_stem", rig_msg_id(100));
     rig_render_to(&g, (uint64_t)(0.1 * CS_RATE));
-    lo_bundle b = lo_bundle_new(tag(0.5));
+    lo_bundle b = lo_bundle_new(rig_tag(0.5));
     lo_bundle_add_message(b, "/mixer_cleanup", lo_message_new());
-    send_bundle(&g, b);
+    rig_osc_bundle(g.c, b);
     rig_render_to(&g, (uint64_t)(0.2 * CS_RATE));
-    load(&g, 1100, rig_dc_wav("cb.wav", 2.0, 0, 0.5f));
-    send_msg(&g, "/play_stem", play_msg(1100));
+    rig_load(&g, 1100, rig_dc_wav("cb.wav", 2.0, 0, 0.5f));
+    rig_osc(&g, "/play_stem", rig_msg_id(1100));
     rig_render_to(&g, (uint64_t)(1.0 * CS_RATE));
     uint64_t before = (uint64_t)(0.45 * CS_RATE), after = (uint64_t)(0.8 * CS_RATE);
     CHECK(g.out[2 * before] != 0.0f);          /* A until the cleanup */
@@ -158,15 +116,15 @@ TEST(future_cleanup_spares_a_load_made_before_it)
 static void send_late(void *arg)
 {
     rig *g = arg;
-    lo_bundle b = lo_bundle_new(tag(0.25));
-    lo_bundle_add_message(b, "/play_stem", play_msg(100));
-    send_bundle(g, b);
+    lo_bundle b = lo_bundle_new(rig_tag(0.25));
+    lo_bundle_add_message(b, "/play_stem", rig_msg_id(100));
+    rig_osc_bundle(g->c, b);
 }
 
 TEST(late_bundle_runs_at_once_counted_and_logged)
 {
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     rig_render_to(&g, 22050);
     /* At 0.5 s, a bundle for 0.25 s: 250 ms late. */
     char *log = rig_capture_stderr(send_late, &g);
@@ -180,18 +138,18 @@ TEST(late_bundle_runs_at_once_counted_and_logged)
 TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
 {
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
-    load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
-    load(&g, 2100, rig_dc_wav("c.wav", 2.0, 0, 0.25f));
-    lo_bundle outer = lo_bundle_new(tag(0.5));
-    lo_bundle_add_message(outer, "/play_stem", play_msg(100));
-    lo_bundle later = lo_bundle_new(tag(0.75));
-    lo_bundle_add_message(later, "/play_stem", play_msg(1100));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 1100, rig_dc_wav("b.wav", 2.0, 0, 0.5f));
+    rig_load(&g, 2100, rig_dc_wav("c.wav", 2.0, 0, 0.25f));
+    lo_bundle outer = lo_bundle_new(rig_tag(0.5));
+    lo_bundle_add_message(outer, "/play_stem", rig_msg_id(100));
+    lo_bundle later = lo_bundle_new(rig_tag(0.75));
+    lo_bundle_add_message(later, "/play_stem", rig_msg_id(1100));
     lo_bundle_add_bundle(outer, later);
-    lo_bundle earlier = lo_bundle_new(tag(0.1));      /* breaks the rule: gets 0.5 */
-    lo_bundle_add_message(earlier, "/play_stem", play_msg(2100));
+    lo_bundle earlier = lo_bundle_new(rig_tag(0.1));      /* breaks the rule: gets 0.5 */
+    lo_bundle_add_message(earlier, "/play_stem", rig_msg_id(2100));
     lo_bundle_add_bundle(outer, earlier);
-    send_bundle(&g, outer);
+    rig_osc_bundle(g.c, outer);
     rig_render_to(&g, 44100);
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 22050);     /* A at the outer tag */
     CHECK_EQ_INT(first_nonzero(&g, 1, 0), 22050);     /* C (right channel) at the parent's */
@@ -206,11 +164,11 @@ TEST(nested_bundles_take_their_own_tags_never_earlier_than_the_parent)
 TEST(immediate_tag_runs_now)
 {
     rig g = rig_new();
-    load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
+    rig_load(&g, 100, rig_dc_wav("a.wav", 2.0, 0.5f, 0));
     rig_render_to(&g, 5000);
     lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
-    lo_bundle_add_message(b, "/play_stem", play_msg(100));
-    send_bundle(&g, b);
+    lo_bundle_add_message(b, "/play_stem", rig_msg_id(100));
+    rig_osc_bundle(g.c, b);
     rig_render_to(&g, 10000);
     CHECK_EQ_INT(first_nonzero(&g, 0, 0), 5000);
     CHECK_EQ_INT(cs_control_late_bundles(g.c), 0);

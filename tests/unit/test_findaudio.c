@@ -2,6 +2,8 @@
  * (NFD struct path, NFC file and the reverse), and by the struct's stem. */
 #include "tests/unit/unit.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -67,4 +69,73 @@ TEST(by_stem_any_audio_extension)
     char *s = cs_file_stem("/x/y/kitaharalab__06 - Song.v2.json");
     CHECK_STR(s, "kitaharalab__06 - Song.v2");
     free(s);
+}
+
+/* cs_find_track_audio(w) finds want, at place; frees what it found. */
+static int found_at(const cs_audio_where *w, const char *want, cs_audio_place place)
+{
+    cs_audio_place pl;
+    char *got = cs_find_track_audio(w, &pl);
+    int ok = got && strcmp(got, want) == 0 && pl == place;
+    if (!ok) fprintf(stderr, "got %s at %d, want %s at %d\n", got ? got : "(null)", (int)pl, want, (int)place);
+    free(got);
+    return ok;
+}
+
+/* Issue 24: one lookup for index, export and play, its places in one order
+ * (the copies disagreed: only index looked in the struct file's folder).
+ * Each place is taken away in turn: the next one answers. */
+TEST(track_audio_places_in_order)
+{
+    char root[1024], ad[1100], sd[1100], ld[1100], kd[1100], sp[1200], want[1200];
+    snprintf(root, sizeof root, "%s/order", unit_tmpdir());
+    snprintf(ad, sizeof ad, "%s/audio", root);
+    snprintf(sd, sizeof sd, "%s/struct", root);
+    snprintf(ld, sizeof ld, "%s/loc", root);
+    snprintf(kd, sizeof kd, "%s/known", root);
+    mkdir(root, 0755);
+    mkdir(ad, 0755);
+    mkdir(sd, 0755);
+    mkdir(ld, 0755);
+    mkdir(kd, 0755);
+    touch(sd, "Song.json");
+    snprintf(sp, sizeof sp, "%s/Song.json", sd);
+    char at_path[1200], loc[1200], known[1200];
+    snprintf(at_path, sizeof at_path, "%s/" NFC_ETE ".wav", root);
+    snprintf(loc, sizeof loc, "%s/" NFC_ETE ".wav", ld);
+    snprintf(known, sizeof known, "%s/old.wav", kd);
+    touch(root, NFC_ETE ".wav");
+    touch(ad, NFD_ETE ".wav");   /* the other Unicode form: found folded */
+    touch(sd, NFC_ETE ".WAV");
+    touch(ld, NFC_ETE ".wav");
+    touch(kd, "old.wav");
+    cs_audio_where w = { .path = at_path, .struct_path = sp, .audio_dir = ad, .location = loc, .known = known };
+    cs_audio_place pl;
+    CHECK(found_at(&w, at_path, CS_AUDIO_AT_PATH));
+    remove(at_path);
+    snprintf(want, sizeof want, "%s/" NFD_ETE ".wav", ad);
+    CHECK(found_at(&w, want, CS_AUDIO_IN_AUDIO_DIR));
+    remove(want);
+    snprintf(want, sizeof want, "%s/" NFC_ETE ".WAV", sd);
+    CHECK(found_at(&w, want, CS_AUDIO_BESIDE_STRUCT));
+    remove(want);
+    CHECK(found_at(&w, loc, CS_AUDIO_AT_LOCATION));
+    remove(loc);
+    CHECK(found_at(&w, known, CS_AUDIO_KNOWN));
+    remove(known);
+    errno = ENOMEM;   /* not found is errno 0 whatever came before */
+    CHECK(cs_find_track_audio(&w, &pl) == NULL && errno == 0 && pl == CS_AUDIO_NOWHERE);
+
+    /* No path: the struct's stem names the audio, in --audio-dir first, then
+     * beside the struct file. */
+    cs_audio_where s = { .struct_path = sp, .audio_dir = ad };
+    touch(sd, "Song.flac");
+    snprintf(want, sizeof want, "%s/Song.flac", sd);
+    CHECK(found_at(&s, want, CS_AUDIO_BESIDE_STRUCT));
+    touch(ad, "song.mp3");
+    snprintf(want, sizeof want, "%s/song.mp3", ad);
+    CHECK(found_at(&s, want, CS_AUDIO_IN_AUDIO_DIR));
+    /* Nothing known: nowhere to look. */
+    cs_audio_where none = { 0 };
+    CHECK(cs_find_track_audio(&none, NULL) == NULL && errno == 0);
 }

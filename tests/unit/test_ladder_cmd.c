@@ -13,42 +13,22 @@
 #include "player/set/ladder.h"
 #include "player/set/ladder_cmd.h"
 
-typedef struct lrig {
-    rig g;
-    cs_ladder *l;
-} lrig;
+typedef rig_ladder lrig;
 
 /* ntracks tracks of one 120 BPM rung set (118..122), parts of end_u s. */
 static int lrig_open(lrig *x, int ntracks, double begin_u, double end_u)
 {
     const char *f = rig_dc_wav("r.wav", 6.0, 0.25f, 0.25f);
-    cs_control_config cfg = rig_config();
-    cfg.stretch_disabled = true;
-    if (!f || rig_open(&x->g, &cfg, 0) < 0) return -1;
+    if (!f) return -1;
     cs_lset set = { 0 };
     for (int i = 0; i < ntracks; i++) {
         cs_lset_track *t = cs_lset_add_track(&set, i ? "/music/two.wav" : "/music/one.wav", 120, 0, begin_u, end_u);
         for (int k = 0; t && k < 5; k++) cs_lset_add_rung(t, 118 + k, (118 + k) / 120.0, f);
     }
-    cs_lset_probe(&set);
-    cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
-    x->l = cs_ladder_new(&set, x->g.c, x->g.e, x->g.r, &o, &err);
-    cs_lset_free(&set);
-    if (!x->l) {
-        rig_close(&x->g);
-        return -1;
-    }
-    cs_control_ladder h = cs_ladder_hooks(x->l);
-    cs_control_set_ladder(x->g.c, &h);
-    return 0;
+    return rig_ladder_open(x, &set);
 }
 
-static void lrig_close(lrig *x)
-{
-    cs_ladder_free(x->l);
-    rig_close(&x->g);
-}
+#define lrig_close rig_ladder_close
 
 /* Fills the engine's command queue until `room` slots are left. */
 static void flood(cs_engine *e, size_t room)

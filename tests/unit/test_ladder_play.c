@@ -10,41 +10,20 @@
 #include "pkg/ladderset.h"
 #include "player/set/ladder.h"
 
-typedef struct lrig {
-    rig g;
-    cs_ladder *l;
-} lrig;
+typedef rig_ladder lrig;
 
 /* One 120 BPM track with rungs lo, lo+1, ..., lo+n-1 BPM, all read from
  * `file` except rung index `odd` (read from `odd_file`; -1: none). */
 static int lrig_open(lrig *x, const char *file, double lo, int n, int odd, const char *odd_file)
 {
-    cs_control_config cfg = rig_config();
-    cfg.stretch_disabled = true;                  /* as cs play does for a ladder set */
-    if (rig_open(&x->g, &cfg, 0) < 0) return -1;
     cs_lset set = { 0 };
     cs_lset_track *t = cs_lset_add_track(&set, "/music/t.wav", 120, 0, 3.0, 3.5);
     for (int k = 0; t && k < n; k++)
         cs_lset_add_rung(t, lo + k, (lo + k) / 120.0, k == odd ? odd_file : file);
-    cs_lset_probe(&set);
-    cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
-    x->l = cs_ladder_new(&set, x->g.c, x->g.e, x->g.r, &o, &err);
-    cs_lset_free(&set);
-    if (!x->l) {
-        rig_close(&x->g);
-        return -1;
-    }
-    cs_control_ladder h = cs_ladder_hooks(x->l);
-    cs_control_set_ladder(x->g.c, &h);
-    return 0;
+    return rig_ladder_open(x, &set);
 }
 
-static void lrig_close(lrig *x)
-{
-    cs_ladder_free(x->l);
-    rig_close(&x->g);
-}
+#define lrig_close rig_ladder_close
 
 static int rung_a(lrig *x)
 {
