@@ -47,7 +47,7 @@ typedef struct doctor_opts {
  * closes it again: a device that lists but cannot be opened shows here. */
 static int check_device(const doctor_opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_engine *e = cs_engine_new(&err);
     cs_output *out = e ? cs_output_open(e, NULL, o->device, (int)o->buffer, &err) : NULL;
     if (out) {
@@ -65,7 +65,7 @@ static int check_device(const doctor_opts *o)
 
 static int check_port(const doctor_opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_osc_server *s = cs_osc_server_new(o->bind, (int)o->port, &err);
     printf("osc:\n");
     if (!s) {

@@ -63,7 +63,7 @@ static double measure_stretch(const cs_export_opts *o)
     double beats[12];
     for (int i = 0; i < 12; i++) beats[i] = 0.5 * i;
     cs_dvec anchors = { beats, 12 };
-    cs_err e = {{0}};
+    cs_err e = {0};
     double t0 = cpu_now();
     int rc = cs_stretch_render_anchored(&in, 126.0 / 120.0, o->method, o->quality, o->plain_atempo ? NULL : &anchors,
                                         &out, &e);

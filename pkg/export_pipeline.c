@@ -186,7 +186,7 @@ static void soft_limit(cs_audio *a)
 static int decode_cut(ctx *c, track_job *tj)
 {
     const cs_cues *q = &tj->t->cues;
-    cs_err e = {{0}};
+    cs_err e = {0};
     char note[400];
     if (cs_audio_decode_noting(tj->audio, c->o->rate, 0, q->ini_cue, q->end_cue, &tj->cut, note, sizeof note, &e) < 0) {
         snprintf(tj->why, sizeof tj->why, "%s", e.msg);
@@ -252,7 +252,7 @@ static void measure_energy(ctx *c, part_job *p)
 {
     if (p->target > 0) return;
     cs_audio a = {0};
-    cs_err e = {{0}};
+    cs_err e = {0};
     double en = cs_audio_decode(p->out_abs, 0, 0, 0, 0, &a, &e) == 0 ? cs_energy_measure(&a) : -1;
     cs_audio_free(&a);
     pthread_mutex_lock(&c->mu);
@@ -273,7 +273,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
             return -1;
     } else if (p->target > 0) {
         if (cs_audio_alloc(&out, tj->cut.frames, tj->cut.channels, tj->cut.rate) < 0)
-            return cs_err_set(err, "out of memory");
+            return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         memcpy(out.data, tj->cut.data, tj->cut.frames * (size_t)tj->cut.channels * sizeof(float));
     }
     if (p->target > 0) {
@@ -282,10 +282,10 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         w = &out;
     }
     char *dir = strdup(p->out_abs);
-    if (!dir) { cs_audio_free(&out); return cs_err_set(err, "out of memory"); }
+    if (!dir) { cs_audio_free(&out); return cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); }
     *strrchr(dir, '/') = 0;
     int rc = 0;
-    if (cs_mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
+    if (cs_mkdirs(dir) < 0) rc = cs_err_setc(err, CS_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
     free(dir);
     if (rc == 0) {
         cs_remove_stale_temps(p->out_abs);
@@ -297,7 +297,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
      * same number whichever machine or run measured it (an up-to-date part
      * measured later, a shard's part merged elsewhere), where the samples
      * in memory differ from the file's by its quantisation. */
-    cs_err le = {{0}};
+    cs_err le = {0};
     if (rc == 0 && cs_loudness_measure_file(p->out_abs, &p->loud, &le) < 0) {
         cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
         p->loud = (cs_loudness){ -INFINITY, -INFINITY };
@@ -330,7 +330,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
  * read keeps its part (it was up to date) with its loudness unknown. */
 static void measure_part(ctx *c, part_job *p)
 {
-    cs_err e = {{0}};
+    cs_err e = {0};
     measure_energy(c, p);
     if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
         cs_log_warn("loudness not measured: %s", e.msg);
@@ -369,7 +369,7 @@ static int render_one(void *arg, size_t i)
         tj->state = DEC_RUNNING;
     }
     pthread_mutex_unlock(&c->mu);
-    cs_err e = {{0}};
+    cs_err e = {0};
     bool ok = ensure_decoded(c, p) == 0;
     if (ok && render_part(c, p, &e) < 0) {
         ok = false;
@@ -450,7 +450,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     p->speed = target > 0 ? target / tj->t->bpm : 1.0;
     p->out_abs = join3(parts_abs, sub, name);
     p->rel = join3(o->parts_dir, sub, name);
-    if (!p->out_abs || !p->rel) return cs_err_set(err, "out of memory");
+    if (!p->out_abs || !p->rel) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     fingerprint(c, p, p->fingerprint);
     if (ask_plan_hook(c, p)) return 0;
     /* A killed run may have left a temporary even for a part that is up to
@@ -524,7 +524,7 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
      * original exporter's: every track at it). */
     unsigned char *keep = NULL;
     if (o->ladder && o->max_stretch > 0 && o->targets.n && !(keep = malloc(o->targets.n)))
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
@@ -535,14 +535,14 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
         if (oom) {
             free(audio_name);
             free(keep);
-            return cs_err_set(err, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
+            return cs_err_setc(err, CS_ERR_NOMEM, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
         }
         /* Named after the audio file, as the original exporter does. */
         tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
         free(audio_name);
         if (!tj->stem || unique_stem(c, i, &tj->stem) < 0) {
             free(keep);
-            return cs_err_set(err, "out of memory");
+            return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         }
         if (!tj->audio) {
             tj->skipped = true;
@@ -571,7 +571,7 @@ static int plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_er
     }
     free(keep);
     c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
-    if (!c->todo) return cs_err_set(err, "out of memory");
+    if (!c->todo) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < c->n_parts; i++)
         if (c->parts[i].todo) c->todo[c->n_todo++] = &c->parts[i];
     return 0;
@@ -618,7 +618,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
 {
     size_t per = 1 + targets_per_track(c->o);
     cs_export_row *r = calloc(c->n_tracks * (per - 1) + 1, sizeof *r);
-    if (!r) return cs_err_set(err, "out of memory");
+    if (!r) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
@@ -652,7 +652,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->energy = tj->energy >= 0 ? tj->energy : tj->t->energy;
             if (!row->part_file_orig || !row->part_file) {
                 cs_export_rows_free(r, n);
-                return cs_err_set(err, "out of memory");
+                return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
             }
         }
     }
@@ -704,9 +704,9 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
     st->tracks = (long)n;
     char parts_abs[PATH_MAX];
     if (cs_mkdirs(o->parts_dir) < 0 || !realpath(o->parts_dir, parts_abs))
-        return cs_err_set(err, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
     if (access(parts_abs, W_OK) < 0)
-        return cs_err_set(err, "%s: not writable: %s", o->parts_dir, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: not writable: %s", o->parts_dir, strerror(errno));
 
     ctx c = { .cache = cache, .o = o, .n_tracks = n, .st = st };
     size_t per = 1 + targets_per_track(o);
@@ -715,7 +715,7 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
     c.parts = calloc(c.n_parts ? c.n_parts : 1, sizeof *c.parts);
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
-    int rc = c.tracks && c.parts ? 0 : cs_err_set(err, "out of memory");
+    int rc = c.tracks && c.parts ? 0 : cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (rc == 0) rc = plan(&c, tracks, parts_abs, err);
     if (rc == 0 && c.n_todo) {
         if (run_parts(&c) == CS_WORKPOOL_CANCELLED) {

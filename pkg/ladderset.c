@@ -131,12 +131,12 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
     for (size_t i = 0; i < set->n && !t; i++)
         if (!strcmp(set->tracks[i].path, r->path)) t = &set->tracks[i];
     if (!t && !(t = cs_lset_add_track(set, r->path, r->bpm, r->ini_cue, r->begin_u, r->end_u)))
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (t->key < 0 && r->key) t->key = cs_key_parse(r->key) >= 0 ? cs_key_parse(r->key) : -1;
     char full[8192];
     resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
     int k = cs_lset_add_rung(t, r->target_bpm, r->speed, full);
-    if (k < 0) return cs_err_set(err, "out of memory");
+    if (k < 0) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     t->rungs[k].loud = r->loud;
     return 0;
 }
@@ -169,7 +169,7 @@ size_t cs_lset_probe(cs_lset *set)
         size_t keep = 0, had = t->n_rungs;
         for (size_t k = 0; k < t->n_rungs; k++) {
             cs_lset_rung *r = &t->rungs[k];
-            cs_err e = {{0}};
+            cs_err e = {0};
             cs_decoder *d = cs_decoder_open(r->path, 44100, 2, &e);
             double secs = d ? cs_decoder_duration(d) : -1;
             if (d) cs_decoder_free(d);

@@ -165,7 +165,7 @@ static long src_read(cs_stream *s, float *buf, size_t frames, cs_err *err)
 
 static void open_stream(cs_stream *s)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     long long total = -1;
     if (s->src->ops) {
         if (s->src->ops->open(s->src, s->path, &total, &err) < 0) {
@@ -198,7 +198,7 @@ static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
         size_t room = cs_ring_writable(&s->ring);
         if (room == 0) break;
         size_t want = room < CHUNK ? room : CHUNK;
-        cs_err err = {{0}};
+        cs_err err = {0};
         long n = src_read(s, r->buf, want, &err);
         if (n < 0) {
             fail(s, err.msg[0] ? err.msg : "read error");
@@ -341,7 +341,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
 {
     cs_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        cs_err_set(err, "reader: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "reader: out of memory");
         return NULL;
     }
     pthread_mutex_init(&r->lock, NULL);
@@ -356,7 +356,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
     r->threaded = threaded;
     if (!threaded) return r;
     if (pthread_create(&r->opener, NULL, opener_main, r) != 0) {
-        cs_err_set(err, "reader: cannot start the opener thread");
+        cs_err_setc(err, CS_ERR_SYSTEM, "reader: cannot start the opener thread");
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
         pthread_cond_destroy(&r->open_wake);
@@ -366,7 +366,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
     pthread_setname_np(r->opener, "cs-opener");
     r->opener_started = true;
     if (pthread_create(&r->thread, NULL, reader_main, r) != 0) {
-        cs_err_set(err, "reader: cannot start thread");
+        cs_err_setc(err, CS_ERR_SYSTEM, "reader: cannot start thread");
         r->threaded = false;        /* cs_reader_free stops the opener */
         cs_reader_free(r);
         return NULL;

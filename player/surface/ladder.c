@@ -509,7 +509,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     }
     cs_ladder *l = calloc(1, sizeof *l);
     if (!l) {
-        cs_err_set(err, "ladder: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "ladder: out of memory");
         return NULL;
     }
     l->set = *set;
@@ -534,7 +534,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->told = calloc(l->set.n, 1);
     if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad || !l->told || ladder_order_new(l) < 0) {
         free(all);
-        cs_err_set(err, "ladder: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "ladder: out of memory");
         cs_ladder_free(l);
         return NULL;
     }

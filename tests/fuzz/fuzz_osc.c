@@ -39,7 +39,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_control_config cfg = { .base_bpm = 120, .eq_on = (size & 1) != 0, .stretch = CS_STRETCH_RATE,
                               .tempo = cs_tempo_config_default(), .render = true, .meter = 4 };
     cs_engine *e = cs_engine_new(&err);

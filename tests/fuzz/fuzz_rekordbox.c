@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cs_rb_handler h = { .on_info = on_info, .on_track = on_track, .on_playlist = on_playlist };
     cs_rb_stats st = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_rekordbox_parse_memory((const char *)data, size, "fuzz.xml", &h, &st, &err);
     return 0;
 }

@@ -129,7 +129,7 @@ static int load_real(const char *name, cs_struct *s)
     const char *dir = unit_realdata();
     if (!dir) return 1;
     snprintf(file, sizeof file, "%s/allin1/%s", dir, name);
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_allin1_load(file, s, &e) < 0) { printf("load: %s\n", e.msg); return -1; }
     return 0;
 }

@@ -168,7 +168,7 @@ TEST(csv_groups_rows_into_rungs)
                "0:24.00,0:24.41,x,/abs/b118.wav\r\n");
     fclose(f);
     cs_lset set = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(cs_lset_read_csv(csv, &set, &err), 0);
     CHECK_EQ_INT(set.n, 2);
     CHECK(!strcmp(set.tracks[0].name, "Warehouse, Again"));
@@ -194,7 +194,7 @@ TEST(probe_drops_missing_files)
     fprintf(f, "path,bpm,target_bpm,part_file\n/m/a.wav,120,120,nowhere/a.wav\n");
     fclose(f);
     cs_lset set = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(cs_lset_read_csv(csv, &set, &err), 0);
     CHECK_EQ_INT(set.n, 1);
     CHECK_EQ_INT(cs_lset_probe(&set), 0);

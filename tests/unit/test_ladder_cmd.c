@@ -32,7 +32,7 @@ static int lrig_open(lrig *x, int ntracks, double begin_u, double end_u)
     }
     cs_lset_probe(&set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     x->l = cs_ladder_new(&set, x->g.c, x->g.e, x->g.r, &o, &err);
     cs_lset_free(&set);
     if (!x->l) {

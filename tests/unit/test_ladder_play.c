@@ -28,7 +28,7 @@ static int lrig_open(lrig *x, const char *file, double lo, int n, int odd, const
         cs_lset_add_rung(t, lo + k, (lo + k) / 120.0, k == odd ? odd_file : file);
     cs_lset_probe(&set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     x->l = cs_ladder_new(&set, x->g.c, x->g.e, x->g.r, &o, &err);
     cs_lset_free(&set);
     if (!x->l) {
@@ -151,7 +151,7 @@ TEST(freed_ladder_leaves_no_hooks_in_control)
     rig_render_to(&x.g, CS_RATE / 4);
     cs_ladder_free(x.l);
     x.l = NULL;
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     CHECK_EQ_INT(cs_control_next(x.g.c, &err), -1);
     CHECK_STR(err.msg, "no ladder set is playing");
     CHECK_EQ_INT(rung_a(&x), -1);
@@ -191,7 +191,7 @@ TEST(plot_marks_tracks_rungs_and_off_ladder_time)
     }
     cs_lset_probe(&set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4, .plot_path = plot };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     cs_ladder *l = cs_ladder_new(&set, g.c, g.e, g.r, &o, &err);
     cs_lset_free(&set);
     CHECK(l != NULL);
