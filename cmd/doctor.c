@@ -51,8 +51,8 @@ static int check_device(const doctor_opts *o)
     cs_engine *e = cs_engine_new(&err);
     cs_output *out = e ? cs_output_open(e, NULL, o->device, (int)o->buffer, &err) : NULL;
     if (out) {
-        printf("  ok   opened %s at 44100 Hz, %ld frames per buffer, and released it\n",
-               o->device && *o->device ? o->device : "the default device", o->buffer);
+        printf("  ok   opened %s at %d Hz, %ld frames per buffer, and released it\n",
+               o->device && *o->device ? o->device : "the default device", CS_RATE, o->buffer);
         cs_output_close(out);
     } else {
         printf("  --   %s\n"

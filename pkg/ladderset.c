@@ -3,6 +3,7 @@
 #include "pkg/ladderset.h"
 #include "pkg/key.h"
 #include "pkg/audio.h"
+#include "pkg/rate.h"
 #include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
 #include "pkg/textfile.h"
@@ -170,7 +171,7 @@ size_t cs_lset_probe(cs_lset *set)
         for (size_t k = 0; k < t->n_rungs; k++) {
             cs_lset_rung *r = &t->rungs[k];
             cs_err e = {0};
-            cs_decoder *d = cs_decoder_open(r->path, 44100, 2, &e);
+            cs_decoder *d = cs_decoder_open(r->path, CS_RATE, 2, &e);
             double secs = d ? cs_decoder_duration(d) : -1;
             if (d) cs_decoder_free(d);
             if (!d || !(secs > 0)) {
@@ -181,7 +182,7 @@ size_t cs_lset_probe(cs_lset *set)
             }
             /* The reader computes the length the same way; seeks by fraction
              * of it land on the frame we mean. */
-            r->frames = llround(secs * 44100.0);
+            r->frames = llround(secs * CS_RATE);
             t->rungs[keep++] = *r;
         }
         t->n_rungs = keep;
@@ -194,7 +195,7 @@ size_t cs_lset_probe(cs_lset *set)
         }
         if (!(t->begin_u > 0) || !(t->end_u > t->begin_u)) {
             /* No usable cues: hand over for the last quarter of the part. */
-            double len = (double)t->rungs[0].frames / 44100.0 * t->rungs[0].speed;
+            double len = (double)t->rungs[0].frames / CS_RATE * t->rungs[0].speed;
             if (!(t->end_u > 0) || t->end_u > len) t->end_u = len;
             if (!(t->begin_u > 0) || t->begin_u >= t->end_u) t->begin_u = 0.75 * t->end_u;
         }

@@ -28,7 +28,7 @@ typedef struct cs_lset_rung {
     double bpm;           /* the rung's tempo (target_bpm) */
     double speed;         /* bpm / the track's bpm: part time = u / speed */
     char *path;           /* the part file, resolved */
-    long long frames;     /* length at 44.1 kHz (after probing), 0 unknown */
+    long long frames;     /* length in frames at CS_RATE (pkg/rate.h; after probing), 0 unknown */
     cs_loudness loud;     /* the part's, as exported (-INFINITY: not known) */
 } cs_lset_rung;
 

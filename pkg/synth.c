@@ -1,5 +1,6 @@
 /* Deterministic click-track synthesiser (synth.h). */
 #include "pkg/synth.h"
+#include "pkg/rate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@ oom:
 
 static int build_audio(const cs_synth_params *p, double dur, int bpb, cs_audio *out, cs_err *err)
 {
-    int rate = p->rate > 0 ? p->rate : 44100;
+    int rate = p->rate > 0 ? p->rate : CS_RATE;
     int ch = p->channels > 0 ? p->channels : 2;
     size_t frames = (size_t)llround(dur * rate);
     double period = 60.0 / p->bpm, bar = period * bpb;

@@ -23,7 +23,7 @@
 #define PASS_LIMIT (4 * CHUNK)  /* frames per stream per pass: fairness */
 /* A stream ending this much before its known length ended early (MP3
  * encoder delay and padding differ from the header by ~50 ms). */
-#define SHORT_END_FRAMES (44100 / 4)
+#define SHORT_END_FRAMES (CS_RATE / 4)
 
 struct cs_reader {
     bool threaded;
@@ -121,7 +121,7 @@ static void check_end(cs_reader *r, cs_stream *s)
     if (total <= 0 || at >= total - SHORT_END_FRAMES) return;
     char line[320];
     snprintf(line, sizeof line, "%s: the stream ended at %.3f s, before its length of %.3f s",
-             s->path ? s->path : "stream", (double)at / 44100.0, (double)total / 44100.0);
+             s->path ? s->path : "stream", (double)at / CS_RATE, (double)total / CS_RATE);
     cs_log_warn("%s", line);
     pthread_mutex_lock(&r->lock);
     r->short_ends++;
@@ -268,7 +268,7 @@ static double pump(cs_reader *r, bool fill)
             fill_stream(r, s, fill ? (size_t)-1 : PASS_LIMIT);
             if (!atomic_load(&s->eof)) {
                 double above_half = (double)cs_ring_readable(&s->ring) - CS_STREAM_RING_FRAMES / 2.0;
-                t = above_half / (2.0 * CS_STREAM_RATE);
+                t = above_half / (2.0 * CS_RATE);
                 if (t < SLEEP_MIN_S) t = SLEEP_MIN_S;
                 if (t > SLEEP_MAX_S) t = SLEEP_MAX_S;
             }

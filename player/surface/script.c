@@ -1,6 +1,7 @@
 /* Render scripts: timed OSC messages in oscsend's argument syntax, built
  * with liblo and run through the same dispatch as network messages. */
 #include "player/surface/osc.h"
+#include "pkg/rate.h"
 #include "pkg/textfile.h"
 
 #include <ctype.h>
@@ -143,7 +144,7 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         char *addr = strdup(tok[1]);
         if (!addr) { lo_message_free(m); goto oom; }
         int idx = s->n++;
-        s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, addr, m };
+        s->lines[idx] = (line){ (uint64_t)llround(t * CS_RATE), idx, addr, m };
     }
     free(text);
     if (!s) {
@@ -187,7 +188,7 @@ int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *pa
     /* After every line not yet run, ties after the file's own lines. */
     int order = 0;
     for (int i = 0; i < s->n; i++) if (s->lines[i].order >= order) order = s->lines[i].order + 1;
-    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * 44100.0), order, p, m };
+    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * CS_RATE), order, p, m };
     qsort(s->lines + s->next, (size_t)(s->n - s->next), sizeof *s->lines, by_time);
     return 0;
 }
