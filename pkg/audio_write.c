@@ -2,6 +2,7 @@
  * destination directory and renamed into place, so a reader (or a resumed
  * export checking what is up to date) never sees half a file. */
 #include "pkg/audio.h"
+#include "pkg/audio_sf.h"
 #include "pkg/fsutil.h"
 
 #include <errno.h>

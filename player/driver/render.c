@@ -4,6 +4,7 @@
  * before each block), so the result is the same on every run. */
 #include "player/driver/render.h"
 #include "pkg/audio.h"
+#include "pkg/audio_sf.h"
 
 #include <errno.h>
 #include <math.h>
