@@ -142,11 +142,6 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
     return 0;
 }
 
-int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
-{
-    return cs_lset_read_csv_parts(csv_path, NULL, set, err);
-}
-
 int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err)
 {
     csv_ctx x = { .set = set, .parts_dir = parts_dir };

@@ -1,5 +1,6 @@
 /* Loudness measurement over libebur128 (see loudness.h). */
 #include "pkg/loudness.h"
+#include "pkg/loudness_test.h"
 
 #include <ebur128.h>
 #include <math.h>

@@ -21,6 +21,7 @@
  * in rekordbox_playlists.c, and rekordbox_int.h holds what they share.
  */
 #include "pkg/rekordbox_int.h"
+#include "pkg/rekordbox_test.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,6 @@
 /* Track selection by BPM range and key list. */
 #include "pkg/select.h"
+#include "pkg/select_test.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -12,6 +12,7 @@
  *         PLAYLIST / ENTRY / PRIMARYKEY TYPE="TRACK" KEY
  */
 #include "pkg/traktor.h"
+#include "pkg/traktor_test.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -11,6 +11,7 @@
  * open: everything the open wrote is visible to the decoder that reads the
  * state), then the decoder's. */
 #include "player/engine/source_int.h"
+#include "player/engine/reader_test.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -66,9 +66,6 @@ typedef struct cs_stream {
 /* A stream of a file (any format the decoder reads, converted to 44.1 kHz
  * stereo).  Returns NULL only when out of memory. */
 cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop);
-/* A stream of interleaved stereo frames the caller keeps alive until the
- * stream is freed (tests, tones). */
-cs_stream *cs_stream_new_memory(const float *frames, size_t n, double start_frac, bool loop);
 /* Frees a stream nobody else holds (one never given to a reader). */
 void cs_stream_free(cs_stream *s);
 

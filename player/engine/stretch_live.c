@@ -1,6 +1,7 @@
 /* Live master-mix stretcher: the worker, its two back ends and the reserve
  * ring (see stretch_live.h). */
 #include "player/engine/stretch_live.h"
+#include "player/engine/stretch_live_test.h"
 
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>

@@ -4,6 +4,7 @@
  * ours so that the bind address, IPv4+IPv6 and replies to the sender are
  * under our control. */
 #include "player/surface/osc.h"
+#include "player/surface/osc_test.h"
 #include "player/surface/osc_int.h"
 
 #include <errno.h>

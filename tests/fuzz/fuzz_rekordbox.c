@@ -2,6 +2,7 @@
  * every field they are given, so a dangling or unterminated string shows up
  * under ASan. */
 #include "pkg/rekordbox.h"
+#include "pkg/rekordbox_test.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * every field they are given, so a dangling or unterminated string shows up
  * under ASan. */
 #include "pkg/traktor.h"
+#include "pkg/traktor_test.h"
 
 #include <stdlib.h>
 

@@ -2,6 +2,7 @@
 
 #include "pkg/allin1.h"
 #include "pkg/cues.h"
+#include "pkg/cues_test.h"
 
 #define SEG(a, b, l) {(a), (b), (char *)(l)}
 #define SEGS(arr) ((cs_segvec){(arr), sizeof(arr) / sizeof *(arr)})

@@ -8,6 +8,7 @@
 #include "tests/unit/unit.h"
 #include "player/engine/engine_int.h"
 #include "player/control/decks.h"
+#include "player/engine/reader_test.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

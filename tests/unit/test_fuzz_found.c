@@ -8,6 +8,7 @@
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
 #include "player/engine/reader.h"
+#include "player/surface/osc_test.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #include "tests/unit/unit.h"
 #include "pkg/audio.h"
 #include "pkg/loudness.h"
+#include "pkg/loudness_test.h"
 #include "player/engine/limiter.h"
 
 #include <stdlib.h>

@@ -11,6 +11,7 @@
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/rekordbox_test.h"
 
 #define PARSE_REAL(file)                                                       \
     coll c = {0};                                                              \

@@ -10,6 +10,7 @@
 
 #include "pkg/rekordbox.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/rekordbox_test.h"
 
 static double now_seconds(void)
 {

@@ -2,6 +2,7 @@
 
 #include "pkg/key.h"
 #include "pkg/select.h"
+#include "pkg/select_test.h"
 
 TEST(defaults_match_everything)
 {

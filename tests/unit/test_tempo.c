@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "player/control/bpm_config.h"
+#include "player/control/tempo_test.h"
 
 static cs_tempo_config dflt(void) { return cs_tempo_config_default(); }
 /* The idle tests' controller: --idle-timeout 60 (the default holds). */

@@ -85,7 +85,7 @@ TEST(export_csv_with_bom_and_crlf)
     const char *p = write_file("set.csv", csv, sizeof csv - 1);
     cs_lset set = {0};
     cs_err e = {0};
-    if (cs_lset_read_csv(p, &set, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    if (cs_lset_read_csv_parts(p, NULL, &set, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
     CHECK_EQ_INT((long)set.n, 2);
     CHECK_STR(set.tracks[0].path, "/m/a, b.wav");
     CHECK_NEAR(set.tracks[1].bpm, 124.0, 1e-9);

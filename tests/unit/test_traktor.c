@@ -10,6 +10,7 @@
 
 #include "pkg/traktor.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/traktor_test.h"
 
 /* The shape of dj-data-converter's test-resources/collection.nml (commit
  * a0edb2e), trimmed, plus a second grid marker, a loop and a playlist. */
