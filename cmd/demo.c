@@ -179,7 +179,7 @@ int cmd_demo(int argc, char **argv, cs_ctx *ctx)
         p.duration = p.first_beat + (double)(p.n_sections * (size_t)bars * 4) * 60.0 / d->bpm + 1.0;
         cs_audio a = {0};
         cs_struct s = {0};
-        cs_err err = {{0}};
+        cs_err err = {0};
         if (cs_synth_render(&p, &a, &s, &err) < 0 || cs_audio_write(wav, &a, CS_FMT_WAV16, &err) < 0) {
             cs_log_error("%s", err.msg);
             rc = CS_EXIT_FAIL;

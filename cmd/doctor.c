@@ -47,12 +47,12 @@ typedef struct doctor_opts {
  * closes it again: a device that lists but cannot be opened shows here. */
 static int check_device(const doctor_opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_engine *e = cs_engine_new(&err);
     cs_output *out = e ? cs_output_open(e, NULL, o->device, (int)o->buffer, &err) : NULL;
     if (out) {
-        printf("  ok   opened %s at 44100 Hz, %ld frames per buffer, and released it\n",
-               o->device && *o->device ? o->device : "the default device", o->buffer);
+        printf("  ok   opened %s at %d Hz, %ld frames per buffer, and released it\n",
+               o->device && *o->device ? o->device : "the default device", CS_RATE, o->buffer);
         cs_output_close(out);
     } else {
         printf("  --   %s\n"
@@ -65,7 +65,7 @@ static int check_device(const doctor_opts *o)
 
 static int check_port(const doctor_opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_osc_server *s = cs_osc_server_new(o->bind, (int)o->port, &err);
     printf("osc:\n");
     if (!s) {

@@ -239,7 +239,7 @@ static int index_inputs(cs_db *db, const args *a)
     cs_index_opts io = { .struct_dir = a->struct_dir, .rekordbox_xml = a->xml,
                          .audio_dir = a->audio_dir };
     cs_index_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_index_run(db, &io, &st, &err) < 0) {
         cs_log_error("export: %s", err.msg);
         return -1;
@@ -264,7 +264,7 @@ static void store_energy(cs_db *db, const cs_export_row *rows, size_t n)
             ids[m] = rows[i].track->id;
             en[m++] = rows[i].energy;
         }
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (!ids || !en) cs_log_warn("export: out of memory storing the tracks' energy");
     else if (cs_library_store_energy(db, ids, en, m, &err) < 0) cs_log_warn("export: energy not stored: %s", err.msg);
     free(ids);
@@ -291,7 +291,7 @@ int cmd_export(int argc, char **argv, cs_ctx *ctx)
                          .quality = (cs_stretch_quality)a.quality, .rate = (int)a.rate, .force = a.force,
                          .max_stretch = a.max_stretch };
     if (parse_format(&a, &o.format) < 0) return CS_EXIT_USAGE;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (a.ladder) {
         int r = cs_bpm_list_parse(a.ladder, &o.targets, &err);
         if (r == CS_ERR_NOMEM) {

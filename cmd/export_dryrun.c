@@ -50,7 +50,7 @@ static double cpu_now(void)
  * 0.5 s) stretched from 120 to 126 BPM.  -1 when the stretch fails. */
 static double measure_stretch(const cs_export_opts *o)
 {
-    const int rate = 44100;
+    const int rate = 44100;   /* the probe's own rate, a typical source's (the CD rate) */
     cs_audio in = {0}, out = {0};
     if (cs_audio_alloc(&in, (size_t)rate * 6, 2, rate) < 0) return -1;
     for (size_t i = 0; i < in.frames; i++) {
@@ -63,7 +63,7 @@ static double measure_stretch(const cs_export_opts *o)
     double beats[12];
     for (int i = 0; i < 12; i++) beats[i] = 0.5 * i;
     cs_dvec anchors = { beats, 12 };
-    cs_err e = {{0}};
+    cs_err e = {0};
     double t0 = cpu_now();
     int rc = cs_stretch_render_anchored(&in, 126.0 / 120.0, o->method, o->quality, o->plain_atempo ? NULL : &anchors,
                                         &out, &e);
@@ -88,7 +88,7 @@ void cs_dry_summary(cs_shard_run *r)
     }
     double ratio = r->dry_parts_todo_stretch ? measure_stretch(o) : 0;
     static const double bytes_per_sample[] = { 2, 3, 4, 2 * 0.6, 3 * 0.6 };   /* wav16 .. flac24 */
-    int rate = o->rate ? o->rate : 44100;
+    int rate = o->rate ? o->rate : 44100;   /* the sources' rate is not read: the CD rate assumed */
     double secs = r->todo_stretch_s + r->todo_cut_s;
     double bytes = secs * rate * 2 * bytes_per_sample[(unsigned)o->format < 5 ? o->format : 0];
     if (ratio < 0) printf("estimate: CPU time unknown: the %s stretch failed on this machine\n", cs_shard_method_label(o));

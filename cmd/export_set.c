@@ -87,7 +87,7 @@ void cs_export_print_budget(const cs_export_opts *o, const cs_export_stats *st, 
 
 static int add_rows(cs_setfile *m, const char *dir, const cs_export_row *rows, size_t n, const cs_export_opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     const cs_lib_track *last = NULL;
     cs_set_track *t = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -134,7 +134,7 @@ int cs_export_write_set(const char *parts_dir, const char *csv_name, const cs_se
         .playlist = (char *)playlist,
     };
     int rc = add_rows(&m, parts_dir, rows, n, o);
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (rc == 0 && (rc = cs_setfile_write(parts_dir, &m, &err)) < 0) cs_log_error("%s", err.msg);
     /* Only the tracks are ours: the rest points at the caller's strings. */
     cs_setfile owned = { .tracks = m.tracks, .n = m.n };

@@ -219,7 +219,7 @@ static int journal_record(void *ctx, const cs_render_rec *rec, cs_err *err)
     if (!r->journal || !name || strpbrk(name, "\t\n")) return 0;
     if (fprintf(r->journal, "%s\t%lld\t%lld\t%d\t%s\n", rec->fingerprint, rec->out_size, rec->frames, rec->rate,
                 name) < 0 || fflush(r->journal) != 0)
-        return cs_err_set(err, "%s: %s", r->journal_path, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: %s", r->journal_path, strerror(errno));
     return 0;
 }
 
@@ -228,7 +228,7 @@ static int journal_record(void *ctx, const cs_render_rec *rec, cs_err *err)
 int cs_shard_args_check(const cs_shard_args *a)
 {
     cs_shard sh;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (a->n_merge && (a->shard || a->dry_run))
         return cs_usage_error("export", "--merge gathers finished shards: no --shard or --dry-run with it");
     if (a->shard && cs_shard_parse(a->shard, &sh, &e) < 0) return cs_usage_error("export", "--shard: %s", e.msg);
@@ -255,7 +255,7 @@ int cs_shard_run_start(const cs_shard_args *a, cs_export_opts *o, const cs_rende
     clock_gettime(CLOCK_REALTIME, &now);
     r->started = (double)now.tv_sec + (double)(now.tv_nsec / 1000) / 1e6;
     if (a->shard) {
-        cs_err e = {{0}};
+        cs_err e = {0};
         if (cs_shard_parse(a->shard, &r->sh, &e) < 0) {
             free(r);
             return cs_usage_error("export", "--shard: %s", e.msg);

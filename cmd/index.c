@@ -119,7 +119,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     if (trailing) o.struct_dir = trailing;   /* "--mixxx-db FILE STRUCT_DIR" */
     char *found = NULL, *found_mx = NULL, *found_en = NULL;
     if (traktor.find) {
-        cs_err e = {{0}};
+        cs_err e = {0};
         int n_found = 0;
         if (!(found = cs_traktor_default_nml(getenv("HOME"), &n_found, &e))) {
             cs_log_error("index: %s", e.msg);
@@ -129,7 +129,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
                     n_found > 1 ? " (the newest of several Traktor versions)" : "");
     }
     if (mixxx.find) {
-        cs_err e = {{0}};
+        cs_err e = {0};
         if (!(found_mx = cs_mixxx_default_db(getenv("HOME"), &e))) {
             cs_log_error("index: %s", e.msg);
             free(found);
@@ -138,7 +138,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         cs_log_info("index: reading the Mixxx library %s", found_mx);
     }
     if (engine.find) {
-        cs_err e = {{0}};
+        cs_err e = {0};
         if (!(found_en = cs_engine_default_db(getenv("HOME"), &e))) {
             cs_log_error("index: %s", e.msg);
             free(found);
@@ -155,7 +155,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
                                        "--traktor-nml FILE, --mixxx-db FILE, --engine-db FILE");
 
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_db *db;
     if (cs_db_open(ctx->db_path, &db, &err) < 0) {
         cs_log_error("%s", err.msg);

@@ -58,7 +58,7 @@ int cmd_ls(int argc, char **argv, cs_ctx *ctx)
     cs_select_stats st;
     int rc = cs_selopt_query(&so, ctx, true, &db, &t, &n, &st);
     if (rc != CS_EXIT_OK) return rc;
-    cs_err err = {{0}};
+    cs_err err = {0};
     long parts = 0, rendered_tracks = 0, missing = 0;
     long long bytes = 0;
     if (rc == 0 && n) printf("%-34s %-8s %-5s %-26s %s\n", "STATUS", "BPM", "KEY", "RENDERED", "PATH");

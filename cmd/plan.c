@@ -154,7 +154,7 @@ int cmd_plan(int argc, char **argv, cs_ctx *ctx)
                         .loudness_target = o.target, .key_rule = o.key_rule, .max_stretch = o.max_stretch / 100,
                         .order = o.order };
     cs_set_plan sp;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_plan_set(o.set, &po, &sp, &err) < 0) {
         cs_log_error("plan: %s", err.msg);
         return CS_EXIT_FAIL;

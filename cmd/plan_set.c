@@ -46,7 +46,7 @@ static int script_events(const char *path, cs_tempo *t, tempo_track *tt, cs_err 
         if (ne == cap) {
             cap = cap ? 2 * cap : 64;
             ev *ne2 = realloc(evs, cap * sizeof *ne2);
-            if (!ne2) { free(evs); free(text); return cs_err_set(err, "out of memory"); }
+            if (!ne2) { free(evs); free(text); return cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); }
             evs = ne2;
         }
         evs[ne++] = (ev){ at, kind, v };
@@ -69,12 +69,12 @@ static int script_events(const char *path, cs_tempo *t, tempo_track *tt, cs_err 
 static int tempo_build(const cs_plan_opts *o, double base, double max_s, tempo_track *tt, cs_err *err)
 {
     tt->n = (size_t)(max_s / STEP) + 2;
-    if (!(tt->bpm = malloc(tt->n * sizeof *tt->bpm))) return cs_err_set(err, "out of memory");
+    if (!(tt->bpm = malloc(tt->n * sizeof *tt->bpm))) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < tt->n; i++) tt->bpm[i] = base;
     if (!o->osc_script) return 0;
     cs_tempo_config cfg = cs_tempo_config_default();
     const char *loaded = NULL;
-    cs_err warn = {{0}};
+    cs_err warn = {0};
     if (cs_tempo_config_pick(o->bpm_config, &cfg, &loaded, &warn, err) < 0) return -1;
     cs_tempo t;
     cs_tempo_init(&t, &cfg, base, 0);
@@ -177,7 +177,7 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
     int *seq = calloc(n, sizeof *seq);
     if (!sp->names || !sp->keys || !sp->lufs || !sp->tp || !sp->gain_db || !sp->why || !sp->rows || !pool ||
         !played || !last || !seq || cs_order_pool_from_lset(&set, pool) < 0) {
-        cs_err_set(err, "out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         goto out;
     }
     /* Time enough for the whole set at a third of the base tempo. */

@@ -238,7 +238,7 @@ static void live_started(cs_control *c, void *user)
 
 static int run_live(cs_control *c, cs_engine *e, const opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     /* --dummy_after: a local /dummy, timed from launch like the original's
      * threading.Timer. */
     cs_osc_script *timed = NULL;
@@ -265,7 +265,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
 
 static int run_render(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_osc_script *sc = NULL;
     if (o->script && !(sc = cs_osc_script_load(o->script, &err))) {
         cs_log_error("play: %s", err.msg);
@@ -304,7 +304,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
     cs_play_ladder_args_init(&o.lad);
     int prc = parse(argc, argv, &o, ctx);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (o.has_dummy && !(o.dummy_after >= 0 && isfinite(o.dummy_after))) {
         return cs_usage_error("play", "--dummy_after %g: not a number of seconds", o.dummy_after);
     }
@@ -343,7 +343,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
         return CS_EXIT_OK;
     }
     const char *cfg_file = NULL;
-    cs_err cfg_warn = {{0}};
+    cs_err cfg_warn = {0};
     if (cs_tempo_config_pick(o.bpm_config, &cfg.tempo, &cfg_file, &cfg_warn, &err) < 0) {
         cs_log_error("play: %s", err.msg);
         return CS_EXIT_FAIL;

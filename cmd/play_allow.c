@@ -13,7 +13,7 @@ static int add_parent(void *ud, const char *path)
 {
     char *copy = strdup(path);
     if (!copy) return 0;
-    cs_err ignored = {{0}};
+    cs_err ignored = {0};
     cs_allow_add(ud, dirname(copy), true, &ignored);
     free(copy);
     return 0;
@@ -24,13 +24,13 @@ cs_allow *cs_play_allow_build(const char *const *dirs, int n, const char *const 
 {
     cs_allow *a = cs_allow_new();
     if (!a) {
-        cs_err_set(err, "out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    cs_err e = {{0}};
+    cs_err e = {0};
     for (int i = 0; i < n; i++) {
         if (cs_allow_add(a, dirs[i], true, &e) < 0) {
-            cs_err_set(err, "--allow-dir %s", e.msg);
+            cs_err_setc(err, e.code, "--allow-dir %s", e.msg);
             cs_allow_free(a);
             return NULL;
         }

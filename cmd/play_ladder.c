@@ -126,7 +126,7 @@ static void warn_gaps_lset(const cs_lset *set)
 int cs_play_set_check(const char *set_dir, long fade_bars)
 {
     cs_setfile m;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_setfile_read(set_dir, &m, &err) < 0) {
         cs_log_error("%s", err.msg);
         return CS_EXIT_FAIL;
@@ -178,7 +178,7 @@ static void attach_set_beats(const char *csv, cs_lset *set)
     snprintf(man, sizeof man, "%s/%s", dir, CS_SET_MANIFEST);
     if (!cs_is_file(man, NULL)) return;
     cs_setfile m;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_setfile_read(dir, &m, &err) < 0) {
         cs_log_warn("play: %s", err.msg);
         return;
@@ -207,7 +207,7 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
         attach_set_beats(la->csv, set);
         /* The library, when there is one, knows the beats the CSV lacks. */
         cs_db *db = NULL;
-        cs_err dberr = {{0}};
+        cs_err dberr = {0};
         if (!cs_is_file(db_path, NULL)) {
             cs_log_info("play: no library at %s: beat grids from the CSV's BPMs", db_path);
         } else if (cs_db_open_lookup(db_path, &db, &dberr) < 0) {
@@ -237,7 +237,7 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     cs_select_stats st = {0};
     bool playlist = false;
     if (la->order == CS_PLAY_ORDER_PLAYLIST && !la->playlist && !la->set_dir) {
-        cs_err_set(err, "--order playlist needs --playlist NAME, or a --set exported with --playlist");
+        cs_err_setc(err, CS_ERR_USAGE, "--order playlist needs --playlist NAME, or a --set exported with --playlist");
         return NULL;
     }
     if (load_set(la, db_path, &set, &st, &playlist, err) < 0) {
@@ -259,14 +259,14 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     }
     warn_gaps_lset(&set);
     if (la->order == CS_PLAY_ORDER_PLAYLIST && !playlist) {
-        cs_err_set(err, "--order playlist: %s was not exported with --playlist", la->set_dir);
+        cs_err_setc(err, CS_ERR_USAGE, "--order playlist: %s was not exported with --playlist", la->set_dir);
         cs_lset_free(&set);
         return NULL;
     }
     /* A playlist's order is the set's order (kept by the readers). */
     bool order_auto = la->order == CS_PLAY_ORDER_AUTO || (la->order < 0 && !la->csv && !playlist);
     if (la->max_stretch >= 0 && !(la->max_stretch > 0 && la->max_stretch <= 100)) {
-        cs_err_set(err, "--max-stretch %g: a percentage above 0, at most 100", la->max_stretch);
+        cs_err_setc(err, CS_ERR_USAGE, "--max-stretch %g: a percentage above 0, at most 100", la->max_stretch);
         cs_lset_free(&set);
         return NULL;
     }

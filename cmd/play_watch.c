@@ -20,7 +20,7 @@ static int opt_addr(const cs_option *opt, const char *v, bool need_host)
 {
     char host[256];
     int port;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_http_parse_addr(v, host, sizeof host, &port, &err) < 0 || (need_host && (port == 0 || !strchr(v, ':')))) {
         cs_usage_error("play", "--%s '%s': expected %s", opt->long_name, v, need_host ? "HOST:PORT" : "[ADDR:]PORT");
         return -1;

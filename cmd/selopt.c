@@ -86,7 +86,7 @@ int cs_selopt_build(const char *cmd, const cs_selopts *o, cs_selection *sel)
     if (o->has_max) sel->bpm_max = o->bpm_max;
     sel->n_sections = (int)o->n_sections;
     if (o->keys) {
-        cs_err e = {{0}};
+        cs_err e = {0};
         int r = cs_selection_set_keys(sel, o->keys, &e);
         if (r < 0) {
             if (r == CS_ERR_NOMEM) cs_log_error("%s: --key: %s", cmd, e.msg);
@@ -116,7 +116,7 @@ int cs_selopt_query(const cs_selopts *so, cs_ctx *ctx, bool all, cs_db **db, cs_
     cs_selection sel;
     int rc = cs_selopt_build(so->cmd, so, &sel);
     if (rc < 0) return rc == CS_ERR_NOMEM ? CS_EXIT_FAIL : CS_EXIT_USAGE;
-    cs_err err = {{0}};
+    cs_err err = {0};
     rc = cs_db_open_readonly(ctx->db_path, db, &err);
     if (rc == 0)
         rc = all ? cs_library_list(*db, &sel, t, n, st, &err)

@@ -84,7 +84,7 @@ int cmd_status(int argc, char **argv, cs_ctx *ctx)
     opts o = { .host = "127.0.0.1", .port = 57120, .interval = 1.0, .timeout = 1.0 };
     int prc = parse(argc, argv, &o, ctx);
     if (prc != 0) return prc < 0 ? CS_EXIT_OK : prc;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (!o.watch) {
         int rc = ask(&o, &err);
         if (rc != CS_EXIT_OK) cs_log_error("status: %s", err.msg);

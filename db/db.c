@@ -26,16 +26,27 @@ int cs_db_schema_version(void)
     return v;
 }
 
+int cs_db_code(sqlite3 *h)
+{
+    if (!h) return CS_ERR_NOMEM;
+    switch (sqlite3_errcode(h) & 0xff) {
+    case SQLITE_NOMEM: return CS_ERR_NOMEM;
+    case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CANTOPEN: return CS_ERR_IO;
+    case SQLITE_NOTADB: case SQLITE_CORRUPT: return CS_ERR_FORMAT;
+    default: return CS_ERR_DB;
+    }
+}
+
 int cs_db_fail(cs_db *db, cs_err *err, const char *what)
 {
-    return cs_err_set(err, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
+    return cs_err_setc(err, cs_db_code(db->h), "%s: %s: %s", db->path, what, sqlite3_errmsg(db->h));
 }
 
 int cs_db_exec(cs_db *db, const char *sql, cs_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cs_err_set(err, "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
+        cs_err_setc(err, cs_db_code(db->h), "%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
         sqlite3_free(msg);
         return -1;
     }
@@ -66,7 +77,7 @@ int cs_db_commit(cs_db *db, cs_err *err)
     /* A transaction SQLite already rolled back (an error inside it that a
      * caller dropped) must not read as "cannot commit": say what happened. */
     if (sqlite3_get_autocommit(db->h))
-        return cs_err_set(err, "%s: the transaction was rolled back by an earlier error; "
+        return cs_err_setc(err, CS_ERR_DB, "%s: the transaction was rolled back by an earlier error; "
                                "nothing was written", db->path);
     return cs_db_exec(db, "COMMIT", err);
 }
@@ -95,7 +106,7 @@ static int migrate(cs_db *db, cs_err *err)
     int want = cs_db_schema_version();
     if (have < 0) return cs_db_fail(db, err, "reading schema version");
     if (have > want)
-        return cs_err_set(err, "%s: library schema version %d is newer than this cs (%d); upgrade cs",
+        return cs_err_setc(err, CS_ERR_DB, "%s: library schema version %d is newer than this cs (%d); upgrade cs",
                           db->path, have, want);
     const char *p = cs_schema_sql;
     while ((p = strstr(p, "-- migration "))) {
@@ -106,7 +117,7 @@ static int migrate(cs_db *db, cs_err *err)
         if (n <= have || !body) continue;
         size_t len = (size_t)(next ? next - body : (long)strlen(body));
         char *sql = malloc(len + 64);
-        if (!sql) return cs_err_set(err, "%s: out of memory", db->path);
+        if (!sql) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", db->path);
         memcpy(sql, body, len);
         snprintf(sql + len, 64, "\nPRAGMA user_version = %d;", n);
         int rc = cs_db_begin(db, err);
@@ -123,10 +134,10 @@ static int open_common(const char *path, int flags, cs_db **out, cs_err *err)
     cs_db *db = calloc(1, sizeof *db);
     if (!db || !(db->path = strdup(path))) {
         free(db);
-        return cs_err_set(err, "%s: out of memory", path);
+        return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
     }
     if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
-        cs_err_set(err, "%s: cannot open library: %s", path,
+        cs_err_setc(err, cs_db_code(db->h), "%s: cannot open library: %s", path,
                    db->h ? sqlite3_errmsg(db->h) : "out of memory");
         cs_db_close(db);
         return -1;
@@ -140,7 +151,7 @@ static int open_common(const char *path, int flags, cs_db **out, cs_err *err)
 int cs_db_open(const char *path, cs_db **out, cs_err *err)
 {
     if (cs_mkdirs_for(path) < 0)
-        return cs_err_set(err, "%s: cannot create its folder: %s", path, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: cannot create its folder: %s", path, strerror(errno));
     cs_db *db = NULL;
     if (open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db, err) < 0) return -1;
     /* Check it is a database at all before changing anything. */
@@ -158,7 +169,7 @@ int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err)
 {
     struct stat st;
     if (stat(path, &st) < 0)
-        return cs_err_set(err, "%s: no library here (run 'cs index' first)", path);
+        return cs_err_setc(err, CS_ERR_NOT_FOUND, "%s: no library here (run 'cs index' first)", path);
     /* Opened read-write so a library from an older cs is migrated in place. */
     return cs_db_open(path, out, err);
 }
@@ -166,12 +177,12 @@ int cs_db_open_readonly(const char *path, cs_db **out, cs_err *err)
 int cs_db_open_lookup(const char *path, cs_db **out, cs_err *err)
 {
     struct stat st;
-    if (stat(path, &st) < 0) return cs_err_set(err, "%s: no library here", path);
+    if (stat(path, &st) < 0) return cs_err_setc(err, CS_ERR_NOT_FOUND, "%s: no library here", path);
     cs_db *db = NULL;
     if (open_common(path, SQLITE_OPEN_READONLY, &db, err) < 0) return -1;
     int have = user_version(db);
     if (have != cs_db_schema_version()) {
-        cs_err_set(err, "%s: library schema %d, this cs reads %d (run 'cs index' to migrate it)", path, have,
+        cs_err_setc(err, CS_ERR_DB, "%s: library schema %d, this cs reads %d (run 'cs index' to migrate it)", path, have,
                    cs_db_schema_version());
         cs_db_close(db);
         return -1;

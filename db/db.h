@@ -41,8 +41,14 @@ void cs_db_rollback(cs_db *db);
 int cs_db_exec(cs_db *db, const char *sql, cs_err *err);
 /* Prepares a statement; on failure sets err and returns NULL. */
 sqlite3_stmt *cs_db_prepare(cs_db *db, const char *sql, cs_err *err);
-/* Sets err from the connection's last error, returns -1. */
+/* Sets err from the connection's last error; returns its code
+ * (cs_db_code). */
 int cs_db_fail(cs_db *db, cs_err *err, const char *what);
+/* The cs_err code (pkg/err.h) for connection h's last error: CS_ERR_NOMEM
+ * for SQLITE_NOMEM (and for h NULL: sqlite3_open gives no handle only when
+ * out of memory), CS_ERR_IO for SQLITE_IOERR/FULL/CANTOPEN, CS_ERR_FORMAT
+ * for SQLITE_NOTADB/CORRUPT, CS_ERR_DB otherwise.  Any thread. */
+int cs_db_code(sqlite3 *h);
 /* Steps q once: 1 a row, 0 done, -1 an error (err gets "<db>: reading: <sqlite
  * message>").  Use it for every read: SQLite may roll back the whole
  * transaction on SQLITE_NOMEM/IOERR/FULL inside a step (sqlite.org/lang_transaction.html,

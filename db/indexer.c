@@ -114,7 +114,7 @@ int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
     if (s->path && (!fold || !file_fold)) {
         free(fold);
         free(file_fold);
-        return cs_err_set(err, "%s: out of memory", file);
+        return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", file);
     }
 
     sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
@@ -142,7 +142,7 @@ int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
     sqlite3_clear_bindings(st);
     free(fold);
     free(file_fold);
-    if (rc == SQLITE_NOMEM) return cs_err_set(err, "%s: out of memory", file);
+    if (rc == SQLITE_NOMEM) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", file);
     if (rc != SQLITE_DONE) return cs_db_fail(ix->db, err, file);
 
     sqlite3_int64 id = existing ? existing : sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
@@ -238,7 +238,7 @@ static void discard_one(void *arg, size_t i) { cs_struct_free(&((parse_job *)arg
 static int index_seen(indexer *ix, cs_err *err)
 {
     struct { parse_item *items; size_t n; } pp = { .items = calloc(ix->n_seen ? ix->n_seen : 1, sizeof(parse_item)) };
-    if (!pp.items) return cs_err_set(err, "out of memory");
+    if (!pp.items) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ix->n_seen; i++) {
         parse_item *it = &pp.items[pp.n];
         memset(it, 0, sizeof *it);   /* the slot may hold a skipped file's values */
@@ -283,7 +283,7 @@ static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
     struct dirent **ents;
     int n = scandir(dir, &ents, NULL, alphasort);
     if (n < 0) {
-        if (depth == 0) return cs_err_set(err, "%s: %s", dir, strerror(errno));
+        if (depth == 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", dir, strerror(errno));
         cs_log_warn("%s: %s", dir, strerror(errno));
         ix->st->warnings++;
         return 0;
@@ -303,7 +303,7 @@ static int walk(indexer *ix, const char *dir, int depth, cs_err *err)
             } else if (dir_entry) {
                 if (depth < 32) rc = walk(ix, path, depth + 1, err);
             } else if (is_json_name(name)) {
-                if (remember_seen(ix, path) < 0) rc = cs_err_set(err, "out of memory");
+                if (remember_seen(ix, path) < 0) rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
             } else if (cs_analyze_is_audio_name(name)) {
                 ix->n_audio_seen++;
             }
@@ -391,7 +391,7 @@ static int resolve_all(indexer *ix, cs_err *err)
         char *a = resolve_audio((const char *)sqlite3_column_text(q, 1),
                                 (const char *)sqlite3_column_text(q, 2), ix->o->audio_dir,
                                 (const char *)sqlite3_column_text(q, 3), old);
-        if (!a && errno == ENOMEM) { rc = cs_err_set(err, "resolving audio paths: out of memory"); break; }
+        if (!a && errno == ENOMEM) { rc = cs_err_setc(err, CS_ERR_NOMEM, "resolving audio paths: out of memory"); break; }
         if (!a) ix->st->no_audio++;
         if ((a && old && !strcmp(a, old)) || (!a && !old)) { free(a); continue; }
         cs_ix_bind_text(u, 1, a);
@@ -473,13 +473,13 @@ static int run(indexer *ix, cs_err *err)
     for (int kind = 0; kind < CS_LIB_N; kind++) {
         if (!cs_ix_lib_file(o, kind)) continue;
         any_lib = true;
-        cs_err e = {{0}};
+        cs_err e = {0};
         int rc = cs_ix_index_library(ix, kind, &e);
         if (rc < 0) {
             cs_log_error("%s", e.msg);
             st->lib[kind].failed = true;
             /* A failed SAVEPOINT rollback would leave no transaction. */
-            if (sqlite3_get_autocommit(cs_db_sqlite(ix->db))) return cs_err_set(err, "%s", e.msg);
+            if (sqlite3_get_autocommit(cs_db_sqlite(ix->db))) return cs_err_setc(err, e.code, "%s", e.msg);
         } else {
             usable++;
             changed |= rc > 0;

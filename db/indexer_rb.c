@@ -182,8 +182,8 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
     ix->kind = kind;
     char real[PATH_MAX];
     struct stat sb;
-    if (stat(xml, &sb) < 0) return cs_err_set(err, "%s: %s", xml, strerror(errno));
-    if (!S_ISREG(sb.st_mode)) return cs_err_set(err, "%s: not a regular file", xml);
+    if (stat(xml, &sb) < 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", xml, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) return cs_err_setc(err, CS_ERR_IO, "%s: not a regular file", xml);
     if (!realpath(xml, real)) snprintf(real, sizeof real, "%s", xml);
 
     sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
@@ -231,7 +231,7 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
     rc = libs[kind].parse(xml, &h, &rs, err);
     ix->st->warnings += rs.warnings;
     if (rc < 0) {
-        if (ix->rb_why.msg[0]) cs_err_set(err, "%s: %s", xml, ix->rb_why.msg);
+        if (ix->rb_why.msg[0]) cs_err_setc(err, ix->rb_why.code, "%s: %s", xml, ix->rb_why.msg);
         cs_db_exec(ix->db, "ROLLBACK TO rb; RELEASE rb;", NULL);
         ls->tracks = ls->playlists = 0;
         return -1;

@@ -52,7 +52,7 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
         if (*nt == cap) {
             cap = cap ? cap * 2 : 16;
             cs_rb_tempo *n = realloc(*tp, cap * sizeof *n);
-            if (!n) { rc = cs_err_set(err, "out of memory"); break; }
+            if (!n) { rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); break; }
             *tp = n;
         }
         cs_rb_tempo *t = &(*tp)[(*nt)++];
@@ -70,7 +70,7 @@ static int load_grid(indexer *ix, sqlite3_int64 rb, cs_rb_tempo **tp, size_t *nt
         if (*nm == cap) {
             cap = cap ? cap * 2 : 16;
             cs_rb_mark *n = realloc(*mk, cap * sizeof *n);
-            if (!n) { rc = cs_err_set(err, "out of memory"); break; }
+            if (!n) { rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); break; }
             *mk = n;
         }
         cs_rb_mark *k = &(*mk)[(*nm)++];
@@ -112,7 +112,7 @@ static bool find_audio(const indexer *ix, const char *path, char *out)
 static void shift_to_ffmpeg(indexer *ix, const char *audio, cs_rb_tempo *tp, size_t nt, cs_rb_mark *mk, size_t nm)
 {
     double off = 0;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_decoder_offset(audio, &off, &e) < 0) {
         cs_log_warn("%s; its Rekordbox grid is used as written", e.msg);
         ix->st->warnings++;
@@ -184,7 +184,7 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     size_t nt, nm;
     if (load_grid(ix, rb, &tp, &nt, &mk, &nm, err) < 0) return -1;
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     /* Rekordbox's grid is in a timeline that keeps the MP3 encoder delay;
      * Traktor's, Mixxx's (and, as far as is known, Engine DJ's) match a
      * gapless decoder such as FFmpeg (docs/contract.md "The library"). */
@@ -205,7 +205,7 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     s.source = strdup(label);
     if (!s.source || !(s.path = strdup(path))) {
         cs_struct_free(&s);
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     }
     struct stat sb = {0};   /* no file of its own: the collection is its mtime */
     rc = cs_ix_store_struct(ix, key, &sb, existing, &s, err);

@@ -30,7 +30,7 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
 {
     char dir[PATH_MAX] = "";
     if (parts_dir && !realpath(parts_dir, dir))
-        return cs_err_set(err, "--parts-dir %s: no such directory", parts_dir);
+        return cs_err_setc(err, CS_ERR_NOT_FOUND, "--parts-dir %s: no such directory", parts_dir);
     cs_lib_track *tr = NULL;
     size_t n = 0;
     if (cs_library_select(db, sel, &tr, &n, st, err) < 0) return -1;
@@ -109,7 +109,7 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
 oom:
     sqlite3_finalize(q);
     cs_lib_tracks_free(tr, n);
-    return cs_err_set(err, "out of memory");
+    return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
 }
 
 /* True when some beat lies within 1 ms of t (beats sorted). */
@@ -152,7 +152,7 @@ static void attach_grid(sqlite3_stmt *q, sqlite3_stmt *sq, cs_lset_track *t)
 
 size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT beats, downbeats, id FROM library WHERE analysed_path = ?1 "
                                         "OR struct_path = ?1 OR audio_path = ?1 ORDER BY id LIMIT 1", &err);
     if (!q) return 0;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "db/libdb.h"
+#include "db/db.h"
 #include "pkg/engine_blobs.h"
 
 #define BUSY_MS 1500
@@ -62,7 +63,7 @@ typedef struct en {
 
 static int db_fail(en *m, const char *what)
 {
-    return cs_err_set(m->err, "%s: %s: %s", m->path, what, sqlite3_errmsg(m->h));
+    return cs_err_setc(m->err, cs_db_code(m->h), "%s: %s: %s", m->path, what, sqlite3_errmsg(m->h));
 }
 
 static void warn(en *m, sqlite3_int64 id, const char *file, const char *what, const char *why)
@@ -106,7 +107,7 @@ static int read_tracks(en *m, bool perf_table)
         cs_rb_tempo *rows = NULL;
         cs_rb_mark *marks = NULL;
         size_t n_rows = 0, n_marks = 0;
-        cs_err e = {{0}};
+        cs_err e = {0};
         if (bd && bdn > 0) {
             int brc = cs_engine_beatdata(bd, (size_t)bdn, &rows, &n_rows, &rate, &e);
             if (brc == CS_ERR_NOMEM) { rc = cs_err_nomem(m->err); break; }
@@ -306,7 +307,7 @@ int cs_engine_parse_file(const char *path, const cs_rb_handler *h, cs_rb_stats *
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(m.h, "SELECT schemaVersionMajor, schemaVersionMinor FROM Information "
                                 "ORDER BY id LIMIT 1", -1, &q, NULL) != SQLITE_OK) {
-        rc = cs_err_set(err, "%s: not an Engine DJ library: no Information table", path);
+        rc = cs_err_setc(err, CS_ERR_FORMAT, "%s: not an Engine DJ library: no Information table", path);
     } else {
         if (sqlite3_step(q) == SQLITE_ROW) {
             major = sqlite3_column_int(q, 0);
@@ -314,7 +315,7 @@ int cs_engine_parse_file(const char *path, const cs_rb_handler *h, cs_rb_stats *
         }
         sqlite3_finalize(q);
         if (major < 2)
-            rc = cs_err_set(err, "%s: Engine library schema %d.%d: only Engine DJ 2 and later "
+            rc = cs_err_setc(err, CS_ERR_FORMAT, "%s: Engine library schema %d.%d: only Engine DJ 2 and later "
                             "(schema 2 and 3) are read", path, major, minor);
     }
     if (rc == 0 && h && h->on_info) {
@@ -345,7 +346,7 @@ char *cs_engine_default_db(const char *home, cs_err *err)
             return out;
         }
     }
-    cs_err_set(err, "no Engine DJ library: no %s/Music/Engine Library/Database2/m.db (give its path; "
+    cs_err_setc(err, CS_ERR_NOT_FOUND, "no Engine DJ library: no %s/Music/Engine Library/Database2/m.db (give its path; "
                "on a drive: <drive>/Engine Library/Database2/m.db)", home && *home ? home : "$HOME");
     return NULL;
 }

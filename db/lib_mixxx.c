@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "db/libdb.h"
+#include "db/db.h"
 #include "pkg/key.h"
 #include "pkg/mixxx_beats.h"
 
@@ -30,7 +31,7 @@ typedef struct mx {
 
 static int db_fail(mx *m, const char *what)
 {
-    return cs_err_set(m->err, "%s: %s: %s", m->path, what, sqlite3_errmsg(m->h));
+    return cs_err_setc(m->err, cs_db_code(m->h), "%s: %s: %s", m->path, what, sqlite3_errmsg(m->h));
 }
 
 static const char *text(sqlite3_stmt *q, int i) { return (const char *)sqlite3_column_text(q, i); }
@@ -119,7 +120,7 @@ static int read_tracks(mx *m)
         cs_rb_tempo *rows = NULL;
         size_t n_rows = 0;
         if (blob && blen > 0) {
-            cs_err e = {{0}};
+            cs_err e = {0};
             int brc = cs_mixxx_beats(text(q, 12), blob, (size_t)blen, rate, &rows, &n_rows, &e);
             if (brc == CS_ERR_NOMEM) { rc = cs_err_nomem(m->err); break; }
             if (brc < 0) {
@@ -245,7 +246,7 @@ int cs_mixxx_parse_file(const char *path, const cs_rb_handler *h, cs_rb_stats *s
     int has = cs_libdb_has_table(m.h, path, "library", err);
     int has_loc = has > 0 ? cs_libdb_has_table(m.h, path, "track_locations", err) : has;
     if (has < 0 || has_loc < 0) rc = -1;
-    else if (!has || !has_loc) rc = cs_err_set(err, "%s: not a Mixxx library: no %s table", path,
+    else if (!has || !has_loc) rc = cs_err_setc(err, CS_ERR_FORMAT, "%s: not a Mixxx library: no %s table", path,
                                                has ? "track_locations" : "library");
     if (rc == 0 && h && h->on_info) {
         cs_rb_info info = { "Mixxx", NULL, "Mixxx", -1 };
@@ -287,7 +288,7 @@ char *cs_mixxx_default_db(const char *home, cs_err *err)
             return out;
         }
     }
-    cs_err_set(err, "no Mixxx library: no %s/.mixxx/mixxxdb.sqlite (nor the macOS or Windows "
+    cs_err_setc(err, CS_ERR_NOT_FOUND, "no Mixxx library: no %s/.mixxx/mixxxdb.sqlite (nor the macOS or Windows "
                "places; give its path)", home && *home ? home : "$HOME");
     return NULL;
 }

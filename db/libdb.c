@@ -1,5 +1,6 @@
 /* Read-only opening of other programs' SQLite libraries (libdb.h). */
 #include "db/libdb.h"
+#include "db/db.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -49,7 +50,7 @@ static int try_open(const char *path, const char *query, int busy_ms, sqlite3 **
         rc = sqlite3_exec(h, "SELECT COUNT(*) FROM sqlite_master", NULL, NULL, NULL);
     }
     if (rc != SQLITE_OK) {
-        cs_err_set(err, "%s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        cs_err_setc(err, cs_db_code(h), "%s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close_v2(h);
         return rc;
     }
@@ -62,18 +63,18 @@ int cs_libdb_open(const char *path, int busy_ms, sqlite3 **out, bool *immutable,
     *out = NULL;
     *immutable = false;
     struct stat sb;
-    if (stat(path, &sb) != 0) return cs_err_set(err, "%s: %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode)) return cs_err_set(err, "%s: %s", path, strerror(EISDIR));
-    if (sb.st_size == 0) return cs_err_set(err, "%s: empty file", path);
+    if (stat(path, &sb) != 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode)) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(EISDIR));
+    if (sb.st_size == 0) return cs_err_setc(err, CS_ERR_FORMAT, "%s: empty file", path);
     int rc = try_open(path, "mode=ro", busy_ms, out, err);
     if (rc == SQLITE_OK) return 0;
     int primary = rc & 0xff;
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT || primary == SQLITE_NOMEM)
         return -1;
     /* Locked past the timeout, or a WAL file we may not add an -shm to. */
-    cs_err e2 = {{0}};
+    cs_err e2 = {0};
     rc = try_open(path, "mode=ro&immutable=1", busy_ms, out, &e2);
-    if (rc != SQLITE_OK) return cs_err_set(err, "%s", e2.msg);
+    if (rc != SQLITE_OK) return cs_err_setc(err, e2.code, "%s", e2.msg);
     *immutable = true;
     return 0;
 }
@@ -83,11 +84,11 @@ int cs_libdb_has_table(sqlite3 *h, const char *path, const char *table, cs_err *
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(h, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND "
                               "name = ? COLLATE NOCASE", -1, &q, NULL) != SQLITE_OK)
-        return cs_err_set(err, "%s: %s", path, sqlite3_errmsg(h));
+        return cs_err_setc(err, cs_db_code(h), "%s: %s", path, sqlite3_errmsg(h));
     sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (out < 0) cs_err_set(err, "%s: %s", path, sqlite3_errmsg(h));
+    if (out < 0) cs_err_setc(err, cs_db_code(h), "%s: %s", path, sqlite3_errmsg(h));
     sqlite3_finalize(q);
     return out;
 }

@@ -89,7 +89,7 @@ static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib
         if (count == cap) {
             cap = cap ? cap * 2 : 64;
             cs_lib_track *p = realloc(v, cap * sizeof *p);
-            if (!p) { rc = cs_err_set(err, "out of memory"); break; }
+            if (!p) { rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); break; }
             v = p;
         }
         cs_lib_track *t = &v[count];
@@ -117,7 +117,7 @@ static int select_rows(cs_db *db, const cs_selection *sel, bool keep_all, cs_lib
         if (lost || !t->struct_path || !t->source || load_doubles(q, 9, &t->beats) < 0 ||
             load_doubles(q, 10, &t->downbeats) < 0 || load_segments(sq, t->id, &t->segments) < 0) {
             cs_lib_track_clear(t);
-            rc = cs_err_set(err, "out of memory");
+            rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
             break;
         }
         t->left_out = why;

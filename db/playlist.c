@@ -13,7 +13,7 @@ static int no_such(cs_db *db, const char *name, cs_err *err)
 {
     char list[sizeof err->msg] = "";
     size_t len = 0, count = 0;
-    cs_err e2 = {{0}};
+    cs_err e2 = {0};
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT p.name, p.path, (SELECT COUNT(*) FROM rb_playlists o "
                                         "WHERE o.type = 1 AND o.name = p.name) FROM rb_playlists p "
                                         "WHERE p.type = 1 ORDER BY p.path, p.id", &e2);
@@ -28,8 +28,8 @@ static int no_such(cs_db *db, const char *name, cs_err *err)
         count++;
     }
     sqlite3_finalize(q);
-    if (!count) return cs_err_set(err, NO_PLAYLIST "%s\"; the library has no playlists (index a Rekordbox XML)", name);
-    return cs_err_set(err, NO_PLAYLIST "%s\"; playlists (%zu): %s", name, count, list);
+    if (!count) return cs_err_setc(err, CS_ERR_NOT_FOUND, NO_PLAYLIST "%s\"; the library has no playlists (index a Rekordbox XML)", name);
+    return cs_err_setc(err, CS_ERR_NOT_FOUND, NO_PLAYLIST "%s\"; playlists (%zu): %s", name, count, list);
 }
 
 int cs_playlist_err_is_usage(const cs_err *err)
@@ -77,7 +77,7 @@ int cs_playlist_apply(cs_db *db, const char *name, cs_lib_track **tracks, size_t
         free(out);
         free(used);
         sqlite3_finalize(q);
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     }
     while ((r = cs_db_row(db, q, err)) == 1) {
         long id = sqlite3_column_type(q, 1) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(q, 1);

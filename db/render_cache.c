@@ -21,7 +21,7 @@ static bool up_to_date(void *ctx, const char *out_path, const char *fingerprint,
                        bool *measured, cs_loudness *loud)
 {
     cs_db *db = ctx;
-    cs_err e = {{0}};
+    cs_err e = {0};
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT out_size, frames, rate, loudness_measured, lufs, true_peak_dbtp "
                                          "FROM renders WHERE out_path = ? AND fingerprint = ?", &e);
     /* The interface has no error: a failed lookup renders the part again

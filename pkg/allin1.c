@@ -106,18 +106,18 @@ static int read_times(const cJSON *root, const char *field, cs_dvec *out,
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, field);
     if (!arr || cJSON_IsNull(arr)) return 0;    /* optional: segments-only files */
     if (!cJSON_IsArray(arr))
-        return cs_err_set(err, "%s: \"%s\" is not an array", name, field);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: \"%s\" is not an array", name, field);
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0) return 0;
     out->v = malloc(n * sizeof *out->v);
-    if (!out->v) return cs_err_set(err, "%s: out of memory", name);
+    if (!out->v) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         int rc = get_time(it, &out->v[i]);
         if (rc == -2)
-            return cs_err_set(err, "%s: %s[%zu] %g s is beyond %g s (no audio is that long)", name, field, i,
+            return cs_err_setc(err, CS_ERR_FORMAT, "%s: %s[%zu] %g s is beyond %g s (no audio is that long)", name, field, i,
                               it->valuedouble, CS_TIME_MAX_S);
-        if (rc < 0) return cs_err_set(err, "%s: %s[%zu] is not a finite number", name, field, i);
+        if (rc < 0) return cs_err_setc(err, CS_ERR_FORMAT, "%s: %s[%zu] is not a finite number", name, field, i);
     }
     out->n = n;
     return 0;
@@ -128,18 +128,18 @@ static int read_positions(const cJSON *root, cs_ivec *out, const char *name, cs_
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "beat_positions");
     if (!arr || cJSON_IsNull(arr)) return 0;
     if (!cJSON_IsArray(arr))
-        return cs_err_set(err, "%s: \"beat_positions\" is not an array", name);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: \"beat_positions\" is not an array", name);
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0) return 0;
     out->v = malloc(n * sizeof *out->v);
-    if (!out->v) return cs_err_set(err, "%s: out of memory", name);
+    if (!out->v) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
         /* Positions are small counts (1..beats per bar); anything else is
          * not a beat position and would wrap silently in an int. */
         if (!(v >= 0 && v <= 64) || v != floor(v))
-            return cs_err_set(err, "%s: beat_positions[%zu] is not a small integer", name, i);
+            return cs_err_setc(err, CS_ERR_FORMAT, "%s: beat_positions[%zu] is not a small integer", name, i);
         out->v[i] = (int)v;
     }
     out->n = n;
@@ -154,10 +154,10 @@ static int read_bpm(const cJSON *root, cs_struct *s, const char *name, cs_err *e
     const cJSON *bpm = cJSON_GetObjectItemCaseSensitive(root, "bpm");
     s->bpm = 0;
     if (!bpm || cJSON_IsNull(bpm)) return 0;
-    if (!cJSON_IsNumber(bpm)) return cs_err_set(err, "%s: non-numeric \"bpm\"", name);
+    if (!cJSON_IsNumber(bpm)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: non-numeric \"bpm\"", name);
     double v = bpm->valuedouble;
     if (!isfinite(v) || v < 0 || v > BPM_MAX)
-        return cs_err_set(err, "%s: \"bpm\" %g is outside 0..%g", name, v, BPM_MAX);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: \"bpm\" %g is outside 0..%g", name, v, BPM_MAX);
     s->bpm = v;
     return 0;
 }
@@ -176,7 +176,7 @@ static int read_opt_string(const cJSON *root, const char *field, char **out,
     }
     if (it->valuestring[0] == '\0') return 0;
     *out = dup_str(it->valuestring);
-    return *out ? 0 : cs_err_set(err, "%s: out of memory", name);
+    return *out ? 0 : cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
 }
 
 static int read_path(const cJSON *root, cs_struct *s, const char *name, cs_err *err)
@@ -200,23 +200,23 @@ static char *lower_dup(const char *src)
 static int read_segment(const cJSON *it, size_t i, cs_segment *seg, cs_struct *s,
                         const char *name, cs_err *err)
 {
-    if (!cJSON_IsObject(it)) return cs_err_set(err, "%s: segments[%zu] is not an object", name, i);
+    if (!cJSON_IsObject(it)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: segments[%zu] is not an object", name, i);
     const cJSON *js = cJSON_GetObjectItemCaseSensitive(it, "start"), *je = cJSON_GetObjectItemCaseSensitive(it, "end");
     int rs = get_time(js, &seg->start), re = get_time(je, &seg->end);
     if (rs == -2 || re == -2)
-        return cs_err_set(err, "%s: segments[%zu] %s %g s is beyond %g s (no audio is that long)", name, i,
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: segments[%zu] %s %g s is beyond %g s (no audio is that long)", name, i,
                           rs == -2 ? "start" : "end", (rs == -2 ? js : je)->valuedouble, CS_TIME_MAX_S);
     if (rs < 0 || re < 0)
-        return cs_err_set(err, "%s: segments[%zu] has no finite numeric start/end", name, i);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: segments[%zu] has no finite numeric start/end", name, i);
     if (seg->end < seg->start)
-        return cs_err_set(err, "%s: segments[%zu] ends (%g) before it starts (%g)", name, i,
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: segments[%zu] ends (%g) before it starts (%g)", name, i,
                           seg->end, seg->start);
     const cJSON *label = cJSON_GetObjectItemCaseSensitive(it, "label");
     if (label && !cJSON_IsNull(label) && !cJSON_IsString(label))
-        return cs_err_set(err, "%s: segments[%zu] label is not a string", name, i);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: segments[%zu] label is not a string", name, i);
     if (!cJSON_IsString(label)) warn(s, "segments[%zu] has no label", i);
     seg->label = lower_dup(cJSON_IsString(label) ? label->valuestring : "");
-    return seg->label ? 0 : cs_err_set(err, "%s: out of memory", name);
+    return seg->label ? 0 : cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -299,12 +299,12 @@ static void drop_times_before_zero(cs_dvec *t, cs_ivec *pos, const char *field, 
 static int read_segments(const cJSON *root, cs_struct *s, const char *name, cs_err *err)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "segments");
-    if (!arr) return cs_err_set(err, "%s: no \"segments\"", name);
-    if (!cJSON_IsArray(arr)) return cs_err_set(err, "%s: \"segments\" is not an array", name);
+    if (!arr) return cs_err_setc(err, CS_ERR_FORMAT, "%s: no \"segments\"", name);
+    if (!cJSON_IsArray(arr)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: \"segments\" is not an array", name);
     size_t n = (size_t)cJSON_GetArraySize(arr);
     if (n == 0) return 0;
     s->segments.v = calloc(n, sizeof *s->segments.v);
-    if (!s->segments.v) return cs_err_set(err, "%s: out of memory", name);
+    if (!s->segments.v) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
     size_t i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         /* n grows as we go so cs_struct_free() frees exactly what exists. */
@@ -318,7 +318,7 @@ static int read_segments(const cJSON *root, cs_struct *s, const char *name, cs_e
 
 static int read_root(const cJSON *root, cs_struct *s, const char *name, cs_err *err)
 {
-    if (!cJSON_IsObject(root)) return cs_err_set(err, "%s: not a JSON object", name);
+    if (!cJSON_IsObject(root)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: not a JSON object", name);
     if (read_bpm(root, s, name, err) < 0) return -1;
     if (read_segments(root, s, name, err) < 0) return -1;
     if (read_path(root, s, name, err) < 0) return -1;
@@ -344,7 +344,7 @@ int cs_allin1_parse(const char *text, size_t len, const char *name, cs_struct *o
         char *fixed = cs_text_undo_surrogateescape(text, len, &n2, &oom);
         if (oom) {
             memset(out, 0, sizeof *out);
-            return cs_err_set(err, "%s: out of memory", name ? name : "<input>");
+            return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name ? name : "<input>");
         }
         if (fixed) {
             int rc = cs_allin1_parse_raw(fixed, n2, name, out, err);
@@ -359,7 +359,7 @@ static int cs_allin1_parse_raw(const char *text, size_t len, const char *name, c
 {
     if (!name) name = "<input>";
     memset(out, 0, sizeof *out);
-    if (!text || len == 0) return cs_err_set(err, "%s: empty file", name);
+    if (!text || len == 0) return cs_err_setc(err, CS_ERR_FORMAT, "%s: empty file", name);
     const char *end = NULL;
     /* The length-bounded parser with our own trailing-data check: the text
      * need not be NUL-terminated, and the error position is per call (the
@@ -368,12 +368,12 @@ static int cs_allin1_parse_raw(const char *text, size_t len, const char *name, c
     int line, col;
     if (!root) {
         locate(text, len, end, &line, &col);
-        return cs_err_set(err, "%s: invalid JSON near line %d, column %d", name, line, col);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: invalid JSON near line %d, column %d", name, line, col);
     }
     if (end && !only_space(end, text + len)) {
         locate(text, len, end, &line, &col);
         cJSON_Delete(root);
-        return cs_err_set(err, "%s: unexpected data after the JSON value at line %d, column %d",
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: unexpected data after the JSON value at line %d, column %d",
                           name, line, col);
     }
     int rc = read_root(root, out, name, err);

@@ -300,7 +300,7 @@ static int find_beats(const float *m, size_t n, int rate, cs_dvec *beats, cs_dve
     rc = 0;
     goto out;
 oom:
-    cs_err_set(err, "analyze: out of memory");
+    cs_err_setc(err, CS_ERR_NOMEM, "analyze: out of memory");
 out:
     free(fine.v);
     free(seed.v);
@@ -404,7 +404,7 @@ tail:
     rc = 0;
     goto out;
 oom:
-    cs_err_set(err, "analyze: out of memory");
+    cs_err_setc(err, CS_ERR_NOMEM, "analyze: out of memory");
 out:
     free(bd);
     free(bt);
@@ -417,11 +417,11 @@ int cs_analyze_audio(const cs_audio *a, const char *path, cs_struct *out, cs_err
 {
     memset(out, 0, sizeof *out);
     const char *name = path ? path : "audio";
-    if (a->rate < 8000 || a->channels < 1) return cs_err_set(err, "%s: unusable audio format", name);
+    if (a->rate < 8000 || a->channels < 1) return cs_err_setc(err, CS_ERR_FORMAT, "%s: unusable audio format", name);
     float *m = mono_of(a);
     cs_dvec coarse = {0};
-    if (!m) return cs_err_set(err, "%s: out of memory", name);
-    cs_err e2 = {{0}};
+    if (!m) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
+    cs_err e2 = {0};
     int rc = -1, phase = 0, key = CS_KEY_NONE;
     double dur = cs_audio_seconds(a);
     if (path && !(out->path = strdup(path))) goto oom;
@@ -446,10 +446,10 @@ int cs_analyze_audio(const cs_audio *a, const char *path, cs_struct *out, cs_err
     rc = 0;
     goto done;
 oom:
-    cs_err_set(err, "%s: out of memory", name);
+    cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", name);
     goto done;
 fail:
-    cs_err_set(err, "%s: %s", name, e2.msg);
+    cs_err_setc(err, e2.code, "%s: %s", name, e2.msg);
 done:
     free(m);
     free(coarse.v);

@@ -38,6 +38,8 @@
 #include "pkg/err.h"
 #include "pkg/track.h"
 
+/* The rate analysis runs at (qm-dsp's step and window sizes are chosen for
+ * it): the same number as the set's CS_RATE (pkg/rate.h), another choice. */
 #define CS_ANALYZE_RATE 44100
 #define CS_ANALYZE_BPB 4
 

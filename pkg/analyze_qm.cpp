@@ -83,7 +83,7 @@ extern "C" int cs_qm_detection(const float *mono, size_t frames, int rate, int t
     out->v = nullptr;
     out->n = 0;
     if (step <= 0 || frame_len < step || frame_len % 2)
-        return cs_err_set(err, "analyze: bad detection-function step %d / window %d", step, frame_len);
+        return cs_err_setc(err, CS_ERR_RANGE, "analyze: bad detection-function step %d / window %d", step, frame_len);
     try {
         DFConfig c;
         c.stepSize = static_cast<unsigned>(step);
@@ -104,7 +104,7 @@ extern "C" int cs_qm_detection(const float *mono, size_t frames, int rate, int t
         if (to_dvec(res, out) < 0) throw std::bad_alloc();
         return 0;
     } catch (...) {
-        return cs_err_set(err, "analyze: onset detection failed (out of memory)");
+        return cs_err_setc(err, CS_ERR_NOMEM, "analyze: onset detection failed (out of memory)");
     }
 }
 
@@ -118,7 +118,7 @@ extern "C" int cs_qm_beats(const cs_dvec *df, int rate, int step, cs_dvec *out, 
         size_t n = df->n;
         while (n > 0 && df->v[n - 1] <= 0.0) n--;
         const size_t skip = 2;
-        if (n <= skip + 4) return to_dvec({}, out) < 0 ? cs_err_set(err, "analyze: out of memory") : 0;
+        if (n <= skip + 4) return to_dvec({}, out) < 0 ? cs_err_setc(err, CS_ERR_NOMEM, "analyze: out of memory") : 0;
         std::vector<double> d(df->v + skip, df->v + n), period(n - skip, 0.0), tempi, beats;
         TempoTrackV2 tt(static_cast<float>(rate), static_cast<size_t>(step));
         tt.calculateBeatPeriod(d, period, tempi);
@@ -128,7 +128,7 @@ extern "C" int cs_qm_beats(const cs_dvec *df, int rate, int step, cs_dvec *out, 
         if (to_dvec(beats, out) < 0) throw std::bad_alloc();
         return 0;
     } catch (...) {
-        return cs_err_set(err, "analyze: beat tracking failed (out of memory)");
+        return cs_err_setc(err, CS_ERR_NOMEM, "analyze: beat tracking failed (out of memory)");
     }
 }
 
@@ -160,7 +160,7 @@ extern "C" int cs_qm_downbeat_phase(const float *mono, size_t frames, int rate, 
         if (!downs.empty()) *phase = ((downs[0] % bpb) + bpb) % bpb;
         return 0;
     } catch (...) {
-        return cs_err_set(err, "analyze: downbeat detection failed (out of memory)");
+        return cs_err_setc(err, CS_ERR_NOMEM, "analyze: downbeat detection failed (out of memory)");
     }
 }
 
@@ -194,7 +194,7 @@ extern "C" int cs_qm_key(const float *mono, size_t frames, int rate, int *key, c
         if (best > 0) *key = cs_key_from_pitch((best - 1) % 12, best > 12);
         return 0;
     } catch (...) {
-        return cs_err_set(err, "analyze: key detection failed (out of memory)");
+        return cs_err_setc(err, CS_ERR_NOMEM, "analyze: key detection failed (out of memory)");
     }
 }
 
@@ -254,6 +254,6 @@ extern "C" int cs_qm_segments(const float *mono, size_t frames, int rate, int ty
         std::free(starts->v);
         starts->v = nullptr;
         starts->n = 0;
-        return cs_err_set(err, "analyze: segmentation failed (out of memory)");
+        return cs_err_setc(err, CS_ERR_NOMEM, "analyze: segmentation failed (out of memory)");
     }
 }

@@ -120,7 +120,7 @@ int cs_struct_from_rekordbox(const cs_rb_tempo *tempos, size_t n_tempos, const c
     qsort(tp, nt, sizeof *tp, cmp_tempo);
     if (nt == 0 || !(duration > tp[0].inizio)) {
         free(tp);
-        return cs_err_set(err, nt ? "no audio after the first TEMPO (TotalTime %g s)"
+        return cs_err_setc(err, CS_ERR_FORMAT, nt ? "no audio after the first TEMPO (TotalTime %g s)"
                                   : "no TEMPO row with a BPM", duration);
     }
     grow g = {0};

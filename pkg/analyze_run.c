@@ -134,7 +134,7 @@ static int do_job(const job *j, double *seconds)
     char abs[PATH_MAX];
     const char *path = realpath(j->audio, abs) ? abs : j->audio;
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_analyze_file(path, &s, &e) < 0) {
         cs_log_error("%s", e.msg);
         return -1;

@@ -1,4 +1,7 @@
 /* Audio buffers, decoding (FFmpeg libav*) and writing (libsndfile).
+ * Neither library's header is included here: the API speaks in its own
+ * types (cs_audio, cs_decoder, cs_audio_format); code that calls libsndfile
+ * itself includes <sndfile.h> and pkg/audio_sf.h.
  *
  * A cs_audio holds interleaved float samples and carries its own length,
  * channel count and rate:
@@ -16,7 +19,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sndfile.h>
 #include "pkg/err.h"
 
 typedef struct cs_audio {
@@ -102,13 +104,5 @@ typedef enum cs_audio_format {
  * conversion clips instead of wrapping).  The format is chosen by `fmt`,
  * not by the file name's extension. */
 int cs_audio_write(const char *path, const cs_audio *a, cs_audio_format fmt, cs_err *err);
-
-/* Why a libsndfile write (sf_writef_float, sf_close) fell short, for the
- * error line: errno when the system set one (callers clear errno before
- * the call and pass it right after: ENOSPC, EIO...), else libsndfile's own
- * error for sf, else "Input/output error" (a short count with no reason is
- * still a failed write, never "No Error.").  sf may be NULL.  Returns a
- * static string. */
-const char *cs_sf_write_error(SNDFILE *sf, int saved_errno);
 
 #endif

@@ -41,7 +41,7 @@ static int av_fail(cs_err *err, const char *path, const char *what, int code)
 {
     char buf[AV_ERROR_MAX_STRING_SIZE] = "";
     av_strerror(code, buf, sizeof buf);
-    return cs_err_set(err, "%s: %s (%s)", path, what, buf);
+    return cs_err_setc(err, CS_ERR_CODEC, "%s: %s (%s)", path, what, buf);
 }
 
 static int64_t gcd64(int64_t a, int64_t b)
@@ -114,17 +114,17 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
     int rc;
     cs_av_quiet();
     if (stat(path, &sb) != 0) {
-        cs_err_set(err, "%s: %s", path, strerror(errno));
+        cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (S_ISDIR(sb.st_mode)) {
-        cs_err_set(err, "%s: is a directory", path);
+        cs_err_setc(err, CS_ERR_IO, "%s: is a directory", path);
         return NULL;
     }
     cs_decoder *d = calloc(1, sizeof *d);
     if (!d || !(d->path = strdup(path))) {
         free(d);
-        cs_err_set(err, "%s: out of memory", path);
+        cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     d->end_byte = -1;
@@ -132,7 +132,7 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
     rc = avformat_open_input(&d->fmt, path, NULL, NULL);
     if (rc < 0) {
         if (rc == AVERROR_INVALIDDATA)
-            cs_err_set(err, "%s: not an audio file FFmpeg can read", path);
+            cs_err_setc(err, CS_ERR_FORMAT, "%s: not an audio file FFmpeg can read", path);
         else
             av_fail(err, path, "cannot open", rc);
         goto fail;
@@ -141,14 +141,14 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
     if (rc < 0) { av_fail(err, path, "cannot read stream info", rc); goto fail; }
     const AVCodec *codec = NULL;
     d->si = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-    if (d->si == AVERROR_STREAM_NOT_FOUND) { cs_err_set(err, "%s: no audio stream", path); goto fail; }
+    if (d->si == AVERROR_STREAM_NOT_FOUND) { cs_err_setc(err, CS_ERR_FORMAT, "%s: no audio stream", path); goto fail; }
     if (d->si < 0 || !codec) {
-        cs_err_set(err, "%s: no decoder for its audio codec", path);
+        cs_err_setc(err, CS_ERR_CODEC, "%s: no decoder for its audio codec", path);
         goto fail;
     }
     d->st = d->fmt->streams[d->si];
     d->cc = avcodec_alloc_context3(codec);
-    if (!d->cc) { cs_err_set(err, "%s: out of memory", path); goto fail; }
+    if (!d->cc) { cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path); goto fail; }
     rc = avcodec_parameters_to_context(d->cc, d->st->codecpar);
     if (rc < 0) { av_fail(err, path, "bad codec parameters", rc); goto fail; }
     d->cc->pkt_timebase = d->st->time_base;
@@ -160,7 +160,7 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
     d->src_rate = d->cc->sample_rate;
     d->src_ch = d->cc->ch_layout.nb_channels;
     if (d->src_rate <= 0 || d->src_ch <= 0) {
-        cs_err_set(err, "%s: audio stream without rate or channels", path);
+        cs_err_setc(err, CS_ERR_FORMAT, "%s: audio stream without rate or channels", path);
         goto fail;
     }
     d->out_rate = out_rate > 0 ? out_rate : d->src_rate;
@@ -168,7 +168,7 @@ cs_decoder *cs_decoder_open(const char *path, int out_rate, int out_channels, cs
     if (setup_swr(d, err) < 0) goto fail;
     d->pkt = av_packet_alloc();
     d->frm = av_frame_alloc();
-    if (!d->pkt || !d->frm) { cs_err_set(err, "%s: out of memory", path); goto fail; }
+    if (!d->pkt || !d->frm) { cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path); goto fail; }
 
     d->start_pts = d->st->start_time != AV_NOPTS_VALUE ? d->st->start_time : 0;
     if (d->fmt->duration > 0)
@@ -261,7 +261,7 @@ static int convert(cs_decoder *d, const uint8_t **in, int n, cs_err *err)
     room += 16;
     if ((size_t)room > d->mid_cap) {
         float *p = realloc(d->mid, (size_t)room * (size_t)d->mid_ch * sizeof(float));
-        if (!p) return cs_err_set(err, "%s: out of memory", d->path);
+        if (!p) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", d->path);
         d->mid = p;
         d->mid_cap = (size_t)room;
     }
@@ -269,7 +269,7 @@ static int convert(cs_decoder *d, const uint8_t **in, int n, cs_err *err)
     int got = swr_convert(d->swr, out, room, in, n);
     if (got < 0) return av_fail(err, d->path, "resampler", got);
     if (got == 0) return 0;
-    if (fifo_reserve(d, (size_t)got) < 0) return cs_err_set(err, "%s: out of memory", d->path);
+    if (fifo_reserve(d, (size_t)got) < 0) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", d->path);
     float *dst = d->fifo + (d->fifo_off + d->fifo_n) * (size_t)d->out_ch;
     const float *src = d->mid;
     size_t frames = (size_t)got;
@@ -333,7 +333,7 @@ static int take_frame(cs_decoder *d, AVFrame *f, cs_err *err)
     int bps = av_get_bytes_per_sample(f->format);
     int planar = av_sample_fmt_is_planar(f->format);
     int planes = planar ? d->src_ch : 1;
-    if (planes > 64) return cs_err_set(err, "%s: too many channels (%d)", d->path, d->src_ch);
+    if (planes > 64) return cs_err_setc(err, CS_ERR_RANGE, "%s: too many channels (%d)", d->path, d->src_ch);
     for (int p = 0; p < planes; p++)
         in[p] = f->extended_data[p] + (size_t)off * (size_t)bps * (size_t)(planar ? 1 : d->src_ch);
     return convert(d, in, n - off, err) < 0 ? -1 : 0;
@@ -493,7 +493,7 @@ int cs_decoder_seek(cs_decoder *d, double seconds, cs_err *err)
     if (!(seconds >= 0)) seconds = 0;
     /* llround of a product past int64 is undefined (arm64 saturates, x86
      * gives INT64_MIN): such a time is beyond any audio. */
-    if (!(seconds * d->out_rate < 9.0e18)) return cs_err_set(err, "seek to %g s: beyond the end of any audio", seconds);
+    if (!(seconds * d->out_rate < 9.0e18)) return cs_err_setc(err, CS_ERR_RANGE, "seek to %g s: beyond the end of any audio", seconds);
     if (d->sf) return cs_sf_seek(d, seconds, err);
     int64_t target = llround(seconds * d->out_rate);
     int resampling = d->out_rate != d->src_rate;
@@ -523,14 +523,14 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
     memset(out, 0, sizeof *out);
     if (!(start >= 0)) start = 0;
     if (end > 0 && end <= start)
-        return cs_err_set(err, "%s: empty range [%.3f, %.3f)", path, start, end);
+        return cs_err_setc(err, CS_ERR_RANGE, "%s: empty range [%.3f, %.3f)", path, start, end);
     cs_decoder *d = cs_decoder_open(path, out_rate, out_channels, err);
     if (!d) return -1;
     int rate = d->out_rate, ch = d->out_ch;
     /* Only a length from the header or stream refuses early: an estimate
      * (MP3 without a Xing header) may be short. */
     if (d->length_known && start >= d->duration) {
-        cs_err_set(err, "%s: start %.3f s is beyond the end (%.3f s)", path, start, d->duration);
+        cs_err_setc(err, CS_ERR_RANGE, "%s: start %.3f s is beyond the end (%.3f s)", path, start, d->duration);
         cs_decoder_free(d);
         return -1;
     }
@@ -538,7 +538,7 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
      * whose llround would overflow (x86 and arm64 disagree on the result). */
     if (!(start * rate < 9.0e18)) {
         cs_decoder_free(d);
-        return cs_err_set(err, "%s: start %g s is beyond the end", path, start);
+        return cs_err_setc(err, CS_ERR_RANGE, "%s: start %g s is beyond the end", path, start);
     }
     if (start > 0 && cs_decoder_seek(d, start, err) < 0) { cs_decoder_free(d); return -1; }
 
@@ -581,11 +581,11 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
     cs_decoder_free(d);
     if (got == 0 && damaged > 0) {
         free(buf);
-        return cs_err_set(err, "%s: no decodable audio from %.3f s (%ld damaged packets)", path, start, damaged);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: no decodable audio from %.3f s (%ld damaged packets)", path, start, damaged);
     }
     if (got == 0 && start > 0) {
         free(buf);
-        return cs_err_set(err, "%s: start %.3f s is beyond the end", path, start);
+        return cs_err_setc(err, CS_ERR_RANGE, "%s: start %.3f s is beyond the end", path, start);
     }
     if (got < cap) {
         float *p = realloc(buf, (got ? got : 1) * (size_t)ch * sizeof(float));
@@ -599,5 +599,5 @@ int cs_audio_decode_noting(const char *path, int out_rate, int out_channels, dou
 oom:
     free(buf);
     cs_decoder_free(d);
-    return cs_err_set(err, "%s: out of memory", path);
+    return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
 }

@@ -118,18 +118,18 @@ long cs_sf_read(cs_decoder *d, float *buf, size_t frames, cs_err *err)
     size_t sch = (size_t)d->src_ch, och = (size_t)d->out_ch;
     if (sch == och) {
         sf_count_t n = sf_readf_float(d->sf, buf, (sf_count_t)frames);
-        if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
+        if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_setc(err, CS_ERR_IO, "%s: %s", d->path, sf_strerror(d->sf));
         d->out_pos += n;
         return (long)n;
     }
     if (d->sf_cap < frames) {
         float *p = realloc(d->sf_buf, frames * sch * sizeof *p);
-        if (!p) return cs_err_set(err, "%s: out of memory", d->path);
+        if (!p) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", d->path);
         d->sf_buf = p;
         d->sf_cap = frames;
     }
     sf_count_t n = sf_readf_float(d->sf, d->sf_buf, (sf_count_t)frames);
-    if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_set(err, "%s: %s", d->path, sf_strerror(d->sf));
+    if (n < 0 || (n == 0 && sf_error(d->sf))) return cs_err_setc(err, CS_ERR_IO, "%s: %s", d->path, sf_strerror(d->sf));
     for (sf_count_t i = 0; i < n; i++) {
         const float *src = d->sf_buf + (size_t)i * sch;
         float *dst = buf + (size_t)i * och;
@@ -150,7 +150,7 @@ int cs_sf_seek(cs_decoder *d, double seconds, cs_err *err)
     int64_t target = llround(seconds * d->out_rate);
     if (target > d->sf_frames) target = d->sf_frames;
     if (sf_seek(d->sf, (sf_count_t)target, SEEK_SET) < 0)
-        return cs_err_set(err, "%s: cannot seek: %s", d->path, sf_strerror(d->sf));
+        return cs_err_setc(err, CS_ERR_IO, "%s: cannot seek: %s", d->path, sf_strerror(d->sf));
     d->out_pos = target;
     return 0;
 }

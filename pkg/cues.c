@@ -1,5 +1,6 @@
 /* Mix cues from allin1 segments, as the original struct_loader.py chose them. */
 #include "pkg/cues.h"
+#include "pkg/cues_test.h"
 
 #include <stddef.h>
 #include <strings.h>

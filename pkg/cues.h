@@ -11,7 +11,7 @@
  *
  *   cs_cues c;
  *   int rc = cs_cues_compute(&st.segments, 6, &c);
- *   if (rc != CS_CUES_OK) skip(cs_cues_strerror(rc));
+ *   if (rc != CS_CUES_OK) skip(...);            // CS_CUES_NO_INTRO, ...
  *   double begin_adj = cs_cue_adj(c.begin_cue, c.ini_cue, target_bpm / bpm);
  */
 #ifndef CS_CUES_H
@@ -24,7 +24,6 @@ enum { CS_CUES_OK = 0, CS_CUES_NO_INTRO = -1, CS_CUES_TOO_FEW = -2, CS_CUES_EMPT
 int cs_cues_compute(const cs_segvec *segs, int n_sections, cs_cues *out);
 /* Number of sections after the intro (-1 without intro). */
 int cs_cues_sections_after_intro(const cs_segvec *segs);
-const char *cs_cues_strerror(int rc);
 
 /* Adjusted cue times in the stretched part: (cue - ini_cue) / speed. */
 static inline double cs_cue_adj(double cue, double ini_cue, double speed)

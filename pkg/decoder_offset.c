@@ -19,16 +19,16 @@ int cs_decoder_offset(const char *path, double *offset_s, cs_err *err)
     if (r < 0) {
         char msg[128];
         av_strerror(r, msg, sizeof msg);
-        return cs_err_set(err, "%s: %s", path, msg);
+        return cs_err_setc(err, CS_ERR_CODEC, "%s: %s", path, msg);
     }
     int rc = 0;
     AVPacket *pkt = av_packet_alloc();
     int si = avformat_find_stream_info(fc, NULL) < 0 ? -1
              : av_find_best_stream(fc, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    if (!pkt) rc = cs_err_set(err, "%s: out of memory", path);
-    else if (si < 0) rc = cs_err_set(err, "%s: no audio stream", path);
+    if (!pkt) rc = cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
+    else if (si < 0) rc = cs_err_setc(err, CS_ERR_FORMAT, "%s: no audio stream", path);
     int rate = si >= 0 ? fc->streams[si]->codecpar->sample_rate : 0;
-    if (rc == 0 && rate <= 0) rc = cs_err_set(err, "%s: audio stream without a sample rate", path);
+    if (rc == 0 && rate <= 0) rc = cs_err_setc(err, CS_ERR_FORMAT, "%s: audio stream without a sample rate", path);
     uint32_t skip = 0;
     for (int seen = 0; rc == 0 && seen < FIRST_PACKETS && !skip && av_read_frame(fc, pkt) >= 0;) {
         if (pkt->stream_index == si) {

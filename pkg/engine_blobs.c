@@ -14,12 +14,12 @@ int cs_engine_inflate(const void *blob, size_t len, uint8_t **out, size_t *n_out
     *out = NULL;
     *n_out = 0;
     const uint8_t *b = blob;
-    if (!b || len < 4) return cs_err_set(err, "blob of %zu bytes: no size header", len);
+    if (!b || len < 4) return cs_err_setc(err, CS_ERR_FORMAT, "blob of %zu bytes: no size header", len);
     uint32_t want = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
     if (want == 0 || want > CS_ENGINE_BLOB_MAX)
-        return cs_err_set(err, "blob declares %u bytes uncompressed (0 or above %u)", want,
+        return cs_err_setc(err, CS_ERR_FORMAT, "blob declares %u bytes uncompressed (0 or above %u)", want,
                           CS_ENGINE_BLOB_MAX);
-    if (len - 4 > UINT32_MAX) return cs_err_set(err, "blob too large");
+    if (len - 4 > UINT32_MAX) return cs_err_setc(err, CS_ERR_RANGE, "blob too large");
     uint8_t *o = malloc(want);
     if (!o) return cs_err_nomem(err);
     z_stream z;
@@ -41,9 +41,9 @@ int cs_engine_inflate(const void *blob, size_t len, uint8_t **out, size_t *n_out
     if (rc != Z_STREAM_END || got != want) {
         free(o);
         if (rc == Z_MEM_ERROR) return cs_err_nomem(err);
-        if (rc == Z_STREAM_END) return cs_err_set(err, "blob inflates to %zu bytes, not the %u it declares",
+        if (rc == Z_STREAM_END) return cs_err_setc(err, CS_ERR_FORMAT, "blob inflates to %zu bytes, not the %u it declares",
                                                   got, want);
-        return cs_err_set(err, "corrupt zlib stream in blob (%s)",
+        return cs_err_setc(err, CS_ERR_FORMAT, "corrupt zlib stream in blob (%s)",
                           rc == Z_DATA_ERROR ? "bad data" : got == want ? "more data than declared"
                           : "truncated");
     }
@@ -118,9 +118,9 @@ typedef struct marker {
 static int read_grid(rd *r, marker **out, size_t *n, cs_err *err)
 {
     uint64_t count = u64(r, true);
-    if (r->bad) return cs_err_set(err, "beatData truncated at a grid");
+    if (r->bad) return cs_err_setc(err, CS_ERR_FORMAT, "beatData truncated at a grid");
     if (count > r->left / 24)
-        return cs_err_set(err, "beatData grid of %llu markers in %zu bytes", (unsigned long long)count,
+        return cs_err_setc(err, CS_ERR_FORMAT, "beatData grid of %llu markers in %zu bytes", (unsigned long long)count,
                           r->left);
     *out = count ? malloc((size_t)count * sizeof **out) : NULL;
     if (count && !*out) return cs_err_nomem(err);
@@ -149,14 +149,14 @@ int cs_engine_beatdata(const void *blob, size_t len, cs_rb_tempo **rows, size_t 
     u8(&r);          /* is set */
     marker *def = NULL, *adj = NULL;
     size_t n_def = 0, n_adj = 0;
-    if (r.bad) rc = cs_err_set(err, "beatData of %zu bytes: truncated header", n);
-    else if (!(rate > 0 && rate < 1e6)) rc = cs_err_set(err, "beatData sample rate %g", rate);
+    if (r.bad) rc = cs_err_setc(err, CS_ERR_FORMAT, "beatData of %zu bytes: truncated header", n);
+    else if (!(rate > 0 && rate < 1e6)) rc = cs_err_setc(err, CS_ERR_FORMAT, "beatData sample rate %g", rate);
     if (rc == 0) rc = read_grid(&r, &def, &n_def, err);
     if (rc == 0) rc = read_grid(&r, &adj, &n_adj, err);
     free(data);
     marker *m = n_adj >= 2 ? adj : def;
     size_t nm = n_adj >= 2 ? n_adj : n_def;
-    if (rc == 0 && nm < 2) rc = cs_err_set(err, "beatData without a grid (%zu markers)", nm);
+    if (rc == 0 && nm < 2) rc = cs_err_setc(err, CS_ERR_FORMAT, "beatData without a grid (%zu markers)", nm);
     cs_rb_tempo *out = NULL;
     size_t n_out = 0;
     if (rc == 0 && !(out = calloc(nm, sizeof *out))) rc = cs_err_nomem(err);
@@ -179,7 +179,7 @@ int cs_engine_beatdata(const void *blob, size_t len, cs_rb_tempo **rows, size_t 
     }
     free(def);
     free(adj);
-    if (rc == 0 && !n_out) rc = cs_err_set(err, "beatData grid without a usable tempo");
+    if (rc == 0 && !n_out) rc = cs_err_setc(err, CS_ERR_FORMAT, "beatData grid without a usable tempo");
     if (rc < 0) {
         free(out);
         return rc;
@@ -197,7 +197,7 @@ int cs_engine_quickcues(const void *blob, size_t len, double sample_rate, cs_rb_
 {
     *marks = NULL;
     *n_marks = 0;
-    if (!(sample_rate > 0)) return cs_err_set(err, "quickCues without a sample rate");
+    if (!(sample_rate > 0)) return cs_err_setc(err, CS_ERR_FORMAT, "quickCues without a sample rate");
     uint8_t *data;
     size_t n;
     int rc = cs_engine_inflate(blob, len, &data, &n, err);
@@ -207,7 +207,7 @@ int cs_engine_quickcues(const void *blob, size_t len, double sample_rate, cs_rb_
     /* each cue takes at least 13 bytes (length, offset, colour) */
     if (r.bad || count > r.left / 13) {
         free(data);
-        return cs_err_set(err, "quickCues count %llu larger than its %zu bytes",
+        return cs_err_setc(err, CS_ERR_FORMAT, "quickCues count %llu larger than its %zu bytes",
                           (unsigned long long)count, n);
     }
     cs_rb_mark *out = count ? calloc((size_t)count, sizeof *out) : NULL;
@@ -218,13 +218,13 @@ int cs_engine_quickcues(const void *blob, size_t len, double sample_rate, cs_rb_
     size_t k = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         uint8_t ll = u8(&r);
-        if (r.left < ll) { rc = cs_err_set(err, "quickCues truncated in cue %zu", i); break; }
+        if (r.left < ll) { rc = cs_err_setc(err, CS_ERR_FORMAT, "quickCues truncated in cue %zu", i); break; }
         const char *label = (const char *)r.p;
         r.p += ll;
         r.left -= ll;
         double off = f64(&r, true);
         u32(&r, true);   /* ARGB */
-        if (r.bad) { rc = cs_err_set(err, "quickCues truncated in cue %zu", i); break; }
+        if (r.bad) { rc = cs_err_setc(err, CS_ERR_FORMAT, "quickCues truncated in cue %zu", i); break; }
         if (!(off >= 0 && off < 1e12)) continue;   /* -1: unset */
         cs_rb_mark *m = &out[k];
         *m = (cs_rb_mark){ .type = 0, .start = off / sample_rate, .end = -1, .num = (int)i,

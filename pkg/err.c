@@ -8,21 +8,48 @@
 
 static atomic_int log_level = CS_LOG_NORMAL;
 
+static void vset(cs_err *err, int code, const char *fmt, va_list ap)
+{
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    err->code = code;
+}
+
 int cs_err_set(cs_err *err, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vset(err, CS_ERR_FAIL, fmt, ap);
         va_end(ap);
     }
-    return -1;
+    return CS_ERR_FAIL;
+}
+
+int cs_err_setc(cs_err *err, int code, const char *fmt, ...)
+{
+    if (code >= 0 || code <= -CS_ERR_CODES) code = CS_ERR_FAIL; /* never a success */
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vset(err, code, fmt, ap);
+        va_end(ap);
+    }
+    return code;
 }
 
 int cs_err_nomem(cs_err *err)
 {
-    cs_err_set(err, "out of memory");
-    return CS_ERR_NOMEM;
+    return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+}
+
+const char *cs_err_name(int code)
+{
+    static const char *const names[CS_ERR_CODES] = {
+        "CS_ERR_OK",     "CS_ERR_FAIL",  "CS_ERR_NOMEM",     "CS_ERR_IO",
+        "CS_ERR_FORMAT", "CS_ERR_RANGE", "CS_ERR_NOT_FOUND", "CS_ERR_DB",
+        "CS_ERR_USAGE",  "CS_ERR_CODEC", "CS_ERR_DENIED",    "CS_ERR_SYSTEM",
+    };
+    return code <= 0 && code > -CS_ERR_CODES ? names[-code] : "CS_ERR_?";
 }
 
 void cs_log_set_level(int level) { atomic_store(&log_level, level); }

@@ -41,7 +41,7 @@ int cs_export_csv_write(const char *path, const cs_export_row *rows, size_t n, c
     cs_remove_stale_temps(path);
     char tmp[CS_TEMP_NAME_MAX];
     FILE *f = cs_temp_fopen(path, tmp);
-    if (!f) return cs_err_set(err, "%s: cannot write: %s", path, strerror(errno));
+    if (!f) return cs_err_setc(err, CS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     for (int c = 0; c < CS_XC_N; c++) cs_csv_field(f, cs_export_csv_columns[c], c > 0);
     fputs(CS_CSV_EOL, f);
     for (size_t i = 0; i < n; i++) {
@@ -66,7 +66,7 @@ int cs_export_csv_write(const char *path, const cs_export_row *rows, size_t n, c
         loud_field(f, r->loud.dbtp);
         fputs(CS_CSV_EOL, f);
     }
-    if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_set(err, "%s: cannot write: %s", path, strerror(errno));
+    if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_setc(err, CS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     return 0;
 }
 
@@ -143,7 +143,7 @@ int cs_export_csv_read(const char *csv_path, int (*on_row)(const cs_export_csv_i
     }
     if (col[CS_XC_PATH] < 0 || col[CS_XC_BPM] < 0 || col[CS_XC_TARGET_BPM] < 0 || col[CS_XC_PART_FILE] < 0) {
         free(text);
-        return cs_err_set(err, "%s: not an export CSV (needs columns path, bpm, target_bpm, part_file)", csv_path);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: not an export CSV (needs columns path, bpm, target_bpm, part_file)", csv_path);
     }
     int line = 1, skipped = 0;
     while (*p) {
@@ -177,8 +177,9 @@ int cs_export_csv_read(const char *csv_path, int (*on_row)(const cs_export_csv_i
         if (on_row(&r, arg, err) < 0) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
+            int code = err->code;
             free(text);
-            return cs_err_set(err, "%s: %s", csv_path, why);
+            return cs_err_setc(err, code, "%s: %s", csv_path, why);
         }
     }
     if (skipped > 3) cs_log_warn("%s: %d rows skipped in all", csv_path, skipped);

@@ -66,7 +66,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
 {
     size_t per = 1 + cs_xp_targets_per_track(c->o);
     cs_export_row *r = calloc(c->n_tracks * (per - 1) + 1, sizeof *r);
-    if (!r) return cs_err_set(err, "out of memory");
+    if (!r) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     size_t n = 0;
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
@@ -100,7 +100,7 @@ static int build_rows(ctx *c, cs_export_row **rows, size_t *n_rows, cs_err *err)
             row->energy = tj->energy >= 0 ? tj->energy : tj->t->energy;
             if (!row->part_file_orig || !row->part_file) {
                 cs_export_rows_free(r, n);
-                return cs_err_set(err, "out of memory");
+                return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
             }
         }
     }
@@ -152,9 +152,9 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
     st->tracks = (long)n;
     char parts_abs[PATH_MAX];
     if (cs_mkdirs(o->parts_dir) < 0 || !realpath(o->parts_dir, parts_abs))
-        return cs_err_set(err, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: cannot create the parts folder: %s", o->parts_dir, strerror(errno));
     if (access(parts_abs, W_OK) < 0)
-        return cs_err_set(err, "%s: not writable: %s", o->parts_dir, strerror(errno));
+        return cs_err_setc(err, CS_ERR_IO, "%s: not writable: %s", o->parts_dir, strerror(errno));
 
     ctx c = { .cache = cache, .o = o, .n_tracks = n, .st = st };
     size_t per = 1 + cs_xp_targets_per_track(o);
@@ -163,7 +163,7 @@ int cs_export_run(const cs_render_cache *cache, const cs_export_opts *o, const c
     c.parts = calloc(c.n_parts ? c.n_parts : 1, sizeof *c.parts);
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
-    int rc = c.tracks && c.parts ? 0 : cs_err_set(err, "out of memory");
+    int rc = c.tracks && c.parts ? 0 : cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (rc == 0) rc = cs_xp_plan(&c, tracks, parts_abs, err);
     if (rc == 0 && c.n_todo) {
         if (run_parts(&c) == CS_WORKPOOL_CANCELLED) {

@@ -129,7 +129,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
     p->speed = target > 0 ? target / tj->t->bpm : 1.0;
     p->out_abs = join3(parts_abs, sub, name);
     p->rel = join3(o->parts_dir, sub, name);
-    if (!p->out_abs || !p->rel) return cs_err_set(err, "out of memory");
+    if (!p->out_abs || !p->rel) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     fingerprint(c, p, p->fingerprint);
     if (ask_plan_hook(c, p)) return 0;
     /* A killed run may have left a temporary even for a part that is up to
@@ -200,7 +200,7 @@ int cs_xp_plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err
      * original exporter's: every track at it). */
     unsigned char *keep = NULL;
     if (o->ladder && o->max_stretch > 0 && o->targets.n && !(keep = malloc(o->targets.n)))
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < c->n_tracks; i++) {
         track_job *tj = &c->tracks[i];
         tj->t = &tracks[i];
@@ -211,14 +211,14 @@ int cs_xp_plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err
         if (oom) {
             free(audio_name);
             free(keep);
-            return cs_err_set(err, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
+            return cs_err_setc(err, CS_ERR_NOMEM, "%s: finding its audio: out of memory", cs_lib_track_name(tj->t));
         }
         /* Named after the audio file, as the original exporter does. */
         tj->stem = cs_part_stem(tj->audio ? audio_name : tj->t->struct_path);
         free(audio_name);
         if (!tj->stem || unique_stem(c, i, &tj->stem) < 0) {
             free(keep);
-            return cs_err_set(err, "out of memory");
+            return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         }
         if (!tj->audio) {
             tj->skipped = true;
@@ -247,7 +247,7 @@ int cs_xp_plan(ctx *c, const cs_lib_track *tracks, const char *parts_abs, cs_err
     }
     free(keep);
     c->todo = malloc((c->n_parts ? c->n_parts : 1) * sizeof *c->todo);
-    if (!c->todo) return cs_err_set(err, "out of memory");
+    if (!c->todo) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < c->n_parts; i++)
         if (c->parts[i].todo) c->todo[c->n_todo++] = &c->parts[i];
     return 0;

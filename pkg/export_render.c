@@ -29,7 +29,7 @@ static void soft_limit(cs_audio *a)
 static int decode_cut(ctx *c, track_job *tj)
 {
     const cs_cues *q = &tj->t->cues;
-    cs_err e = {{0}};
+    cs_err e = {0};
     char note[400];
     if (cs_audio_decode_noting(tj->audio, c->o->rate, 0, q->ini_cue, q->end_cue, &tj->cut, note, sizeof note, &e) < 0) {
         snprintf(tj->why, sizeof tj->why, "%s", e.msg);
@@ -95,7 +95,7 @@ static void measure_energy(ctx *c, part_job *p)
 {
     if (p->target > 0) return;
     cs_audio a = {0};
-    cs_err e = {{0}};
+    cs_err e = {0};
     double en = cs_audio_decode(p->out_abs, 0, 0, 0, 0, &a, &e) == 0 ? cs_energy_measure(&a) : -1;
     cs_audio_free(&a);
     pthread_mutex_lock(&c->mu);
@@ -116,7 +116,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
             return -1;
     } else if (p->target > 0) {
         if (cs_audio_alloc(&out, tj->cut.frames, tj->cut.channels, tj->cut.rate) < 0)
-            return cs_err_set(err, "out of memory");
+            return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         memcpy(out.data, tj->cut.data, tj->cut.frames * (size_t)tj->cut.channels * sizeof(float));
     }
     if (p->target > 0) {
@@ -125,10 +125,10 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
         w = &out;
     }
     char *dir = strdup(p->out_abs);
-    if (!dir) { cs_audio_free(&out); return cs_err_set(err, "out of memory"); }
+    if (!dir) { cs_audio_free(&out); return cs_err_setc(err, CS_ERR_NOMEM, "out of memory"); }
     *strrchr(dir, '/') = 0;
     int rc = 0;
-    if (cs_mkdirs(dir) < 0) rc = cs_err_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
+    if (cs_mkdirs(dir) < 0) rc = cs_err_setc(err, CS_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
     free(dir);
     if (rc == 0) {
         cs_remove_stale_temps(p->out_abs);
@@ -140,7 +140,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
      * same number whichever machine or run measured it (an up-to-date part
      * measured later, a shard's part merged elsewhere), where the samples
      * in memory differ from the file's by its quantisation. */
-    cs_err le = {{0}};
+    cs_err le = {0};
     if (rc == 0 && cs_loudness_measure_file(p->out_abs, &p->loud, &le) < 0) {
         cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
         p->loud = (cs_loudness){ -INFINITY, -INFINITY };
@@ -173,7 +173,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
  * read keeps its part (it was up to date) with its loudness unknown. */
 static void measure_part(ctx *c, part_job *p)
 {
-    cs_err e = {{0}};
+    cs_err e = {0};
     measure_energy(c, p);
     if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
         cs_log_warn("loudness not measured: %s", e.msg);
@@ -212,7 +212,7 @@ int cs_xp_render_one(void *arg, size_t i)
         tj->state = DEC_RUNNING;
     }
     pthread_mutex_unlock(&c->mu);
-    cs_err e = {{0}};
+    cs_err e = {0};
     bool ok = ensure_decoded(c, p) == 0;
     if (ok && render_part(c, p, &e) < 0) {
         ok = false;

@@ -3,6 +3,7 @@
 #include "pkg/ladderset.h"
 #include "pkg/key.h"
 #include "pkg/audio.h"
+#include "pkg/rate.h"
 #include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
 #include "pkg/textfile.h"
@@ -131,19 +132,14 @@ static int add_row(const cs_export_csv_in *r, void *arg, cs_err *err)
     for (size_t i = 0; i < set->n && !t; i++)
         if (!strcmp(set->tracks[i].path, r->path)) t = &set->tracks[i];
     if (!t && !(t = cs_lset_add_track(set, r->path, r->bpm, r->ini_cue, r->begin_u, r->end_u)))
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (t->key < 0 && r->key) t->key = cs_key_parse(r->key) >= 0 ? cs_key_parse(r->key) : -1;
     char full[8192];
     resolve(full, sizeof full, x->parts_dir ? x->parts_dir : x->dir, x->parts_dir != NULL, r->part_file);
     int k = cs_lset_add_rung(t, r->target_bpm, r->speed, full);
-    if (k < 0) return cs_err_set(err, "out of memory");
+    if (k < 0) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     t->rungs[k].loud = r->loud;
     return 0;
-}
-
-int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err)
-{
-    return cs_lset_read_csv_parts(csv_path, NULL, set, err);
 }
 
 int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err)
@@ -169,8 +165,8 @@ size_t cs_lset_probe(cs_lset *set)
         size_t keep = 0, had = t->n_rungs;
         for (size_t k = 0; k < t->n_rungs; k++) {
             cs_lset_rung *r = &t->rungs[k];
-            cs_err e = {{0}};
-            cs_decoder *d = cs_decoder_open(r->path, 44100, 2, &e);
+            cs_err e = {0};
+            cs_decoder *d = cs_decoder_open(r->path, CS_RATE, 2, &e);
             double secs = d ? cs_decoder_duration(d) : -1;
             if (d) cs_decoder_free(d);
             if (!d || !(secs > 0)) {
@@ -181,7 +177,7 @@ size_t cs_lset_probe(cs_lset *set)
             }
             /* The reader computes the length the same way; seeks by fraction
              * of it land on the frame we mean. */
-            r->frames = llround(secs * 44100.0);
+            r->frames = llround(secs * CS_RATE);
             t->rungs[keep++] = *r;
         }
         t->n_rungs = keep;
@@ -194,7 +190,7 @@ size_t cs_lset_probe(cs_lset *set)
         }
         if (!(t->begin_u > 0) || !(t->end_u > t->begin_u)) {
             /* No usable cues: hand over for the last quarter of the part. */
-            double len = (double)t->rungs[0].frames / 44100.0 * t->rungs[0].speed;
+            double len = (double)t->rungs[0].frames / CS_RATE * t->rungs[0].speed;
             if (!(t->end_u > 0) || t->end_u > len) t->end_u = len;
             if (!(t->begin_u > 0) || t->begin_u >= t->end_u) t->begin_u = 0.75 * t->end_u;
         }

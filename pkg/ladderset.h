@@ -11,7 +11,7 @@
  * cs_lset_attach_beats in db/ladderset_db.h fills in the library's).
  *
  *   cs_lset set = {0};
- *   if (cs_lset_read_csv("selected.csv", &set, &err) < 0) fail(err.msg);
+ *   if (cs_lset_read_csv_parts("selected.csv", NULL, &set, &err) < 0) fail(err.msg);
  *   cs_lset_probe(&set);              // warns, drops unplayable rungs/tracks
  *   ... set.tracks[i].rungs[k].path ...
  *   cs_lset_free(&set);
@@ -28,7 +28,7 @@ typedef struct cs_lset_rung {
     double bpm;           /* the rung's tempo (target_bpm) */
     double speed;         /* bpm / the track's bpm: part time = u / speed */
     char *path;           /* the part file, resolved */
-    long long frames;     /* length at 44.1 kHz (after probing), 0 unknown */
+    long long frames;     /* length in frames at CS_RATE (pkg/rate.h; after probing), 0 unknown */
     cs_loudness loud;     /* the part's, as exported (-INFINITY: not known) */
 } cs_lset_rung;
 
@@ -61,17 +61,15 @@ typedef struct cs_lset {
     size_t listed, rows_skipped, no_parts, unplayable;
 } cs_lset;
 
-/* Reads an export CSV.  part_file paths that are relative resolve against
- * the CSV's folder when the file is there, else the working directory; a
- * missing absolute one is looked for under the CSV's folder by its last
- * two components (rung folder, name), then its name (a moved set).
- * Rows without a part_file or with unusable numbers are skipped with a
- * warning; an unreadable file or a header without path / bpm / target_bpm /
- * part_file is an error. */
-int cs_lset_read_csv(const char *csv_path, cs_lset *set, cs_err *err);
-/* The same with the parts under parts_dir (NULL: as above): every part_file
- * is looked for there first (as given when relative, then by its last two
- * components, then its name), as `cs play --csv F --parts-dir D`. */
+/* Reads an export CSV.  With parts_dir NULL, part_file paths that are
+ * relative resolve against the CSV's folder when the file is there, else the
+ * working directory; a missing absolute one is looked for under the CSV's
+ * folder by its last two components (rung folder, name), then its name (a
+ * moved set).  With parts_dir, every part_file is looked for there first (as
+ * given when relative, then by its last two components, then its name), as
+ * `cs play --csv F --parts-dir D`.  Rows without a part_file or with unusable
+ * numbers are skipped with a warning; an unreadable file or a header without
+ * path / bpm / target_bpm / part_file is an error. */
 int cs_lset_read_csv_parts(const char *csv_path, const char *parts_dir, cs_lset *set, cs_err *err);
 
 /* Appends a track (copies name/path); returns it, NULL when out of memory. */

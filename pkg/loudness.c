@@ -1,5 +1,6 @@
 /* Loudness measurement over libebur128 (see loudness.h). */
 #include "pkg/loudness.h"
+#include "pkg/loudness_test.h"
 
 #include <ebur128.h>
 #include <math.h>
@@ -22,10 +23,10 @@ static const char *ebur_why(int rc)
 static ebur128_state *open_state(int channels, int rate, cs_err *err)
 {
     if (channels < 1 || channels > 8)
-        return cs_err_set(err, "loudness: %d channels (1..8 measured)", channels), NULL;
-    if (rate < 8000 || rate > 384000) return cs_err_set(err, "loudness: rate %d Hz out of range", rate), NULL;
+        return cs_err_setc(err, CS_ERR_RANGE, "loudness: %d channels (1..8 measured)", channels), NULL;
+    if (rate < 8000 || rate > 384000) return cs_err_setc(err, CS_ERR_RANGE, "loudness: rate %d Hz out of range", rate), NULL;
     ebur128_state *st = ebur128_init((unsigned)channels, (unsigned long)rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
-    if (!st) cs_err_set(err, "loudness: out of memory");
+    if (!st) cs_err_setc(err, CS_ERR_NOMEM, "loudness: out of memory");
     return st;
 }
 
@@ -40,7 +41,7 @@ static int finish(ebur128_state *st, int channels, cs_loudness *out, cs_err *err
         if (p > peak) peak = p;
     }
     ebur128_destroy(&st);
-    if (rc != EBUR128_SUCCESS) return cs_err_set(err, "loudness: %s", ebur_why(rc));
+    if (rc != EBUR128_SUCCESS) return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
     /* libebur128 says -HUGE_VAL for "below the gate": the same as none. */
     out->lufs = isfinite(lufs) ? lufs : -INFINITY;
     out->dbtp = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
@@ -59,7 +60,7 @@ int cs_loudness_measure(const float *samples, size_t frames, int channels, int r
         int rc = ebur128_add_frames_float(st, samples + at * (size_t)channels, n);
         if (rc != EBUR128_SUCCESS) {
             ebur128_destroy(&st);
-            return cs_err_set(err, "loudness: %s", ebur_why(rc));
+            return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
         }
         at += n;
     }
@@ -70,14 +71,14 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
 {
     SF_INFO info = {0};
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf) return cs_err_set(err, "%s: cannot read: %s", path, sf_strerror(NULL));
-    cs_err e = {{0}};
+    if (!sf) return cs_err_setc(err, CS_ERR_IO, "%s: cannot read: %s", path, sf_strerror(NULL));
+    cs_err e = {0};
     ebur128_state *st = open_state(info.channels, info.samplerate, &e);
     float *buf = st ? malloc((size_t)FILE_BLOCK * (size_t)info.channels * sizeof *buf) : NULL;
     if (!buf) {
         if (st) ebur128_destroy(&st);
         sf_close(sf);
-        return cs_err_set(err, "%s: %s", path, st ? "out of memory" : e.msg);
+        return cs_err_setc(err, CS_ERR_NOMEM, "%s: %s", path, st ? "out of memory" : e.msg);
     }
     sf_count_t got;
     int rc = EBUR128_SUCCESS;
@@ -88,9 +89,9 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
     sf_close(sf);
     if (rc != EBUR128_SUCCESS || sferr) {
         ebur128_destroy(&st);
-        return cs_err_set(err, "%s: %s", path, rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
+        return cs_err_setc(err, CS_ERR_CODEC, "%s: %s", path, rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
     }
-    if (finish(st, info.channels, out, &e) < 0) return cs_err_set(err, "%s: %s", path, e.msg);
+    if (finish(st, info.channels, out, &e) < 0) return cs_err_setc(err, e.code, "%s: %s", path, e.msg);
     return 0;
 }
 

@@ -4,8 +4,7 @@
  * library does the K-weighting, gating and oversampling.
  *
  *   cs_loudness L;
- *   if (cs_loudness_measure(samples, frames, 2, 44100, &L, &err) < 0) fail(err.msg);
- *   // or, for a part already on disk (streamed by libsndfile, no full decode):
+ *   // a part already on disk (streamed by libsndfile, no full decode):
  *   if (cs_loudness_measure_file("set/118/a_sectioned.wav", &L, &err) < 0) ...
  *
  * Silence (or audio shorter than one 400 ms gating block, or every block
@@ -24,15 +23,9 @@ typedef struct cs_loudness {
     double dbtp;   /* true peak over all channels, dBTP (-INFINITY: silence) */
 } cs_loudness;
 
-/* samples: frames x channels interleaved floats (full scale 1.0); channels
- * 1..8 (BS.1770 weights: channels 0-2 1.0, 3-4 1.41 as libebur128 defaults);
- * rate in Hz (8000..384000).  0, or -1 with err: "loudness: <reason>"
- * (bad channel count or rate, out of memory). */
-int cs_loudness_measure(const float *samples, size_t frames, int channels, int rate, cs_loudness *out,
-                        cs_err *err);
-
-/* The same for an audio file libsndfile reads (the parts cs export writes:
- * WAV, FLAC), read in blocks.  -1 with err "<path>: <reason>" when it cannot
+/* Loudness of an audio file libsndfile reads (the parts cs export writes:
+ * WAV, FLAC), read in blocks; channels 1..8 (BS.1770 weights: channels 0-2
+ * 1.0, 3-4 1.41 as libebur128 defaults), rate 8000..384000 Hz.  -1 with err "<path>: <reason>" when it cannot
  * be opened or read. */
 int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err);
 

@@ -138,7 +138,7 @@ static int cmp_double(const void *a, const void *b)
  * beat within 1 ms of where it is. */
 static int beats_to_rows(const double *t, size_t n, rows *r, cs_err *err)
 {
-    if (n < 2) return cs_err_set(err, "BeatMap with %zu beat%s: no tempo", n, n == 1 ? "" : "s");
+    if (n < 2) return cs_err_setc(err, CS_ERR_FORMAT, "BeatMap with %zu beat%s: no tempo", n, n == 1 ? "" : "s");
     size_t start = 0;
     while (start + 1 < n) {
         double period = t[start + 1] - t[start];
@@ -153,7 +153,7 @@ static int beats_to_rows(const double *t, size_t n, rows *r, cs_err *err)
         if (push(r, t[start], 60.0 / period, (long)start) < 0) return cs_err_nomem(err);
         start = k;
     }
-    if (!r->n) return cs_err_set(err, "BeatMap without a usable beat interval");
+    if (!r->n) return cs_err_setc(err, CS_ERR_FORMAT, "BeatMap without a usable beat interval");
     return 0;
 }
 
@@ -166,15 +166,15 @@ static int beatmap(pb *b, double rate, rows *r, cs_err *err)
     int rc = 0;
     while (rc == 0 && b->p < b->end) {
         pb sub;
-        if (!pb_key(b, &f, &wt)) { rc = cs_err_set(err, "corrupt BeatMap blob"); break; }
+        if (!pb_key(b, &f, &wt)) { rc = cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatMap blob"); break; }
         if (f != 1 || wt != 2) {
-            if (!pb_skip(b, wt)) rc = cs_err_set(err, "corrupt BeatMap blob");
+            if (!pb_skip(b, wt)) rc = cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatMap blob");
             continue;
         }
         double frame;
         bool enabled;
         if (!pb_sub(b, &sub) || !read_beat(&sub, &frame, &enabled)) {
-            rc = cs_err_set(err, "corrupt BeatMap blob");
+            rc = cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatMap blob");
             break;
         }
         if (!enabled || !isfinite(frame) || frame < -1e12 || frame > 1e12) continue;
@@ -203,30 +203,30 @@ static int beatgrid2(pb *b, double rate, rows *r, cs_err *err)
     int wt;
     while (b->p < b->end) {
         pb sub;
-        if (!pb_key(b, &f, &wt)) return cs_err_set(err, "corrupt BeatGrid blob");
+        if (!pb_key(b, &f, &wt)) return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
         if (f == 1 && wt == 2) {          /* Bpm { double bpm = 1 } */
-            if (!pb_sub(b, &sub)) return cs_err_set(err, "corrupt BeatGrid blob");
+            if (!pb_sub(b, &sub)) return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
             while (sub.p < sub.end) {
                 uint32_t g;
                 int gwt;
-                if (!pb_key(&sub, &g, &gwt)) return cs_err_set(err, "corrupt BeatGrid blob");
+                if (!pb_key(&sub, &g, &gwt)) return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
                 if (g == 1 && gwt == 1) {
-                    if (!pb_fixed64(&sub, &bpm)) return cs_err_set(err, "corrupt BeatGrid blob");
+                    if (!pb_fixed64(&sub, &bpm)) return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
                 } else if (!pb_skip(&sub, gwt)) {
-                    return cs_err_set(err, "corrupt BeatGrid blob");
+                    return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
                 }
             }
         } else if (f == 2 && wt == 2) {   /* Beat first_beat */
             bool enabled;
             if (!pb_sub(b, &sub) || !read_beat(&sub, &frame, &enabled))
-                return cs_err_set(err, "corrupt BeatGrid blob");
+                return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
         } else if (!pb_skip(b, wt)) {
-            return cs_err_set(err, "corrupt BeatGrid blob");
+            return cs_err_setc(err, CS_ERR_FORMAT, "corrupt BeatGrid blob");
         }
     }
-    if (!(bpm > 0 && bpm < 1000)) return cs_err_set(err, "BeatGrid without a usable BPM");
+    if (!(bpm > 0 && bpm < 1000)) return cs_err_setc(err, CS_ERR_FORMAT, "BeatGrid without a usable BPM");
     if (isnan(frame)) frame = 0;   /* proto2 default */
-    if (!isfinite(frame) || fabs(frame) > 1e12) return cs_err_set(err, "BeatGrid first beat out of range");
+    if (!isfinite(frame) || fabs(frame) > 1e12) return cs_err_setc(err, CS_ERR_FORMAT, "BeatGrid first beat out of range");
     return push(r, frame / rate, bpm, 0) < 0 ? cs_err_nomem(err) : 0;
 }
 
@@ -235,9 +235,9 @@ int cs_mixxx_beats(const char *version, const void *blob, size_t len, double sam
 {
     *out = NULL;
     *n_out = 0;
-    if (!(sample_rate > 0 && sample_rate < 1e7)) return cs_err_set(err, "no sample rate for the grid");
+    if (!(sample_rate > 0 && sample_rate < 1e7)) return cs_err_setc(err, CS_ERR_FORMAT, "no sample rate for the grid");
     if (!version) version = "";
-    if (!blob || !len) return cs_err_set(err, "empty beats blob");
+    if (!blob || !len) return cs_err_setc(err, CS_ERR_FORMAT, "empty beats blob");
     pb b = { blob, (const uint8_t *)blob + len };
     rows r = {0};
     int rc;
@@ -250,16 +250,16 @@ int cs_mixxx_beats(const char *version, const void *blob, size_t len, double sam
          * memory by Mixxx 1.x on little-endian machines; first beat in
          * engine samples (interleaved stereo). */
         double v[2];
-        if (len != 16) return cs_err_set(err, "BeatGrid-1.0 blob of %zu bytes, not 16", len);
+        if (len != 16) return cs_err_setc(err, CS_ERR_FORMAT, "BeatGrid-1.0 blob of %zu bytes, not 16", len);
         for (int i = 0; i < 2; i++) {
             pb x = { (const uint8_t *)blob + 8 * i, (const uint8_t *)blob + 8 * i + 8 };
             pb_fixed64(&x, &v[i]);
         }
         if (!(v[0] > 0 && v[0] < 1000) || !isfinite(v[1]) || fabs(v[1]) > 1e12)
-            return cs_err_set(err, "BeatGrid-1.0 with an unusable BPM or first beat");
+            return cs_err_setc(err, CS_ERR_FORMAT, "BeatGrid-1.0 with an unusable BPM or first beat");
         rc = push(&r, v[1] / 2 / sample_rate, v[0], 0) < 0 ? cs_err_nomem(err) : 0;
     } else {
-        return cs_err_set(err, "unknown beats version '%.40s'", version);
+        return cs_err_setc(err, CS_ERR_FORMAT, "unknown beats version '%.40s'", version);
     }
     if (rc < 0) {
         free(r.v);

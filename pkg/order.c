@@ -245,38 +245,6 @@ int cs_order_mark(unsigned char *played, size_t n, const cs_order_track *pool, i
     return 1;
 }
 
-size_t cs_order_gaps(const double *bpm, size_t n, double budget, double lo, double hi, double (*gaps)[2],
-                     size_t max)
-{
-    /* Sweep from lo: the covered edge moves to the farthest reach of any
-     * track starting at or below it; a track starting above it opens a gap.
-     * O(n^2) without sorting (pools are small, no allocation). */
-    size_t count = 0;
-    double at = lo;
-    while (at < hi - 1e-9) {
-        double reach = -1, next = INFINITY;
-        for (size_t i = 0; i < n; i++) {
-            if (!(bpm[i] > 0)) continue;
-            double a = bpm[i] * (1 - budget), b = bpm[i] * (1 + budget);
-            if (b <= at + 1e-9) continue;
-            if (a <= at + 1e-9) { if (b > reach) reach = b; }
-            else if (a < next) next = a;
-        }
-        if (reach > at) {
-            at = reach;
-            continue;
-        }
-        double to = next < hi ? next : hi;
-        if (count < max) {
-            gaps[count][0] = at;
-            gaps[count][1] = to;
-        }
-        count++;
-        at = to;
-    }
-    return count;
-}
-
 int cs_order_pool_from_lset(const cs_lset *set, cs_order_track *pool)
 {
     size_t n = set->n;

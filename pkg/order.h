@@ -107,12 +107,4 @@ int cs_order_pool_from_lset(const cs_lset *set, cs_order_track *pool);
 
 int cs_order_mark(unsigned char *played, size_t n, const cs_order_track *pool, int i);
 
-/* Where a pool leaves tempo gaps: the parts of [lo, hi] (BPM, a ladder's
- * range) that no track reaches within its own bpm[i] × (1 ± budget).
- * Writes up to max gaps as {from, to} into gaps (sorted) and returns how
- * many there are (may exceed max).  For the export summary: "no track
- * reaches 131.0-134.0 BPM". */
-size_t cs_order_gaps(const double *bpm, size_t n, double budget, double lo, double hi, double (*gaps)[2],
-                     size_t max);
-
 #endif

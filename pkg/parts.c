@@ -76,14 +76,14 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
         if (!c2 || parse_num(spec, c1, &a) < 0 || parse_num(c1 + 1, c2, &b) < 0 ||
             parse_num(c2 + 1, c2 + 1 + strlen(c2 + 1), &step) < 0) {
             free(v);
-            return cs_err_set(err, "'%s' is not A:B:STEP", spec);
+            return cs_err_setc(err, CS_ERR_USAGE, "'%s' is not A:B:STEP", spec);
         }
         if (!(step > 0) || b < a) {
             free(v);
-            return cs_err_set(err, "'%s': need A <= B and STEP > 0", spec);
+            return cs_err_setc(err, CS_ERR_USAGE, "'%s': need A <= B and STEP > 0", spec);
         }
         for (double x = a; x <= b + 1e-9 && n < MAX_RUNGS + 1; x = a + step * (double)n) {
-            if (n == MAX_RUNGS) { free(v); return cs_err_set(err, "'%s': more than %d rungs", spec, MAX_RUNGS); }
+            if (n == MAX_RUNGS) { free(v); return cs_err_setc(err, CS_ERR_USAGE, "'%s': more than %d rungs", spec, MAX_RUNGS); }
             /* Print-stable values: 117.99999999 becomes 118. */
             v[n++] = round(x * 1e6) / 1e6;
         }
@@ -97,12 +97,12 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
                 free(v);
                 /* 106-130-4, 106..130/4: a range meant, in another form. */
                 if (strpbrk(spec, "-./ ") && strspn(spec, "0123456789.-/ ") == strlen(spec) && !strchr(spec, ','))
-                    return cs_err_set(err, "'%s' is not a BPM list: a range is A:B:STEP (e.g. 106:130:4), "
+                    return cs_err_setc(err, CS_ERR_USAGE, "'%s' is not a BPM list: a range is A:B:STEP (e.g. 106:130:4), "
                                       "a list is comma-separated (e.g. 106,110,114)", spec);
-                return cs_err_set(err, "'%.*s' in '%s' is not a number (a list is comma-separated, "
+                return cs_err_setc(err, CS_ERR_USAGE, "'%.*s' in '%s' is not a number (a list is comma-separated, "
                                   "a range is A:B:STEP)", (int)(end - p), p, spec);
             }
-            if (n == MAX_RUNGS) { free(v); return cs_err_set(err, "'%s': more than %d rungs", spec, MAX_RUNGS); }
+            if (n == MAX_RUNGS) { free(v); return cs_err_setc(err, CS_ERR_USAGE, "'%s': more than %d rungs", spec, MAX_RUNGS); }
             v[n++] = x;
             p = comma ? comma + 1 : end;
         }
@@ -111,10 +111,10 @@ int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err)
         if (v[i] < 1 || v[i] > 999) {
             double bad = v[i];
             free(v);
-            return cs_err_set(err, "%g is not a usable BPM (1..999)", bad);
+            return cs_err_setc(err, CS_ERR_USAGE, "%g is not a usable BPM (1..999)", bad);
         }
     }
-    if (!n) { free(v); return cs_err_set(err, "'%s' names no BPM", spec); }
+    if (!n) { free(v); return cs_err_setc(err, CS_ERR_USAGE, "'%s' names no BPM", spec); }
     qsort(v, n, sizeof *v, cmp_double);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)

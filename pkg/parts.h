@@ -24,7 +24,8 @@ char *cs_bpm_dirname(char *buf, double bpm);
 /* The BPM list of `cs export --ladder` (its rungs, not player/set/ladder.h):
  * "105,110,118" or "A:B:STEP" (inclusive of B when it falls on the grid,
  * within 1e-9).  Values must be 1..999, at most 256 rungs; sorted and
- * deduplicated.  0, -1 on a bad spec, CS_ERR_NOMEM when out of memory. */
+ * deduplicated.  0; CS_ERR_USAGE on a bad spec, CS_ERR_NOMEM when out of
+ * memory (err->code says which). */
 int cs_bpm_list_parse(const char *spec, cs_dvec *out, cs_err *err);
 
 /* The player keeps a rung's rate within +-max_dev (0.02: the ladder's

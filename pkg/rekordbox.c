@@ -21,6 +21,7 @@
  * in rekordbox_playlists.c, and rekordbox_int.h holds what they share.
  */
 #include "pkg/rekordbox_int.h"
+#include "pkg/rekordbox_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,20 +60,26 @@ static void init_globals(void)
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
-/* Records the first failure as "<file>:<line>: <reason><detail>". */
-int rb_fail(rb_parser *rb, const char *reason, const char *detail)
+/* Records the first failure as "<file>:<line>: <reason><detail>" with its
+ * code (CS_ERR_FORMAT, or CS_ERR_NOMEM from rb_oom). */
+static int rb_fail_code(rb_parser *rb, int code, const char *reason, const char *detail)
 {
     if (!rb->failed) {
         int line = rb->r ? xmlTextReaderGetParserLineNumber(rb->r) : 0;
         if (!detail) detail = "";
-        if (line > 0) cs_err_set(rb->err, "%s:%d: %s%s", rb->name, line, reason, detail);
-        else cs_err_set(rb->err, "%s: %s%s", rb->name, reason, detail);
+        if (line > 0) cs_err_setc(rb->err, code, "%s:%d: %s%s", rb->name, line, reason, detail);
+        else cs_err_setc(rb->err, code, "%s: %s%s", rb->name, reason, detail);
         rb->failed = true;
     }
     return -1;
 }
 
-int rb_oom(rb_parser *rb) { return rb_fail(rb, "out of memory", NULL); }
+int rb_fail(rb_parser *rb, const char *reason, const char *detail)
+{
+    return rb_fail_code(rb, CS_ERR_FORMAT, reason, detail);
+}
+
+int rb_oom(rb_parser *rb) { return rb_fail_code(rb, CS_ERR_NOMEM, "out of memory", NULL); }
 
 /* p (cap elements of sz bytes) grown to hold need; cap updated.  NULL when
  * out of memory, leaving p and cap as they were. */
@@ -315,8 +322,8 @@ static void on_xml_error(void *ctx, xml_error_t *e)
     snprintf(reason, sizeof reason, "%s", e->message ? e->message : "malformed XML");
     size_t n = strlen(reason);
     while (n && is_blank((unsigned char)reason[n - 1])) reason[--n] = '\0';
-    if (e->line > 0) cs_err_set(rb->err, "%s:%d: %s", rb->name, e->line, reason);
-    else cs_err_set(rb->err, "%s: %s", rb->name, reason);
+    if (e->line > 0) cs_err_setc(rb->err, CS_ERR_FORMAT, "%s:%d: %s", rb->name, e->line, reason);
+    else cs_err_setc(rb->err, CS_ERR_FORMAT, "%s: %s", rb->name, reason);
     rb->failed = true;
 }
 
@@ -400,8 +407,8 @@ int rb_parse_memory_as(const rb_format *fmt, void *ext, const char *buf, size_t 
 {
     if (stats) memset(stats, 0, sizeof *stats);
     if (!name) name = "<memory>";
-    if (!buf || len == 0) return cs_err_set(err, "%s: empty file", name);
-    if (len > INT_MAX) return cs_err_set(err, "%s: too large for the XML reader", name);
+    if (!buf || len == 0) return cs_err_setc(err, CS_ERR_FORMAT, "%s: empty file", name);
+    if (len > INT_MAX) return cs_err_setc(err, CS_ERR_RANGE, "%s: too large for the XML reader", name);
     mem_src m = { buf, len, name };
     return run(fmt, ext, name, h, stats, err, reader_for_memory, &m);
 }
@@ -413,12 +420,12 @@ int rb_parse_file_as(const rb_format *fmt, void *ext, const char *path, const cs
     /* Opening the file ourselves gives the errno reason and keeps libxml2's
      * I/O layer (and any URL handling) out of it. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return cs_err_set(err, "%s: %s", path, strerror(errno));
+    if (fd < 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0 && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0))) {
         close(fd);
-        if (S_ISDIR(st.st_mode)) return cs_err_set(err, "%s: %s", path, strerror(EISDIR));
-        return cs_err_set(err, "%s: empty file", path);
+        if (S_ISDIR(st.st_mode)) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(EISDIR));
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: empty file", path);
     }
     int rc = run(fmt, ext, path, h, stats, err, reader_for_fd, &fd);
     close(fd);

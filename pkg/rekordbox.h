@@ -94,7 +94,5 @@ typedef struct cs_rb_stats {
  * line and reason); tracks delivered before the error stay delivered. */
 int cs_rekordbox_parse_file(const char *path, const cs_rb_handler *h,
                             cs_rb_stats *stats, cs_err *err);
-int cs_rekordbox_parse_memory(const char *buf, size_t len, const char *name,
-                              const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err);
 
 #endif

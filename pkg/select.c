@@ -1,5 +1,6 @@
 /* Track selection by BPM range and key list. */
 #include "pkg/select.h"
+#include "pkg/select_test.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -84,7 +85,7 @@ int cs_selection_set_keys(cs_selection *s, const char *list, cs_err *err)
         if (!comma) break;
         p = comma + 1;
     }
-    if (s->n_keys == 0) return cs_err_set(err, "no key in \"%s\"", list ? list : "");
+    if (s->n_keys == 0) return cs_err_setc(err, CS_ERR_USAGE, "no key in \"%s\"", list ? list : "");
     return 0;
 }
 

@@ -5,7 +5,7 @@
  *   cs_selection_init(&sel);                       // n_sections 6, no bounds
  *   cs_selection_set_bpm(&sel, 122.5, 2.0);        // [120.5, 124.5] inclusive
  *   cs_selection_set_keys(&sel, "Gm,Cm", &err);    // any notation
- *   if (cs_selection_match(&sel, bpm, key_text)) ...
+ *   if (cs_selection_match_bpm(&sel, bpm) && cs_selection_match_key(&sel, key_text)) ...
  *   cs_selection_free(&sel);
  */
 #ifndef CS_SELECT_H
@@ -38,6 +38,5 @@ bool cs_selection_match_bpm(const cs_selection *s, double bpm);
  * for notations we do not know, the same text ignoring case.  With no --key
  * every track matches. */
 bool cs_selection_match_key(const cs_selection *s, const char *track_key);
-bool cs_selection_match(const cs_selection *s, double bpm, const char *track_key);
 
 #endif

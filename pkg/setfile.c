@@ -89,10 +89,10 @@ int cs_setfile_set_grid(cs_set_track *t, const double *downbeats, size_t n, cons
 static int measure(const char *path, long long *frames, long long *bytes, cs_err *err)
 {
     struct stat sb;
-    if (!cs_is_file(path, &sb)) return cs_err_set(err, "%s: missing", path);
+    if (!cs_is_file(path, &sb)) return cs_err_setc(err, CS_ERR_NOT_FOUND, "%s: missing", path);
     SF_INFO info = {0};
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf) return cs_err_set(err, "%s: unreadable: %s", path, sf_strerror(NULL));
+    if (!sf) return cs_err_setc(err, CS_ERR_IO, "%s: unreadable: %s", path, sf_strerror(NULL));
     sf_close(sf);
     *frames = (long long)info.frames;
     *bytes = (long long)sb.st_size;
@@ -108,10 +108,10 @@ int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, doub
                         cs_err *err)
 {
     char full[8192];
-    if (join(full, sizeof full, dir, file) < 0) return cs_err_set(err, "%s: path too long", file);
+    if (join(full, sizeof full, dir, file) < 0) return cs_err_setc(err, CS_ERR_RANGE, "%s: path too long", file);
     cs_set_part p = { .bpm = bpm, .speed = speed, .loud = { -INFINITY, -INFINITY } };
     if (measure(full, &p.frames, &p.bytes, err) < 0) return -1;
-    if (!(p.file = strdup(file))) return cs_err_set(err, "out of memory");
+    if (!(p.file = strdup(file))) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (bpm == 0) {
         free(t->orig.file);
         t->orig = p;
@@ -120,7 +120,7 @@ int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, doub
     cs_set_part *np = realloc(t->parts, (t->n_parts + 1) * sizeof *np);
     if (!np) {
         free(p.file);
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     }
     t->parts = np;
     np[t->n_parts++] = p;
@@ -206,17 +206,17 @@ static cJSON *manifest_json(const cs_setfile *m)
 int cs_setfile_write(const char *dir, const cs_setfile *m, cs_err *err)
 {
     char path[8192];
-    if (join(path, sizeof path, dir, CS_SET_MANIFEST) < 0) return cs_err_set(err, "%s: path too long", dir);
+    if (join(path, sizeof path, dir, CS_SET_MANIFEST) < 0) return cs_err_setc(err, CS_ERR_RANGE, "%s: path too long", dir);
     cJSON *root = manifest_json(m);
     char *text = root ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
-    if (!text) return cs_err_set(err, "%s: out of memory", path);
+    if (!text) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
     size_t n = strlen(text);
     text[n] = '\n';   /* cJSON_Print's terminator becomes the final newline */
     int rc = cs_write_atomic(path, text, n + 1);
     int saved = errno;
     free(text);
-    if (rc < 0) return cs_err_set(err, "%s: cannot write: %s", path, strerror(saved));
+    if (rc < 0) return cs_err_setc(err, CS_ERR_IO, "%s: cannot write: %s", path, strerror(saved));
     return 0;
 }
 
@@ -311,10 +311,10 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
 {
     char path[8192];
     memset(m, 0, sizeof *m);
-    if (join(path, sizeof path, dir, CS_SET_MANIFEST) < 0) return cs_err_set(err, "%s: path too long", dir);
+    if (join(path, sizeof path, dir, CS_SET_MANIFEST) < 0) return cs_err_setc(err, CS_ERR_RANGE, "%s: path too long", dir);
     char *text = cs_read_file(path, NULL);
     if (!text)
-        return cs_err_set(err, "%s: %s%s", path, strerror(errno),
+        return cs_err_setc(err, CS_ERR_IO, "%s: %s%s", path, strerror(errno),
                           errno == ENOENT ? " (not a set folder: cs export --set makes one)" : "");
     cJSON *root = cJSON_Parse(text);
     free(text);
@@ -356,7 +356,7 @@ int cs_setfile_read(const char *dir, cs_setfile *m, cs_err *err)
     cJSON_Delete(root);
     if (!why) return 0;
     cs_setfile_free(m);
-    return cs_err_set(err, "%s: %s", path, why);
+    return cs_err_setc(err, strcmp(why, "out of memory") ? CS_ERR_FORMAT : CS_ERR_NOMEM, "%s: %s", path, why);
 }
 
 /* ---- checking and playing ---- */
@@ -365,7 +365,7 @@ static size_t check_part(const char *dir, const cs_set_track *t, const cs_set_pa
 {
     char full[8192];
     long long frames = 0, bytes = 0;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (join(full, sizeof full, dir, p->file) < 0) {
         cs_log_error("%s/%s: path too long", dir, p->file);
         return 1;
@@ -421,14 +421,14 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
         const cs_set_track *st = &m->tracks[i];
         cs_lset_track *lt = cs_lset_add_track(set, st->path, st->bpm, st->ini_cue, st->begin_cue - st->ini_cue,
                                               st->end_cue - st->ini_cue);
-        if (!lt || copy_beats(st, lt) < 0) return cs_err_set(err, "out of memory");
+        if (!lt || copy_beats(st, lt) < 0) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         if (st->key && cs_key_parse(st->key) >= 0) lt->key = cs_key_parse(st->key);
         lt->energy = st->energy;
         for (size_t k = 0; k < st->n_parts; k++) {
             char full[8192];
             if (join(full, sizeof full, dir, st->parts[k].file) < 0) continue;
             int r = cs_lset_add_rung(lt, st->parts[k].bpm, st->parts[k].speed, full);
-            if (r < 0) return cs_err_set(err, "out of memory");
+            if (r < 0) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
             lt->rungs[r].loud = st->parts[k].loud;
         }
     }

@@ -26,11 +26,11 @@ int cs_shard_parse(const char *s, cs_shard *sh, cs_err *err)
     const char *slash = s ? strchr(s, '/') : NULL;
     unsigned long i, n;
     if (!slash || parse_uint(s, slash, &i) < 0 || parse_uint(slash + 1, slash + strlen(slash), &n) < 0)
-        return cs_err_set(err, "'%s' is not I/N (shard I of N, counted from 0: 0/4 .. 3/4)", s ? s : "");
+        return cs_err_setc(err, CS_ERR_USAGE, "'%s' is not I/N (shard I of N, counted from 0: 0/4 .. 3/4)", s ? s : "");
     if (n < 1 || n > CS_SHARD_MAX)
-        return cs_err_set(err, "'%s': N must be 1..%d", s, CS_SHARD_MAX);
+        return cs_err_setc(err, CS_ERR_USAGE, "'%s': N must be 1..%d", s, CS_SHARD_MAX);
     if (i >= n)
-        return cs_err_set(err, "'%s': I must be 0..%lu (shards are counted from 0)", s, n - 1);
+        return cs_err_setc(err, CS_ERR_USAGE, "'%s': I must be 0..%lu (shards are counted from 0)", s, n - 1);
     sh->index = (unsigned)i;
     sh->count = (unsigned)n;
     return 0;

@@ -26,7 +26,7 @@ size_t cs_stretch_out_frames(size_t in_frames, double speed)
 int cs_stretch_check_speed(double speed, cs_err *err)
 {
     if (!isfinite(speed) || speed < CS_STRETCH_MIN_SPEED || speed > CS_STRETCH_MAX_SPEED)
-        return cs_err_set(err, "stretch: speed %g is outside [%g, %g] (speed = target_bpm / bpm)",
+        return cs_err_setc(err, CS_ERR_RANGE, "stretch: speed %g is outside [%g, %g] (speed = target_bpm / bpm)",
                           speed, CS_STRETCH_MIN_SPEED, CS_STRETCH_MAX_SPEED);
     return 0;
 }
@@ -92,7 +92,7 @@ static int render_rubberband(const cs_audio *in, double speed, cs_stretch_qualit
     int ch = in->channels;
     size_t want = out->frames;
     if (in->frames > UINT32_MAX)
-        return cs_err_set(err, "stretch: input too long for rubberband (%zu frames)", in->frames);
+        return cs_err_setc(err, CS_ERR_RANGE, "stretch: input too long for rubberband (%zu frames)", in->frames);
     /* Offline: two passes, exact output length and internal start-delay
      * compensation.  Threading never: the exporter runs one job per core.
      * "fast" is R3 with the short window, not R2.  Measured on synthesised
@@ -114,7 +114,7 @@ static int render_rubberband(const cs_audio *in, double speed, cs_stretch_qualit
         if (rb) rubberband_delete(rb);
         free(buf);
         free(planes);
-        return cs_err_set(err, "stretch: out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     }
     for (int c = 0; c < ch; c++) planes[c] = buf + (size_t)c * BLOCK;
     rubberband_set_expected_input_duration(rb, (unsigned)in->frames);
@@ -178,14 +178,14 @@ static int render_wsola(const cs_audio *in, double speed, cs_audio *out, cs_err 
     AVFilterGraph *g = avfilter_graph_alloc();
     AVFrame *fr = av_frame_alloc(), *of = av_frame_alloc();
     AVFilterContext *src = NULL, *sink = NULL, *prev = NULL, *f = NULL;
-    if (!g || !fr || !of) { rc = cs_err_set(err, "stretch: out of memory"); goto done; }
+    if (!g || !fr || !of) { rc = cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory"); goto done; }
     g->nb_threads = 1;
     av_channel_layout_default(&layout, ch);
     av_channel_layout_describe(&layout, layout_name, sizeof layout_name);
     snprintf(args, sizeof args, "time_base=1/%d:sample_rate=%d:sample_fmt=flt:channel_layout=%s",
              in->rate, in->rate, layout_name);
     if (avfilter_graph_create_filter(&src, avfilter_get_by_name("abuffer"), "in", args, NULL, g) < 0) {
-        rc = cs_err_set(err, "stretch: cannot create the audio source (%s)", args);
+        rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: cannot create the audio source (%s)", args);
         goto done;
     }
     prev = src;
@@ -200,7 +200,7 @@ static int render_wsola(const cs_audio *in, double speed, cs_audio *out, cs_err 
         snprintf(args, sizeof args, "tempo=%.17g", factor);
         if (avfilter_graph_create_filter(&f, avfilter_get_by_name("atempo"), name, args, NULL, g) < 0 ||
             avfilter_link(prev, 0, f, 0) < 0) {
-            rc = cs_err_set(err, "stretch: cannot create the atempo filter");
+            rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: cannot create the atempo filter");
             goto done;
         }
         prev = f;
@@ -210,7 +210,7 @@ static int render_wsola(const cs_audio *in, double speed, cs_audio *out, cs_err 
         avfilter_link(prev, 0, f, 0) < 0 ||
         avfilter_graph_create_filter(&sink, avfilter_get_by_name("abuffersink"), "out", NULL, NULL, g) < 0 ||
         avfilter_link(f, 0, sink, 0) < 0 || avfilter_graph_config(g, NULL) < 0) {
-        rc = cs_err_set(err, "stretch: cannot configure the atempo filter graph");
+        rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: cannot configure the atempo filter graph");
         goto done;
     }
 
@@ -224,18 +224,18 @@ static int render_wsola(const cs_audio *in, double speed, cs_audio *out, cs_err 
             fr->sample_rate = in->rate;
             fr->pts = (int64_t)pos;
             if (av_channel_layout_copy(&fr->ch_layout, &layout) < 0 || av_frame_get_buffer(fr, 0) < 0) {
-                rc = cs_err_set(err, "stretch: out of memory");
+                rc = cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
                 goto done;
             }
             memcpy(fr->data[0], in->data + pos * (size_t)ch, n * (size_t)ch * sizeof(float));
             if (av_buffersrc_add_frame_flags(src, fr, 0) < 0) {
-                rc = cs_err_set(err, "stretch: atempo refused input");
+                rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: atempo refused input");
                 goto done;
             }
             av_frame_unref(fr);
         }
         if (last && av_buffersrc_add_frame_flags(src, NULL, 0) < 0) {
-            rc = cs_err_set(err, "stretch: atempo refused end of stream");
+            rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: atempo refused end of stream");
             goto done;
         }
         int r;
@@ -244,7 +244,7 @@ static int render_wsola(const cs_audio *in, double speed, cs_audio *out, cs_err 
             av_frame_unref(of);
         }
         if (r != AVERROR(EAGAIN) && r != AVERROR_EOF) {
-            rc = cs_err_set(err, "stretch: atempo failed");
+            rc = cs_err_setc(err, CS_ERR_CODEC, "stretch: atempo failed");
             goto done;
         }
         if (last) break;
@@ -309,7 +309,7 @@ static int render_rate(const cs_audio *in, double speed, cs_audio *out, cs_err *
         free(table);
         free(w);
         free(acc);
-        return cs_err_set(err, "stretch: out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     }
     long last = (long)in->frames - 1;
     for (size_t n = 0; n < out->frames; n++) {
@@ -420,7 +420,7 @@ static int render_wsola_anchored(const cs_audio *in, double speed, const cs_dvec
     const size_t gap = (size_t)lround(ANCHOR_MIN_GAP_S * in->rate);
     const long long shift = lround(ANCHOR_SHIFT_S * in->rate);
     size_t *a = malloc((beats->n + 1) * sizeof *a);
-    if (!a) return cs_err_set(err, "stretch: out of memory");
+    if (!a) return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     size_t n = 0;
     a[n++] = 0;
     for (size_t i = 0; i < beats->n; i++) {
@@ -443,7 +443,7 @@ static int render_wsola_anchored(const cs_audio *in, double speed, const cs_dvec
     int rc = 0;
     if (!curve || cs_audio_alloc(&view, longest, in->channels, in->rate) < 0 ||
         cs_audio_alloc(&tmp, cs_stretch_out_frames(longest, speed), in->channels, in->rate) < 0)
-        rc = cs_err_set(err, "stretch: out of memory");
+        rc = cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     for (size_t i = 0; rc == 0 && i < fade; i++)
         curve[i] = 0.5f - 0.5f * cosf((float)M_PI * ((float)i + 0.5f) / (float)fade);
     for (size_t k = 0; k < n && rc == 0; k++) {
@@ -497,9 +497,9 @@ int cs_stretch_render_anchored(const cs_audio *in, double speed, cs_stretch_meth
     memset(out, 0, sizeof *out);
     if (cs_stretch_check_speed(speed, err) < 0) return -1;
     if (in->channels <= 0 || in->rate <= 0 || (in->frames > 0 && !in->data))
-        return cs_err_set(err, "stretch: empty input (no channels or rate)");
+        return cs_err_setc(err, CS_ERR_RANGE, "stretch: empty input (no channels or rate)");
     if (cs_audio_alloc(out, cs_stretch_out_frames(in->frames, speed), in->channels, in->rate) < 0)
-        return cs_err_set(err, "stretch: out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     cs_av_quiet();
     int rc = render_wsola_anchored(in, speed, beats, out, err);
     if (rc < 0) cs_audio_free(out);
@@ -512,11 +512,11 @@ int cs_stretch_render(const cs_audio *in, double speed, cs_stretch_method m,
     memset(out, 0, sizeof *out);
     if (cs_stretch_check_speed(speed, err) < 0) return -1;
     if (in->channels <= 0 || in->rate <= 0 || (in->frames > 0 && !in->data))
-        return cs_err_set(err, "stretch: empty input (no channels or rate)");
-    if ((unsigned)m > CS_STRETCH_WSOLA) return cs_err_set(err, "stretch: unknown method %d", (int)m);
+        return cs_err_setc(err, CS_ERR_RANGE, "stretch: empty input (no channels or rate)");
+    if ((unsigned)m > CS_STRETCH_WSOLA) return cs_err_setc(err, CS_ERR_USAGE, "stretch: unknown method %d", (int)m);
     size_t frames = cs_stretch_out_frames(in->frames, speed);
     if (cs_audio_alloc(out, frames, in->channels, in->rate) < 0)
-        return cs_err_set(err, "stretch: out of memory (%zu frames)", frames);
+        return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory (%zu frames)", frames);
     if (speed == 1.0 || in->frames == 0) {
         if (frames) memcpy(out->data, in->data, frames * (size_t)in->channels * sizeof(float));
         return 0;

@@ -61,7 +61,7 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
     char tmp[CS_TEMP_NAME_MAX];
     cs_remove_stale_temps(path);   /* a killed run's plot temporary */
     FILE *f = cs_temp_fopen(path, tmp);
-    if (!f) return cs_err_set(err, "%s: %s", path, strerror(errno));
+    if (!f) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
                "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n"
@@ -167,6 +167,6 @@ int cs_svgplot_write(const char *path, const char *title, const char *xlabel,
 #undef PY
     }
     fputs("</svg>\n", f);
-    if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_set(err, "%s: cannot write: %s", path, strerror(errno));
+    if (cs_temp_fcommit(f, tmp, path) < 0) return cs_err_setc(err, CS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     return 0;
 }

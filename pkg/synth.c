@@ -1,5 +1,6 @@
 /* Deterministic click-track synthesiser (synth.h). */
 #include "pkg/synth.h"
+#include "pkg/rate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -83,12 +84,12 @@ static int build_struct(const cs_synth_params *p, double dur, int bpb, cs_struct
     return 0;
 oom:
     cs_struct_free(st);
-    return cs_err_set(err, "synth: out of memory");
+    return cs_err_setc(err, CS_ERR_NOMEM, "synth: out of memory");
 }
 
 static int build_audio(const cs_synth_params *p, double dur, int bpb, cs_audio *out, cs_err *err)
 {
-    int rate = p->rate > 0 ? p->rate : 44100;
+    int rate = p->rate > 0 ? p->rate : CS_RATE;
     int ch = p->channels > 0 ? p->channels : 2;
     size_t frames = (size_t)llround(dur * rate);
     double period = 60.0 / p->bpm, bar = period * bpb;
@@ -97,7 +98,7 @@ static int build_audio(const cs_synth_params *p, double dur, int bpb, cs_audio *
     double *m = calloc(frames ? frames : 1, sizeof *m);
     if (!m || cs_audio_alloc(out, frames, ch, rate) < 0) {
         free(m);
-        return cs_err_set(err, "synth: out of memory (%zu frames)", frames);
+        return cs_err_setc(err, CS_ERR_NOMEM, "synth: out of memory (%zu frames)", frames);
     }
     if (p->tone_hz > 0) {
         double w = 2 * M_PI * p->tone_hz / rate;
@@ -145,19 +146,19 @@ int cs_synth_render(const cs_synth_params *p, cs_audio *out, cs_struct *st, cs_e
 {
     if (out) memset(out, 0, sizeof *out);
     if (st) memset(st, 0, sizeof *st);
-    if (!(p->bpm > 0) || !isfinite(p->bpm)) return cs_err_set(err, "synth: bpm must be > 0");
+    if (!(p->bpm > 0) || !isfinite(p->bpm)) return cs_err_setc(err, CS_ERR_RANGE, "synth: bpm must be > 0");
     if (!(p->first_beat >= 0) || !isfinite(p->first_beat))
-        return cs_err_set(err, "synth: first_beat must be >= 0");
+        return cs_err_setc(err, CS_ERR_RANGE, "synth: first_beat must be >= 0");
     int bpb = p->beats_per_bar > 0 ? p->beats_per_bar : 4;
     long bars = 0;
     for (size_t i = 0; i < p->n_sections; i++) {
         if (p->sections[i].bars <= 0)
-            return cs_err_set(err, "synth: section %zu has %d bars", i, p->sections[i].bars);
+            return cs_err_setc(err, CS_ERR_RANGE, "synth: section %zu has %d bars", i, p->sections[i].bars);
         bars += p->sections[i].bars;
     }
     double dur = p->duration > 0 ? p->duration : p->first_beat + (double)bars * bpb * 60.0 / p->bpm;
     if (!(dur > 0) || !isfinite(dur) || dur > 24 * 3600.0)
-        return cs_err_set(err, "synth: nothing to render (duration %g s)", dur);
+        return cs_err_setc(err, CS_ERR_RANGE, "synth: nothing to render (duration %g s)", dur);
     if (st && build_struct(p, dur, bpb, st, err) < 0) return -1;
     if (out && build_audio(p, dur, bpb, out, err) < 0) {
         if (st) cs_struct_free(st);

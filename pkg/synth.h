@@ -44,7 +44,7 @@ typedef struct cs_synth_params {
     double duration;         /* seconds; 0: to the end of the last section */
     double first_beat;       /* seconds; the first section starts here */
     double tone_hz;          /* steady sine; 0: none */
-    int rate;                /* 0: 44100 */
+    int rate;                /* 0: CS_RATE (pkg/rate.h), the set's rate */
     int channels;            /* 0: 2 (all channels identical) */
     int beats_per_bar;       /* 0: 4 */
     int bass;                /* non-zero: a bass note on every bar */

@@ -39,14 +39,14 @@ size_t cs_text_normalize(char *buf, size_t len)
 char *cs_text_load(const char *path, size_t max_bytes, size_t *len, cs_err *err)
 {
     struct stat st;
-    if (stat(path, &st) < 0) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
-    if (!S_ISREG(st.st_mode)) { cs_err_set(err, "%s: not a regular file", path); return NULL; }
+    if (stat(path, &st) < 0) { cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno)); return NULL; }
+    if (!S_ISREG(st.st_mode)) { cs_err_setc(err, CS_ERR_IO, "%s: not a regular file", path); return NULL; }
     if (max_bytes && (unsigned long long)st.st_size > max_bytes) {
-        cs_err_set(err, "%s: too large (%lld bytes, limit %zu)", path, (long long)st.st_size, max_bytes);
+        cs_err_setc(err, CS_ERR_RANGE, "%s: too large (%lld bytes, limit %zu)", path, (long long)st.st_size, max_bytes);
         return NULL;
     }
     FILE *f = fopen(path, "rb");
-    if (!f) { cs_err_set(err, "%s: %s", path, strerror(errno)); return NULL; }
+    if (!f) { cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno)); return NULL; }
     /* One byte more than stat() said tells a file that grew meanwhile. */
     size_t cap = (size_t)st.st_size + 1;
     char *buf = malloc(cap + 1);
@@ -57,7 +57,7 @@ char *cs_text_load(const char *path, size_t max_bytes, size_t *len, cs_err *err)
                     : n == cap ? "changed while being read"
                     : cs_text_is_utf16(buf, n) ? "UTF-16 text (save it as UTF-8)" : NULL;
     if (why) {
-        cs_err_set(err, "%s: %s", path, why);
+        cs_err_setc(err, !buf ? CS_ERR_NOMEM : bad || n == cap ? CS_ERR_IO : CS_ERR_FORMAT, "%s: %s", path, why);
         free(buf);
         return NULL;
     }

@@ -12,6 +12,7 @@
  *         PLAYLIST / ENTRY / PRIMARYKEY TYPE="TRACK" KEY
  */
 #include "pkg/traktor.h"
+#include "pkg/traktor_test.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -411,12 +412,12 @@ char *cs_traktor_default_nml(const char *home, int *n_found, cs_err *err)
 {
     if (n_found) *n_found = 0;
     if (!home || !*home) {
-        cs_err_set(err, "no Traktor collection given and HOME is not set");
+        cs_err_setc(err, CS_ERR_NOT_FOUND, "no Traktor collection given and HOME is not set");
         return NULL;
     }
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s/Documents/Native Instruments", home) >= (int)sizeof dir) {
-        cs_err_set(err, "%s: path too long", home);
+        cs_err_setc(err, CS_ERR_RANGE, "%s: path too long", home);
         return NULL;
     }
     DIR *d = opendir(dir);
@@ -440,7 +441,7 @@ char *cs_traktor_default_nml(const char *home, int *n_found, cs_err *err)
     if (d) closedir(d);
     if (n_found) *n_found = n;
     if (!n) {
-        cs_err_set(err, "no Traktor collection: no %s/Traktor*/collection.nml (give its path)", dir);
+        cs_err_setc(err, CS_ERR_NOT_FOUND, "no Traktor collection: no %s/Traktor*/collection.nml (give its path)", dir);
         return NULL;
     }
     char *out = strdup(best);

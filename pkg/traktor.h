@@ -45,8 +45,6 @@
 
 int cs_traktor_parse_file(const char *path, const cs_rb_handler *h, cs_rb_stats *stats,
                           cs_err *err);
-int cs_traktor_parse_memory(const char *buf, size_t len, const char *name,
-                            const cs_rb_handler *h, cs_rb_stats *stats, cs_err *err);
 
 /* The path of a Traktor LOCATION, newly allocated: DIR's "/:" separators
  * become '/'; VOLUME "" gives DIR + FILE, a drive ("D:") gives

@@ -1,6 +1,7 @@
 /* The transition planner (see transition.h).  Works in beat indices of each
  * grid; bar and phrase numbers count from the grid's first bar line. */
 #include "pkg/transition.h"
+#include "pkg/rate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -364,7 +365,7 @@ double cs_lset_part_end_u(const cs_lset_track *t)
 {
     double end = t->end_u;
     for (size_t k = 0; k < t->n_rungs; k++) {
-        double len = (double)t->rungs[k].frames / 44100.0 * t->rungs[k].speed;
+        double len = (double)t->rungs[k].frames / CS_RATE * t->rungs[k].speed;
         if (t->rungs[k].frames > 0 && len < end) end = len;
     }
     return end - 0.005;

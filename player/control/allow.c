@@ -57,7 +57,7 @@ size_t cs_allow_count(const cs_allow *a) { return a ? a->n : 0; }
 int cs_allow_add(cs_allow *a, const char *path, bool is_dir, cs_err *err)
 {
     char *real = realpath(path, NULL);
-    if (!real) return cs_err_set(err, "%s: %s", path, strerror(errno));
+    if (!real) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
     for (size_t i = 0; i < a->n; i++) {
         if (a->v[i].dir == is_dir && !strcmp(a->v[i].path, real)) {
             free(real);
@@ -69,7 +69,7 @@ int cs_allow_add(cs_allow *a, const char *path, bool is_dir, cs_err *err)
         entry *nv = realloc(a->v, cap * sizeof *nv);
         if (!nv) {
             free(real);
-            return cs_err_set(err, "%s: out of memory", path);
+            return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
         }
         a->v = nv;
         a->cap = cap;
@@ -145,7 +145,7 @@ int cs_allow_check(cs_allow *a, const char *path, cs_err *err)
         free(real);
         return 0;
     }
-    if (oom) return cs_err_set(err, "%s: out of memory", path);
+    if (oom) return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
     /* The folder a user would allow: where the file really is. */
     char folder[4096];
     snprintf(folder, sizeof folder, "%s", real ? real : path);
@@ -154,8 +154,8 @@ int cs_allow_check(cs_allow *a, const char *path, cs_err *err)
     struct stat st;
     if (slash && !(stat(folder, &st) == 0 && S_ISDIR(st.st_mode))) *(slash == folder ? slash + 1 : slash) = 0;
     if (first_for_folder(a, folder))
-        return cs_err_set(err, "%s: outside the allowed folders (cs play --allow-dir %s allows it)", path, folder);
-    return cs_err_set(err, "%s: outside the allowed folders", path);
+        return cs_err_setc(err, CS_ERR_DENIED, "%s: outside the allowed folders (cs play --allow-dir %s allows it)", path, folder);
+    return cs_err_setc(err, CS_ERR_DENIED, "%s: outside the allowed folders", path);
 }
 
 void cs_allow_free(cs_allow *a)

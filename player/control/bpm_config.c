@@ -23,9 +23,9 @@ int cs_tempo_config_check(const cs_tempo_config *c, cs_err *err)
     static const char *const th_name[] = {"very_very_low", "very_low", "low", "medium"};
     for (int i = 0; i < 4; i++) {
         if (!(th[i] >= 0 && th[i] <= 1))
-            return cs_err_set(err, "threshold %s %g is outside 0..1", th_name[i], th[i]);
+            return cs_err_setc(err, CS_ERR_RANGE, "threshold %s %g is outside 0..1", th_name[i], th[i]);
         if (i > 0 && th[i] < th[i - 1])
-            return cs_err_set(err, "threshold %s %g is below %s %g", th_name[i], th[i],
+            return cs_err_setc(err, CS_ERR_RANGE, "threshold %s %g is below %s %g", th_name[i], th[i],
                               th_name[i - 1], th[i - 1]);
     }
     const double bpm[] = {c->bpm_very_very_low, c->bpm_very_low, c->bpm_low, c->bpm_medium,
@@ -34,17 +34,17 @@ int cs_tempo_config_check(const cs_tempo_config *c, cs_err *err)
                                            "high_max"};
     for (int i = 0; i < 5; i++)
         if (!cs_tempo_bpm_ok(bpm[i]))
-            return cs_err_set(err, "bpm target %s %g is outside %g..%g BPM", bpm_name[i], bpm[i],
+            return cs_err_setc(err, CS_ERR_RANGE, "bpm target %s %g is outside %g..%g BPM", bpm_name[i], bpm[i],
                               CS_TEMPO_BPM_MIN, CS_TEMPO_BPM_MAX);
     if (!(isfinite(c->movement_max_value) && c->movement_max_value > 0))
-        return cs_err_set(err, "movement_max_value %g is not positive", c->movement_max_value);
+        return cs_err_setc(err, CS_ERR_RANGE, "movement_max_value %g is not positive", c->movement_max_value);
     if (!(c->progressive_top >= 0 && c->progressive_top <= 1))
-        return cs_err_set(err, "progressive top %g is outside 0..1", c->progressive_top);
+        return cs_err_setc(err, CS_ERR_RANGE, "progressive top %g is outside 0..1", c->progressive_top);
     if (!(isfinite(c->rise_seconds) && c->rise_seconds >= 0) ||
         !(isfinite(c->fall_seconds) && c->fall_seconds >= 0))
-        return cs_err_set(err, "transition time is not a finite number >= 0");
+        return cs_err_setc(err, CS_ERR_RANGE, "transition time is not a finite number >= 0");
     if (isnan(c->idle_timeout_seconds))
-        return cs_err_set(err, "idle timeout is not a number");
+        return cs_err_setc(err, CS_ERR_RANGE, "idle timeout is not a number");
     return 0;
 }
 
@@ -56,7 +56,7 @@ static int get_num(const cJSON *obj, const char *section, const char *key, doubl
     const cJSON *it = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     if (!it || cJSON_IsNull(it)) return 0;
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-        return cs_err_set(err, "%s: movement_bpm.%s%s%s is not a number", path,
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: movement_bpm.%s%s%s is not a number", path,
                           section ? section : "", section ? "." : "", key);
     *dst = it->valuedouble;
     return 0;
@@ -68,7 +68,7 @@ static int get_section(const cJSON *mb, const char *key, const cJSON **out, cons
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(mb, key);
     *out = NULL;
     if (!it || cJSON_IsNull(it)) return 0;
-    if (!cJSON_IsObject(it)) return cs_err_set(err, "%s: movement_bpm.%s is not an object", path, key);
+    if (!cJSON_IsObject(it)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: movement_bpm.%s is not an object", path, key);
     *out = it;
     return 0;
 }
@@ -118,10 +118,10 @@ static int apply_factors(const cJSON *sm, cs_tempo_config *c, const char *path, 
         get_num(sm, "smoothing", "audio_loop_rate_hz", &rate, path, err) < 0)
         return -1;
     if (!(rate > 0 && rate <= 1e6))
-        return cs_err_set(err, "%s: movement_bpm.smoothing.audio_loop_rate_hz %g is not a rate in Hz", path, rate);
+        return cs_err_setc(err, CS_ERR_RANGE, "%s: movement_bpm.smoothing.audio_loop_rate_hz %g is not a rate in Hz", path, rate);
     if (!isnan(down)) {
         if (!(down > 0 && down < 1))
-            return cs_err_set(err, "%s: movement_bpm.smoothing.smoothing_factor_down %g is outside (0, 1)", path, down);
+            return cs_err_setc(err, CS_ERR_RANGE, "%s: movement_bpm.smoothing.smoothing_factor_down %g is outside (0, 1)", path, down);
         c->rise_seconds = log(100.0) / (rate * -log(down));
     }
     if (!isnan(up))
@@ -132,12 +132,12 @@ static int apply_factors(const cJSON *sm, cs_tempo_config *c, const char *path, 
 
 static int apply_json(const cJSON *root, cs_tempo_config *c, const char *path, cs_err *warn, cs_err *err)
 {
-    if (!cJSON_IsObject(root)) return cs_err_set(err, "%s: not a JSON object", path);
+    if (!cJSON_IsObject(root)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: not a JSON object", path);
     static const char *const k_top[] = {"movement_bpm", NULL};
     warn_unknown(root, NULL, k_top, path, warn);
     const cJSON *mb = cJSON_GetObjectItemCaseSensitive(root, "movement_bpm");
     if (!mb || cJSON_IsNull(mb)) return 0;
-    if (!cJSON_IsObject(mb)) return cs_err_set(err, "%s: movement_bpm is not an object", path);
+    if (!cJSON_IsObject(mb)) return cs_err_setc(err, CS_ERR_FORMAT, "%s: movement_bpm is not an object", path);
     const cJSON *th, *bt, *sm;
     if (get_section(mb, "thresholds", &th, path, err) < 0 ||
         get_section(mb, "bpm_targets", &bt, path, err) < 0 ||
@@ -175,8 +175,8 @@ static int apply_json(const cJSON *root, cs_tempo_config *c, const char *path, c
     if (get_num(sm, "smoothing", "rise_time_seconds", &c->rise_seconds, path, err) < 0 ||
         get_num(sm, "smoothing", "fall_time_seconds", &c->fall_seconds, path, err) < 0)
         return -1;
-    cs_err why = {{0}};
-    if (cs_tempo_config_check(c, &why) < 0) return cs_err_set(err, "%s: %s", path, why.msg);
+    cs_err why = {0};
+    if (cs_tempo_config_check(c, &why) < 0) return cs_err_setc(err, why.code, "%s: %s", path, why.msg);
     return 0;
 }
 
@@ -195,7 +195,7 @@ int cs_tempo_config_load(const char *path, cs_tempo_config *cfg, cs_err *warn, c
     free(text);
     if (!root || trailing) {
         cJSON_Delete(root);
-        return cs_err_set(err, "%s: invalid JSON", path);
+        return cs_err_setc(err, CS_ERR_FORMAT, "%s: invalid JSON", path);
     }
     cs_tempo_config c = *cfg;
     int rc = apply_json(root, &c, path, warn, err);

@@ -28,7 +28,7 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
 {
     cs_control *c = calloc(1, sizeof *c);
     if (!c) {
-        cs_err_set(err, "control: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "control: out of memory");
         return NULL;
     }
     c->cfg = *cfg;
@@ -36,7 +36,7 @@ cs_control *cs_control_new(const cs_control_config *cfg, cs_engine *e, cs_reader
     c->e = e;
     c->r = r;
     if (cs_tempo_init(&c->tempo, &cfg->tempo, cfg->base_bpm, 0.0) < 0) {
-        cs_err_set(err, "--bpm %g: not a usable tempo", cfg->base_bpm);
+        cs_err_setc(err, CS_ERR_RANGE, "--bpm %g: not a usable tempo", cfg->base_bpm);
         free(c);
         return NULL;
     }
@@ -119,7 +119,7 @@ static buffer *load(cs_control *c, long id, const char *path, const char *name)
 {
     /* Every load path (/load_buffer, /cue, /play, autoplay) passes here:
      * the one place --allow-dir is enforced, before anything changes. */
-    cs_err why = {{0}};
+    cs_err why = {0};
     if (c->allow && cs_allow_check(c->allow, path, &why) < 0) {
         CTL_ERROR(c, "buffer %ld: refused: %s", id, why.msg);
         return NULL;

@@ -196,7 +196,7 @@ double cs_control_next_tick(const cs_control *c);
  * live, tag → wall clock → CLOCK_MONOTONIC → engine sample through the
  * output clock (cs_engine_clock_read; the sample handed to the device at
  * that time).  Render mode: the tag counts seconds from the render's start
- * (sample round(tag × 44100); NTP time 0 = engine time 0), so renders are
+ * (sample round(tag × CS_RATE); NTP time 0 = engine time 0), so renders are
  * repeatable.  Tag 0/1 ("immediately") → CS_NOW. */
 uint64_t cs_control_tag_time(const cs_control *c, uint32_t sec, uint32_t frac);
 /* Every engine command issued from now on (loads, starts, stops, levels,

@@ -123,7 +123,7 @@ int cs_status_from_json(const char *json, cs_control_status *st, cs_err *err)
     cJSON *o = cJSON_Parse(json);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        return cs_err_set(err, "the status reply is not a JSON object");
+        return cs_err_setc(err, CS_ERR_FORMAT, "the status reply is not a JSON object");
     }
     st->time_s = get_num(o, "time_s", 0);
     st->bpm = get_num(o, "bpm", 0);

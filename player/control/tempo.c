@@ -1,5 +1,6 @@
 /* The tempo controller: movement -> target BPM -> clock-driven glide. */
 #include "player/control/tempo.h"
+#include "player/control/tempo_test.h"
 
 #include <math.h>
 #include <string.h>

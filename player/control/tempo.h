@@ -82,8 +82,6 @@ bool cs_tempo_bpm_ok(double bpm);
 
 /* Movement normalised to [0, 1], or -1 for NaN, inf or negative input. */
 double cs_tempo_normalize(const cs_tempo_config *cfg, double value);
-/* Target BPM for a raw movement value; NAN when the value is refused. */
-double cs_tempo_target_for(const cs_tempo_config *cfg, double movement);
 
 typedef struct cs_tempo {
     cs_tempo_config cfg;

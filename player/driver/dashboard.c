@@ -23,7 +23,7 @@ cs_dashboard *cs_dashboard_new(const char *host, int port, cs_err *err)
     cs_dashboard *d = calloc(1, sizeof *d);
     if (!d || !(d->to = lo_address_new(host, ps))) {
         free(d);
-        cs_err_set(err, "--dashboard %s:%d: not a usable address", host, port);
+        cs_err_setc(err, CS_ERR_USAGE, "--dashboard %s:%d: not a usable address", host, port);
         return NULL;
     }
     d->last_check = -INFINITY;

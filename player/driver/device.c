@@ -135,7 +135,7 @@ cs_device *cs_device_open(const cs_device_config *cfg, cs_err *err)
     size_t n = (size_t)cfg->buffer_frames * 2 * CATCH_UP_BLOCKS;
     if (!d || !(d->scratch = calloc(n, sizeof(float)))) {
         free(d);
-        cs_err_set(err, "out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     d->cfg = *cfg;
@@ -157,7 +157,7 @@ cs_device *cs_device_open(const cs_device_config *cfg, cs_err *err)
             for (int i = 0; i < 10 && !*cfg->stop; i++) SDL_Delay(100);
             double waited = (double)(mono_ns() - t0) / 1e9;
             if (*cfg->stop || (cfg->wait_s > 0 && waited > cfg->wait_s)) {
-                cs_err_set(err, "%s: not there after %.0f s of waiting", what, waited);
+                cs_err_setc(err, CS_ERR_NOT_FOUND, "%s: not there after %.0f s of waiting", what, waited);
                 break;
             }
             if (cfg->waiting) cfg->waiting(cfg->user, waited);
@@ -232,10 +232,10 @@ static void reopen(cs_device *d, int64_t now)
 {
     d->next_try_ns = now + (int64_t)(CS_DEVICE_RETRY_S * 1e9);
     d->tries++;
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_output *o = NULL;
     if (d->fault && d->fault != CS_FAULT_HANG && now < d->fault_end_ns)
-        cs_err_set(&err, "the device is gone (test hook CS_TEST_AUDIO)");
+        cs_err_setc(&err, CS_ERR_SYSTEM, "the device is gone (test hook CS_TEST_AUDIO)");
     else o = cs_output_open_ex(d->cfg.engine, d->cfg.stretch, d->cfg.device, d->cfg.buffer_frames, true, NULL, &err);
     if (!o) {
         if (!d->reopen_logged) cs_log_warn("play: reopening the audio device: %s (trying every second)", err.msg);

@@ -43,12 +43,12 @@ int cs_http_parse_addr(const char *spec, char *addr, size_t addr_size, int *port
     char *end;
     long p = strtol(ps, &end, 10);
     if (!*ps || *end || p < 0 || p > 65535)
-        return cs_err_set(err, "--http '%s': expected [ADDR:]PORT with PORT 0..65535", spec);
+        return cs_err_setc(err, CS_ERR_USAGE, "--http '%s': expected [ADDR:]PORT with PORT 0..65535", spec);
     if (!colon) snprintf(addr, addr_size, "127.0.0.1");
     else {
         size_t n = (size_t)(colon - spec);
         if (n >= 2 && spec[0] == '[' && spec[n - 1] == ']') spec++, n -= 2;   /* [::1]:8080 */
-        if (n == 0 || n >= addr_size) return cs_err_set(err, "--http '%s': no address before the port", spec);
+        if (n == 0 || n >= addr_size) return cs_err_setc(err, CS_ERR_USAGE, "--http '%s': no address before the port", spec);
         memcpy(addr, spec, n);
         addr[n] = 0;
     }
@@ -173,13 +173,13 @@ cs_http *cs_http_start(const char *addr, int port, cs_err *err)
         v6->sin6_port = htons((uint16_t)port);
         flags |= MHD_USE_IPv6;
     } else {
-        cs_err_set(err, "--http %s: not a numeric IPv4 or IPv6 address", addr);
+        cs_err_setc(err, CS_ERR_USAGE, "--http %s: not a numeric IPv4 or IPv6 address", addr);
         return NULL;
     }
     cs_http *h = calloc(1, sizeof *h);
     if (!h || !(h->json = strdup("{}"))) {
         free(h);
-        cs_err_set(err, "--http: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "--http: out of memory");
         return NULL;
     }
     pthread_mutex_init(&h->mu, NULL);
@@ -188,7 +188,7 @@ cs_http *cs_http_start(const char *addr, int port, cs_err *err)
                             (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONN,
                             MHD_OPTION_END);
     if (!h->d) {
-        cs_err_set(err, "--http %s:%d: cannot listen there (port in use?)", addr, port);
+        cs_err_setc(err, CS_ERR_SYSTEM, "--http %s:%d: cannot listen there (port in use?)", addr, port);
         cs_http_stop(h);
         return NULL;
     }

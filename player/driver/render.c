@@ -4,6 +4,7 @@
  * before each block), so the result is the same on every run. */
 #include "player/driver/render.h"
 #include "pkg/audio.h"
+#include "pkg/audio_sf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,22 +41,22 @@ int cs_render_format(const char *path, int *format, cs_err *err)
 {
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
     if (!dot || (slash && dot < slash))
-        return cs_err_set(err, "%s: no file extension to tell the format by (use %s)", path, CS_RENDER_EXTS);
+        return cs_err_setc(err, CS_ERR_USAGE, "%s: no file extension to tell the format by (use %s)", path, CS_RENDER_EXTS);
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
         if (strcasecmp(dot, formats[i].ext)) continue;
         SF_INFO probe = { .samplerate = CS_RATE, .channels = 2, .format = formats[i].format };
         if (!sf_format_check(&probe))
-            return cs_err_set(err, "%s: this libsndfile cannot write %s", path, formats[i].name);
+            return cs_err_setc(err, CS_ERR_CODEC, "%s: this libsndfile cannot write %s", path, formats[i].name);
         *format = formats[i].format;
         return 0;
     }
-    return cs_err_set(err, "%s: '%s' is not a format a render writes (use %s)", path, dot, CS_RENDER_EXTS);
+    return cs_err_setc(err, CS_ERR_USAGE, "%s: '%s' is not a format a render writes (use %s)", path, dot, CS_RENDER_EXTS);
 }
 
 int cs_render_run(const cs_render_job *job, cs_err *err)
 {
     if (!(job->duration > 0) || !isfinite(job->duration))
-        return cs_err_set(err, "--duration must be a positive number of seconds");
+        return cs_err_setc(err, CS_ERR_USAGE, "--duration must be a positive number of seconds");
     int format;
     if (cs_render_format(job->path, &format, err) < 0) return -1;
     SF_INFO info = { .samplerate = CS_RATE, .channels = 2, .format = format };
@@ -64,10 +65,10 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     cs_remove_stale_temps(job->path);
     char tmp[CS_TEMP_NAME_MAX];
     int fd = cs_temp_open(job->path, tmp);
-    if (fd < 0) return cs_err_set(err, "%s: cannot create: %s", job->path, strerror(errno));
+    if (fd < 0) return cs_err_setc(err, CS_ERR_IO, "%s: cannot create: %s", job->path, strerror(errno));
     SNDFILE *sf = sf_open_fd(fd, SFM_WRITE, &info, 0);
     if (!sf) {
-        cs_err_set(err, "%s: %s", job->path, sf_strerror(NULL));
+        cs_err_setc(err, CS_ERR_IO, "%s: %s", job->path, sf_strerror(NULL));
         cs_temp_abort(fd, tmp);
         return -1;
     }
@@ -106,7 +107,7 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
         errno = 0;
         uint64_t drop = t < skip ? (skip - t < n ? skip - t : n) : 0;
         if (sf_writef_float(sf, buf + 2 * drop, (sf_count_t)(n - drop)) != (sf_count_t)(n - drop)) {
-            rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(sf, errno));
+            rc = cs_err_setc(err, CS_ERR_IO, "%s: write failed: %s", job->path, cs_sf_write_error(sf, errno));
             break;
         }
         t += n;
@@ -116,9 +117,9 @@ int cs_render_run(const cs_render_job *job, cs_err *err)
     cs_control_log_unknown(job->control);
     errno = 0;
     if (sf_close(sf) != 0 && rc == 0)
-        rc = cs_err_set(err, "%s: write failed: %s", job->path, cs_sf_write_error(NULL, errno));
+        rc = cs_err_setc(err, CS_ERR_IO, "%s: write failed: %s", job->path, cs_sf_write_error(NULL, errno));
     if (rc != 0) cs_temp_abort(fd, tmp);
     else if (cs_temp_commit(fd, tmp, job->path) < 0)
-        rc = cs_err_set(err, "%s: write failed: %s", job->path, strerror(errno));
+        rc = cs_err_setc(err, CS_ERR_IO, "%s: write failed: %s", job->path, strerror(errno));
     return rc;
 }

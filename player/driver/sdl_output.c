@@ -88,7 +88,7 @@ static int init_audio(cs_err *err)
 {
     if (SDL_WasInit(SDL_INIT_AUDIO)) return 0;
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) < 0)
-        return cs_err_set(err, "SDL audio: %s (try SDL_AUDIODRIVER=alsa|pulseaudio|pipewire|dummy)", SDL_GetError());
+        return cs_err_setc(err, CS_ERR_SYSTEM, "SDL audio: %s (try SDL_AUDIODRIVER=alsa|pulseaudio|pipewire|dummy)", SDL_GetError());
     return 0;
 }
 
@@ -105,7 +105,7 @@ cs_output *cs_output_open_ex(cs_engine *e, cs_live_stretch *ls, const char *devi
     if (device && !*device) device = NULL;   /* "" (an empty setting): the default */
     cs_output *o = SDL_calloc(1, sizeof *o);
     if (!o) {
-        cs_err_set(err, "out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     o->e = e;
@@ -127,7 +127,7 @@ cs_output *cs_output_open_ex(cs_engine *e, cs_live_stretch *ls, const char *devi
     if (device && *device && strspn(device, "0123456789") == strlen(device)) {
         const char *name = SDL_GetAudioDeviceName(atoi(device), 0);
         if (!name) {
-            cs_err_set(err, "--device %s: no such output device (see --list-devices)", device);
+            cs_err_setc(err, CS_ERR_NOT_FOUND, "--device %s: no such output device (see --list-devices)", device);
             SDL_free(o);
             if (open_count == 0) SDL_QuitSubSystem(SDL_INIT_AUDIO);
             return NULL;
@@ -138,7 +138,7 @@ cs_output *cs_output_open_ex(cs_engine *e, cs_live_stretch *ls, const char *devi
      * engine always sees 44.1 kHz stereo float. */
     o->dev = SDL_OpenAudioDevice(device, 0, &want, &have, 0);
     if (!o->dev) {
-        cs_err_set(err, "cannot open audio device %s: %s", device ? device : "(default)", SDL_GetError());
+        cs_err_setc(err, CS_ERR_SYSTEM, "cannot open audio device %s: %s", device ? device : "(default)", SDL_GetError());
         SDL_free(o);
         if (open_count == 0) SDL_QuitSubSystem(SDL_INIT_AUDIO);
         return NULL;

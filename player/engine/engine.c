@@ -95,14 +95,14 @@ cs_engine *cs_engine_new(cs_err *err)
 {
     cs_engine *e = calloc(1, sizeof *e);
     if (!e) {
-        cs_err_set(err, "engine: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "engine: out of memory");
         return NULL;
     }
     if (cs_ring_init(&e->cmdq, CMDQ_SIZE, sizeof(cmd)) < 0 ||
         cs_ring_init(&e->retq, RETQ_SIZE, sizeof(cs_stream *)) < 0) {
         cs_ring_destroy(&e->cmdq);
         free(e);
-        cs_err_set(err, "engine: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "engine: out of memory");
         return NULL;
     }
     for (int d = 0; d < CS_DECKS; d++) {

@@ -6,7 +6,7 @@
  *  4. audio arrives in per-stream rings filled by the reader; an empty ring
  *     is a counted underrun, never a wait;  5. work is bounded per frame.
  *
- * The engine: 44.1 kHz stereo float, four decks (A–D) of voices.  A voice is
+ * The engine: CS_RATE (pkg/rate.h, 44.1 kHz) stereo float, four decks (A–D) of voices.  A voice is
  * one slot (the original server's "player", one per buffer id) that plays a
  * cs_stream through a cubic Hermite resampler at a variable rate with an
  * exact fractional position, with a ramped volume.  Voices sum into their
@@ -32,9 +32,9 @@
 #include <stdint.h>
 
 #include "pkg/err.h"
+#include "pkg/rate.h"   /* CS_RATE: the engine mixes at the set's rate */
 #include "player/engine/reader.h"
 
-#define CS_RATE 44100
 #define CS_DECKS 4
 #define CS_MAX_VOICES 64
 #define CS_MASTER_GAIN 0.8f

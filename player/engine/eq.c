@@ -5,10 +5,18 @@
 #include <math.h>
 #include <string.h>
 
-/* e^(−2π·200/44100), e^(−2π·2000/44100), 1 − e^(−1/(0.05·44100)). */
-#define EQ_A_LOW 0.97190707f
-#define EQ_A_HIGH 0.75205137f
-#define EQ_SMOOTH 0.00045340f
+/* The coefficients at the engine's rate CS_RATE (pkg/rate.h), derived from
+ * it: a one-pole filter with cutoff fc has pole a = e^(−2π·fc/fs) (the
+ * impulse-invariant one-pole: J. O. Smith, "Introduction to Digital
+ * Filters", "One-Pole"; the original server's values at 44.1 kHz are
+ * docs/osc.md "The deck EQ": 0.971907 and 0.752051); the gain smoother
+ * reaches 1 − 1/e of a step in 50 ms: 1 − e^(−1/(0.05·fs)).  Constant
+ * arguments: the compiler folds them (GCC folds exp of a constant at every
+ * -O), so the callback computes nothing. */
+#define EQ_FS ((double)CS_RATE)
+#define EQ_A_LOW ((float)exp(-2.0 * M_PI * 200.0 / EQ_FS))
+#define EQ_A_HIGH ((float)exp(-2.0 * M_PI * 2000.0 / EQ_FS))
+#define EQ_SMOOTH ((float)(1.0 - exp(-1.0 / (0.05 * EQ_FS))))
 
 void cs_eq_reset(cs_eq *q)
 {

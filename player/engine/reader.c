@@ -11,6 +11,7 @@
  * open: everything the open wrote is visible to the decoder that reads the
  * state), then the decoder's. */
 #include "player/engine/source_int.h"
+#include "player/engine/reader_test.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -23,7 +24,7 @@
 #define PASS_LIMIT (4 * CHUNK)  /* frames per stream per pass: fairness */
 /* A stream ending this much before its known length ended early (MP3
  * encoder delay and padding differ from the header by ~50 ms). */
-#define SHORT_END_FRAMES (44100 / 4)
+#define SHORT_END_FRAMES (CS_RATE / 4)
 
 struct cs_reader {
     bool threaded;
@@ -121,7 +122,7 @@ static void check_end(cs_reader *r, cs_stream *s)
     if (total <= 0 || at >= total - SHORT_END_FRAMES) return;
     char line[320];
     snprintf(line, sizeof line, "%s: the stream ended at %.3f s, before its length of %.3f s",
-             s->path ? s->path : "stream", (double)at / 44100.0, (double)total / 44100.0);
+             s->path ? s->path : "stream", (double)at / CS_RATE, (double)total / CS_RATE);
     cs_log_warn("%s", line);
     pthread_mutex_lock(&r->lock);
     r->short_ends++;
@@ -165,7 +166,7 @@ static long src_read(cs_stream *s, float *buf, size_t frames, cs_err *err)
 
 static void open_stream(cs_stream *s)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     long long total = -1;
     if (s->src->ops) {
         if (s->src->ops->open(s->src, s->path, &total, &err) < 0) {
@@ -198,7 +199,7 @@ static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
         size_t room = cs_ring_writable(&s->ring);
         if (room == 0) break;
         size_t want = room < CHUNK ? room : CHUNK;
-        cs_err err = {{0}};
+        cs_err err = {0};
         long n = src_read(s, r->buf, want, &err);
         if (n < 0) {
             fail(s, err.msg[0] ? err.msg : "read error");
@@ -268,7 +269,7 @@ static double pump(cs_reader *r, bool fill)
             fill_stream(r, s, fill ? (size_t)-1 : PASS_LIMIT);
             if (!atomic_load(&s->eof)) {
                 double above_half = (double)cs_ring_readable(&s->ring) - CS_STREAM_RING_FRAMES / 2.0;
-                t = above_half / (2.0 * CS_STREAM_RATE);
+                t = above_half / (2.0 * CS_RATE);
                 if (t < SLEEP_MIN_S) t = SLEEP_MIN_S;
                 if (t > SLEEP_MAX_S) t = SLEEP_MAX_S;
             }
@@ -341,7 +342,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
 {
     cs_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        cs_err_set(err, "reader: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "reader: out of memory");
         return NULL;
     }
     pthread_mutex_init(&r->lock, NULL);
@@ -356,7 +357,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
     r->threaded = threaded;
     if (!threaded) return r;
     if (pthread_create(&r->opener, NULL, opener_main, r) != 0) {
-        cs_err_set(err, "reader: cannot start the opener thread");
+        cs_err_setc(err, CS_ERR_SYSTEM, "reader: cannot start the opener thread");
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->wake);
         pthread_cond_destroy(&r->open_wake);
@@ -366,7 +367,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
     pthread_setname_np(r->opener, "cs-opener");
     r->opener_started = true;
     if (pthread_create(&r->thread, NULL, reader_main, r) != 0) {
-        cs_err_set(err, "reader: cannot start thread");
+        cs_err_setc(err, CS_ERR_SYSTEM, "reader: cannot start thread");
         r->threaded = false;        /* cs_reader_free stops the opener */
         cs_reader_free(r);
         return NULL;

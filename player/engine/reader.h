@@ -1,7 +1,7 @@
 /* Streams and the reader that fills them.
  *
  * A cs_stream is one playback of one source (a file, or samples in memory)
- * from a start position: an SPSC ring of 44.1 kHz stereo float frames that
+ * from a start position: an SPSC ring of CS_RATE stereo float frames that
  * the reader fills ahead of the audio callback, which consumes it.  Files are
  * never decoded whole: the reader opens them, seeks to the start fraction and
  * keeps about 1.5 s decoded ahead, looping at the end when asked.
@@ -32,9 +32,9 @@
 #include <stddef.h>
 
 #include "pkg/err.h"
+#include "pkg/rate.h"   /* CS_RATE: frames per second in every ring */
 #include "player/engine/ring.h"
 
-#define CS_STREAM_RATE 44100            /* frames per second in every ring */
 #define CS_STREAM_RING_FRAMES 65536     /* ~1.5 s of look-ahead per stream */
 #define CS_STREAM_READY_FRAMES 8192     /* "ready" once ~190 ms is decoded */
 
@@ -66,9 +66,6 @@ typedef struct cs_stream {
 /* A stream of a file (any format the decoder reads, converted to 44.1 kHz
  * stereo).  Returns NULL only when out of memory. */
 cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop);
-/* A stream of interleaved stereo frames the caller keeps alive until the
- * stream is freed (tests, tones). */
-cs_stream *cs_stream_new_memory(const float *frames, size_t n, double start_frac, bool loop);
 /* Frees a stream nobody else holds (one never given to a reader). */
 void cs_stream_free(cs_stream *s);
 

@@ -2,6 +2,7 @@
  * format it reads to 44.1 kHz stereo float on the reader thread. */
 #include "player/engine/source_int.h"
 #include "pkg/audio.h"
+#include "pkg/rate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,11 +10,11 @@
 
 static int file_open(cs_stream_src *src, const char *path, long long *total, cs_err *err)
 {
-    cs_decoder *d = cs_decoder_open(path, 44100, 2, err);
+    cs_decoder *d = cs_decoder_open(path, CS_RATE, 2, err);
     if (!d) return -1;
     src->handle = d;
     double secs = cs_decoder_duration(d);
-    *total = secs > 0 ? llround(secs * 44100.0) : -1;
+    *total = secs > 0 ? llround(secs * CS_RATE) : -1;
     src->length_known = secs > 0 && cs_decoder_length_known(d);
     return 0;
 }
@@ -34,7 +35,7 @@ static long file_read(cs_stream_src *src, float *buf, size_t frames, cs_err *err
 
 static int file_seek(cs_stream_src *src, long long frame, cs_err *err)
 {
-    return cs_decoder_seek(src->handle, (double)frame / 44100.0, err);
+    return cs_decoder_seek(src->handle, (double)frame / CS_RATE, err);
 }
 
 static void file_close(cs_stream_src *src)

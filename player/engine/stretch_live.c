@@ -1,6 +1,7 @@
 /* Live master-mix stretcher: the worker, its two back ends and the reserve
  * ring (see stretch_live.h). */
 #include "player/engine/stretch_live.h"
+#include "player/engine/stretch_live_test.h"
 
 #include <libavfilter/avfilter.h>
 #include <libavfilter/buffersink.h>
@@ -82,7 +83,7 @@ static int rb_open(cs_live_stretch *ls, cs_stretch_quality q, cs_err *err)
     if (q == CS_STRETCH_FAST) opt |= RubberBandOptionWindowShort;
     rubberband_set_default_debug_level(0);
     ls->rb = rubberband_new(CS_RATE, 2, opt, 1.0, 1.0);
-    if (!ls->rb) return cs_err_set(err, "rubberband: cannot create a real-time stretcher");
+    if (!ls->rb) return cs_err_setc(err, CS_ERR_CODEC, "rubberband: cannot create a real-time stretcher");
     /* Size every internal buffer now (as Mixxx does), so neither the first
      * block nor a later ratio change allocates. */
     rubberband_set_max_process_size(ls->rb, MAXBLK);
@@ -152,7 +153,7 @@ static int av_open(cs_live_stretch *ls, cs_err *err)
 {
     ls->g = avfilter_graph_alloc();
     ls->of = av_frame_alloc();
-    if (!ls->g || !ls->of) return cs_err_set(err, "wsola: out of memory");
+    if (!ls->g || !ls->of) return cs_err_setc(err, CS_ERR_NOMEM, "wsola: out of memory");
     ls->g->nb_threads = 1;
     char args[160];
     snprintf(args, sizeof args, "time_base=1/%d:sample_rate=%d:sample_fmt=flt:channel_layout=stereo", CS_RATE,
@@ -165,7 +166,7 @@ static int av_open(cs_live_stretch *ls, cs_err *err)
         avfilter_graph_create_filter(&ls->sink, avfilter_get_by_name("abuffersink"), "out", NULL, NULL, ls->g) < 0 ||
         avfilter_link(ls->src, 0, t, 0) < 0 || avfilter_link(t, 0, fmt, 0) < 0 ||
         avfilter_link(fmt, 0, ls->sink, 0) < 0 || avfilter_graph_config(ls->g, NULL) < 0)
-        return cs_err_set(err, "wsola: cannot configure the atempo filter graph");
+        return cs_err_setc(err, CS_ERR_CODEC, "wsola: cannot configure the atempo filter graph");
     return 0;
 }
 
@@ -292,7 +293,7 @@ cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_
     cs_live_stretch *ls = calloc(1, sizeof *ls);
     if (!ls || cs_ring_init(&ls->ring, RING_FRAMES, 2 * sizeof(float)) < 0) {
         free(ls);
-        cs_err_set(err, "stretch: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
         return NULL;
     }
     ls->e = e;
@@ -305,7 +306,7 @@ cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_
     atomic_init(&ls->tempo_target, 1.0);
     int rc = method == CS_STRETCH_RUBBERBAND ? rb_open(ls, q, err)
            : method == CS_STRETCH_WSOLA      ? av_open(ls, err)
-                                             : cs_err_set(err, "stretch: no live method %d", (int)method);
+                                             : cs_err_setc(err, CS_ERR_USAGE, "stretch: no live method %d", (int)method);
     if (rc < 0) {
         cs_live_stretch_free(ls);
         return NULL;
@@ -313,13 +314,13 @@ cs_live_stretch *cs_live_stretch_new(cs_engine *e, cs_stretch_method method, cs_
     if (threaded) {
         fill(ls, ls->target);
         if (sem_init(&ls->wake, 0, 0) != 0) {
-            cs_err_set(err, "stretch: cannot create the worker's semaphore");
+            cs_err_setc(err, CS_ERR_SYSTEM, "stretch: cannot create the worker's semaphore");
             cs_live_stretch_free(ls);
             return NULL;
         }
         ls->wake_ok = true;
         if (pthread_create(&ls->thread, NULL, worker, ls) != 0) {
-            cs_err_set(err, "stretch: cannot start the worker thread");
+            cs_err_setc(err, CS_ERR_SYSTEM, "stretch: cannot start the worker thread");
             cs_live_stretch_free(ls);
             return NULL;
         }

@@ -66,9 +66,6 @@ void cs_live_stretch_process(cs_live_stretch *ls, float *out, size_t frames);
  * 1, where output frame k is mix frame k; an estimate while gliding). */
 uint64_t cs_live_stretch_position(const cs_live_stretch *ls);
 
-/* Callbacks that found the reserve short (each also counts as an engine
- * underrun, so /cs/status and the underrun log show it). */
-uint64_t cs_live_stretch_underruns(const cs_live_stretch *ls);
 /* Frames of processed audio ready now. */
 size_t cs_live_stretch_reserve(cs_live_stretch *ls);
 

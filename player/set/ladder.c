@@ -3,7 +3,7 @@
  * Positions: every voice carries p(t) = p_ref + (t - t_ref)·rate in frames
  * of its rung file, exactly what the engine's resampler does with the same
  * commands (a rate command stamped t applies from sample t on).  u (musical
- * seconds after ini_cue) = p / 44100 × speed, the same for every rung.
+ * seconds after ini_cue) = p / CS_RATE × speed, the same for every rung.
  *
  * Volumes: a rung switch fades the two voices of a deck through the voice
  * volume (four CS_RAMP_SECONDS steps of an equal-power curve, 40 ms); a track
@@ -480,7 +480,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     }
     cs_ladder *l = calloc(1, sizeof *l);
     if (!l) {
-        cs_err_set(err, "ladder: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "ladder: out of memory");
         return NULL;
     }
     l->set = *set;
@@ -505,7 +505,7 @@ cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r
     l->told = calloc(l->set.n, 1);
     if (!all || !l->rung_bpm || !l->deck[0].bad || !l->deck[1].bad || !l->told || ladder_order_new(l) < 0) {
         free(all);
-        cs_err_set(err, "ladder: out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "ladder: out of memory");
         cs_ladder_free(l);
         return NULL;
     }

@@ -124,7 +124,7 @@ static void write_plot(cs_ladder *l)
         { "movement, normalised 0..1 (/dance/total_movement)", 0, 1, mv_s, 1, marks, nm, NULL, 0,
           NULL, NULL, NULL },
     };
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_svgplot_write(l->o.plot_path, "Crowdstream ladder set: movement, tempo and rungs", "time (s)",
                          panels, 2, &err) < 0)
         cs_log_error("%s", err.msg);

@@ -464,7 +464,7 @@ static int h_cs_bpm(hctx *h, const args *a)
 
 static int h_cs_next(hctx *h, const args *a)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_control_next(h->c, &err) == 0) return 0;
     lo_message m = lo_message_new();
     lo_message_add_string(m, "/cs/next");

@@ -52,22 +52,22 @@ enum { CS_OSC_HANDLED = 0, CS_OSC_UNKNOWN = 1, CS_OSC_BAD = -1 };
 int cs_osc_dispatch(cs_control *c, const char *path, const char *types, lo_arg **argv, int argc,
                     cs_osc_reply_fn reply, void *reply_ctx);
 
-/* Handles one raw datagram: a message, or a bundle whose elements run in
- * order, each engine command they issue stamped with the sample of the
- * bundle's time tag (cs_control_tag_time: the tagged time at the output;
- * 0/1 = immediately).  Nested bundles take their own tags, never earlier
- * than their parent's.  A bundle whose time has passed runs at once and is
- * counted and logged "late by X ms" (its true lateness).  A bundle due
- * more than CS_BUNDLE_LEAD_S ahead is copied into the control side's
- * bounded heap (cs_control_bundle_defer) and its messages run when it falls
- * due (cs_control_tick), the engine commands still stamped with the tag's
- * sample; replies of such a bundle go to the sender only through the UDP
- * server (here, reply_ctx is borrowed, so they are dropped).  Tags beyond
- * --max-ahead, bundles nested more than CS_BUNDLE_MAX_DEPTH deep and
- * malformed bundles are dropped: logged (rate-limited) and counted
+/* How the UDP server (cs_osc_server_poll) handles one datagram: a message,
+ * or a bundle whose elements run in order, each engine command they issue
+ * stamped with the sample of the bundle's time tag (cs_control_tag_time: the
+ * tagged time at the output; 0/1 = immediately).  Nested bundles take their
+ * own tags, never earlier than their parent's.  A bundle whose time has
+ * passed runs at once and is counted and logged "late by X ms" (its true
+ * lateness).  A bundle due more than CS_BUNDLE_LEAD_S ahead is copied into
+ * the control side's bounded heap (cs_control_bundle_defer) and its messages
+ * run when it falls due (cs_control_tick), the engine commands still stamped
+ * with the tag's sample; replies of such a bundle go to the sender only
+ * through the UDP server (here, reply_ctx is borrowed, so they are dropped).
+ * Tags beyond --max-ahead, bundles nested more than CS_BUNDLE_MAX_DEPTH deep
+ * and malformed bundles are dropped: logged (rate-limited) and counted
  * (cs_control_bundle_dropped).  Messages outside bundles, and bundles due
- * within the lead, are handled on arrival. */
-int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_reply_fn reply, void *reply_ctx);
+ * within the lead, are handled on arrival.  (Tests reach this handling
+ * without a socket: player/surface/osc_test.h.) */
 
 typedef struct cs_osc_server cs_osc_server;
 /* bind "0.0.0.0" (default) listens on IPv4 and IPv6 (dual stack where the

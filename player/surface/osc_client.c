@@ -46,14 +46,14 @@ int cs_osc_request_string(const char *host, int port, const char *path, double t
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV };
     struct addrinfo *ai = NULL;
     int rc = getaddrinfo(host, ps, &hints, &ai);
-    if (rc != 0) return cs_err_set(err, "%s: %s", host, gai_strerror(rc));
+    if (rc != 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", host, gai_strerror(rc));
     int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     lo_message m = lo_message_new();
     size_t len = 0;
     void *data = m ? lo_message_serialise(m, path, NULL, &len) : NULL;
-    if (fd < 0 || !data) rc = cs_err_set(err, "%s:%d: cannot open a UDP socket", host, port);
+    if (fd < 0 || !data) rc = cs_err_setc(err, CS_ERR_SYSTEM, "%s:%d: cannot open a UDP socket", host, port);
     else if (sendto(fd, data, len, 0, ai->ai_addr, ai->ai_addrlen) < 0)
-        rc = cs_err_set(err, "%s:%d: cannot send %s: %s", host, port, path, strerror(errno));
+        rc = cs_err_setc(err, CS_ERR_IO, "%s:%d: cannot send %s: %s", host, port, path, strerror(errno));
     free(data);
     if (m) lo_message_free(m);
     freeaddrinfo(ai);

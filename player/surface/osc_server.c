@@ -4,6 +4,7 @@
  * ours so that the bind address, IPv4+IPv6 and replies to the sender are
  * under our control. */
 #include "player/surface/osc.h"
+#include "player/surface/osc_test.h"
 #include "player/surface/osc_int.h"
 
 #include <errno.h>
@@ -235,7 +236,7 @@ static int try_bind(int family, const char *host, int port, bool dual, cs_err *e
     char ps[16];
     snprintf(ps, sizeof ps, "%d", port);
     int rc = getaddrinfo(host, ps, &hints, &res);
-    if (rc != 0) return cs_err_set(err, "--bind %s: %s", host, gai_strerror(rc));
+    if (rc != 0) return cs_err_setc(err, CS_ERR_IO, "--bind %s: %s", host, gai_strerror(rc));
     int fd = -1;
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
@@ -245,19 +246,19 @@ static int try_bind(int family, const char *host, int port, bool dual, cs_err *e
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
         }
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-            cs_err_set(err, "cannot listen on %s port %d: %s", host, port, strerror(errno));
+            cs_err_setc(err, CS_ERR_IO, "cannot listen on %s port %d: %s", host, port, strerror(errno));
             close(fd);
             fd = -1;
         }
     }
     freeaddrinfo(res);
-    if (fd < 0 && !err->msg[0]) cs_err_set(err, "cannot listen on %s port %d", host, port);
+    if (fd < 0 && !err->msg[0]) cs_err_setc(err, CS_ERR_SYSTEM, "cannot listen on %s port %d", host, port);
     return fd;
 }
 
 cs_osc_server *cs_osc_server_new(const char *bind_addr, int port, cs_err *err)
 {
-    cs_err tmp = {{0}};
+    cs_err tmp = {0};
     int fd;
     if (!bind_addr || !strcmp(bind_addr, "0.0.0.0") || !strcmp(bind_addr, "::")) {
         /* Dual stack, so a client resolving localhost to ::1 is heard too
@@ -271,13 +272,13 @@ cs_osc_server *cs_osc_server_new(const char *bind_addr, int port, cs_err *err)
         fd = try_bind(AF_UNSPEC, bind_addr, port, false, &tmp);
     }
     if (fd < 0) {
-        cs_err_set(err, "%s", tmp.msg);
+        cs_err_setc(err, tmp.code, "%s", tmp.msg);
         return NULL;
     }
     cs_osc_server *s = calloc(1, sizeof *s);
     if (!s) {
         close(fd);
-        cs_err_set(err, "out of memory");
+        cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         return NULL;
     }
     s->fd = fd;

@@ -1,6 +1,7 @@
 /* Render scripts: timed OSC messages in oscsend's argument syntax, built
  * with liblo and run through the same dispatch as network messages. */
 #include "player/surface/osc.h"
+#include "pkg/rate.h"
 #include "pkg/textfile.h"
 
 #include <ctype.h>
@@ -72,7 +73,7 @@ static int build(lo_message m, const char *types, char **arg, int nargs, char *w
         }
         if (added < 0) {   /* a line without its arguments is never run */
             snprintf(why, wl, "out of memory");
-            return -1;
+            return CS_ERR_NOMEM;
         }
         if (takes) {
             if (end && (*end || end == arg[k])) {
@@ -116,15 +117,16 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         if (*end || !isfinite(t) || t < 0) snprintf(why, sizeof why, "'%s' is not a time in seconds", tok[0]);
         else if (n < 2 || tok[1][0] != '/') snprintf(why, sizeof why, "expected an OSC address after the time");
         lo_message m = NULL;
+        int brc = 0;
         if (!why[0]) {
             if (!(m = lo_message_new())) goto oom;
-            if (n >= 3 && build(m, tok[2], tok + 3, n - 3, why, sizeof why) < 0) {
+            if (n >= 3 && (brc = build(m, tok[2], tok + 3, n - 3, why, sizeof why)) < 0) {
                 lo_message_free(m);
                 m = NULL;
             }
         }
         if (why[0]) {
-            cs_err_set(err, "%s:%d: %s", path, lineno, why);
+            cs_err_setc(err, brc == CS_ERR_NOMEM ? CS_ERR_NOMEM : CS_ERR_FORMAT, "%s:%d: %s", path, lineno, why);
             cs_osc_script_free(s);
             free(text);
             return NULL;
@@ -142,11 +144,11 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
         char *addr = strdup(tok[1]);
         if (!addr) { lo_message_free(m); goto oom; }
         int idx = s->n++;
-        s->lines[idx] = (line){ (uint64_t)llround(t * 44100.0), idx, addr, m };
+        s->lines[idx] = (line){ (uint64_t)llround(t * CS_RATE), idx, addr, m };
     }
     free(text);
     if (!s) {
-        cs_err_set(err, "%s: out of memory", path);
+        cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     /* An empty script has lines == NULL, which qsort must not get (UB;
@@ -156,16 +158,16 @@ cs_osc_script *cs_osc_script_load(const char *path, cs_err *err)
 oom:
     cs_osc_script_free(s);
     free(text);
-    cs_err_set(err, "%s: out of memory", path);
+    cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", path);
     return NULL;
 }
 
 int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *path, char *const *args,
                               int nargs, cs_err *err)
 {
-    if (!isfinite(seconds) || seconds < 0) return cs_err_set(err, "%s at %g s: not a time in seconds", path, seconds);
+    if (!isfinite(seconds) || seconds < 0) return cs_err_setc(err, CS_ERR_RANGE, "%s at %g s: not a time in seconds", path, seconds);
     cs_osc_script *s = *sp ? *sp : calloc(1, sizeof *s);
-    if (!s) return cs_err_set(err, "out of memory");
+    if (!s) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     *sp = s;
     line *nl = realloc(s->lines, (size_t)(s->n + 1) * sizeof *nl);
     lo_message m = lo_message_new();
@@ -174,19 +176,19 @@ int cs_osc_script_add_strings(cs_osc_script **sp, double seconds, const char *pa
         if (nl) s->lines = nl;
         if (m) lo_message_free(m);
         free(p);
-        return cs_err_set(err, "out of memory");
+        return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     }
     s->lines = nl;
     for (int i = 0; i < nargs; i++)
         if (lo_message_add_string(m, args[i]) < 0) {
             lo_message_free(m);
             free(p);
-            return cs_err_set(err, "out of memory");
+            return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
         }
     /* After every line not yet run, ties after the file's own lines. */
     int order = 0;
     for (int i = 0; i < s->n; i++) if (s->lines[i].order >= order) order = s->lines[i].order + 1;
-    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * 44100.0), order, p, m };
+    s->lines[s->n++] = (line){ (uint64_t)llround(seconds * CS_RATE), order, p, m };
     qsort(s->lines + s->next, (size_t)(s->n - s->next), sizeof *s->lines, by_time);
     return 0;
 }

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cs_struct s = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_allin1_parse((const char *)data, size, "fuzz.json", &s, &err) == 0) {
         for (size_t i = 0; i < s.segments.n; i++) {
             const cs_segment *g = &s.segments.v[i];

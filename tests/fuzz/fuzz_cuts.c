@@ -25,7 +25,7 @@ static void make_wav(void)
     if (wav[0]) return;
     snprintf(wav, sizeof wav, "/tmp/cs-fuzz-cuts-%ld.wav", (long)getpid());
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_audio_alloc(&a, FRAMES, 1, RATE) < 0) abort();
     for (size_t i = 0; i < FRAMES; i++) a.data[i] = (float)((i % 64) / 128.0);
     if (cs_audio_write(wav, &a, CS_FMT_WAV16, &e) < 0) abort();
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     make_wav();
     cs_struct s = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_allin1_parse((const char *)data, size, "fuzz.json", &s, &err) == 0) {
         for (int n = 1; n <= 3; n++) {
             cs_cues c;

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs_rb_mark *marks;
     size_t n;
     double rate = 0;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_engine_beatdata(data, size, &rows, &n, &rate, &err) == 0) {
         for (size_t i = 0; i < n; i++) sink += rows[i].inizio + rows[i].bpm;
         free(rows);

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     cs_rb_tempo *rows;
     size_t n;
-    cs_err err = {{0}};
+    cs_err err = {0};
     if (cs_mixxx_beats(versions[data[0] & 3], data + 1, size - 1, 44100, &rows, &n, &err) == 0) {
         for (size_t i = 0; i < n; i++) sink += rows[i].inizio + rows[i].bpm + rows[i].battito;
         free(rows);

@@ -10,6 +10,7 @@
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
 #include "player/engine/reader.h"
+#include "player/surface/osc_test.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_control_config cfg = { .base_bpm = 120, .eq_on = (size & 1) != 0, .stretch = CS_STRETCH_RATE,
                               .tempo = cs_tempo_config_default(), .render = true, .meter = 4 };
     cs_engine *e = cs_engine_new(&err);

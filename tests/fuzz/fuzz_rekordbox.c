@@ -2,6 +2,7 @@
  * every field they are given, so a dangling or unterminated string shows up
  * under ASan. */
 #include "pkg/rekordbox.h"
+#include "pkg/rekordbox_test.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cs_rb_handler h = { .on_info = on_info, .on_track = on_track, .on_playlist = on_playlist };
     cs_rb_stats st = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_rekordbox_parse_memory((const char *)data, size, "fuzz.xml", &h, &st, &err);
     return 0;
 }

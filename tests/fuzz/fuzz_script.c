@@ -33,7 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size) abort();
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_osc_script *sc = cs_osc_script_load(path, &err);
     if (!sc) return 0;
     cs_control_config cfg = { .base_bpm = 120, .stretch = CS_STRETCH_RATE,

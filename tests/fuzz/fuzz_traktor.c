@@ -3,6 +3,7 @@
  * every field they are given, so a dangling or unterminated string shows up
  * under ASan. */
 #include "pkg/traktor.h"
+#include "pkg/traktor_test.h"
 
 #include <stdlib.h>
 
@@ -68,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_path(data, size);
     cs_rb_handler h = { .on_info = on_info, .on_track = on_track, .on_playlist = on_playlist };
     cs_rb_stats st = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_traktor_parse_memory((const char *)data, size, "fuzz.nml", &h, &st, &err);
     return 0;
 }

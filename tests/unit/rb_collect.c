@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pkg/location.h"
+#include "pkg/rekordbox_test.h"
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 

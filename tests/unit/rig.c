@@ -2,6 +2,7 @@
 #include "tests/unit/rig.h"
 #include "tests/unit/unit.h"
 #include "player/surface/osc.h"
+#include "player/surface/osc_test.h"
 
 #include <fcntl.h>
 #include <sndfile.h>
@@ -138,7 +139,7 @@ int rig_ladder_open(rig_ladder *x, cs_lset *set)
     }
     cs_lset_probe(set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     x->l = cs_ladder_new(set, x->g.c, x->g.e, x->g.r, &o, &err);
     cs_lset_free(set);
     if (!x->l) {

@@ -22,7 +22,7 @@
 #include "player/control/control.h"
 #include "player/engine/engine.h"
 #include "player/engine/reader.h"
-#include "player/surface/ladder.h"
+#include "player/set/ladder.h"
 
 typedef struct rig {
     cs_engine *e;

@@ -42,8 +42,9 @@ static int parse(const char *text, cs_struct *s, cs_err *e)
 #define CHECK_REJECT(text, why)                                                \
     do {                                                                       \
         cs_struct _s;                                                          \
-        cs_err _e = {{0}};                                                     \
-        CHECK_EQ_INT(parse((text), &_s, &_e), -1);                             \
+        cs_err _e = {0};                                                     \
+        CHECK(parse((text), &_s, &_e) < 0);                                    \
+        CHECK_EQ_INT(_e.code, CS_ERR_FORMAT);                                  \
         CHECK(strncmp(_e.msg, "t.json: ", 8) == 0);                            \
         if (!strstr(_e.msg, (why))) {                                          \
             unit_fail(__FILE__, __LINE__, "reason \"%s\" lacks \"%s\"", _e.msg, (why)); \
@@ -53,7 +54,7 @@ static int parse(const char *text, cs_struct *s, cs_err *e)
     } while (0)
 
 #define LOAD_REAL(name, s)                                                     \
-    cs_err e = {{0}};                                                          \
+    cs_err e = {0};                                                          \
     const char *file = real(name);                                             \
     if (!file) { unit_skip("no realdata"); return; }                           \
     if (cs_allin1_load(file, &(s), &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
@@ -203,7 +204,7 @@ TEST(real_files_round_trip_byte_exact)
     if (!unit_realdata()) { unit_skip("no realdata"); return; }
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         cs_struct s;
-        cs_err e = {{0}};
+        cs_err e = {0};
         const char *file = real(names[i]);
         CHECK_EQ_INT(cs_allin1_load(file, &s, &e), 0);
         size_t len;
@@ -227,7 +228,7 @@ TEST(real_files_round_trip_byte_exact)
 TEST(integers_and_floats)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"path\":\"a.wav\",\"bpm\":120.0,\"beats\":[0,1,1.5e0],"
                        "\"beat_positions\":[1,2.0,3],"
                        "\"segments\":[{\"start\":0,\"end\":10,\"label\":\"Intro\"}]}", &s, &e), 0);
@@ -243,7 +244,7 @@ TEST(integers_and_floats)
 TEST(bpm_null_and_absent_are_zero)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"bpm\":null,\"segments\":[]}", &s, &e), 0);
     CHECK_NEAR(s.bpm, 0, 0);
     CHECK_EQ_INT(s.segments.n, 0);
@@ -259,7 +260,7 @@ TEST(bpm_null_and_absent_are_zero)
 TEST(unsorted_and_duplicated_segments)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"bpm\":120,\"segments\":["
                        "{\"start\":10,\"end\":20,\"label\":\"verse\"},"
                        "{\"start\":0,\"end\":10,\"label\":\"intro\"},"
@@ -288,7 +289,7 @@ TEST(unsorted_and_duplicated_segments)
 TEST(missing_label_is_empty_with_warning)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"segments\":[{\"start\":0,\"end\":1}]}", &s, &e), 0);
     CHECK_STR(s.segments.v[0].label, "");
     CHECK_EQ_INT(s.n_warnings, 1);
@@ -298,7 +299,7 @@ TEST(missing_label_is_empty_with_warning)
 TEST(zero_width_segments_and_extra_keys)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"msg\":\"x\",\"other\":{\"a\":[1,2]},\"segments\":"
                        "[{\"start\":5,\"end\":5,\"label\":\"end\",\"conf\":0.5}]}", &s, &e), 0);
     CHECK_EQ_INT(s.segments.n, 1);
@@ -309,7 +310,7 @@ TEST(zero_width_segments_and_extra_keys)
 TEST(key_and_path_strings)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"path\":\"\",\"key\":\"\",\"segments\":[]}", &s, &e), 0);
     CHECK(s.path == NULL && s.key == NULL);
     cs_struct_free(&s);
@@ -333,7 +334,7 @@ TEST(nfd_path_preserved_byte_exact)
     /* "Café" with e + U+0301 COMBINING ACUTE, raw and \u-escaped. */
     const char *want = "/m/Cafe\xcc\x81 \xe3\x82\xa2.wav";
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("{\"path\":\"/m/Cafe\xcc\x81 \xe3\x82\xa2.wav\",\"segments\":[]}", &s, &e), 0);
     CHECK_STR(s.path, want);
     char *json = cs_allin1_to_json(&s);
@@ -351,7 +352,7 @@ TEST(nfd_path_preserved_byte_exact)
 TEST(leading_bom_and_whitespace)
 {
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse("\xef\xbb\xbf  {\"segments\":[]}\n\n", &s, &e), 0);
     cs_struct_free(&s);
 }
@@ -384,10 +385,10 @@ TEST(rejects_deep_nesting)
     memset(text + n, '[', DEPTH);
     text[n + DEPTH] = '\0';
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     int rc = parse(text, &s, &e);
     free(text);
-    CHECK_EQ_INT(rc, -1);
+    CHECK_EQ_INT(rc, CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "invalid JSON") != NULL);
 }
 
@@ -429,7 +430,7 @@ TEST(times_before_zero_are_repaired)
                      "\"segments\":[{\"start\":-0.5,\"end\":-0.0132,\"label\":\"start\"},"
                      "{\"start\":-0.0132,\"end\":8,\"label\":\"intro\"},{\"start\":8,\"end\":16,\"label\":\"verse\"}]}";
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_allin1_parse(js, strlen(js), "neg.json", &s, &e) == 0);
     CHECK_EQ_INT((long)s.segments.n, 2);
     CHECK_NEAR(s.segments.v[0].start, 0.0, 0);
@@ -448,7 +449,7 @@ TEST(load_errors_name_the_file)
 {
     char file[512];
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     snprintf(file, sizeof file, "%s/missing.json", unit_tmpdir());
     CHECK_EQ_INT(cs_allin1_load(file, &s, &e), -1);
     CHECK(strstr(e.msg, file) == e.msg && strstr(e.msg, "No such file"));
@@ -460,7 +461,7 @@ TEST(load_errors_name_the_file)
     CHECK(f);
     fputs("{\"path\": \"a.wav\", \"bpm\": 120, \"segments\": [{\"start\": 0.0, \"en", f);
     fclose(f);
-    CHECK_EQ_INT(cs_allin1_load(file, &s, &e), -1);
+    CHECK_EQ_INT(cs_allin1_load(file, &s, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, file) == e.msg && strstr(e.msg, "invalid JSON"));
 }
 
@@ -476,7 +477,7 @@ TEST(huge_file_refused)
     CHECK_EQ_INT(ftruncate(fd, CS_ALLIN1_MAX_BYTES + 1), 0);
     close(fd);
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_allin1_load(file, &s, &e), -1);
     CHECK(strstr(e.msg, file) == e.msg && strstr(e.msg, "too large"));
     unlink(file);
@@ -506,7 +507,7 @@ TEST(to_json_round_trip_exact)
     CHECK(strstr(json, "\"beat_positions\": [1,2,3,4,1,2],"));
     CHECK(strstr(json, "\"key\": \"Gm\"\n}"));
     cs_struct r;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse(json, &r, &e), 0);
     CHECK_STR(r.path, s.path);
     CHECK_STR(r.key, "Gm");
@@ -534,7 +535,7 @@ TEST(to_json_empty_struct)
     CHECK_STR(json, "{\n  \"path\": null,\n  \"bpm\": 0,\n  \"beats\": [],\n  \"downbeats\": [],\n"
                     "  \"beat_positions\": [],\n  \"segments\": []\n}");
     cs_struct r;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(parse(json, &r, &e), 0);
     CHECK(r.path == NULL && r.bpm == 0 && r.segments.n == 0);
     free(json);
@@ -561,7 +562,7 @@ TEST(surrogateescape_path_reads_back_to_bytes)
 {
     const char *js = "{\"path\": \"/m/Caf\\udce9 \\\\udce9 \\ud83c\\udfb5.wav\", \"segments\": []}";
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_allin1_parse(js, strlen(js), "s.json", &s, &e), 0);
     CHECK_STR(s.path, "/m/Caf\xe9 \\udce9 \xf0\x9f\x8e\xb5.wav");
     cs_struct_free(&s);

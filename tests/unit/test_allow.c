@@ -37,7 +37,7 @@ static int check(cs_allow *a, const char *dir, const char *rest)
 {
     char p[800];
     snprintf(p, sizeof p, "%s%s", dir, rest);
-    cs_err err = {{0}};
+    cs_err err = {0};
     return cs_allow_check(a, p, &err);
 }
 
@@ -45,7 +45,7 @@ TEST(allow_inside_and_boundary)
 {
     setup();
     cs_allow *a = cs_allow_new();
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_allow_add(a, music, true, &err) == 0);
     CHECK(cs_allow_add(a, music, true, &err) == 0);
     CHECK_EQ_INT(cs_allow_count(a), 1);
@@ -60,19 +60,19 @@ TEST(allow_inside_and_boundary)
     cs_allow_free(a);
     CHECK_EQ_INT(in, 0);
     CHECK_EQ_INT(dotdot, 0);
-    CHECK_EQ_INT(sibling, -1);
-    CHECK_EQ_INT(escape, -1);
-    CHECK_EQ_INT(passwd, -1);
-    CHECK_EQ_INT(link, -1);
+    CHECK_EQ_INT(sibling, CS_ERR_DENIED);
+    CHECK_EQ_INT(escape, CS_ERR_DENIED);
+    CHECK_EQ_INT(passwd, CS_ERR_DENIED);
+    CHECK_EQ_INT(link, CS_ERR_DENIED);
     CHECK_EQ_INT(missing_in, 0);
-    CHECK_EQ_INT(missing_out, -1);
+    CHECK_EQ_INT(missing_out, CS_ERR_DENIED);
 }
 
 TEST(allow_single_file_and_missing_dir)
 {
     setup();
     cs_allow *a = cs_allow_new();
-    cs_err err = {{0}};
+    cs_err err = {0};
     char f[700];
     snprintf(f, sizeof f, "%s/b.wav", music2);
     CHECK(cs_allow_add(a, f, false, &err) == 0);
@@ -80,15 +80,15 @@ TEST(allow_single_file_and_missing_dir)
     int file = check(a, music2, "/b.wav");
     int other = check(a, music, "/a.wav");
     cs_allow_free(a);
-    CHECK_EQ_INT(dir_rc, -1);
+    CHECK_EQ_INT(dir_rc, CS_ERR_IO);
     CHECK_EQ_INT(file, 0);
-    CHECK_EQ_INT(other, -1);
+    CHECK_EQ_INT(other, CS_ERR_DENIED);
 }
 
 TEST(allow_root_allows_all)
 {
     cs_allow *a = cs_allow_new();
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_allow_add(a, "/", true, &err) == 0);
     int r = check(a, "/etc/passwd", "");
     cs_allow_free(a);
@@ -109,7 +109,7 @@ TEST(allow_symlinked_folder_inside)
     snprintf(deep, sizeof deep, "%s/sub/deep", music);     /* music/sub/deep -> root */
     symlink(root, deep);
     cs_allow *a = cs_allow_new();
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_allow_add(a, music, true, &err) == 0);
     int via_link = check(a, music, "/usb/b.wav");
     int via_deep = check(a, music, "/sub/deep/music2/b.wav");
@@ -124,8 +124,8 @@ TEST(allow_symlinked_folder_inside)
     cs_allow_free(a);
     CHECK_EQ_INT(via_link, 0);
     CHECK_EQ_INT(via_deep, 0);
-    CHECK_EQ_INT(dotdot, -1);
-    CHECK_EQ_INT(file_link, -1);
+    CHECK_EQ_INT(dotdot, CS_ERR_DENIED);
+    CHECK_EQ_INT(file_link, CS_ERR_DENIED);
     CHECK_EQ_INT(relative, 0);
 }
 
@@ -134,14 +134,14 @@ TEST(allow_refusal_names_the_flag_once_per_folder)
 {
     setup();
     cs_allow *a = cs_allow_new();
-    cs_err e1 = {{0}}, e2 = {{0}}, e3 = {{0}};
+    cs_err e1 = {0}, e2 = {0}, e3 = {0};
     CHECK(cs_allow_add(a, music, true, &e1) == 0);
     char b[700], c[700];
     snprintf(b, sizeof b, "%s/b.wav", music2);
     snprintf(c, sizeof c, "%s/c.wav", music2);
     int r1 = cs_allow_check(a, b, &e1), r2 = cs_allow_check(a, c, &e2), r3 = cs_allow_check(a, "/etc/passwd", &e3);
     cs_allow_free(a);
-    CHECK(r1 == -1 && r2 == -1 && r3 == -1);
+    CHECK(r1 == CS_ERR_DENIED && r2 == CS_ERR_DENIED && r3 == CS_ERR_DENIED);
     char want[800];
     snprintf(want, sizeof want, "(cs play --allow-dir %s allows it)", music2);
     CHECK(strstr(e1.msg, want) != NULL);

@@ -134,7 +134,7 @@ TEST(grid_anchored_before_zero_extends)
 {
     cs_rb_tempo t[] = { tempo(-0.3, 120, 1) };
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_struct_from_rekordbox(t, 1, NULL, 0, 60.0, 1, &s, &e) == 0);
     CHECK(s.beats.n > 100);
     CHECK_NEAR(s.beats.v[0], 0.2, 1e-12);

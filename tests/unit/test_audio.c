@@ -68,7 +68,7 @@ TEST(wav_cut_is_sample_exact)
     const char *p = tmp_path("index.wav");
     CHECK(write_index_wav(p, 44100 * 25, 44100) == 0);
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     int rc = cs_audio_decode(p, 0, 0, 10.0, 20.0, &a, &e);
     if (rc < 0) unit_fail(__FILE__, __LINE__, "%s", e.msg);
     CHECK(rc == 0);
@@ -211,7 +211,7 @@ static void check_lossy(const char *ext, const char *codec_args, double tol)
     char dst[600], cmd[1600];
     snprintf(dst, sizeof dst, "%s/lossy.%s", unit_tmpdir(), ext);
     cs_audio a, full, cut;
-    cs_err e = {{0}};
+    cs_err e = {0};
     const double t[] = { 1.0, 10.5, 12.25, 15.0, 19.5 };
     CHECK(cs_audio_alloc(&a, 44100 * 24, 2, 44100) == 0);
     clicks(&a, t, 5);
@@ -259,7 +259,7 @@ TEST(m4a_cut_within_a_few_ms) { check_lossy("m4a", "-c:a aac -b:a 192k", 0.003);
 TEST(errors_name_the_file)
 {
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     const char *missing = tmp_path("nope.wav");
     CHECK(cs_audio_decode(missing, 0, 0, 0, 0, &a, &e) < 0);
     CHECK(strstr(e.msg, missing) != NULL);
@@ -344,7 +344,7 @@ TEST(write_formats_roundtrip_and_clip)
 TEST(write_failures_leave_nothing)
 {
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_audio_alloc(&a, 48000 * 4, 2, 48000) == 0);
     for (size_t i = 0; i < a.frames * 2; i++) a.data[i] = 0.1f;
     const char *nodir = tmp_path("no/such/dir/x.wav");

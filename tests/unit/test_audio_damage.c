@@ -96,7 +96,7 @@ static int same_samples(const cs_audio *a, const cs_audio *b)
 static int decoded(const char *path, double start, double end, char *note, size_t n, double *secs)
 {
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_audio_decode_noting(path, 0, 0, start, end, &a, note, n, &e) < 0) {
         unit_fail(__FILE__, __LINE__, "%s", e.msg);
         return -1;
@@ -117,7 +117,7 @@ static void check_zero_sizes(const char *name, double secs, uint32_t riff)
     CHECK(write_tone(intact, secs) == 0);
     CHECK(wav_with_sizes(intact, zero, riff, 0) == 0);
     cs_audio want, got;
-    cs_err e = {{0}};
+    cs_err e = {0};
     char note[400];
     double start = secs / 5, end = secs * 4 / 5;
     CHECK(cs_audio_decode(intact, 0, 0, start, end, &want, &e) == 0);
@@ -153,7 +153,7 @@ TEST(wav_data_size_smaller_than_file_is_said)
     CHECK(write_tone(intact, 20.0) == 0);
     CHECK(wav_with_sizes(intact, small, 36 + 5 * RATE * 4, 5 * RATE * 4) == 0);
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     char note[400];
     CHECK(cs_audio_decode_noting(small, 0, 0, 0, 0, &a, note, sizeof note, &e) == 0);
     size_t frames = a.frames;
@@ -211,7 +211,7 @@ TEST(wav_with_trailing_metadata_is_not_warned)
     CHECK(spill(meta, m, total) == 0);
     free(m);
     cs_audio want, got;
-    cs_err e = {{0}};
+    cs_err e = {0};
     char note[400];
     CHECK(cs_audio_decode(intact, 0, 0, 0, 0, &want, &e) == 0);
     CHECK(cs_audio_decode_noting(meta, 0, 0, 0, 0, &got, note, sizeof note, &e) == 0);
@@ -304,7 +304,7 @@ static void check_tagged(const char *name, int v1)
     if (!have_ffmpeg()) { unit_skip("ffmpeg not installed"); return; }
     const char *mp3 = tagged_mp3(name, v1);
     CHECK(mp3 != NULL);
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_decoder *d = cs_decoder_open(mp3, RATE, 2, &e);
     CHECK(d != NULL);
     double est = cs_decoder_duration(d);
@@ -336,7 +336,7 @@ TEST(stream_ending_before_its_length_is_reported)
     CHECK(b != NULL);
     CHECK(spill(half, b, n / 2) == 0);
     free(b);
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_reader *r = cs_reader_new(false, &e);
     CHECK(r != NULL);
     cs_stream *s = cs_stream_new_file(half, 0.0, false);

@@ -11,6 +11,7 @@
 #include "player/control/status.h"
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
+#include "player/surface/osc_test.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -8,6 +8,7 @@
 #include "player/control/control.h"
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
+#include "player/surface/osc_test.h"
 
 #include <fcntl.h>
 #include <pthread.h>

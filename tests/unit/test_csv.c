@@ -79,8 +79,8 @@ TEST(ladder_forms)
     CHECK_EQ_INT(v.n, 2);
     CHECK_NEAR(v.v[0], 105, 0);
     free(v.v);
-    CHECK_EQ_INT(cs_bpm_list_parse("0,120", &v, &e), -1);
-    CHECK_EQ_INT(cs_bpm_list_parse("abc", &v, &e), -1);
-    CHECK_EQ_INT(cs_bpm_list_parse("130:105:5", &v, &e), -1);
-    CHECK_EQ_INT(cs_bpm_list_parse("1:999:0.001", &v, &e), -1);
+    CHECK_EQ_INT(cs_bpm_list_parse("0,120", &v, &e), CS_ERR_USAGE);
+    CHECK_EQ_INT(cs_bpm_list_parse("abc", &v, &e), CS_ERR_USAGE);
+    CHECK_EQ_INT(cs_bpm_list_parse("130:105:5", &v, &e), CS_ERR_USAGE);
+    CHECK_EQ_INT(cs_bpm_list_parse("1:999:0.001", &v, &e), CS_ERR_USAGE);
 }

@@ -2,6 +2,7 @@
 
 #include "pkg/allin1.h"
 #include "pkg/cues.h"
+#include "pkg/cues_test.h"
 
 #define SEG(a, b, l) {(a), (b), (char *)(l)}
 #define SEGS(arr) ((cs_segvec){(arr), sizeof(arr) / sizeof *(arr)})
@@ -129,7 +130,7 @@ static int load_real(const char *name, cs_struct *s)
     const char *dir = unit_realdata();
     if (!dir) return 1;
     snprintf(file, sizeof file, "%s/allin1/%s", dir, name);
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_allin1_load(file, s, &e) < 0) { printf("load: %s\n", e.msg); return -1; }
     return 0;
 }

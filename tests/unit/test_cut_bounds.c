@@ -29,7 +29,7 @@ TEST(end_that_wraps_size_t_reads_what_the_file_holds)
     const double ends[] = {1.0e14, 2.1e14, 5.0e10, 1.0e300, INFINITY};
     for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
         cs_audio a;
-        cs_err e = {{0}};
+        cs_err e = {0};
         CHECK(cs_audio_decode(p, 0, 0, 0.5, ends[k], &a, &e) == 0);
         CHECK_EQ_INT((long)a.frames, 22050);
         CHECK_EQ_INT(a.channels, 2);
@@ -49,7 +49,7 @@ TEST(huge_end_on_an_estimated_length)
     snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -y -loglevel error -i '%s' -c:a libmp3lame -write_xing 0 '%s'", w, m);
     CHECK(system(cmd) == 0);
     cs_audio a;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_audio_decode(m, 0, 0, 0.0, 9.0e13, &a, &e) == 0);
     CHECK(a.frames > 47000 && a.frames < 51000);
     cs_audio_free(&a);
@@ -65,7 +65,7 @@ TEST(struct_times_are_bounded)
                      "\"segments\":[{\"start\":0,\"end\":1,\"label\":\"intro\"},"
                      "{\"start\":1,\"end\":2e11,\"label\":\"verse\"}]}";
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_allin1_parse(js, strlen(js), "x.json", &s, &e) < 0);
     CHECK(strstr(e.msg, "segments[1]") != NULL);
     printf("# %s\n", e.msg);

@@ -54,7 +54,7 @@ static void check_format(const char *name, const char *encode, double want_offse
     CHECK(ffmpeg("", wav, encode, enc) == 0);
     CHECK(ffmpeg("-flags2 skip_manual", enc, "-c:a pcm_f32le", plain) == 0);
     double off = -1;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_decoder_offset(enc, &off, &e) == 0);
     printf("# %s: offset %.3f ms\n", name, off * 1e3);
     CHECK(fabs(off * 1e3 - want_offset_ms) < 0.05);
@@ -91,7 +91,7 @@ TEST(wav_has_no_offset)
     const char *wav = unit_tmp_file("c2.wav");
     CHECK(click_wav(wav) == 0);
     double off = -1;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_decoder_offset(wav, &off, &e) == 0);
     CHECK(off == 0);
     CHECK(cs_decoder_offset(unit_tmp_file("missing.mp3"), &off, &e) < 0);

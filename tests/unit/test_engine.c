@@ -4,6 +4,7 @@
 #include "tests/unit/rig.h"
 #include "player/engine/engine_int.h"
 #include "player/control/decks.h"
+#include "player/engine/reader_test.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -81,7 +81,7 @@ TEST(beatdata_adjusted_grid_from_beat_minus_4)
     cs_rb_tempo *r;
     size_t nr;
     double rate;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_engine_beatdata(b, n, &r, &nr, &rate, &e), 0);
     CHECK_EQ_INT((int)nr, 1);
     if (nr == 1) {
@@ -93,7 +93,7 @@ TEST(beatdata_adjusted_grid_from_beat_minus_4)
     CHECK_NEAR(rate, 44100, 0);
     free(r);
     for (size_t cut = 0; cut < n; cut++) {   /* every truncation: an error, never a crash */
-        CHECK_EQ_INT(cs_engine_beatdata(b, cut, &r, &nr, &rate, &e), -1);
+        CHECK_EQ_INT(cs_engine_beatdata(b, cut, &r, &nr, &rate, &e), CS_ERR_FORMAT);
         CHECK(r == NULL);
     }
 }
@@ -108,14 +108,14 @@ TEST(zlib_bomb_and_lying_sizes)
     b[0] = 0, b[1] = 0, b[2] = 0x03, b[3] = 0xe8;   /* declares 1000 bytes */
     uint8_t *out;
     size_t n;
-    cs_err e = {{0}};
-    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), -1);
+    cs_err e = {0};
+    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "more data than declared") != NULL);
     b[0] = 0xff;   /* declares 4 GB */
-    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), -1);
+    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "declares") != NULL);
     b[0] = 0, b[1] = 0x10, b[2] = 0, b[3] = 0;   /* declares 1 MB, holds 32 MB */
-    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), -1);
+    CHECK_EQ_INT(cs_engine_inflate(b, zl + 4, &out, &n, &e), CS_ERR_FORMAT);
     free(zeros);
     free(b);
 }
@@ -138,7 +138,7 @@ TEST(quickcues_counts_and_labels)
     size_t bn = wrap(p, n, b, sizeof b);
     cs_rb_mark *m;
     size_t nm;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_engine_quickcues(b, bn, 44100, &m, &nm, &e), 0);
     CHECK_EQ_INT((int)nm, 1);
     if (nm == 1) {
@@ -150,12 +150,12 @@ TEST(quickcues_counts_and_labels)
     free(m);
     put_be64(p, 1ull << 40);   /* a count larger than the data */
     bn = wrap(p, n, b, sizeof b);
-    CHECK_EQ_INT(cs_engine_quickcues(b, bn, 44100, &m, &nm, &e), -1);
+    CHECK_EQ_INT(cs_engine_quickcues(b, bn, 44100, &m, &nm, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "larger than") != NULL);
     put_be64(p, 2);
     p[8] = 200;   /* a label longer than the data */
     bn = wrap(p, n, b, sizeof b);
-    CHECK_EQ_INT(cs_engine_quickcues(b, bn, 44100, &m, &nm, &e), -1);
+    CHECK_EQ_INT(cs_engine_quickcues(b, bn, 44100, &m, &nm, &e), CS_ERR_FORMAT);
 }
 
 TEST(paths_resolve_lexically)

@@ -24,16 +24,20 @@ TEST(fast_tanh_relative_error_below_1e6)
     CHECK_NEAR(cs_soft_clip(1.0f), 0.9 * tanh(0.9), 1e-6);
 }
 
-/* The original EQ maths, always running (the reference). */
+/* The original EQ maths (docs/osc.md "The deck EQ"), in double, with the
+ * coefficients from their formulas at the engine's rate, always running
+ * (the reference). */
 typedef struct ref { double lp[2], hp[2], xp[2], g[3]; } ref;
 static void ref_run(ref *r, const float *t, float *buf, int n)
 {
+    const double a_l = exp(-2 * M_PI * 200 / CS_RATE), a_h = exp(-2 * M_PI * 2000 / CS_RATE);
+    const double smooth = 1 - exp(-1 / (0.05 * CS_RATE));
     for (int i = 0; i < n; i++) {
-        for (int b = 0; b < 3; b++) r->g[b] += (t[b] - r->g[b]) * 0.00045340;
+        for (int b = 0; b < 3; b++) r->g[b] += (t[b] - r->g[b]) * smooth;
         for (int c = 0; c < 2; c++) {
             double x = buf[2 * i + c];
-            r->lp[c] = (1 - 0.97190707) * x + 0.97190707 * r->lp[c];
-            r->hp[c] = 0.75205137 * (r->hp[c] + x - r->xp[c]);
+            r->lp[c] = (1 - a_l) * x + a_l * r->lp[c];
+            r->hp[c] = a_h * (r->hp[c] + x - r->xp[c]);
             r->xp[c] = x;
             buf[2 * i + c] = (float)(r->g[0] * r->lp[c] + r->g[1] * (x - r->lp[c] - r->hp[c]) + r->g[2] * r->hp[c]);
         }
@@ -43,6 +47,14 @@ static void ref_run(ref *r, const float *t, float *buf, int n)
 /* Flat for a while (idle, filters skipped), then cut: the output matches
  * the always-running reference, so leaving flat makes no click.  Checked
  * after a short idle (state kept) and a long one (state rebuilt). */
+/* At 44.1 kHz the coefficients are the original server's (docs/osc.md). */
+TEST(eq_coefficients_at_the_cd_rate_are_the_originals)
+{
+    if (CS_RATE != 44100) { unit_skip("CS_RATE is %d", CS_RATE); return; }
+    CHECK_NEAR(exp(-2 * M_PI * 200 / CS_RATE), 0.971907, 1e-6);
+    CHECK_NEAR(exp(-2 * M_PI * 2000 / CS_RATE), 0.752051, 1e-6);
+}
+
 TEST(eq_idle_while_flat_then_cut_matches_running_filters)
 {
     const int idle_blocks[] = { 2, 40 };

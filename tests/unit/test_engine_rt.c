@@ -8,6 +8,7 @@
 #include "tests/unit/unit.h"
 #include "player/engine/engine_int.h"
 #include "player/control/decks.h"
+#include "player/engine/reader_test.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -139,7 +140,7 @@ static void *audio_thread(void *arg)
 
 TEST(engine_workload_never_allocates_or_locks_in_callback)
 {
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_engine *e = cs_engine_new(&err);
     cs_reader *r = cs_reader_new(true, &err);
     CHECK(e && r);

@@ -8,6 +8,7 @@
 #include "player/engine/engine.h"
 #include "player/surface/osc.h"
 #include "player/engine/reader.h"
+#include "player/surface/osc_test.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ TEST(script_empty_file)
     FILE *f = fopen(path, "w");
     CHECK(f);
     fclose(f);
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_osc_script *s = cs_osc_script_load(path, &err);
     CHECK(s);
     uint64_t t = cs_osc_script_next_time(s);

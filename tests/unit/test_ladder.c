@@ -168,8 +168,8 @@ TEST(csv_groups_rows_into_rungs)
                "0:24.00,0:24.41,x,/abs/b118.wav\r\n");
     fclose(f);
     cs_lset set = {0};
-    cs_err err = {{0}};
-    CHECK_EQ_INT(cs_lset_read_csv(csv, &set, &err), 0);
+    cs_err err = {0};
+    CHECK_EQ_INT(cs_lset_read_csv_parts(csv, NULL, &set, &err), 0);
     CHECK_EQ_INT(set.n, 2);
     CHECK(!strcmp(set.tracks[0].name, "Warehouse, Again"));
     CHECK_NEAR(set.tracks[0].begin_u, 16.0, 1e-9);
@@ -194,10 +194,10 @@ TEST(probe_drops_missing_files)
     fprintf(f, "path,bpm,target_bpm,part_file\n/m/a.wav,120,120,nowhere/a.wav\n");
     fclose(f);
     cs_lset set = {0};
-    cs_err err = {{0}};
-    CHECK_EQ_INT(cs_lset_read_csv(csv, &set, &err), 0);
+    cs_err err = {0};
+    CHECK_EQ_INT(cs_lset_read_csv_parts(csv, NULL, &set, &err), 0);
     CHECK_EQ_INT(set.n, 1);
     CHECK_EQ_INT(cs_lset_probe(&set), 0);
     cs_lset_free(&set);
-    CHECK(cs_lset_read_csv("/nonexistent/x.csv", &set, &err) < 0);
+    CHECK(cs_lset_read_csv_parts("/nonexistent/x.csv", NULL, &set, &err) < 0);
 }

@@ -31,7 +31,7 @@ static int run(bool plain, mixrun *m)
     if (t) cs_lset_add_rung(t, 120, 1.0, fb);
     cs_lset_probe(&set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4, .fade_bars = 2, .plain_fade = plain };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     int level = cs_log_level();
     cs_log_set_level(-1);
     cs_ladder *l = cs_ladder_new(&set, g.c, g.e, g.r, &o, &err);

@@ -38,7 +38,7 @@ TEST(track_without_rungs_is_skipped)
     CHECK(t != NULL);
     for (int k = 0; k < 3; k++) cs_lset_add_rung(t, 118 + 2 * k, (118 + 2 * k) / 120.0, f);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4 };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     cs_ladder *l = cs_ladder_new(&set, g.c, g.e, g.r, &o, &err);
     cs_lset_free(&set);
     if (!l) {                      /* refusing such a set up front is fine too */

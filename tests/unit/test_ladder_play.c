@@ -130,7 +130,7 @@ TEST(freed_ladder_leaves_no_hooks_in_control)
     rig_render_to(&x.g, CS_RATE / 4);
     cs_ladder_free(x.l);
     x.l = NULL;
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     CHECK_EQ_INT(cs_control_next(x.g.c, &err), -1);
     CHECK_STR(err.msg, "no ladder set is playing");
     CHECK_EQ_INT(rung_a(&x), -1);
@@ -170,7 +170,7 @@ TEST(plot_marks_tracks_rungs_and_off_ladder_time)
     }
     cs_lset_probe(&set);
     cs_ladder_opts o = { .prepare_s = 0.05, .meter = 4, .plot_path = plot };
-    cs_err err = { { 0 } };
+    cs_err err = {0};
     cs_ladder *l = cs_ladder_new(&set, g.c, g.e, g.r, &o, &err);
     cs_lset_free(&set);
     CHECK(l != NULL);

@@ -5,6 +5,7 @@
 #include "tests/unit/unit.h"
 #include "pkg/audio.h"
 #include "pkg/loudness.h"
+#include "pkg/loudness_test.h"
 #include "player/engine/limiter.h"
 
 #include <stdlib.h>
@@ -199,7 +200,7 @@ TEST(setfile_carries_loudness)
     CHECK(cs_mkdirs(f1) == 0);
     snprintf(f1, sizeof f1, "%s/118/a.wav", dir);
     cs_audio a = {0};
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_audio_alloc(&a, 4410, 2, 44100) == 0);
     CHECK(cs_audio_write(f1, &a, CS_FMT_WAV16, &err) == 0);
     cs_audio_free(&a);

@@ -55,7 +55,7 @@ TEST(beatgrid_2_0)
     grid2(&o, 122.5, 11025);
     cs_rb_tempo *r;
     size_t n;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 44100, &r, &n, &e), 0);
     CHECK_EQ_INT((int)n, 1);
     if (n == 1) {
@@ -91,7 +91,7 @@ TEST(beatmap_rows_and_disabled_beats)
     }
     cs_rb_tempo *r;
     size_t n;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", o.b, o.n, 44100, &r, &n, &e), 0);
     CHECK(n >= 2 && n <= 4);
     if (n >= 2) {
@@ -114,7 +114,7 @@ TEST(double_frame_position_and_legacy_grid)
     put_len(&o, 2, &f);
     cs_rb_tempo *r;
     size_t n;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 44100, &r, &n, &e), 0);
     CHECK(n == 1 && r[0].inizio > 0.5 && r[0].inizio < 0.50002);
     free(r);
@@ -124,7 +124,7 @@ TEST(double_frame_position_and_legacy_grid)
     CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-1.0", o.b, o.n, 44100, &r, &n, &e), 0);
     CHECK(n == 1 && r[0].inizio == 0.5 && r[0].bpm == 126.0);
     free(r);
-    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-1.0", o.b, 15, 44100, &r, &n, &e), -1);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-1.0", o.b, 15, 44100, &r, &n, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "15 bytes") != NULL);
 }
 
@@ -133,26 +133,26 @@ TEST(broken_blobs)
     static buf o;
     cs_rb_tempo *r;
     size_t n;
-    cs_err e = {{0}};
+    cs_err e = {0};
     grid2(&o, 122.5, 11025);
     for (size_t cut = 1; cut < o.n; cut++) {   /* every truncation fails cleanly or reads less */
         int rc = cs_mixxx_beats("BeatGrid-2.0", o.b, cut, 44100, &r, &n, &e);
-        CHECK(rc == -1 || (rc == 0 && n == 1));
+        CHECK((rc < 0 && e.code == CS_ERR_FORMAT) || (rc == 0 && n == 1));
         free(r);
     }
     /* a length larger than the data */
     uint8_t big[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x09 };
-    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", big, sizeof big, 44100, &r, &n, &e), -1);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", big, sizeof big, 44100, &r, &n, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "corrupt") != NULL);
     /* a varint that never ends */
     uint8_t endless[16];
     memset(endless, 0xff, sizeof endless);
-    CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", endless, sizeof endless, 44100, &r, &n, &e), -1);
-    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-3.0", o.b, o.n, 44100, &r, &n, &e), -1);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", endless, sizeof endless, 44100, &r, &n, &e), CS_ERR_FORMAT);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-3.0", o.b, o.n, 44100, &r, &n, &e), CS_ERR_FORMAT);
     CHECK(strstr(e.msg, "unknown beats version") != NULL);
-    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 0, &r, &n, &e), -1);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 0, &r, &n, &e), CS_ERR_FORMAT);
     grid2(&o, 0, 0);   /* BPM 0 */
-    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 44100, &r, &n, &e), -1);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatGrid-2.0", o.b, o.n, 44100, &r, &n, &e), CS_ERR_FORMAT);
     CHECK(r == NULL && n == 0);
 }
 
@@ -163,8 +163,8 @@ TEST(beatmap_without_beats)
     static const uint8_t blob[] = { 0x08, 0x4a, 0x91, 0x03, 0x56, 0x0a, 0x04, 0x0a, 0x04, 0x08, 0x96, 0x0f };
     cs_rb_tempo *r;
     size_t n;
-    cs_err e = {{0}};
+    cs_err e = {0};
     int rc = cs_mixxx_beats("BeatMap-1.0", blob, sizeof blob, 44100, &r, &n, &e);
-    CHECK(rc == -1 && r == NULL && n == 0);
-    CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", blob, 2, 44100, &r, &n, &e), -1);
+    CHECK(rc < 0 && e.code == CS_ERR_FORMAT && r == NULL && n == 0);
+    CHECK_EQ_INT(cs_mixxx_beats("BeatMap-1.0", blob, 2, 44100, &r, &n, &e), CS_ERR_FORMAT);
 }

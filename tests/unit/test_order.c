@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pkg/key.h"
+#include "pkg/budget.h"
 #include "pkg/order.h"
 
 static cs_order_track tk(double bpm, const char *key, double energy)
@@ -215,12 +216,22 @@ TEST(early_repeats_rotate)
     CHECK_EQ_INT(cs_order_next(p, 5, played, &a, NULL, 0), 1);
 }
 
+/* A pool's tempo gaps the way cs export computes them (cmd/export_set.c):
+ * each track's reach by cs_budget_reach, the gaps by cs_budget_gaps. */
+static size_t pool_gaps(const double *bpm, size_t n, double budget, double lo, double hi, double (*g)[2],
+                        size_t max)
+{
+    double rlo[8], rhi[8];
+    for (size_t i = 0; i < n && i < 8; i++) cs_budget_reach(bpm[i], 100 * budget, &rlo[i], &rhi[i]);
+    return cs_budget_gaps(rlo, rhi, n, lo, hi, g, max);
+}
+
 TEST(tempo_gaps_of_a_pool)
 {
     /* 100, 120, 140 at ±5 %: 95..105, 114..126, 133..147 */
     double bpm[3] = { 100, 120, 140 };
     double g[4][2];
-    size_t n = cs_order_gaps(bpm, 3, 0.05, 95, 145, g, 4);
+    size_t n = pool_gaps(bpm, 3, 0.05, 95, 145, g, 4);
     CHECK_EQ_INT((int)n, 2);
     CHECK_NEAR(g[0][0], 105, 1e-9);
     CHECK_NEAR(g[0][1], 114, 1e-9);
@@ -228,7 +239,7 @@ TEST(tempo_gaps_of_a_pool)
     CHECK_NEAR(g[1][1], 133, 1e-9);
     /* the ends of the range */
     double one[1] = { 120 };
-    n = cs_order_gaps(one, 1, 0.08, 98, 134, g, 4);
+    n = pool_gaps(one, 1, 0.08, 98, 134, g, 4);
     CHECK_EQ_INT((int)n, 2);
     CHECK_NEAR(g[0][0], 98, 1e-9);
     CHECK_NEAR(g[0][1], 110.4, 1e-9);
@@ -236,8 +247,8 @@ TEST(tempo_gaps_of_a_pool)
     CHECK_NEAR(g[1][1], 134, 1e-9);
     /* covered: none; max 0 still counts */
     double full[2] = { 100, 110 };
-    CHECK_EQ_INT((int)cs_order_gaps(full, 2, 0.08, 95, 115, g, 0), 0);
-    CHECK_EQ_INT((int)cs_order_gaps(one, 1, 0.08, 98, 134, g, 0), 2);
+    CHECK_EQ_INT((int)pool_gaps(full, 2, 0.08, 95, 115, g, 0), 0);
+    CHECK_EQ_INT((int)pool_gaps(one, 1, 0.08, 98, 134, g, 0), 2);
 }
 
 TEST(pools_of_one_and_two_clashing)

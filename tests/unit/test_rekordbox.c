@@ -11,11 +11,12 @@
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/rekordbox_test.h"
 
 #define PARSE_REAL(file)                                                       \
     coll c = {0};                                                              \
     cs_rb_stats st;                                                            \
-    cs_err err = {{0}};                                                        \
+    cs_err err = {0};                                                        \
     int rc = -1;                                                               \
     if (rb_parse_real(file, &c, &st, &err, &rc) < 0) return;                   \
     if (rc != 0) { unit_fail(__FILE__, __LINE__, "parse failed: %s", err.msg); rb_coll_free(&c); return; }
@@ -307,7 +308,7 @@ TEST(every_attribute_reaches_the_struct)
 {
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(rb_parse_mem(full_track, &c, &st, &err), 0);
     CHECK_EQ_INT(st.tracks, 1);
     const rec *r = rb_find(&c, "42");
@@ -358,7 +359,7 @@ TEST(remaining_attributes)
 {
     int ok = 0;
     cs_rb_handler h = { .ud = &ok, .on_track = check_rest };
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(cs_rekordbox_parse_memory(full_track, strlen(full_track), NULL, &h, NULL, &err), 0);
     CHECK(ok);
 }
@@ -370,7 +371,7 @@ TEST(numbers_ignore_the_process_locale)
     for (size_t i = 0; i < 4 && !set; i++) set = setlocale(LC_NUMERIC, locales[i]);
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     const char *xml = "<DJ_PLAYLISTS><COLLECTION><TRACK TrackID=\"1\" AverageBpm=\"122.75\">"
                       "<TEMPO Inizio=\"0.125\" Bpm=\"122.75\" Metro=\"4/4\" Battito=\"1\"/>"
                       "</TRACK></COLLECTION></DJ_PLAYLISTS>";
@@ -388,7 +389,7 @@ TEST(callback_can_stop)
 {
     coll c = { .stop_after = 2 };
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     const char *xml = "<DJ_PLAYLISTS><COLLECTION><TRACK TrackID=\"1\"/><TRACK TrackID=\"2\"/>"
                       "<TRACK TrackID=\"3\"/></COLLECTION></DJ_PLAYLISTS>";
     CHECK_EQ_INT(rb_parse_mem(xml, &c, &st, &err), -1);

@@ -10,6 +10,7 @@
 
 #include "pkg/rekordbox.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/rekordbox_test.h"
 
 static double now_seconds(void)
 {
@@ -40,7 +41,7 @@ static void run_bomb(const char *body, int expect_rc)
     snprintf(xml, sizeof xml, "%s%s", bomb_dtd, body);
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     double t0 = now_seconds();
     int rc = rb_parse_mem(xml, &c, &st, &err);
     double dt = now_seconds() - t0;
@@ -72,7 +73,7 @@ TEST(external_entity_in_attribute_never_loaded)
         "</COLLECTION></DJ_PLAYLISTS>\n";
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     int rc = rb_parse_mem(xml, &c, &st, &err);
     int forbidden = c.saw_forbidden;
     rb_coll_free(&c);
@@ -100,7 +101,7 @@ TEST(external_entities_elsewhere_are_ignored)
         "</COLLECTION></DJ_PLAYLISTS>\n";
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     int rc = rb_parse_mem(xml, &c, &st, &err);
     int forbidden = c.saw_forbidden;
     size_t n = c.n;
@@ -156,7 +157,7 @@ TEST(truncated_real_file_keeps_earlier_tracks)
     CHECK(path != NULL);
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_rb_handler h = rb_handler_for(&c);
     int rc = cs_rekordbox_parse_file(path, &h, &st, &err);
     size_t n = c.n;
@@ -186,7 +187,7 @@ TEST(truncated_and_malformed_memory)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         coll c = {0};
         cs_rb_stats st;
-        cs_err err = {{0}};
+        cs_err err = {0};
         int rc = rb_parse_mem(cases[i].xml, &c, &st, &err);
         size_t n = c.n;
         rb_coll_free(&c);
@@ -201,13 +202,13 @@ TEST(truncated_and_malformed_memory)
 TEST(empty_missing_directory_not_xml_files)
 {
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     cs_rb_handler h = {0};
     char want[1200];
 
     const char *path = write_tmp("empty.xml", "", 0);
     CHECK(path != NULL);
-    CHECK_EQ_INT(cs_rekordbox_parse_file(path, &h, &st, &err), -1);
+    CHECK_EQ_INT(cs_rekordbox_parse_file(path, &h, &st, &err), CS_ERR_FORMAT);
     snprintf(want, sizeof want, "%s: empty file", path);
     CHECK_STR(err.msg, want);
 
@@ -218,15 +219,15 @@ TEST(empty_missing_directory_not_xml_files)
     CHECK(strncmp(err.msg, want, strlen(want)) == 0);
 
     snprintf(want, sizeof want, "%s/does-not-exist.xml", unit_tmpdir());
-    CHECK_EQ_INT(cs_rekordbox_parse_file(want, &h, &st, &err), -1);
+    CHECK_EQ_INT(cs_rekordbox_parse_file(want, &h, &st, &err), CS_ERR_IO);
     strcat(want, ": No such file or directory");
     CHECK_STR(err.msg, want);
 
-    CHECK_EQ_INT(cs_rekordbox_parse_file(unit_tmpdir(), &h, &st, &err), -1);
+    CHECK_EQ_INT(cs_rekordbox_parse_file(unit_tmpdir(), &h, &st, &err), CS_ERR_IO);
     snprintf(want, sizeof want, "%s: Is a directory", unit_tmpdir());
     CHECK_STR(err.msg, want);
 
-    CHECK_EQ_INT(cs_rekordbox_parse_memory("", 0, "m.xml", &h, &st, &err), -1);
+    CHECK_EQ_INT(cs_rekordbox_parse_memory("", 0, "m.xml", &h, &st, &err), CS_ERR_FORMAT);
     CHECK_STR(err.msg, "m.xml: empty file");
 }
 
@@ -278,7 +279,7 @@ TEST(fifty_thousand_tracks)
     long good = 0, rss0 = max_rss_kb();
     cs_rb_handler h = { .ud = &good, .on_track = count_track };
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     double t0 = now_seconds();
     int rc = cs_rekordbox_parse_file(path, &h, &st, &err);
     double dt = now_seconds() - t0;

@@ -2,6 +2,7 @@
 
 #include "pkg/key.h"
 #include "pkg/select.h"
+#include "pkg/select_test.h"
 
 TEST(defaults_match_everything)
 {
@@ -68,7 +69,7 @@ TEST(min_only_max_only)
 TEST(key_list_parsing)
 {
     cs_selection s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_selection_init(&s);
     CHECK_EQ_INT(cs_selection_set_keys(&s, "Gm,Cm", &e), 0);
     CHECK_EQ_INT(s.n_keys, 2);
@@ -91,13 +92,13 @@ TEST(key_list_parsing)
 TEST(key_list_empty_is_error)
 {
     cs_selection s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_selection_init(&s);
-    CHECK_EQ_INT(cs_selection_set_keys(&s, " , ,", &e), -1);
+    CHECK_EQ_INT(cs_selection_set_keys(&s, " , ,", &e), CS_ERR_USAGE);
     CHECK(strstr(e.msg, "no key") != NULL);
     CHECK_EQ_INT(s.n_keys, 0);
-    CHECK_EQ_INT(cs_selection_set_keys(&s, "", &e), -1);
-    CHECK_EQ_INT(cs_selection_set_keys(&s, NULL, &e), -1);
+    CHECK_EQ_INT(cs_selection_set_keys(&s, "", &e), CS_ERR_USAGE);
+    CHECK_EQ_INT(cs_selection_set_keys(&s, NULL, &e), CS_ERR_USAGE);
     CHECK(cs_selection_match_key(&s, "Gm"));    /* no keys: all match */
     cs_selection_free(&s);
 }
@@ -105,7 +106,7 @@ TEST(key_list_empty_is_error)
 TEST(key_matching_across_notations)
 {
     cs_selection s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_selection_init(&s);
     CHECK_EQ_INT(cs_selection_set_keys(&s, "Gm", &e), 0);
     CHECK(cs_selection_match_key(&s, "6A"));
@@ -129,7 +130,7 @@ TEST(key_matching_across_notations)
 TEST(unknown_notation_verbatim)
 {
     cs_selection s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_selection_init(&s);
     CHECK_EQ_INT(cs_selection_set_keys(&s, "Gm, Weird-Key ", &e), 0);
     CHECK_EQ_INT(s.key_codes[1], CS_KEY_UNKNOWN);
@@ -145,7 +146,7 @@ TEST(unknown_notation_verbatim)
 TEST(bpm_and_key_together)
 {
     cs_selection s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     cs_selection_init(&s);
     cs_selection_set_bpm(&s, 122.5, 2);
     CHECK_EQ_INT(cs_selection_set_keys(&s, "Gm,Cm", &e), 0);

@@ -54,7 +54,7 @@ TEST(round_trip_check_and_refusals)
     CHECK(cs_mkdirs(p118) == 0 && cs_mkdirs(porig) == 0);
     cs_audio a = {0};
     CHECK(cs_audio_alloc(&a, 4410, 2, 44100) == 0);
-    cs_err err = {{0}};
+    cs_err err = {0};
     char f1[300], f2[300];
     snprintf(f1, sizeof f1, "%s/118/a_sectioned.wav", dir);
     snprintf(f2, sizeof f2, "%s/orig/a_sectioned.wav", dir);
@@ -151,7 +151,7 @@ TEST(grid_for_the_planner_round_trips)
     CHECK_EQ_INT((int)t->sections.n, 2);
     CHECK_NEAR(t->sections.v[0], 0.5, 1e-12);
     CHECK_NEAR(t->sections.v[1], 32.5, 1e-12);
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_setfile_write(dir, &m, &err) == 0);
     cs_setfile r;
     CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);

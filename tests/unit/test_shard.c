@@ -9,7 +9,7 @@
 TEST(parse_good_and_bad)
 {
     cs_shard sh;
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_shard_parse("0/4", &sh, &e), 0);
     CHECK_EQ_INT(sh.index, 0);
     CHECK_EQ_INT(sh.count, 4);
@@ -19,8 +19,8 @@ TEST(parse_good_and_bad)
     const char *bad[] = { "4/4", "1/0", "-1/4", "1/4x", "", "4", "/4", "1/", "a/4", "1 /4",
                           "0/100001", "99999999999/4", NULL };
     for (int i = 0; bad[i]; i++) {
-        e.msg[0] = 0;
-        if (cs_shard_parse(bad[i], &sh, &e) != -1 || !e.msg[0]) {
+        e = (cs_err){0};
+        if (cs_shard_parse(bad[i], &sh, &e) != CS_ERR_USAGE || e.code != CS_ERR_USAGE || !e.msg[0]) {
             unit_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
             return;
         }

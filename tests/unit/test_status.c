@@ -48,7 +48,7 @@ TEST(json_names_fields_and_nulls_what_is_not_there)
     cJSON_Delete(o);
 
     cs_control_status back;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_status_from_json(s, &back, &err) == 0);
     CHECK(back.movement < 0 && back.movement_age_s < 0 && isnan(back.next_change_s));
     CHECK(back.rung_bpm[0] == 114 && back.rung[0] == 114 && back.rung[1] == -1);
@@ -100,7 +100,7 @@ TEST(device_lost_in_json_text_and_line)
     CHECK(s && strstr(s, "\"device_lost\":true,\"device_lost_since\":\"2026-12-06 14:01:39\"") != NULL);
     CHECK(strstr(s, "\"device_losses\":2") != NULL);
     cs_control_status back;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK(cs_status_from_json(s, &back, &err) == 0);
     CHECK(back.device_lost && back.device_losses == 2 && fabs(back.device_lost_s - 12.4) < 1e-9);
     CHECK(fabs(back.device_lost_since - st.device_lost_since) < 1e-6);

@@ -4,6 +4,8 @@
 #include "tests/unit/unit.h"
 #include "tests/unit/rig.h"
 #include "player/engine/stretch_live.h"
+#include "player/engine/reader_test.h"
+#include "player/engine/stretch_live_test.h"
 
 #include <math.h>
 #include <stdlib.h>

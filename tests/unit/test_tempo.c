@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "player/control/bpm_config.h"
+#include "player/control/tempo_test.h"
 
 static cs_tempo_config dflt(void) { return cs_tempo_config_default(); }
 /* The idle tests' controller: --idle-timeout 60 (the default holds). */
@@ -382,8 +383,8 @@ TEST(config_original_file)
 {
     const char *path = write_file("bpm_config.json", original_config);
     cs_tempo_config c = dflt();
-    cs_err e = {{0}};
-    cs_err w = {{0}};
+    cs_err e = {0};
+    cs_err w = {0};
     CHECK_EQ_INT(cs_tempo_config_load(path, &c, &w, &e), 0);
     CHECK_NEAR(c.th_medium, 0.10, 0);
     CHECK_NEAR(c.th_low, 0.10, 0);
@@ -412,7 +413,7 @@ TEST(config_original_file)
 TEST(config_partial_keeps_defaults)
 {
     cs_tempo_config c = dflt(), d = dflt();
-    cs_err e = {{0}};
+    cs_err e = {0};
     const char *path = write_file("partial.json",
         "{\"movement_bpm\": {\"thresholds\": {\"medium\": 0.2},"
         " \"bpm_targets\": {\"high_max\": 135, \"low\": null},"
@@ -427,7 +428,7 @@ TEST(config_partial_keeps_defaults)
     /* No movement_bpm at all: everything as it was (the original did so). */
     c = dflt();
     path = write_file("other.json", "{\"something_else\": 1}");
-    cs_err w = {{0}};
+    cs_err w = {0};
     CHECK_EQ_INT(cs_tempo_config_load(path, &c, &w, &e), 0);
     CHECK(memcmp(&c, &d, sizeof c) == 0);
     CHECK(strstr(w.msg, "something_else is not a setting cs reads") != NULL);
@@ -446,8 +447,9 @@ TEST(config_partial_keeps_defaults)
     do {                                                                       \
         const char *_p = write_file((name), (text));                           \
         cs_tempo_config _c = dflt(), _d = dflt();                              \
-        cs_err _e = {{0}};                                                     \
-        CHECK_EQ_INT(cs_tempo_config_load(_p, &_c, NULL, &_e), -1);                  \
+        cs_err _e = {0};                                                     \
+        CHECK(cs_tempo_config_load(_p, &_c, NULL, &_e) < 0);                   \
+        CHECK(_e.code == CS_ERR_FORMAT || _e.code == CS_ERR_RANGE);            \
         CHECK(strncmp(_e.msg, _p, strlen(_p)) == 0);                           \
         if (!strstr(_e.msg, (why))) {                                          \
             unit_fail(__FILE__, __LINE__, "\"%s\" lacks \"%s\"", _e.msg, (why)); \
@@ -479,7 +481,7 @@ TEST(config_errors_name_the_file)
                        "{\"movement_bpm\": {\"smoothing\": {\"transition_time_seconds\": -1}}}",
                        "transition time");
     cs_tempo_config c = dflt();
-    cs_err e = {{0}};
+    cs_err e = {0};
     char missing[512];
     snprintf(missing, sizeof missing, "%s/nope.json", unit_tmpdir());
     CHECK_EQ_INT(cs_tempo_config_load(missing, &c, NULL, &e), -1);
@@ -489,16 +491,16 @@ TEST(config_errors_name_the_file)
 TEST(config_check)
 {
     cs_tempo_config c = dflt();
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK_EQ_INT(cs_tempo_config_check(&c, &e), 0);
     c.movement_max_value = 0;
-    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), -1);
+    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), CS_ERR_RANGE);
     c = dflt();
     c.th_very_low = NAN;
-    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), -1);
+    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), CS_ERR_RANGE);
     c = dflt();
     c.bpm_high_max = 1001;
-    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), -1);
+    CHECK_EQ_INT(cs_tempo_config_check(&c, &e), CS_ERR_RANGE);
     c = dflt();
     c.idle_timeout_seconds = -1;             /* never */
     CHECK_EQ_INT(cs_tempo_config_check(&c, &e), 0);
@@ -509,7 +511,7 @@ TEST(config_check)
 TEST(config_with_bom_and_crlf)
 {
     cs_tempo_config c = dflt();
-    cs_err e = {{0}};
+    cs_err e = {0};
     const char *path = write_file("bom.json",
         "\xEF\xBB\xBF{\r\n \"movement_bpm\": {\"thresholds\": {\"medium\": 0.2},\r\n"
         "  \"smoothing\": {\"fall_time_seconds\": 45}}\r\n}\r\n");

@@ -28,7 +28,7 @@ TEST(bom_and_crlf_removed)
 {
     static const char text[] = "\xEF\xBB\xBF" "a,b\r\n1,2\r\n\r\nlast\rold mac\n";
     const char *p = write_file("t.txt", text, sizeof text - 1);
-    cs_err e = {{0}};
+    cs_err e = {0};
     size_t len = 0;
     char *got = cs_text_load(p, CS_TEXT_NO_LIMIT, &len, &e);
     CHECK(got != NULL);
@@ -45,7 +45,7 @@ TEST(utf16_and_limits_refused_by_name)
 {
     static const char u16[] = "\xFF\xFE{\0}\0";
     const char *p = write_file("u16.json", u16, sizeof u16 - 1);
-    cs_err e = {{0}};
+    cs_err e = {0};
     CHECK(cs_text_load(p, CS_TEXT_NO_LIMIT, NULL, &e) == NULL);
     CHECK(strstr(e.msg, p) == e.msg && strstr(e.msg, "UTF-16"));
     p = write_file("big.txt", "0123456789", 10);
@@ -66,7 +66,7 @@ TEST(allin1_json_with_bom_and_crlf)
         "  \"segments\": [{\"start\": 0, \"end\": 8, \"label\": \"intro\"}]\r\n}\r\n";
     const char *p = write_file("a.json", json, sizeof json - 1);
     cs_struct s;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_allin1_load(p, &s, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
     CHECK_STR(s.path, "/m/a.wav");
     CHECK_NEAR(s.bpm, 122.0, 1e-9);
@@ -84,8 +84,8 @@ TEST(export_csv_with_bom_and_crlf)
         "/m/c.wav,124,122,parts/c_sectioned.wav\r\n";
     const char *p = write_file("set.csv", csv, sizeof csv - 1);
     cs_lset set = {0};
-    cs_err e = {{0}};
-    if (cs_lset_read_csv(p, &set, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    cs_err e = {0};
+    if (cs_lset_read_csv_parts(p, NULL, &set, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
     CHECK_EQ_INT((long)set.n, 2);
     CHECK_STR(set.tracks[0].path, "/m/a, b.wav");
     CHECK_NEAR(set.tracks[1].bpm, 124.0, 1e-9);
@@ -117,7 +117,7 @@ TEST(rekordbox_xml_with_bom_and_crlf)
     int seen = 0;
     cs_rb_handler h = { .ud = &seen, .on_track = rb_seen_track };
     cs_rb_stats st;
-    cs_err e = {{0}};
+    cs_err e = {0};
     if (cs_rekordbox_parse_file(p, &h, &st, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
     CHECK_EQ_INT(seen, 1);
     CHECK_EQ_INT(st.playlists, 1);

@@ -10,6 +10,7 @@
 
 #include "pkg/traktor.h"
 #include "tests/unit/rb_collect.h"
+#include "pkg/traktor_test.h"
 
 /* The shape of dj-data-converter's test-resources/collection.nml (commit
  * a0edb2e), trimmed, plus a second grid marker, a loop and a playlist. */
@@ -58,7 +59,7 @@ TEST(entry_fields_and_units)
 {
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(parse(nml, &c, &st, &err), 0);
     CHECK_EQ_INT((int)c.n, 3);
     CHECK_STR(c.product, "Traktor");
@@ -109,7 +110,7 @@ TEST(playlists_in_order_smartlists_skipped)
 {
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(parse(nml, &c, &st, &err), 0);
     CHECK(rb_find_pl(&c, "0 0 ROOT|ROOT:") >= 0);
     CHECK(rb_find_pl(&c, "1 0 ROOT/Warmup|Warmup: Macintosh HD/:Users/:dj/:Music/:x y.flac,"
@@ -153,7 +154,7 @@ TEST(hostile_path_warns_and_keeps_the_rest)
         "</COLLECTION></NML>";
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(parse(x, &c, &st, &err), 0);
     CHECK_EQ_INT((int)c.n, 2);
     CHECK(c.n == 2 && c.v[0].path == NULL && c.v[0].bpm == 120 && c.v[0].path_only);
@@ -178,7 +179,7 @@ TEST(entities_and_external_entities)
         "<ENTRY TITLE=\"ok\"><TEMPO BPM=\"121\"/></ENTRY></COLLECTION></NML>";
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     int rc = parse(bomb, &c, &st, &err);
     CHECK(!c.saw_forbidden);
     /* either refused as a whole (an error naming the file) or read without
@@ -192,7 +193,7 @@ TEST(truncated_and_wrong_root)
 {
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     /* cut inside the third ENTRY: the first two were delivered */
     const char *cut = strstr(nml, "<ENTRY TITLE=\"No grid\"") + 20;
     cs_rb_handler h = rb_handler_for(&c);
@@ -215,7 +216,7 @@ TEST(bad_numbers_are_warnings)
         "<CUE_V2 TYPE=\"0\"/></ENTRY></COLLECTION></NML>";
     coll c = {0};
     cs_rb_stats st;
-    cs_err err = {{0}};
+    cs_err err = {0};
     CHECK_EQ_INT(parse(x, &c, &st, &err), 0);
     CHECK(c.n == 1 && c.v[0].bpm == 0 && c.v[0].tonality == NULL && c.v[0].n_tempos == 0 &&
           c.v[0].n_marks == 0);
@@ -225,7 +226,7 @@ TEST(bad_numbers_are_warnings)
 
 TEST(missing_file)
 {
-    cs_err err = {{0}};
-    CHECK_EQ_INT(cs_traktor_parse_file("/nonexistent/collection.nml", NULL, NULL, &err), -1);
+    cs_err err = {0};
+    CHECK_EQ_INT(cs_traktor_parse_file("/nonexistent/collection.nml", NULL, NULL, &err), CS_ERR_IO);
     CHECK(strstr(err.msg, "/nonexistent/collection.nml: No such file") != NULL);
 }

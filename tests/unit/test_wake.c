@@ -7,6 +7,8 @@
 #include "tests/unit/rig.h"
 #include "player/engine/source_int.h"
 #include "player/engine/stretch_live.h"
+#include "player/engine/reader_test.h"
+#include "player/engine/stretch_live_test.h"
 
 #include <dirent.h>
 #include <errno.h>
