@@ -238,6 +238,81 @@ int cs_serato_markers2(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n
     return rc;
 }
 
+/* serato32: 4 bytes of 7 bits each (serato-tags docs/serato_markers_.md). */
+static uint32_t serato32(const uint8_t *p)
+{
+    return ((uint32_t)(p[0] & 0x7f) << 21 | (uint32_t)(p[1] & 0x7f) << 14 | (uint32_t)(p[2] & 0x7f) << 7 |
+            (p[3] & 0x7f)) & 0xffffff;
+}
+
+int cs_serato_markers_(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n_marks,
+                       unsigned *cue_slots, cs_err *err)
+{
+    *marks = NULL;
+    *n_marks = 0;
+    *cue_slots = 0;
+    if (n < 6 || p[0] != 2 || p[1] != 5)
+        return cs_err_set(err, "Markers_ of %zu bytes without its 02 05 header", n);
+    uint32_t count = be32(p + 2);
+    if (count > (n - 6) / 22)
+        return cs_err_set(err, "Markers_ says %u entries, its %zu bytes hold %zu", count, n, (n - 6) / 22);
+    if (n != 6 + 22 * (size_t)count + 4)
+        return cs_err_set(err, "Markers_ of %zu bytes for %u entries (%zu expected)", n, count,
+                          6 + 22 * (size_t)count + 4);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *e = p + 6 + 22 * (size_t)i;
+        bool is_cue = i < 5;
+        if (is_cue) *cue_slots |= 1u << i;
+        if (e[0] != 0 || (e[20] != 1 && e[20] != 3)) continue;   /* not set */
+        uint32_t rgb = serato32(e + 16);
+        cs_rb_mark m = { .type = e[20] == 3 ? 4 : 0, .num = (int)(is_cue ? i : i - 5),
+                         .start = serato32(e + 1) / 1000.0, .end = -1, .red = (int)(rgb >> 16),
+                         .green = (int)((rgb >> 8) & 0xff), .blue = (int)(rgb & 0xff) };
+        if (m.type == 4 && e[5] == 0) m.end = serato32(e + 6) / 1000.0;
+        if (add_mark(marks, n_marks, &m, err) < 0) return CS_ERR_NOMEM;
+    }
+    return 0;
+}
+
+int cs_serato_merge_markers(cs_rb_mark **m2, size_t *n2, const cs_rb_mark *old, size_t n_old,
+                            unsigned cue_slots, cs_err *err)
+{
+    /* drop Markers2's cues in slots Markers_ has */
+    size_t k = 0;
+    for (size_t i = 0; i < *n2; i++) {
+        cs_rb_mark *m = &(*m2)[i];
+        bool dropped = m->type == 0 && m->num >= 0 && m->num < 5 && (cue_slots >> m->num & 1);
+        bool found = false;
+        for (size_t j = 0; dropped && j < n_old; j++)
+            if (old[j].type == 0 && old[j].num == m->num) {
+                m->start = old[j].start;   /* Markers_'s position, Markers2's name */
+                found = true;
+            }
+        for (size_t j = 0; m->type == 4 && j < n_old; j++)
+            if (old[j].type == 4 && old[j].num == m->num) {
+                m->start = old[j].start;
+                m->end = old[j].end;
+            }
+        if (dropped && !found) {
+            free(m->name);
+            continue;
+        }
+        (*m2)[k++] = *m;
+    }
+    *n2 = k;
+    /* Markers_'s set entries Markers2 does not have */
+    for (size_t j = 0; j < n_old; j++) {
+        bool have = false;
+        for (size_t i = 0; i < *n2; i++)
+            have |= (*m2)[i].type == old[j].type && (*m2)[i].num == old[j].num;
+        if (have) continue;
+        cs_rb_mark m = old[j];
+        m.name = NULL;
+        if (add_mark(m2, n2, &m, err) < 0) return CS_ERR_NOMEM;
+    }
+    return 0;
+}
+
 void cs_serato_free_paths(char **paths, size_t n)
 {
     for (size_t i = 0; i < n && paths; i++) free(paths[i]);

@@ -67,6 +67,27 @@ int cs_serato_markers2(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n
 int cs_serato_markers2_decoded(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n_marks,
                                int *bpm_lock, cs_err *err);
 
+/* "Serato Markers_" as ID3 (MP3/AIFF) holds it: 02 05, uint32 BE count,
+ * entries of 22 bytes (start set (00 yes, 7f no), start ms, end set, end
+ * ms, 6 bytes, colour, type 1 cue / 3 loop, locked), 4 bytes track colour;
+ * numbers in "serato32" (7 bits per byte).  The first 5 entries are cue
+ * slots 0..4, the rest loop slots 0..  Set entries become marks as
+ * Markers2's (no names: Markers_ has none).  *cue_slots gets a bit per cue
+ * slot the tag has (set or not): Serato reads Markers_ first, so a slot it
+ * has but leaves unset is unset (cs_serato_merge_markers).  -1 for a
+ * count larger than the data or a size other than 6 + 22 x count + 4. */
+int cs_serato_markers_(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n_marks,
+                       unsigned *cue_slots, cs_err *err);
+
+/* Markers_ over Markers2, as Serato does (serato-tags docs; Mixxx
+ * src/track/serato/tags.cpp): for each of old's cue slots, old's position
+ * wins (Markers2's name and colour kept) and a slot old has unset is
+ * removed from m2; loops set in old replace m2's loop of the same slot.
+ * m2 is updated in place (reallocated; names it drops are freed); old is
+ * left as is.  0, or CS_ERR_NOMEM. */
+int cs_serato_merge_markers(cs_rb_mark **m2, size_t *n2, const cs_rb_mark *old, size_t n_old,
+                            unsigned cue_slots, cs_err *err);
+
 /* A crate (_Serato_/Subcrates/NAME.crate): records of a 4-byte ASCII tag
  * and a uint32 BE length; each "otrk" record holds a "ptrk" record, the
  * track's path relative to its volume's root, UTF-16BE.  *paths gets them
