@@ -11,7 +11,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "pkg/decoder_offset.h"
 #include "pkg/fsutil.h"
 #include "pkg/location.h"
 #include "pkg/serato.h"
@@ -110,20 +109,10 @@ static void find_serato(lib *L, const char *dir)
     }
 }
 
-double cs_serato_mp3_offset(const char *path, int sample_rate, int *how)
+double cs_serato_mp3_offset(int sample_rate, int *how)
 {
-    if (how) *how = 0;
-    double off = 0;
-    cs_err e = {{0}};
-    if (cs_decoder_offset(path, &off, &e) == 0 && off > 0) {
-        if (how) *how = 1;
-        return off;
-    }
-    if (sample_rate == 44100 || sample_rate == 48000) {
-        if (how) *how = 2;
-        return sample_rate == 44100 ? 0.026 : 0.024;
-    }
-    return 0;
+    if (how) *how = sample_rate == 44100 || sample_rate == 48000;
+    return sample_rate == 44100 ? 0.026 : sample_rate == 48000 ? 0.024 : 0;
 }
 
 /* A tag's payload as the parsers want it: ID3's bytes as they are; a
@@ -209,7 +198,7 @@ static int read_track(lib *L, const char *path, bool in_crate)
     }
     if (r.mp3 && (t.n_tempos || t.n_marks)) {
         int how;
-        double off = cs_serato_mp3_offset(path, r.sample_rate, &how);
+        double off = cs_serato_mp3_offset(r.sample_rate, &how);
         for (size_t i = 0; i < t.n_tempos; i++) t.tempos[i].inizio -= off;
         for (size_t i = 0; i < t.n_marks; i++) {
             t.marks[i].start -= off;
@@ -220,8 +209,8 @@ static int read_track(lib *L, const char *path, bool in_crate)
                         "are used as written", path, r.sample_rate);
             L->st->warnings++;
         } else
-            cs_log_debug("%s: Serato grid and cues moved %.1f ms earlier (%s)", path, off * 1e3,
-                         how == 1 ? "the decoder delay FFmpeg skips" : "Mixxx's estimate for the rate");
+            cs_log_debug("%s: Serato grid and cues moved %.0f ms earlier (MP3 at %d Hz)", path, off * 1e3,
+                         r.sample_rate);
     }
     L->st->tracks++;
     rc = L->h && L->h->on_track && L->h->on_track(L->h->ud, &t) != 0 ? -1 : 1;

@@ -51,18 +51,21 @@ int cs_serato_parse(const char *const *inputs, size_t n_inputs, const cs_rb_hand
 
 /* How much later than cs's decoder (FFmpeg, gapless) Serato places the
  * positions of an MP3, in seconds (subtract it).  Mixxx's rule
- * (src/track/serato/tags.cpp SeratoTags::guessTimingOffsetMillis, PR
- * #2707), measured against its FFmpeg/libmad decoders: MP3 files only,
- * 26 ms at 44.1 kHz, 24 ms at 48 kHz, whatever the encoder ("an estimate;
- * tracks vary within ~1 ms"), none known at other rates.  Those are one
- * MPEG-1 Layer III frame (1152 samples: 26.1 and 24.0 ms).  Where FFmpeg
- * itself skips samples at the start (a LAME/Xing header: encoder delay +
- * 529 decoder samples, pkg/decoder_offset.h), that exact count of this
- * file is used instead (1105 samples = 25.1 ms for LAME's default, within
- * Mixxx's ~1 ms); without such a header Mixxx's value for the rate.
- * *how (may be NULL): 1 from FFmpeg's skip, 2 Mixxx's table, 0 none
- * (not an MP3, or an unknown rate: 0 s). */
-double cs_serato_mp3_offset(const char *path, int sample_rate, int *how);
+ * (mixxxdj/mixxx src/track/serato/tags.cpp,
+ * SeratoTags::guessTimingOffsetMillis, PR #2707), measured against its
+ * FFmpeg and libmad decoders, whose timeline is FFmpeg's gapless one like
+ * ours: MP3 files only, 26 ms at 44.1 kHz, 24 ms at 48 kHz ("an estimate;
+ * tracks vary within ~1 ms"), nothing known at other rates.  The rule does
+ * not depend on a LAME/Xing header or the encoder delay it states: Mixxx
+ * applies it to every MP3 (only its CoreAudio build, a decoder that keeps
+ * those samples, looks at the header, through mp3guessenc).  FFmpeg's own
+ * skip (pkg/decoder_offset.h: 1105 samples = 25.06 ms / 23.02 ms for LAME's
+ * default) is about 1 ms short of both measurements, which match one
+ * MPEG-1 Layer III frame (1152 samples: 26.1 / 24.0 ms) instead, and an MP3
+ * without the header, where FFmpeg skips nothing, gets the same 26 ms in
+ * Mixxx: so it is not used here.  *how (may be NULL): 1 the rule applied,
+ * 0 none (an unknown rate: 0 s). */
+double cs_serato_mp3_offset(int sample_rate, int *how);
 
 /* Serato's library on this machine when none is named: "<home>/Music"
  * when "<home>/Music/_Serato_" is a folder.  Newly allocated; NULL with
