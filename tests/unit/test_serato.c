@@ -4,6 +4,7 @@
  * crates). */
 #include "tests/unit/unit.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,4 +376,82 @@ TEST(crate_paths)
     cs_serato_free_paths(p, n);
     CHECK(cs_serato_crate(c.b, 5, &p, &n, &e) < 0);
     cs_serato_free_paths(p, n);
+}
+
+static void put_s32(buf *o, uint32_t v)   /* serato32: 7 bits a byte */
+{
+    put8(o, (v >> 21) & 0x7f);
+    put8(o, (v >> 14) & 0x7f);
+    put8(o, (v >> 7) & 0x7f);
+    put8(o, v & 0x7f);
+}
+
+/* Markers_: 14 entries, cue slot 0 set at ms0, loop slot 1 set. */
+static void markers_old(buf *o, uint32_t ms0, int count)
+{
+    o->n = 0;
+    put8(o, 2);
+    put8(o, 5);
+    put32(o, (uint32_t)count);
+    for (int i = 0; i < 14; i++) {
+        bool cue_set = i == 0, loop_set = i == 6;
+        if (cue_set || loop_set) {
+            put8(o, 0);
+            put_s32(o, cue_set ? ms0 : 3000);
+            put8(o, loop_set ? 0 : 0x7f);
+            put_s32(o, loop_set ? 5000 : 0x7f7f7f7f);
+            for (int k = 0; k < 6; k++) put8(o, k ? 0x7f : 0);
+            put_s32(o, 0xcc0000);
+            put8(o, loop_set ? 3 : 1);
+        } else {
+            for (int k = 0; k < 10; k++) put8(o, 0x7f);
+            put8(o, 0);
+            for (int k = 0; k < 5; k++) put8(o, 0x7f);
+            put32(o, 0);
+            put8(o, i < 5 ? 0 : 3);
+        }
+        put8(o, 0);
+    }
+    put32(o, 0x077f7f7f);
+}
+
+TEST(markers_old_wins)
+{
+    buf old, dec, tag;
+    markers_old(&old, 2500, 14);
+    cs_rb_mark *o, *m;
+    size_t no, n;
+    unsigned slots;
+    cs_err e = {{0}};
+    CHECK_EQ_INT(cs_serato_markers_(old.b, old.n, &o, &no, &slots, &e), 0);
+    CHECK_EQ_INT(slots, 0x1f);
+    CHECK_EQ_INT(no, 2);
+    CHECK_NEAR(o[0].start, 2.5, 1e-9);
+    CHECK_EQ_INT(o[0].red, 0xcc);
+    CHECK_EQ_INT(o[1].type, 4);
+    CHECK_EQ_INT(o[1].num, 1);
+    CHECK_NEAR(o[1].end, 5.0, 1e-9);
+    /* Markers2: cue 0 "Drop" at 1.5 s, cue 3 at 61.234 s, loop 1 at 2..4.086 s */
+    markers2_sample(&dec);
+    wrap_markers2(&tag, &dec);
+    CHECK_EQ_INT(cs_serato_markers2(tag.b, tag.n, &m, &n, NULL, &e), 0);
+    CHECK_EQ_INT(cs_serato_merge_markers(&m, &n, o, no, slots, &e), 0);
+    /* cue 0 at Markers_'s 2.5 s keeps its name; cue 3 unset in Markers_: gone;
+     * loop 1 takes Markers_'s 3..5 s */
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(m[0].num, 0);
+    CHECK_NEAR(m[0].start, 2.5, 1e-9);
+    CHECK_STR(m[0].name, "Drop");
+    CHECK_EQ_INT(m[1].type, 4);
+    CHECK_NEAR(m[1].start, 3.0, 1e-9);
+    CHECK_NEAR(m[1].end, 5.0, 1e-9);
+    cs_serato_free_marks(m, n);
+    cs_serato_free_marks(o, no);
+    /* hostile: a count larger than the data, the wrong size */
+    markers_old(&old, 2500, 200);
+    CHECK(cs_serato_markers_(old.b, old.n, &o, &no, &slots, &e) < 0);
+    CHECK(strstr(e.msg, "200 entries") != NULL);
+    markers_old(&old, 2500, 14);
+    CHECK(cs_serato_markers_(old.b, old.n - 1, &o, &no, &slots, &e) < 0);
+    CHECK(strstr(e.msg, "expected") != NULL);
 }
