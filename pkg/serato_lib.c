@@ -152,7 +152,12 @@ static int read_track(lib *L, const char *path, bool in_crate)
                     CS_SERATO_TAG_MAX);
         L->st->warnings++;
     }
-    if (!r.beatgrid && !r.markers2 && !r.markers && !in_crate) {
+    if (r.ogg_serato) {
+        cs_log_warn("%s: Ogg Vorbis: Serato's tags there have an undocumented layout; not read (its key and BPM "
+                    "tags are)", path);
+        L->st->warnings++;
+    }
+    if (!r.beatgrid && !r.markers2 && !r.markers && !in_crate && !r.ogg_serato) {
         cs_serato_raw_free(&r);
         return 0;   /* audio Serato never analysed */
     }

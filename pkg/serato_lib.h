@@ -10,8 +10,9 @@
  * files.  Crates come from the first _Serato_ folder found in or above
  * each input folder (or the first file's folder).
  *
- * Per audio file with a Serato tag (BeatGrid, Markers2 or Markers_), or
- * listed in a crate, on_track gets:
+ * Per audio file with a Serato tag (BeatGrid, Markers2 or Markers_; an Ogg
+ * Vorbis file's Serato comments have another layout: one warning line, its
+ * key and BPM tags only), or listed in a crate, on_track gets:
  *   track_id, path, location  the file's real path (path_only);
  *   name, artist, album, genre  the file's tags (name: the file name when
  *                       it has no title);

@@ -88,11 +88,19 @@ void read_id3(Out &o, TagLib::ID3v2::Tag *tag)
     if (map.contains("TBPM") && !map["TBPM"].isEmpty()) set_text(o, &o.r->bpm, map["TBPM"].front()->toString());
 }
 
-void read_xiph(Out &o, TagLib::Ogg::XiphComment *x)
+void read_xiph(Out &o, TagLib::Ogg::XiphComment *x, bool ogg)
 {
     if (!x) return;
     o.r->enc = CS_SERATO_B64;
     const TagLib::Ogg::FieldListMap &m = x->fieldListMap();
+    if (ogg) {   // field names are upper-cased by TagLib
+        for (auto it = m.begin(); it != m.end(); ++it)
+            if (it->first.startsWith("SERATO_")) o.r->ogg_serato = true;
+    }
+    for (const char *k : { "INITIALKEY", "KEY" })
+        if (m.contains(k) && !m[k].isEmpty()) set_text(o, &o.r->key, m[k].front());
+    if (m.contains("BPM") && !m["BPM"].isEmpty()) set_text(o, &o.r->bpm, m["BPM"].front());
+    if (ogg) return;
     struct { const char *field; uint8_t **dst; size_t *n; } want[] = {
         { "SERATO_BEATGRID", &o.r->beatgrid, &o.r->n_beatgrid },
         { "SERATO_MARKERS_V2", &o.r->markers2, &o.r->n_markers2 },
@@ -103,9 +111,6 @@ void read_xiph(Out &o, TagLib::Ogg::XiphComment *x)
             std::string u = m[w.field].front().to8Bit(true);
             if (!*w.dst) *w.dst = copy_bytes(o, u.data(), u.size(), w.n);
         }
-    for (const char *k : { "INITIALKEY", "KEY" })
-        if (m.contains(k) && !m[k].isEmpty()) set_text(o, &o.r->key, m[k].front());
-    if (m.contains("BPM") && !m["BPM"].isEmpty()) set_text(o, &o.r->bpm, m["BPM"].front());
 }
 
 // A freeform atom's value: text as written (TagLib gives UTF-8 data as a
@@ -162,9 +167,9 @@ int read(const char *path, Out &o, cs_err *err)
     } else if (auto *wav = dynamic_cast<TagLib::RIFF::WAV::File *>(f)) {
         read_id3(o, wav->hasID3v2Tag() ? wav->ID3v2Tag() : nullptr);
     } else if (auto *fl = dynamic_cast<TagLib::FLAC::File *>(f)) {
-        read_xiph(o, fl->xiphComment(false));
+        read_xiph(o, fl->xiphComment(false), false);
     } else if (auto *ov = dynamic_cast<TagLib::Ogg::Vorbis::File *>(f)) {
-        read_xiph(o, ov->tag());
+        read_xiph(o, ov->tag(), true);
     } else if (auto *m4 = dynamic_cast<TagLib::MP4::File *>(f)) {
         read_mp4(o, m4->tag());
     }

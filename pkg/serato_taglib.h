@@ -4,10 +4,14 @@
  *   MP3, AIFF, WAV  ID3v2 GEOB frames described "Serato BeatGrid", "Serato
  *                   Markers2", "Serato Markers_": the payload bytes as is
  *                   (enc CS_SERATO_RAW); key TKEY, BPM TBPM;
- *   FLAC, Ogg       Vorbis comments SERATO_BEATGRID, SERATO_MARKERS_V2,
+ *   FLAC            Vorbis comments SERATO_BEATGRID, SERATO_MARKERS_V2,
  *                   SERATO_MARKERS: base64 text of an envelope
  *                   (enc CS_SERATO_B64, open with cs_serato_unwrap); key
  *                   INITIALKEY (else KEY), BPM BPM;
+ *   Ogg Vorbis      key and BPM as FLAC's; Serato's own comments there
+ *                   (serato_beatgrid, serato_markers2...) have another,
+ *                   undocumented layout (serato-tags fileformats.md): not
+ *                   read, ogg_serato says they are there;
  *   M4A/MP4         freeform atoms ----:com.serato.dj:beatgrid, :markersv2,
  *                   :markers, the same base64 envelopes; key
  *                   ----:com.apple.iTunes:initialkey (else :KEY), BPM tmpo.
@@ -30,6 +34,7 @@ enum { CS_SERATO_RAW = 0, CS_SERATO_B64 = 1 };
 typedef struct cs_serato_raw {
     int enc;                  /* CS_SERATO_RAW or CS_SERATO_B64 */
     bool mp3;                 /* an MPEG audio file (the timing offset applies) */
+    bool ogg_serato;          /* an Ogg Vorbis file with Serato comments (not read) */
     uint8_t *beatgrid, *markers2, *markers;   /* newly allocated, NUL-terminated */
     size_t n_beatgrid, n_markers2, n_markers; /* bytes, without that NUL */
     char *key, *bpm;          /* the plain tags as text (UTF-8), or NULL */

@@ -33,6 +33,9 @@ enc -c:a pcm_s16be "$A/t_aif.aif" && enc -c:a flac "$A/t_flac.flac" && enc -c:a 
     mp3 "$A/bad_count.mp3" && enc -c:a flac "$A/bad_b64.flac" ||
     { fail setup "ffmpeg could not encode the formats"; exit 0; }
 head -c 3000 /dev/urandom >"$A/not_audio.flac"
+# Ogg Vorbis: Serato's comments there have an undocumented layout: key and BPM only
+enc -c:a libvorbis -metadata serato_beatgrid=AQAAAAAB -metadata INITIALKEY=Dm -metadata BPM=124 "$A/t_ogg.ogg" ||
+    { fail setup "ffmpeg could not encode Ogg Vorbis"; exit 0; }
 cp "$src" "$A/untagged.wav"   # never analysed by Serato: not a library track
 
 python3 - "$T" "$CS_ROOT/tests/tools/serato_tags.py" <<'PY' || { fail setup "writing the tags"; exit 0; }
@@ -95,7 +98,7 @@ truncate -s $((size - 7)) "$SC/Broken.crate"   # the second track cut short
 rc=$?
 sed 's/^/  /' "$T/idx.out" "$T/idx.err"
 check index_exit_0 [ $rc -eq 0 ]
-check index_counts grep -q "serato 11 tracks, 3 playlists; serato structs 9 (0 tracks without audio or grid)" "$T/idx.out"
+check index_counts grep -q "serato 12 tracks, 3 playlists; serato structs 9 (0 tracks without audio or grid)" "$T/idx.out"
 one() { [ "$(grep -c "$1" "$T/idx.err")" -eq 1 ]; }
 check wrong_size_one_line one "bad_size.mp3: Serato BeatGrid: BeatGrid of 17 bytes for 1 markers (15 expected); no grid"
 check count_larger_one_line one "bad_count.mp3: Serato BeatGrid: BeatGrid says 65535 markers"
@@ -108,6 +111,8 @@ check hostile_tracks_keep_bpm [ "$(sqlite3 "$CS_DB" "SELECT group_concat(printf(
     (SELECT * FROM rb_tracks WHERE path LIKE '%/bad_%' ORDER BY path)")" = "127Am,126Am,125Am" ]
 check cues_before_fault_kept [ "$(sqlite3 "$CS_DB" "SELECT m.name FROM rb_marks m JOIN rb_tracks r ON r.id = m.rb_id
     WHERE r.path LIKE '%bad_count.mp3'")" = kept ]
+check ogg_one_line one "t_ogg.ogg: Ogg Vorbis: Serato's tags there have an undocumented layout"
+check ogg_key_and_bpm [ "$(sqlite3 "$CS_DB" "SELECT average_bpm || tonality FROM rb_tracks WHERE path LIKE '%t_ogg.ogg'")" = 124.0Dm ]
 check untagged_not_read [ "$(sqlite3 "$CS_DB" "SELECT COUNT(*) FROM rb_tracks WHERE path LIKE '%untagged%'")" -eq 0 ]
 
 python3 - "$T" >"$T/report.txt" 2>&1 <<'PY'
