@@ -104,8 +104,12 @@ int cs_serato_beatgrid(const uint8_t *p, size_t n, cs_rb_tempo **rows, size_t *n
     if (count == 0) return cs_err_set(err, "BeatGrid without markers");
     if (count > (n - 6) / 8) return cs_err_set(err, "BeatGrid says %u markers, its %zu bytes hold "
                                                     "%zu", count, n, (n - 6) / 8);
-    /* 7 + 8 x count (the footer byte); a missing footer is tolerated */
-    if (n != 7 + 8 * (size_t)count && n != 6 + 8 * (size_t)count)
+    /* 7 + 8 x count (the footer byte); a missing footer is tolerated, and
+     * one byte more: FLAC's and MP4's base64 text is one character longer
+     * than a multiple of 4, and the 'A' that makes it decode adds a byte
+     * (Serato's own FLAC and M4A files in serato-tags data/ decode to 16
+     * bytes for one marker) */
+    if (n < 6 + 8 * (size_t)count || n > 8 + 8 * (size_t)count)
         return cs_err_set(err, "BeatGrid of %zu bytes for %u markers (%zu expected)", n, count,
                           7 + 8 * (size_t)count);
     cs_rb_tempo *r = calloc(count, sizeof *r);

@@ -41,7 +41,8 @@ int cs_serato_unwrap(const char *text, size_t len, const char *name, uint8_t **o
 /* "Serato BeatGrid": 01 00, uint32 BE marker count, count-1 non-terminal
  * markers (float32 BE position s, uint32 BE beats to the next marker),
  * one terminal marker (float32 BE position s, float32 BE BPM), 1 footer
- * byte.  One row per marker: a non-terminal marker's BPM is its beats over
+ * byte (in FLAC and M4A one byte more: the base64 padding).  One row per
+ * marker: a non-terminal marker's BPM is its beats over
  * the time to the next marker; battito counts bars of 4 from the first
  * marker (Serato keeps no downbeats: its first marker is taken as beat 1),
  * metro "4/4".  *bpm gets the terminal marker's BPM.  -1 for a count of 0,

@@ -168,6 +168,15 @@ TEST(beatgrid_hostile)
     put8(&g, 0);
     CHECK(cs_serato_beatgrid(g.b, g.n, &r, &n, &bpm, &e) < 0);
     CHECK(strstr(e.msg, "bytes for 2 markers") != NULL);
+    /* one byte more is what FLAC's and M4A's base64 gives (serato-tags
+     * data/flac, data/mp4: 16 bytes for one marker); two are too many */
+    float one[] = { 0.25f };
+    grid(&g, 1, one, NULL, 115.0f);
+    put8(&g, 0x50);
+    CHECK_EQ_INT(cs_serato_beatgrid(g.b, g.n, &r, &n, &bpm, &e), 0);
+    free(r);
+    put8(&g, 0);
+    CHECK(cs_serato_beatgrid(g.b, g.n, &r, &n, &bpm, &e) < 0);
     /* too short, unknown version, no marker */
     CHECK(cs_serato_beatgrid(g.b, 3, &r, &n, &bpm, &e) < 0);
     grid(&g, 2, pos, beats, 120.0f);
