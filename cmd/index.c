@@ -65,12 +65,11 @@ static const cs_optdef def = {
     "skipped, files gone from STRUCT_DIR are removed, a collection is\n"
     "replaced when its file changed (Serato's is read again every run).\n"
     "Each struct is matched to a collection track by path (case- and\n"
-    "Unicode-insensitive),\n"
-    "else by a file name unique in the collection (Rekordbox's collection\n"
-    "first); the collection's BPM and key then override the JSON.  A Location\n"
-    "twice in a collection (the first track is used) and a file name there\n"
-    "several times (the track stays unmatched) are warned about.  A FILE may\n"
-    "be followed by the STRUCT_DIR.\n",
+    "Unicode-insensitive), else by a file name unique in the collection\n"
+    "(Rekordbox's collection first); the collection's BPM and key then\n"
+    "override the JSON.  A Location twice in a collection (the first track\n"
+    "is used) and a file name there several times (the track stays\n"
+    "unmatched) are warned about.  A FILE may be followed by the STRUCT_DIR.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -126,11 +125,14 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         OPT_CALLBACK(0, "serato", &serato, "[DIR|FILE...]", -1, serato_cb,
                      "Serato DJ: the tags in the audio files (BeatGrid,\n"
                      "Markers2 and Markers_ cues and loops, key, BPM; MP3,\n"
-                     "AIFF, WAV, FLAC, Ogg, M4A, read with TagLib) under\n"
+                     "AIFF, WAV, FLAC, M4A, read with TagLib; Ogg: key and\n"
+                     "BPM only) under\n"
                      "each DIR (recursively) and of each FILE, and the\n"
                      "crates (playlists) of the _Serato_ folder in or\n"
                      "above them.  MP3 positions are moved to cs's decoder\n"
-                     "(Serato's sit ~26 ms later).  Every word up to the\n"
+                     "(Serato's sit later by the encoder delay FFmpeg\n"
+                     "skips plus 26 ms at 44.1 kHz, 24 at 48 kHz, as\n"
+                     "Mixxx measured).  Every word up to the\n"
                      "next option is an input: give STRUCT_DIR first.\n"
                      "Without DIR: ~/Music, when ~/Music/_Serato_ exists\n"
                      "(the folder read is named)"),

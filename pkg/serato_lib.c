@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "pkg/decoder_offset.h"
 #include "pkg/fsutil.h"
 #include "pkg/location.h"
 #include "pkg/serato.h"
@@ -109,10 +110,18 @@ static void find_serato(lib *L, const char *dir)
     }
 }
 
-double cs_serato_mp3_offset(int sample_rate, int *how)
+double cs_serato_mp3_offset(const char *path, int sample_rate, int *how)
 {
-    if (how) *how = sample_rate == 44100 || sample_rate == 48000;
-    return sample_rate == 44100 ? 0.026 : sample_rate == 48000 ? 0.024 : 0;
+    double mixxx = sample_rate == 44100 ? 0.026 : sample_rate == 48000 ? 0.024 : 0;
+    if (how) *how = mixxx > 0;
+    if (mixxx == 0) return 0;
+    double skip = 0;
+    cs_err e = {{0}};
+    if (cs_decoder_offset(path, &skip, &e) < 0) {
+        if (how) *how = -1;
+        skip = 0;
+    }
+    return skip + mixxx;
 }
 
 /* A tag's payload as the parsers want it: ID3's bytes as they are; a
@@ -203,7 +212,7 @@ static int read_track(lib *L, const char *path, bool in_crate)
     }
     if (r.mp3 && (t.n_tempos || t.n_marks)) {
         int how;
-        double off = cs_serato_mp3_offset(r.sample_rate, &how);
+        double off = cs_serato_mp3_offset(path, r.sample_rate, &how);
         for (size_t i = 0; i < t.n_tempos; i++) t.tempos[i].inizio -= off;
         for (size_t i = 0; i < t.n_marks; i++) {
             t.marks[i].start -= off;
@@ -213,8 +222,12 @@ static int read_track(lib *L, const char *path, bool in_crate)
             cs_log_warn("%s: MP3 at %d Hz: Serato's timing offset is not known at that rate; its grid and cues "
                         "are used as written", path, r.sample_rate);
             L->st->warnings++;
+        } else if (how < 0) {
+            cs_log_warn("%s: FFmpeg cannot open it to read its encoder delay: Serato's grid and cues moved by "
+                        "%.0f ms only", path, off * 1e3);
+            L->st->warnings++;
         } else
-            cs_log_debug("%s: Serato grid and cues moved %.0f ms earlier (MP3 at %d Hz)", path, off * 1e3,
+            cs_log_debug("%s: Serato grid and cues moved %.1f ms earlier (MP3 at %d Hz)", path, off * 1e3,
                          r.sample_rate);
     }
     L->st->tracks++;

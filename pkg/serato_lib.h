@@ -51,22 +51,24 @@ int cs_serato_parse(const char *const *inputs, size_t n_inputs, const cs_rb_hand
                     cs_rb_stats *stats, cs_err *err);
 
 /* How much later than cs's decoder (FFmpeg, gapless) Serato places the
- * positions of an MP3, in seconds (subtract it).  Mixxx's rule
- * (mixxxdj/mixxx src/track/serato/tags.cpp,
- * SeratoTags::guessTimingOffsetMillis, PR #2707), measured against its
- * FFmpeg and libmad decoders, whose timeline is FFmpeg's gapless one like
- * ours: MP3 files only, 26 ms at 44.1 kHz, 24 ms at 48 kHz ("an estimate;
- * tracks vary within ~1 ms"), nothing known at other rates.  The rule does
- * not depend on a LAME/Xing header or the encoder delay it states: Mixxx
- * applies it to every MP3 (only its CoreAudio build, a decoder that keeps
- * those samples, looks at the header, through mp3guessenc).  FFmpeg's own
- * skip (pkg/decoder_offset.h: 1105 samples = 25.06 ms / 23.02 ms for LAME's
- * default) is about 1 ms short of both measurements, which match one
- * MPEG-1 Layer III frame (1152 samples: 26.1 / 24.0 ms) instead, and an MP3
- * without the header, where FFmpeg skips nothing, gets the same 26 ms in
- * Mixxx: so it is not used here.  *how (may be NULL): 1 the rule applied,
- * 0 none (an unknown rate: 0 s). */
-double cs_serato_mp3_offset(int sample_rate, int *how);
+ * positions of an MP3 at path, in seconds (subtract it): what FFmpeg skips
+ * at its start (pkg/decoder_offset.h: the encoder delay + 529 decoder
+ * samples a LAME/Xing header states, 1105 samples = 25.06 ms for LAME's
+ * default; 0 without the header) plus Mixxx's measured Serato offset,
+ * 26 ms at 44.1 kHz and 24 ms at 48 kHz ("an estimate; tracks vary within
+ * ~1 ms"; nothing known at other rates).  Source: mixxxdj/mixxx
+ * src/track/serato/tags.cpp, SeratoTags::guessTimingOffsetMillis (PR
+ * #2707).  Mixxx measured it on its FFmpeg decoder, whose timeline is the
+ * stream's timestamps (src/sources/soundsourceffmpeg.cpp: frame index =
+ * pts, the first audible frame at the stream's start_time), i.e. FFmpeg's
+ * skip later than ours: hence the sum.  (The same timeline needs no shift
+ * for Rekordbox in Mixxx's FFmpeg build, where cs moves Rekordbox's MP3
+ * positions by the skip.)  Checked against Serato's own analyses of one
+ * track (Holzhaus/serato-tags data/: LAME 3.100 MP3 first beat 0.304994 s,
+ * the AIFF, FLAC and M4A 0.254858 s: 50.1 ms; this gives 51.1 ms).
+ * *how (may be NULL): 1 the rule applied, 0 an unknown rate (0 s), -1 the
+ * file could not be opened by FFmpeg (Mixxx's part alone). */
+double cs_serato_mp3_offset(const char *path, int sample_rate, int *how);
 
 /* Serato's library on this machine when none is named: "<home>/Music"
  * when "<home>/Music/_Serato_" is a folder.  Newly allocated; NULL with

@@ -3,9 +3,10 @@
 # (WAV, AIFF, FLAC, M4A, MP3 with and without a LAME header), tagged here as
 # Serato tags them (tests/tools/serato_tags.py, from the serato-tags docs:
 # ID3 GEOB frames, base64 Vorbis comments, MP4 freeform atoms), crates on
-# the drive's _Serato_.  Serato's MP3 positions are written 26 ms late at
-# 44.1 kHz and 24 ms at 48 kHz (Mixxx's measured rule, with or without a
-# LAME header), the others as they are.
+# the drive's _Serato_.  Serato's MP3 positions are written late by what
+# FFmpeg skips (the LAME header's delay: 1105 samples; none without one)
+# plus Mixxx's measured 26 ms at 44.1 kHz / 24 ms at 48 kHz (pkg/serato_lib.h),
+# the others as they are.
 # `cs index --serato DIR --from-serato`: BPM from the float grid over a
 # rounded TBPM, key in three notations, the grid and cues within 1 ms of the
 # beat in cs's decoder timeline, Markers_ winning over Markers2, crates
@@ -56,9 +57,11 @@ keys = {"t_wav.wav": "Gm", "t_aif.aif": "6A", "t_flac.flac": "Gm", "t_m4a.m4a": 
         "t_48k.mp3": "Gm"}
 for f, key in keys.items():
     # the first beat in cs's (FFmpeg's) timeline: an MP3 without a LAME header keeps
-    # the encoder and decoder delay (1105 samples); Serato's MP3 positions 26 ms later
+    # the encoder and decoder delay (1105 samples).  Serato's MP3 positions are
+    # later by what FFmpeg skips (1105 samples with the header, 0 without) plus
+    # Mixxx's measured 26 ms at 44.1 kHz / 24 ms at 48 kHz
     t_ff = t1["t0"] + (1105 / rate if f == "t_nolame.mp3" else 0)
-    late = 0.024 if f == "t_48k.mp3" else 0.026 if f.endswith(".mp3") else 0
+    late = {"t_lame.mp3": 1105 / rate + 0.026, "t_nolame.mp3": 0.026, "t_48k.mp3": 1105 / 48000 + 0.024}.get(f, 0)
     s = t_ff + late
     spec = {"key": key, "bpm": "%d" % t1["bpm"], "title": f,
             "cues": [[0, round((s + 4 * bar) * 1000), "cc0000", "Drop"], [1, round((s + 8 * bar) * 1000), "00cc00", ""],
