@@ -258,21 +258,40 @@ int cs_serato_markers_(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n
     if (n < 6 || p[0] != 2 || p[1] != 5)
         return cs_err_set(err, "Markers_ of %zu bytes without its 02 05 header", n);
     uint32_t count = be32(p + 2);
-    if (count > (n - 6) / 22)
-        return cs_err_set(err, "Markers_ says %u entries, its %zu bytes hold %zu", count, n, (n - 6) / 22);
-    if (n != 6 + 22 * (size_t)count + 4)
-        return cs_err_set(err, "Markers_ of %zu bytes for %u entries (%zu expected)", n, count,
-                          6 + 22 * (size_t)count + 4);
+    if (count > (n - 6) / 19)
+        return cs_err_set(err, "Markers_ says %u entries, its %zu bytes hold %zu", count, n, (n - 6) / 19);
+    /* ID3: entries of 22 bytes + 4; M4A (base64, maybe one byte more): 19 + 5 */
+    bool id3 = n == 6 + 22 * (size_t)count + 4;
+    size_t m4a = 6 + 19 * (size_t)count + 5;
+    if (!id3 && n != m4a && n != m4a + 1)
+        return cs_err_set(err, "Markers_ of %zu bytes for %u entries (%zu expected, or %zu in M4A)", n, count,
+                          6 + 22 * (size_t)count + 4, m4a);
     for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *e = p + 6 + 22 * (size_t)i;
         bool is_cue = i < 5;
         if (is_cue) *cue_slots |= 1u << i;
-        if (e[0] != 0 || (e[20] != 1 && e[20] != 3)) continue;   /* not set */
-        uint32_t rgb = serato32(e + 16);
-        cs_rb_mark m = { .type = e[20] == 3 ? 4 : 0, .num = (int)(is_cue ? i : i - 5),
-                         .start = serato32(e + 1) / 1000.0, .end = -1, .red = (int)(rgb >> 16),
-                         .green = (int)((rgb >> 8) & 0xff), .blue = (int)(rgb & 0xff) };
-        if (m.type == 4 && e[5] == 0) m.end = serato32(e + 6) / 1000.0;
+        cs_rb_mark m = { .num = (int)(is_cue ? i : i - 5), .end = -1 };
+        int type;
+        uint32_t rgb;
+        if (id3) {
+            const uint8_t *e = p + 6 + 22 * (size_t)i;
+            type = e[20];
+            if (e[0] != 0 || (type != 1 && type != 3)) continue;   /* not set */
+            rgb = serato32(e + 16);
+            m.start = serato32(e + 1) / 1000.0;
+            if (type == 3 && e[5] == 0) m.end = serato32(e + 6) / 1000.0;
+        } else {
+            /* start, end (uint32 BE ms, ffffffff unset), 00, ffffffff, 00, RGB, type, locked */
+            const uint8_t *e = p + 6 + 19 * (size_t)i;
+            type = e[17];
+            if (be32(e) == 0xffffffffu || (type != 1 && type != 3)) continue;
+            rgb = (uint32_t)e[14] << 16 | (uint32_t)e[15] << 8 | e[16];
+            m.start = be32(e) / 1000.0;
+            if (type == 3 && be32(e + 4) != 0xffffffffu) m.end = be32(e + 4) / 1000.0;
+        }
+        m.type = type == 3 ? 4 : 0;
+        m.red = (int)(rgb >> 16);
+        m.green = (int)((rgb >> 8) & 0xff);
+        m.blue = (int)(rgb & 0xff);
         if (add_mark(marks, n_marks, &m, err) < 0) return CS_ERR_NOMEM;
     }
     return 0;

@@ -71,12 +71,15 @@ int cs_serato_markers2_decoded(const uint8_t *p, size_t n, cs_rb_mark **marks, s
 /* "Serato Markers_" as ID3 (MP3/AIFF) holds it: 02 05, uint32 BE count,
  * entries of 22 bytes (start set (00 yes, 7f no), start ms, end set, end
  * ms, 6 bytes, colour, type 1 cue / 3 loop, locked), 4 bytes track colour;
- * numbers in "serato32" (7 bits per byte).  The first 5 entries are cue
+ * numbers in "serato32" (7 bits per byte).  M4A's (its markers atom, after
+ * cs_serato_unwrap) has entries of 19 bytes (uint32 BE start and end ms,
+ * ffffffff unset; 00, 4 bytes, 00, RGB, type, locked) and 5 bytes after;
+ * the size tells them apart.  The first 5 entries are cue
  * slots 0..4, the rest loop slots 0..  Set entries become marks as
  * Markers2's (no names: Markers_ has none).  *cue_slots gets a bit per cue
  * slot the tag has (set or not): Serato reads Markers_ first, so a slot it
  * has but leaves unset is unset (cs_serato_merge_markers).  -1 for a
- * count larger than the data or a size other than 6 + 22 x count + 4. */
+ * count larger than the data or a size that is neither layout's. */
 int cs_serato_markers_(const uint8_t *p, size_t n, cs_rb_mark **marks, size_t *n_marks,
                        unsigned *cue_slots, cs_err *err);
 

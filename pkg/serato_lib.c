@@ -195,11 +195,14 @@ static int read_track(lib *L, const char *path, bool in_crate)
         if (rc == CS_ERR_NOMEM) goto nomem;
         if (rc < 0) tag_warn(L, path, "Markers2", &e, t.n_marks ? "the cues before the fault kept" : "no cues");
     }
-    if (r.markers && r.enc == CS_SERATO_RAW) {   /* the FLAC/MP4 Markers_ layout differs: not read */
-        cs_rb_mark *old;
-        size_t n_old;
+    if (r.markers) {
+        cs_rb_mark *old = NULL;
+        size_t n_old = 0, n;
         unsigned slots;
-        rc = cs_serato_markers_(r.markers, r.n_markers, &old, &n_old, &slots, &e);
+        uint8_t *p = NULL;
+        rc = payload(&r, r.markers, r.n_markers, "Serato Markers_", &p, &n, &e);
+        if (rc == 0) rc = cs_serato_markers_(p ? p : r.markers, n, &old, &n_old, &slots, &e);
+        free(p);
         if (rc == 0) rc = cs_serato_merge_markers(&t.marks, &t.n_marks, old, n_old, slots, &e);
         cs_serato_free_marks(old, n_old);
         if (rc == CS_ERR_NOMEM) goto nomem;

@@ -72,7 +72,7 @@ for f, key in keys.items():
     else:
         spec["grid"] = [[s, t1["bpm"]]]
     cues = [(t_ff + 4 * bar, 0, "Drop"), (t_ff + 8 * bar, 1, None), (t_ff + 16 * bar, 2, "Break")]
-    if f == "t_aif.aif":     # Markers_ wins: slot 0 moved to bar 2, slots 1 and 2 unset
+    if f in ("t_aif.aif", "t_m4a.m4a"):   # Markers_ wins: slot 0 moved to bar 2, slots 1 and 2 unset
         spec["old"] = [[0, round((s + 2 * bar) * 1000)]]
         cues = [(t_ff + 2 * bar, 0, "Drop")]
     tag(f"{T}/drive/Music/{f}", spec)

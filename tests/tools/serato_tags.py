@@ -8,7 +8,7 @@ standard library only, for the Serato tests (tests/e2e/serato.sh).
 
 SPEC: {"grid": [[pos_s, beats_to_next], ..., [pos_s, bpm]],
        "cues": [[slot, ms, "RRGGBB", name]], "loops": [[slot, start_ms, end_ms, name]],
-       "old": [[slot, ms]]  (a Serato Markers_ tag with these cue slots set),
+       "old": [[slot, ms]]  (a Serato Markers_ tag with these cue slots set; M4A's layout in M4A),
        "key": "Am", "bpm": "128", "title": "...",
        "raw": {"beatgrid": HEX, "markers2": HEX}  (bytes as given: hostile tags)}
 MP3 files must have no ID3v2 tag yet (ffmpeg -id3v2_version 0); M4A files
@@ -50,6 +50,17 @@ def serato32(v):
     return bytes([(v >> 21) & 0x7f, (v >> 14) & 0x7f, (v >> 7) & 0x7f, v & 0x7f])
 
 
+def markers_old_m4a(cues):
+    out = b"\x02\x05" + struct.pack(">I", 14)
+    for i in range(14):
+        ms = dict(cues).get(i) if i < 5 else None
+        if ms is None:
+            out += b"\xff" * 8 + b"\x00" + b"\xff" * 4 + b"\x00" + b"\x00\x00\x00" + (b"\x00" if i < 5 else b"\x03") + b"\x00"
+        else:
+            out += struct.pack(">I", ms) + b"\xff" * 4 + b"\x00" + b"\xff" * 4 + b"\x00" + b"\xcc\x00\x00\x01\x00"
+    return out + b"\x00\xff\xff\xff\x00"
+
+
 def markers_old(cues):
     out = b"\x02\x05" + struct.pack(">I", 14)
     for i in range(14):
@@ -65,12 +76,12 @@ def envelope(name, payload):
     return b64_lines(b"application/octet-stream\0\0" + name + b"\0" + payload).decode()
 
 
-def payloads(spec):
+def payloads(spec, m4a=False):
     raw = spec.get("raw", {})
     p = {}
     if "grid" in spec: p["beatgrid"] = beatgrid(spec["grid"])
     if "cues" in spec or "loops" in spec: p["markers2"] = markers2(spec.get("cues", []), spec.get("loops", []))
-    if "old" in spec: p["markers"] = markers_old(spec["old"])
+    if "old" in spec: p["markers"] = (markers_old_m4a if m4a else markers_old)(spec["old"])
     for k, v in raw.items(): p[k] = bytes.fromhex(v)
     return p
 
@@ -166,7 +177,7 @@ MP4 = {"beatgrid": (b"beatgrid", b"Serato BeatGrid"), "markers2": (b"markersv2",
 def tag_m4a(path, spec):
     data = bytearray(open(path, "rb").read())
     items = b""
-    for k, v in payloads(spec).items():
+    for k, v in payloads(spec, m4a=True).items():
         name, tagname = MP4[k]
         val = v if k in spec.get("raw", {}) else envelope(tagname, v).encode()
         items += freeform(b"com.serato.dj", name, val)

@@ -456,6 +456,38 @@ TEST(markers_old_wins)
     CHECK_NEAR(m[1].end, 5.0, 1e-9);
     cs_serato_free_marks(m, n);
     cs_serato_free_marks(o, no);
+    /* M4A's layout: 19-byte entries, plain numbers, 5 bytes after */
+    old.n = 0;
+    put8(&old, 2);
+    put8(&old, 5);
+    put32(&old, 14);
+    for (int i = 0; i < 14; i++) {
+        bool set = i == 0 || i == 5;
+        put32(&old, set ? (i ? 1000u : 2500u) : 0xffffffffu);
+        put32(&old, i == 5 ? 3000u : 0xffffffffu);
+        put8(&old, 0);
+        put32(&old, 0xffffffffu);
+        put8(&old, 0);
+        put8(&old, 0xcc);
+        put8(&old, 0);
+        put8(&old, 0);
+        put8(&old, set ? (i < 5 ? 1 : 3) : (i < 5 ? 0 : 3));
+        put8(&old, 0);
+    }
+    put8(&old, 0);
+    put8(&old, 0xff);
+    put8(&old, 0xff);
+    put8(&old, 0xff);
+    put8(&old, 0);
+    CHECK_EQ_INT(cs_serato_markers_(old.b, old.n, &o, &no, &slots, &e), 0);
+    CHECK_EQ_INT(no, 2);
+    CHECK_NEAR(o[0].start, 2.5, 1e-9);
+    CHECK_EQ_INT(o[0].red, 0xcc);
+    CHECK_EQ_INT(o[1].type, 4);
+    CHECK_EQ_INT(o[1].num, 0);
+    CHECK_NEAR(o[1].start, 1.0, 1e-9);
+    CHECK_NEAR(o[1].end, 3.0, 1e-9);
+    cs_serato_free_marks(o, no);
     /* hostile: a count larger than the data, the wrong size */
     markers_old(&old, 2500, 200);
     CHECK(cs_serato_markers_(old.b, old.n, &o, &no, &slots, &e) < 0);
