@@ -411,7 +411,12 @@ int cs_serato_parse(const char *const *inputs, size_t n_inputs, const cs_rb_hand
         usable++;
         if (S_ISDIR(sb.st_mode)) {
             find_serato(&L, inputs[i]);
+            size_t before = L.files.n;
             walk(&L, inputs[i], 0);
+            if (L.files.n == before && !L.nomem) {
+                cs_log_warn("%s: no audio file under it (a STRUCT_DIR goes before --serato)", inputs[i]);
+                L.st->warnings++;
+            }
         } else {
             char real[PATH_MAX], dir[PATH_MAX];
             if (!realpath(inputs[i], real)) continue;

@@ -186,6 +186,8 @@ check default_dir_read [ $rc -eq 0 ] && grep -q "serato 1 tracks" "$T/def.out"
 check default_dir_named grep -qF "reading the Serato library $T/home/Music/_Serato_" "$T/def.err"
 HOME=$T/nohome "$CS" --db "$T/def2.db" index --serato >/dev/null 2>"$T/def2.err"; rc=$?
 check default_dir_missing [ $rc -eq 1 ] && grep -q "no Serato library" "$T/def2.err"
+"$CS" --db "$T/s.db" index --serato "$A" "$T/lib/struct" >/dev/null 2>"$T/s.err"; rc=$?
+check struct_dir_after_serato_said [ $rc -eq 0 ] && grep -q "lib/struct: no audio file under it (a STRUCT_DIR goes before --serato)" "$T/s.err"
 "$CS" --db "$T/none.db" index --serato "$T/nothing" >/dev/null 2>"$T/none.err"; rc=$?
 check missing_dir_fails [ $rc -eq 1 ] && grep -q "nothing: No such file" "$T/none.err"
 
