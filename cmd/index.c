@@ -8,6 +8,7 @@
 #include "db/indexer.h"
 #include "db/lib_engine.h"
 #include "db/lib_mixxx.h"
+#include "pkg/serato_lib.h"
 #include "pkg/traktor.h"
 
 /* A library option whose FILE may be left out (the library's default
@@ -31,25 +32,44 @@ static int lib_file_cb(const cs_option *opt, char **words, int n)
     return 0;
 }
 
+/* --serato [DIR|FILE...]: the words up to the next option. */
+typedef struct serato_arg {
+    char **words;
+    int n;
+    bool given;
+} serato_arg;
+
+static int serato_cb(const cs_option *opt, char **words, int n)
+{
+    serato_arg *a = opt->value;
+    if (a->given) return cs_usage_error("index", "give --serato once (with every folder and file after it)");
+    a->given = true;
+    a->words = words;
+    a->n = n;
+    return 0;
+}
+
 static const cs_optdef def = {
     "index",
     "usage: cs index [STRUCT_DIR] [--rekordbox-xml FILE] [--from-rekordbox]\n"
     "                [--traktor-nml [FILE]] [--from-traktor]\n"
     "                [--mixxx-db [FILE]] [--from-mixxx]\n"
     "                [--engine-db [FILE]] [--from-engine]\n"
+    "                [--serato [DIR|FILE...]] [--from-serato]\n"
     "                [--audio-dir DIR] [--force]\n",
     "Reads every allin1 struct JSON under STRUCT_DIR (recursively) and/or DJ\n"
     "library collections (a Rekordbox XML, a Traktor collection.nml, a Mixxx\n"
     "mixxxdb.sqlite, an Engine DJ m.db; the databases are read-only and never\n"
-    "locked against the running program) into the library (see 'cs --help'\n"
-    "for --db).  Unchanged files are skipped, files gone from STRUCT_DIR are\n"
-    "removed, a collection is replaced when its file changed.  Each struct is\n"
-    "matched to a collection track by path (case- and Unicode-insensitive),\n"
-    "else by a file name unique in the collection (Rekordbox's collection\n"
-    "first); the collection's BPM and key then override the JSON.  A Location\n"
-    "twice in a collection (the first track is used) and a file name there\n"
-    "several times (the track stays unmatched) are warned about.  A FILE may\n"
-    "be followed by the STRUCT_DIR.\n",
+    "locked against the running program; Serato's tags in the audio files)\n"
+    "into the library (see 'cs --help' for --db).  Unchanged files are\n"
+    "skipped, files gone from STRUCT_DIR are removed, a collection is\n"
+    "replaced when its file changed (Serato's is read again every run).\n"
+    "Each struct is matched to a collection track by path (case- and\n"
+    "Unicode-insensitive), else by a file name unique in the collection\n"
+    "(Rekordbox's collection first); the collection's BPM and key then\n"
+    "override the JSON.  A Location twice in a collection (the first track\n"
+    "is used) and a file name there several times (the track stays\n"
+    "unmatched) are warned about.  A FILE may be followed by the STRUCT_DIR.\n",
     "Bad files are reported one line each and skipped.  Prints a summary line.\n"
     "exit status: 0 when something usable was indexed, 1 when nothing was,\n"
     "2 on bad usage.\n",
@@ -61,6 +81,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     const char *trailing = NULL;
     lib_arg traktor = { .trailing = &trailing }, mixxx = { .trailing = &trailing },
             engine = { .trailing = &trailing };
+    serato_arg serato = {0};
     const cs_option opts[] = {
         OPT_STRING(0, "rekordbox-xml", &o.rekordbox_xml, "FILE",
                    "Rekordbox 'Export Collection in xml format' file"),
@@ -101,6 +122,24 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         OPT_BOOL(0, "from-engine", &o.from_engine,
                  "as --from-rekordbox, from Engine DJ's grids (its hot\n"
                  "cues do not cut sections: 16-bar phrases)"),
+        OPT_CALLBACK(0, "serato", &serato, "[DIR|FILE...]", -1, serato_cb,
+                     "Serato DJ: the tags in the audio files (BeatGrid,\n"
+                     "Markers2 and Markers_ cues and loops, key, BPM; MP3,\n"
+                     "AIFF, WAV, FLAC, M4A, read with TagLib; Ogg: key and\n"
+                     "BPM only) under\n"
+                     "each DIR (recursively) and of each FILE, and the\n"
+                     "crates (playlists) of the _Serato_ folder in or\n"
+                     "above them.  MP3 positions are moved to cs's decoder\n"
+                     "(Serato's sit later by the encoder delay FFmpeg\n"
+                     "skips plus 26 ms at 44.1 kHz, 24 at 48 kHz, as\n"
+                     "Mixxx measured).  Every word up to the\n"
+                     "next option is an input: give STRUCT_DIR first.\n"
+                     "Without DIR: ~/Music, when ~/Music/_Serato_ exists\n"
+                     "(the folder read is named)"),
+        OPT_BOOL(0, "from-serato", &o.from_serato,
+                 "as --from-rekordbox, from Serato's beat grids (its\n"
+                 "cues are hot cues and do not cut sections: 16-bar\n"
+                 "phrases)"),
         OPT_STRING(0, "audio-dir", &o.audio_dir, "DIR",
                    "find audio by its file name here when the JSON path\n"
                    "does not exist on this machine, before the struct\n"
@@ -147,13 +186,31 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         }
         cs_log_info("index: reading the Engine DJ library %s", found_en);
     }
+    char *found_se = NULL;
+    if (serato.given && serato.n == 0) {
+        cs_err e = {0};
+        if (!(found_se = cs_serato_default_dir(getenv("HOME"), &e))) {
+            cs_log_error("index: %s", e.msg);
+            free(found);
+            free(found_mx);
+            free(found_en);
+            return CS_EXIT_FAIL;
+        }
+        cs_log_info("index: reading the Serato library %s/_Serato_ (tags of the audio under %s)", found_se,
+                    found_se);
+    }
+    const char *se_default[1] = { found_se };
+    o.serato = found_se ? se_default : (const char *const *)serato.words;
+    o.n_serato = found_se ? 1 : (size_t)serato.n;
     o.engine_db = found_en ? found_en : engine.file;
     o.traktor_nml = found ? found : traktor.file;
     o.mixxx_db = found_mx ? found_mx : mixxx.file;
     if (!o.struct_dir && !o.rekordbox_xml && !o.traktor_nml && !o.mixxx_db && !o.engine_db &&
-        !o.audio_dir && !o.from_rekordbox && !o.from_traktor && !o.from_mixxx && !o.from_engine)
+        !o.n_serato && !o.audio_dir && !o.from_rekordbox && !o.from_traktor && !o.from_mixxx &&
+        !o.from_engine && !o.from_serato)
         return cs_usage_error("index", "give a STRUCT_DIR and/or --rekordbox-xml FILE, "
-                                       "--traktor-nml FILE, --mixxx-db FILE, --engine-db FILE");
+                                       "--traktor-nml FILE, --mixxx-db FILE, --engine-db FILE, "
+                                       "--serato DIR");
 
     cs_err err = {0};
     cs_db *db;
@@ -162,6 +219,7 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         free(found);
         free(found_mx);
         free(found_en);
+        free(found_se);
         return CS_EXIT_FAIL;
     }
     cs_index_stats st;
@@ -172,13 +230,16 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         free(found);
         free(found_mx);
         free(found_en);
+        free(found_se);
         return CS_EXIT_FAIL;
     }
     if (ctx->verbosity >= CS_LOG_NORMAL) {
         printf("indexed %ld, unchanged %ld, removed %ld, failed %ld; ",
                st.indexed, st.unchanged, st.removed, st.failed);
-        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db, o.engine_db };
-        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx, o.from_engine };
+        const char *files[CS_LIB_N] = { o.rekordbox_xml, o.traktor_nml, o.mixxx_db, o.engine_db,
+                                        o.n_serato ? o.serato[0] : NULL };
+        const bool from[CS_LIB_N] = { o.from_rekordbox, o.from_traktor, o.from_mixxx, o.from_engine,
+                                      o.from_serato };
         for (int k = 0; k < CS_LIB_N; k++) {
             const cs_index_lib_stats *ls = &st.lib[k];
             const char *label = cs_index_lib_label(k);
@@ -194,8 +255,9 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
         /* (tracks matched to any collection; named after the one given) */
         printf("library %ld tracks: matched to %s %ld, bpm overridden %ld, with key %ld, "
                "audio missing %ld, no BPM %ld; unknown keys %ld; warnings %ld\n",
-               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db && !o.engine_db)
-               ? "rekordbox" : o.traktor_nml ? "traktor" : o.mixxx_db ? "mixxx" : "engine", st.matched,
+               st.total, o.rekordbox_xml || (!o.traktor_nml && !o.mixxx_db && !o.engine_db && !o.n_serato)
+               ? "rekordbox" : o.traktor_nml ? "traktor" : o.mixxx_db ? "mixxx" : o.engine_db ? "engine"
+               : "serato", st.matched,
                st.bpm_overridden, st.with_key, st.no_audio, st.no_bpm,
                st.unknown_keys, st.warnings);
     }
@@ -206,5 +268,6 @@ int cmd_index(int argc, char **argv, cs_ctx *ctx)
     free(found);
     free(found_mx);
     free(found_en);
+    free(found_se);
     return CS_EXIT_OK;
 }

@@ -16,6 +16,7 @@
 #define CS_DB_INDEXER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "db/db.h"
 #include "pkg/err.h"
 
@@ -23,10 +24,10 @@
  * tables, labelled with cs_index_lib_label() (rb_collections.source, and
  * tracks.source of the structs made from it). */
 typedef enum cs_lib_kind {
-    CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_ENGINE, CS_LIB_N
+    CS_LIB_REKORDBOX, CS_LIB_TRAKTOR, CS_LIB_MIXXX, CS_LIB_ENGINE, CS_LIB_SERATO, CS_LIB_N
 } cs_lib_kind;
 
-/* "rekordbox", "traktor", "mixxx", "engine"; NULL outside 0..CS_LIB_N-1. */
+/* "rekordbox", "traktor", "mixxx", "engine", "serato"; NULL outside 0..CS_LIB_N-1. */
 const char *cs_index_lib_label(int kind);
 
 typedef struct cs_index_lib_stats {
@@ -48,6 +49,12 @@ typedef struct cs_index_opts {
     bool from_mixxx;
     const char *engine_db;       /* NULL: keep the stored Engine DJ collection */
     bool from_engine;
+    /* Serato (pkg/serato_lib.h): music folders and/or audio files, read
+     * again on every run (the tags live in the audio files); NULL / 0: keep
+     * the stored Serato collection. */
+    const char *const *serato;
+    size_t n_serato;
+    bool from_serato;
 } cs_index_opts;
 
 typedef struct cs_index_stats {

@@ -10,7 +10,7 @@
 #include "pkg/track.h"
 
 /* The SQL list of library sources (cs_index_lib_label), for "source IN". */
-#define CS_IX_LIB_SOURCES "('rekordbox','traktor','mixxx','engine')"
+#define CS_IX_LIB_SOURCES "('rekordbox','traktor','mixxx','engine','serato')"
 
 /* A collection reader: the model of pkg/rekordbox.h, whatever the format. */
 typedef int (*cs_ix_parse_fn)(const char *path, const cs_rb_handler *h, cs_rb_stats *stats,

@@ -14,6 +14,7 @@
 
 #include "pkg/location.h"
 #include "pkg/rekordbox.h"
+#include "pkg/serato_lib.h"
 #include "pkg/traktor.h"
 #include "db/lib_engine.h"
 #include "db/lib_mixxx.h"
@@ -26,6 +27,7 @@ static const struct {
     [CS_LIB_TRAKTOR] = { "traktor", cs_traktor_parse_file },
     [CS_LIB_MIXXX] = { "mixxx", cs_mixxx_parse_file },
     [CS_LIB_ENGINE] = { "engine", cs_engine_parse_file },
+    [CS_LIB_SERATO] = { "serato", NULL },   /* several inputs: cs_serato_parse */
 };
 
 const char *cs_index_lib_label(int kind)
@@ -40,6 +42,7 @@ const char *cs_ix_lib_file(const cs_index_opts *o, int kind)
     case CS_LIB_TRAKTOR: return o->traktor_nml;
     case CS_LIB_MIXXX: return o->mixxx_db;
     case CS_LIB_ENGINE: return o->engine_db;
+    case CS_LIB_SERATO: return o->n_serato ? o->serato[0] : NULL;
     default: return NULL;
     }
 }
@@ -51,6 +54,7 @@ bool cs_ix_lib_from(const cs_index_opts *o, int kind)
     case CS_LIB_TRAKTOR: return o->from_traktor;
     case CS_LIB_MIXXX: return o->from_mixxx;
     case CS_LIB_ENGINE: return o->from_engine;
+    case CS_LIB_SERATO: return o->from_serato;
     default: return false;
     }
 }
@@ -176,14 +180,23 @@ static int rb_on_playlist(void *ud, const cs_rb_playlist *p)
  * (previous collection kept). */
 int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
 {
+    if (kind < 0 || kind >= CS_LIB_N) return cs_err_set(err, "library %d unknown", kind);
     const char *xml = cs_ix_lib_file(ix->o, kind);
     const char *label = libs[kind].label;
     cs_index_lib_stats *ls = &ix->st->lib[kind];
     ix->kind = kind;
     char real[PATH_MAX];
     struct stat sb;
-    if (stat(xml, &sb) < 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", xml, strerror(errno));
-    if (!S_ISREG(sb.st_mode)) return cs_err_setc(err, CS_ERR_IO, "%s: not a regular file", xml);
+    bool serato = kind == CS_LIB_SERATO;
+    if (serato) {
+        /* Serato's library is its audio files' tags, in folders and files
+         * of the user's choosing: read on every run (never "unchanged"),
+         * stored under the first input given. */
+        memset(&sb, 0, sizeof sb);
+    } else {
+        if (stat(xml, &sb) < 0) return cs_err_setc(err, CS_ERR_IO, "%s: %s", xml, strerror(errno));
+        if (!S_ISREG(sb.st_mode)) return cs_err_setc(err, CS_ERR_IO, "%s: not a regular file", xml);
+    }
     if (!realpath(xml, real)) snprintf(real, sizeof real, "%s", xml);
 
     sqlite3_stmt *q = cs_db_prepare(ix->db, "SELECT mtime_ns, size FROM rb_collections "
@@ -196,7 +209,7 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
                sqlite3_column_int64(q, 1) == (sqlite3_int64)sb.st_size;
     sqlite3_finalize(q);
     if (row < 0) return -1;
-    if (same && !ix->o->force) {
+    if (same && !ix->o->force && !serato) {
         ls->unchanged = true;
         return 0;
     }
@@ -228,7 +241,8 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
                         .on_playlist = rb_on_playlist };
     cs_rb_stats rs = {0};
     ix->rb_why.msg[0] = '\0';
-    rc = libs[kind].parse(xml, &h, &rs, err);
+    rc = serato ? cs_serato_parse(ix->o->serato, ix->o->n_serato, &h, &rs, err)
+                : libs[kind].parse(xml, &h, &rs, err);
     ix->st->warnings += rs.warnings;
     if (rc < 0) {
         if (ix->rb_why.msg[0]) cs_err_setc(err, ix->rb_why.code, "%s: %s", xml, ix->rb_why.msg);
@@ -244,7 +258,7 @@ int cs_ix_index_library(indexer *ix, int kind, cs_err *err)
 /* "Rekordbox", "Traktor", "Mixxx", "Engine DJ" for messages. */
 static const char *lib_title(const char *src)
 {
-    static const char *const titles[CS_LIB_N] = { "Rekordbox", "Traktor", "Mixxx", "Engine DJ" };
+    static const char *const titles[CS_LIB_N] = { "Rekordbox", "Traktor", "Mixxx", "Engine DJ", "Serato" };
     for (int k = 0; k < CS_LIB_N; k++)
         if (src && !strcmp(src, libs[k].label)) return titles[k];
     return "Rekordbox";
