@@ -156,12 +156,14 @@ void cs_serato_free_marks(cs_rb_mark *marks, size_t n)
     free(marks);
 }
 
-/* A name of at most max bytes from p, up to its NUL (or the end). */
-static char *take_name(const uint8_t *p, size_t max)
+/* A name of at most max bytes from p, up to its NUL (or the end), into
+ * *name (NULL when empty); -1 when out of memory. */
+static int take_name(const uint8_t *p, size_t max, char **name)
 {
     size_t l = 0;
     while (l < max && p[l]) l++;
-    return l ? strndup((const char *)p, l) : NULL;
+    *name = l ? strndup((const char *)p, l) : NULL;
+    return l && !*name ? -1 : 0;
 }
 
 static int add_mark(cs_rb_mark **marks, size_t *n, const cs_rb_mark *m, cs_err *err)
@@ -205,8 +207,10 @@ int cs_serato_markers2_decoded(const uint8_t *p, size_t n, cs_rb_mark **marks, s
             m.red = d[7];
             m.green = d[8];
             m.blue = d[9];
-            m.name = take_name(d + 12, len - 12);
-            if (add_mark(marks, n_marks, &m, err) < 0) { free(m.name); return CS_ERR_NOMEM; }
+            if (take_name(d + 12, len - 12, &m.name) < 0 || add_mark(marks, n_marks, &m, err) < 0) {
+                free(m.name);
+                return cs_err_nomem(err);
+            }
         } else if (tl == 4 && !memcmp(type, "LOOP", 4)) {
             if (len < 10) return cs_err_set(err, "Markers2 LOOP entry of %u bytes (10 or more expected)", len);
             m.type = 4;
@@ -214,8 +218,10 @@ int cs_serato_markers2_decoded(const uint8_t *p, size_t n, cs_rb_mark **marks, s
             m.start = be32(d + 2) / 1000.0;
             m.end = be32(d + 6) / 1000.0;
             if (m.end < m.start) m.end = -1;
-            m.name = len > 20 ? take_name(d + 20, len - 20) : NULL;
-            if (add_mark(marks, n_marks, &m, err) < 0) { free(m.name); return CS_ERR_NOMEM; }
+            if ((len > 20 && take_name(d + 20, len - 20, &m.name) < 0) || add_mark(marks, n_marks, &m, err) < 0) {
+                free(m.name);
+                return cs_err_nomem(err);
+            }
         } else if (tl == 7 && !memcmp(type, "BPMLOCK", 7) && len >= 1) {
             if (bpm_lock) *bpm_lock = d[0];
         }

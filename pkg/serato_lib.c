@@ -85,7 +85,12 @@ static void walk(lib *L, const char *dir, int depth)
         if (S_ISDIR(sb.st_mode)) walk(L, p, depth + 1);   /* symlinked folders are not followed */
         else if (is_audio(e->d_name) && cs_is_file(p, NULL)) {
             char real[PATH_MAX];
-            if (realpath(p, real) && strv_add(&L->files, real) < 0) L->nomem = true;
+            if (!realpath(p, real)) {
+                if (errno == ENOMEM) L->nomem = true;
+                cs_log_warn("%s: %s; skipped", p, strerror(errno));
+                L->st->warnings++;
+            } else if (strv_add(&L->files, real) < 0)
+                L->nomem = true;
         }
     }
     closedir(d);
@@ -96,7 +101,10 @@ static void find_serato(lib *L, const char *dir)
 {
     if (L->serato[0]) return;
     char p[PATH_MAX], buf[PATH_MAX + 16];
-    if (!realpath(dir, p)) return;
+    if (!realpath(dir, p)) {
+        if (errno == ENOMEM) L->nomem = true;
+        return;
+    }
     for (;;) {
         struct stat sb;
         snprintf(buf, sizeof buf, "%s/_Serato_", strcmp(p, "/") ? p : "");
@@ -419,7 +427,12 @@ int cs_serato_parse(const char *const *inputs, size_t n_inputs, const cs_rb_hand
             }
         } else {
             char real[PATH_MAX], dir[PATH_MAX];
-            if (!realpath(inputs[i], real)) continue;
+            if (!realpath(inputs[i], real)) {
+                if (errno == ENOMEM) L.nomem = true;
+                cs_log_warn("%s: %s", inputs[i], strerror(errno));
+                L.st->warnings++;
+                continue;
+            }
             snprintf(dir, sizeof dir, "%s", real);
             *strrchr(dir, '/') = '\0';
             find_serato(&L, dir[0] ? dir : "/");
