@@ -16,8 +16,9 @@
 #define LADDER_MAX_SWAPS 512                /* swaps the plot marks */
 #define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
 /* A start that depends on a position is sent only this close to its time:
- * rates are frozen from then until it happens (more than one render block,
- * more than the live control loop's period). */
+ * rates are frozen from then until it happens (more than one render block
+ * and one 1024-frame device block; live, the control loop is woken where
+ * the window opens: ladder_due.c). */
 #define COMMIT_WINDOW 2048
 /* The incoming track plays alone at least this many bars after its fade:
  * room for the next fade to start on a bar line once the outgoing deck is
