@@ -18,11 +18,6 @@
 #include <string.h>
 
 #define RUNG_STEPS 4
-#define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
-/* A start that depends on a position is sent only this close to its time:
- * rates are frozen from then until it happens (more than one render block,
- * more than the live control loop's period). */
-#define COMMIT_WINDOW 2048
 
 /* ---- positions ---- */
 
@@ -406,45 +401,6 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
 
 /* ---- the tick (the control tick's hook) ---- */
 
-/* ---- when the next tick is due ---- */
-
-/* The sample (in `now`'s time) by which the tick must run to commit a
- * start at sample t: the commit window opens COMMIT_WINDOW before t, seen
- * through the lead. */
-static uint64_t commit_due(const cs_ladder *l, uint64_t t)
-{
-    uint64_t ahead = l->o.lead + COMMIT_WINDOW;
-    return t > ahead ? t - ahead : 0;
-}
-
-/* The set's next event after this tick (its tick hook's answer): as soon as
- * possible while something is polled (a stream being opened, commands the
- * queue refused); the commit window of a start on its beat; else a
- * heartbeat every RATE_EVERY while it plays (rate steps of a glide, the
- * handover's preparation, fade segments sent XF_AHEAD ahead, the end). */
-static uint64_t next_due(const cs_ladder *l, uint64_t now)
-{
-    if (l->st == ST_DONE) return UINT64_MAX;
-    if (l->st == ST_START || l->cmds.n > 0 || l->cmds.told || l->queue_full) return now;
-    uint64_t due = now + RATE_EVERY;
-    for (int i = 0; i < 2; i++) {
-        const ldeck *d = &l->deck[i];
-        if (d->track < 0 || d->sw != SW_OPEN) continue;
-        const lvoice *nv = &d->v[!d->cur];
-        if (!nv->s || !cs_stream_ready(nv->s) || cs_stream_failed(nv->s)) return now;
-        uint64_t t = commit_due(l, ladder_deck_time_at(l, d, d->sw_u));
-        if (t < due) due = t;
-    }
-    if (l->st == ST_OPEN) {
-        int in = l->cur < 0 ? 0 : !l->cur;
-        const lvoice *v = &l->deck[in].v[0];
-        if (l->cur < 0 || !v->s || !cs_stream_ready(v->s) || cs_stream_failed(v->s) || l->h_u < 0) return now;
-        uint64_t t = commit_due(l, ladder_deck_time_at(l, &l->deck[l->cur], l->h_u));
-        if (t < due) due = t;
-    }
-    return due;
-}
-
 uint64_t ladder_tick(void *ctx, const cs_control_frame *f)
 {
     cs_ladder *l = ctx;
@@ -468,7 +424,7 @@ uint64_t ladder_tick(void *ctx, const cs_control_frame *f)
     for (int i = 0; i < 2; i++)
         if (l->deck[i].track >= 0 && l->deck[i].free_at == 0) rung_switch(l, &l->deck[i], now, tc);
     ladder_report(l, now);
-    return next_due(l, now);
+    return ladder_next_due(l, now);
 }
 
 cs_ladder *cs_ladder_new(cs_lset *set, cs_control *c, cs_engine *e, cs_reader *r,

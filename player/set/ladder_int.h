@@ -14,6 +14,12 @@
 #define RAMP ((uint64_t)(CS_RAMP_SECONDS * CS_RATE + 0.5))
 #define XF_AHEAD (CS_RATE / 4)              /* crossfade segments sent 250 ms ahead */
 #define LADDER_MAX_SWAPS 512                /* swaps the plot marks */
+#define RATE_EVERY (CS_RATE / 20)           /* rate commands at most every 50 ms */
+/* A start that depends on a position is sent only this close to its time:
+ * rates are frozen from then until it happens (more than one render block
+ * and one 1024-frame device block; live, the control loop is woken where
+ * the window opens: ladder_due.c). */
+#define COMMIT_WINDOW 2048
 /* The incoming track plays alone at least this many bars after its fade:
  * room for the next fade to start on a bar line once the outgoing deck is
  * free again (cs plan uses the same). */
@@ -100,6 +106,8 @@ static inline double ladder_period(const cs_ladder *l, int track) { return 60.0 
 
 /* Returns the engine sample of the set's next event (cs_control_ladder.tick). */
 uint64_t ladder_tick(void *ctx, const cs_control_frame *f);
+/* That sample, after the tick at `now` (ladder_due.c). */
+uint64_t ladder_next_due(const cs_ladder *l, uint64_t now);
 
 /* ---- positions (ladder.c) ---- */
 

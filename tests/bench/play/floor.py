@@ -7,7 +7,7 @@ threads, SDL's device thread included) of
     per buffer while paused: why cs keeps its device open when idle);
   - cs idle, cs with 2 decks (the original's OSC: /load_buffer, /play_stem),
     cs with a ladder set live (tests/tools/mkset.py, the tempo gliding
-    across rungs);
+    across rungs, track changes), and the same set at a steady tempo;
   - cs's own offline render of the same 2 decks and ladder set (marginal CPU:
     a long and a short render, the difference per second of audio);
   - the original server (timmd-9216/crowdstream's audio-mixer/audio_server.py)
@@ -122,6 +122,7 @@ def main():
         rows["cs 2 decks"] = cs_live([], decks)
         rows["cs ladder set"] = cs_live(["--set", f"{d}/set", "--loop-set", "--bpm", "117"],
                                         [msg("/cs/bpm", ",f", 123.0)])
+        rows["cs set, steady"] = cs_live(["--set", f"{d}/set", "--loop-set", "--bpm", "120"])
         off2 = render_cpu(lambda out, s: [cs, "-q", "play", "--a", a, "--b", b, "--render", out, "--duration", str(s)])
         offl = render_cpu(lambda out, s: [cs, "-q", "play", "--set", f"{d}/set", "--loop-set", "--bpm", "117",
                                           "--render", out, "--duration", str(s)])
