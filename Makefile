@@ -97,7 +97,10 @@ $(BUILD)/gen/schema.c: db/schema.sql db/gen-schema.sh
 	@mkdir -p $(dir $@)
 	sh db/gen-schema.sh $< $@
 
-$(eval $(call flavour,rel,$(OPT)))
+# The release build defines NDEBUG: the assert()s that state invariants (ring
+# indices, the pending lists, voice states) run in san, vg, inj and fuzz,
+# never on stage (docs/testing.md "Build flavours").
+$(eval $(call flavour,rel,$(OPT) -DNDEBUG))
 $(eval $(call flavour,san,-O1 -g $(SAN_FLAGS)))
 # build/vg: no sanitizers, for valgrind memcheck (scripts/valgrind.sh); rel's
 # flags (other levels raise other -Werror warnings).  GCC's maybe-uninitialized

@@ -17,7 +17,7 @@
 int cs_lset_from_library(cs_db *db, const cs_selection *sel, const char *parts_dir, cs_lset *set,
                          cs_select_stats *st, cs_err *err);
 /* The same narrowed to a playlist and in its order (db/playlist.h; NULL:
- * none); -1 with a cs_playlist_err_is_usage err when there is no such
+ * none); CS_ERR_USAGE (cs_playlist_err_is_usage) when there is no such
  * playlist. */
 int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playlist, const char *parts_dir,
                           cs_lset *set, cs_select_stats *st, cs_err *err);

@@ -28,13 +28,13 @@ static int no_such(cs_db *db, const char *name, cs_err *err)
         count++;
     }
     sqlite3_finalize(q);
-    if (!count) return cs_err_setc(err, CS_ERR_NOT_FOUND, NO_PLAYLIST "%s\"; the library has no playlists (index a Rekordbox XML)", name);
-    return cs_err_setc(err, CS_ERR_NOT_FOUND, NO_PLAYLIST "%s\"; playlists (%zu): %s", name, count, list);
+    if (!count) return cs_err_setc(err, CS_ERR_USAGE, NO_PLAYLIST "%s\"; the library has no playlists (index a Rekordbox XML)", name);
+    return cs_err_setc(err, CS_ERR_USAGE, NO_PLAYLIST "%s\"; playlists (%zu): %s", name, count, list);
 }
 
 int cs_playlist_err_is_usage(const cs_err *err)
 {
-    return strncmp(err->msg, NO_PLAYLIST, strlen(NO_PLAYLIST)) == 0;
+    return err->code == CS_ERR_USAGE;
 }
 
 int cs_playlist_apply(cs_db *db, const char *name, cs_lib_track **tracks, size_t *n, size_t *not_selected,

@@ -19,14 +19,15 @@
  * first place); the others are freed (*tracks may be reallocated).
  * *not_selected (may be NULL): entries of the playlist that are not among
  * the tracks (not analysed, not matched to the library, or left out by the
- * selection).  Returns 0; -1 with err when there is no such playlist (err:
- * `no playlist "X"; playlists: A, B, ...`, every one named, truncated at
- * the buffer) or on a database error. */
+ * selection).  Returns 0; CS_ERR_USAGE with err when there is no such
+ * playlist (err: `no playlist "X"; playlists: A, B, ...`, every one named,
+ * truncated at the buffer: a bad --playlist value), < 0 with err on a
+ * database error (CS_ERR_DB, CS_ERR_NOMEM, ...). */
 int cs_playlist_apply(cs_db *db, const char *name, cs_lib_track **tracks, size_t *n, size_t *not_selected,
                       cs_err *err);
 
-/* 1 when cs_playlist_apply's -1 was "no such playlist" (a usage error),
- * 0 for a database error. */
+/* 1 when a failure is a usage error (err->code CS_ERR_USAGE: no such
+ * playlist, or another bad option value on the way), 0 otherwise. */
 int cs_playlist_err_is_usage(const cs_err *err);
 
 #endif

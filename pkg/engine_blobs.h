@@ -32,13 +32,13 @@
 #define CS_ENGINE_BLOB_MAX (16u << 20)
 
 /* The inflated payload: newly allocated (free()), exactly the declared
- * size.  -1 with err (no file name) when the header or stream is broken,
+ * size.  CS_ERR_FORMAT with err (no file name) when the header or stream is broken,
  * the size is 0 or above CS_ENGINE_BLOB_MAX, or the stream holds more or
  * less than declared; CS_ERR_NOMEM when out of memory. */
 int cs_engine_inflate(const void *blob, size_t len, uint8_t **out, size_t *n_out, cs_err *err);
 
 /* beatData as grid rows (newly allocated, sorted) and the sample rate it
- * states.  -1 with err as above, or for counts larger than the data, a
+ * states.  CS_ERR_FORMAT with err as above, or for counts larger than the data, a
  * grid without two usable markers, a sample rate outside (0, 1e6). */
 int cs_engine_beatdata(const void *blob, size_t len, cs_rb_tempo **rows, size_t *n_rows,
                        double *sample_rate, cs_err *err);

@@ -25,8 +25,9 @@ typedef struct cs_loudness {
 
 /* Loudness of an audio file libsndfile reads (the parts cs export writes:
  * WAV, FLAC), read in blocks; channels 1..8 (BS.1770 weights: channels 0-2
- * 1.0, 3-4 1.41 as libebur128 defaults), rate 8000..384000 Hz.  -1 with err "<path>: <reason>" when it cannot
- * be opened or read. */
+ * 1.0, 3-4 1.41 as libebur128 defaults), rate 8000..384000 Hz.  < 0 with err
+ * "<path>: <reason>" when it cannot be opened or read (err->code: CS_ERR_IO,
+ * CS_ERR_CODEC, CS_ERR_NOMEM). */
 int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err);
 
 /* Linear gain (dB) that brings a part measured at `lufs` with true peak

@@ -27,7 +27,7 @@
 #include "pkg/rekordbox.h"
 
 /* rows: newly allocated (free()), *n_rows of them, sorted by inizio
- * (seconds).  -1 with err (no file name) for an unknown version, a corrupt
+ * (seconds).  CS_ERR_FORMAT with err (no file name) for an unknown version, a corrupt
  * or truncated blob, no beat, sample_rate <= 0, or a BPM outside (0, 1000);
  * CS_ERR_NOMEM when out of memory.  Any thread. */
 int cs_mixxx_beats(const char *version, const void *blob, size_t len, double sample_rate,

@@ -90,8 +90,8 @@ typedef struct cs_rb_stats {
                          * Entries not matching the TRACK count, etc. */
 } cs_rb_stats;
 
-/* 0 on success.  -1 on an unreadable or malformed file (err names the file,
- * line and reason); tracks delivered before the error stay delivered. */
+/* 0 on success.  < 0 on an unreadable (CS_ERR_IO) or malformed
+ * (CS_ERR_FORMAT) file (err names the file, line and reason); tracks delivered before the error stay delivered. */
 int cs_rekordbox_parse_file(const char *path, const cs_rb_handler *h,
                             cs_rb_stats *stats, cs_err *err);
 

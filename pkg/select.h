@@ -30,7 +30,7 @@ void cs_selection_free(cs_selection *s);
  * tolerance so that 122.5 +- 2 keeps 120.5 and 124.5 whatever the rounding. */
 void cs_selection_set_bpm(cs_selection *s, double bpm, double delta);
 /* Comma-separated list, replacing any earlier one; items trimmed, empty items
- * ignored.  -1 (err: "no key in \"...\"") if the list has no key,
+ * ignored.  CS_ERR_USAGE (err: "no key in \"...\"") if the list has no key,
  * CS_ERR_NOMEM when an allocation failed. */
 int cs_selection_set_keys(cs_selection *s, const char *list, cs_err *err);
 bool cs_selection_match_bpm(const cs_selection *s, double bpm);

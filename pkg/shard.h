@@ -40,8 +40,8 @@ typedef struct cs_shard {
     unsigned count;   /* >= 1 */
 } cs_shard;
 
-/* Parses "I/N" (decimal, 0 <= I < N <= CS_SHARD_MAX).  0, or -1 with err
- * saying what is wrong. */
+/* Parses "I/N" (decimal, 0 <= I < N <= CS_SHARD_MAX).  0, or CS_ERR_USAGE with
+ * err saying what is wrong. */
 int cs_shard_parse(const char *s, cs_shard *sh, cs_err *err);
 
 /* What makes one render job (one part file). */

@@ -57,7 +57,7 @@ size_t cs_allow_count(const cs_allow *a) { return a ? a->n : 0; }
 int cs_allow_add(cs_allow *a, const char *path, bool is_dir, cs_err *err)
 {
     char *real = realpath(path, NULL);
-    if (!real) return cs_err_setc(err, CS_ERR_IO, "%s: %s", path, strerror(errno));
+    if (!real) return cs_err_setc(err, errno == ENOMEM ? CS_ERR_NOMEM : CS_ERR_IO, "%s: %s", path, strerror(errno));
     for (size_t i = 0; i < a->n; i++) {
         if (a->v[i].dir == is_dir && !strcmp(a->v[i].path, real)) {
             free(real);

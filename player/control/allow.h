@@ -29,11 +29,11 @@
 typedef struct cs_allow cs_allow;
 
 cs_allow *cs_allow_new(void);
-/* Adds a folder (is_dir) or one file.  -1 when it does not exist (err says
- * so); adding the same entry twice keeps one. */
+/* Adds a folder (is_dir) or one file.  CS_ERR_IO when it does not exist
+ * (err says so); adding the same entry twice keeps one. */
 int cs_allow_add(cs_allow *a, const char *path, bool is_dir, cs_err *err);
 size_t cs_allow_count(const cs_allow *a);
-/* 0 when path is allowed (above); -1 with err "<path>: outside the allowed
+/* 0 when path is allowed (above); CS_ERR_DENIED with err "<path>: outside the allowed
  * folders (cs play --allow-dir FOLDER allows it)" the first time a load
  * from FOLDER (where the file really is) is refused, "<path>: outside the
  * allowed folders" after that. */

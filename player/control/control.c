@@ -12,6 +12,7 @@
 #include "player/control/control_int.h"
 #include "player/control/decks.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,18 @@ int cs_control_load_buffer(cs_control *c, long id, const char *path, const char 
 
 /* ---- starts ---- */
 
+/* The pending list's invariant (assert()ed in debug and test builds; the
+ * release build defines NDEBUG): a used entry is a group member (no slot
+ * yet, a deck 0..CS_DECKS-1) or a single start (a slot, or -1), with a
+ * rate > 0 and its deadline not before its start time. */
+static void pending_assert(const pstart *p)
+{
+    assert(!p->used || ((p->group >= 0 ? p->slot == -1 && p->deck >= 0 && p->deck < CS_DECKS
+                                       : p->slot >= -1 && p->slot < CS_MAX_VOICES) &&
+                        p->rate > 0 && p->at <= p->deadline));
+    (void)p;
+}
+
 static void cancel_pending(cs_control *c, int slot)
 {
     for (int i = 0; i < MAX_PENDING; i++)
@@ -184,6 +197,7 @@ static int add_pending(cs_control *c, pstart p)
     for (int i = 0; i < MAX_PENDING; i++) {
         if (!c->pend[i].used) {
             p.used = true;
+            pending_assert(&p);
             c->pend[i] = p;
             return 0;
         }
@@ -294,6 +308,7 @@ void ctl_run_pending(cs_control *c)
     for (int i = 0; i < MAX_PENDING; i++) {
         pstart *p = &c->pend[i];
         if (!p->used) continue;
+        pending_assert(p);
         if (p->group < 0) {
             if (slot_ready(c, p->slot)) {
                 fire(c, p, p->at > now ? p->at : now);

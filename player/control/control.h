@@ -123,7 +123,7 @@ typedef struct cs_control_status {
 /* What the control tick pushes into a ladder set every tick (its only
  * input from the tempo side: a ladder never reads control's status back). */
 typedef struct cs_control_frame {
-    uint64_t now;                       /* engine sample clock (frames at 44.1 kHz) */
+    uint64_t now;                       /* engine sample clock (frames at CS_RATE) */
     double bpm;                         /* the tempo controller's current BPM */
     double target_bpm;                  /* where it glides to (BPM) */
     double movement;                    /* last /dance/total_movement; < 0: none yet */

@@ -135,7 +135,7 @@ cs_output *cs_output_open_ex(cs_engine *e, cs_live_stretch *ls, const char *devi
         device = name;
     }
     /* No allowed changes: SDL converts if the device differs, so the
-     * engine always sees 44.1 kHz stereo float. */
+     * engine always sees CS_RATE stereo float. */
     o->dev = SDL_OpenAudioDevice(device, 0, &want, &have, 0);
     if (!o->dev) {
         cs_err_setc(err, CS_ERR_SYSTEM, "cannot open audio device %s: %s", device ? device : "(default)", SDL_GetError());

@@ -20,7 +20,7 @@
 
 typedef struct cs_output cs_output;
 
-/* Opens the device (NULL or "": the default) as float32 stereo 44.1 kHz with
+/* Opens the device (NULL or "": the default) as float32 stereo at CS_RATE with
  * buffer_frames per callback, and starts it.  The callback only calls
  * cs_engine_process (or, with a live stretcher, pops its reserve) and counts
  * late or overlong callbacks as xruns. */

@@ -393,7 +393,10 @@ static void apply(cs_engine *e, const cmd *c)
         }
         break;
     }
-    if (v) atomic_store_explicit(&v->pub_state, v->state, memory_order_release);
+    if (v) {
+        CS_VOICE_ASSERT(v);
+        atomic_store_explicit(&v->pub_state, v->state, memory_order_release);
+    }
 }
 
 static void drain_queue(cs_engine *e)
@@ -413,6 +416,12 @@ static void drain_queue(cs_engine *e)
             i--;
         }
         e->pending[i] = c;
+        /* The pending commands stay sorted by (at, seq), none before now. */
+        assert(e->npending <= PENDING_MAX && c.at >= e->frames);
+        assert(i == 0 || e->pending[i - 1].at < c.at ||
+               (e->pending[i - 1].at == c.at && e->pending[i - 1].seq <= c.seq));
+        assert(i + 1 == e->npending || c.at < e->pending[i + 1].at ||
+               (c.at == e->pending[i + 1].at && c.seq < e->pending[i + 1].seq));
     }
 }
 
@@ -435,6 +444,7 @@ static void render(cs_engine *e, float *out, int n)
             v->state = CS_VOICE_CUED;
             if (v->release_after) retire(e, v);
         }
+        CS_VOICE_ASSERT(v);
         if (v->state != CS_VOICE_PLAYING)
             atomic_store_explicit(&v->pub_state, v->state, memory_order_release);
         else

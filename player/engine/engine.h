@@ -6,15 +6,16 @@
  *  4. audio arrives in per-stream rings filled by the reader; an empty ring
  *     is a counted underrun, never a wait;  5. work is bounded per frame.
  *
- * The engine: CS_RATE (pkg/rate.h, 44.1 kHz) stereo float, four decks (A–D) of voices.  A voice is
- * one slot (the original server's "player", one per buffer id) that plays a
- * cs_stream through a cubic Hermite resampler at a variable rate with an
- * exact fractional position, with a ramped volume.  Voices sum into their
- * deck's bus; each bus runs through the cut-only 3-band EQ (when enabled),
- * is scaled by its ramped deck level (times its trim, 1 unless a ladder set
- * matches loudness); the sum is scaled by the master 0.8 and soft-clipped
- * with 0.9·tanh(0.9·x), or, when a loudness-matched set turned it on, run
- * through the true-peak limiter instead (cs_engine_limiter).
+ * The engine: CS_RATE (pkg/rate.h, 44.1 kHz) stereo float, four decks (A–D)
+ * of voices.  A voice is one slot (the original server's "player", one per
+ * buffer id) that plays a cs_stream through a cubic Hermite resampler at a
+ * variable rate with an exact fractional position, with a ramped volume.
+ * Voices sum into their deck's bus; each bus runs through the cut-only 3-band
+ * EQ (when enabled), is scaled by its ramped deck level (times its trim, 1
+ * unless a ladder set matches loudness); the sum is scaled by the master 0.8
+ * and soft-clipped with 0.9·tanh(0.9·x), or, when a loudness-matched set
+ * turned it on, run through the true-peak limiter instead
+ * (cs_engine_limiter).
  *
  * Control side (one thread only, "the control thread"):
  *   cs_engine *e = cs_engine_new(&err);

@@ -4,6 +4,7 @@
 #ifndef CS_PLAYER_ENGINE_INT_H
 #define CS_PLAYER_ENGINE_INT_H
 
+#include <assert.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -71,6 +72,16 @@ typedef struct cs_voice {
     cs_ramp vol;
     atomic_int pub_state;     /* what the control thread sees */
 } cs_voice;
+
+/* The voice states' invariant, assert()ed where the audio thread changes a
+ * state (engine.c apply, render): EMPTY exactly when there is no stream;
+ * with a stream, a deck in 0..CS_DECKS-1 and a rate > 0.  Debug and test
+ * builds only (the release build defines NDEBUG): an abort there is a bug
+ * found, never a behaviour. */
+#define CS_VOICE_ASSERT(v)                                                                    \
+    assert((v)->state >= CS_VOICE_EMPTY && (v)->state <= CS_VOICE_ENDED &&                    \
+           ((v)->state == CS_VOICE_EMPTY) == ((v)->s == NULL) &&                              \
+           ((v)->state == CS_VOICE_EMPTY || ((v)->deck >= 0 && (v)->deck < CS_DECKS && (v)->rate > 0)))
 
 /* Prepares v to play s from its first frame. */
 void cs_voice_reset(cs_voice *v, cs_stream *s, int deck);

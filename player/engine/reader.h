@@ -51,7 +51,7 @@ typedef struct cs_stream {
     atomic_int state;            /* enum cs_stream_state */
     atomic_bool eof;             /* reader wrote the last frame (non-loop) */
     atomic_bool dead;            /* dropped: reader frees it */
-    atomic_llong total_frames;   /* source length at 44.1 kHz, -1 unknown */
+    atomic_llong total_frames;   /* source length in CS_RATE frames, -1 unknown */
     double start_frac;           /* where to start, fraction of the length */
     bool loop;
     char *path;                  /* NULL for memory streams */
@@ -63,7 +63,7 @@ typedef struct cs_stream {
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;
 
-/* A stream of a file (any format the decoder reads, converted to 44.1 kHz
+/* A stream of a file (any format the decoder reads, converted to CS_RATE
  * stereo).  Returns NULL only when out of memory. */
 cs_stream *cs_stream_new_file(const char *path, double start_frac, bool loop);
 /* Frees a stream nobody else holds (one never given to a reader). */

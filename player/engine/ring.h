@@ -13,10 +13,16 @@
  *
  * The bulk calls (cs_ring_write/cs_ring_peek/cs_ring_advance) move many
  * elements with one pair of atomic operations, as the audio rings need.
+ *
+ * Invariants (assert()ed in debug and test builds; the release build defines
+ * NDEBUG): head and tail only grow (size_t wraps are harmless: only
+ * head - tail is used); 0 <= head - tail <= capacity; a consumer never reads
+ * or releases more than is readable.
  */
 #ifndef CS_PLAYER_RING_H
 #define CS_PLAYER_RING_H
 
+#include <assert.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +41,7 @@ typedef struct cs_ring {
 
 static inline int cs_ring_init(cs_ring *r, size_t capacity, size_t elem)
 {
+    assert(elem > 0 && capacity > 0);
     size_t cap = 1;
     while (cap < capacity) cap <<= 1;
     atomic_init(&r->head, 0);
@@ -58,6 +65,7 @@ static inline size_t cs_ring_readable(cs_ring *r)
 {
     size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
     size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    assert(h - t <= cs_ring_capacity(r));
     return h - t;
 }
 
@@ -74,6 +82,7 @@ static inline size_t cs_ring_write(cs_ring *r, const void *items, size_t n)
 {
     size_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
     size_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+    assert(h - t <= cs_ring_capacity(r));
     size_t room = cs_ring_capacity(r) - (h - t);
     if (n > room) n = room;
     size_t at = h & r->mask;
@@ -86,10 +95,12 @@ static inline size_t cs_ring_write(cs_ring *r, const void *items, size_t n)
 }
 
 /* Consumer: pointer to the element `i` places after the read position
- * (i < cs_ring_readable()).  Valid until cs_ring_advance passes it. */
+ * (i < cs_ring_readable(); i = 0 on an empty ring gives the read position
+ * itself, not an element).  Valid until cs_ring_advance passes it. */
 static inline void *cs_ring_at(const cs_ring *r, size_t i)
 {
     size_t t = atomic_load_explicit(&((cs_ring *)r)->tail, memory_order_relaxed);
+    assert(i == 0 || i < atomic_load_explicit(&((cs_ring *)r)->head, memory_order_acquire) - t);
     return r->buf + ((t + i) & r->mask) * r->elem;
 }
 
@@ -97,6 +108,7 @@ static inline void *cs_ring_at(const cs_ring *r, size_t i)
 static inline void cs_ring_advance(cs_ring *r, size_t n)
 {
     size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    assert(n <= atomic_load_explicit(&r->head, memory_order_acquire) - t);
     atomic_store_explicit(&r->tail, t + n, memory_order_release);
 }
 

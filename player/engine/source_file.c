@@ -1,5 +1,5 @@
 /* File sources: pkg/audio.h's streaming decoder (FFmpeg), converting any
- * format it reads to 44.1 kHz stereo float on the reader thread. */
+ * format it reads to CS_RATE (pkg/rate.h) stereo float on the reader thread. */
 #include "player/engine/source_int.h"
 #include "pkg/audio.h"
 #include "pkg/rate.h"

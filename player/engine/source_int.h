@@ -7,12 +7,12 @@
 #include "player/engine/reader.h"
 
 typedef struct cs_source_ops {
-    /* Opens `path`; sets *total_frames (44.1 kHz frames, -1 unknown). */
+    /* Opens `path`; sets *total_frames (CS_RATE frames, -1 unknown). */
     int (*open)(cs_stream_src *src, const char *path, long long *total_frames, cs_err *err);
     long (*read)(cs_stream_src *src, float *buf, size_t frames, cs_err *err);
     int (*seek)(cs_stream_src *src, long long frame, cs_err *err);
     void (*close)(cs_stream_src *src);
-    /* Optional.  Source frame the next read returns (44.1 kHz). */
+    /* Optional.  Source frame the next read returns (CS_RATE frames). */
     long long (*tell)(cs_stream_src *src);
     /* Optional.  What reading had to work around so far, one line into
      * buf[size] (pkg/audio.h's cs_decoder_warning); returns a count that
