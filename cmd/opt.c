@@ -182,6 +182,11 @@ void cs_opt_help(FILE *f, const cs_optdef *def, const cs_option *opts)
     }
     help_options(f, opts);
     fprintf(f, "  -h, --help%*sthis text\n", HELP_COL - 12, "");
+    bool yes_no = false;
+    for (const cs_option *o = opts; o->type != CS_OPT_END; o++)
+        yes_no |= o->type == CS_OPT_BOOL && o->long_name && !(o->flags & CS_OPT_HIDDEN);
+    if (yes_no) fprintf(f, "a yes/no option --NAME is turned off by --no-NAME, and --no-NAME by --NAME;\n"
+                           "the last one given wins\n");
     if (def->outro) fprintf(f, "\n%s", def->outro);
 }
 
@@ -320,6 +325,27 @@ static const cs_option *find_short(const parser *p, char c)
     return NULL;
 }
 
+/* git's negation of a yes/no option: "--no-NAME" for a yes/no option NAME
+ * (exact or a unique prefix), and "--NAME" for one declared "no-NAME".
+ * Either way the caller sets the option's variable false: NAME's "yes" or
+ * no-NAME's "no" is taken back (the last word given wins, as in git).  NULL
+ * when the word is neither. */
+static const cs_option *negation(const parser *p, const char *name, size_t len)
+{
+    bool amb = false;
+    const cs_option *o = NULL;
+    if (len > 3 && !strncmp(name, "no-", 3)) {
+        o = find_long(p, name + 3, len - 3, &amb);
+        if (o && o->type == CS_OPT_BOOL && strncmp(o->long_name, "no-", 3)) return o;
+        return NULL;
+    }
+    char full[160];
+    if (len + 4 > sizeof full) return NULL;
+    snprintf(full, sizeof full, "no-%.*s", (int)len, name);
+    o = find_long(p, full, len + 3, &amb);
+    return o && o->type == CS_OPT_BOOL && !strcmp(o->long_name, full) ? o : NULL;
+}
+
 static int takes(const cs_option *o)
 {
     if (o->type == CS_OPT_BOOL) return 0;
@@ -340,7 +366,14 @@ static int one(const parser *p, int argc, char **argv, int *i, const char *word)
         bool amb = false;
         o = find_long(p, name, len, &amb);
         if (amb) return cs_usage_error(p->def->cmd, "option '%.*s' is ambiguous", (int)len + 2, word);
-        if (!o) return unknown(p, word);
+        if (!o) {
+            const cs_option *neg = negation(p, name, len);
+            if (!neg) return unknown(p, word);
+            if (inline_v) return cs_usage_error(p->def->cmd, "%.*s takes no value", (int)len + 2, word);
+            if (neg->value) *(bool *)neg->value = false;
+            if (neg->seen) *neg->seen = true;
+            return 0;
+        }
     } else {
         o = find_short(p, word[1]);
         if (!o) return unknown(p, word);

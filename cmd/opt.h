@@ -15,7 +15,9 @@
  *
  * Parsing: --name VALUE, --name=VALUE, -s VALUE, -sVALUE; a unique prefix of
  * a long name is accepted; "--" ends the options; positionals may come
- * anywhere.  -h/--help prints the help; the global options (--db, -q, -v)
+ * anywhere.  A yes/no option NAME is turned off by --no-NAME, and one
+ * declared "no-NAME" by --NAME (git's negation; the last word wins).
+ * -h/--help prints the help; the global options (--db, -q, -v)
  * are accepted in every command.  Enum values ignore ASCII case.
  * Every usage error is one line, "cs: error: CMD: <what> (see 'cs CMD --help')",
  * with a did-you-mean for a mistyped option or enum value; exit status 2. */

@@ -115,3 +115,18 @@ for c in index search export play status doctor demo; do
 done
 [ -z "$bad" ] && [ "$(awk -F'\t' '$1 == "play"' "$T/all" | wc -l)" -ge 40 ] && pass help_matches_list \
     || fail help_matches_list "$bad"
+
+# --- git's negation of yes/no options: --no-NAME, --NAME for a --no-NAME one,
+# the last word given wins; only yes/no options have one.
+"$CS" demo "$T/neg" --tracks 2 --bars 2 >/dev/null 2>&1
+"$CS" --db "$T/neg.db" index "$T/neg/struct" >/dev/null 2>&1
+"$CS" --db "$T/neg.db" index "$T/neg/struct" --force --no-force >"$T/neg1" 2>&1
+"$CS" --db "$T/neg.db" index "$T/neg/struct" --no-force --force >"$T/neg2" 2>&1
+grep -q "indexed 0, unchanged 2" "$T/neg1" && grep -q "indexed 2, unchanged 0" "$T/neg2" \
+    && pass no_negates_yes_no || fail no_negates_yes_no "$(tail -1 "$T/neg1"); $(tail -1 "$T/neg2")"
+"$CS" --db "$T/neg.db" index "$T/neg/struct" --no-fo >"$T/neg3" 2>&1 && grep -q "unchanged 2" "$T/neg3" \
+    && pass no_negates_a_prefix || fail no_negates_a_prefix "$(tail -1 "$T/neg3")"
+usage_shape no_takes_no_value index index "$T/neg/struct" --no-force=1
+usage_shape no_only_for_yes_no index index --no-audio-dir
+usage_shape no_of_nothing index index --no-bogus-flag
+"$CS" index --help | grep -q "turned off by --no-NAME" && pass no_said_in_help || fail no_said_in_help "no line"
