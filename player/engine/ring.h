@@ -60,13 +60,18 @@ static inline void cs_ring_destroy(cs_ring *r)
 
 static inline size_t cs_ring_capacity(const cs_ring *r) { return r->mask + 1; }
 
-/* Consumer side: elements ready to read. */
+/* Elements ready to read: exact on the consumer side.  Any other thread
+ * (the control thread's cs_stream_ready on a stream the reader fills and
+ * the audio thread drains) gets an estimate within 0..capacity: the tail is
+ * read first, so a head read after it is never behind it (read the other
+ * way, both ends may pass the head read: head - tail wrapped), and while it
+ * is read the producer may refill what the consumer freed (clamped). */
 static inline size_t cs_ring_readable(cs_ring *r)
 {
+    size_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
     size_t h = atomic_load_explicit(&r->head, memory_order_acquire);
-    size_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    assert(h - t <= cs_ring_capacity(r));
-    return h - t;
+    assert(h - t <= ((size_t)-1) / 2);   /* never behind the tail read before it */
+    return h - t > cs_ring_capacity(r) ? cs_ring_capacity(r) : h - t;
 }
 
 /* Producer side: free slots. */

@@ -7,6 +7,9 @@
 #include "player/engine/ring.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -81,4 +84,73 @@ TEST(invariants_abort_in_the_test_build)
     CHECK(aborts(ring_read_past_end));
     CHECK(aborts(voice_playing_without_stream));
     CHECK(!aborts(ring_fine));
+}
+
+/* A third thread's look at a ring (the control thread's cs_stream_ready on
+ * a stream the reader fills and the audio thread drains): between its two
+ * loads the others may move both ends past what it read.  Its answer must
+ * stay within 0..capacity and never trip the invariant's assert (it read
+ * the head, then a tail already past that head: head - tail wrapped). */
+static cs_ring race_ring;
+static atomic_bool race_stop;
+
+static void *race_producer(void *arg)
+{
+    (void)arg;
+    int x = 1;
+    while (!atomic_load_explicit(&race_stop, memory_order_relaxed)) cs_ring_push(&race_ring, &x);
+    return NULL;
+}
+
+static void *race_consumer(void *arg)
+{
+    (void)arg;
+    int y;
+    while (!atomic_load_explicit(&race_stop, memory_order_relaxed)) (void)cs_ring_pop(&race_ring, &y);
+    return NULL;
+}
+
+static void third_party_readable(void)
+{
+    if (cs_ring_init(&race_ring, 2, sizeof(int)) < 0) _exit(0);
+    pthread_t p, c;
+    if (pthread_create(&p, NULL, race_producer, NULL) || pthread_create(&c, NULL, race_consumer, NULL)) _exit(0);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int bad = 0;
+    for (long i = 0;; i++) {
+        if (cs_ring_readable(&race_ring) > cs_ring_capacity(&race_ring)) bad = 1;
+        if (bad || (i & 0xffff) == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if (bad || (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 500000000L) break;
+        }
+    }
+    atomic_store(&race_stop, true);
+    pthread_join(p, NULL);
+    pthread_join(c, NULL);
+    _exit(bad);
+}
+
+/* The child's exit: 0 fine, 1 a count out of range, -SIGNAL killed. */
+static int child_status(void (*fn)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, 2);
+        fn();
+        _exit(0);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1000;
+    return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+TEST(readable_from_a_third_thread_stays_in_range)
+{
+    int st = child_status(third_party_readable);
+    if (st != 0)
+        unit_fail(__FILE__, __LINE__, "readable from a third thread: %s",
+                  st < 0 ? "aborted (head - tail wrapped)" : "more than the capacity");
 }
