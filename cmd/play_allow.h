@@ -1,4 +1,4 @@
-/* cs play's --allow-dir list (player/allow.h): the folders given, else the
+/* cs play's --allow-dir list (player/control/allow.h): the folders given, else the
  * defaults, the working directory and the folders of the library's audio
  * files and rendered parts; plus the files named on the command line. */
 #ifndef CS_CMD_PLAY_ALLOW_H

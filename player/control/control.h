@@ -138,7 +138,9 @@ typedef struct cs_control_ladder {
     /* Returns the engine sample by which the set wants its next tick (its
      * next event due: a start or a rung switch to commit on its beat, a
      * stream being opened, a command the queue refused; at most
-     * CS_CONTROL_TICK_PLAY_S ahead while it plays); <= f->now: as soon as
+     * CS_CONTROL_TICK_PLAY_S ahead while the tempo glides or a switch or
+     * fade runs, CS_CONTROL_TICK_STEADY_S while one track plays at a steady
+     * tempo: player/set/ladder_due.c); <= f->now: as soon as
      * possible; UINT64_MAX: nothing (the set is over). */
     uint64_t (*tick)(void *ctx, const cs_control_frame *f);
     int (*next)(void *ctx, cs_err *err);            /* /cs/next */
@@ -176,7 +178,9 @@ void cs_control_tick(cs_control *c);
  * CS_CONTROL_TICK_BUSY_S while a start waits for its load (it fires on the
  * tick after the load is ready) or --watch prints beats; a ladder set's
  * next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
- * least, CS_CONTROL_TICK_PLAY_S at the most while it plays); CS_CONTROL_TICK_PLAY_S while voices
+ * least; CS_CONTROL_TICK_PLAY_S at the most while its tempo glides or a
+ * switch or fade runs, CS_CONTROL_TICK_STEADY_S at a steady tempo);
+ * CS_CONTROL_TICK_PLAY_S while voices
  * play and the tempo glides (the playback-rate glide moves < 0.1 BPM, 0.08 %,
  * in that time); CS_CONTROL_TICK_STEADY_S while voices play at a steady
  * tempo (nothing audible moves; ended and failed streams are collected;
