@@ -122,7 +122,7 @@ static void third_party_readable(void)
         if (cs_ring_readable(&race_ring) > cs_ring_capacity(&race_ring)) bad = 1;
         if (bad || (i & 0xffff) == 0) {
             clock_gettime(CLOCK_MONOTONIC, &t);
-            if (bad || (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 500000000L) break;
+            if (bad || (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 300000000L) break;
         }
     }
     atomic_store(&race_stop, true);
