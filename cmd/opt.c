@@ -329,13 +329,14 @@ static const cs_option *find_short(const parser *p, char c)
  * (exact or a unique prefix), and "--NAME" for one declared "no-NAME".
  * Either way the caller sets the option's variable false: NAME's "yes" or
  * no-NAME's "no" is taken back (the last word given wins, as in git).  NULL
- * when the word is neither. */
-static const cs_option *negation(const parser *p, const char *name, size_t len)
+ * when the word is neither; *ambiguous when "--no-PREFIX" starts several. */
+static const cs_option *negation(const parser *p, const char *name, size_t len, bool *ambiguous)
 {
     bool amb = false;
     const cs_option *o = NULL;
     if (len > 3 && !strncmp(name, "no-", 3)) {
         o = find_long(p, name + 3, len - 3, &amb);
+        *ambiguous = amb;
         if (o && o->type == CS_OPT_BOOL && strncmp(o->long_name, "no-", 3)) return o;
         return NULL;
     }
@@ -363,12 +364,20 @@ static int one(const parser *p, int argc, char **argv, int *i, const char *word)
         const char *name = word + 2;
         size_t len = strcspn(name, "=");
         if (name[len] == '=') inline_v = name + len + 1;
-        bool amb = false;
+        bool amb = false, neg_amb = false;
         o = find_long(p, name, len, &amb);
-        if (amb) return cs_usage_error(p->def->cmd, "option '%.*s' is ambiguous", (int)len + 2, word);
-        if (!o) {
-            const cs_option *neg = negation(p, name, len);
-            if (!neg) return unknown(p, word);
+        /* An option named in full wins; then a negation named in full; a
+         * prefix of both an option and a negation is ambiguous. */
+        const cs_option *neg = o && strlen(o->long_name) == len ? NULL : negation(p, name, len, &neg_amb);
+        bool neg_full = neg && (strlen(neg->long_name) == len + 3 ||
+                                (len > 3 && strlen(neg->long_name) == len - 3));
+        if (neg && o && !neg_full) amb = true;
+        if (neg_full || (neg && !o)) o = NULL;
+        else neg = NULL;
+        if (amb || (!o && !neg && neg_amb))
+            return cs_usage_error(p->def->cmd, "option '%.*s' is ambiguous", (int)len + 2, word);
+        if (!o && !neg) return unknown(p, word);
+        if (neg) {
             if (inline_v) return cs_usage_error(p->def->cmd, "%.*s takes no value", (int)len + 2, word);
             if (neg->value) *(bool *)neg->value = false;
             if (neg->seen) *neg->seen = true;

@@ -130,3 +130,6 @@ usage_shape no_takes_no_value index index "$T/neg/struct" --no-force=1
 usage_shape no_only_for_yes_no index index --no-audio-dir
 usage_shape no_of_nothing index index --no-bogus-flag
 "$CS" index --help | grep -q "turned off by --no-NAME" && pass no_said_in_help || fail no_said_in_help "no line"
+"$CS" index "$T/neg/struct" --no-from >"$T/neg4" 2>&1
+[ $? = 2 ] && grep -q "option '--no-from' is ambiguous" "$T/neg4" && pass no_prefix_ambiguous \
+    || fail no_prefix_ambiguous "$(cat "$T/neg4")"
