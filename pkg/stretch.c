@@ -312,7 +312,7 @@ static int render_rate(const cs_audio *in, double speed, cs_audio *out, cs_err *
         return cs_err_setc(err, CS_ERR_NOMEM, "stretch: out of memory");
     }
     long last = (long)in->frames - 1;
-    const size_t lim = (size_t)KERNEL_ZEROS * KERNEL_PHASES;
+    const long lim = (long)KERNEL_ZEROS * KERNEL_PHASES;
     const float wfc = (float)fc;
     for (size_t n = 0; n < out->frames; n++) {
         /* Output frame n shows the input at n * speed: times scale exactly. */
@@ -324,7 +324,9 @@ static int render_rate(const cs_audio *in, double speed, cs_audio *out, cs_err *
         int k = 0, kb = 0, ke = 0;
         for (long j = j0; j <= j1; j++, k++) {
             double t = fabs(x - (double)j) * fc * KERNEL_PHASES;
-            size_t i = (size_t)t;
+            /* t is >= 0 and small: a signed conversion gives the same
+             * index, without x86-64's slow unsigned one. */
+            long i = (long)t;
             if (i >= lim) { w[k] = 0; if (ke == 0) kb = k + 1; continue; }
             float frac = (float)(t - (double)i);
             w[k] = wfc * (table[i] + frac * (table[i + 1] - table[i]));
