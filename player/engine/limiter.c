@@ -34,15 +34,6 @@ void cs_limiter_init(cs_limiter *l, float ceiling, int rate)
     l->min_gain = 1.0f;
 }
 
-/* fmaxf and fminf are library calls here (x86-64 without
- * -ffinite-math-only: their NaN rule is not one instruction), ~17 a frame
- * and most of the limiter's time.  These give the same results for what
- * they are used on: peak_max on magnitudes (>= 0 or NaN), starting from 0,
- * ignores a NaN as fmaxf does (an all-NaN peak is 0 instead of NaN: both
- * leave the gain at 1); clamp_ceil maps NaN to -c as fminf(fmaxf(y, -c), c). */
-static inline float peak_max(float p, float v) { return v > p ? v : p; }
-static inline float clamp_ceil(float y, float c) { return y > -c ? (y < c ? y : c) : -c; }
-
 /* The true peak between the last two history samples and of them. */
 static inline float true_peak(const float *h)
 {
@@ -50,8 +41,8 @@ static inline float true_peak(const float *h)
     float y[4] = { 0, 0, 0, 0 };
     for (int k = 0; k < CS_LIM_TAPS; k++)
         for (int ph = 0; ph < 4; ph++) y[ph] += tp_coef[k][ph] * h[k];
-    float p = peak_max(peak_max(0, fabsf(h[CS_LIM_TP_DELAY])), fabsf(h[CS_LIM_TP_DELAY - 1]));
-    for (int ph = 0; ph < 4; ph++) p = peak_max(p, fabsf(y[ph]));
+    float p = fmaxf(fabsf(h[CS_LIM_TP_DELAY]), fabsf(h[CS_LIM_TP_DELAY - 1]));
+    for (int ph = 0; ph < 4; ph++) p = fmaxf(p, fabsf(y[ph]));
     return p;
 }
 
@@ -65,7 +56,7 @@ void cs_limiter_process(cs_limiter *l, float *buf, int n, float pre)
         l->hpos = l->hpos == 0 ? CS_LIM_TAPS - 1 : l->hpos - 1;
         l->hist[0][l->hpos] = l->hist[0][l->hpos + CS_LIM_TAPS] = x0;
         l->hist[1][l->hpos] = l->hist[1][l->hpos + CS_LIM_TAPS] = x1;
-        float p = peak_max(true_peak(&l->hist[0][l->hpos]), true_peak(&l->hist[1][l->hpos]));
+        float p = fmaxf(true_peak(&l->hist[0][l->hpos]), true_peak(&l->hist[1][l->hpos]));
         float q = p > aim ? aim / p : 1.0f;
         /* Sliding minimum over the last CS_LIM_WIN frames. */
         uint64_t j = l->n++;
@@ -94,8 +85,8 @@ void cs_limiter_process(cs_limiter *l, float *buf, int n, float pre)
         d[1] = x1;
         if (++l->dpos == CS_LIM_DELAY) l->dpos = 0;
         /* Numerical slop only (the gain already covers the peak). */
-        buf[2 * i] = clamp_ceil(y0, ceil_);
-        buf[2 * i + 1] = clamp_ceil(y1, ceil_);
+        buf[2 * i] = fminf(fmaxf(y0, -ceil_), ceil_);
+        buf[2 * i + 1] = fminf(fmaxf(y1, -ceil_), ceil_);
     }
 }
 
