@@ -53,52 +53,59 @@ static float *mono(const cs_audio *a)
     return m;
 }
 
-/* The envelope of x at f (n samples at rate), window win samples. */
+/* The envelope of x at f (n samples at rate), window win samples.  The
+ * four work arrays (n + 1 doubles each) are allocated on the first call and
+ * kept for the next ones (the same n): a page-faulting fresh 200 MB for
+ * each frequency was half of a 10-frequency run's time. */
+static double *ws_re, *ws_im, *ws_pr, *ws_pi;
+static size_t ws_n;
+
 static float *envelope(const float *x, size_t n, int rate, double f, size_t win)
 {
     size_t h = win / 2 ? win / 2 : 1;
-    double *re = calloc(n + 1, sizeof *re), *im = calloc(n + 1, sizeof *im);
-    float *e = malloc((n ? n : 1) * sizeof *e);
-    if (!re || !im || !e) {
-        free(re);
-        free(im);
-        free(e);
-        return NULL;
+    if (!ws_re || ws_n != n) {
+        free(ws_re);
+        free(ws_im);
+        free(ws_pr);
+        free(ws_pi);
+        ws_re = malloc((n + 1) * sizeof *ws_re);
+        ws_im = malloc((n + 1) * sizeof *ws_im);
+        ws_pr = malloc((n + 1) * sizeof *ws_pr);
+        ws_pi = malloc((n + 1) * sizeof *ws_pi);
+        ws_n = n;
+        if (!ws_re || !ws_im || !ws_pr || !ws_pi) return NULL;
     }
+    double *re = ws_re, *im = ws_im, *pr = ws_pr, *pi = ws_pi;
+    float *e = malloc((n ? n : 1) * sizeof *e);
+    if (!e) return NULL;
     double w = 2 * M_PI * f / rate;
     for (int pass = 0; pass < 2; pass++) {
         /* Running sums (prefix sums in double) of the demodulated signal,
          * then of the first average: two boxcars of h samples. */
         double cr = 0, ci = 0;
-        double *pr = malloc((n + 1) * sizeof *pr), *pi = malloc((n + 1) * sizeof *pi);
-        if (!pr || !pi) {
-            free(pr);
-            free(pi);
-            free(re);
-            free(im);
-            free(e);
-            return NULL;
-        }
         pr[0] = pi[0] = 0;
-        for (size_t i = 0; i < n; i++) {
-            double a = pass == 0 ? x[i] * cos(w * (double)i) : re[i];
-            double b = pass == 0 ? -x[i] * sin(w * (double)i) : im[i];
-            cr += a;
-            ci += b;
-            pr[i + 1] = cr;
-            pi[i + 1] = ci;
+        if (pass == 0) {
+            for (size_t i = 0; i < n; i++) {
+                cr += x[i] * cos(w * (double)i);
+                ci += -x[i] * sin(w * (double)i);
+                pr[i + 1] = cr;
+                pi[i + 1] = ci;
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                cr += re[i];
+                ci += im[i];
+                pr[i + 1] = cr;
+                pi[i + 1] = ci;
+            }
         }
         for (size_t i = 0; i < n; i++) {
             size_t lo = i + 1 > h ? i + 1 - h : 0;
             re[i] = (pr[i + 1] - pr[lo]) / (double)h;
             im[i] = (pi[i + 1] - pi[lo]) / (double)h;
         }
-        free(pr);
-        free(pi);
     }
     for (size_t i = 0; i < n; i++) e[i] = (float)(2 * sqrt(re[i] * re[i] + im[i] * im[i]));
-    free(re);
-    free(im);
     return e;
 }
 
