@@ -119,7 +119,11 @@ awk -v s="$v_rss_spread_mb" 'BEGIN { exit !(s <= 2) }' && pass rss_flat || fail 
 [ "$v_fds_min" = "$v_fds_max" ] && [ "$v_setfds_max" -le 4 ] \
     && pass open_files_constant \
     || fail open_files_constant "own files ${v_fds_min}..${v_fds_max}, set parts up to ${v_setfds_max} (first third ${v_setfds_first_max}, last ${v_setfds_last_max})"
-awk -v a="$v_cpu_first" -v b="$v_cpu_last" 'BEGIN { d = b - a; if (d < 0) d = -d; exit !(d <= 0.25 * a || d <= 0.005) }' \
+# CPU does not creep up (work that piles up: a list walked each tick, a
+# leak's bookkeeping).  Only growth counts: a cheaper last third is the
+# machine's wobble (seen: 0.0167 -> 0.0108 of a core on an idle machine);
+# a player that stopped working shows in the set's time and tracks above.
+awk -v a="$v_cpu_first" -v b="$v_cpu_last" 'BEGIN { d = b - a; exit !(d <= 0.25 * a || d <= 0.005) }' \
     && pass cpu_steady || fail cpu_steady "CPU ${v_cpu_first} -> ${v_cpu_last} of a core"
 [ "$v_underruns_stream" = 0 ] && pass no_stream_underruns || fail no_stream_underruns "${v_underruns_stream} stream underruns"
 if [ "${SOAK_STRICT:-0}" = 1 ]; then
