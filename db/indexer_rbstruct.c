@@ -152,7 +152,7 @@ static int make_one(indexer *ix, int kind, sqlite3_stmt *row, cs_err *err)
     char audio[PATH_MAX];
     errno = 0;
     if (!find_audio(ix, path, audio)) {
-        if (errno == ENOMEM) return cs_err_set(err, "%s: finding its audio: out of memory", path);
+        if (errno == ENOMEM) return cs_err_setc(err, CS_ERR_NOMEM, "%s: finding its audio: out of memory", path);
         ls->struct_skipped++;
         return 0;
     }
