@@ -15,7 +15,6 @@
 # lands within 5 ms; the default ~/Music/_Serato_; allin1 keeps its track.
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
-AC=$TOOLS/audiocheck
 TAG="python3 $CS_ROOT/tests/tools/serato_tags.py"
 
 "$CS_REL" demo "$T/lib" --tracks 2 --bars 4 >/dev/null || { fail setup "cs demo"; exit 0; }
@@ -157,23 +156,9 @@ check crates_stored [ "$(sqlite3 "$CS_DB" "SELECT group_concat(x, ' ') FROM (SEL
     "ROOT/Broken:Music/t_m4a.m4a ROOT/Gigs/Set:elsewhere/t2.wav,Music/t_flac.flac ROOT/Warm up:Music/t_lame.mp3,Music/t_wav.wav" ]
 
 # every track cut: the first beat of each part within 5 ms
-"$CS_REL" export --bpm-min 1 --n-sections 1 --csv-out "$T/x.csv" --parts-dir "$T/parts" --no-progress >"$T/exp.out" 2>&1
-check export_all grep -q "^export: 9 tracks selected" "$T/exp.out"
-sed 's/^/  /' "$T/exp.out" | head -5
-python3 -c 'import csv, sys
-for r in csv.DictReader(open(sys.argv[1], newline="")): print(r["part_file_orig"] + "\t" + r["bpm"])' "$T/x.csv" >"$T/parts.txt"
-n=0
-while IFS=$'\t' read -r part bpm; do
-    name=$(basename "$part" _sectioned.wav)
-    case $name in *bad_*) continue ;; esac   # their grids are gone or invented
-    n=$((n + 1))
-    first=$("$AC" onsets "$part" | head -1)
-    "$AC" grid "$part" --bpm "$bpm" --first 0 >"$T/grid"
-    echo "  $name: first onset ${first}s, $(tr '\n' ' ' <"$T/grid")"
-    check "first_beat_within_5ms_$name" awk -v f="$first" 'BEGIN { exit !(f != "" && f < 0.005) }'
-    check "beats_within_5ms_$name" awk '$1 == "max_ms" { exit !($2 < 5) }' "$T/grid"
-done <"$T/parts.txt"
-check parts_checked [ $n -eq 8 ]
+# Every part starts on the beat, but for the hostile files' tracks: their
+# grids are gone or invented.
+parts_on_beat export_all 1 9 8 '*bad_*'
 "$CS_REL" export --bpm-min 1 --n-sections 1 --playlist Set --csv-out "$T/p.csv" --parts-dir "$T/pparts" --dry-run \
     >"$T/pl.out" 2>&1
 check playlist_selects_crate grep -q "playlist ROOT/Gigs/Set: 2 tracks in its order" "$T/pl.out"
