@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs fn in a child with stderr closed (the assert's line is expected);
- * true when the child died of SIGABRT. */
-static bool aborts(void (*fn)(void))
+/* Runs fn in a child with stderr closed (an assert's line is expected):
+ * its exit status, -SIGNAL when killed, -1000 when it could not run. */
+static int child_status(void (*fn)(void))
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -28,8 +28,14 @@ static bool aborts(void (*fn)(void))
         _exit(0);
     }
     int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid) return false;
-    return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1000;
+    return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+/* True when fn, in a child, died of SIGABRT (a failed assert). */
+static bool aborts(void (*fn)(void))
+{
+    return child_status(fn) == -SIGABRT;
 }
 
 static void ring_over_release(void)
@@ -131,21 +137,6 @@ static void third_party_readable(void)
     _exit(bad);
 }
 
-/* The child's exit: 0 fine, 1 a count out of range, -SIGNAL killed. */
-static int child_status(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 2);
-        fn();
-        _exit(0);
-    }
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1000;
-    return WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
-}
 
 TEST(readable_from_a_third_thread_stays_in_range)
 {
