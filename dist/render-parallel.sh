@@ -39,9 +39,10 @@
 #
 # Exit status: the merge's (0: SET is whole; 1: a shard is missing, did not
 # finish or is partial, and is named: re-run this script, it finishes the rest).
+# With -d: 0 when every shard's dry run ran, else 1.
 set -euo pipefail
 
-n=4 jobs= sshfile= libdir= work= dry=
+n=4 jobs= sshfile= libdir= work= dry= prc=0
 usage() { sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts 'n:j:S:t:w:dh' o; do
     case $o in
@@ -59,6 +60,10 @@ if [ -n "$sshfile" ]; then   # parallel reads it from another folder below
     sshfile=$(cd "$(dirname "$sshfile")" && pwd)/$(basename "$sshfile")
 fi
 cs=${CS:-cs}
+# The shard commands below are POSIX sh.  Without this, GNU parallel runs
+# them on each host with that host's $SHELL (its login shell, which may be
+# fish or csh; where it is unset, a job runs nothing and says nothing).
+export PARALLEL_SHELL=/bin/sh
 command -v parallel >/dev/null || { echo "render-parallel.sh: GNU parallel is not installed (Debian: apt-get install parallel)" >&2; exit 1; }
 case $n in ''|*[!0-9]*|0) echo "render-parallel.sh: -n $n: not a shard count" >&2; exit 2 ;; esac
 last=$((n - 1))
@@ -68,14 +73,14 @@ last=$((n - 1))
 if [ -z "$sshfile" ]; then
     mkdir -p "$work"
     parallel --halt never -j "${jobs:-$n}" --line-buffer --tagstring 'shard {}/'"$n" \
-        -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry ::: $(seq 0 $last) || true
+        -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry ::: $(seq 0 $last) || prc=$?
 elif [ -z "$libdir" ]; then
     # Shared mount: the same absolute paths everywhere.
     mkdir -p "$work"
     work=$(cd "$work" && pwd)
     parallel --halt never --retries 3 --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer --tagstring 'shard {}/'"$n" \
         --workdir "$PWD" -q "$cs" export "$@" --set "$work/shard-{}" --shard "{}/$n" $dry \
-        ::: $(seq 0 $last) || true
+        ::: $(seq 0 $last) || prc=$?
 else
     # No shared mount: the library goes once to each host; each shard's
     # folder comes back as WORK/shard-I.tar, unpacked here.
@@ -96,13 +101,17 @@ else
     [ ${#todo[@]} -eq 0 ] || (cd "$work" && parallel --halt never --retries 3 --sshloginfile "$sshfile" -j "${jobs:-1}" --line-buffer \
         --tagstring 'shard {}/'"$n" --basefile cs-lib.tar --return 'shard-{}.tar' --cleanup \
         "rm -rf cs-s{} && mkdir cs-s{} && tar -C cs-s{} -xf cs-lib.tar && (cd cs-s{} && $cs --db cs.db export$q --set ../shard-{} --shard {}/$n $dry); rc=\$?; tar -cf shard-{}.tar shard-{}; rm -rf cs-s{} shard-{}; exit \$rc" \
-        ::: "${todo[@]}") || true
+        ::: "${todo[@]}") || prc=$?
     for i in $(seq 0 $last); do
         [ -f "$work/shard-$i.tar" ] && tar -C "$work" -xf "$work/shard-$i.tar" && rm -f "$work/shard-$i.tar"
     done
     rm -f "$tarball"
 fi
-[ -n "$dry" ] && exit 0
+# A dry run has no merge to judge it: a shard whose dry run failed fails it.
+if [ -n "$dry" ]; then
+    [ "$prc" = 0 ] || echo "render-parallel.sh: dry run: a shard failed (GNU parallel exit status $prc; its lines are above)" >&2
+    [ "$prc" = 0 ] && exit 0 || exit 1
+fi
 dirs=()
 for i in $(seq 0 $last); do dirs+=("$work/shard-$i"); done
 exec "$cs" export "$@" --set "$set_dir" --no-progress --merge "${dirs[@]}"

@@ -168,14 +168,21 @@ mkdir -p fakebin
 cat >fakebin/fakessh <<'SH'
 #!/bin/sh
 # ssh's stand-in: runs the command here, in $FAKE_REMOTE/<host> (the host's
-# home), as ssh would run it there; options are skipped.
+# home), as ssh would run it there; options are skipped.  As sshd does, it
+# sets HOME and SHELL (the account's login shell: this user's, or
+# $FAKE_REMOTE/<host>.shell when the test gives the host another) whatever
+# the caller's environment has: CI runs without SHELL, a real host never does.
 while [ $# -gt 0 ]; do
     case $1 in -l|-p|-o|-S|-F|-i|-e) shift 2 ;; --) shift; break ;; -*) shift ;; *) break ;; esac
 done
 host=$1; shift
 [ "${1:-}" = -- ] && shift
 mkdir -p "$FAKE_REMOTE/$host" && cd "$FAKE_REMOTE/$host" || exit 255
-HOME=$FAKE_REMOTE/$host exec sh -c "$*"
+login=$(getent passwd "$(id -u)" | cut -d: -f7)
+[ -f "$FAKE_REMOTE/$host.shell" ] && login=$(cat "$FAKE_REMOTE/$host.shell")
+# The command itself goes through sh: parallel's wrapper (exec perl -e ...)
+# is written to run under any login shell, csh and fish too.
+HOME=$FAKE_REMOTE/$host SHELL=${login:-/bin/sh} exec sh -c "$*"
 SH
 chmod +x fakebin/fakessh
 printf '%s\n' "$T/fakebin/fakessh hostA" "$T/fakebin/fakessh hostB" >hosts
@@ -201,6 +208,23 @@ else
         [ $rc = 0 ] && [ -z "$why" ] && [ "$left" = 0 ] && [ -d remote ] && pass parallel_ssh_transfer \
             || { fail parallel_ssh_transfer "rc $rc; $left parts left on the hosts; $why; $(tail -3 tx.log)"; sed 's/^/    tx.log: /' tx.log | tail -30; }
     fi
+fi
+
+# A host whose login shell is not a POSIX shell (fish, csh: here a stand-in
+# that says so and fails): the shard's command is sh's, and parallel runs it
+# with the remote $SHELL unless told otherwise (render-parallel.sh sets
+# PARALLEL_SHELL=/bin/sh).  A dry run: the check is where it runs, not what.
+if command -v parallel >/dev/null; then
+    rm -rf remote && mkdir -p remote
+    printf '#!/bin/sh\necho "fish: not a POSIX shell: $*" >&2\nexit 127\n' >fakebin/fish
+    chmod +x fakebin/fish
+    echo "$T/fakebin/fish" >remote/hostF.shell
+    echo "$T/fakebin/fakessh hostF" >fishhosts
+    CS=$CS_REL "$DIST/render-parallel.sh" -d -n 1 -S fishhosts -w "$T/fishw" fishset -- "${ASEL[@]}" >fish.log 2>&1
+    rc=$?
+    [ $rc = 0 ] && grep -q 'dry run: shard 0/1' fish.log && ! grep -q 'not a POSIX shell' fish.log \
+        && pass parallel_ssh_login_shell \
+        || { fail parallel_ssh_login_shell "rc $rc; $(grep -m1 -e 'POSIX' -e error fish.log)"; sed 's/^/    fish.log: /' fish.log | tail -20; }
 fi
 
 # A host whose first job dies (ssh dropped, a reboot): the shard is tried
