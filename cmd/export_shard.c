@@ -201,7 +201,7 @@ static bool journal_up_to_date(void *ctx, const char *out_path, const char *fing
     *rate = hit->rate;
     /* The journal keeps no loudness: the pipeline measures it from the file. */
     *measured = false;
-    *loud = (cs_loudness){ -INFINITY, -INFINITY };
+    *loud = CS_LOUDNESS_NONE;
     return true;
 }
 

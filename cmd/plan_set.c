@@ -133,8 +133,19 @@ static void loudness(cs_lset *set, double target, double *lufs, double *tp, doub
     }
     double chain = 20.0 * log10(0.8 * CS_MASTER_GAIN);
     cs_lset_gains(set, target, chain, CS_PLAY_TRUE_PEAK_CEILING + CS_PLAY_LIMITER_RANGE);
-    /* What the listener gets: the gain plus the voice and master levels. */
+    /* What the listener gets: the gain plus the voice and master levels
+     * (solo_loudness below puts in each track's gain for its solo). */
     for (size_t i = 0; i < set->n; i++) gain[i] = set->tracks[i].gain_db + chain;
+}
+
+/* Track i plays alone from in_end_u: its loudness there and the gain cs
+ * play gives it for that (cs_lset_solo_gain, as player/set/ladder.c). */
+static void solo_loudness(const cs_lset *set, size_t i, double in_end_u, double *lufs, double *gain)
+{
+    double l, chain = 20.0 * log10(0.8 * CS_MASTER_GAIN);
+    double g = cs_lset_solo_gain(&set->tracks[i], in_end_u, &l);
+    if (isfinite(l)) lufs[i] = l;
+    gain[i] = g + chain;
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -213,6 +224,7 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
     double u_start = 0, t_start = 0, solo_u = 0;
     for (size_t k = 0; k < cur->beats.n; k++)
         if (cur->beats.v[k] >= 0) { u_start = cur->beats.v[k]; break; }
+    solo_loudness(&set, (size_t)seq[0], u_start, sp->lufs, sp->gain_db);
     double end_u = cs_lset_part_end_u(cur);
     for (size_t i = 0; i + 1 < n; i++) {
         double plan_u = solo_u > u_start ? solo_u : u_start;
@@ -249,6 +261,7 @@ int cs_plan_set(const char *dir, const cs_plan_opts *o, cs_set_plan *sp, cs_err 
         r->key_clash = r->key_dist >= 2;
         /* The incoming track from here. */
         if (i > 0) sp->rows[i - 1].solo_s = r->at_s - sp->rows[i - 1].at_s - sp->rows[i - 1].fade_s;
+        solo_loudness(&set, (size_t)seq[i + 1], r->p.in_u1, sp->lufs, sp->gain_db);
         cur = nx;
         u_start = r->p.in_u0;
         t_start = r->at_s;

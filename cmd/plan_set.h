@@ -27,9 +27,11 @@ typedef struct cs_plan_row {
 typedef struct cs_set_plan {
     char **names;               /* [n_tracks] shown names */
     char **keys;                /* [n_tracks] keys or NULL */
-    double *lufs, *tp;          /* [n_tracks] the parts' loudness and true peak (NAN: not in set.json) */
+    double *lufs, *tp;          /* [n_tracks] the loudness of the stretch each track plays alone
+                                   (its parts' integrated loudness where set.json has no
+                                   slices) and their true peak (NAN: not in set.json) */
     double *gain_db;            /* [n_tracks] the level change from the part to the output: the
-                                   gain cs play applies (cs_lset_gains) plus its voice and
+                                   gain cs play applies (cs_lset_solo_gain) plus its voice and
                                    master levels (lufs + gain_db: the loudness heard) */
     char **why;                 /* [n_tracks] the running order's reason for choosing it, or NULL */
     size_t n_tracks;

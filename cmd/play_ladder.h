@@ -63,9 +63,10 @@
     OPT_STRING(0, "trace", &(la)->trace, "FILE.csv", "time, movement, BPMs, rungs, track every 100 ms"), \
     OPT_STRING(0, "plot", &(la)->plot, "FILE.svg", "the trace drawn at the end"),               \
     OPT_DOUBLE(0, "loudness-target", &(la)->loudness_target, "LUFS",                           \
-               "play every track at this integrated loudness (EBU R128;\n"                      \
-               "default -14), from the loudness cs export measured; a\n"                        \
-               "true-peak limiter keeps the output at or below -1 dBTP"),                        \
+               "play every track at this loudness (EBU R128; default -14)\n"                    \
+               "where it plays alone, from the loudness cs export measured\n"                   \
+               "over each part; a true-peak limiter keeps the output at or\n"                   \
+               "below -1 dBTP"),                                                                 \
     OPT_ENUM(0, "loudness", &(la)->loudness, cs_play_loudness_names,                            \
              "on (default): match loudness when the set carries it (sets\n"                     \
              "exported before it play as before); off: each track at its\n"                    \

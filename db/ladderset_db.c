@@ -39,7 +39,7 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
         return -1;
     }
     if (playlist && st) st->selected = (long)n;
-    sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue, lufs, true_peak_dbtp "
+    sqlite3_stmt *q = cs_db_prepare(db, "SELECT target_bpm, speed, out_path, ini_cue, begin_cue, end_cue, lufs, true_peak_dbtp, loudness_slices "
                                         "FROM renders WHERE track_id = ? AND target_bpm > 0 "
                                         "ORDER BY target_bpm, rendered_at", err);
     if (!q) {
@@ -89,9 +89,10 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
                 continue;
             int k = cs_lset_add_rung(lt, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1), out);
             if (k < 0) goto oom;
-            /* Loudness as cs export measured it (migration 3; NULL: not yet). */
+            /* Loudness as cs export measured it (migrations 5 and 8; NULL: not yet). */
             if (sqlite3_column_type(q, 6) != SQLITE_NULL) lt->rungs[k].loud.lufs = sqlite3_column_double(q, 6);
             if (sqlite3_column_type(q, 7) != SQLITE_NULL) lt->rungs[k].loud.dbtp = sqlite3_column_double(q, 7);
+            cs_loudness_slices_parse((const char *)sqlite3_column_text(q, 8), &lt->rungs[k].loud);
         }
         if (row < 0) {   /* a read error is not "no rendered parts" */
             sqlite3_finalize(q);

@@ -17,8 +17,10 @@
  * `renders` row of out_path and stats the file; record is one INSERT OR
  * REPLACE (its own small transaction, so a killed run keeps what it
  * finished), with the part's loudness (columns lufs, true_peak_dbtp,
- * loudness_measured: migration 3); record_loudness is one UPDATE of those
- * for a part measured from its file. */
+ * loudness_measured: migration 5; loudness_slices: migration 8);
+ * record_loudness is one UPDATE of those for a part measured from its file.
+ * A part measured before its slices counts as not measured (up_to_date's
+ * *measured false): the export measures it from the file again. */
 cs_render_cache cs_render_cache_db(cs_db *db);
 
 #endif

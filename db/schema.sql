@@ -194,3 +194,11 @@ ALTER TABLE rb_collections ADD COLUMN source TEXT NOT NULL DEFAULT 'rekordbox';
 -- the part it renders (mean spectral flux of the loudness-normalised audio);
 -- NULL: not measured yet.
 ALTER TABLE tracks ADD COLUMN energy REAL;
+
+-- migration 8
+-- Each rendered part's loudness over its time (issue 19, pkg/loudness.h):
+-- CS_LOUDNESS_SLICES comma-separated LUFS, an empty field for a silent
+-- slice; the player gains a track by the stretch it plays alone.  NULL: not
+-- measured yet (parts measured before this; the next cs export measures
+-- them from the file, without rendering them again).
+ALTER TABLE renders ADD COLUMN loudness_slices TEXT;

@@ -106,7 +106,7 @@ static int ask_plan_hook(ctx *c, part_job *p)
         p->rate = info.rate;
         c->st->up_to_date++;
         /* The hook knows the part, not its loudness: measured from the file. */
-        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        p->loud = CS_LOUDNESS_NONE;
         p->measure_only = p->todo = true;
         return 1;
     }
@@ -136,7 +136,7 @@ static int plan_part(ctx *c, track_job *tj, part_job *p, double target, const ch
      * date (it was being redone with --force). */
     cs_remove_stale_temps(p->out_abs);
     bool measured = false;
-    p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+    p->loud = CS_LOUDNESS_NONE;
     if (!o->force && c->cache->up_to_date(c->cache->ctx, p->out_abs, p->fingerprint, &p->frames, &p->rate,
                                           &measured, &p->loud)) {
         p->done = true;

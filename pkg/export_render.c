@@ -143,7 +143,7 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     cs_err le = {0};
     if (rc == 0 && cs_loudness_measure_file(p->out_abs, &p->loud, &le) < 0) {
         cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
-        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        p->loud = CS_LOUDNESS_NONE;
     }
     cs_audio_free(&out);
     if (rc < 0) return -1;
@@ -177,7 +177,7 @@ static void measure_part(ctx *c, part_job *p)
     measure_energy(c, p);
     if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
         cs_log_warn("loudness not measured: %s", e.msg);
-        p->loud = (cs_loudness){ -INFINITY, -INFINITY };
+        p->loud = CS_LOUDNESS_NONE;
         return;
     }
     pthread_mutex_lock(&c->mu);

@@ -7,6 +7,7 @@
 #include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
 #include "pkg/textfile.h"
+#include "pkg/transition.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -39,6 +40,8 @@ cs_lset_track *cs_lset_add_track(cs_lset *set, const char *path, double bpm, dou
     t->bpm = bpm;
     t->key = -1;                                  /* CS_KEY_NONE */
     t->energy = -1;
+    t->gain_level = NAN;                          /* no loudness matching until cs_lset_gains */
+    t->gain_peak = -INFINITY;
     t->ini_cue = ini_cue;
     t->begin_u = begin_u;
     t->end_u = end_u;
@@ -54,7 +57,7 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     if (!p) return -1;
     if (i < t->n_rungs && t->rungs[i].bpm == bpm) {
         free(t->rungs[i].path);
-        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
+        t->rungs[i] = (cs_lset_rung){ bpm, speed, p, 0, CS_LOUDNESS_NONE };
         return (int)i;
     }
     cs_lset_rung *nr = realloc(t->rungs, (t->n_rungs + 1) * sizeof *nr);
@@ -64,7 +67,7 @@ int cs_lset_add_rung(cs_lset_track *t, double bpm, double speed, const char *pat
     }
     t->rungs = nr;
     memmove(&nr[i + 1], &nr[i], (t->n_rungs - i) * sizeof *nr);
-    nr[i] = (cs_lset_rung){ bpm, speed, p, 0, { -INFINITY, -INFINITY } };
+    nr[i] = (cs_lset_rung){ bpm, speed, p, 0, CS_LOUDNESS_NONE };
     t->n_rungs++;
     return (int)i;
 }
@@ -78,6 +81,43 @@ static void track_free(cs_lset_track *t)
     free(t->sections.v);
     free(t->path);
     free(t->name);
+}
+
+/* The mean loudness of t's part over u in [u0, u1], over the rungs that
+ * have slices and a known length; NAN when none. */
+static double window_lufs(const cs_lset_track *t, double u0, double u1)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t k = 0; k < t->n_rungs; k++) {
+        const cs_lset_rung *r = &t->rungs[k];
+        double len_u = (double)r->frames / CS_RATE * r->speed;   /* the part, in u */
+        if (r->loud.n_slices != CS_LOUDNESS_SLICES || !(len_u > 0)) continue;
+        double l = cs_loudness_window(&r->loud, u0 / len_u, u1 / len_u);
+        if (!isfinite(l)) continue;
+        sum += l;
+        n++;
+    }
+    return n ? sum / n : NAN;
+}
+
+double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs)
+{
+    if (lufs) *lufs = NAN;
+    double sum = 0;
+    int n = 0;
+    for (size_t k = 0; k < t->n_rungs; k++)
+        if (isfinite(t->rungs[k].loud.lufs)) sum += t->rungs[k].loud.lufs, n++;
+    if (lufs && n) *lufs = sum / n;
+    if (!isfinite(t->gain_level)) return t->gain_db;
+    double end = cs_lset_part_end_u(t);
+    double u0 = in_end_u > 0 ? in_end_u : 0, u1 = t->begin_u > u0 + 2.0 && t->begin_u < end ? t->begin_u : end;
+    double w = window_lufs(t, u0, u1);
+    if (!isfinite(w)) return t->gain_db;
+    if (lufs) *lufs = w;
+    double g = t->gain_level - w;
+    if (isfinite(t->gain_peak) && t->gain_peak + g > t->gain_ceiling) g = t->gain_ceiling - t->gain_peak;
+    return g;
 }
 
 void cs_lset_free(cs_lset *set)
@@ -262,9 +302,13 @@ size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double m
             if (t->rungs[k].loud.dbtp > peak) peak = t->rungs[k].loud.dbtp;
         }
         t->gain_db = 0;
+        t->gain_level = NAN;
         if (!n) continue;
         int capped;
         t->gain_db = cs_loudness_gain_db(sum / (double)n, peak, target_lufs, chain_db, max_peak_dbtp, &capped);
+        t->gain_level = target_lufs - chain_db;
+        t->gain_peak = peak;
+        t->gain_ceiling = max_peak_dbtp - chain_db;
         if (capped)
             cs_log_warn("%s: %.1f LUFS, true peak %.1f dBTP: gain capped at %+.1f dB, so it plays %.1f LU "
                         "under the target", t->name, sum / (double)n, peak, t->gain_db,

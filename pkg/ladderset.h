@@ -47,7 +47,12 @@ typedef struct cs_lset_track {
     double energy;        /* 0..1 (pkg/energy.h); < 0: unknown (the running order) */
     cs_lset_rung *rungs;  /* sorted by bpm, distinct */
     size_t n_rungs;
-    double gain_db;       /* loudness gain the player applies (0: none; cs_lset_gains) */
+    double gain_db;       /* loudness gain over the whole part (0: none; cs_lset_gains) */
+    /* Set by cs_lset_gains for cs_lset_solo_gain: the level the part is
+     * brought to before the player's chain (target - chain, LUFS; NAN: no
+     * loudness matching), the highest true peak of its rungs (dBTP,
+     * -INFINITY unknown) and the ceiling for it before the chain (dBTP). */
+    double gain_level, gain_peak, gain_ceiling;
 } cs_lset_track;
 
 typedef struct cs_lset {
@@ -100,6 +105,18 @@ char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
  * measured rung gets the median gain of the others, with a warning.
  * Returns how many tracks had a measured loudness (0: every gain left 0). */
 size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp);
+
+/* The gain (dB) for track t when it plays alone from in_end_u (u: where
+ * the incoming fade ends; the part's first beat for the set's first track)
+ * to its begin cue (begin_u, where the planner hands over near; the part's
+ * end when that leaves under 2 s): cs_lset_gains's level minus the loudness
+ * of that stretch (pkg/loudness.h cs_loudness_window, the mean over the
+ * rungs with slices), capped as cs_lset_gains caps.  What is heard alone
+ * is what is matched: on real music a part's stretches differ from its
+ * integrated loudness by up to +-1 LU.  Without slices, or before
+ * cs_lset_gains: t->gain_db.  *lufs (may be NULL): the stretch's loudness
+ * (else the part's, NAN unknown).  Pure; any thread; no allocation. */
+double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs);
 
 void cs_lset_free(cs_lset *set);
 

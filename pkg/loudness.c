@@ -5,6 +5,7 @@
 #include <ebur128.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,51 +21,110 @@ static const char *ebur_why(int rc)
     }
 }
 
-static ebur128_state *open_state(int channels, int rate, cs_err *err)
+/* A measurement in progress: libebur128's state, and the slices (see
+ * loudness.h) filled from its loudness of each 100 ms chunk of the part. */
+typedef struct meter {
+    ebur128_state *st;
+    unsigned long rate;
+    long long total;           /* the part's frames (the slices' scale) */
+    long long fed;             /* frames given so far */
+    long long chunk;           /* frames in the open chunk */
+    double e[CS_LOUDNESS_SLICES], w[CS_LOUDNESS_SLICES];   /* energy x frames, frames */
+} meter;
+
+static int open_meter(meter *m, int channels, int rate, long long total, cs_err *err)
 {
+    memset(m, 0, sizeof *m);
     if (channels < 1 || channels > 8)
-        return cs_err_setc(err, CS_ERR_RANGE, "loudness: %d channels (1..8 measured)", channels), NULL;
-    if (rate < 8000 || rate > 384000) return cs_err_setc(err, CS_ERR_RANGE, "loudness: rate %d Hz out of range", rate), NULL;
-    ebur128_state *st = ebur128_init((unsigned)channels, (unsigned long)rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
-    if (!st) cs_err_setc(err, CS_ERR_NOMEM, "loudness: out of memory");
-    return st;
+        return cs_err_setc(err, CS_ERR_RANGE, "loudness: %d channels (1..8 measured)", channels);
+    if (rate < 8000 || rate > 384000) return cs_err_setc(err, CS_ERR_RANGE, "loudness: rate %d Hz out of range", rate);
+    /* MODE_S: loudness_window() over the last 100 ms (its buffer holds 3 s). */
+    m->st = ebur128_init((unsigned)channels, (unsigned long)rate,
+                         EBUR128_MODE_I | EBUR128_MODE_S | EBUR128_MODE_TRUE_PEAK);
+    if (!m->st) return cs_err_setc(err, CS_ERR_NOMEM, "loudness: out of memory");
+    m->rate = (unsigned long)rate;
+    m->total = total > 0 ? total : 0;
+    return 0;
 }
 
-/* Integrated loudness and the highest channel's true peak, then frees st. */
-static int finish(ebur128_state *st, int channels, cs_loudness *out, cs_err *err)
+/* Closes the open chunk: its loudness, spread over the slices it covers. */
+static int close_chunk(meter *m)
+{
+    if (m->chunk <= 0) return EBUR128_SUCCESS;
+    unsigned long ms = (unsigned long)llround((double)m->chunk * 1000.0 / (double)m->rate);
+    double l = -HUGE_VAL;
+    int rc = ebur128_loudness_window(m->st, ms ? ms : 1, &l);
+    if (rc != EBUR128_SUCCESS) return rc;
+    double energy = isfinite(l) ? pow(10.0, l / 10.0) : 0.0;
+    double a = (double)(m->fed - m->chunk), b = (double)m->fed;
+    double span = (double)m->total / CS_LOUDNESS_SLICES;
+    for (int i = 0; span > 0 && i < CS_LOUDNESS_SLICES; i++) {
+        double lo = fmax(a, span * i), hi = fmin(b, i == CS_LOUDNESS_SLICES - 1 ? (double)m->total : span * (i + 1));
+        if (hi > lo) {
+            m->e[i] += energy * (hi - lo);
+            m->w[i] += hi - lo;
+        }
+    }
+    m->chunk = 0;
+    return EBUR128_SUCCESS;
+}
+
+static int feed(meter *m, const float *buf, size_t frames, int channels)
+{
+    long long per = (long long)(m->rate / 10);
+    while (frames > 0) {
+        size_t n = (size_t)(per - m->chunk);
+        if (n > frames) n = frames;
+        int rc = ebur128_add_frames_float(m->st, buf, n);
+        if (rc != EBUR128_SUCCESS) return rc;
+        m->chunk += (long long)n;
+        m->fed += (long long)n;
+        buf += n * (size_t)channels;
+        frames -= n;
+        if (m->chunk == per && (rc = close_chunk(m)) != EBUR128_SUCCESS) return rc;
+    }
+    return EBUR128_SUCCESS;
+}
+
+/* Integrated loudness, the highest channel's true peak and the slices, then
+ * frees the state. */
+static int finish(meter *m, int channels, cs_loudness *out, cs_err *err)
 {
     double lufs = -INFINITY, peak = 0;
-    int rc = ebur128_loudness_global(st, &lufs);
+    int rc = close_chunk(m);
+    if (rc == EBUR128_SUCCESS) rc = ebur128_loudness_global(m->st, &lufs);
     for (int c = 0; rc == EBUR128_SUCCESS && c < channels; c++) {
         double p = 0;
-        rc = ebur128_true_peak(st, (unsigned)c, &p);
+        rc = ebur128_true_peak(m->st, (unsigned)c, &p);
         if (p > peak) peak = p;
     }
-    ebur128_destroy(&st);
+    ebur128_destroy(&m->st);
     if (rc != EBUR128_SUCCESS) return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
     /* libebur128 says -HUGE_VAL for "below the gate": the same as none. */
+    *out = CS_LOUDNESS_NONE;
     out->lufs = isfinite(lufs) ? lufs : -INFINITY;
     out->dbtp = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
+    if (m->fed > 0 && m->fed == m->total) {   /* slices only where the scale held */
+        out->n_slices = CS_LOUDNESS_SLICES;
+        for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
+            out->slice[i] = m->w[i] > 0 && m->e[i] > 0 ? (float)(10.0 * log10(m->e[i] / m->w[i])) : -INFINITY;
+    }
     return 0;
 }
 
 int cs_loudness_measure(const float *samples, size_t frames, int channels, int rate, cs_loudness *out,
                         cs_err *err)
 {
-    ebur128_state *st = open_state(channels, rate, err);
-    if (!st) return -1;
-    /* libebur128 takes frames in chunks of any size; a bounded chunk keeps
-     * its size_t arithmetic far from overflow. */
-    for (size_t at = 0; at < frames;) {
-        size_t n = frames - at > (1u << 20) ? (1u << 20) : frames - at;
-        int rc = ebur128_add_frames_float(st, samples + at * (size_t)channels, n);
-        if (rc != EBUR128_SUCCESS) {
-            ebur128_destroy(&st);
-            return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
-        }
-        at += n;
+    meter m;
+    if (open_meter(&m, channels, rate, (long long)frames, err) < 0) return -1;
+    /* libebur128 takes frames in chunks of any size; feed() gives it at
+     * most 100 ms at a time, far from its size_t arithmetic's limits. */
+    int rc = feed(&m, samples, frames, channels);
+    if (rc != EBUR128_SUCCESS) {
+        ebur128_destroy(&m.st);
+        return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
     }
-    return finish(st, channels, out, err);
+    return finish(&m, channels, out, err);
 }
 
 int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
@@ -73,25 +133,77 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf) return cs_err_setc(err, CS_ERR_IO, "%s: cannot read: %s", path, sf_strerror(NULL));
     cs_err e = {0};
-    ebur128_state *st = open_state(info.channels, info.samplerate, &e);
-    float *buf = st ? malloc((size_t)FILE_BLOCK * (size_t)info.channels * sizeof *buf) : NULL;
+    meter m;
+    int ok = open_meter(&m, info.channels, info.samplerate, (long long)info.frames, &e) == 0;
+    float *buf = ok ? malloc((size_t)FILE_BLOCK * (size_t)info.channels * sizeof *buf) : NULL;
     if (!buf) {
-        if (st) ebur128_destroy(&st);
+        if (ok) ebur128_destroy(&m.st);
         sf_close(sf);
-        return cs_err_setc(err, CS_ERR_NOMEM, "%s: %s", path, st ? "out of memory" : e.msg);
+        return cs_err_setc(err, ok ? CS_ERR_NOMEM : e.code, "%s: %s", path, ok ? "out of memory" : e.msg);
     }
     sf_count_t got;
     int rc = EBUR128_SUCCESS;
     while (rc == EBUR128_SUCCESS && (got = sf_readf_float(sf, buf, FILE_BLOCK)) > 0)
-        rc = ebur128_add_frames_float(st, buf, (size_t)got);
+        rc = feed(&m, buf, (size_t)got, info.channels);
     int sferr = sf_error(sf);
     free(buf);
     sf_close(sf);
     if (rc != EBUR128_SUCCESS || sferr) {
-        ebur128_destroy(&st);
+        ebur128_destroy(&m.st);
         return cs_err_setc(err, CS_ERR_CODEC, "%s: %s", path, rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
     }
-    if (finish(st, info.channels, out, &e) < 0) return cs_err_setc(err, e.code, "%s: %s", path, e.msg);
+    if (finish(&m, info.channels, out, &e) < 0) return cs_err_setc(err, e.code, "%s: %s", path, e.msg);
+    return 0;
+}
+
+double cs_loudness_window(const cs_loudness *l, double f0, double f1)
+{
+    if (!l || l->n_slices != CS_LOUDNESS_SLICES || !(f0 < f1)) return -INFINITY;
+    f0 = fmax(f0, 0.0);
+    f1 = fmin(f1, 1.0);
+    double e = 0, w = 0;
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
+        double lo = fmax(f0, (double)i / CS_LOUDNESS_SLICES), hi = fmin(f1, (double)(i + 1) / CS_LOUDNESS_SLICES);
+        /* BS.1770-4's absolute gate, -70 LUFS: silence does not pull it down. */
+        if (hi <= lo || !(l->slice[i] > -70.0f)) continue;
+        e += pow(10.0, l->slice[i] / 10.0) * (hi - lo);
+        w += hi - lo;
+    }
+    return w > 0 ? 10.0 * log10(e / w) : -INFINITY;
+}
+
+char *cs_loudness_slices_format(const cs_loudness *l, char *buf, size_t cap)
+{
+    if (!l || l->n_slices != CS_LOUDNESS_SLICES || cap < CS_LOUDNESS_SLICES_TEXT) return NULL;
+    size_t at = 0;
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
+        /* a finite slice is within [-200, +30] LUFS for float audio: 8 chars */
+        int n = isfinite(l->slice[i]) ? snprintf(buf + at, cap - at, "%s%.2f", i ? "," : "", l->slice[i])
+                                      : snprintf(buf + at, cap - at, "%s", i ? "," : "");
+        if (n < 0 || (size_t)n >= cap - at) return NULL;
+        at += (size_t)n;
+    }
+    return buf;
+}
+
+int cs_loudness_slices_parse(const char *s, cs_loudness *l)
+{
+    if (!s) return -1;
+    float v[CS_LOUDNESS_SLICES];
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
+        if (*s == ',' || *s == 0) v[i] = -INFINITY;
+        else {
+            char *end;
+            double d = strtod(s, &end);
+            if (end == s || !isfinite(d) || fabs(d) > 1000) return -1;
+            v[i] = (float)d;
+            s = end;
+        }
+        if (i < CS_LOUDNESS_SLICES - 1 && *s++ != ',') return -1;
+    }
+    if (*s) return -1;
+    memcpy(l->slice, v, sizeof v);
+    l->n_slices = CS_LOUDNESS_SLICES;
     return 0;
 }
 

@@ -15,13 +15,30 @@
 #ifndef CS_LOUDNESS_H
 #define CS_LOUDNESS_H
 
+#include <math.h>
 #include <stddef.h>
 #include "pkg/err.h"
+
+/* The loudness over the part's time, in CS_LOUDNESS_SLICES equal slices
+ * (slice i covers [i, i + 1) / CS_LOUDNESS_SLICES of the part's frames):
+ * each slice's energy-mean loudness (BS.1770 K-weighted, ungated, from
+ * libebur128's loudness of each 100 ms of the part), LUFS; -INFINITY: a
+ * silent slice.  What the player gains a track by is the loudness of the
+ * stretch it plays alone, not the whole part's (cs_loudness_window): on real
+ * music the two differ by up to +-1 LU.  A fixed count keeps cs_loudness a
+ * value (copied by assignment from the render to the library, set.json
+ * and the player); 32 slices place a window within 1/32 of the part. */
+#define CS_LOUDNESS_SLICES 32
 
 typedef struct cs_loudness {
     double lufs;   /* integrated loudness, LUFS (-INFINITY: none, see above) */
     double dbtp;   /* true peak over all channels, dBTP (-INFINITY: silence) */
+    int n_slices;  /* 0: slices not measured (parts measured before them); else CS_LOUDNESS_SLICES */
+    float slice[CS_LOUDNESS_SLICES];   /* LUFS per slice (-INFINITY: silent), see above */
 } cs_loudness;
+
+/* "No loudness": unmeasured, no slices. */
+#define CS_LOUDNESS_NONE ((cs_loudness){ .lufs = -INFINITY, .dbtp = -INFINITY })
 
 /* Loudness of an audio file libsndfile reads (the parts cs export writes:
  * WAV, FLAC), read in blocks; channels 1..8 (BS.1770 weights: channels 0-2
@@ -29,6 +46,26 @@ typedef struct cs_loudness {
  * "<path>: <reason>" when it cannot be opened or read (err->code: CS_ERR_IO,
  * CS_ERR_CODEC, CS_ERR_NOMEM). */
 int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err);
+
+/* Loudness (LUFS) of the fraction [f0, f1] of a part (0 <= f0 < f1 <= 1:
+ * frames from f0 * frames to f1 * frames): the energy mean of its slices,
+ * each weighted by how much of it the range covers, silent slices (below
+ * BS.1770's -70 LUFS absolute gate) left out.  -INFINITY when the part has
+ * no slices, the range is empty or every slice in it is silent.  Our own
+ * small piece: libebur128 gates what it was fed, and cannot measure a
+ * sub-range of a part afterwards without reading the file again, which the
+ * player must not do at a track change.  Pure; any thread. */
+double cs_loudness_window(const cs_loudness *l, double f0, double f1);
+
+/* The slices as text, for the library: CS_LOUDNESS_SLICES numbers in
+ * LUFS to a hundredth, comma-separated, an empty field for a silent slice
+ * ("-14.21,-13.9,,...").  Writes into buf (cap bytes; CS_LOUDNESS_SLICES_TEXT
+ * is enough) and returns buf, or NULL when l has no slices.  Parse is the
+ * reverse: 0 and l's slices set, -1 (l's slices untouched) when s is not
+ * exactly that. */
+#define CS_LOUDNESS_SLICES_TEXT (CS_LOUDNESS_SLICES * 12)
+char *cs_loudness_slices_format(const cs_loudness *l, char *buf, size_t cap);
+int cs_loudness_slices_parse(const char *s, cs_loudness *l);
 
 /* Linear gain (dB) that brings a part measured at `lufs` with true peak
  * `dbtp` to `target` LUFS after a fixed chain gain `chain_db` (what the

@@ -109,7 +109,7 @@ int cs_setfile_add_part(cs_set_track *t, const char *dir, const char *file, doub
 {
     char full[8192];
     if (join(full, sizeof full, dir, file) < 0) return cs_err_setc(err, CS_ERR_RANGE, "%s: path too long", file);
-    cs_set_part p = { .bpm = bpm, .speed = speed, .loud = { -INFINITY, -INFINITY } };
+    cs_set_part p = { .bpm = bpm, .speed = speed, .loud = CS_LOUDNESS_NONE };
     if (measure(full, &p.frames, &p.bytes, err) < 0) return -1;
     if (!(p.file = strdup(file))) return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     if (bpm == 0) {
@@ -141,6 +141,14 @@ static cJSON *part_json(const cs_set_part *p)
     cJSON_AddNumberToObject(o, "bytes", (double)p->bytes);
     if (isfinite(p->loud.lufs)) cJSON_AddNumberToObject(o, "lufs", p->loud.lufs);
     if (isfinite(p->loud.dbtp)) cJSON_AddNumberToObject(o, "true_peak_dbtp", p->loud.dbtp);
+    if (p->loud.n_slices == CS_LOUDNESS_SLICES) {
+        /* Tenths of an LU: the slices steer a gain, not a meter. */
+        cJSON *a = cJSON_AddArrayToObject(o, "loudness_slices");
+        for (int i = 0; a && i < CS_LOUDNESS_SLICES; i++) {
+            float v = p->loud.slice[i];
+            cJSON_AddItemToArray(a, isfinite(v) ? cJSON_CreateNumber(round(v * 10.0) / 10.0) : cJSON_CreateNull());
+        }
+    }
     return o;
 }
 
@@ -270,6 +278,20 @@ static int read_part(const cJSON *o, cs_set_part *p)
     p->bytes = (long long)num_or(o, "bytes", -1);
     p->loud.lufs = num_or(o, "lufs", -INFINITY);
     p->loud.dbtp = num_or(o, "true_peak_dbtp", -INFINITY);
+    /* Slices: all CS_LOUDNESS_SLICES numbers (null: silent), or none. */
+    const cJSON *sl = cJSON_GetObjectItemCaseSensitive(o, "loudness_slices");
+    p->loud.n_slices = 0;
+    if (cJSON_IsArray(sl) && cJSON_GetArraySize(sl) == CS_LOUDNESS_SLICES) {
+        int i = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, sl) {
+            if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && fabs(v->valuedouble) < 1000) p->loud.slice[i] = (float)v->valuedouble;
+            else if (cJSON_IsNull(v)) p->loud.slice[i] = -INFINITY;
+            else break;
+            i++;
+        }
+        if (i == CS_LOUDNESS_SLICES) p->loud.n_slices = CS_LOUDNESS_SLICES;
+    }
     return 0;
 }
 

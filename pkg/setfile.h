@@ -25,6 +25,10 @@
  * sample frames (libsndfile), bytes: its file size; `--check` compares both.
  * lufs / true_peak_dbtp: the part's integrated loudness (EBU R128) and true
  * peak as cs export measured them (pkg/loudness.h); absent when unknown.
+ * loudness_slices: CS_LOUDNESS_SLICES (32) numbers, the loudness of each
+ * 32nd of the part in LUFS to a tenth (null: silent), from which the player
+ * gains a track by the stretch it plays alone; absent in parts measured
+ * before them (the next export measures them from the file).
  *
  *   cs_setfile m = {0};
  *   if (cs_setfile_read("gig", &m, &err) < 0) fail(err.msg);
@@ -49,7 +53,9 @@
  * (the reader ignores what it does not know, and refuses a higher version).
  * Version 1 grew each part's "lufs" and "true_peak_dbtp" (issue 19), each
  * track's "reach" and the top level's "max_stretch" (issue 20): older
- * manifests lack them and load as unmeasured, without a budget. */
+ * manifests lack them and load as unmeasured, without a budget.  Each
+ * part's "loudness_slices" came later in version 1 (absent: the integrated
+ * loudness alone). */
 #define CS_SET_FORMAT_VERSION 1
 
 typedef struct cs_set_part {

@@ -263,13 +263,15 @@ static int open_track(cs_ladder *l, int di)
     d->cur = 0;
     d->free_at = 0;
     d->end_u = cs_lset_part_end_u(tr);
-    /* The track's loudness gain (pkg/ladderset.h cs_lset_gains; 0 dB when
-     * the set has none) as the deck's trim: the deck is silent here. */
-    ladder_cmd_trim(&l->cmds, di, pow(10.0, tr->gain_db / 20.0), CS_NOW);
     int rung = pick(l, l->next, -1, NULL, 0);
     double u0 = l->cur >= 0 ? l->plan.in_u0 : cs_ladder_beat_at_or_after(&tr->beats, period(l, l->next), 0.0, NULL);
     if (u0 < 0) u0 = 0;
     l->open_u = u0;
+    /* The track's loudness gain for the stretch it will play alone, from
+     * the end of this fade (pkg/ladderset.h cs_lset_solo_gain; 0 dB when
+     * the set has none), as the deck's trim: the deck is silent here. */
+    double g = cs_lset_solo_gain(tr, l->cur >= 0 ? l->plan.in_u1 : u0, NULL);
+    ladder_cmd_trim(&l->cmds, di, pow(10.0, g / 20.0), CS_NOW);
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
         return -1;

@@ -79,3 +79,11 @@ for r in csv.DictReader(open(sys.argv[1], newline="")): print(r["part_file_orig"
     done <"$T/parts.txt"
     check parts_checked [ $n -eq "$want" ]
 }
+
+# solo_loudness LOG WAV DURATION: each track's loudness where it plays alone
+# in a rendered ladder set, measured by FFmpeg's ebur128 filter
+# (tests/tools/solo_loudness.py says what is printed).
+solo_loudness() {
+    ffmpeg -nostdin -nostats -hide_banner -i "$2" -af ebur128=peak=true -f null - 2>"$2.ebur" \
+        && python3 "$CS_ROOT/tests/tools/solo_loudness.py" "$1" "$2.ebur" "$3"
+}

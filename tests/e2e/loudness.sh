@@ -7,7 +7,9 @@
 # no crossfade raises the level by more than 1.5 dB (two tracks, and one
 # track looped into itself: fully correlated).  `--loudness off` is the old
 # player bit for bit.  A library and set from before loudness (columns
-# absent) get measured on the next export without re-rendering a part.
+# absent) get measured on the next export without re-rendering a part, and
+# so does one from before the loudness slices (each part's loudness over
+# its time, 32 slices, in set.json and the library).
 . "$(dirname "$0")/lib.sh"
 export CS_DB=$T/db
 command -v ffmpeg >/dev/null || { skip all "no ffmpeg"; exit 0; }
@@ -57,6 +59,25 @@ for r in rows:
     print(f, L, P, sep="\t")
 for f in man:
     if f.startswith("orig/"): print(f, man[f][0], man[f][1], sep="\t")
+# Every part's slices: 32 in set.json and the library's text the same to a
+# tenth, their energy mean the part's integrated loudness (these parts are
+# steady, no silence) within 0.5 LU.
+slices = {}
+for t in m["tracks"]:
+    for p in t["parts"] + [t["orig"]]:
+        slices[p["file"]] = (p.get("loudness_slices"), p["lufs"])
+libsl = {os.path.relpath(r[0], os.path.realpath(g)): r[1] for r in
+         sqlite3.connect(db).execute("SELECT out_path, loudness_slices FROM renders")}
+import math
+for f, (sl, L) in slices.items():
+    ls = libsl.get(f)
+    if not sl or len(sl) != 32 or ls is None or len(ls.split(",")) != 32:
+        bad += 1; print("NO SLICES", f, sl, ls, file=sys.stderr); continue
+    if any(abs(float(a) - b) > 0.051 for a, b in zip(ls.split(","), sl)):
+        bad += 1; print("SLICES DIFFER", f, ls, sl, file=sys.stderr)
+    mean = 10 * math.log10(sum(10 ** (v / 10) for v in sl) / 32)
+    if abs(mean - L) > 0.5:
+        bad += 1; print("SLICES MEAN", f, mean, L, file=sys.stderr)
 print("BAD", bad)
 PY
 check csv_header_and_stores_agree grep -q "^BAD 0$" "$T/parts.txt"
@@ -80,43 +101,6 @@ if near "$spread" 12.3 1.5; then pass pool_12db_apart; else fail pool_12db_apart
 # --- playing: one loudness, true peak under -1 dBTP, level crossfades -----
 # (in the set's own order, --order csv: the measure pairs the log with the
 # tracks, and the running order is e2e/order.sh's subject)
-# measure LOG WAV DURATION: per-track solo loudness (between fades), the
-# largest momentary-loudness rise during each fade over the louder solo's
-# median momentary loudness, the whole render's true peak.
-measure() {
-    ffmpeg -nostdin -nostats -hide_banner -i "$2" -af ebur128=peak=true -f null - 2>"$T/m.log"
-    python3 - "$1" "$T/m.log" "$3" <<'PY'
-import re, sys, statistics
-log, mlog, dur = sys.argv[1], sys.argv[2], float(sys.argv[3])
-starts, xf = [0.0], [0.0]
-for line in open(log):
-    m = re.search(r"track \d+/\d+: .* at ([\d.]+) s, on beat .*fade \d+ bars \(([\d.]+) s\)", line)
-    if m: starts.append(float(m.group(1))); xf.append(float(m.group(2)))
-M = []
-for line in open(mlog):
-    m = re.search(r"t: ([\d.]+) .* M: *(-?[\d.]+|-inf) ", line)
-    if m: M.append((float(m.group(1)), float(m.group(2))))
-s = open(mlog).read(); s = s[s.rfind("Summary:"):]
-tp = float(re.search(r"Peak:\s+(-?[\d.]+)", s).group(1))
-solo, med = [], []
-for k in range(len(starts)):
-    a, b = starts[k] + xf[k] + 0.5, (starts[k + 1] if k + 1 < len(starts) else dur) - 0.3
-    w = [v for t, v in M if a + 0.4 <= t <= b]
-    if len(w) < 10:          # under a second of solo (the render's end): not judged
-        med.append(None)
-        continue
-    # energy mean of the momentary blocks = the window's (ungated) loudness
-    solo.append(10 * __import__("math").log10(sum(10 ** (v / 10) for v in w) / len(w)))
-    med.append(statistics.median(w))
-rise = []
-for k in range(1, len(starts)):
-    w = [v for t, v in M if starts[k] + 0.4 <= t <= starts[k] + xf[k]]
-    ref = [x for x in (med[k - 1], med[k]) if x is not None]
-    if w and ref: rise.append(max(w) - max(ref))
-print("%d %.2f %.2f %.2f %.2f %.2f %s" % (len(starts), max(solo) - min(solo), max(rise) if rise else 0, tp,
-      min(solo), max(solo), " ".join("%.1f" % x for x in solo)))
-PY
-}
 cat >"$T/tempo.osc" <<'OSC'
 0 /set_tempo f 120
 25 /set_tempo f 126
@@ -125,7 +109,7 @@ OSC
 "$CS_REL" play --set "$G" --order csv --render "$T/on.wav" --duration 80 --osc-script "$T/tempo.osc" 2>"$T/on.log" \
     || { fail play "cs play: $(tail -2 "$T/on.log")"; exit 0; }
 check play_says_loudness grep -q "loudness: 4 tracks to -14.0 LUFS" "$T/on.log"
-read -r ntr spread rise tp lo hi each <<<"$(measure "$T/on.log" "$T/on.wav" 80)"
+read -r ntr spread rise tp lo hi each <<<"$(solo_loudness "$T/on.log" "$T/on.wav" 80)"
 echo "# after: $ntr tracks, solo loudness $each LUFS: spread $spread LU, largest fade rise $rise dB, true peak $tp dBTP"
 if [ "$ntr" = 4 ] && near "$spread" 0 1; then pass spread_1lu; else fail spread_1lu "$ntr tracks, spread $spread LU ($each)"; fi
 if near "$lo" -14 1 && near "$hi" -14 1; then pass at_target; else fail at_target "solo loudness $each"; fi
@@ -135,7 +119,7 @@ if awk -v r="$rise" 'BEGIN { exit !(r <= 1.5) }'; then pass fade_rise; else fail
 # before: --loudness off is the player as it was (soft clip, no gain)
 "$CS_REL" play --set "$G" --order csv --render "$T/off.wav" --duration 80 --osc-script "$T/tempo.osc" --loudness off \
     2>"$T/off.log" || fail play_off "$(tail -2 "$T/off.log")"
-read -r ntr spread0 rise0 tp0 lo hi each0 <<<"$(measure "$T/off.log" "$T/off.wav" 80)"
+read -r ntr spread0 rise0 tp0 lo hi each0 <<<"$(solo_loudness "$T/off.log" "$T/off.wav" 80)"
 echo "# before (--loudness off): solo loudness $each0 LUFS: spread $spread0 LU, largest fade rise $rise0 dB, true peak $tp0 dBTP"
 if near "$spread0" 12.3 1.5; then pass before_spread; else fail before_spread "$spread0 LU"; fi
 
@@ -151,7 +135,7 @@ else skip beats_unmoved "no $TOOLS/audiocheck"; fi
 
 # a hot target: up to 5 dB of peaks over the ceiling for the limiter to take
 "$CS_REL" play --set "$G" --order csv --render "$T/hot.wav" --duration 80 --bpm 122 --loudness-target -6 2>"$T/hot.log"
-read -r ntr spreadh riseh tph lo hi eachh <<<"$(measure "$T/hot.log" "$T/hot.wav" 80)"
+read -r ntr spreadh riseh tph lo hi eachh <<<"$(solo_loudness "$T/hot.log" "$T/hot.wav" 80)"
 echo "# at -6 LUFS (limiting): solo loudness $eachh LUFS: spread $spreadh LU, true peak $tph dBTP"
 if awk -v p="$tph" -v s="$spreadh" 'BEGIN { exit !(p <= -1.0 && s <= 1.0) }'; then pass limiter_holds_ceiling
 else fail limiter_holds_ceiling "true peak $tph dBTP, spread $spreadh LU"; fi
@@ -163,9 +147,9 @@ import json, sys
 m = json.load(open(sys.argv[1] + "/set.json")); m["tracks"] = m["tracks"][:1]
 json.dump(m, open(sys.argv[1] + "/set.json", "w"))' "$T/gig1"
 "$CS_REL" play --set "$T/gig1" --loop-set --render "$T/loop.wav" --duration 44 --bpm 122 2>"$T/loop.log"
-read -r ntr s1 rise1 tp1 _ <<<"$(measure "$T/loop.log" "$T/loop.wav" 44)"
+read -r ntr s1 rise1 tp1 _ <<<"$(solo_loudness "$T/loop.log" "$T/loop.wav" 44)"
 "$CS_REL" play --set "$T/gig1" --loop-set --render "$T/loop0.wav" --duration 44 --bpm 122 --loudness off 2>/dev/null
-read -r _ _ rise10 _ <<<"$(measure "$T/loop.log" "$T/loop0.wav" 44)"
+read -r _ _ rise10 _ <<<"$(solo_loudness "$T/loop.log" "$T/loop0.wav" 44)"
 echo "# one track looped (correlated fade): rise $rise1 dB (before: $rise10 dB), true peak $tp1 dBTP"
 if [ "$ntr" -ge 2 ] && awk -v r="$rise1" 'BEGIN { exit !(r <= 1.5) }'; then pass correlated_fade_rise
 else fail correlated_fade_rise "$ntr tracks, rise $rise1 dB"; fi
@@ -182,7 +166,7 @@ d = sys.argv[1]
 m = json.load(open(d + "/set.json"))
 for t in m["tracks"]:
     for p in t["parts"] + [t["orig"]]:
-        p.pop("lufs", None); p.pop("true_peak_dbtp", None)
+        p.pop("lufs", None); p.pop("true_peak_dbtp", None); p.pop("loudness_slices", None)
 json.dump(m, open(d + "/set.json", "w"))
 rows = list(csv.reader(open(d + "/set.csv", newline="")))
 with open(d + "/set.csv", "w", newline="") as f:
@@ -199,7 +183,8 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 # The library as an older cs left it once migrated: every render row with the
 # loudness columns' defaults (migration 5 adds them as NULL / 0).
-c.executescript("UPDATE renders SET lufs = NULL, true_peak_dbtp = NULL, loudness_measured = 0;")
+c.executescript("UPDATE renders SET lufs = NULL, true_peak_dbtp = NULL, loudness_slices = NULL, "
+                "loudness_measured = 0;")
 PY
 snap() { find "$G" -name '*.wav' -exec stat -c '%i %Y %s %n' {} + | sort -k4; }
 snap >"$T/before.stat"
@@ -225,6 +210,30 @@ else fail old_parts_measured "$n_meas of 20 measured in the library; CSV differs
 # a third run has nothing left to measure
 "$CS_REL" export "${EXP[@]}" --set "$G" >"$T/export3.out" 2>&1
 check nothing_left grep -q "parts rendered 0, up to date 20; tracks" "$T/export3.out"
+
+# A library measured before the slices (migration 8: loudness_slices NULL,
+# the rest measured): the next export measures the parts from their files,
+# renders none, and set.json gets every part's slices.
+sqlite3 "$CS_DB" "UPDATE renders SET loudness_slices = NULL"
+python3 - "$G" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/set.json"))
+for t in m["tracks"]:
+    for p in t["parts"] + [t["orig"]]: p.pop("loudness_slices", None)
+json.dump(m, open(d + "/set.json", "w"))
+PY
+snap >"$T/before4.stat"
+"$CS_REL" export "${EXP[@]}" --set "$G" >"$T/export4.out" 2>&1
+snap >"$T/after4.stat"
+n_sl=$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/set.json"))
+print(sum(len(p.get("loudness_slices") or []) == 32 for t in m["tracks"] for p in t["parts"] + [t["orig"]]))' "$G")
+if grep -q "parts rendered 0, up to date 20 (loudness of 20 measured from the file)" "$T/export4.out" \
+    && cmp -s "$T/before4.stat" "$T/after4.stat" && [ "$n_sl" = 20 ] \
+    && [ "$(sqlite3 "$CS_DB" "SELECT count(*) FROM renders WHERE loudness_slices IS NOT NULL")" = 20 ]
+then pass slices_measured_later; else fail slices_measured_later "$n_sl of 20 parts with slices; $(grep -m1 'up to date' "$T/export4.out")"; fi
 
 # a part that cannot be read when it is measured: named in a warning, kept
 # (it was up to date), its loudness left empty; the export goes on

@@ -168,7 +168,9 @@ python3 - "$T/set/set.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 for i, t in enumerate(m["tracks"]):
-    for p in t["parts"]: p["lufs"], p["true_peak_dbtp"] = -9.5 - i, -0.5 - i
+    for p in t["parts"]:
+        p["lufs"], p["true_peak_dbtp"] = -9.5 - i, -0.5 - i
+        p["loudness_slices"] = [-9.5 - i] * 32   # as loud over its whole length
 json.dump(m, open(sys.argv[1], "w"))
 PY
 check plan_shows_loudness grep -q "loudness -9.5 -> -10.5 LUFS, after gain -14.0 -> -14.0" \

@@ -100,10 +100,87 @@ TEST(file_matches_memory)
     CHECK(cs_loudness_measure_file(path, &L2, &e) == 0);
     CHECK_NEAR(L1.lufs, L2.lufs, 1e-6);
     CHECK_NEAR(L1.dbtp, L2.dbtp, 1e-6);
+    CHECK(L1.n_slices == CS_LOUDNESS_SLICES && L2.n_slices == CS_LOUDNESS_SLICES);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) CHECK_NEAR(L1.slice[i], L2.slice[i], 1e-4);
     CHECK(cs_loudness_measure_file(unit_tmp_file("none.wav"), &L2, &e) < 0);
     CHECK(strstr(e.msg, "none.wav: cannot read") != NULL);
     cs_audio_free(&a);
     free(s);
+}
+
+/* The slices: a part 10 s at -30 LUFS then 10 s at -20 (1 kHz stereo
+ * sines, Tech 3341's rule: LUFS = dBFS peak) reads -30 in its first 16
+ * slices and -20 in its last 16; a window reads the energy mean of what it
+ * covers, silence (below -70 LUFS) left out. */
+TEST(slices_and_windows)
+{
+    size_t n1, n2;
+    float *a = sine(1000, -30, 10, 2, RATE, 0, &n1), *b = sine(1000, -20, 10, 2, RATE, 0, &n2);
+    float *s = malloc((n1 + n2) * 2 * sizeof *s);
+    CHECK(a && b && s);
+    memcpy(s, a, n1 * 2 * sizeof *s);
+    memcpy(s + n1 * 2, b, n2 * 2 * sizeof *s);
+    cs_loudness L;
+    cs_err e;
+    CHECK(cs_loudness_measure(s, n1 + n2, 2, RATE, &L, &e) == 0);
+    CHECK_EQ_INT(L.n_slices, CS_LOUDNESS_SLICES);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) CHECK_NEAR(L.slice[i], i < 16 ? -30 : -20, 0.1);
+    CHECK_NEAR(cs_loudness_window(&L, 0, 0.5), -30, 0.1);
+    CHECK_NEAR(cs_loudness_window(&L, 0.5, 1), -20, 0.1);
+    CHECK_NEAR(cs_loudness_window(&L, 0, 1), 10 * log10((0.001 + 0.01) / 2), 0.1);
+    /* a quarter of each: weights by the time covered, not by slices touched */
+    CHECK_NEAR(cs_loudness_window(&L, 0.25, 0.75), 10 * log10((0.001 + 0.01) / 2), 0.1);
+    CHECK_NEAR(cs_loudness_window(&L, 0.4, 0.6), 10 * log10((0.001 + 0.01) / 2), 0.1);
+    CHECK_NEAR(cs_loudness_window(&L, -1, 0.25), -30, 0.1);   /* clamped to the part */
+    CHECK(isinf(cs_loudness_window(&L, 0.5, 0.5)));            /* empty */
+    /* the quiet half silent: left out, the window reads the loud half */
+    memset(s, 0, n1 * 2 * sizeof *s);
+    CHECK(cs_loudness_measure(s, n1 + n2, 2, RATE, &L, &e) == 0);
+    CHECK(isinf(L.slice[0]) && isinf(L.slice[15]));
+    CHECK_NEAR(cs_loudness_window(&L, 0, 1), -20, 0.1);
+    CHECK(isinf(cs_loudness_window(&L, 0, 0.45)));
+    /* a part shorter than a slice's 100 ms chunk still has every slice */
+    CHECK(cs_loudness_measure(b, 480, 2, RATE, &L, &e) == 0);
+    CHECK_EQ_INT(L.n_slices, CS_LOUDNESS_SLICES);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) CHECK(isfinite(L.slice[i]));
+    /* no slices (measured before them): no window */
+    L.n_slices = 0;
+    CHECK(isinf(cs_loudness_window(&L, 0, 1)));
+    free(a);
+    free(b);
+    free(s);
+}
+
+/* The library's text for the slices: a round trip to a hundredth, silent
+ * slices as empty fields; anything but exactly CS_LOUDNESS_SLICES fields
+ * is refused and leaves the slices alone. */
+TEST(slices_text)
+{
+    cs_loudness L = CS_LOUDNESS_NONE, R = CS_LOUDNESS_NONE;
+    char buf[CS_LOUDNESS_SLICES_TEXT];
+    CHECK(cs_loudness_slices_format(&L, buf, sizeof buf) == NULL);   /* none */
+    L.n_slices = CS_LOUDNESS_SLICES;
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) L.slice[i] = i == 3 ? -INFINITY : -14.0f - 0.37f * (float)i;
+    L.slice[7] = -199.99f;
+    CHECK(cs_loudness_slices_format(&L, buf, sizeof buf) == buf);
+    CHECK(strncmp(buf, "-14.00,-14.37,-14.74,,-15.48,", 29) == 0);
+    CHECK_EQ_INT(cs_loudness_slices_parse(buf, &R), 0);
+    CHECK_EQ_INT(R.n_slices, CS_LOUDNESS_SLICES);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
+        CHECK(i == 3 ? isinf(R.slice[i]) : fabsf(R.slice[i] - L.slice[i]) < 0.006f);
+    CHECK(cs_loudness_slices_format(&L, buf, 40) == NULL);          /* too small a buffer */
+    cs_loudness Z = CS_LOUDNESS_NONE;
+    const char *bad[] = { "", "-14", ",,,", "x", "-14,-14", NULL };
+    for (int k = 0; bad[k]; k++) CHECK(cs_loudness_slices_parse(bad[k], &Z) < 0 && Z.n_slices == 0);
+    char more[CS_LOUDNESS_SLICES_TEXT + 8];
+    CHECK(cs_loudness_slices_format(&L, more, sizeof more) == more);
+    strcat(more, ",-1");                                             /* 33 fields */
+    CHECK(cs_loudness_slices_parse(more, &Z) < 0 && Z.n_slices == 0);
+    memset(more, ',', CS_LOUDNESS_SLICES - 1);                       /* 32 silent */
+    more[CS_LOUDNESS_SLICES - 1] = 0;
+    CHECK(cs_loudness_slices_parse(more, &Z) == 0 && isinf(Z.slice[0]) && isinf(Z.slice[31]));
+    CHECK(cs_loudness_slices_parse("1e999,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", &R) < 0);   /* not finite */
+    CHECK(cs_loudness_slices_parse(NULL, &R) < 0);
 }
 
 TEST(gain_rule)
@@ -179,6 +256,7 @@ TEST(limiter_holds_true_peak)
 /* ---- where loudness is kept: set.json and the export CSV ---- */
 #include "pkg/export_csv.h"
 #include "pkg/fsutil.h"
+#include "pkg/rate.h"
 #include "pkg/setfile.h"
 
 static int write_text(const char *path, const char *text)
@@ -208,7 +286,7 @@ TEST(setfile_carries_loudness)
     cs_set_track *t = cs_setfile_add_track(&m, "/m/a.mp3", NULL, 122.5, 0, 1, 2);
     CHECK(t && cs_setfile_add_part(t, dir, "118/a.wav", 118, 118 / 122.5, &err) == 0);
     CHECK(isinf(t->parts[0].loud.lufs));
-    t->parts[0].loud = (cs_loudness){ -17.25, -3.5 };
+    t->parts[0].loud = (cs_loudness){ .lufs = -17.25, .dbtp = -3.5 };
     m.format_version = CS_SET_FORMAT_VERSION;
     CHECK(cs_setfile_write(dir, &m, &err) == 0);
     cs_setfile r;
@@ -218,6 +296,7 @@ TEST(setfile_carries_loudness)
     CHECK(cs_setfile_to_lset(dir, &r, &set, &err) == 0);
     CHECK(set.tracks[0].rungs[0].loud.lufs == -17.25 && set.tracks[0].rungs[0].loud.dbtp == -3.5);
     CHECK(set.tracks[0].gain_db == 0);
+    CHECK_EQ_INT(set.tracks[0].rungs[0].loud.n_slices, 0);   /* none written, none read */
     cs_lset_free(&set);
     cs_setfile_free(&r);
     cs_setfile_free(&m);
@@ -229,6 +308,33 @@ TEST(setfile_carries_loudness)
     CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
     CHECK(isinf(r.tracks[0].parts[0].loud.lufs) && isinf(r.tracks[0].parts[0].loud.dbtp));
     cs_setfile_free(&r);
+
+    /* Slices: to a tenth through set.json, null for silence; a list of
+     * another length or with a string in it is no slices. */
+    t = cs_setfile_add_track(&m, "/m/a.mp3", NULL, 122.5, 0, 1, 2);
+    CHECK(t && cs_setfile_add_part(t, dir, "118/a.wav", 118, 118 / 122.5, &err) == 0);
+    t->parts[0].loud = (cs_loudness){ .lufs = -17.25, .dbtp = -3.5, .n_slices = CS_LOUDNESS_SLICES };
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) t->parts[0].loud.slice[i] = i == 5 ? -INFINITY : -10.0f - 0.26f * (float)i;
+    CHECK(cs_setfile_write(dir, &m, &err) == 0);
+    cs_setfile_free(&m);
+    CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
+    const cs_loudness *rl = &r.tracks[0].parts[0].loud;
+    CHECK_EQ_INT(rl->n_slices, CS_LOUDNESS_SLICES);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
+        CHECK(i == 5 ? isinf(rl->slice[i]) : fabs(rl->slice[i] - (-10.0 - 0.26 * i)) <= 0.051);
+    cs_setfile_free(&r);
+    const char *odd[] = { "[-14,-14]", "[-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,"
+                                       "-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,\"x\"]", "7", NULL };
+    for (int k = 0; odd[k]; k++) {
+        char js[1000];
+        snprintf(js, sizeof js, "{\"format\":\"cs-set\",\"format_version\":1,\"tracks\":[{\"path\":\"a\",\"bpm\":120,"
+                                "\"parts\":[{\"file\":\"118/a.wav\",\"bpm\":118,\"speed\":0.98,\"lufs\":-14,"
+                                "\"loudness_slices\":%s}]}]}", odd[k]);
+        CHECK(write_text(man, js) == 0);
+        CHECK_EQ_INT(cs_setfile_read(dir, &r, &err), 0);
+        CHECK(r.tracks[0].parts[0].loud.lufs == -14 && r.tracks[0].parts[0].loud.n_slices == 0);
+        cs_setfile_free(&r);
+    }
 }
 
 typedef struct { int n; cs_loudness l[3]; } rows_seen;
@@ -313,7 +419,7 @@ static void add(cs_lset *set, const char *name, double l0, double l1, double tp)
     double l[2] = { l0, l1 };
     for (int k = 0; t && k < 2; k++) {
         int r = cs_lset_add_rung(t, 118 + 4 * k, 1, "/x.wav");
-        if (r >= 0 && isfinite(l[k])) t->rungs[r].loud = (cs_loudness){ l[k], tp };
+        if (r >= 0 && isfinite(l[k])) t->rungs[r].loud = (cs_loudness){ .lufs = l[k], .dbtp = tp };
     }
 }
 
@@ -338,4 +444,45 @@ TEST(set_gains)
     CHECK_EQ_INT(cs_lset_gains(&none, -14, -4, 5), 0);
     CHECK(none.tracks[0].gain_db == 0);
     cs_lset_free(&none);
+}
+
+/* cs_lset_solo_gain: the gain for what a track plays alone, from the end of
+ * its incoming fade to its begin cue.  A 32 s part (u = part time at speed
+ * 1) at -20 LUFS for its first half, -30 for its second; begin cue at 24 s. */
+TEST(solo_gain)
+{
+    cs_lset set = {0};
+    cs_lset_track *t = cs_lset_add_track(&set, "/a.wav", 120, 0, 24, 32);
+    int r = t ? cs_lset_add_rung(t, 120, 1, "/x.wav") : -1;
+    CHECK(r >= 0);
+    cs_lset_rung *g = &t->rungs[r];
+    g->frames = 32LL * CS_RATE;
+    g->loud = (cs_loudness){ .lufs = 10 * log10((0.01 + 0.001) / 2), .dbtp = -10, .n_slices = CS_LOUDNESS_SLICES };
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) g->loud.slice[i] = i < 16 ? -20.0f : -30.0f;
+    double l;
+    /* before cs_lset_gains: the part's gain (0), its integrated loudness */
+    CHECK(cs_lset_solo_gain(t, 4, &l) == 0 && fabs(l - g->loud.lufs) < 1e-9);
+    /* target -14, chain -4, ceiling +5: level -10 */
+    CHECK_EQ_INT(cs_lset_gains(&set, -14, -4, 5), 1);
+    CHECK_NEAR(t->gain_db, -10 - g->loud.lufs, 1e-9);
+    /* alone from 0 to the begin cue: 16 s at -20, 8 s at -30 */
+    double w = 10 * log10((2 * 0.01 + 0.001) / 3);
+    CHECK_NEAR(cs_lset_solo_gain(t, 0, &l), -10 - w, 0.01);
+    CHECK_NEAR(l, w, 0.01);
+    /* from 8 s to the begin cue (24 s): half each */
+    CHECK_NEAR(cs_lset_solo_gain(t, 8, &l), -10 - 10 * log10((0.01 + 0.001) / 2), 0.01);
+    /* from 16 s: -30 (the begin cue 8 s later) */
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l), 19, 0.01);   /* 20, capped: peak -10 + 19 = ceiling 5 - chain -4 */
+    CHECK_NEAR(l, -30, 0.01);
+    /* within 2 s of the begin cue: to the part's end instead */
+    CHECK_NEAR(cs_lset_solo_gain(t, 23, &l), 19, 0.01);
+    CHECK_NEAR(l, -30, 0.01);
+    /* no slices: the part's gain */
+    g->loud.n_slices = 0;
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l), t->gain_db, 1e-9);
+    /* no length known (not probed): the part's gain */
+    g->loud.n_slices = CS_LOUDNESS_SLICES;
+    g->frames = 0;
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, NULL), t->gain_db, 1e-9);
+    cs_lset_free(&set);
 }
