@@ -4,7 +4,8 @@
 # -> play --set --loop-set for 4 minutes with the tempo moving (125, 129,
 # 121 BPM), measured by FFmpeg's ebur128 filter where each track plays alone
 # (tests/tools/solo_loudness.py): the tracks' solo loudness within 1 LU of
-# each other, the true peak at or under -1 dBTP.  The same set without its
+# each other, no fade louder than its louder solo by more than 1.5 dB, the
+# true peak at or under -1 dBTP.  The same set without its
 # parts' loudness slices (gained by each part's integrated loudness, as
 # before the slices) and with --loudness off are measured too: the first
 # must spread more than the slices do, the second more than 2 LU (these
@@ -38,6 +39,13 @@ echo "# slices: $ntr tracks in, solo loudness $lo .. $hi LUFS: spread $spread LU
 if [ "${ntr:-0}" -ge 10 ] && near "$spread" 0 1.0; then pass spread_1lu_real
 else fail spread_1lu_real "$ntr tracks, spread $spread LU ($each)"; fi
 awk -v p="$tp" 'BEGIN { exit !(p <= -1.0) }' && pass true_peak_real || fail true_peak_real "$tp dBTP"
+# No crossfade raises the level more than 1.5 dB: each fade's energy-mean
+# loudness against the louder of its two solos (the largest momentary
+# block, $rise dB, also counts the music's own peaks).
+read -r _ flevel nfades < <(sed -n 2p "$T/on.m")
+echo "# fades: $nfades measured, the loudest $flevel dB over its louder solo (largest momentary rise $rise dB)"
+if [ "${nfades:-0}" -ge 10 ] && awk -v f="$flevel" 'BEGIN { exit !(f <= 1.5) }'; then pass fade_level_real
+else fail fade_level_real "$nfades fades, the loudest $flevel dB over its solo"; fi
 
 # Without the slices: each part gained by its integrated loudness.
 cp -r "$T/set" "$T/noslice"
