@@ -5,6 +5,7 @@
 #include <ebur128.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +22,30 @@ static const char *ebur_why(int rc)
     }
 }
 
-/* A measurement in progress: libebur128's state, and the slices (see
- * loudness.h) filled from its loudness of each 100 ms chunk of the part. */
+/* A measurement in progress: libebur128's state, and its loudness of each
+ * 100 ms chunk of the part as energy (finish() spreads them over the
+ * slices, see loudness.h).  The slices' scale is the frames actually read,
+ * not the header's count: a FLAC written to a pipe says nothing of its
+ * length (libsndfile: SF_COUNT_MAX frames), a damaged header says another. */
 typedef struct meter {
     ebur128_state *st;
     unsigned long rate;
-    long long total;           /* the part's frames (the slices' scale) */
+    long long per;             /* frames in a full chunk (rate / 10) */
     long long fed;             /* frames given so far */
     long long chunk;           /* frames in the open chunk */
-    double e[CS_LOUDNESS_SLICES], w[CS_LOUDNESS_SLICES];   /* energy x frames, frames */
+    double *energy;            /* [n] each closed chunk's mean energy (10^(LUFS/10); 0: silent) */
+    size_t n, cap;
 } meter;
 
-static int open_meter(meter *m, int channels, int rate, long long total, cs_err *err)
+static void close_meter(meter *m)
+{
+    if (m->st) ebur128_destroy(&m->st);
+    free(m->energy);
+    m->energy = NULL;
+    m->n = m->cap = 0;
+}
+
+static int open_meter(meter *m, int channels, int rate, cs_err *err)
 {
     memset(m, 0, sizeof *m);
     if (channels < 1 || channels > 8)
@@ -43,11 +56,11 @@ static int open_meter(meter *m, int channels, int rate, long long total, cs_err 
                          EBUR128_MODE_I | EBUR128_MODE_S | EBUR128_MODE_TRUE_PEAK);
     if (!m->st) return cs_err_setc(err, CS_ERR_NOMEM, "loudness: out of memory");
     m->rate = (unsigned long)rate;
-    m->total = total > 0 ? total : 0;
+    m->per = (long long)(rate / 10);
     return 0;
 }
 
-/* Closes the open chunk: its loudness, spread over the slices it covers. */
+/* Closes the open chunk: its loudness kept as energy. */
 static int close_chunk(meter *m)
 {
     if (m->chunk <= 0) return EBUR128_SUCCESS;
@@ -55,23 +68,46 @@ static int close_chunk(meter *m)
     double l = -HUGE_VAL;
     int rc = ebur128_loudness_window(m->st, ms ? ms : 1, &l);
     if (rc != EBUR128_SUCCESS) return rc;
-    double energy = isfinite(l) ? pow(10.0, l / 10.0) : 0.0;
-    double a = (double)(m->fed - m->chunk), b = (double)m->fed;
-    double span = (double)m->total / CS_LOUDNESS_SLICES;
-    for (int i = 0; span > 0 && i < CS_LOUDNESS_SLICES; i++) {
-        double lo = fmax(a, span * i), hi = fmin(b, i == CS_LOUDNESS_SLICES - 1 ? (double)m->total : span * (i + 1));
-        if (hi > lo) {
-            m->e[i] += energy * (hi - lo);
-            m->w[i] += hi - lo;
-        }
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;   /* 1024 chunks: 102 s */
+        if (cap > SIZE_MAX / sizeof *m->energy) return EBUR128_ERROR_NOMEM;
+        double *e = realloc(m->energy, cap * sizeof *e);
+        if (!e) return EBUR128_ERROR_NOMEM;
+        m->energy = e;
+        m->cap = cap;
     }
+    m->energy[m->n++] = isfinite(l) ? pow(10.0, l / 10.0) : 0.0;
     m->chunk = 0;
     return EBUR128_SUCCESS;
 }
 
+/* The slices from the chunks: chunk j covers frames [j * per, min((j + 1)
+ * * per, fed)), spread over the slices of fed it overlaps. */
+static void spread(const meter *m, cs_loudness *out)
+{
+    double e[CS_LOUDNESS_SLICES] = {0}, w[CS_LOUDNESS_SLICES] = {0};
+    double total = (double)m->fed, span = total / CS_LOUDNESS_SLICES;
+    for (size_t j = 0; j < m->n; j++) {
+        double a = (double)j * (double)m->per, b = fmin(a + (double)m->per, total);
+        int i0 = (int)(a / span), i1 = (int)(b / span);
+        if (i0 < 0) i0 = 0;
+        if (i1 > CS_LOUDNESS_SLICES - 1) i1 = CS_LOUDNESS_SLICES - 1;
+        for (int i = i0; i <= i1; i++) {
+            double lo = fmax(a, span * i), hi = fmin(b, i == CS_LOUDNESS_SLICES - 1 ? total : span * (i + 1));
+            if (hi > lo) {
+                e[i] += m->energy[j] * (hi - lo);
+                w[i] += hi - lo;
+            }
+        }
+    }
+    out->n_slices = CS_LOUDNESS_SLICES;
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
+        out->slice[i] = w[i] > 0 && e[i] > 0 ? (float)(10.0 * log10(e[i] / w[i])) : -INFINITY;
+}
+
 static int feed(meter *m, const float *buf, size_t frames, int channels)
 {
-    long long per = (long long)(m->rate / 10);
+    long long per = m->per;
     while (frames > 0) {
         size_t n = (size_t)(per - m->chunk);
         if (n > frames) n = frames;
@@ -98,17 +134,16 @@ static int finish(meter *m, int channels, cs_loudness *out, cs_err *err)
         rc = ebur128_true_peak(m->st, (unsigned)c, &p);
         if (p > peak) peak = p;
     }
-    ebur128_destroy(&m->st);
-    if (rc != EBUR128_SUCCESS) return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
+    if (rc != EBUR128_SUCCESS) {
+        close_meter(m);
+        return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
+    }
     /* libebur128 says -HUGE_VAL for "below the gate": the same as none. */
     *out = CS_LOUDNESS_NONE;
     out->lufs = isfinite(lufs) ? lufs : -INFINITY;
     out->dbtp = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
-    if (m->fed > 0 && m->fed == m->total) {   /* slices only where the scale held */
-        out->n_slices = CS_LOUDNESS_SLICES;
-        for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
-            out->slice[i] = m->w[i] > 0 && m->e[i] > 0 ? (float)(10.0 * log10(m->e[i] / m->w[i])) : -INFINITY;
-    }
+    if (m->fed > 0) spread(m, out);
+    close_meter(m);
     return 0;
 }
 
@@ -116,12 +151,12 @@ int cs_loudness_measure(const float *samples, size_t frames, int channels, int r
                         cs_err *err)
 {
     meter m;
-    if (open_meter(&m, channels, rate, (long long)frames, err) < 0) return -1;
+    if (open_meter(&m, channels, rate, err) < 0) return -1;
     /* libebur128 takes frames in chunks of any size; feed() gives it at
      * most 100 ms at a time, far from its size_t arithmetic's limits. */
     int rc = feed(&m, samples, frames, channels);
     if (rc != EBUR128_SUCCESS) {
-        ebur128_destroy(&m.st);
+        close_meter(&m);
         return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
     }
     return finish(&m, channels, out, err);
@@ -134,10 +169,10 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
     if (!sf) return cs_err_setc(err, CS_ERR_IO, "%s: cannot read: %s", path, sf_strerror(NULL));
     cs_err e = {0};
     meter m;
-    int ok = open_meter(&m, info.channels, info.samplerate, (long long)info.frames, &e) == 0;
+    int ok = open_meter(&m, info.channels, info.samplerate, &e) == 0;
     float *buf = ok ? malloc((size_t)FILE_BLOCK * (size_t)info.channels * sizeof *buf) : NULL;
     if (!buf) {
-        if (ok) ebur128_destroy(&m.st);
+        if (ok) close_meter(&m);
         sf_close(sf);
         return cs_err_setc(err, ok ? CS_ERR_NOMEM : e.code, "%s: %s", path, ok ? "out of memory" : e.msg);
     }
@@ -149,7 +184,7 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
     free(buf);
     sf_close(sf);
     if (rc != EBUR128_SUCCESS || sferr) {
-        ebur128_destroy(&m.st);
+        close_meter(&m);
         return cs_err_setc(err, CS_ERR_CODEC, "%s: %s", path, rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
     }
     if (finish(&m, info.channels, out, &e) < 0) return cs_err_setc(err, e.code, "%s: %s", path, e.msg);

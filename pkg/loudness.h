@@ -20,7 +20,9 @@
 #include "pkg/err.h"
 
 /* The loudness over the part's time, in CS_LOUDNESS_SLICES equal slices
- * (slice i covers [i, i + 1) / CS_LOUDNESS_SLICES of the part's frames):
+ * (slice i covers [i, i + 1) / CS_LOUDNESS_SLICES of the part's frames, as
+ * many as were read: not the header's count, which a FLAC written to a pipe
+ * leaves unknown):
  * each slice's energy-mean loudness (BS.1770 K-weighted, ungated, from
  * libebur128's loudness of each 100 ms of the part), LUFS; -INFINITY: a
  * silent slice.  What the player gains a track by is the loudness of the

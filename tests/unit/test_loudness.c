@@ -151,6 +151,53 @@ TEST(slices_and_windows)
     free(s);
 }
 
+/* A FLAC whose STREAMINFO leaves its length unknown (total samples 0, as
+ * a FLAC encoder writing to a pipe leaves it; libsndfile then reports
+ * SF_COUNT_MAX frames): the slices are over the frames read, the same as
+ * the part with its length known. */
+TEST(slices_when_length_unknown)
+{
+    size_t n1, n2;
+    float *a = sine(1000, -30, 3, 1, 22050, 0, &n1), *b = sine(1000, -20, 3, 1, 22050, 0, &n2);
+    cs_audio au = {0};
+    cs_err e;
+    CHECK(a && b && cs_audio_alloc(&au, n1 + n2, 1, 22050) == 0);
+    memcpy(au.data, a, n1 * sizeof *a);
+    memcpy(au.data + n1, b, n2 * sizeof *b);
+    const char *known = unit_tmp_file("known.flac"), *unknown = unit_tmp_file("unknown.flac");
+    CHECK(cs_audio_write(known, &au, CS_FMT_FLAC24, &e) == 0);
+    /* copy it with STREAMINFO's 36-bit total samples (bytes 21..25 after
+     * "fLaC" and the block header: low nibble of 21, then 22..25) zeroed */
+    FILE *in = fopen(known, "rb"), *out = fopen(unknown, "wb");
+    CHECK(in && out);
+    unsigned char buf[4096];
+    size_t got, at = 0;
+    while (in && out && (got = fread(buf, 1, sizeof buf, in)) > 0) {
+        for (size_t i = 0; i < got; i++) {
+            size_t k = at + i;
+            if (k == 21) buf[i] &= 0xf0;
+            else if (k >= 22 && k <= 25) buf[i] = 0;
+        }
+        fwrite(buf, 1, got, out);
+        at += got;
+    }
+    if (in) fclose(in);
+    if (out) fclose(out);
+    cs_loudness K, U;
+    CHECK(cs_loudness_measure_file(known, &K, &e) == 0);
+    CHECK(cs_loudness_measure_file(unknown, &U, &e) == 0);
+    CHECK_EQ_INT(K.n_slices, CS_LOUDNESS_SLICES);
+    CHECK_EQ_INT(U.n_slices, CS_LOUDNESS_SLICES);
+    CHECK_NEAR(U.lufs, K.lufs, 1e-6);
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
+        CHECK_NEAR(U.slice[i], K.slice[i], 1e-4);
+        CHECK_NEAR(K.slice[i], (i < 16 ? -30 : -20) - 3.01, 0.15);   /* mono: 3 LU under stereo */
+    }
+    cs_audio_free(&au);
+    free(a);
+    free(b);
+}
+
 /* The library's text for the slices: a round trip to a hundredth, silent
  * slices as empty fields; anything but exactly CS_LOUDNESS_SLICES fields
  * is refused and leaves the slices alone. */
