@@ -193,6 +193,27 @@ TEST(slices_when_length_unknown)
         CHECK_NEAR(U.slice[i], K.slice[i], 1e-4);
         CHECK_NEAR(K.slice[i], (i < 16 ? -30 : -20) - 3.01, 0.15);   /* mono: 3 LU under stereo */
     }
+    /* the same halves at 11025 Hz (a chunk of 1102 frames, not 100 ms
+     * exactly) and 8000 Hz, 7.3 s: slices land on the halves */
+    int rates[] = { 11025, 8000 };
+    for (int r = 0; r < 2; r++) {
+        size_t m1, m2;
+        float *c = sine(1000, -30, 3.65, 2, rates[r], 0, &m1), *d = sine(1000, -20, 3.65, 2, rates[r], 0, &m2);
+        float *cd = malloc((m1 + m2) * 2 * sizeof *cd);
+        CHECK(c && d && cd);
+        memcpy(cd, c, m1 * 2 * sizeof *c);
+        memcpy(cd + m1 * 2, d, m2 * 2 * sizeof *d);
+        cs_loudness L;
+        CHECK(cs_loudness_measure(cd, m1 + m2, 2, rates[r], &L, &e) == 0);
+        CHECK_EQ_INT(L.n_slices, CS_LOUDNESS_SLICES);
+        for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
+            if (i != 15 && i != 16) CHECK_NEAR(L.slice[i], i < 16 ? -30 : -20, 0.15);
+        CHECK_NEAR(cs_loudness_window(&L, 0, 0.45), -30, 0.15);
+        CHECK_NEAR(cs_loudness_window(&L, 0.55, 1), -20, 0.15);
+        free(c);
+        free(d);
+        free(cd);
+    }
     cs_audio_free(&au);
     free(a);
     free(b);
