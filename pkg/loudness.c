@@ -5,6 +5,7 @@
 #include <ebur128.h>
 #include <math.h>
 #include <sndfile.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,8 +102,10 @@ static void spread(const meter *m, cs_loudness *out)
         }
     }
     out->n_slices = CS_LOUDNESS_SLICES;
-    for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
-        out->slice[i] = w[i] > 0 && e[i] > 0 ? (float)(10.0 * log10(e[i] / w[i])) : -INFINITY;
+    for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
+        double l = w[i] > 0 && e[i] > 0 ? 10.0 * log10(e[i] / w[i]) : -INFINITY;
+        out->slice[i] = l > CS_LOUDNESS_SLICE_MIN ? (float)fmin(l, CS_LOUDNESS_SLICE_MAX) : -INFINITY;
+    }
 }
 
 static int feed(meter *m, const float *buf, size_t frames, int channels)
@@ -212,9 +215,12 @@ char *cs_loudness_slices_format(const cs_loudness *l, char *buf, size_t cap)
     if (!l || l->n_slices != CS_LOUDNESS_SLICES || cap < CS_LOUDNESS_SLICES_TEXT) return NULL;
     size_t at = 0;
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
-        /* a finite slice is within [-200, +30] LUFS for float audio: 8 chars */
-        int n = isfinite(l->slice[i]) ? snprintf(buf + at, cap - at, "%s%.2f", i ? "," : "", l->slice[i])
-                                      : snprintf(buf + at, cap - at, "%s", i ? "," : "");
+        /* To a hundredth; one that would read back at or under the gate
+         * (or is out of range) is silent: an empty field. */
+        double v = round((double)l->slice[i] * 100.0) / 100.0;
+        bool ok = v > CS_LOUDNESS_SLICE_MIN && v <= CS_LOUDNESS_SLICE_MAX;
+        int n = ok ? snprintf(buf + at, cap - at, "%s%.2f", i ? "," : "", v)
+                   : snprintf(buf + at, cap - at, "%s", i ? "," : "");
         if (n < 0 || (size_t)n >= cap - at) return NULL;
         at += (size_t)n;
     }
@@ -230,7 +236,7 @@ int cs_loudness_slices_parse(const char *s, cs_loudness *l)
         else {
             char *end;
             double d = strtod(s, &end);
-            if (end == s || !isfinite(d) || fabs(d) > 1000) return -1;
+            if (end == s || !(d > CS_LOUDNESS_SLICE_MIN && d <= CS_LOUDNESS_SLICE_MAX)) return -1;
             v[i] = (float)d;
             s = end;
         }

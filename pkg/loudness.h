@@ -24,13 +24,21 @@
  * many as were read: not the header's count, which a FLAC written to a pipe
  * leaves unknown):
  * each slice's energy-mean loudness (BS.1770 K-weighted, ungated, from
- * libebur128's loudness of each 100 ms of the part), LUFS; -INFINITY: a
- * silent slice.  What the player gains a track by is the loudness of the
+ * libebur128's loudness of each 100 ms of the part), LUFS, within
+ * [CS_LOUDNESS_SLICE_MIN, CS_LOUDNESS_SLICE_MAX]; -INFINITY: a silent slice
+ * (under BS.1770's -70 LUFS absolute gate).  What the player gains a track by is the loudness of the
  * stretch it plays alone, not the whole part's (cs_loudness_window): on real
  * music the two differ by up to +-1 LU.  A fixed count keeps cs_loudness a
  * value (copied by assignment from the render to the library, set.json
  * and the player); 32 slices place a window within 1/32 of the part. */
 #define CS_LOUDNESS_SLICES 32
+/* A slice's range: BS.1770-4's absolute gate (below it: silent), and a
+ * ceiling no audio reaches (a full-scale square wave in every channel of
+ * 8 reads about +12 LUFS; float audio may go beyond full scale, not 18 dB
+ * beyond).  Stored values outside are refused, so a hand-edited set.json
+ * cannot gain a track by hundreds of dB. */
+#define CS_LOUDNESS_SLICE_MIN (-70.0)
+#define CS_LOUDNESS_SLICE_MAX 30.0
 
 typedef struct cs_loudness {
     double lufs;   /* integrated loudness, LUFS (-INFINITY: none, see above) */

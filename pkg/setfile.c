@@ -145,8 +145,9 @@ static cJSON *part_json(const cs_set_part *p)
         /* Tenths of an LU: the slices steer a gain, not a meter. */
         cJSON *a = cJSON_AddArrayToObject(o, "loudness_slices");
         for (int i = 0; a && i < CS_LOUDNESS_SLICES; i++) {
-            float v = p->loud.slice[i];
-            cJSON_AddItemToArray(a, isfinite(v) ? cJSON_CreateNumber(round(v * 10.0) / 10.0) : cJSON_CreateNull());
+            double v = round((double)p->loud.slice[i] * 10.0) / 10.0;   /* null: silent, as read back */
+            bool ok = v > CS_LOUDNESS_SLICE_MIN && v <= CS_LOUDNESS_SLICE_MAX;
+            cJSON_AddItemToArray(a, ok ? cJSON_CreateNumber(v) : cJSON_CreateNull());
         }
     }
     return o;
@@ -285,7 +286,8 @@ static int read_part(const cJSON *o, cs_set_part *p)
         int i = 0;
         const cJSON *v;
         cJSON_ArrayForEach(v, sl) {
-            if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && fabs(v->valuedouble) < 1000) p->loud.slice[i] = (float)v->valuedouble;
+            if (cJSON_IsNumber(v) && v->valuedouble > CS_LOUDNESS_SLICE_MIN && v->valuedouble <= CS_LOUDNESS_SLICE_MAX)
+                p->loud.slice[i] = (float)v->valuedouble;
             else if (cJSON_IsNull(v)) p->loud.slice[i] = -INFINITY;
             else break;
             i++;

@@ -229,13 +229,15 @@ TEST(slices_text)
     CHECK(cs_loudness_slices_format(&L, buf, sizeof buf) == NULL);   /* none */
     L.n_slices = CS_LOUDNESS_SLICES;
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++) L.slice[i] = i == 3 ? -INFINITY : -14.0f - 0.37f * (float)i;
-    L.slice[7] = -199.99f;
+    L.slice[7] = -69.99f;                 /* just above the gate: kept */
+    L.slice[8] = -69.996f;                /* reads back as -70.00, the gate: silent */
+    L.slice[9] = 900.0f;                  /* no audio is this loud: silent, never a gain */
     CHECK(cs_loudness_slices_format(&L, buf, sizeof buf) == buf);
     CHECK(strncmp(buf, "-14.00,-14.37,-14.74,,-15.48,", 29) == 0);
     CHECK_EQ_INT(cs_loudness_slices_parse(buf, &R), 0);
     CHECK_EQ_INT(R.n_slices, CS_LOUDNESS_SLICES);
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
-        CHECK(i == 3 ? isinf(R.slice[i]) : fabsf(R.slice[i] - L.slice[i]) < 0.006f);
+        CHECK(i == 3 || i == 8 || i == 9 ? isinf(R.slice[i]) : fabsf(R.slice[i] - L.slice[i]) < 0.006f);
     CHECK(cs_loudness_slices_format(&L, buf, 40) == NULL);          /* too small a buffer */
     cs_loudness Z = CS_LOUDNESS_NONE;
     const char *bad[] = { "", "-14", ",,,", "x", "-14,-14", NULL };
@@ -248,6 +250,8 @@ TEST(slices_text)
     more[CS_LOUDNESS_SLICES - 1] = 0;
     CHECK(cs_loudness_slices_parse(more, &Z) == 0 && isinf(Z.slice[0]) && isinf(Z.slice[31]));
     CHECK(cs_loudness_slices_parse("1e999,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", &R) < 0);   /* not finite */
+    CHECK(cs_loudness_slices_parse("900,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", &R) < 0);     /* out of range */
+    CHECK(cs_loudness_slices_parse("-70,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", &R) < 0);     /* the gate: stored empty */
     CHECK(cs_loudness_slices_parse(NULL, &R) < 0);
 }
 
@@ -391,7 +395,8 @@ TEST(setfile_carries_loudness)
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++)
         CHECK(i == 5 ? isinf(rl->slice[i]) : fabs(rl->slice[i] - (-10.0 - 0.26 * i)) <= 0.051);
     cs_setfile_free(&r);
-    const char *odd[] = { "[-14,-14]", "[-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,"
+    const char *odd[] = { "[-14,-14]", "[900,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,"
+                                       "-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14]", "[-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,"
                                        "-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,-14,\"x\"]", "7", NULL };
     for (int k = 0; odd[k]; k++) {
         char js[1000];
