@@ -139,11 +139,16 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
     /* The loudness of the part as stored, read back from its file: the
      * same number whichever machine or run measured it (an up-to-date part
      * measured later, a shard's part merged elsewhere), where the samples
-     * in memory differ from the file's by its quantisation. */
+     * in memory differ from the file's by its quantisation.  Out of
+     * memory fails the part (not recorded: the next run renders it again),
+     * as it fails a render: a row without loudness is what a clean run would
+     * not write.  A file that cannot be read back keeps its row, loudness
+     * unknown, with a warning. */
     cs_err le = {0};
     if (rc == 0 && cs_loudness_measure_file(p->out_abs, &p->loud, &le) < 0) {
-        cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
         p->loud = CS_LOUDNESS_NONE;
+        if (le.code == CS_ERR_NOMEM) rc = cs_err_setc(err, CS_ERR_NOMEM, "loudness not measured: %s", le.msg);
+        else cs_log_warn("%s: loudness not measured: %s", p->out_abs, le.msg);
     }
     cs_audio_free(&out);
     if (rc < 0) return -1;
@@ -170,15 +175,21 @@ static int render_part(ctx *c, part_job *p, cs_err *err)
 
 /* A part rendered before loudness was measured: measured from its file
  * (libsndfile, in blocks), never rendered again.  A file that cannot be
- * read keeps its part (it was up to date) with its loudness unknown. */
-static void measure_part(ctx *c, part_job *p)
+ * read keeps its part (it was up to date) with its loudness unknown; out
+ * of memory fails the part (its track gets no rows; the next run measures
+ * it).  Returns 0, or -1 when the part failed (logged). */
+static int measure_part(ctx *c, part_job *p)
 {
     cs_err e = {0};
     measure_energy(c, p);
     if (cs_loudness_measure_file(p->out_abs, &p->loud, &e) < 0) {
-        cs_log_warn("loudness not measured: %s", e.msg);
         p->loud = CS_LOUDNESS_NONE;
-        return;
+        if (e.code == CS_ERR_NOMEM) {
+            cs_log_error("%s: loudness not measured: %s", cs_lib_track_name(p->tj->t), e.msg);
+            return -1;
+        }
+        cs_log_warn("loudness not measured: %s", e.msg);
+        return 0;
     }
     pthread_mutex_lock(&c->mu);
     if (c->cache->record_loudness(c->cache->ctx, p->out_abs, &p->loud, &e) < 0)
@@ -186,6 +197,7 @@ static void measure_part(ctx *c, part_job *p)
     else
         c->st->measured++;
     pthread_mutex_unlock(&c->mu);
+    return 0;
 }
 
 /* One part on a pool worker (pkg/workpool.h).  Parts are taken in order;
@@ -197,13 +209,18 @@ int cs_xp_render_one(void *arg, size_t i)
     part_job *p = c->todo[i];
     track_job *tj = p->tj;
     if (p->measure_only) {   /* up to date, never measured: read, not rendered */
-        measure_part(c, p);
+        int mrc = measure_part(c, p);
         pthread_mutex_lock(&c->mu);
         p->taken = true;
+        if (mrc < 0) {
+            p->done = false;
+            p->failed = true;
+            tj->failed = true;
+        }
         c->finished++;
         pthread_cond_broadcast(&c->cv);
         pthread_mutex_unlock(&c->mu);
-        return 0;
+        return mrc;
     }
     pthread_mutex_lock(&c->mu);
     p->taken = true;

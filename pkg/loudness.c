@@ -13,6 +13,10 @@
 
 #define FILE_BLOCK 16384   /* frames per libsndfile read */
 
+/* The cs_err code of a libebur128 failure: out of memory is CS_ERR_NOMEM
+ * (callers fail the part on it), anything else the library's. */
+static int ebur_code(int rc) { return rc == EBUR128_ERROR_NOMEM ? CS_ERR_NOMEM : CS_ERR_CODEC; }
+
 static const char *ebur_why(int rc)
 {
     switch (rc) {
@@ -139,7 +143,7 @@ static int finish(meter *m, int channels, cs_loudness *out, cs_err *err)
     }
     if (rc != EBUR128_SUCCESS) {
         close_meter(m);
-        return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
+        return cs_err_setc(err, ebur_code(rc), "loudness: %s", ebur_why(rc));
     }
     /* libebur128 says -HUGE_VAL for "below the gate": the same as none. */
     *out = CS_LOUDNESS_NONE;
@@ -160,7 +164,7 @@ int cs_loudness_measure(const float *samples, size_t frames, int channels, int r
     int rc = feed(&m, samples, frames, channels);
     if (rc != EBUR128_SUCCESS) {
         close_meter(&m);
-        return cs_err_setc(err, CS_ERR_CODEC, "loudness: %s", ebur_why(rc));
+        return cs_err_setc(err, ebur_code(rc), "loudness: %s", ebur_why(rc));
     }
     return finish(&m, channels, out, err);
 }
@@ -188,7 +192,8 @@ int cs_loudness_measure_file(const char *path, cs_loudness *out, cs_err *err)
     sf_close(sf);
     if (rc != EBUR128_SUCCESS || sferr) {
         close_meter(&m);
-        return cs_err_setc(err, CS_ERR_CODEC, "%s: %s", path, rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
+        return cs_err_setc(err, rc != EBUR128_SUCCESS ? ebur_code(rc) : CS_ERR_IO, "%s: %s", path,
+                           rc != EBUR128_SUCCESS ? ebur_why(rc) : "read error");
     }
     if (finish(&m, info.channels, out, &e) < 0) return cs_err_setc(err, e.code, "%s: %s", path, e.msg);
     return 0;

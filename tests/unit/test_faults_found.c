@@ -469,6 +469,85 @@ TEST(wsola_part_recorded_only_when_anchored)
     cs_audio_free(&ref);
 }
 
+/* Found by `make faults` (export:alloc, CI's random start): when the
+ * loudness read-back of a rendered part ran out of memory, the export
+ * warned and wrote the part's CSV row with its loudness empty, a row a
+ * clean run never writes (and, before the slices, recorded the part as
+ * measured, so no later run measured it).  Every allocation of a one-part
+ * export fails in turn: each row it returns carries the clean run's
+ * loudness and slices, or the run failed. */
+static int export_rows(const cs_lib_track *t, const char *dir, fake_cache *fc, cs_loudness *loud, size_t *n_rows)
+{
+    double target = 126;
+    cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = CS_STRETCH_RATE,
+                         .format = CS_FMT_WAV16, .jobs = 1 };
+    cs_render_cache cache = { fc, never_up_to_date, remember, no_loudness };
+    cs_export_row *rows = NULL;
+    size_t n = 0;
+    cs_export_stats st;
+    cs_err e = {0};
+    memset(fc, 0, sizeof *fc);
+    int level = cs_log_level();
+    cs_log_set_level(-1);
+    int rc = cs_export_run(&cache, &o, t, 1, &rows, &n, &st, &e);
+    cs_log_set_level(level);
+    if (rc == 0 && st.failed) rc = 1;
+    *n_rows = n;
+    if (n) {
+        loud[0] = rows[0].loud;        /* the rung's part */
+        loud[1] = rows[0].orig_loud;   /* the original-speed part */
+    }
+    cs_export_rows_free(rows, n);
+    return rc;
+}
+
+static bool same_loudness(const cs_loudness *a, const cs_loudness *b)
+{
+    if (a->n_slices != b->n_slices || !(a->lufs == b->lufs) || !(a->dbtp == b->dbtp)) return false;
+    for (int i = 0; i < a->n_slices; i++)
+        if (!(a->slice[i] == b->slice[i]) && !(isinf(a->slice[i]) && isinf(b->slice[i]))) return false;
+    return true;
+}
+
+TEST(export_rows_carry_loudness_or_fail)
+{
+    if (!cs_fault_arm) { unit_skip("needs the build/inj shim (make faults)"); return; }
+    const char *wav = unit_tmp_file("l.wav");
+    cs_audio a;
+    cs_err e = {0};
+    CHECK(cs_audio_alloc(&a, 44100 * 4, 2, 44100) == 0);
+    for (size_t i = 0; i < a.frames; i++)
+        a.data[2 * i] = a.data[2 * i + 1] = (float)(0.3 * sin(2 * M_PI * 220.0 * (double)i / 44100));
+    CHECK(cs_audio_write(wav, &a, CS_FMT_WAV16, &e) == 0);
+    cs_audio_free(&a);
+    cs_lib_track t = { .id = 1, .struct_path = (char *)"l.json", .analysed_path = (char *)wav,
+                       .audio_path = (char *)wav, .bpm = 120,
+                       .cues = { .ini_cue = 0.5, .begin_cue = 2.0, .end_cue = 3.0 } };
+    fake_cache fc;
+    char dir[1024];
+    cs_loudness clean[2], got[2];
+    size_t n_rows;
+    snprintf(dir, sizeof dir, "%s/lclean", unit_tmpdir());
+    CHECK(export_rows(&t, dir, &fc, clean, &n_rows) == 0 && n_rows == 1);
+    CHECK(clean[0].n_slices == CS_LOUDNESS_SLICES && isfinite(clean[0].lufs));
+    int rows_runs = 0;
+    for (long n = 1; n < 400; n++) {
+        snprintf(dir, sizeof dir, "%s/l%ld", unit_tmpdir(), n);
+        cs_fault_arm(n, 0, false);
+        int rc = export_rows(&t, dir, &fc, got, &n_rows);
+        long used = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (rc == 0 && n_rows > 0) {
+            rows_runs++;
+            bool same = same_loudness(&got[0], &clean[0]) && same_loudness(&got[1], &clean[1]);
+            if (!same) printf("# allocation %ld failed: a row without the clean run's loudness (%d slices %g LUFS, orig %d %g)\n", n, got[0].n_slices, got[0].lufs, got[1].n_slices, got[1].lufs);
+            CHECK(same);
+        }
+        if (used < n) break;   /* a run that never reached allocation n: all points tried */
+    }
+    printf("# %d runs wrote a row\n", rows_runs);
+}
+
 /* ---- the other DJ libraries (issue 23): every allocation of an index of a
  * Traktor NML, a Mixxx and an Engine DJ database, with --from-* ---------- */
 
