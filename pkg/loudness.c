@@ -208,7 +208,7 @@ double cs_loudness_window(const cs_loudness *l, double f0, double f1)
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++) {
         double lo = fmax(f0, (double)i / CS_LOUDNESS_SLICES), hi = fmin(f1, (double)(i + 1) / CS_LOUDNESS_SLICES);
         /* BS.1770-4's absolute gate, -70 LUFS: silence does not pull it down. */
-        if (hi <= lo || !(l->slice[i] > -70.0f)) continue;
+        if (hi <= lo || !(l->slice[i] > CS_LOUDNESS_SLICE_MIN)) continue;
         e += pow(10.0, l->slice[i] / 10.0) * (hi - lo);
         w += hi - lo;
     }
