@@ -405,11 +405,16 @@ static int remember(void *ctx, const cs_render_rec *r, cs_err *err)
     return 0;
 }
 
-static int export_once(const cs_lib_track *t, const char *dir, fake_cache *fc)
+/* One export of t at 126 BPM into dir, quietly, through fc: 0, or 1 when it
+ * failed a part, -1 when it failed.  With loud (may be NULL), the first
+ * row's part and original-speed loudness into loud[0..1], the row count
+ * into *n_rows. */
+static int export_one(const cs_lib_track *t, const char *dir, fake_cache *fc, cs_stretch_method method,
+                      cs_audio_format format, cs_loudness *loud, size_t *n_rows)
 {
     double target = 126;
-    cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = CS_STRETCH_WSOLA,
-                         .format = CS_FMT_WAV32F, .jobs = 1 };
+    cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = method, .format = format,
+                         .jobs = 1 };
     cs_render_cache cache = { fc, never_up_to_date, remember, no_loudness };
     cs_export_row *rows = NULL;
     size_t n = 0;
@@ -420,8 +425,19 @@ static int export_once(const cs_lib_track *t, const char *dir, fake_cache *fc)
     cs_log_set_level(-1);
     int rc = cs_export_run(&cache, &o, t, 1, &rows, &n, &st, &e);
     cs_log_set_level(level);
+    if (rc == 0 && st.failed) rc = 1;
+    if (n_rows) *n_rows = n;
+    if (loud && n) {
+        loud[0] = rows[0].loud;        /* the rung's part */
+        loud[1] = rows[0].orig_loud;   /* the original-speed part */
+    }
     cs_export_rows_free(rows, n);
     return rc;
+}
+
+static int export_once(const cs_lib_track *t, const char *dir, fake_cache *fc)
+{
+    return export_one(t, dir, fc, CS_STRETCH_WSOLA, CS_FMT_WAV32F, NULL, NULL);
 }
 
 TEST(wsola_part_recorded_only_when_anchored)
@@ -476,31 +492,6 @@ TEST(wsola_part_recorded_only_when_anchored)
  * measured, so no later run measured it).  Every allocation of a one-part
  * export fails in turn: each row it returns carries the clean run's
  * loudness and slices, or the run failed. */
-static int export_rows(const cs_lib_track *t, const char *dir, fake_cache *fc, cs_loudness *loud, size_t *n_rows)
-{
-    double target = 126;
-    cs_export_opts o = { .parts_dir = dir, .targets = { &target, 1 }, .method = CS_STRETCH_RATE,
-                         .format = CS_FMT_WAV16, .jobs = 1 };
-    cs_render_cache cache = { fc, never_up_to_date, remember, no_loudness };
-    cs_export_row *rows = NULL;
-    size_t n = 0;
-    cs_export_stats st;
-    cs_err e = {0};
-    memset(fc, 0, sizeof *fc);
-    int level = cs_log_level();
-    cs_log_set_level(-1);
-    int rc = cs_export_run(&cache, &o, t, 1, &rows, &n, &st, &e);
-    cs_log_set_level(level);
-    if (rc == 0 && st.failed) rc = 1;
-    *n_rows = n;
-    if (n) {
-        loud[0] = rows[0].loud;        /* the rung's part */
-        loud[1] = rows[0].orig_loud;   /* the original-speed part */
-    }
-    cs_export_rows_free(rows, n);
-    return rc;
-}
-
 static bool same_loudness(const cs_loudness *a, const cs_loudness *b)
 {
     if (a->n_slices != b->n_slices || !(a->lufs == b->lufs) || !(a->dbtp == b->dbtp)) return false;
@@ -528,13 +519,13 @@ TEST(export_rows_carry_loudness_or_fail)
     cs_loudness clean[2], got[2];
     size_t n_rows;
     snprintf(dir, sizeof dir, "%s/lclean", unit_tmpdir());
-    CHECK(export_rows(&t, dir, &fc, clean, &n_rows) == 0 && n_rows == 1);
+    CHECK(export_one(&t, dir, &fc, CS_STRETCH_RATE, CS_FMT_WAV16, clean, &n_rows) == 0 && n_rows == 1);
     CHECK(clean[0].n_slices == CS_LOUDNESS_SLICES && isfinite(clean[0].lufs));
     int rows_runs = 0;
     for (long n = 1; n < 400; n++) {
         snprintf(dir, sizeof dir, "%s/l%ld", unit_tmpdir(), n);
         cs_fault_arm(n, 0, false);
-        int rc = export_rows(&t, dir, &fc, got, &n_rows);
+        int rc = export_one(&t, dir, &fc, CS_STRETCH_RATE, CS_FMT_WAV16, got, &n_rows);
         long used = cs_fault_allocs();
         cs_fault_arm(0, 0, false);
         if (rc == 0 && n_rows > 0) {
