@@ -112,6 +112,10 @@ static int camelot_distance(const char *a, const char *b)
     return d + ((ka & 1) != (kb & 1));
 }
 
+/* The player's own gain after a part, dB: its voice volume and master gain
+ * (cmd/play_ladder.c's match_loudness). */
+static double chain_db(void) { return 20.0 * log10(CS_PLAY_LADDER_VOLUME * CS_MASTER_GAIN); }
+
 /* Each track's loudness as cs play reads it (its rungs' measured LUFS,
  * their mean, and the highest true peak) and the gain cs play applies
  * (cs_lset_gains with the player's chain and ceiling, as
@@ -131,7 +135,7 @@ static void loudness(cs_lset *set, double target, double *lufs, double *tp, doub
         lufs[i] = n ? sl / n : NAN;
         tp[i] = n && isfinite(st) ? st : NAN;
     }
-    double chain = 20.0 * log10(0.8 * CS_MASTER_GAIN);
+    double chain = chain_db();
     cs_lset_gains(set, target, chain, CS_PLAY_TRUE_PEAK_CEILING + CS_PLAY_LIMITER_RANGE);
     /* What the listener gets: the gain plus the voice and master levels
      * (solo_loudness below puts in each track's gain for its solo). */
@@ -142,10 +146,9 @@ static void loudness(cs_lset *set, double target, double *lufs, double *tp, doub
  * play gives it for that (cs_lset_solo_gain, as player/set/ladder.c). */
 static void solo_loudness(const cs_lset *set, size_t i, double in_end_u, double *lufs, double *gain)
 {
-    double l, chain = 20.0 * log10(0.8 * CS_MASTER_GAIN);
-    double g = cs_lset_solo_gain(&set->tracks[i], in_end_u, &l);
+    double l, g = cs_lset_solo_gain(&set->tracks[i], in_end_u, &l);
     if (isfinite(l)) lufs[i] = l;
-    gain[i] = g + chain;
+    gain[i] = g + chain_db();
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }

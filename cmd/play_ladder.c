@@ -277,7 +277,8 @@ cs_ladder *cs_play_ladder_start(const cs_play_ladder_args *la, const char *db_pa
     cs_ladder_opts o = { .loop = la->loop, .lead = lead, .prepare_s = lead ? 0.25 : 0.05,
                          .order_auto = order_auto, .key_rule = la->key_rule, .max_stretch = budget,
                          .extend_phrases = (int)la->extend_phrases, .tempo = tempo,
-                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot, .volume = 0.8,
+                         .meter = meter, .trace_path = la->trace, .plot_path = la->plot,
+                         .volume = CS_PLAY_LADDER_VOLUME,
                          .fade_bars = (int)la->fade_bars, .plain_fade = la->transition == CS_PLAY_FADE };
     match_loudness(la, &set, e, o.volume);
     cs_ladder *l = cs_ladder_new(&set, c, e, r, &o, err);

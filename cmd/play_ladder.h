@@ -88,6 +88,10 @@ typedef struct cs_play_ladder_args {
     int loudness;             /* 1 on, 0 off */
 } cs_play_ladder_args;
 
+/* The ladder's voice volume (linear): every deck's level before the master
+ * gain, the chain cs plan's loudness column assumes too. */
+#define CS_PLAY_LADDER_VOLUME 0.8
+
 /* The true-peak ceiling of a loudness-matched set, dBTP, and how far above
  * it a track's gained peak may go for the limiter to take (dB): more than
  * that caps the track's gain instead (it then plays under the target). */
