@@ -111,7 +111,7 @@ int cs_ix_store_struct(indexer *ix, const char *file, const struct stat *sb,
     char *file_fold = s->path ? cs_path_fold(cs_path_basename(s->path)) : NULL;
     double duration = s->segments.n ? s->segments.v[s->segments.n - 1].end : 0;
     double bbpm = cs_beats_bpm(&s->beats);
-    if (s->path && (!fold || !file_fold)) {
+    if (bbpm < 0 || (s->path && (!fold || !file_fold))) {
         free(fold);
         free(file_fold);
         return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", file);

@@ -403,7 +403,7 @@ double cs_beats_bpm(const cs_dvec *beats)
 {
     if (!beats || beats->n < 2) return 0;
     double *iv = malloc((beats->n - 1) * sizeof *iv);
-    if (!iv) return 0;
+    if (!iv) return -1;
     size_t n = 0;
     for (size_t i = 1; i < beats->n; i++) {
         double d = beats->v[i] - beats->v[i - 1];

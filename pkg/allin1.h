@@ -52,7 +52,10 @@ int cs_allin1_load(const char *file, cs_struct *out, cs_err *err);
  * memory. */
 char *cs_allin1_to_json(const cs_struct *s);
 
-/* Median-interval tempo of the beats (0 with fewer than 2 beats). */
+/* Median-interval tempo of the beats, in BPM: 60 / the median of the
+ * positive intervals between successive beats (0 with fewer than 2 beats or
+ * no positive interval).  -1 when out of memory: the caller reports it
+ * rather than storing "no tempo" for a track that has one. */
 double cs_beats_bpm(const cs_dvec *beats);
 
 #endif

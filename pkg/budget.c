@@ -37,31 +37,29 @@ void cs_budget_reach(double track_bpm, double pct, double *lo, double *hi)
     *hi = isinf(p) ? INFINITY : track_bpm * (1.0 + p);
 }
 
-typedef struct span { double lo, hi; } span;
-
-static int by_lo(const void *a, const void *b)
-{
-    double x = ((const span *)a)->lo, y = ((const span *)b)->lo;
-    return (x > y) - (x < y);
-}
-
 size_t cs_budget_gaps(const double *reach_lo, const double *reach_hi, size_t n, double lo, double hi,
                       double (*gaps)[2], size_t max)
 {
-    span *s = malloc((n ? n : 1) * sizeof *s);
-    if (!s) return 0;
-    for (size_t i = 0; i < n; i++) s[i] = (span){ reach_lo[i], reach_hi[i] };
-    qsort(s, n, sizeof *s, by_lo);
+    /* A sweep without a sorted copy: each step either extends the covered
+     * prefix to the farthest reach starting inside it, or records the gap
+     * up to the next reach's start.  O(n^2) for n tracks (hundreds), and no
+     * allocation: a failed one would have read as "no gaps". */
     size_t g = 0;
     double covered = lo;     /* everything below this is reached (or outside [lo, hi]) */
-    for (size_t i = 0; i <= n && covered < hi; i++) {
-        double next = i < n ? s[i].lo : INFINITY, to = next < hi ? next : hi;
-        if (to > covered) {
-            if (g < max) { gaps[g][0] = covered; gaps[g][1] = to; }
-            g++;
+    while (covered < hi) {
+        double far = covered, next = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            if (reach_lo[i] <= covered && reach_hi[i] > far) far = reach_hi[i];
+            if (reach_lo[i] > covered && reach_lo[i] < next) next = reach_lo[i];
         }
-        if (i < n && s[i].hi > covered) covered = s[i].hi;
+        if (far > covered) {
+            covered = far;
+            continue;
+        }
+        double to = next < hi ? next : hi;
+        if (g < max) { gaps[g][0] = covered; gaps[g][1] = to; }
+        g++;
+        covered = to;
     }
-    free(s);
     return g;
 }

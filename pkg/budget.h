@@ -6,7 +6,7 @@
  *   unsigned char keep[8];
  *   size_t n = cs_budget_pick(121, rungs, n_rungs, 8, keep);   // rungs 114..130
  *   cs_budget_reach(121, 8, &lo, &hi);                         // 111.32 .. 130.68
- *   size_t g = cs_budget_gaps(bpms, n_tracks, 8, 98, 134, gaps, 8);
+ *   size_t g = cs_budget_gaps(reach_lo, reach_hi, n_tracks, 98, 134, gaps, 8);
  */
 #ifndef CS_BUDGET_H
 #define CS_BUDGET_H
@@ -27,9 +27,10 @@ size_t cs_budget_pick(double track_bpm, const double *rungs, size_t n, double pc
 void cs_budget_reach(double track_bpm, double pct, double *lo, double *hi);
 
 /* The parts of [lo, hi] (BPM, the ladder's range) that no track's reach
- * (bpms[0..n) with pct; reach_lo/reach_hi instead when not NULL) covers,
+ * [reach_lo[i], reach_hi[i]] (i < n; from cs_budget_reach) covers,
  * as up to `max` [from, to] pairs in ascending order.  Returns how many
- * gaps there are (may exceed max; only max are written). */
+ * gaps there are (may exceed max; only max are written).  Allocates
+ * nothing and cannot fail. */
 size_t cs_budget_gaps(const double *reach_lo, const double *reach_hi, size_t n, double lo, double hi,
                       double (*gaps)[2], size_t max);
 

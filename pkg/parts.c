@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,27 +129,32 @@ int cs_ladder_gaps(const double *bpm, size_t n, double max_dev, char *buf, size_
 {
     if (size) buf[0] = 0;
     if (n < 2) return 0;
-    double *v = malloc(n * sizeof *v);
-    if (!v) return 0;
-    memcpy(v, bpm, n * sizeof *v);
-    qsort(v, n, sizeof *v, cmp_double);
+    /* Each rung and the next higher one, found by a scan rather than a
+     * sorted copy: a ladder has tens of rungs, and a check that cannot fail
+     * never reports "no gaps" for want of memory. */
     int gaps = 0;
-    double worst = 0;
-    for (size_t i = 1; i < n; i++) {
-        double a = v[i - 1], b = v[i];
+    double worst = 0, worst_a = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double a = bpm[i], b = INFINITY;
+        for (size_t j = 0; j < n; j++)
+            if (bpm[j] > a + 1e-9 && bpm[j] < b) b = bpm[j];
+        if (!isfinite(b)) continue;       /* the top rung */
+        bool first = true;                /* the same rung listed twice counts once */
+        for (size_t j = 0; j < i && first; j++) first = fabs(bpm[j] - a) > 1e-9;
+        if (!first) continue;
         double lo = a * (1 + max_dev), hi = b * (1 - max_dev);
         if (!(hi > lo + 1e-9)) continue;
         gaps++;
         /* The rate needed at the tempo the rungs cover worst: where the two
          * rates are equal, sqrt(a*b) (the player takes the nearer rung). */
         double mid = sqrt(a * b), rate = mid / a;
-        if (rate > worst) {
+        if (rate > worst || (rate == worst && a < worst_a)) {   /* ties: the lowest pair, in any order */
             worst = rate;
+            worst_a = a;
             if (size)
                 snprintf(buf, size, "rungs %g and %g BPM: %.4g..%.4g BPM play beyond \u00b1%g %%, at up to x%.3f",
                          a, b, lo, hi, 100 * max_dev, rate);
         }
     }
-    free(v);
     return gaps;
 }

@@ -46,4 +46,11 @@ TEST(gaps_of_a_pool)
     /* no track at all: the whole ladder */
     CHECK_EQ_INT(cs_budget_gaps(lo3, hi3, 0, 98, 134, g, 4), 1);
     CHECK(g[0][0] == 98 && g[0][1] == 134);
+    /* reaches in any order, nested and overlapping; more gaps than max */
+    double lo4[] = { 125, 100, 102, 104, 131 }, hi4[] = { 128, 106, 103, 112, 132 };
+    CHECK_EQ_INT(cs_budget_gaps(lo4, hi4, 5, 98, 134, g, 2), 4);
+    CHECK(g[0][0] == 98 && g[0][1] == 100 && g[1][0] == 112 && g[1][1] == 125);
+    double g4[4][2];
+    CHECK_EQ_INT(cs_budget_gaps(lo4, hi4, 5, 98, 134, g4, 4), 4);
+    CHECK(g4[2][0] == 128 && g4[2][1] == 131 && g4[3][0] == 132 && g4[3][1] == 134);
 }

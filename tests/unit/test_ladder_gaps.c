@@ -20,4 +20,9 @@ TEST(gaps_against_the_two_percent_bound)
     double edge[] = {100, 104.08};                     /* 1.02/0.98 = 1.0408: just covered */
     CHECK_EQ_INT(cs_ladder_gaps(edge, 2, 0.02, buf, sizeof buf), 0);
     CHECK_EQ_INT(cs_ladder_gaps(wide, 1, 0.02, buf, sizeof buf), 0);
+    /* any order, a rung listed twice: the same three gaps, the same worst
+     * (the check sorts no copy, so it cannot fail for want of memory) */
+    double shuffled[] = {130, 110, 100, 120, 110, 100.0000000001};
+    CHECK_EQ_INT(cs_ladder_gaps(shuffled, 6, 0.02, buf, sizeof buf), 3);
+    CHECK(strstr(buf, "rungs 100 and 110 BPM: 102..107.8 BPM") != NULL);
 }
