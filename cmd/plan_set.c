@@ -146,7 +146,7 @@ static void loudness(cs_lset *set, double target, double *lufs, double *tp, doub
  * play gives it for that (cs_lset_solo_gain, as player/set/ladder.c). */
 static void solo_loudness(const cs_lset *set, size_t i, double in_end_u, double *lufs, double *gain)
 {
-    double l, g = cs_lset_solo_gain(&set->tracks[i], in_end_u, &l);
+    double l, g = cs_lset_solo_gain(&set->tracks[i], in_end_u, &l, NULL);
     if (isfinite(l)) lufs[i] = l;
     gain[i] = g + chain_db();
 }

@@ -101,14 +101,32 @@ static double window_lufs(const cs_lset_track *t, double u0, double u1)
     return n ? sum / n : NAN;
 }
 
-double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs)
+/* The mean of t's measured rungs' integrated loudness (LUFS) and their
+ * highest true peak (dBTP); returns how many rungs were measured (0: *mean
+ * and *peak untouched). */
+static size_t rungs_loudness(const cs_lset_track *t, double *mean, double *peak)
+{
+    double sum = 0, top = -INFINITY;
+    size_t n = 0;
+    for (size_t k = 0; k < t->n_rungs; k++) {
+        if (!isfinite(t->rungs[k].loud.lufs)) continue;
+        sum += t->rungs[k].loud.lufs;
+        n++;
+        if (t->rungs[k].loud.dbtp > top) top = t->rungs[k].loud.dbtp;
+    }
+    if (n) {
+        *mean = sum / (double)n;
+        *peak = top;
+    }
+    return n;
+}
+
+double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs, bool *capped)
 {
     if (lufs) *lufs = NAN;
-    double sum = 0;
-    int n = 0;
-    for (size_t k = 0; k < t->n_rungs; k++)
-        if (isfinite(t->rungs[k].loud.lufs)) sum += t->rungs[k].loud.lufs, n++;
-    if (lufs && n) *lufs = sum / n;
+    if (capped) *capped = false;
+    double mean, peak;
+    if (lufs && rungs_loudness(t, &mean, &peak)) *lufs = mean;
     if (!isfinite(t->gain_level)) return t->gain_db;
     double end = cs_lset_part_end_u(t);
     double u0 = in_end_u > 0 ? in_end_u : 0, u1 = t->begin_u > u0 + 2.0 && t->begin_u < end ? t->begin_u : end;
@@ -116,7 +134,10 @@ double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs)
     if (!isfinite(w)) return t->gain_db;
     if (lufs) *lufs = w;
     double g = t->gain_level - w;
-    if (isfinite(t->gain_peak) && t->gain_peak + g > t->gain_ceiling) g = t->gain_ceiling - t->gain_peak;
+    if (isfinite(t->gain_peak) && t->gain_peak + g > t->gain_ceiling) {
+        g = t->gain_ceiling - t->gain_peak;
+        if (capped) *capped = true;
+    }
     return g;
 }
 
@@ -281,57 +302,57 @@ char *cs_lset_why(const cs_lset *set, char *buf, size_t size)
 
 /* ---- loudness ---- */
 
-static int cmp_double(const void *a, const void *b)
+/* The median of the measured tracks' gains (dB), by counting rather than a
+ * sorted copy: no allocation, so no "0 dB" for want of memory. */
+static double median_gain(const cs_lset *set, size_t measured)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double lo = NAN, hi = NAN;   /* the lower and upper middle values */
+    size_t want_lo = (measured - 1) / 2, want_hi = measured / 2;
+    for (size_t i = 0; i < set->n; i++) {
+        const cs_lset_track *a = &set->tracks[i];
+        if (!isfinite(a->gain_level)) continue;
+        size_t below = 0, same = 0;
+        for (size_t j = 0; j < set->n; j++) {
+            const cs_lset_track *b = &set->tracks[j];
+            if (!isfinite(b->gain_level)) continue;
+            below += b->gain_db < a->gain_db;
+            same += b->gain_db == a->gain_db;
+        }
+        if (below <= want_lo && want_lo < below + same) lo = a->gain_db;
+        if (below <= want_hi && want_hi < below + same) hi = a->gain_db;
+    }
+    return 0.5 * (lo + hi);
 }
 
 size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp)
 {
     size_t measured = 0;
-    double *g = malloc((set->n ? set->n : 1) * sizeof *g);
     for (size_t i = 0; i < set->n; i++) {
         cs_lset_track *t = &set->tracks[i];
-        double sum = 0, peak = -INFINITY;
-        size_t n = 0;
-        for (size_t k = 0; k < t->n_rungs; k++) {
-            if (!isfinite(t->rungs[k].loud.lufs)) continue;
-            sum += t->rungs[k].loud.lufs;
-            n++;
-            if (t->rungs[k].loud.dbtp > peak) peak = t->rungs[k].loud.dbtp;
-        }
+        double mean, peak;
         t->gain_db = 0;
         t->gain_level = NAN;
-        if (!n) continue;
+        if (!rungs_loudness(t, &mean, &peak)) continue;
         int capped;
-        t->gain_db = cs_loudness_gain_db(sum / (double)n, peak, target_lufs, chain_db, max_peak_dbtp, &capped);
+        t->gain_db = cs_loudness_gain_db(mean, peak, target_lufs, chain_db, max_peak_dbtp, &capped);
         t->gain_level = target_lufs - chain_db;
         t->gain_peak = peak;
         t->gain_ceiling = max_peak_dbtp - chain_db;
         if (capped)
             cs_log_warn("%s: %.1f LUFS, true peak %.1f dBTP: gain capped at %+.1f dB, so it plays %.1f LU "
-                        "under the target", t->name, sum / (double)n, peak, t->gain_db,
-                        target_lufs - (sum / (double)n + chain_db + t->gain_db));
-        if (g) g[measured] = t->gain_db;
+                        "under the target", t->name, mean, peak, t->gain_db,
+                        target_lufs - (mean + chain_db + t->gain_db));
         measured++;
     }
     if (measured && measured < set->n) {
-        double median = 0;
-        if (g) {
-            qsort(g, measured, sizeof *g, cmp_double);
-            median = measured % 2 ? g[measured / 2] : 0.5 * (g[measured / 2 - 1] + g[measured / 2]);
-        }
+        double median = median_gain(set, measured);
         for (size_t i = 0; i < set->n; i++) {
             cs_lset_track *t = &set->tracks[i];
-            bool any = false;
-            for (size_t k = 0; k < t->n_rungs; k++) any |= isfinite(t->rungs[k].loud.lufs);
-            if (any) continue;
+            if (isfinite(t->gain_level)) continue;
             t->gain_db = median;
             cs_log_warn("%s: no loudness measured (exported before cs measured it: export it again); "
                         "played at the set's median gain, %+.1f dB", t->name, median);
         }
     }
-    free(g);
     return measured;
 }

@@ -19,6 +19,7 @@
 #ifndef CS_LADDERSET_H
 #define CS_LADDERSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "pkg/err.h"
 #include "pkg/loudness.h"
@@ -103,7 +104,8 @@ char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
  * track's loudness is the mean of its measured rungs' LUFS (rungs of one
  * track differ by tenths of an LU), its peak their highest.  A track with no
  * measured rung gets the median gain of the others, with a warning.
- * Returns how many tracks had a measured loudness (0: every gain left 0). */
+ * Allocates nothing.  Returns how many tracks had a measured loudness (0:
+ * every gain left 0). */
 size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp);
 
 /* The gain (dB) for track t when it plays alone from in_end_u (u: where
@@ -115,8 +117,10 @@ size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double m
  * is what is matched: on real music a part's stretches differ from its
  * integrated loudness by up to +-1 LU.  Without slices, or before
  * cs_lset_gains: t->gain_db.  *lufs (may be NULL): the stretch's loudness
- * (else the part's, NAN unknown).  Pure; any thread; no allocation. */
-double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs);
+ * (else the part's, NAN unknown).  *capped (may be NULL): true when the
+ * true-peak ceiling lowered the gain, so the stretch plays under the
+ * target (the caller says so).  Pure; any thread; no allocation. */
+double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs, bool *capped);
 
 void cs_lset_free(cs_lset *set);
 

@@ -510,6 +510,16 @@ TEST(set_gains)
     CHECK_NEAR(set.tracks[1].gain_db, 0.0, 1e-9);
     CHECK_NEAR(set.tracks[2].gain_db, 11.0, 1e-9);  /* capped: 5 - (-2 - 4) */
     CHECK_NEAR(set.tracks[3].gain_db, 10.1, 1e-9);  /* the median of 0, 10.1, 11 */
+    /* an even count: the mean of the two middle gains (0, 10.1, 10.1, 11) */
+    add(&set, "/e.wav", -20, -20.2, -8);
+    add(&set, "/f.wav", -INFINITY, -INFINITY, 0);
+    CHECK_EQ_INT(cs_lset_gains(&set, -14, -4, 5), 4);
+    CHECK_NEAR(set.tracks[3].gain_db, 10.1, 1e-9);
+    CHECK_NEAR(set.tracks[5].gain_db, 10.1, 1e-9);
+    set.tracks[4].rungs[0].loud.lufs = -19.1;      /* gains 0, 9.1, 10.1, 11 */
+    set.tracks[4].rungs[1].loud.lufs = -19.1;
+    CHECK_EQ_INT(cs_lset_gains(&set, -14, -4, 5), 4);
+    CHECK_NEAR(set.tracks[5].gain_db, 9.6, 1e-9);
     cs_lset_free(&set);
 
     cs_lset none = {0};
@@ -534,28 +544,32 @@ TEST(solo_gain)
     for (int i = 0; i < CS_LOUDNESS_SLICES; i++) g->loud.slice[i] = i < 16 ? -20.0f : -30.0f;
     double l;
     /* before cs_lset_gains: the part's gain (0), its integrated loudness */
-    CHECK(cs_lset_solo_gain(t, 4, &l) == 0 && fabs(l - g->loud.lufs) < 1e-9);
+    CHECK(cs_lset_solo_gain(t, 4, &l, NULL) == 0 && fabs(l - g->loud.lufs) < 1e-9);
     /* target -14, chain -4, ceiling +5: level -10 */
     CHECK_EQ_INT(cs_lset_gains(&set, -14, -4, 5), 1);
     CHECK_NEAR(t->gain_db, -10 - g->loud.lufs, 1e-9);
     /* alone from 0 to the begin cue: 16 s at -20, 8 s at -30 */
     double w = 10 * log10((2 * 0.01 + 0.001) / 3);
-    CHECK_NEAR(cs_lset_solo_gain(t, 0, &l), -10 - w, 0.01);
+    CHECK_NEAR(cs_lset_solo_gain(t, 0, &l, NULL), -10 - w, 0.01);
     CHECK_NEAR(l, w, 0.01);
     /* from 8 s to the begin cue (24 s): half each */
-    CHECK_NEAR(cs_lset_solo_gain(t, 8, &l), -10 - 10 * log10((0.01 + 0.001) / 2), 0.01);
+    CHECK_NEAR(cs_lset_solo_gain(t, 8, &l, NULL), -10 - 10 * log10((0.01 + 0.001) / 2), 0.01);
     /* from 16 s: -30 (the begin cue 8 s later) */
-    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l), 19, 0.01);   /* 20, capped: peak -10 + 19 = ceiling 5 - chain -4 */
+    bool capped = false;
+    CHECK_NEAR(cs_lset_solo_gain(t, 8, &l, &capped), -10 - 10 * log10((0.01 + 0.001) / 2), 0.01);
+    CHECK(!capped);
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l, &capped), 19, 0.01);   /* 20, capped: peak -10 + 19 = ceiling 5 - chain -4 */
+    CHECK(capped);
     CHECK_NEAR(l, -30, 0.01);
     /* within 2 s of the begin cue: to the part's end instead */
-    CHECK_NEAR(cs_lset_solo_gain(t, 23, &l), 19, 0.01);
+    CHECK_NEAR(cs_lset_solo_gain(t, 23, &l, NULL), 19, 0.01);
     CHECK_NEAR(l, -30, 0.01);
     /* no slices: the part's gain */
     g->loud.n_slices = 0;
-    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l), t->gain_db, 1e-9);
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, &l, NULL), t->gain_db, 1e-9);
     /* no length known (not probed): the part's gain */
     g->loud.n_slices = CS_LOUDNESS_SLICES;
     g->frames = 0;
-    CHECK_NEAR(cs_lset_solo_gain(t, 16, NULL), t->gain_db, 1e-9);
+    CHECK_NEAR(cs_lset_solo_gain(t, 16, NULL, NULL), t->gain_db, 1e-9);
     cs_lset_free(&set);
 }
