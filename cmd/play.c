@@ -236,7 +236,7 @@ static void live_started(cs_control *c, void *user)
     autoplay(c, o);
 }
 
-static int run_live(cs_control *c, cs_engine *e, const opts *o)
+static int run_live(cs_control *c, cs_engine *e, cs_reader *r, const opts *o)
 {
     cs_err err = {0};
     /* --dummy_after: a local /dummy, timed from launch like the original's
@@ -248,7 +248,7 @@ static int run_live(cs_control *c, cs_engine *e, const opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     cs_live_job job = {
-        .control = c, .engine = e, .bind = o->bind, .port = (int)o->port, .device = o->device, .device_wait = o->device_wait,
+        .control = c, .engine = e, .reader = r, .bind = o->bind, .port = (int)o->port, .device = o->device, .device_wait = o->device_wait,
         .buffer_frames = (int)o->buffer, .stretch = stretch, .ladder = ladder, .timed = timed,
         .on_start = live_started, .user = (void *)o, .stop = &stop_flag,
     };
@@ -383,7 +383,7 @@ int cmd_play(int argc, char **argv, cs_ctx *ctx)
              !(stretch = cs_live_stretch_new(e, cfg.stretch, (cs_stretch_quality)o.stretch_quality, !o.render,
                                              o.buffer * 4 > 8192 ? (int)o.buffer * 4 : 8192, &err)))
         cs_log_error("play: %s", err.msg);
-    else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, &o);
+    else rc = o.render ? run_render(c, e, r, &o) : run_live(c, e, r, &o);
     cs_live_stretch_free(stretch);
     stretch = NULL;
     if (e && r) drain(e, r);

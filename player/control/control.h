@@ -175,9 +175,10 @@ uint64_t cs_control_now(const cs_control *c);
 void cs_control_tick(cs_control *c);
 
 /* How soon the control side needs its next cs_control_tick(), in seconds:
- * CS_CONTROL_TICK_BUSY_S while a start waits for its load (it fires on the
- * tick after the load is ready) or --watch prints beats; a ladder set's
- * next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
+ * while a start waits for its load, its deadline (the reader's news,
+ * cs_reader_set_news, wakes the loop when the load is ready; without news,
+ * as in a render, CS_CONTROL_TICK_BUSY_S: polled); with --watch, the next
+ * beat; a ladder set's next event (what its tick hook returned: CS_CONTROL_TICK_BUSY_S at the
  * least; CS_CONTROL_TICK_PLAY_S at the most while its tempo glides or a
  * switch or fade runs, CS_CONTROL_TICK_STEADY_S at a steady tempo);
  * CS_CONTROL_TICK_PLAY_S while voices

@@ -233,19 +233,45 @@ void cs_control_tick(cs_control *c)
     c->last_beat = beat;
 }
 
+/* The earliest of the pending starts' deadlines (seconds from now; they
+ * start what is ready then) or INFINITY; CS_CONTROL_TICK_BUSY_S while one
+ * waits for a stream and the reader sends no news (cs_reader_set_news: a
+ * render, a test): then their streams are polled. */
+static double pending_due(const cs_control *c)
+{
+    bool news = cs_reader_has_news(c->r);
+    double t = INFINITY;
+    uint64_t now = cs_control_now(c);
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (!c->pend[i].used) continue;
+        if (!news) return CS_CONTROL_TICK_BUSY_S;
+        double d = c->pend[i].deadline > now ? (double)(c->pend[i].deadline - now) / CS_RATE : 0;
+        if (d < t) t = d;
+    }
+    return t;
+}
+
+/* --watch: when the next beat line is due at the current tempo (a tempo
+ * that moves ticks every CS_CONTROL_TICK_PLAY_S anyway). */
+static double watch_due(const cs_control *c)
+{
+    double bpm = cs_tempo_current(&c->tempo);
+    if (!(bpm > 0)) return CS_CONTROL_TICK_IDLE_S;
+    return (floor(c->beats) + 1.0 - c->beats) * 60.0 / bpm;
+}
+
 static double next_tick(const cs_control *c)
 {
-    if (c->cfg.watch) return CS_CONTROL_TICK_BUSY_S;
-    for (int i = 0; i < MAX_PENDING; i++)
-        if (c->pend[i].used) return CS_CONTROL_TICK_BUSY_S;
+    double soon = pending_due(c);
+    if (c->cfg.watch) soon = fmin(soon, watch_due(c));
     cs_engine_stats st;
     cs_engine_stats_get(c->e, &st);
-    if (st.playing == 0) return CS_CONTROL_TICK_IDLE_S;
+    if (st.playing == 0) return fmin(soon, CS_CONTROL_TICK_IDLE_S);
     /* Voices play: a glide's rate steps every CS_CONTROL_TICK_PLAY_S; at a
      * steady tempo nothing audible moves until the idle timeout turns the
      * target (woken at that instant) or a message comes. */
-    if (cs_tempo_current(&c->tempo) != cs_tempo_target(&c->tempo)) return CS_CONTROL_TICK_PLAY_S;
-    double t = CS_CONTROL_TICK_STEADY_S, timeout = c->tempo.cfg.idle_timeout_seconds;
+    if (cs_tempo_current(&c->tempo) != cs_tempo_target(&c->tempo)) return fmin(soon, CS_CONTROL_TICK_PLAY_S);
+    double t = fmin(soon, CS_CONTROL_TICK_STEADY_S), timeout = c->tempo.cfg.idle_timeout_seconds;
     if (c->tempo.idle_armed && timeout > 0) {
         double due = c->tempo.movement_time + timeout - ctl_now_s(c);
         if (due < t) t = due > CS_CONTROL_TICK_BUSY_S ? due : CS_CONTROL_TICK_BUSY_S;

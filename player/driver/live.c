@@ -76,6 +76,9 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
 {
     cs_osc_server *srv = cs_osc_server_new(job->bind, job->port, err);
     if (!srv) return -1;
+    /* A stream the control side waits for (a start, a ladder set's next
+     * rung or track) wakes the loop when it is ready: no polling. */
+    if (job->reader) cs_reader_set_news(job->reader, cs_osc_server_wake, srv);
     cs_notify nt;
     cs_notify_init(&nt);
     cs_device_config dcfg = { .engine = job->engine, .stretch = job->stretch, .device = job->device,
@@ -83,6 +86,7 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
                               .waiting = still_starting, .user = &nt };
     cs_device *dev = cs_device_open(&dcfg, err);
     if (!dev) {
+        if (job->reader) cs_reader_set_news(job->reader, NULL, NULL);
         cs_osc_server_free(srv);
         return -1;
     }
@@ -148,6 +152,7 @@ int cs_live_run(const cs_live_job *job, cs_err *err)
     if (dst.losses) printf("cs play: the audio device was lost %u time%s%s\n", dst.losses, dst.losses == 1 ? "" : "s",
                            dst.lost ? " (lost at the end)" : "");
     cs_control_log_unknown(job->control);
+    if (job->reader) cs_reader_set_news(job->reader, NULL, NULL);
     cs_osc_server_free(srv);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "pkg/err.h"
 #include "player/control/control.h"
 #include "player/engine/engine.h"
+#include "player/engine/reader.h"
 #include "player/engine/stretch_live.h"
 #include "player/set/ladder.h"
 #include "player/surface/osc.h"
@@ -23,6 +24,7 @@
 typedef struct cs_live_job {
     cs_control *control;
     cs_engine *engine;
+    cs_reader *reader;              /* its news wakes the loop (cs_reader_set_news); or NULL */
     const char *bind;               /* OSC address to bind ("0.0.0.0", "::", ...) */
     int port;                       /* OSC UDP port */
     const char *device;             /* SDL device name or index; NULL: default */

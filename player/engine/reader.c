@@ -40,6 +40,9 @@ struct cs_reader {
     bool quit;
     unsigned short_ends;        /* guarded by lock */
     char last_short[320];       /* guarded by lock */
+    void (*news)(void *);       /* guarded by lock: cs_reader_set_news */
+    void *news_ud;
+    atomic_bool has_news;
     float buf[CHUNK * 2];
 };
 
@@ -256,6 +259,7 @@ static double pump(cs_reader *r, bool fill)
             fill_stream(r, s, fill ? (size_t)-1 : CS_STREAM_READY_FRAMES);
     }
     double sleep_s = -1;
+    bool news = false;
     cs_stream **pp = &r->list;
     while (*pp) {
         cs_stream *s = *pp;
@@ -275,7 +279,18 @@ static double pump(cs_reader *r, bool fill)
             }
         }
         if (sleep_s < 0 || t < sleep_s) sleep_s = t;
+        /* What a waiter polls (cs_stream_ready, cs_stream_failed) changes
+         * only here and in the opener, whose streams pass here next. */
+        if (!s->told && (cs_stream_ready(s) || cs_stream_failed(s))) {
+            s->told = true;
+            news = true;
+        }
         pp = &s->next;
+    }
+    if (news) {
+        pthread_mutex_lock(&r->lock);     /* held: cs_reader_set_news(NULL) waits for a call under way */
+        if (r->news) r->news(r->news_ud);
+        pthread_mutex_unlock(&r->lock);
     }
     return sleep_s;
 }
@@ -345,6 +360,7 @@ cs_reader *cs_reader_new(bool threaded, cs_err *err)
         cs_err_setc(err, CS_ERR_NOMEM, "reader: out of memory");
         return NULL;
     }
+    atomic_init(&r->has_news, false);
     pthread_mutex_init(&r->lock, NULL);
     /* Timed waits on the monotonic clock: a wall-clock step (NTP at boot on
      * a Pi without a battery clock) must not stall the reader. */
@@ -388,6 +404,20 @@ void cs_reader_add(cs_reader *r, cs_stream *s)
         r->incoming = s;
     }
     pthread_mutex_unlock(&r->lock);
+}
+
+void cs_reader_set_news(cs_reader *r, void (*fn)(void *ud), void *ud)
+{
+    pthread_mutex_lock(&r->lock);
+    r->news = r->threaded ? fn : NULL;
+    r->news_ud = ud;
+    atomic_store(&r->has_news, r->news != NULL);
+    pthread_mutex_unlock(&r->lock);
+}
+
+bool cs_reader_has_news(const cs_reader *r)
+{
+    return r && atomic_load(&r->has_news);
 }
 
 void cs_reader_drop(cs_reader *r, cs_stream *s)

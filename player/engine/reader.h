@@ -9,7 +9,8 @@
  *   cs_reader *r = cs_reader_new(true, &err);      // true: own thread
  *   cs_stream *s = cs_stream_new_file("x.wav", 0.0, true);
  *   cs_reader_add(r, s);            // opened and filled asynchronously
- *   ... cs_stream_ready(s) ...      // control thread polls
+ *   ... cs_stream_ready(s) ...      // control thread checks, woken by
+ *                                   // the reader's news (cs_reader_set_news)
  *   ... audio thread reads s->ring ...
  *   cs_reader_drop(r, s);           // nobody uses s any more; reader frees it
  *
@@ -60,6 +61,7 @@ typedef struct cs_stream {
     long warned;                 /* reader-private: source problems logged */
     bool end_checked;            /* reader-private: early end looked for */
     bool filled_once;            /* reader-private: first fill (to "ready") done */
+    bool told;                   /* reader-private: its news (ready or failed) sent */
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;
 
@@ -81,6 +83,19 @@ typedef struct cs_reader cs_reader;
 cs_reader *cs_reader_new(bool threaded, cs_err *err);
 void cs_reader_add(cs_reader *r, cs_stream *s);
 void cs_reader_drop(cs_reader *r, cs_stream *s);
+/* Stream news, so that a waiter sleeps instead of polling: fn(ud) is
+ * called from the reader's thread after each pass in which a stream became
+ * ready (cs_stream_ready) or failed (cs_stream_failed), once per stream;
+ * the state is visible to the waiter before the call.  fn runs under the
+ * reader's lock: it must be quick and not block or call into the reader
+ * (cs play's writes to the OSC loop's eventfd).  fn NULL: no news; after
+ * cs_reader_set_news(r, NULL, NULL) returns no call is under way, so ud may
+ * be freed.  Threaded readers only (a render pumps synchronously: ignored).
+ * Control thread. */
+void cs_reader_set_news(cs_reader *r, void (*fn)(void *ud), void *ud);
+/* True when news is set: a waiter may sleep until it (the control tick,
+ * a ladder set).  False for NULL.  Any thread. */
+bool cs_reader_has_news(const cs_reader *r);
 /* Streams that ended before their known length (a file truncated or
  * damaged past what the decoder could skip; an estimated length never
  * counts): how many since the reader started, and the last one's one-line

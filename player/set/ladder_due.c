@@ -13,8 +13,9 @@ static uint64_t commit_due(const cs_ladder *l, uint64_t t)
 }
 
 /* The set's next event after this tick (its tick hook's answer): as soon as
- * possible while something is polled (a stream being opened, commands the
- * queue refused); the commit window of a start on its beat; else a
+ * possible while something is polled (commands the queue refused; a stream
+ * being opened when the reader sends no news, cs_reader_set_news: with
+ * news, its readiness wakes the tick); the commit window of a start on its beat; else a
  * heartbeat every RATE_EVERY while the tempo moves, a switch runs or a
  * fade does (rate steps of a glide, fade segments sent XF_AHEAD ahead),
  * and every STEADY_EVERY while one track plays at a steady tempo (nothing
@@ -26,6 +27,7 @@ uint64_t ladder_next_due(const cs_ladder *l, uint64_t now)
 {
     if (l->st == ST_DONE) return UINT64_MAX;
     if (l->st == ST_START || l->cmds.n > 0 || l->cmds.told || l->queue_full) return now;
+    bool news = cs_reader_has_news(l->r);   /* a stream being opened wakes the tick when ready */
     bool steady = l->st == ST_PLAY && l->bpm == l->eff && l->target == l->bpm && !l->forced &&
                   !l->o.trace_path && !l->o.plot_path && now >= l->hold;
     for (int i = 0; i < 2; i++) steady = steady && l->deck[i].sw == SW_NONE;
@@ -41,7 +43,11 @@ uint64_t ladder_next_due(const cs_ladder *l, uint64_t now)
         const ldeck *d = &l->deck[i];
         if (d->track < 0 || d->sw != SW_OPEN) continue;
         const lvoice *nv = &d->v[!d->cur];
-        if (!nv->s || !cs_stream_ready(nv->s) || cs_stream_failed(nv->s)) return now;
+        if (!nv->s || cs_stream_failed(nv->s)) return now;
+        if (!cs_stream_ready(nv->s)) {
+            if (!news) return now;
+            continue;                 /* the reader's news wakes the tick */
+        }
         uint64_t t = commit_due(l, ladder_deck_time_at(l, d, d->sw_u));
         if (t < due) due = t;
     }
@@ -62,9 +68,15 @@ uint64_t ladder_next_due(const cs_ladder *l, uint64_t now)
     if (l->st == ST_OPEN) {
         int in = l->cur < 0 ? 0 : !l->cur;
         const lvoice *v = &l->deck[in].v[0];
-        if (l->cur < 0 || !v->s || !cs_stream_ready(v->s) || cs_stream_failed(v->s) || l->h_u < 0) return now;
-        uint64_t t = commit_due(l, ladder_deck_time_at(l, &l->deck[l->cur], l->h_u));
-        if (t < due) due = t;
+        if (!v->s || cs_stream_failed(v->s)) return now;
+        if (!cs_stream_ready(v->s)) {
+            if (!news) return now;
+        } else if (l->cur < 0 || l->h_u < 0) {
+            return now;
+        } else {
+            uint64_t t = commit_due(l, ladder_deck_time_at(l, &l->deck[l->cur], l->h_u));
+            if (t < due) due = t;
+        }
     }
     return due;
 }

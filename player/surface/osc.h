@@ -73,8 +73,14 @@ typedef struct cs_osc_server cs_osc_server;
 /* bind "0.0.0.0" (default) listens on IPv4 and IPv6 (dual stack where the
  * system allows); "::" likewise; any other address binds that address only. */
 cs_osc_server *cs_osc_server_new(const char *bind, int port, cs_err *err);
-/* Waits up to timeout_ms for datagrams and handles all that arrived. */
+/* Waits up to timeout_ms for datagrams or a cs_osc_server_wake, and
+ * handles all datagrams that arrived.  Control thread. */
 void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms);
+/* Ends a cs_osc_server_poll under way (or the next one) at once: for news
+ * from another thread (cs_reader_set_news: a stream the control side waits
+ * for is ready).  Writes to an eventfd: any thread, never blocks,
+ * async-signal-safe; `srv` is a cs_osc_server *. */
+void cs_osc_server_wake(void *srv);
 uint64_t cs_osc_server_packets(const cs_osc_server *s);
 void cs_osc_server_free(cs_osc_server *s);
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -208,6 +209,7 @@ int cs_osc_handle_packet(cs_control *c, const void *data, size_t size, cs_osc_re
 
 struct cs_osc_server {
     int fd;
+    int wake_fd;          /* eventfd: cs_osc_server_wake */
     uint64_t packets;
     unsigned char buf[65536];
 };
@@ -282,13 +284,35 @@ cs_osc_server *cs_osc_server_new(const char *bind_addr, int port, cs_err *err)
         return NULL;
     }
     s->fd = fd;
+    s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (s->wake_fd < 0) {
+        cs_err_setc(err, CS_ERR_SYSTEM, "cannot create the OSC loop's wake-up eventfd: %s", strerror(errno));
+        close(fd);
+        free(s);
+        return NULL;
+    }
     return s;
+}
+
+void cs_osc_server_wake(void *srv)
+{
+    cs_osc_server *s = srv;
+    uint64_t one = 1;
+    /* EAGAIN: the counter is full, a wake-up is pending anyway */
+    ssize_t n = write(s->wake_fd, &one, sizeof one);
+    (void)n;
 }
 
 void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms)
 {
-    struct pollfd p = { .fd = s->fd, .events = POLLIN };
-    if (poll(&p, 1, timeout_ms) <= 0) return;
+    struct pollfd p[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake_fd, .events = POLLIN } };
+    if (poll(p, 2, timeout_ms) <= 0) return;
+    if (p[1].revents) {
+        uint64_t count;
+        ssize_t n = read(s->wake_fd, &count, sizeof count);   /* reset: the next news wakes again */
+        (void)n;
+    }
+    if (!p[0].revents) return;
     for (int i = 0; i < 256; i++) {     /* bounded: ticks must keep running */
         sender from = { .fd = s->fd, .len = sizeof from.addr };
         ssize_t n = recvfrom(s->fd, s->buf, sizeof s->buf, MSG_DONTWAIT, (struct sockaddr *)&from.addr, &from.len);
@@ -305,5 +329,6 @@ void cs_osc_server_free(cs_osc_server *s)
 {
     if (!s) return;
     close(s->fd);
+    close(s->wake_fd);
     free(s);
 }

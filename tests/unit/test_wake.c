@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -253,6 +254,98 @@ TEST(a_load_replaced_while_another_opens_is_never_opened)
     CHECK_EQ_INT(atomic_load(&counted_opens), 0);
     cs_reader_drop(r, c);
     cs_reader_free(r);
+}
+
+/* The reader's news (cs play's OSC loop sleeps on it instead of polling a
+ * loading stream every 5 ms): one call per stream, after it is ready or has
+ * failed and not before; a slow open is told when it ends; none after
+ * cs_reader_set_news(NULL); a render's reader (no thread) sends none. */
+static atomic_int news_calls;
+static sem_t news_sem;
+static cs_stream *news_watch;        /* checked in the call: already ready or failed */
+static atomic_bool news_early;
+
+static void count_news(void *ud)
+{
+    (void)ud;
+    cs_stream *s = news_watch;
+    if (s && !cs_stream_ready(s) && !cs_stream_failed(s)) atomic_store(&news_early, true);
+    atomic_fetch_add(&news_calls, 1);
+    sem_post(&news_sem);
+}
+
+static bool wait_news(double s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long ns = ts.tv_nsec + (long long)(s * 1e9);
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    while (sem_timedwait(&news_sem, &ts) < 0)
+        if (errno != EINTR) return false;
+    return true;
+}
+
+TEST(reader_news_once_a_stream_is_ready_or_failed)
+{
+    sem_init(&news_sem, 0, 0);
+    atomic_store(&news_calls, 0);
+    atomic_store(&news_early, false);
+    cs_reader *r = cs_reader_new(true, NULL);
+    CHECK(r != NULL && !cs_reader_has_news(r));
+    cs_reader_set_news(r, count_news, NULL);
+    CHECK(cs_reader_has_news(r));
+    float *x = tone();
+    /* a stream that plays */
+    cs_stream *a = cs_stream_new_memory(x, N_TONE, 0.0, false);
+    news_watch = a;
+    cs_reader_add(r, a);
+    CHECK(wait_news(2.0) && cs_stream_ready(a));
+    /* a stream whose open fails */
+    cs_stream *b = cs_stream_new_file("/nonexistent/crowdstream-news.wav", 0.0, false);
+    news_watch = b;
+    cs_reader_add(r, b);
+    CHECK(wait_news(2.0) && cs_stream_failed(b));
+    /* a slow open: told when it ends, not before */
+    atomic_store(&release_open, false);
+    cs_stream *c = cs_stream_alloc(0.0, false);
+    CHECK(c != NULL);
+    c->src->ops = &slow_ops;
+    news_watch = c;
+    cs_reader_add(r, c);
+    CHECK(!wait_news(0.3));                     /* still opening: no news */
+    atomic_store(&release_open, true);
+    CHECK(wait_news(2.0) && cs_stream_ready(c));
+    sleep_s(0.3);                               /* the reader tops the rings up: no more news */
+    CHECK_EQ_INT(atomic_load(&news_calls), 3);
+    CHECK(!atomic_load(&news_early));
+    /* unset: a new stream is ready without a call */
+    cs_reader_set_news(r, NULL, NULL);
+    CHECK(!cs_reader_has_news(r));
+    cs_stream *d = cs_stream_new_memory(x, N_TONE, 0.0, false);
+    news_watch = NULL;
+    cs_reader_add(r, d);
+    for (int i = 0; i < 400 && !cs_stream_ready(d); i++) sleep_s(0.005);
+    CHECK(cs_stream_ready(d));
+    sleep_s(0.05);
+    CHECK_EQ_INT(atomic_load(&news_calls), 3);
+    cs_reader_drop(r, a);
+    cs_reader_drop(r, b);
+    cs_reader_drop(r, c);
+    cs_reader_drop(r, d);
+    cs_reader_free(r);
+    /* a render's reader: pumped by the caller, never calls */
+    cs_reader *u = cs_reader_new(false, NULL);
+    cs_reader_set_news(u, count_news, NULL);
+    CHECK(!cs_reader_has_news(u));
+    cs_stream *e = cs_stream_new_memory(x, N_TONE, 0.0, false);
+    cs_reader_add(u, e);
+    cs_reader_pump(u, false);
+    CHECK(cs_stream_ready(e) && atomic_load(&news_calls) == 3);
+    cs_reader_drop(u, e);
+    cs_reader_free(u);
+    sem_destroy(&news_sem);
+    free(x);
 }
 
 /* The scheduling policy and real-time priority of the thread named `name`
