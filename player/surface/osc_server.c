@@ -297,10 +297,8 @@ cs_osc_server *cs_osc_server_new(const char *bind_addr, int port, cs_err *err)
 void cs_osc_server_wake(void *srv)
 {
     cs_osc_server *s = srv;
-    uint64_t one = 1;
-    /* EAGAIN: the counter is full, a wake-up is pending anyway */
-    ssize_t n = write(s->wake_fd, &one, sizeof one);
-    (void)n;
+    /* fails only with EAGAIN: the counter is full, a wake-up is pending anyway */
+    (void)eventfd_write(s->wake_fd, 1);
 }
 
 void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms)
@@ -308,9 +306,8 @@ void cs_osc_server_poll(cs_osc_server *s, cs_control *c, int timeout_ms)
     struct pollfd p[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake_fd, .events = POLLIN } };
     if (poll(p, 2, timeout_ms) <= 0) return;
     if (p[1].revents) {
-        uint64_t count;
-        ssize_t n = read(s->wake_fd, &count, sizeof count);   /* reset: the next news wakes again */
-        (void)n;
+        eventfd_t count;
+        (void)eventfd_read(s->wake_fd, &count);   /* reset: the next news wakes again */
     }
     if (!p[0].revents) return;
     for (int i = 0; i < 256; i++) {     /* bounded: ticks must keep running */
