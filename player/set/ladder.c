@@ -277,6 +277,7 @@ static int open_track(cs_ladder *l, int di)
         cs_log_warn("%s: plays alone at %.1f LUFS; its true peak caps the gain at %+.1f dB, %.1f LU under the target",
                     tr->name, lufs, g, tr->gain_level - lufs - g);
     ladder_cmd_trim(&l->cmds, di, pow(10.0, g / 20.0), CS_NOW);
+    l->open_gain_db = g;
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
         return -1;
@@ -362,8 +363,19 @@ static void tracks(cs_ladder *l, uint64_t now, uint64_t tc)
             }
             uint64_t t = ladder_deck_time_at(l, c, l->h_u);
             if (t > tc + COMMIT_WINDOW) return;       /* not yet: keep rates free */
+            /* A plan made again since the open (same entry, another fade
+             * length) moves where the track plays alone: its trim follows,
+             * ramped while the deck is still at level 0. */
+            double g = cs_lset_solo_gain(tr, l->plan.in_u1, NULL, NULL);
+            bool retrim = fabs(g - l->open_gain_db) > 0.01;
             /* never the start without the level (and the low band's cut) */
-            if (!ladder_cmd_room(&l->cmds, l->o.plain_fade ? 2 : 3)) return;
+            if (!ladder_cmd_room(&l->cmds, (l->o.plain_fade ? 2 : 3) + retrim)) return;
+            if (retrim) {
+                cs_log_info("%s: its fade was planned again since it opened: trim %+.2f -> %+.2f dB", tr->name,
+                            l->open_gain_db, g);
+                ladder_cmd_trim(&l->cmds, in, pow(10.0, g / 20.0), CS_NOW);
+                l->open_gain_db = g;
+            }
             ladder_cmd_level(&l->cmds, in, 0.0, 0, CS_NOW);
             if (!l->o.plain_fade) ladder_cmd_eq(&l->cmds, in, CS_EQ_LOW, 0.0, CS_NOW);
             if (commit_voice(l, &d->v[0], rg, t, l->o.volume) < 0) return;

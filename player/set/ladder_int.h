@@ -67,6 +67,7 @@ struct cs_ladder {
     double h_u;                   /* handover beat (current deck's u): plan.out_u0; < 0: none */
     cs_tplan plan;                /* the next (or running) transition (pkg/transition.h) */
     double open_u;                /* where the incoming deck was opened (u) */
+    double open_gain_db;          /* the trim set then (cs_lset_solo_gain) */
     double solo_u;                /* the current deck's fade-out starts no earlier (u) */
     unsigned char *told;          /* [set.n]: its grid's lack of downbeats was said */
     int xf_from, xf_to, xf_n, xf_k;
