@@ -123,17 +123,10 @@ static double chain_db(void) { return 20.0 * log10(CS_PLAY_LADDER_VOLUME * CS_MA
 static void loudness(cs_lset *set, double target, double *lufs, double *tp, double *gain)
 {
     for (size_t i = 0; i < set->n; i++) {
-        const cs_lset_track *t = &set->tracks[i];
-        double sl = 0, st = -INFINITY;
-        int n = 0;
-        for (size_t k = 0; k < t->n_rungs; k++) {
-            if (!isfinite(t->rungs[k].loud.lufs)) continue;
-            sl += t->rungs[k].loud.lufs;
-            n++;
-            if (t->rungs[k].loud.dbtp > st) st = t->rungs[k].loud.dbtp;
-        }
-        lufs[i] = n ? sl / n : NAN;
-        tp[i] = n && isfinite(st) ? st : NAN;
+        double l, p;
+        bool measured = cs_lset_track_loudness(&set->tracks[i], &l, &p) > 0;
+        lufs[i] = measured ? l : NAN;
+        tp[i] = measured && isfinite(p) ? p : NAN;
     }
     double chain = chain_db();
     cs_lset_gains(set, target, chain, CS_PLAY_TRUE_PEAK_CEILING + CS_PLAY_LIMITER_RANGE);

@@ -101,10 +101,7 @@ static double window_lufs(const cs_lset_track *t, double u0, double u1)
     return n ? sum / n : NAN;
 }
 
-/* The mean of t's measured rungs' integrated loudness (LUFS) and their
- * highest true peak (dBTP); returns how many rungs were measured (0: *mean
- * and *peak untouched). */
-static size_t rungs_loudness(const cs_lset_track *t, double *mean, double *peak)
+size_t cs_lset_track_loudness(const cs_lset_track *t, double *mean, double *peak)
 {
     double sum = 0, top = -INFINITY;
     size_t n = 0;
@@ -126,7 +123,7 @@ double cs_lset_solo_gain(const cs_lset_track *t, double in_end_u, double *lufs, 
     if (lufs) *lufs = NAN;
     if (capped) *capped = false;
     double mean, peak;
-    if (lufs && rungs_loudness(t, &mean, &peak)) *lufs = mean;
+    if (lufs && cs_lset_track_loudness(t, &mean, &peak)) *lufs = mean;
     if (!isfinite(t->gain_level)) return t->gain_db;
     double end = cs_lset_part_end_u(t);
     double u0 = in_end_u > 0 ? in_end_u : 0, u1 = t->begin_u > u0 + 2.0 && t->begin_u < end ? t->begin_u : end;
@@ -332,7 +329,7 @@ size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double m
         double mean, peak;
         t->gain_db = 0;
         t->gain_level = NAN;
-        if (!rungs_loudness(t, &mean, &peak)) continue;
+        if (!cs_lset_track_loudness(t, &mean, &peak)) continue;
         int capped;
         t->gain_db = cs_loudness_gain_db(mean, peak, target_lufs, chain_db, max_peak_dbtp, &capped);
         t->gain_level = target_lufs - chain_db;

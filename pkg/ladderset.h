@@ -108,6 +108,12 @@ char *cs_lset_why(const cs_lset *set, char *buf, size_t size);
  * every gain left 0). */
 size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double max_peak_dbtp);
 
+/* A track's loudness as cs_lset_gains takes it: the mean of its measured
+ * rungs' integrated loudness (LUFS) into *mean and their highest true peak
+ * (dBTP) into *peak.  Returns how many rungs were measured (0: *mean and
+ * *peak untouched).  Pure; any thread. */
+size_t cs_lset_track_loudness(const cs_lset_track *t, double *mean, double *peak);
+
 /* The gain (dB) for track t when it plays alone from in_end_u (u: where
  * the incoming fade ends; the part's first beat for the set's first track)
  * to its begin cue (begin_u, where the planner hands over near; the part's

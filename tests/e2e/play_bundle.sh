@@ -29,27 +29,16 @@ pid=$!
 
 python3 - "$PORT" "$T" >"$T/client" 2>&1 <<'EOF'
 import os, socket, struct, sys, time
+sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
+from oscmsg import msg, client
 port, d = int(sys.argv[1]), sys.argv[2]
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def msg(addr, tags=",", *args):
-    out = pad(addr.encode()) + pad(tags.encode())
-    for a in args:
-        out += struct.pack(">i", a) if isinstance(a, int) else pad(a.encode())
-    return out
 def bundle(t, *msgs):                      # t: Unix seconds -> NTP time tag
     ntp = t + 2208988800
     sec = int(ntp); frac = int((ntp - sec) * 2**32)
     out = b"#bundle\0" + struct.pack(">II", sec, frac)
     for m in msgs: out += struct.pack(">i", len(m)) + m
     return out
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.2)
-dst = ("127.0.0.1", port)
-for _ in range(100):
-    s.sendto(msg("/cs/ping"), dst)
-    try:
-        s.recvfrom(4096); break
-    except socket.timeout: pass
+s, dst = client(port)
 s.sendto(msg("/load_buffer", ",is", 100, d + "/a.wav"), dst)
 s.sendto(msg("/load_buffer", ",is", 1100, d + "/b.wav"), dst)
 time.sleep(0.5)

@@ -14,18 +14,11 @@ PORT=$((20000 + RANDOM % 20000))
 (cd "$T" && SDL_AUDIODRIVER=dummy exec "$CS" play --port $PORT --buffer-size 1024) >"$T/log" 2>&1 &
 pid=$!
 python3 - "$PORT" "$T/long.wav" >"$T/lat" 2>&1 <<'EOF'
-import socket, struct, sys, time
+import socket, sys, time
 import os; sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
-from oscmsg import msg, pad
+from oscmsg import msg, client
 port, path = int(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.2)
-dst = ("127.0.0.1", port)
-for _ in range(100):                      # wait for the server
-    s.sendto(msg("/cs/ping"), dst)
-    try:
-        s.recvfrom(4096); break
-    except socket.timeout: pass
+s, dst = client(port)                     # once the server answers
 time.sleep(0.3)
 t0 = time.monotonic()
 s.sendto(msg("/cue", ",ss", "A", path), dst)
@@ -56,16 +49,9 @@ pid=$!
 python3 - "$PORT" "$T/long.wav" >"$T/st2" 2>&1 <<'EOF'
 import socket, sys, time, os
 sys.path.insert(0, os.environ["CS_ROOT"] + "/tests/tools")
-from oscmsg import msg
+from oscmsg import msg, client
 port, path = int(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.2)
-dst = ("127.0.0.1", port)
-for _ in range(100):
-    s.sendto(msg("/cs/ping"), dst)
-    try:
-        s.recvfrom(4096); break
-    except socket.timeout: pass
+s, dst = client(port)
 time.sleep(1.5)                           # the idle loop asleep (1 s ticks)
 s.sendto(msg("/cue", ",ss", "A", path), dst)
 s.sendto(msg("/start_group", ",sf", "A", 0.0), dst)

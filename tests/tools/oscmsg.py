@@ -47,3 +47,21 @@ def first_float(data):
 def reply_address(data):
     """The address of a received OSC message."""
     return data.split(b"\0")[0].decode()
+
+
+def client(port, host="127.0.0.1", timeout=0.2, tries=100):
+    """A UDP socket and the server's address, once `cs play` on port
+    answers /cs/ping (tries x timeout at most; then returned anyway, and the
+    test's own checks say what is missing)."""
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    dst = (host, port)
+    for _ in range(tries):
+        s.sendto(msg("/cs/ping"), dst)
+        try:
+            s.recvfrom(4096)
+            break
+        except socket.timeout:
+            pass
+    return s, dst
