@@ -213,8 +213,12 @@ static int load_set(const cs_play_ladder_args *la, const char *db_path, cs_lset 
         } else if (cs_db_open_lookup(db_path, &db, &dberr) < 0) {
             cs_log_warn("play: %s; beat grids from the CSV's BPMs", dberr.msg);
         } else {
-            size_t got = cs_lset_attach_beats(db, set);
-            cs_log_info("play: beat grids of %zu of %zu tracks from the library %s", got, set->n, db_path);
+            size_t got;
+            if (cs_lset_attach_beats(db, set, &got, &dberr) < 0)
+                cs_log_warn("play: %s: %s; beat grids of %zu of %zu tracks from the library, the rest from the "
+                            "CSV's BPMs", db_path, dberr.msg, got, set->n);
+            else
+                cs_log_info("play: beat grids of %zu of %zu tracks from the library %s", got, set->n, db_path);
         }
         cs_db_close(db);
         return 0;

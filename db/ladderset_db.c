@@ -126,55 +126,72 @@ static bool on_a_beat(const double *b, size_t n, double t)
 }
 
 /* The downbeats (column 1 of q's row) and the section starts of track
- * column 2 for the planner; without them it counts bars from the beats. */
-static void attach_grid(sqlite3_stmt *q, sqlite3_stmt *sq, cs_lset_track *t)
+ * column 2 for the planner; without them it counts bars from the beats.
+ * 0, or -1 with err set (out of memory, a failed read). */
+static int attach_grid(cs_db *db, sqlite3_stmt *q, sqlite3_stmt *sq, cs_lset_track *t, cs_err *err)
 {
     const void *blob = sqlite3_column_blob(q, 1);
     size_t nd = blob ? (size_t)sqlite3_column_bytes(q, 1) / sizeof(double) : 0;
     double *d = malloc((nd ? nd : 1) * sizeof *d), *st = NULL;
     size_t ns = 0, cap = 0;
-    if (!d) return;
-    if (nd) memcpy(d, blob, nd * sizeof *d);
-    sqlite3_reset(sq);
-    sqlite3_bind_int64(sq, 1, sqlite3_column_int64(q, 2));
-    while (sqlite3_step(sq) == SQLITE_ROW) {
+    int rc = d ? 0 : cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+    if (nd && d) memcpy(d, blob, nd * sizeof *d);
+    if (rc == 0) {
+        sqlite3_reset(sq);
+        sqlite3_bind_int64(sq, 1, sqlite3_column_int64(q, 2));
+    }
+    int row;
+    while (rc == 0 && (row = cs_db_row(db, sq, err)) > 0) {
         if (ns == cap) {
             cap = cap ? 2 * cap : 16;
             double *nv = realloc(st, cap * sizeof *nv);
-            if (!nv) break;
+            if (!nv) {
+                rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+                break;
+            }
             st = nv;
         }
         st[ns++] = sqlite3_column_double(sq, 0);
     }
-    cs_lset_track_set_grid(t, d, nd, st, ns);
+    if (rc == 0 && row < 0) rc = -1;
+    if (rc == 0 && cs_lset_track_set_grid(t, d, nd, st, ns) < 0) rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
     free(d);
     free(st);
+    return rc;
 }
 
-size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
+int cs_lset_attach_beats(cs_db *db, cs_lset *set, size_t *got, cs_err *err)
 {
-    cs_err err = {0};
+    *got = 0;
     sqlite3_stmt *q = cs_db_prepare(db, "SELECT beats, downbeats, id FROM library WHERE analysed_path = ?1 "
-                                        "OR struct_path = ?1 OR audio_path = ?1 ORDER BY id LIMIT 1", &err);
-    if (!q) return 0;
-    sqlite3_stmt *sq = cs_db_prepare(db, "SELECT start FROM segments WHERE track_id = ? ORDER BY idx", &err);
+                                        "OR struct_path = ?1 OR audio_path = ?1 ORDER BY id LIMIT 1", err);
+    if (!q) return -1;
+    sqlite3_stmt *sq = cs_db_prepare(db, "SELECT start FROM segments WHERE track_id = ? ORDER BY idx", err);
     if (!sq) {
         sqlite3_finalize(q);
-        return 0;
+        return -1;
     }
-    size_t got = 0;
-    for (size_t i = 0; i < set->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < set->n && rc == 0; i++) {
         cs_lset_track *t = &set->tracks[i];
         if (t->beats.n) continue;
         sqlite3_reset(q);
-        sqlite3_bind_text(q, 1, t->path, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_ROW) continue;
+        if (sqlite3_bind_text(q, 1, t->path, -1, SQLITE_STATIC) != SQLITE_OK) {
+            rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        int row = cs_db_row(db, q, err);
+        if (row < 0) rc = -1;
+        if (row <= 0) continue;
         /* The blob may sit at any byte offset: copied, not read in place. */
         const void *blob = sqlite3_column_blob(q, 0);
         size_t n = blob ? (size_t)sqlite3_column_bytes(q, 0) / sizeof(double) : 0;
         if (n < 2) continue;
         double *v = malloc(n * sizeof *v);
-        if (!v) break;
+        if (!v) {
+            rc = cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+            break;
+        }
         memcpy(v, blob, n * sizeof *v);
         /* The CSV's intro cue is one of the beats it was cut on; if not, the
          * library was re-analysed since, and its beats are not this part's. */
@@ -182,13 +199,18 @@ size_t cs_lset_attach_beats(cs_db *db, cs_lset *set)
             free(v);
             continue;
         }
+        if (attach_grid(db, q, sq, t, err) < 0) {
+            free(v);
+            rc = -1;
+            break;
+        }
         for (size_t k = 0; k < n; k++) v[k] -= t->ini_cue;
         t->beats.v = v;
         t->beats.n = n;
-        got++;
-        attach_grid(q, sq, t);
+        (*got)++;
     }
+    sqlite3_reset(q);
     sqlite3_finalize(sq);
     sqlite3_finalize(q);
-    return got;
+    return rc;
 }

@@ -27,7 +27,9 @@ int cs_lset_from_playlist(cs_db *db, const cs_selection *sel, const char *playli
  * whose intro cue lies on one of that track's beats (within 1 ms) takes
  * those beats as its grid, instead of the CSV rule (beat 0 at the part
  * start, every 60 / bpm), which drifts on a track whose tempo does.
- * Returns how many tracks got beats. */
-size_t cs_lset_attach_beats(cs_db *db, cs_lset *set);
+ * *got: how many tracks got beats.  0, or -1 with err set (out of memory,
+ * a failed read: the tracks counted in *got keep their grids, the rest the
+ * CSV rule). */
+int cs_lset_attach_beats(cs_db *db, cs_lset *set, size_t *got, cs_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include "pkg/parts.h"
 #include "pkg/select.h"
 #include "db/indexer.h"
+#include "db/ladderset_db.h"
 #include "db/library.h"
 #include "player/control/allow.h"
 #include "player/surface/osc.h"
@@ -696,4 +697,57 @@ TEST(index_libraries_every_allocation_stores_all_or_reports)
     }
     cs_log_set_level(level);
     printf("index libraries: %ld allocation points, %d silently wrong\n", points, bad);
+}
+
+/* cs play --csv takes the beat grids the CSV lacks from the library
+ * (cs_lset_attach_beats).  Its allocations failed silently: a track kept
+ * the CSV rule, or its downbeats or sections were cut short, and the log
+ * said nothing.  Now every run attaches exactly what a clean run does, or
+ * returns "out of memory" (the player says which grids it has). */
+TEST(csv_set_beats_attach_all_or_fail)
+{
+    NEED_SHIM();
+    char dir[512], sdir[600], dbp[600], jpath[700];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(sdir, sizeof sdir, "%s/struct", dir);
+    snprintf(dbp, sizeof dbp, "%s/grid.db", dir);
+    mkdir(sdir, 0777);
+    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
+    write_text(jpath, struct_json);
+    cs_db *db;
+    cs_err e = {0};
+    if (cs_db_open(dbp, &db, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    cs_index_opts o = { .struct_dir = sdir };
+    cs_index_stats st;
+    CHECK(cs_index_run(db, &o, &st, &e) == 0 && st.indexed == 1);
+    long points = 0;
+    int bad = 0;
+    size_t clean_beats = 0, clean_down = 0, clean_sec = 0;
+    for (long n = 0; n == 0 || n <= points; n++) {
+        cs_lset set = {0};
+        /* the part from the first beat (0.5 s) to 20 s, as a CSV row holds it */
+        cs_lset_track *t = cs_lset_add_track(&set, "/m/one.mp3", 122, 0.5, 8, 19.5);
+        if (!t) { unit_fail(__FILE__, __LINE__, "setup"); break; }
+        size_t got = 0;
+        cs_err ae = {0};
+        cs_fault_arm(n, 0, false);
+        int rc = cs_lset_attach_beats(db, &set, &got, &ae);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (n == 0) {
+            CHECK(rc == 0 && got == 1 && t->beats.n == 4 && t->downbeats.n == 2 && t->sections.n >= 2);
+            clean_beats = t->beats.n, clean_down = t->downbeats.n, clean_sec = t->sections.n;
+        } else if (rc == 0) {
+            if ((got != 1 || t->beats.n != clean_beats || t->downbeats.n != clean_down ||
+                 t->sections.n != clean_sec) && bad++ < 5)
+                unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: %zu beats, %zu downbeats, %zu sections, "
+                          "nothing reported", n, points, t->beats.n, t->downbeats.n, t->sections.n);
+        } else if (ae.code != CS_ERR_NOMEM && bad++ < 5) {
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: failed with \"%s\"", n, points, ae.msg);
+        }
+        cs_lset_free(&set);
+    }
+    cs_db_close(db);
+    unlink(dbp);
+    printf("csv set grids: %ld allocation points, %d silently wrong\n", points, bad);
 }
