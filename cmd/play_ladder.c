@@ -183,8 +183,11 @@ static void attach_set_beats(const char *csv, cs_lset *set)
         cs_log_warn("play: %s", err.msg);
         return;
     }
-    size_t got = cs_setfile_attach_beats(&m, set);
-    cs_log_info("play: beat grids of %zu of %zu tracks from %s", got, set->n, man);
+    size_t got;
+    if (cs_setfile_attach_beats(&m, set, &got, &err) < 0)
+        cs_log_warn("play: %s: %s; beat grids of %zu of %zu tracks from it", man, err.msg, got, set->n);
+    else
+        cs_log_info("play: beat grids of %zu of %zu tracks from %s", got, set->n, man);
     cs_setfile_free(&m);
 }
 

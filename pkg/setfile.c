@@ -459,17 +459,25 @@ int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_er
     return 0;
 }
 
-size_t cs_setfile_attach_beats(const cs_setfile *m, cs_lset *set)
+int cs_setfile_attach_beats(const cs_setfile *m, cs_lset *set, size_t *got, cs_err *err)
 {
-    size_t got = 0;
+    *got = 0;
     for (size_t i = 0; i < set->n; i++) {
         cs_lset_track *lt = &set->tracks[i];
-        for (size_t j = 0; j < m->n && !lt->beats.n; j++)
-            if (!strcmp(m->tracks[j].path, lt->path) && fabs(m->tracks[j].ini_cue - lt->ini_cue) < 1e-6 &&
-                copy_beats(&m->tracks[j], lt) == 0 && lt->beats.n)
-                got++;
+        for (size_t j = 0; j < m->n && !lt->beats.n; j++) {
+            if (strcmp(m->tracks[j].path, lt->path) || fabs(m->tracks[j].ini_cue - lt->ini_cue) >= 1e-6) continue;
+            if (copy_beats(&m->tracks[j], lt) < 0) {
+                /* no half grid: beats without their downbeats would pass for whole */
+                free(lt->beats.v);
+                free(lt->downbeats.v);
+                free(lt->sections.v);
+                lt->beats = lt->downbeats = lt->sections = (cs_dvec){0};
+                return cs_err_setc(err, CS_ERR_NOMEM, "out of memory");
+            }
+            if (lt->beats.n) (*got)++;
+        }
     }
-    return got;
+    return 0;
 }
 
 static void part_free(cs_set_part *p) { free(p->file); }

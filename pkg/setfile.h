@@ -134,8 +134,10 @@ size_t cs_setfile_check(const char *dir, const cs_setfile *m);
  * the manifest (no library).  0, -1 out of memory. */
 int cs_setfile_to_lset(const char *dir, const cs_setfile *m, cs_lset *set, cs_err *err);
 /* For a CSV played from a set folder: gives each track of set without a
- * grid the manifest's (matched by `path`).  Returns how many got one. */
-size_t cs_setfile_attach_beats(const cs_setfile *m, cs_lset *set);
+ * grid the manifest's (matched by `path` and intro cue).  *got: how many
+ * got one.  0, or -1 out of memory (err set; the track being copied keeps
+ * no part of a grid). */
+int cs_setfile_attach_beats(const cs_setfile *m, cs_lset *set, size_t *got, cs_err *err);
 
 void cs_setfile_free(cs_setfile *m);
 

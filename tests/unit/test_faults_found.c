@@ -11,6 +11,7 @@
 #include "pkg/findaudio.h"
 #include "pkg/parts.h"
 #include "pkg/select.h"
+#include "pkg/setfile.h"
 #include "db/indexer.h"
 #include "db/ladderset_db.h"
 #include "db/library.h"
@@ -750,4 +751,49 @@ TEST(csv_set_beats_attach_all_or_fail)
     cs_db_close(db);
     unlink(dbp);
     printf("csv set grids: %ld allocation points, %d silently wrong\n", points, bad);
+}
+
+/* The same from a set folder's manifest (cs_setfile_attach_beats): a
+ * failed copy of the downbeats left the beats in place, a half grid that
+ * passed for whole (the library was then not asked). */
+static double *dup_doubles(const double *v, size_t n)
+{
+    double *p = malloc(n * sizeof *p);
+    if (p) memcpy(p, v, n * sizeof *p);
+    return p;
+}
+
+TEST(manifest_beats_attach_all_or_fail)
+{
+    NEED_SHIM();
+    cs_setfile m = {0};
+    cs_set_track *mt = cs_setfile_add_track(&m, "/m/one.mp3", "Gm", 122, 0.5, 8.5, 20);
+    static const double beats[] = { 0, 0.5, 1.0, 1.5, 2.0 }, down[] = { 0, 2.0 }, sec[] = { 0, 8 };
+    CHECK(mt != NULL);
+    if (!mt) return;
+    mt->beats = (cs_dvec){ dup_doubles(beats, 5), 5 };
+    mt->downbeats = (cs_dvec){ dup_doubles(down, 2), 2 };
+    mt->sections = (cs_dvec){ dup_doubles(sec, 2), 2 };
+    long points = 0;
+    int bad = 0;
+    for (long n = 0; n == 0 || n <= points; n++) {
+        cs_lset set = {0};
+        cs_lset_track *t = cs_lset_add_track(&set, "/m/one.mp3", 122, 0.5, 8, 19.5);
+        if (!t) { unit_fail(__FILE__, __LINE__, "setup"); break; }
+        size_t got = 0;
+        cs_err e = {0};
+        cs_fault_arm(n, 0, false);
+        int rc = cs_setfile_attach_beats(&m, &set, &got, &e);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        bool whole = got == 1 && t->beats.n == 5 && t->downbeats.n == 2 && t->sections.n == 2;
+        bool none = got == 0 && !t->beats.n && !t->downbeats.n && !t->sections.n;
+        if (n == 0) CHECK(rc == 0 && whole);
+        else if (!((rc == 0 && whole) || (rc < 0 && e.code == CS_ERR_NOMEM && none)) && bad++ < 5)
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: rc %d, %zu beats, %zu downbeats, %zu sections",
+                      n, points, rc, t->beats.n, t->downbeats.n, t->sections.n);
+        cs_lset_free(&set);
+    }
+    cs_setfile_free(&m);
+    printf("manifest grids: %ld allocation points, %d wrong\n", points, bad);
 }
