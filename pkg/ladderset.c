@@ -305,13 +305,14 @@ static double median_gain(const cs_lset *set, size_t measured)
 {
     double lo = NAN, hi = NAN;   /* the lower and upper middle values */
     size_t want_lo = (measured - 1) / 2, want_hi = measured / 2;
+    double mean, peak;
     for (size_t i = 0; i < set->n; i++) {
         const cs_lset_track *a = &set->tracks[i];
-        if (!isfinite(a->gain_level)) continue;
+        if (!cs_lset_track_loudness(a, &mean, &peak)) continue;
         size_t below = 0, same = 0;
         for (size_t j = 0; j < set->n; j++) {
             const cs_lset_track *b = &set->tracks[j];
-            if (!isfinite(b->gain_level)) continue;
+            if (!cs_lset_track_loudness(b, &mean, &peak)) continue;
             below += b->gain_db < a->gain_db;
             same += b->gain_db == a->gain_db;
         }
@@ -345,7 +346,8 @@ size_t cs_lset_gains(cs_lset *set, double target_lufs, double chain_db, double m
         double median = median_gain(set, measured);
         for (size_t i = 0; i < set->n; i++) {
             cs_lset_track *t = &set->tracks[i];
-            if (isfinite(t->gain_level)) continue;
+            double mean, peak;
+            if (cs_lset_track_loudness(t, &mean, &peak)) continue;
             t->gain_db = median;
             cs_log_warn("%s: no loudness measured (exported before cs measured it: export it again); "
                         "played at the set's median gain, %+.1f dB", t->name, median);

@@ -135,13 +135,15 @@ int cs_ladder_gaps(const double *bpm, size_t n, double max_dev, char *buf, size_
     int gaps = 0;
     double worst = 0, worst_a = INFINITY;
     for (size_t i = 0; i < n; i++) {
-        double a = bpm[i], b = INFINITY;
-        for (size_t j = 0; j < n; j++)
-            if (bpm[j] > a + 1e-9 && bpm[j] < b) b = bpm[j];
-        if (!isfinite(b)) continue;       /* the top rung */
+        double a = bpm[i], b = 0;
+        if (isnan(a)) continue;
         bool first = true;                /* the same rung listed twice counts once */
-        for (size_t j = 0; j < i && first; j++) first = fabs(bpm[j] - a) > 1e-9;
+        for (size_t j = 0; j < i && first; j++) first = bpm[j] != a;
         if (!first) continue;
+        bool above = false;               /* the next rung up: what follows a in sorted order */
+        for (size_t j = 0; j < n; j++)
+            if (bpm[j] > a && (!above || bpm[j] < b)) b = bpm[j], above = true;
+        if (!above) continue;             /* the top rung */
         double lo = a * (1 + max_dev), hi = b * (1 - max_dev);
         if (!(hi > lo + 1e-9)) continue;
         gaps++;

@@ -271,15 +271,29 @@ int cs_control_eq_gain(cs_control *c, int deck, int band, double gain)
     return cs_engine_eq_gain(c->e, deck, band, gain, c->cmd_at);
 }
 
-static int resolve_deck(cs_control *c, int deck)
+static int resolve_deck(const cs_control *c, int deck)
 {
     if (c->armed[deck] >= 0) {
-        buffer *b = find(c, c->armed[deck]);
-        return b && b->s ? slot_of(c, b) : -1;
+        for (int i = 0; i < c->nbuf; i++)
+            if (c->buf[i].used && c->buf[i].id == c->armed[deck]) return c->buf[i].s ? i : -1;
+        return -1;
     }
     for (int i = 0; i < c->nbuf; i++)
         if (c->buf[i].used && c->buf[i].s && cs_deck_of_id(c->buf[i].id) == deck) return i;
     return -1;
+}
+
+bool ctl_pending_polls(const cs_control *c)
+{
+    for (int i = 0; i < MAX_PENDING; i++) {
+        const pstart *p = &c->pend[i];
+        if (!p->used) continue;
+        int slot = p->slot >= 0 ? p->slot : resolve_deck(c, p->deck);
+        if (slot < 0 || !c->buf[slot].used || !c->buf[slot].s) continue;
+        cs_stream *s = c->buf[slot].s;
+        if (!cs_stream_ready(s) && !cs_stream_failed(s) && cs_stream_told(s)) return true;
+    }
+    return false;
 }
 
 static bool slot_ready(cs_control *c, int slot)

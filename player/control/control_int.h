@@ -119,6 +119,10 @@ double ctl_bundles_next_s(const cs_control *c);
 
 /* control.c: starts waiting for their streams (called by the tick). */
 void ctl_run_pending(cs_control *c);
+/* A pending start waits for a stream whose news was already sent (it was
+ * ready once and its ring ran low since, e.g. a playing deck in a group
+ * start): no news will come, so the control loop checks it again soon. */
+bool ctl_pending_polls(const cs_control *c);
 /* The tempo beyond the track's lowest or highest rung by more than the
  * rate bound: its nearest rung plays beyond ±max_dev, so the pitch moves. */
 static inline bool ctl_outside(double bpm, const cs_control_ladder_state *ls)

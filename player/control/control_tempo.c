@@ -236,10 +236,11 @@ void cs_control_tick(cs_control *c)
 /* The earliest of the pending starts' deadlines (seconds from now; they
  * start what is ready then) or INFINITY; CS_CONTROL_TICK_BUSY_S while one
  * waits for a stream and the reader sends no news (cs_reader_set_news: a
- * render, a test): then their streams are polled. */
+ * render, a test) or has sent it already (ctl_pending_polls): then their
+ * streams are polled. */
 static double pending_due(const cs_control *c)
 {
-    bool news = cs_reader_has_news(c->r);
+    bool news = cs_reader_has_news(c->r) && !ctl_pending_polls(c);
     double t = INFINITY;
     uint64_t now = cs_control_now(c);
     for (int i = 0; i < MAX_PENDING; i++) {
@@ -290,6 +291,9 @@ double cs_control_next_tick(const cs_control *c)
         double l = c->ladder_due > now ? (double)(c->ladder_due - now) / CS_RATE : 0;
         if (l < b) b = l;
     }
-    if (b < t) t = b > CS_CONTROL_TICK_BUSY_S ? b : CS_CONTROL_TICK_BUSY_S;
-    return t;
+    if (b < t) t = b;
+    /* The engine's clock moves once per device buffer: a due time a few
+     * samples away (a deadline, a beat for --watch) is not met sooner by
+     * waking every millisecond. */
+    return t > CS_CONTROL_TICK_BUSY_S ? t : CS_CONTROL_TICK_BUSY_S;
 }

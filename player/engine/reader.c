@@ -66,6 +66,7 @@ cs_stream *cs_stream_alloc(double start_frac, bool loop)
     atomic_init(&s->eof, false);
     atomic_init(&s->dead, false);
     atomic_init(&s->total_frames, -1);
+    atomic_init(&s->told, false);
     if (!isfinite(start_frac) || start_frac < 0) start_frac = 0;
     if (start_frac > 1) start_frac = 1;
     s->start_frac = start_frac;
@@ -232,6 +233,23 @@ static void fill_stream(cs_reader *r, cs_stream *s, size_t limit)
 #define SLEEP_MIN_S 0.010
 #define SLEEP_MAX_S 0.250
 
+/* What a waiter checks (cs_stream_ready, cs_stream_failed) changes only in
+ * pump() and in the opener, whose streams pass through pump() next: true
+ * the first time s is ready or failed (its news is due). */
+static bool tell(cs_stream *s)
+{
+    if (atomic_load(&s->told) || !(cs_stream_ready(s) || cs_stream_failed(s))) return false;
+    atomic_store(&s->told, true);
+    return true;
+}
+
+static void send_news(cs_reader *r)
+{
+    pthread_mutex_lock(&r->lock);     /* held: cs_reader_set_news(NULL) waits for a call under way */
+    if (r->news) r->news(r->news_ud);
+    pthread_mutex_unlock(&r->lock);
+}
+
 /* One pass over the streams; returns the seconds the reader may sleep after
  * it, or -1 when no stream is open (sleep until a request). */
 static double pump(cs_reader *r, bool fill)
@@ -247,7 +265,9 @@ static double pump(cs_reader *r, bool fill)
 
     /* New streams first: a fresh load should start within milliseconds
      * even while other rings are being topped up.  Unthreaded (render) they
-     * are opened here; threaded, the opener did it. */
+     * are opened here; threaded, the opener did it.  Their news goes out
+     * before the top-ups. */
+    bool news = false;
     for (cs_stream *s = r->list; s; s = s->next) {
         if (atomic_load(&s->dead) || s->filled_once) continue;
         if (atomic_load(&s->state) == CS_STREAM_NEW) {
@@ -257,9 +277,11 @@ static double pump(cs_reader *r, bool fill)
         s->filled_once = true;
         if (atomic_load(&s->state) == CS_STREAM_OPEN)
             fill_stream(r, s, fill ? (size_t)-1 : CS_STREAM_READY_FRAMES);
+        news |= tell(s);
     }
+    if (news) send_news(r);
+    news = false;
     double sleep_s = -1;
-    bool news = false;
     cs_stream **pp = &r->list;
     while (*pp) {
         cs_stream *s = *pp;
@@ -279,19 +301,10 @@ static double pump(cs_reader *r, bool fill)
             }
         }
         if (sleep_s < 0 || t < sleep_s) sleep_s = t;
-        /* What a waiter polls (cs_stream_ready, cs_stream_failed) changes
-         * only here and in the opener, whose streams pass here next. */
-        if (!s->told && (cs_stream_ready(s) || cs_stream_failed(s))) {
-            s->told = true;
-            news = true;
-        }
+        news |= tell(s);               /* one that needed more than its first fill */
         pp = &s->next;
     }
-    if (news) {
-        pthread_mutex_lock(&r->lock);     /* held: cs_reader_set_news(NULL) waits for a call under way */
-        if (r->news) r->news(r->news_ud);
-        pthread_mutex_unlock(&r->lock);
-    }
+    if (news) send_news(r);
     return sleep_s;
 }
 

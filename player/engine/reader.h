@@ -61,7 +61,8 @@ typedef struct cs_stream {
     long warned;                 /* reader-private: source problems logged */
     bool end_checked;            /* reader-private: early end looked for */
     bool filled_once;            /* reader-private: first fill (to "ready") done */
-    bool told;                   /* reader-private: its news (ready or failed) sent */
+    atomic_bool told;            /* its news (ready or failed) was sent: set by
+                                    the reader, read by control (cs_stream_told) */
     struct cs_stream *next;      /* reader-private list link */
 } cs_stream;
 
@@ -77,6 +78,13 @@ bool cs_stream_ready(cs_stream *s);
 static inline bool cs_stream_failed(cs_stream *s)
 {
     return atomic_load(&s->state) == CS_STREAM_FAILED;
+}
+/* The reader has sent this stream's news (cs_reader_set_news): it was ready
+ * or failed once.  A waiter for one that is not ready now (its ring ran low
+ * while it plays) gets no more news and must check again by itself. */
+static inline bool cs_stream_told(cs_stream *s)
+{
+    return atomic_load(&s->told);
 }
 
 typedef struct cs_reader cs_reader;

@@ -273,15 +273,15 @@ static int open_track(cs_ladder *l, int di)
     double lufs;
     bool capped;
     double g = cs_lset_solo_gain(tr, l->cur >= 0 ? l->plan.in_u1 : u0, &lufs, &capped);
-    if (capped)
-        cs_log_warn("%s: plays alone at %.1f LUFS; its true peak caps the gain at %+.1f dB, %.1f LU under the target",
-                    tr->name, lufs, g, tr->gain_level - lufs - g);
     ladder_cmd_trim(&l->cmds, di, pow(10.0, g / 20.0), CS_NOW);
     l->open_gain_db = g;
     if (open_voice(l, d, &d->v[0], rung, u0 / tr->rungs[rung].speed * CS_RATE) < 0) {
         d->track = -1;
         return -1;
     }
+    if (capped)   /* once the open holds: a retried open says it once */
+        cs_log_warn("%s: plays alone at %.1f LUFS; its true peak caps the gain at %+.1f dB, %.1f LU under the target",
+                    tr->name, lufs, g, tr->gain_level - lufs - g);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Issue 22 item 10: rungs too far apart for the player's +-2 % rate bound. */
 #include "tests/unit/unit.h"
 #include "pkg/parts.h"
+#include <math.h>
 
 TEST(gaps_against_the_two_percent_bound)
 {
@@ -25,4 +26,11 @@ TEST(gaps_against_the_two_percent_bound)
     double shuffled[] = {130, 110, 100, 120, 110, 100.0000000001};
     CHECK_EQ_INT(cs_ladder_gaps(shuffled, 6, 0.02, buf, sizeof buf), 3);
     CHECK(strstr(buf, "rungs 100 and 110 BPM: 102..107.8 BPM") != NULL);
+    /* the count is the sorted list's adjacent pairs, in any order, for odd
+     * values too: rungs a billionth apart, an infinite one (a set.json part) */
+    double close[] = {100, 100 + 0.8e-9, 100 + 1.6e-9, 130}, close_r[] = {130, 100 + 1.6e-9, 100 + 0.8e-9, 100};
+    int nc = cs_ladder_gaps(close, 4, 0.02, buf, sizeof buf);
+    CHECK(nc >= 1 && nc == cs_ladder_gaps(close_r, 4, 0.02, buf, sizeof buf));
+    double inf[] = {116, 108, 0, INFINITY}, inf_s[] = {0, 108, 116, INFINITY};
+    CHECK_EQ_INT(cs_ladder_gaps(inf, 4, 0.02, buf, sizeof buf), cs_ladder_gaps(inf_s, 4, 0.02, buf, sizeof buf));
 }
