@@ -32,24 +32,25 @@ long long cs_ix_mtime_ns(const struct stat *sb)
     return (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
 }
 
-void cs_ix_note_key(indexer *ix, const char *key, const char *where)
+int cs_ix_note_key(indexer *ix, const char *key, const char *where)
 {
-    if (!key || cs_key_parse(key) != CS_KEY_UNKNOWN) return;
+    if (!key || cs_key_parse(key) != CS_KEY_UNKNOWN) return 0;
     for (size_t i = 0; i < ix->n_unknown; i++)
-        if (!strcmp(ix->unknown[i], key)) return;
+        if (!strcmp(ix->unknown[i], key)) return 0;
     if (ix->n_unknown == ix->cap_unknown) {
         size_t cap = ix->cap_unknown ? ix->cap_unknown * 2 : 16;
         char **p = realloc(ix->unknown, cap * sizeof *p);
-        if (!p) return;
+        if (!p) return -1;
         ix->unknown = p;
         ix->cap_unknown = cap;
     }
     char *dup = strdup(key);
-    if (!dup) return;
+    if (!dup) return -1;
     ix->unknown[ix->n_unknown++] = dup;
     ix->st->unknown_keys++;
     ix->st->warnings++;
     cs_log_warn("%s: unknown key notation '%s' kept as written", where, key);
+    return 0;
 }
 
 /* Text and blobs are bound SQLITE_STATIC throughout the indexer: a
@@ -209,7 +210,8 @@ static int store_item(indexer *ix, parse_item *it, cs_err *err)
                     s->n_warnings > 1 ? " (and more repairs)" : "");
         ix->st->warnings += s->n_warnings;
     }
-    if (s->key) cs_ix_note_key(ix, s->key, it->file);
+    if (s->key && cs_ix_note_key(ix, s->key, it->file) < 0)
+        return cs_err_setc(err, CS_ERR_NOMEM, "%s: out of memory", it->file);
     int rc = cs_ix_store_struct(ix, it->file, &it->sb, it->existing, s, err);
     if (rc == 0) ix->st->indexed++;
     return rc;

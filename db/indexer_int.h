@@ -42,8 +42,9 @@ typedef struct indexer {
 } indexer;
 
 long long cs_ix_mtime_ns(const struct stat *sb);
-/* Warns once per distinct key notation we do not know. */
-void cs_ix_note_key(indexer *ix, const char *key, const char *where);
+/* Warns once per distinct key notation we do not know and counts it.
+ * 0, or -1 out of memory (then nothing is counted: the caller fails). */
+int cs_ix_note_key(indexer *ix, const char *key, const char *where);
 void cs_ix_bind_text(sqlite3_stmt *s, int i, const char *v);   /* NULL/"" -> NULL */
 int cs_ix_step(indexer *ix, sqlite3_stmt *s);                   /* step + reset; 0 if done */
 /* Stores a struct as track `existing` (0: a new track) with its segments;

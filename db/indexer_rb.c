@@ -123,7 +123,8 @@ static int rb_on_track(void *ud, const cs_rb_track *t)
     free(fold);
     free(name_fold);
     if (rc < 0) return stopped_by_db(ix, "storing a track");
-    if (ton && *ton) cs_ix_note_key(ix, ton, t->name ? t->name : cs_index_lib_label(ix->kind));
+    if (ton && *ton && cs_ix_note_key(ix, ton, t->name ? t->name : cs_index_lib_label(ix->kind)) < 0)
+        return cs_err_nomem(&ix->rb_why);
 
     sqlite3_int64 rb_id = sqlite3_last_insert_rowid(cs_db_sqlite(ix->db));
     for (size_t i = 0; i < t->n_tempos; i++) {

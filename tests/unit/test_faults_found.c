@@ -797,3 +797,48 @@ TEST(manifest_beats_attach_all_or_fail)
     cs_setfile_free(&m);
     printf("manifest grids: %ld allocation points, %d wrong\n", points, bad);
 }
+
+/* cs index counts and warns once per unknown key notation; a failed copy
+ * of the notation went uncounted ("unknown keys 0", exit 0).  Now the
+ * file fails for memory, or the count is the clean run's. */
+TEST(unknown_key_counted_or_fail)
+{
+    NEED_SHIM();
+    char dir[512], sdir[600], dbp[600], jpath[700];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(sdir, sizeof sdir, "%s/ukey", dir);
+    mkdir(sdir, 0777);
+    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
+    write_text(jpath, "{\"path\": \"/m/one.mp3\", \"bpm\": 122, \"key\": \"H moll\", \"beats\": [0.5, 1.0, 1.5, 2.0],"
+                      " \"downbeats\": [0.5], \"beat_positions\": [1, 2, 3, 4],"
+                      " \"segments\": [{\"start\": 0, \"end\": 8, \"label\": \"intro\"}]}");
+    cs_index_opts o = { .struct_dir = sdir };
+    long points = 0;
+    int bad = 0;
+    int level = cs_log_level();
+    cs_log_set_level(CS_LOG_QUIET);
+    /* One library, emptied before each run: the file is new every time,
+     * and the schema's own allocations are not tried again and again. */
+    snprintf(dbp, sizeof dbp, "%s/ukey.db", dir);
+    cs_db *db;
+    cs_err oe = {0};
+    if (cs_db_open(dbp, &db, &oe) < 0) { unit_fail(__FILE__, __LINE__, "%s", oe.msg); return; }
+    sqlite3_exec(cs_db_sqlite(db), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+    for (long n = 0; n == 0 || n <= points; n++) {
+        cs_err e = {0};
+        sqlite3_exec(cs_db_sqlite(db), "DELETE FROM segments; DELETE FROM tracks", NULL, NULL, NULL);
+        cs_index_stats st;
+        cs_fault_arm(n, 0, false);
+        int rc = cs_index_run(db, &o, &st, &e);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (n == 0) CHECK(rc == 0 && st.indexed == 1 && st.unknown_keys == 1);
+        else if (rc == 0 && !st.failed && (st.indexed != 1 || st.unknown_keys != 1) && bad++ < 5)
+            unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: indexed %ld, unknown keys %ld, nothing reported",
+                      n, points, st.indexed, st.unknown_keys);
+    }
+    cs_db_close(db);
+    unlink(dbp);
+    cs_log_set_level(level);
+    printf("unknown key: %ld allocation points, %d silently wrong\n", points, bad);
+}
