@@ -140,7 +140,7 @@ static int attach_grid(cs_db *db, sqlite3_stmt *q, sqlite3_stmt *sq, cs_lset_tra
         sqlite3_reset(sq);
         sqlite3_bind_int64(sq, 1, sqlite3_column_int64(q, 2));
     }
-    int row;
+    int row = 0;
     while (rc == 0 && (row = cs_db_row(db, sq, err)) > 0) {
         if (ns == cap) {
             cap = cap ? 2 * cap : 16;
