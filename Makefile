@@ -40,6 +40,10 @@ CXXFLAGS_BASE := -std=c++14 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow \
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard pkg/*.c db/*.c player/*/*.c))
+# Unit tests that also link a cmd/ file (the library holds no cmd/ code):
+# test_faults_found checks cs play's allow-list build under allocation faults.
+UNIT_CMD_TESTS := test_faults_found
+UNIT_CMD_test_faults_found := cmd/play_allow
 LIB_CXX  := $(sort $(wildcard pkg/*.cpp))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -83,7 +87,10 @@ $(BUILD)/$(1)/cs: $$($(1)_CMD) $(BUILD)/$(1)/libcs.a $(3)
 $(BUILD)/$(1)/unit/%: tests/unit/%.c $(UNIT_LIB) $(wildcard tests/unit/*.h) $(BUILD)/$(1)/libcs.a $(3)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD [$(1)] $$@"
-	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< $(UNIT_LIB) $(3) $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
+	@$$(CC) $$(BASE_CFLAGS) $(2) -o $$@ $$< $(UNIT_LIB) $$(filter $(BUILD)/$(1)/cmd/%.o,$$^) $(3) \
+	    $(BUILD)/$(1)/libcs.a $$(LDLIBS) -lstdc++
+# A unit test of a cmd/ file (no main) names it: $$(UNIT_CMD_<test>).
+$$(foreach t,$$(UNIT_CMD_TESTS),$$(eval $(BUILD)/$(1)/unit/$$(t): $$(patsubst %,$(BUILD)/$(1)/%.o,$$(UNIT_CMD_$$(t)))))
 
 $(BUILD)/$(1)/tools/%: tests/tools/%.c $(BUILD)/$(1)/libcs.a
 	@mkdir -p $$(dir $$@)

@@ -15,6 +15,7 @@
 #include "db/indexer.h"
 #include "db/ladderset_db.h"
 #include "db/library.h"
+#include "cmd/play_allow.h"
 #include "player/control/allow.h"
 #include "player/surface/osc.h"
 
@@ -841,4 +842,54 @@ TEST(unknown_key_counted_or_fail)
     unlink(dbp);
     cs_log_set_level(level);
     printf("unknown key: %ld allocation points, %d silently wrong\n", points, bad);
+}
+
+/* cs play's default --allow-dir list takes the folders of the library's
+ * audio files.  A failed copy of a path left its folder out silently, so
+ * a load from it was later refused as "outside the allowed folders".  Now
+ * the list is whole or the player does not start ("out of memory"). */
+TEST(allow_list_whole_or_fails)
+{
+    NEED_SHIM();
+    char dir[512], sdir[600], xml[600], dbp[600], audio[700], jpath[700];
+    snprintf(dir, sizeof dir, "%s", unit_tmpdir());
+    snprintf(sdir, sizeof sdir, "%s/astruct", dir);
+    snprintf(xml, sizeof xml, "%s/arb.xml", dir);
+    snprintf(dbp, sizeof dbp, "%s/allow.db", dir);
+    mkdir(sdir, 0777);
+    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
+    write_text(jpath, struct_json);
+    char xml_text[sizeof rb_xml + 600];
+    snprintf(xml_text, sizeof xml_text, rb_xml, dir);
+    write_text(xml, xml_text);
+    snprintf(audio, sizeof audio, "%s/three.wav", dir);
+    write_text(audio, "not decoded here");
+    cs_db *db;
+    cs_err e = {0};
+    if (cs_db_open(dbp, &db, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    cs_index_opts o = { .struct_dir = sdir, .rekordbox_xml = xml, .from_rekordbox = true };
+    cs_index_stats st;
+    int level = cs_log_level();
+    cs_log_set_level(CS_LOG_QUIET);
+    CHECK(cs_index_run(db, &o, &st, &e) == 0);
+    cs_db_close(db);
+    const char *files[] = { NULL };
+    long points = 0;
+    int bad = 0;
+    for (long n = 0; n == 0 || n <= points; n++) {
+        cs_err be = {0}, ce = {0};
+        cs_fault_arm(n, 0, false);
+        cs_allow *a = cs_play_allow_build(NULL, 0, files, 1, dbp, &be);
+        if (n == 0) points = cs_fault_allocs();
+        cs_fault_arm(0, 0, false);
+        if (n == 0) CHECK(a && cs_allow_check(a, audio, &ce) == 0);
+        else if (a ? cs_allow_check(a, audio, &ce) != 0 : be.code != CS_ERR_NOMEM) {
+            if (bad++ < 5)
+                unit_fail(__FILE__, __LINE__, "allocation %ld of %ld: %s", n, points, a ? ce.msg : be.msg);
+        }
+        cs_allow_free(a);
+    }
+    cs_log_set_level(level);
+    unlink(dbp);
+    printf("allow list: %ld allocation points, %d wrong\n", points, bad);
 }
