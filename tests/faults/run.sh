@@ -130,6 +130,12 @@ state() {   # state CMD: everything a run leaves that a clean run fixes
     search) md5sum <"$W/.out" ;;
     esac
 }
+same_as_clean() {   # same_as_clean CMD: the run left what the clean run left
+    # (written out first: cmp stops at the first difference, and a pipe
+    # closed early kills md5sum with SIGPIPE, which xargs reports)
+    state "$1" >"$T/now.$1"
+    cmp -s "$T/now.$1" "$T/clean.$1"
+}
 frames_of() { "$AC" info "$1" 2>/dev/null | awk '$1 == "frames" { print $2 }'; }
 valid() {   # valid CMD RC: prints what is wrong (nothing: all held)
     local c=$1 rc=$2 f rel
@@ -196,13 +202,13 @@ loop() {   # loop CMD KIND
         [ -n "$reached" ] || { why+=("no injection report (crashed?)"); reached=$n; }
         if [ "$reached" -lt "$n" ]; then
             # past the last point: this run must be the clean run
-            [ $rc = 0 ] && cmp -s <(state "$c") "$T/clean.$c" || why+=("uninjected run differs from the clean run (rc $rc)")
+            [ $rc = 0 ] && same_as_clean "$c" || why+=("uninjected run differs from the clean run (rc $rc)")
             last=1
         else
             tried=$((tried + 1))
             grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$W/.err" && why+=("sanitizer report")
             case $rc in
-            0) cmp -s <(state "$c") "$T/clean.$c" || grep -qE "$pat" "$W/.err" ||
+            0) same_as_clean "$c" || grep -qE "$pat" "$W/.err" ||
                    why+=("exit 0, outputs differ from the clean run, fault not reported") ;;
             1) grep -qE "^cs: (error|play): .*($pat)" "$W/.err" || why+=("exit 1 without a line naming the fault") ;;
             *) why+=("exit status $rc") ;;
@@ -210,7 +216,7 @@ loop() {   # loop CMD KIND
             local v; v=$(valid "$c" "$rc"); [ -z "$v" ] || why+=("$v")
             mv "$W/.err" "$W/.err.inj"
             run "$c" "$REL"
-            [ $? = 0 ] && cmp -s <(state "$c") "$T/clean.$c" || why+=("re-run without injection differs from the clean run")
+            [ $? = 0 ] && same_as_clean "$c" || why+=("re-run without injection differs from the clean run")
         fi
         if [ ${#why[@]} -gt 0 ]; then
             bad=$((bad + 1))
