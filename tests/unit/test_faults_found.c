@@ -108,6 +108,17 @@ static void write_text(const char *path, const char *text)
     }
 }
 
+/* A struct folder dir/sub holding one allin1 file, one.json, of the given
+ * text (the folder cs_index_run reads); its path into sdir[n]. */
+static void one_struct_folder(char *sdir, size_t n, const char *dir, const char *sub, const char *json)
+{
+    snprintf(sdir, n, "%s/%s", dir, sub);
+    mkdir(sdir, 0777);
+    char jpath[700];
+    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
+    write_text(jpath, json);
+}
+
 /* Everything the library holds, as one string (row ids left out). */
 static void library_text(cs_db *db, char *out, size_t n)
 {
@@ -144,12 +155,8 @@ TEST(index_every_allocation_stores_all_or_reports)
     NEED_SHIM();
     char dir[512], sdir[600], xml[600], dbp[600];
     snprintf(dir, sizeof dir, "%s", unit_tmpdir());
-    snprintf(sdir, sizeof sdir, "%s/struct", dir);
     snprintf(xml, sizeof xml, "%s/rb.xml", dir);
-    mkdir(sdir, 0777);
-    char jpath[700];
-    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
-    write_text(jpath, struct_json);
+    one_struct_folder(sdir, sizeof sdir, dir, "struct", struct_json);
     char xml_text[sizeof rb_xml + 600], audio[700];
     snprintf(xml_text, sizeof xml_text, rb_xml, dir);
     write_text(xml, xml_text);
@@ -709,13 +716,10 @@ TEST(index_libraries_every_allocation_stores_all_or_reports)
 TEST(csv_set_beats_attach_all_or_fail)
 {
     NEED_SHIM();
-    char dir[512], sdir[600], dbp[600], jpath[700];
+    char dir[512], sdir[600], dbp[600];
     snprintf(dir, sizeof dir, "%s", unit_tmpdir());
-    snprintf(sdir, sizeof sdir, "%s/struct", dir);
     snprintf(dbp, sizeof dbp, "%s/grid.db", dir);
-    mkdir(sdir, 0777);
-    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
-    write_text(jpath, struct_json);
+    one_struct_folder(sdir, sizeof sdir, dir, "struct", struct_json);
     cs_db *db;
     cs_err e = {0};
     if (cs_db_open(dbp, &db, &e) < 0) { unit_fail(__FILE__, __LINE__, "%s", e.msg); return; }
@@ -805,12 +809,9 @@ TEST(manifest_beats_attach_all_or_fail)
 TEST(unknown_key_counted_or_fail)
 {
     NEED_SHIM();
-    char dir[512], sdir[600], dbp[600], jpath[700];
+    char dir[512], sdir[600], dbp[600];
     snprintf(dir, sizeof dir, "%s", unit_tmpdir());
-    snprintf(sdir, sizeof sdir, "%s/ukey", dir);
-    mkdir(sdir, 0777);
-    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
-    write_text(jpath, "{\"path\": \"/m/one.mp3\", \"bpm\": 122, \"key\": \"H moll\", \"beats\": [0.5, 1.0, 1.5, 2.0],"
+    one_struct_folder(sdir, sizeof sdir, dir, "ukey", "{\"path\": \"/m/one.mp3\", \"bpm\": 122, \"key\": \"H moll\", \"beats\": [0.5, 1.0, 1.5, 2.0],"
                       " \"downbeats\": [0.5], \"beat_positions\": [1, 2, 3, 4],"
                       " \"segments\": [{\"start\": 0, \"end\": 8, \"label\": \"intro\"}]}");
     cs_index_opts o = { .struct_dir = sdir };
@@ -851,14 +852,11 @@ TEST(unknown_key_counted_or_fail)
 TEST(allow_list_whole_or_fails)
 {
     NEED_SHIM();
-    char dir[512], sdir[600], xml[600], dbp[600], audio[700], jpath[700];
+    char dir[512], sdir[600], xml[600], dbp[600], audio[700];
     snprintf(dir, sizeof dir, "%s", unit_tmpdir());
-    snprintf(sdir, sizeof sdir, "%s/astruct", dir);
     snprintf(xml, sizeof xml, "%s/arb.xml", dir);
     snprintf(dbp, sizeof dbp, "%s/allow.db", dir);
-    mkdir(sdir, 0777);
-    snprintf(jpath, sizeof jpath, "%s/one.json", sdir);
-    write_text(jpath, struct_json);
+    one_struct_folder(sdir, sizeof sdir, dir, "astruct", struct_json);
     char xml_text[sizeof rb_xml + 600];
     snprintf(xml_text, sizeof xml_text, rb_xml, dir);
     write_text(xml, xml_text);
